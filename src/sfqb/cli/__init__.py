@@ -1,0 +1,1 @@
+"""The `sfqb` command line."""

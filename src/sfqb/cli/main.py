@@ -1,0 +1,37 @@
+"""Entry point of the `sfqb` command: builds the services and registers every command group."""
+
+from __future__ import annotations
+
+import typer
+
+from sfqb import __version__
+from sfqb.cli import explain
+from sfqb.cli.context import Services
+
+app = typer.Typer(
+    name="sfqb",
+    help="Keep Salesforce and QuickBooks in step, and say in plain words what every status means.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(f"sfqb {__version__}")
+        raise typer.Exit()
+    if ctx.obj is None:
+        ctx.obj = Services()
+
+
+explain.register(app)
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()

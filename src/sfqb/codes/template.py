@@ -1,0 +1,56 @@
+"""Message templates: match QuickBooks' message text and fill the catalog's placeholders."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def placeholders(template: str) -> list[str]:
+    """The placeholder names a template uses, in order."""
+    return _PLACEHOLDER.findall(template)
+
+
+@lru_cache(maxsize=512)
+def _pattern(template: str) -> re.Pattern[str] | None:
+    if not _PLACEHOLDER.search(template):
+        return None
+    parts: list[str] = []
+    pos = 0
+    seen: set[str] = set()
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[pos : match.start()]))
+        name = match.group(1)
+        # A placeholder used twice can only be captured once.
+        parts.append(f"(?P<{name}>.+?)" if name not in seen else ".+?")
+        seen.add(name)
+        pos = match.end()
+    parts.append(re.escape(template[pos:]))
+    body = "".join(parts)
+    return re.compile(r"\s*" + body + r"\s*\Z", re.DOTALL | re.IGNORECASE)
+
+
+def extract(template: str, message: str) -> dict[str, str]:
+    """Values of the template's placeholders found in an actual message ({} if it doesn't fit).
+
+    QuickBooks sometimes appends detail after its template text, so a message that only starts
+    with the template still yields the values the template's own words delimit.
+    """
+    pattern = _pattern(template)
+    if pattern is None or not message:
+        return {}
+    found = pattern.match(message)
+    if found is None:
+        # Retry allowing trailing text after the template's last literal.
+        loose = re.compile(pattern.pattern.removesuffix(r"\s*\Z"), pattern.flags)
+        found = loose.match(message)
+    if found is None:
+        return {}
+    return {k: v.strip() for k, v in found.groupdict().items() if v is not None}
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace `{name}` placeholders with values; unknown names are left as they are."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)

@@ -1,0 +1,39 @@
+"""Suite-wide fixtures: Intuit's spec files, and SFQB_REQUIRE_ALL turning skips into failures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def specs_dir() -> Path:
+    """Where Intuit's reference files are (SFQB_SPECS_DIR, default ../shared/specs)."""
+    return Path(os.environ.get("SFQB_SPECS_DIR", ROOT.parent / "shared" / "specs"))
+
+
+@pytest.fixture(scope="session")
+def specs() -> Path:
+    """Intuit's spec files; the test is skipped where they are absent."""
+    path = specs_dir()
+    if not (path / "qbxmlops120.xsd").is_file():
+        pytest.skip(f"Intuit's spec files are not at {path} (set SFQB_SPECS_DIR)")
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """Under SFQB_REQUIRE_ALL=1 a skipped test is reported as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        os.environ.get("SFQB_REQUIRE_ALL") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+    ):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under SFQB_REQUIRE_ALL=1: {reason}"
