@@ -37,3 +37,21 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under SFQB_REQUIRE_ALL=1: {reason}"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("SFQB_TEST_DATABASE_URL", "")
+    if not url:
+        pytest.skip("SFQB_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for each store backend: a fresh SQLite file, and PostgreSQL when configured.
+
+    The PostgreSQL database is shared, so tests using it must create and drop their own tables.
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sfqb.sqlite'}"
+    return _postgres_url()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +13,14 @@ from rich.console import Console
 
 from sfqb.cli.errors import fail
 from sfqb.cli.render import status_panel
-from sfqb.codes import UnknownCodeFormat
+from sfqb.codes import Catalog, UnknownCodeFormat
 from sfqb.codes.docs import catalog_markdown, catalog_rows
-from sfqb.codes.findings import FindingsError, find_statuses
+from sfqb.codes.findings import (
+    MAX_INPUT_BYTES,
+    FindingsError,
+    find_statuses,
+    find_statuses_in_file,
+)
 from sfqb.domain.status import Category, System
 
 SystemOpt = Annotated[
@@ -49,19 +55,9 @@ def explain(
     if (code is None) == (file is None):
         raise fail("give either a CODE or --file PATH (see sfqb explain --help)")
     if file is not None:
-        text = _read_input(file)
-        try:
-            findings = find_statuses(text, services.catalog, source=file)
-        except FindingsError as exc:
-            raise fail(str(exc)) from None
-        if as_json:
-            rows = [{**f.status.to_json(), "location": f.location} for f in findings]
-            typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-            return
-        if not findings:
-            console.print(f"No status codes found in {file}.")
-        for finding in findings:
-            console.print(status_panel(finding.status, finding.location))
+        if system is not None:
+            raise fail("--system applies to a CODE; --file finds the system of each status itself")
+        _explain_file(file, services.catalog, console, as_json)
         return
     assert code is not None
     try:
@@ -113,18 +109,26 @@ def codes(
     Console().print(table)
 
 
-def _read_input(path: str) -> str:
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        target = Path(path)
-        if not target.is_file():
-            raise fail(f"no such file: {path}")
-        try:
-            data = target.read_bytes()
-        except OSError as exc:
-            raise fail(f"cannot read {path}: {exc.strerror}") from None
+def _explain_file(file: str, catalog: Catalog, console: Console, as_json: bool) -> None:
+    """Print every status found in a file (or stdin) as panels, or as a JSON array."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+            findings = find_statuses(data, catalog, source="stdin")
+        else:
+            findings = find_statuses_in_file(Path(file), catalog)
+    except FindingsError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False))
+        return
+    where = "standard input" if file == "-" else file
+    if not findings:
+        console.print(f"No status codes found in {where}.", markup=False, soft_wrap=True)
+        return
+    count = f"{len(findings)} status{'es' if len(findings) != 1 else ''}"
+    console.print(f"{count} found in {where}:", markup=False, soft_wrap=True)
+    for finding in findings:
+        # The panel has one Message row; the document's extra text (QBO Detail, fields) joins it.
+        message = " - ".join(part for part in (finding.status.message, finding.detail) if part)
+        console.print(status_panel(replace(finding.status, message=message), finding.location))

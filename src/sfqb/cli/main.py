@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sfqb import __version__
-from sfqb.cli import explain
+from sfqb.cli import demo, explain
 from sfqb.cli.context import Services
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ def _root(
 
 
 explain.register(app)
+demo.register(app)
 
 
 def main() -> None:

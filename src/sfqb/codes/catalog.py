@@ -81,6 +81,11 @@ class Fallback:
     high: int | None
     data: Mapping[str, Any]
 
+    @property
+    def is_http(self) -> bool:
+        """True for a range of HTTP statuses (codes written http-NNN)."""
+        return bool(self.data.get("http", False))
+
     def covers(self, number: int | None) -> bool:
         """True if this fallback applies to `number` (a catch-all covers everything)."""
         if self.low is None or self.high is None:
@@ -221,7 +226,12 @@ class Catalog:
             digits = key.removeprefix("http-")
             number = int(digits) if digits.lstrip("-").isdigit() else None
         fallbacks = self._fallbacks[system]
-        ranged = (f for f in fallbacks if f.low is not None and f.covers(number))
+        # HTTP statuses and a system's own numbers overlap (QBO 500 vs HTTP 500): ranges marked
+        # `http: true` serve only http-NNN codes, the others only the system's own codes.
+        is_http = key.startswith("http-")
+        ranged = (
+            f for f in fallbacks if f.low is not None and f.is_http == is_http and f.covers(number)
+        )
         chosen = next(ranged, None) or next(f for f in fallbacks if f.low is None)
         data = chosen.data
         return DecodedStatus(

@@ -29,23 +29,19 @@ def _pattern(template: str) -> re.Pattern[str] | None:
         pos = match.end()
     parts.append(re.escape(template[pos:]))
     body = "".join(parts)
-    return re.compile(r"\s*" + body + r"\s*\Z", re.DOTALL | re.IGNORECASE)
+    # A template that ends in literal text matches a message that only starts with it:
+    # QuickBooks often appends "QuickBooks error message: ..." after its own sentence, and that
+    # tail must not be swallowed by the last placeholder.
+    tail = r"\s*\Z" if template.rstrip().endswith("}") else ""
+    return re.compile(r"\s*" + body + tail, re.DOTALL | re.IGNORECASE)
 
 
 def extract(template: str, message: str) -> dict[str, str]:
-    """Values of the template's placeholders found in an actual message ({} if it doesn't fit).
-
-    QuickBooks sometimes appends detail after its template text, so a message that only starts
-    with the template still yields the values the template's own words delimit.
-    """
+    """Values of the template's placeholders found in an actual message ({} if it doesn't fit)."""
     pattern = _pattern(template)
     if pattern is None or not message:
         return {}
     found = pattern.match(message)
-    if found is None:
-        # Retry allowing trailing text after the template's last literal.
-        loose = re.compile(pattern.pattern.removesuffix(r"\s*\Z"), pattern.flags)
-        found = loose.match(message)
     if found is None:
         return {}
     return {k: v.strip() for k, v in found.groupdict().items() if v is not None}
