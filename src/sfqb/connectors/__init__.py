@@ -1,0 +1,1 @@
+"""Connectors: the only code that talks to Salesforce and QuickBooks."""

@@ -1,0 +1,1 @@
+"""QuickBooks Desktop: the qbXML codec and the Web Connector service."""

@@ -1,0 +1,1 @@
+"""Local emulators of Salesforce and QuickBooks, for the demo and the tests."""
