@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sfqb import __version__
-from sfqb.cli import demo, explain
+from sfqb.cli import demo, explain, salesforce, sandbox_salesforce
 from sfqb.cli.context import Services
 
 app = typer.Typer(
@@ -29,8 +29,17 @@ def _root(
         ctx.obj = Services()
 
 
+sandbox_app = typer.Typer(
+    name="sandbox",
+    help="Run the local emulators of Salesforce and QuickBooks.",
+    no_args_is_help=True,
+)
+app.add_typer(sandbox_app)
+
 explain.register(app)
 demo.register(app)
+salesforce.register(app)
+sandbox_salesforce.register(sandbox_app)
 
 
 def main() -> None:
