@@ -1,0 +1,330 @@
+"""The company file's records and the QuickBooks rules every request handler shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from sfqb.sandbox.qbd.faults import Faults
+from sfqb.sandbox.qbd.fields import check_id, money, render_fields, to_decimal
+from sfqb.sandbox.qbd.records import CompanyState, Deletion, Record, Value, format_time
+from sfqb.sandbox.qbd.schema import KindSpec, Schema
+from sfqb.sandbox.qbd.settings import SandboxSettings
+
+
+class SandboxError(Exception):
+    """A sandbox API call (not a qbXML request) cannot be done; one-line reason."""
+
+
+class Books:
+    """State plus the shared rules: IDs, names, references, rights, locks and rendering."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        settings: Callable[[], SandboxSettings],
+        clock: Callable[[], datetime],
+        faults: Faults,
+        state: CompanyState,
+    ) -> None:
+        self.schema = schema
+        self._settings = settings
+        self._clock = clock
+        self.faults = faults
+        self.state = state
+        self.holds: set[str] = set()
+
+    @property
+    def settings(self) -> SandboxSettings:
+        """The company's current settings."""
+        return self._settings()
+
+    def now(self) -> datetime:
+        """The injected clock's time; a naive value is taken as UTC."""
+        moment = self._clock().replace(microsecond=0)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    # --- identity -------------------------------------------------------------------------
+
+    def new_id(self, is_txn: bool) -> str:
+        """A fresh ListID (80000001-1700000000) or TxnID (1A-1700000000)."""
+        stamp = int(self.now().timestamp())
+        if is_txn:
+            return f"{self.state.next('txn_id'):X}-{stamp}"
+        return f"{self.state.next('list_id', 0x80000001):08X}-{stamp}"
+
+    def touch(self, record: Record) -> None:
+        """Record a modification: new TimeModified and a new, larger EditSequence."""
+        now = self.now()
+        record.time_modified = now
+        previous = int(record.edit_sequence) if record.edit_sequence.isdigit() else 0
+        record.edit_sequence = str(max(int(now.timestamp()), previous + 1))
+
+    def create(self, kind: KindSpec, fields: dict[str, Value]) -> Record:
+        """Store a new record of `kind` with `fields`; IDs and times come from the clock."""
+        now = self.now()
+        record = Record(
+            kind=kind.name,
+            id=self.new_id(kind.is_txn),
+            time_created=now,
+            time_modified=now,
+            edit_sequence=str(int(now.timestamp())),
+            fields=fields,
+            txn_number=self.state.next("txn_number") if kind.is_txn else 0,
+        )
+        self.state.records[record.id] = record
+        return record
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def kind(self, record: Record) -> KindSpec:
+        """The spec of a record's kind."""
+        return self.schema.kinds[record.kind]
+
+    def records(self, kinds: Iterable[str]) -> list[Record]:
+        """Every stored record of the given kinds, in creation order."""
+        wanted = set(kinds)
+        return [r for r in self.state.records.values() if r.kind in wanted]
+
+    def family_kinds(self, family: str) -> tuple[str, ...]:
+        """The kinds sharing one name space (entity, item) or all transactions (txn)."""
+        return tuple(k.name for k in self.schema.kinds.values() if k.family == family)
+
+    def get(self, raw_id: str, field: str, kinds: Iterable[str] | None = None) -> Record:
+        """The record with this ID: 3000 when malformed, 3120 when missing (or another kind)."""
+        record_id = check_id(self.schema, raw_id, field)
+        record = self.state.records.get(record_id)
+        if record is None or (kinds is not None and record.kind not in set(kinds)):
+            raise self.schema.status("not_found", value=raw_id)
+        return record
+
+    def full_name(self, record: Record) -> str:
+        """The colon-joined name path of a list object (its Name when it has no parent)."""
+        names = [record.name()]
+        seen = {record.id}
+        parent_id = record.ref_id("ParentRef")
+        while parent_id and parent_id not in seen:
+            parent = self.state.records.get(parent_id)
+            if parent is None:
+                break
+            names.append(parent.name())
+            seen.add(parent_id)
+            parent_id = parent.ref_id("ParentRef")
+        return ":".join(reversed(names))
+
+    def by_full_name(self, kinds: Iterable[str], full_name: str) -> Record | None:
+        """The record of these kinds whose FullName matches (case-insensitive)."""
+        wanted = full_name.casefold()
+        for record in self.records(kinds):
+            if self.full_name(record).casefold() == wanted:
+                return record
+        return None
+
+    def ref_name(self, list_id: str) -> str | None:
+        """The current FullName of a referenced list object (RefNumber-less for txns)."""
+        record = self.state.records.get(list_id)
+        if record is None or self.kind(record).is_txn:
+            return None
+        return self.full_name(record)
+
+    def resolve(self, ref: Value, kinds: tuple[str, ...], ref_type: str, where: str) -> Record:
+        """The record a reference names (ListID wins over FullName); 3140 when it is missing."""
+        if not isinstance(ref, dict):
+            raise self.schema.status("invalid_ref", ref_type=ref_type, value="", where=where)
+        list_id, full_name = ref.get("ListID"), ref.get("FullName")
+        found: Record | None = None
+        if isinstance(list_id, str):
+            candidate = self.state.records.get(list_id)
+            found = candidate if candidate is not None and candidate.kind in kinds else None
+        elif isinstance(full_name, str):
+            found = self.by_full_name(kinds, full_name)
+        if found is None:
+            value = list_id if isinstance(list_id, str) else full_name or ""
+            raise self.schema.status("invalid_ref", ref_type=ref_type, value=value, where=where)
+        return found
+
+    # --- rules ----------------------------------------------------------------------------
+
+    def check_permission(self, object_types: tuple[str, ...], operation: str) -> None:
+        """3260 when the integration user lacks the right for this operation."""
+        if self.settings.is_denied(object_types, operation):
+            raise self.schema.status("permission")
+
+    def check_feature(self, needs: str | None) -> None:
+        """3250 when the preference a request needs is off."""
+        if needs == "multicurrency" and not self.settings.multi_currency:
+            raise self.schema.status("feature_off")
+        if needs == "inventory" and not self.settings.inventory:
+            raise self.schema.status("feature_off")
+
+    def check_name_free(self, family: str, full_name: str, except_id: str | None) -> None:
+        """3100 when another record of the name space already has this FullName."""
+        existing = self.by_full_name(self.family_kinds(family), full_name)
+        if existing is not None and existing.id != except_id:
+            raise self.schema.status("name_in_use", value=full_name)
+
+    def _what(self, kind: KindSpec) -> str:
+        return "transaction" if kind.is_txn else "list element"
+
+    def check_lock_mod(self, record: Record) -> None:
+        """3170/3175 when a QuickBooks user holds the record, or a random lock hits."""
+        if record.id in self.holds or self.faults.lock_hit(self.settings.lock_rate):
+            key = "in_use" if self.settings.lock_code == 3175 else "modify_locked"
+            kind = self.kind(record)
+            raise self.schema.status(key, kind=kind.name, what=self._what(kind), value=record.id)
+
+    def check_lock_add(self, kind: KindSpec) -> None:
+        """3170 when a random lock hits the list an Add writes to."""
+        if self.faults.lock_hit(self.settings.lock_rate):
+            raise self.schema.status("add_locked", kind=kind.name, what=self._what(kind))
+
+    # --- computed values ------------------------------------------------------------------
+
+    def applied_to(self, txn_id: str) -> Decimal:
+        """The payments applied to a transaction (an invoice)."""
+        total = Decimal(0)
+        for payment in self.records(("ReceivePayment",)):
+            for line in payment.lines:
+                if line.get("TxnID") == txn_id:
+                    total += to_decimal(line.get("Amount"))
+        return total
+
+    def subtotal(self, record: Record) -> Decimal:
+        """The sum of a sales transaction's line amounts."""
+        return sum((to_decimal(line.get("Amount")) for line in record.lines), Decimal(0))
+
+    def balance(self, record: Record) -> Decimal:
+        """An invoice's open balance."""
+        return self.subtotal(record) - self.applied_to(record.id)
+
+    def customer_balance(self, customer: Record, total: bool) -> Decimal:
+        """Open invoice balance of a customer (with `total`, including its jobs)."""
+        amount = sum(
+            (
+                self.balance(i)
+                for i in self.records(("Invoice",))
+                if i.ref_id("CustomerRef") == customer.id
+            ),
+            Decimal(0),
+        )
+        if total:
+            for child in self.records(("Customer",)):
+                if child.ref_id("ParentRef") == customer.id:
+                    amount += self.customer_balance(child, total=True)
+        return amount
+
+    def computed(self, record: Record) -> dict[str, Value]:
+        """The values QuickBooks fills in for a record, by field name."""
+        kind = self.kind(record)
+        values: dict[str, Value] = {}
+        if kind.family in ("entity", "item"):
+            values["FullName"] = self.full_name(record)
+            values["Sublevel"] = str(self.full_name(record).count(":"))
+        if kind.name == "Customer":
+            values["Balance"] = money(self.customer_balance(record, total=False))
+            values["TotalBalance"] = money(self.customer_balance(record, total=True))
+        if kind.line_name:
+            subtotal = self.subtotal(record)
+            values.update(Subtotal=money(subtotal), SalesTaxPercentage="0.00")
+            values.update(SalesTaxTotal="0.00", TotalAmount=money(subtotal))
+        if kind.name == "Invoice":
+            applied = self.applied_to(record.id)
+            remaining = self.subtotal(record) - applied
+            values.update(AppliedAmount=money(-applied), BalanceRemaining=money(remaining))
+            values["IsPaid"] = "true" if remaining <= 0 else "false"
+        if kind.name == "ReceivePayment":
+            used = sum((to_decimal(x.get("Amount")) for x in record.lines), Decimal(0))
+            unused = to_decimal(record.fields.get("TotalAmount")) - used
+            values.update(UnusedPayment=money(unused), UnusedCredits="0.00")
+        return values
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render(
+        self,
+        record: Record,
+        *,
+        owner_ids: Iterable[str] = (),
+        include_lines: bool = True,
+        include: Iterable[str] = (),
+    ) -> etree._Element:
+        """The record's Ret aggregate, elements in the schema's order."""
+        kind = self.kind(record)
+        ret = etree.Element(f"{kind.name}Ret")
+        etree.SubElement(ret, kind.id_field).text = record.id
+        etree.SubElement(ret, "TimeCreated").text = format_time(record.time_created)
+        etree.SubElement(ret, "TimeModified").text = format_time(record.time_modified)
+        etree.SubElement(ret, "EditSequence").text = record.edit_sequence
+        if kind.is_txn:
+            etree.SubElement(ret, "TxnNumber").text = str(record.txn_number)
+        render_fields(ret, kind.fields, {**record.fields, **self.computed(record)}, self.ref_name)
+        if include_lines and kind.line_name:
+            for line in record.lines:
+                line_ret = etree.SubElement(ret, f"{kind.line_name}Ret")
+                etree.SubElement(line_ret, "TxnLineID").text = str(line["TxnLineID"])
+                render_fields(line_ret, kind.line_fields, line, self.ref_name)
+        if kind.name == "ReceivePayment":
+            self._render_applied(ret, record)
+        self._render_data_ext(ret, record.data_ext, owner_ids)
+        wanted = set(include)
+        if wanted:
+            for child in list(ret):
+                if child.tag not in wanted:
+                    ret.remove(child)
+        return ret
+
+    def _render_applied(self, ret: etree._Element, payment: Record) -> None:
+        for line in payment.lines:
+            invoice = self.state.records.get(str(line["TxnID"]))
+            applied = etree.SubElement(ret, "AppliedToTxnRet")
+            etree.SubElement(applied, "TxnID").text = str(line["TxnID"])
+            etree.SubElement(applied, "TxnType").text = "Invoice"
+            if invoice is not None:
+                etree.SubElement(applied, "TxnDate").text = invoice.text("TxnDate") or ""
+                etree.SubElement(applied, "RefNumber").text = invoice.text("RefNumber") or ""
+                etree.SubElement(applied, "BalanceRemaining").text = money(self.balance(invoice))
+            etree.SubElement(applied, "Amount").text = str(line["Amount"])
+
+    def _render_data_ext(
+        self, ret: etree._Element, values: dict[str, dict[str, str]], owner_ids: Iterable[str]
+    ) -> None:
+        owners = {o.upper() for o in owner_ids}
+        for value in values.values():
+            if value["OwnerID"].upper() in owners:
+                data_ext = etree.SubElement(ret, "DataExtRet")
+                for name in ("OwnerID", "DataExtName", "DataExtType", "DataExtValue"):
+                    etree.SubElement(data_ext, name).text = value[name]
+
+    # --- deletion -------------------------------------------------------------------------
+
+    def users(self, record: Record) -> list[Record]:
+        """Records that reference `record` (transactions, lines, sub-records, payments)."""
+        found = []
+        for other in self.state.records.values():
+            refs = [v for v in other.fields.values() if isinstance(v, dict)]
+            refs += [v for line in other.lines for v in line.values() if isinstance(v, dict)]
+            if any(ref.get("ListID") == record.id for ref in refs):
+                found.append(other)
+        return found
+
+    def delete(self, record: Record) -> Deletion:
+        """Delete a record as a QuickBooks user would, and log it for the deleted queries."""
+        kind = self.kind(record)
+        if not kind.is_txn and self.users(record):
+            raise SandboxError(
+                f"{kind.name} {self.full_name(record)!r} is used and cannot be deleted"
+            )
+        if record.kind == "Invoice":
+            for payment in self.records(("ReceivePayment",)):
+                payment.lines = [x for x in payment.lines if x.get("TxnID") != record.id]
+        del self.state.records[record.id]
+        self.holds.discard(record.id)
+        name = record.text("RefNumber") or "" if kind.is_txn else self.full_name(record)
+        deletion = Deletion(
+            kind.del_type, record.id, record.time_created, self.now(), name, kind.is_txn
+        )
+        self.state.deletions.append(deletion)
+        return deletion

@@ -1,0 +1,203 @@
+"""Handlers for list objects: Customer, Vendor, Employee, OtherName and the Item kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from lxml import etree
+
+from sfqb.sandbox.qbd.books import Books
+from sfqb.sandbox.qbd.fields import check_id, element_text, merge, parse_fields
+from sfqb.sandbox.qbd.queries import QueryEngine, date_range, in_range, range_match, text_match
+from sfqb.sandbox.qbd.records import Record, Value
+from sfqb.sandbox.qbd.schema import KindSpec, Status
+
+Handler = Callable[[etree._Element, etree._Element], Status | None]
+ACTIVE_STATUSES = ("ActiveOnly", "InactiveOnly", "All")
+
+
+class ListHandlers:
+    """Add, Mod and Query for every list kind, plus ItemQuery over all item kinds."""
+
+    def __init__(self, books: Books, queries: QueryEngine) -> None:
+        self._books = books
+        self._queries = queries
+        self._kinds = [k for k in books.schema.kinds.values() if k.family in ("entity", "item")]
+
+    def table(self) -> dict[str, Handler]:
+        """Request name (without Rq) -> handler."""
+        handlers: dict[str, Handler] = {}
+        for kind in self._kinds:
+            handlers[f"{kind.name}Add"] = partial(self.add, kind)
+            handlers[f"{kind.name}Mod"] = partial(self.mod, kind)
+            handlers[f"{kind.name}Query"] = partial(self.query, (kind,), self.object_types(kind))
+        items = tuple(k for k in self._kinds if k.family == "item")
+        handlers["ItemQuery"] = partial(self.query, items, ("Item",))
+        return handlers
+
+    def shapes(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Request name -> (body element, children it must have) for the structural check."""
+        shapes: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for kind in self._kinds:
+            required = tuple(f.name for f in kind.fields if f.required)
+            shapes[f"{kind.name}Add"] = (f"{kind.name}Add", required)
+            shapes[f"{kind.name}Mod"] = (f"{kind.name}Mod", ("ListID", "EditSequence"))
+        return shapes
+
+    @staticmethod
+    def object_types(kind: KindSpec) -> tuple[str, ...]:
+        """The names a `denied` setting may use for this kind (an item is also "Item")."""
+        return (kind.name, "Item") if kind.family == "item" else (kind.name,)
+
+    # --- Add / Mod ------------------------------------------------------------------------
+
+    def add(self, kind: KindSpec, request: etree._Element, rs: etree._Element) -> Status | None:
+        """<Kind>AddRq: checks rights, preferences, values and the name space, then stores."""
+        books = self._books
+        books.check_permission(self.object_types(kind), "Add")
+        books.check_feature(kind.needs)
+        body = request.find(f"{kind.name}Add")
+        assert body is not None  # the structural check ran first
+        values = parse_fields(books.schema, kind.fields, body, mod=False)
+        self.prepare(kind, values, None)
+        books.check_lock_add(kind)
+        record = books.create(kind, values)
+        rs.append(books.render(record))
+        return None
+
+    def prepare(self, kind: KindSpec, values: dict[str, Value], record: Record | None) -> None:
+        """Validate new values (needs, Name, ParentRef, name space); canonicalizes refs."""
+        books = self._books
+        for spec in kind.fields:
+            if spec.name in values:
+                books.check_feature(spec.needs)
+        if kind.name == "Employee" and record is None and "Name" not in values:
+            parts = [values.get(n) for n in ("FirstName", "MiddleName", "LastName")]
+            values["Name"] = " ".join(p for p in parts if isinstance(p, str) and p)
+        name = values.get("Name", record.name() if record else "")
+        if not isinstance(name, str) or not name.strip() or ":" in name:
+            raise books.schema.status(
+                "invalid_value",
+                field="Name",
+                value=name,
+                detail="A name must not be empty or contain a colon (:).",
+            )
+        parent: Record | None = None
+        if "ParentRef" in values:
+            same = (
+                ("Customer",)
+                if kind.family == "entity"
+                else tuple(k.name for k in self._kinds if k.family == "item")
+            )
+            ref_type = "Customer" if kind.family == "entity" else "Item"
+            parent = books.resolve(values["ParentRef"], same, ref_type, kind.name)
+            if record is not None and self._descends(parent, record):
+                raise books.schema.status(
+                    "invalid_value", field="ParentRef", value=parent.id, detail="A loop of parents."
+                )
+            values["ParentRef"] = {"ListID": parent.id}
+        elif record is not None and record.ref_id("ParentRef"):
+            parent = books.state.records.get(record.ref_id("ParentRef") or "")
+        full_name = f"{books.full_name(parent)}:{name}" if parent else name
+        books.check_name_free(kind.family, full_name, record.id if record else None)
+
+    def _descends(self, candidate: Record, ancestor: Record) -> bool:
+        current: Record | None = candidate
+        seen: set[str] = set()
+        while current is not None and current.id not in seen:
+            if current.id == ancestor.id:
+                return True
+            seen.add(current.id)
+            current = self._books.state.records.get(current.ref_id("ParentRef") or "")
+        return False
+
+    def mod(self, kind: KindSpec, request: etree._Element, rs: etree._Element) -> Status | None:
+        """<Kind>ModRq: ListID + EditSequence, then the changed fields."""
+        books = self._books
+        books.check_permission(self.object_types(kind), "Mod")
+        body = request.find(f"{kind.name}Mod")
+        assert body is not None
+        record = books.get(element_text(body, "ListID") or "", "ListID", (kind.name,))
+        edit_sequence = element_text(body, "EditSequence") or ""
+        if edit_sequence != record.edit_sequence:
+            raise books.schema.status("stale_edit_sequence", value=edit_sequence)
+        books.check_feature(kind.needs)
+        values = parse_fields(books.schema, kind.fields, body, mod=True)
+        self.prepare(kind, values, record)
+        books.check_lock_mod(record)
+        merge(kind.fields, record.fields, values)
+        books.touch(record)
+        rs.append(books.render(record))
+        return None
+
+    # --- Query ----------------------------------------------------------------------------
+
+    def query(
+        self,
+        kinds: tuple[KindSpec, ...],
+        object_types: tuple[str, ...],
+        request: etree._Element,
+        rs: etree._Element,
+    ) -> Status | None:
+        """<Kind>QueryRq / ItemQueryRq: by ListID, by FullName, or by filters."""
+        books = self._books
+        books.check_permission(object_types, "Query")
+        names = tuple(k.name for k in kinds)
+        owner_ids = [(e.text or "").strip() for e in request.findall("OwnerID")]
+        include = [(e.text or "").strip() for e in request.findall("IncludeRetElement")]
+
+        def select() -> tuple[list[Record], list[str]]:
+            return self._select(names, request)
+
+        def render(record: Record) -> etree._Element:
+            return books.render(record, owner_ids=owner_ids, include=include)
+
+        return self._queries.run(request, rs, select, render)
+
+    def _select(
+        self, names: tuple[str, ...], request: etree._Element
+    ) -> tuple[list[Record], list[str]]:
+        books = self._books
+        found: list[Record] = []
+        missing: list[str] = []
+        ids = [(e.text or "").strip() for e in request.findall("ListID")]
+        full_names = [(e.text or "").strip() for e in request.findall("FullName")]
+        if ids:
+            for raw in ids:
+                record = books.state.records.get(check_id(books.schema, raw, "ListID"))
+                if record is not None and record.kind in names:
+                    found.append(record)
+                else:
+                    missing.append(raw)
+            return found, missing
+        if full_names:
+            for name in full_names:
+                match = books.by_full_name(names, name)
+                if match is None:
+                    missing.append(name)
+                else:
+                    found.append(match)
+            return found, missing
+        status = element_text(request, "ActiveStatus") or "ActiveOnly"
+        if status not in ACTIVE_STATUSES:
+            raise books.schema.status(
+                "invalid_value", field="ActiveStatus", value=status, detail="Unknown status."
+            )
+        bounds = date_range(books, request, "FromModifiedDate", "ToModifiedDate")
+        name_filter = request.find("NameFilter")
+        name_range = request.find("NameRangeFilter")
+        for record in books.records(names):
+            if status == "ActiveOnly" and not record.is_active:
+                continue
+            if status == "InactiveOnly" and record.is_active:
+                continue
+            full_name = books.full_name(record)
+            if (
+                in_range(record.time_modified, bounds)
+                and text_match(full_name, name_filter, "Name")
+                and range_match(full_name, name_range, "FromName", "ToName")
+            ):
+                found.append(record)
+        found.sort(key=lambda r: books.full_name(r).casefold())
+        return found, missing
