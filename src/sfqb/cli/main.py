@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sfqb import __version__
-from sfqb.cli import demo, explain, salesforce, sandbox_salesforce
+from sfqb.cli import demo, explain, qbd, salesforce, sandbox_salesforce
 from sfqb.cli.context import Services
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ explain.register(app)
 demo.register(app)
 salesforce.register(app)
 sandbox_salesforce.register(sandbox_app)
+qbd.register(app, sandbox_app)
 
 
 def main() -> None:

@@ -1,0 +1,326 @@
+"""The eight Web Connector operations, with QuickBooks Web Connector's semantics (§3.2).
+
+Every piece of session state lives in the store, keyed by ticket, so any process holding the
+same store can answer the next call of a session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from sfqb import __version__
+from sfqb.codes.catalog import Catalog
+from sfqb.codes.normalize import UnknownCodeFormat
+from sfqb.connectors.qbd.qbxml import (
+    QbxmlVersionError,
+    negotiate_version,
+    qbwc_supported_versions,
+)
+from sfqb.connectors.qbd.webconnector.credentials import burn_time, verify_password
+from sfqb.connectors.qbd.webconnector.ports import (
+    CompanyLogin,
+    OutboxItem,
+    OutboxStatus,
+    SessionState,
+    SessionStore,
+    WorkSource,
+)
+from sfqb.connectors.qbd.webconnector.responses import ResponseError, summarize_response
+from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
+from sfqb.connectors.qbd.webconnector.versions import (
+    VersionError,
+    declared_version,
+    parse_host_response,
+    version_key,
+    with_version,
+)
+from sfqb.domain.status import DecodedStatus, System
+
+Clock = Callable[[], datetime]
+
+NVU, NONE, BUSY, USE_OPEN_FILE = "nvu", "none", "busy", ""
+# receiveResponseXML's negative answers (QBWC then calls getLastError).
+QBWC_REPORTED_ERROR = -1
+UNREADABLE_RESPONSE = -2
+UNKNOWN_SESSION = -3
+UNKNOWN_TICKET_TEXT = "sfqb does not know this session ticket (expired or closed): run again."
+
+
+def describe(status: DecodedStatus) -> str:
+    """A decoded status as the one-paragraph text QBWC shows in its status column."""
+    text = f"{status.code} {status.title}: {status.meaning}"
+    said = status.message.strip().rstrip(".")
+    if said and said not in (status.title.rstrip("."), status.meaning.rstrip(".")):
+        text += f" (QuickBooks said: {status.message})"
+    return text
+
+
+class WebConnectorService:
+    """Answers the Web Connector's calls for every company in the store."""
+
+    def __init__(
+        self,
+        store: SessionStore,
+        work_source: WorkSource,
+        catalog: Catalog,
+        clock: Clock,
+        settings: ServiceSettings | None = None,
+    ) -> None:
+        self._store = store
+        self._work = work_source
+        self._catalog = catalog
+        self._clock = clock
+        self.settings = settings or load_settings()
+
+    # -- versions ------------------------------------------------------------------------
+
+    def server_version(self) -> str:
+        """sfqb's version, shown in the Web Connector's "More info"."""
+        return f"sfqb {__version__}"
+
+    def client_version(self, version: str) -> str:
+        """`""` to go ahead, or `W:<text>` for a Web Connector older than sfqb supports."""
+        minimum = self.settings.min_client_version
+        given = _version_tuple(version)
+        if given is None or given >= (_version_tuple(minimum) or ()):
+            return ""
+        warning = self.settings.old_client_warning.format(version=version, minimum=minimum)
+        return f"W:{warning}"
+
+    # -- authenticate --------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str) -> list[str]:
+        """[ticket, ""|"none"|"nvu"|"busy"]; rejected logins get a ticket that is never stored."""
+        company = self._store.company_by_username(username) if username else None
+        if company is None:
+            burn_time(password)
+            return [_new_ticket(), NVU]
+        if not verify_password(password, company.password_hash):
+            return [_new_ticket(), NVU]
+        now = self._clock()
+        if self._has_live_session(company, now):
+            return [_new_ticket(), BUSY]
+        if not self._has_work(company):
+            return [_new_ticket(), NONE]
+        ticket = _new_ticket()
+        self._store.create_session(
+            SessionState(ticket=ticket, company_id=company.id, created=now, last_seen=now)
+        )
+        return [ticket, USE_OPEN_FILE]
+
+    def _has_live_session(self, company: CompanyLogin, now: datetime) -> bool:
+        live = False
+        for session in self._store.open_sessions(company.id):
+            if now - session.last_seen < self.settings.session_timeout:
+                live = True
+                continue
+            # QBWC died or its HTTP post failed: the session will never be closed by it.
+            self._fail_unanswered(session, company.name, "reply never arrived (session abandoned)")
+            self._store.save_session(
+                replace(session, closed=True, last_error="session abandoned by the Web Connector")
+            )
+        return live
+
+    def _has_work(self, company: CompanyLogin) -> bool:
+        if self._store.count_queued(company.id):
+            return True
+        for message_set in self._work.more_work(company.name):
+            self._store.enqueue(company.id, message_set)
+        return self._store.count_queued(company.id) > 0
+
+    # -- the request/response loop -------------------------------------------------------
+
+    def send_request_xml(  # noqa: PLR0917 - mirrors the SOAP operation's parameters
+        self,
+        ticket: str,
+        hcp_response: str,
+        company_file: str,
+        country: str,
+        major: int,
+        minor: int,
+    ) -> str:
+        """The company's next message set in the negotiated qbXML version, or "" for none."""
+        session = self._touch(ticket)
+        if session is None:
+            return ""
+        if hcp_response:
+            session = replace(
+                session, hcp_response=hcp_response, company_file=company_file, country=country
+            )
+        supported = self._supported_versions(session, major, minor)
+        session = replace(session, qbxml_version=max(supported, key=_sort_key, default=""))
+        item = self._store.claim_next(session.company_id, ticket, self._clock())
+        if item is None:
+            self._store.save_session(replace(session, last_error=""))
+            return ""
+        wanted = self._wanted_version(item)
+        try:
+            version = negotiate_version(supported, wanted)
+            request = with_version(item.request_xml, version)
+        except (QbxmlVersionError, VersionError) as exc:
+            self._finish(session, item, OutboxStatus.FAILED, None, str(exc))
+            self._store.save_session(replace(session, last_error=str(exc)))
+            return ""
+        self._store.save_session(session)
+        return request
+
+    def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
+        """Decode QuickBooks' answer; percent done 0-100, or negative when it failed."""
+        session = self._touch(ticket)
+        if session is None:
+            return UNKNOWN_SESSION
+        pending = list(self._store.sent_items(ticket))
+        item = pending.pop() if pending else None
+        for stale in pending:
+            self._finish(session, stale, OutboxStatus.FAILED, None, "no response arrived for it")
+        if hresult:
+            error = describe(self._decode_hresult(hresult, message))
+            if item is not None:
+                self._finish(session, item, OutboxStatus.FAILED, response or None, error)
+            self._store.save_session(replace(session, last_error=error))
+            return QBWC_REPORTED_ERROR
+        try:
+            summary = summarize_response(response, self._catalog)
+        except ResponseError as exc:
+            error = describe(exc.status)
+            if item is not None:
+                self._finish(session, item, OutboxStatus.FAILED, response, error)
+            self._store.save_session(replace(session, last_error=error))
+            return UNREADABLE_RESPONSE
+        if item is not None:
+            self._finish(session, item, OutboxStatus.ANSWERED, response, summary.text())
+            session = replace(session, position=session.position + 1)
+        self._store.save_session(replace(session, last_error=""))
+        return self._percent_done(session)
+
+    def _percent_done(self, session: SessionState) -> int:
+        remaining = self._store.count_queued(session.company_id)
+        if not remaining:
+            company = self._company_name(session)
+            for message_set in self._work.more_work(company):
+                self._store.enqueue(session.company_id, message_set)
+            remaining = self._store.count_queued(session.company_id)
+        if not remaining:
+            return 100
+        done = session.position
+        return min(99, done * 100 // (done + remaining))
+
+    # -- errors and the end of a session -------------------------------------------------
+
+    def connection_error(self, ticket: str, hresult: str, message: str) -> str:
+        """QBWC could not reach QuickBooks: record the decoded HRESULT and stop ("done")."""
+        session = self._touch(ticket)
+        if session is None:
+            return "done"
+        status = self._decode_hresult(hresult, message)
+        self._work.outage(self._company_name(session), status)
+        self._store.save_session(replace(session, last_error=describe(status), closed=True))
+        return "done"
+
+    def get_last_error(self, ticket: str) -> str:
+        """The last error of the session, decoded; a plain note when there was none."""
+        session = self._store.get_session(ticket) if ticket else None
+        if session is None:
+            return UNKNOWN_TICKET_TEXT
+        if not session.closed:
+            self._store.save_session(replace(session, last_seen=self._clock()))
+        return session.last_error or "No error: sfqb has nothing more to send."
+
+    def close_connection(self, ticket: str) -> str:
+        """End the session; the answer is QBWC's status-column text."""
+        session = self._store.get_session(ticket)
+        if session is None:
+            return "OK"
+        name = self._company_name(session)
+        self._fail_unanswered(session, name, "no response arrived before the session closed")
+        self._store.save_session(replace(session, closed=True, last_seen=self._clock()))
+        if session.last_error:
+            return f"OK: {session.position} message set(s) done; last error: {session.last_error}"
+        return f"OK: {session.position} message set(s) done"
+
+    # -- interactive mode: sfqb never asks for it ----------------------------------------
+
+    def get_interactive_url(self, ticket: str, session_id: str) -> str:
+        """No interactive URL: sfqb never returns "Interactive mode" from getLastError."""
+        return ""
+
+    def interactive_done(self, ticket: str) -> str:
+        """Interactive mode is over (it never started)."""
+        return "Done"
+
+    def interactive_rejected(self, ticket: str, reason: str) -> str:
+        """Acknowledge; nothing depends on interactive mode."""
+        return "sfqb does not use interactive mode."
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _touch(self, ticket: str) -> SessionState | None:
+        session = self._store.get_session(ticket) if ticket else None
+        if session is None or session.closed:
+            return None
+        return replace(session, last_seen=self._clock())
+
+    def _company_name(self, session: SessionState) -> str:
+        return self._store.company_name(session.company_id)
+
+    def _supported_versions(self, session: SessionState, major: int, minor: int) -> list[str]:
+        supported: list[str] = []
+        if session.hcp_response:
+            try:
+                supported = list(parse_host_response(session.hcp_response).supported)
+            except VersionError:
+                supported = []
+        if not supported:
+            supported = list(qbwc_supported_versions(major, minor))
+        return supported
+
+    def _wanted_version(self, item: OutboxItem) -> str:
+        try:
+            declared = declared_version(item.request_xml)
+        except VersionError:
+            declared = None
+        return declared or self.settings.default_qbxml_version
+
+    def _decode_hresult(self, hresult: str, message: str) -> DecodedStatus:
+        try:
+            return self._catalog.decode(System.HRESULT, hresult.strip(), message or None)
+        except UnknownCodeFormat:
+            return self._unreadable("The Web Connector", f"HRESULT {hresult.strip()!r}")
+
+    def _unreadable(self, endpoint: str, reason: str) -> DecodedStatus:
+        text = f"{endpoint} sent a response sfqb cannot read: {reason}"
+        return self._catalog.decode(System.TRANSPORT, "MALFORMED_RESPONSE", text)
+
+    def _finish(
+        self,
+        session: SessionState,
+        item: OutboxItem,
+        status: OutboxStatus,
+        response: str | None,
+        summary: str,
+    ) -> None:
+        done = self._store.finish_item(item.id, status, response, summary, self._clock())
+        self._work.deliver(self._company_name(session), done)
+
+    def _fail_unanswered(self, session: SessionState, company: str, why: str) -> None:
+        for item in self._store.sent_items(session.ticket):
+            done = self._store.finish_item(item.id, OutboxStatus.FAILED, None, why, self._clock())
+            self._work.deliver(company, done)
+
+
+def _new_ticket() -> str:
+    return str(uuid.uuid4())
+
+
+def _version_tuple(text: str) -> tuple[int, ...] | None:
+    parts = (text or "").strip().split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def _sort_key(version: str) -> tuple[int, int]:
+    return version_key(version) or (-1, -1)

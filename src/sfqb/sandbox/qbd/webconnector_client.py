@@ -1,0 +1,247 @@
+"""A stand-in for the QuickBooks Web Connector: drives any QBWC endpoint as QBWC does, via zeep.
+
+One run is one QBWC session:
+serverVersion, clientVersion, authenticate; then (for a ticket without none/nvu/busy) the
+HostQuery + CompanyQuery + PreferencesQuery of the company for the first sendRequestXML, and the
+sendRequestXML -> QuickBooks -> receiveResponseXML loop until 100 or a negative percent (then
+getLastError); closeConnection at the end.
+
+Faults of the QuickBooks side map to what QBWC does:
+* ConnectorDown while opening the connection (begin_session, or the HCP queries):
+  connectionError(hresult, message) instead of sendRequestXML, then closeConnection.
+* Any other SandboxFault (ProcessRequest threw): receiveResponseXML with hresult and message.
+* LostReply: models QBWC's HTTP post of receiveResponseXML failing. Real QBWC then logs the
+  exception and ends the update without further calls to the service (it cannot reach it), so
+  the stand-in stops without receiveResponseXML or closeConnection; the service sees an
+  abandoned session (and fails its unanswered message set when the session times out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+import zeep
+from lxml import etree
+from zeep.transports import Transport
+from zeep.wsdl.bindings.soap import Soap11Binding
+
+from sfqb.connectors.qbd.webconnector.versions import parse_host_response, version_key
+from sfqb.sandbox.qbd.faults import ConnectorDown, LostReply, SandboxFault
+
+DEFAULT_COMPANY_FILE = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\sandbox.qbw"
+QBWC_VERSION = "2.3.0.215"
+HCP_QBXML_VERSION = "2.0"  # HostQuery, CompanyQuery and PreferencesQuery all exist since 2.0
+
+
+class QuickBooksProcessor(Protocol):
+    """QuickBooks as the Web Connector sees it: a qbXML request in, a response out."""
+
+    def process(self, request_xml: str) -> str:
+        """Answer one message set (may raise ConnectorDown, SandboxFault or LostReply)."""
+        ...
+
+
+@runtime_checkable
+class QuickBooksConnection(Protocol):
+    """A QuickBooks that also models opening and closing the connection (e.g. CompanyFile)."""
+
+    def begin_session(self) -> None:
+        """OpenConnection + BeginSession; raises ConnectorDown during an outage."""
+        ...
+
+    def end_session(self) -> None:
+        """EndSession + CloseConnection."""
+        ...
+
+
+class Outcome(StrEnum):
+    """How a session ended."""
+
+    DONE = "done"  # receiveResponseXML reached 100
+    NOTHING_SENT = "nothing_sent"  # sendRequestXML answered ""
+    NO_WORK = "none"
+    INVALID_USER = "nvu"
+    BUSY = "busy"
+    ERROR = "error"  # a negative percent; see last_error
+    CONNECTION_ERROR = "connection_error"
+    REPLY_LOST = "reply_lost"
+    TOO_MANY_ROUNDS = "too_many_rounds"
+
+
+@dataclass
+class Exchange:
+    """One sendRequestXML / receiveResponseXML round trip."""
+
+    request: str
+    response: str | None
+    percent: int | None
+    hresult: str = ""
+    message: str = ""
+
+
+@dataclass
+class RunResult:
+    """Everything one stand-in session saw."""
+
+    outcome: Outcome = Outcome.DONE
+    server_version: str = ""
+    client_version_answer: str = ""
+    ticket: str = ""
+    auth_answer: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    connection_error_answer: str = ""
+    last_error: str = ""
+    close_answer: str = ""
+    calls: list[str] = field(default_factory=list)
+
+
+class WebConnectorClient:
+    """Behaves like QBWC against the endpoint described by `wsdl` (a path or URL)."""
+
+    def __init__(
+        self,
+        wsdl: str,
+        quickbooks: QuickBooksProcessor,
+        *,
+        address: str | None = None,
+        version: str = QBWC_VERSION,
+        company_file: str = DEFAULT_COMPANY_FILE,
+        timeout: float = 30.0,
+        max_rounds: int = 1000,
+    ) -> None:
+        self._quickbooks = quickbooks
+        self._version = version
+        self._company_file = company_file
+        self._max_rounds = max_rounds
+        transport = Transport(timeout=timeout, operation_timeout=timeout)  # type: ignore[no-untyped-call]
+        client = zeep.Client(wsdl, transport=transport)  # type: ignore[no-untyped-call]
+        binding = next(
+            (b for b in client.wsdl.bindings.values() if isinstance(b, Soap11Binding)), None
+        )
+        if binding is None:
+            raise ValueError(f"{wsdl} has no SOAP 1.1 binding")
+        self._client = client
+        self._service: Any = (
+            client.create_service(binding.name, address)  # type: ignore[no-untyped-call]
+            if address
+            else client.service
+        )
+
+    def _call(self, result: RunResult, operation: str, *args: Any) -> Any:
+        result.calls.append(operation)
+        return getattr(self._service, operation)(*args)
+
+    def run(self, username: str, password: str) -> RunResult:
+        """One full Web Connector session; returns what happened."""
+        result = RunResult()
+        result.server_version = self._call(result, "serverVersion") or ""
+        result.client_version_answer = self._call(result, "clientVersion", self._version) or ""
+        if result.client_version_answer.startswith("E:"):
+            result.outcome = Outcome.ERROR
+            result.last_error = result.client_version_answer[2:]
+            return result
+        answer = [a or "" for a in (self._call(result, "authenticate", username, password) or [])]
+        result.auth_answer = answer
+        result.ticket = answer[0] if answer else ""
+        verdict = answer[1] if len(answer) > 1 else ""
+        for special in (Outcome.INVALID_USER, Outcome.NO_WORK, Outcome.BUSY):
+            if verdict.lower() == special.value:
+                result.outcome = special
+                return result
+        self._session(result, company_file=verdict or self._company_file)
+        return result
+
+    def _session(self, result: RunResult, company_file: str) -> None:
+        ticket = result.ticket
+        connection = (
+            self._quickbooks if isinstance(self._quickbooks, QuickBooksConnection) else None
+        )
+        try:
+            if connection is not None:
+                connection.begin_session()
+            hcp = self._quickbooks.process(host_queries())
+        except ConnectorDown as down:
+            result.connection_error_answer = self._call(
+                result, "connectionError", ticket, down.hresult, down.message
+            )
+            result.outcome = Outcome.CONNECTION_ERROR
+            result.close_answer = self._call(result, "closeConnection", ticket) or ""
+            return
+        except LostReply:
+            result.outcome = Outcome.REPLY_LOST  # the post carrying the HCP answers failed
+            return
+        try:
+            self._loop(result, hcp, company_file)
+        finally:
+            if connection is not None:
+                connection.end_session()
+
+    def _loop(self, result: RunResult, hcp: str, company_file: str) -> None:
+        ticket = result.ticket
+        major, minor, country = host_version(hcp)
+        first = True
+        for _ in range(self._max_rounds):
+            request = self._call(
+                result,
+                "sendRequestXML",
+                ticket,
+                hcp if first else "",
+                company_file,
+                country,
+                major,
+                minor,
+            )
+            first = False
+            if not request:
+                result.outcome = Outcome.NOTHING_SENT
+                result.last_error = self._call(result, "getLastError", ticket) or ""
+                break
+            exchange = Exchange(request=request, response=None, percent=None)
+            result.exchanges.append(exchange)
+            try:
+                exchange.response = self._quickbooks.process(request)
+            except LostReply:
+                result.outcome = Outcome.REPLY_LOST
+                return
+            except SandboxFault as fault:
+                exchange.hresult, exchange.message = fault.hresult, fault.message
+            percent = self._call(
+                result,
+                "receiveResponseXML",
+                ticket,
+                exchange.response or "",
+                exchange.hresult,
+                exchange.message,
+            )
+            exchange.percent = int(percent)
+            if exchange.percent < 0:
+                result.outcome = Outcome.ERROR
+                result.last_error = self._call(result, "getLastError", ticket) or ""
+                break
+            if exchange.percent >= 100:
+                result.outcome = Outcome.DONE
+                break
+        else:
+            result.outcome = Outcome.TOO_MANY_ROUNDS
+        result.close_answer = self._call(result, "closeConnection", ticket) or ""
+
+
+def host_queries(version: str = HCP_QBXML_VERSION) -> str:
+    """The HostQuery + CompanyQuery + PreferencesQuery message set QBWC sends on connect."""
+    root = etree.Element("QBXML")
+    messages = etree.SubElement(root, "QBXMLMsgsRq", onError="continueOnError")
+    for number, name in enumerate(("HostQueryRq", "CompanyQueryRq", "PreferencesQueryRq"), 1):
+        etree.SubElement(messages, name, requestID=str(number))
+    root.addprevious(etree.ProcessingInstruction("qbxml", f'version="{version}"'))
+    body = etree.tostring(root.getroottree(), encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}'
+
+
+def host_version(hcp_response: str) -> tuple[int, int, str]:
+    """Highest supported qbXML version (major, minor) and country from the HostQuery answer."""
+    info = parse_host_response(hcp_response)
+    keys = [k for k in (version_key(v) for v in info.supported) if k is not None]
+    major, minor = max(keys) if keys else (0, 0)
+    return major, minor, info.country or "US"

@@ -1,0 +1,323 @@
+"""The store's repository: every read and write sfqb makes, one transaction per call."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from sfqb.connectors.qbd.webconnector.credentials import hash_password
+from sfqb.connectors.qbd.webconnector.ports import (
+    CompanyLogin,
+    OutboxItem,
+    OutboxStatus,
+    SessionState,
+)
+from sfqb.store.engine import create_engine_from_url
+from sfqb.store.models import Company, QbdOutbox, QbwcSession
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(ValueError):
+    """A store operation that cannot be done as asked; the text says why."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_guid() -> str:
+    """A GUID in the `{XXXXXXXX-...}` form .qwc files use."""
+    return "{" + str(uuid.uuid4()).upper() + "}"
+
+
+def _login(row: Company) -> CompanyLogin:
+    return CompanyLogin(
+        id=row.id,
+        name=row.name,
+        username=row.qbwc_username,
+        password_hash=row.qbwc_password_hash,
+        owner_id=row.owner_id,
+        file_id=row.file_id,
+    )
+
+
+def _state(row: QbwcSession) -> SessionState:
+    return SessionState(
+        ticket=row.ticket,
+        company_id=row.company_id,
+        created=row.created,
+        last_seen=row.last_seen,
+        hcp_response=row.hcp_response,
+        company_file=row.company_file,
+        qbxml_version=row.qbxml_version,
+        country=row.country,
+        position=row.position,
+        last_error=row.last_error,
+        closed=row.closed,
+    )
+
+
+def _item(row: QbdOutbox) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        company_id=row.company_id,
+        request_xml=row.request_xml,
+        status=OutboxStatus(row.status),
+        ticket=row.ticket,
+        sent_at=row.sent_at,
+        response_xml=row.response_xml,
+        summary=row.summary,
+    )
+
+
+class Store:
+    """sfqb's database; implements the Web Connector service's SessionStore."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._clock = clock
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        """A store over the database at `url` (not migrated: call migrate())."""
+        return cls(create_engine_from_url(url))
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    # -- companies -------------------------------------------------------------------------
+
+    def create_company(self, name: str, username: str, password: str) -> CompanyLogin:
+        """A new company with its Web Connector login and fresh OwnerID/FileID GUIDs."""
+        if not name.strip() or not username.strip():
+            raise StoreError("a company needs a name and a Web Connector user name")
+        row = Company(
+            name=name,
+            qbwc_username=username,
+            qbwc_password_hash=hash_password(password),
+            owner_id=new_guid(),
+            file_id=new_guid(),
+            created=self._clock(),
+        )
+        try:
+            with self._sessions.begin() as db:
+                db.add(row)
+        except IntegrityError:
+            raise StoreError(
+                f"a company named {name!r} or with user name {username!r} already exists"
+            ) from None
+        return _login(row)
+
+    def set_password(self, name: str, password: str) -> None:
+        """Replace the company's Web Connector password."""
+        with self._sessions.begin() as db:
+            found = db.execute(
+                update(Company)
+                .where(Company.name == name)
+                .values(qbwc_password_hash=hash_password(password))
+            )
+            if not found.rowcount:  # type: ignore[attr-defined]
+                raise StoreError(f"no company named {name!r}")
+
+    def company(self, name: str) -> CompanyLogin | None:
+        """The company called `name`, or None."""
+        with self._sessions() as db:
+            row = db.scalar(select(Company).where(Company.name == name))
+            return _login(row) if row else None
+
+    def company_by_username(self, username: str) -> CompanyLogin | None:
+        """The company whose Web Connector user name is `username`, or None."""
+        with self._sessions() as db:
+            row = db.scalar(select(Company).where(Company.qbwc_username == username))
+            return _login(row) if row else None
+
+    def company_name(self, company_id: int) -> str:
+        """The name of the company with this id."""
+        with self._sessions() as db:
+            name = db.scalar(select(Company.name).where(Company.id == company_id))
+        if name is None:
+            raise StoreError(f"no company with id {company_id}")
+        return name
+
+    def last_contact(self, name: str) -> datetime | None:
+        """When the Web Connector last opened a session for the company."""
+        with self._sessions() as db:
+            return db.scalar(select(Company.last_contact).where(Company.name == name))
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def open_sessions(self, company_id: int) -> Sequence[SessionState]:
+        """The company's sessions that are not closed."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(QbwcSession).where(
+                    QbwcSession.company_id == company_id, QbwcSession.closed.is_(False)
+                )
+            )
+            return [_state(r) for r in rows]
+
+    def create_session(self, state: SessionState) -> None:
+        """Record a new session and the company's last contact."""
+        with self._sessions.begin() as db:
+            db.add(QbwcSession(**_columns(state)))
+            db.execute(
+                update(Company)
+                .where(Company.id == state.company_id)
+                .values(last_contact=state.created)
+            )
+
+    def get_session(self, ticket: str) -> SessionState | None:
+        """The session with this ticket, or None."""
+        with self._sessions() as db:
+            row = db.get(QbwcSession, ticket)
+            return _state(row) if row else None
+
+    def save_session(self, state: SessionState) -> None:
+        """Overwrite the stored state of a session."""
+        values = _columns(state)
+        ticket = values.pop("ticket")
+        with self._sessions.begin() as db:
+            db.execute(update(QbwcSession).where(QbwcSession.ticket == ticket).values(**values))
+
+    # -- the outbox ------------------------------------------------------------------------
+
+    def enqueue(self, company_id: int, request_xml: str) -> int:
+        """Queue a qbXML message set for the company; returns its id."""
+        row = QbdOutbox(
+            company_id=company_id,
+            request_xml=request_xml,
+            status=OutboxStatus.QUEUED.value,
+            created=self._clock(),
+        )
+        with self._sessions.begin() as db:
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def enqueue_for(self, company: str, request_xml: str) -> int:
+        """Queue a message set for the company called `company`."""
+        found = self.company(company)
+        if found is None:
+            raise StoreError(f"no company named {company!r}")
+        return self.enqueue(found.id, request_xml)
+
+    def count_queued(self, company_id: int) -> int:
+        """How many of the company's message sets wait to be sent."""
+        with self._sessions() as db:
+            return (
+                db.scalar(
+                    select(func.count())
+                    .select_from(QbdOutbox)
+                    .where(
+                        QbdOutbox.company_id == company_id,
+                        QbdOutbox.status == OutboxStatus.QUEUED.value,
+                    )
+                )
+                or 0
+            )
+
+    def claim_next(self, company_id: int, ticket: str, now: datetime) -> OutboxItem | None:
+        """Mark the oldest queued message set as sent in `ticket` (safe across processes)."""
+        while True:
+            with self._sessions.begin() as db:
+                candidate = db.scalar(
+                    select(QbdOutbox.id)
+                    .where(
+                        QbdOutbox.company_id == company_id,
+                        QbdOutbox.status == OutboxStatus.QUEUED.value,
+                    )
+                    .order_by(QbdOutbox.id)
+                    .limit(1)
+                )
+                if candidate is None:
+                    return None
+                claimed = db.execute(
+                    update(QbdOutbox)
+                    .where(
+                        QbdOutbox.id == candidate,
+                        QbdOutbox.status == OutboxStatus.QUEUED.value,
+                    )
+                    .values(status=OutboxStatus.SENT.value, ticket=ticket, sent_at=now)
+                )
+                if claimed.rowcount:  # type: ignore[attr-defined]
+                    row = db.get(QbdOutbox, candidate, populate_existing=True)
+                    assert row is not None
+                    return _item(row)
+
+    def sent_items(self, ticket: str) -> Sequence[OutboxItem]:
+        """Message sets sent in this session and not yet answered, oldest first."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(QbdOutbox)
+                .where(QbdOutbox.ticket == ticket, QbdOutbox.status == OutboxStatus.SENT.value)
+                .order_by(QbdOutbox.id)
+            )
+            return [_item(r) for r in rows]
+
+    def finish_item(
+        self,
+        item_id: int,
+        status: OutboxStatus,
+        response_xml: str | None,
+        summary: str,
+        now: datetime,
+    ) -> OutboxItem:
+        """Record the outcome (answered or failed) of a sent message set."""
+        with self._sessions.begin() as db:
+            row = db.get(QbdOutbox, item_id)
+            if row is None:
+                raise StoreError(f"no outbox item {item_id}")
+            row.status = status.value
+            row.response_xml = response_xml
+            row.summary = summary
+            row.answered_at = now
+            db.flush()
+            return _item(row)
+
+    def outbox(self, company: str) -> list[OutboxItem]:
+        """Every message set of the company, oldest first."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(QbdOutbox)
+                .join(Company, Company.id == QbdOutbox.company_id)
+                .where(Company.name == company)
+                .order_by(QbdOutbox.id)
+            )
+            return [_item(r) for r in rows]
+
+    def item(self, item_id: int) -> OutboxItem | None:
+        """One outbox item by id."""
+        with self._sessions() as db:
+            row = db.get(QbdOutbox, item_id)
+            return _item(row) if row else None
+
+
+def _columns(state: SessionState) -> dict[str, object]:
+    return {
+        "ticket": state.ticket,
+        "company_id": state.company_id,
+        "created": state.created,
+        "last_seen": state.last_seen,
+        "hcp_response": state.hcp_response,
+        "company_file": state.company_file,
+        "qbxml_version": state.qbxml_version,
+        "country": state.country,
+        "position": state.position,
+        "last_error": state.last_error,
+        "closed": state.closed,
+    }

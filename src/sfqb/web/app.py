@@ -1,0 +1,69 @@
+"""The FastAPI application `sfqb serve` runs: the Web Connector endpoint at /qbwc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from sfqb import __version__
+from sfqb.connectors.qbd.webconnector.soap import SoapEndpoint, SoapFault, fault_reply
+from sfqb.connectors.qbd.webconnector.wsdl import wsdl_for
+
+QBWC_PATH = "/qbwc"
+
+
+@dataclass(frozen=True)
+class WebServices:
+    """What the web app needs; built by the CLI (or a test) and passed in."""
+
+    qbwc: SoapEndpoint
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(services: WebServices) -> FastAPI:
+    """The ASGI app: POST /qbwc answers the Web Connector, GET /qbwc?wsdl serves the WSDL."""
+    app = FastAPI(title="sfqb", version=__version__, docs_url=None, redoc_url=None)
+    endpoint = services.qbwc
+
+    @app.post(QBWC_PATH, include_in_schema=False)
+    async def qbwc_call(request: Request) -> Response:
+        try:
+            body = await _read_capped(request, endpoint.max_body_bytes)
+        except _TooLarge:
+            fault = SoapFault("Client", f"request body over {endpoint.max_body_bytes} bytes", 413)
+            reply = fault_reply(fault)
+        else:
+            # The service does blocking database work: keep it off the event loop.
+            reply = await run_in_threadpool(endpoint.handle, body)
+        return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
+
+    @app.get(QBWC_PATH, include_in_schema=False)
+    async def qbwc_wsdl(request: Request) -> Response:
+        if any(key.lower() == "wsdl" for key in request.query_params):
+            address = str(request.base_url).rstrip("/") + QBWC_PATH
+            return Response(wsdl_for(address), media_type="text/xml; charset=utf-8")
+        return PlainTextResponse(
+            "sfqb QuickBooks Web Connector endpoint: POST SOAP 1.1 here; the WSDL is at ?wsdl\n"
+        )
+
+    return app

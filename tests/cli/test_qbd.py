@@ -1,0 +1,96 @@
+"""`sfqb qwc`, `sfqb serve --sandbox` and `sfqb sandbox qbd`, through a Typer app of our own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from lxml import etree
+from typer.testing import CliRunner
+
+from sfqb.cli import qbd
+from sfqb.store import Store
+from sfqb.web.server import running_server
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer()
+    sandbox = typer.Typer()
+    app.add_typer(sandbox, name="sandbox")
+    qbd.register(app, sandbox)
+    return app
+
+
+runner = CliRunner()
+
+
+def test_qwc_creates_the_company_once_and_keeps_its_guids(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    out = tmp_path / "acme.qwc"
+    args = ["qwc", "--company", "Acme", "--database-url", url, "--out", str(out)]
+    first = runner.invoke(make_app(), [*args, "--password", "pw", "--user", "acme-qb"])
+    assert first.exit_code == 0, first.output
+    document = etree.fromstring(out.read_bytes())
+    assert document.findtext("UserName") == "acme-qb"
+    assert document.findtext("QBType") == "QBFS"
+    assert document.findtext("AppURL") == "http://localhost:8000/qbwc"
+    again = runner.invoke(make_app(), ["qwc", "--company", "Acme", "--database-url", url])
+    assert again.exit_code == 0
+    second = etree.fromstring(again.stdout.encode())
+    for tag in ("OwnerID", "FileID"):
+        assert second.findtext(tag) == document.findtext(tag)
+    login = Store.from_url(url).company("Acme")
+    assert login is not None and login.owner_id == document.findtext("OwnerID")
+
+
+def test_qwc_errors_are_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    missing = runner.invoke(make_app(), ["qwc", "--company", "Nope", "--database-url", url])
+    assert missing.exit_code == 2
+    assert "no company 'Nope'" in missing.output
+    insecure = runner.invoke(
+        make_app(),
+        ["qwc", "--company", "A", "--password", "p", "--database-url", url,
+         "--url", "http://example.com/qbwc"],
+    )  # fmt: skip
+    assert insecure.exit_code == 2
+    assert "needs https://" in insecure.output
+    assert "Traceback" not in insecure.output
+
+
+def test_serve_sandbox_then_sandbox_qbd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: dict[str, Any] = {}
+
+    def fake_run(app: Any, **options: Any) -> None:
+        served.update(app=app, **options)
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    url = f"sqlite:///{tmp_path / 'sandbox.sqlite'}"
+    started = runner.invoke(
+        make_app(), ["serve", "--sandbox", "--port", "0", "--database-url", url]
+    )
+    assert started.exit_code == 0, started.output
+    assert served["host"] == "127.0.0.1"
+    assert "demo/demo" in started.output
+    with running_server(served["app"]) as base:
+        result = runner.invoke(make_app(), ["sandbox", "qbd", "--url", f"{base}/qbwc"])
+        assert result.exit_code == 0, result.output
+        assert "outcome: done" in result.output
+        refused = runner.invoke(
+            make_app(), ["sandbox", "qbd", "--url", f"{base}/qbwc", "--password", "x"]
+        )
+        assert refused.exit_code == 1
+        assert "outcome: nvu" in refused.output
+    answered = [i.summary for i in Store.from_url(url).outbox("demo")]
+    assert answered[0].startswith("CustomerAdd requestID=1: 0 ")
+    assert answered[1].startswith("CustomerQuery requestID=1: 0 ")
+
+
+def test_sandbox_qbd_without_a_server_fails_cleanly() -> None:
+    result = runner.invoke(make_app(), ["sandbox", "qbd", "--url", "http://127.0.0.1:9/qbwc"])
+    assert result.exit_code == 2
+    assert "cannot run the Web Connector session" in result.output

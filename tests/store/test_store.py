@@ -1,0 +1,122 @@
+"""The store on SQLite and PostgreSQL: migrations, companies, sessions, the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import StatementError
+
+from sfqb.connectors.qbd.webconnector import OutboxStatus, SessionState, verify_password
+from sfqb.store import Store, StoreError
+from sfqb.store.repository import MIGRATIONS
+
+T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def url(database_url: str) -> Iterator[str]:
+    """SQLite as given; on the shared PostgreSQL database, a schema of this test's own."""
+    if not database_url.startswith("postgresql"):
+        yield database_url
+        return
+    schema = f"sfqb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in database_url else "?"
+    try:
+        yield f"{database_url}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[Store]:
+    db = Store.from_url(url)
+    db.migrate()
+    yield db
+    db.engine.dispose()
+
+
+def test_migration_creates_the_tables_and_downgrades(url: str, store: Store) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"companies", "qbwc_sessions", "qbd_outbox", "alembic_version"} <= tables
+    store.migrate()  # idempotent
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert "companies" not in inspect(store.engine).get_table_names()
+    store.migrate()
+    assert "qbd_outbox" in inspect(store.engine).get_table_names()
+
+
+def test_companies(store: Store) -> None:
+    created = store.create_company("Acme", "acme", "pw")
+    assert created.owner_id.startswith("{") and created.owner_id.endswith("}")
+    assert len(created.file_id) == 38 and created.file_id != created.owner_id
+    again = store.company("Acme")
+    assert again is not None
+    assert (again.owner_id, again.file_id) == (created.owner_id, created.file_id)  # stable
+    assert verify_password("pw", again.password_hash)
+    assert store.company_by_username("acme") == again
+    assert store.company_name(created.id) == "Acme"
+    with pytest.raises(StoreError, match="already exists"):
+        store.create_company("Acme", "other", "pw")
+    with pytest.raises(StoreError, match="already exists"):
+        store.create_company("Other", "acme", "pw")
+    store.set_password("Acme", "new")
+    assert verify_password("new", store.company("Acme").password_hash)
+    with pytest.raises(StoreError):
+        store.set_password("Nobody", "x")
+
+
+def test_sessions_round_trip_with_aware_times(store: Store) -> None:
+    company = store.create_company("Acme", "acme", "pw")
+    state = SessionState(ticket="t-1", company_id=company.id, created=T0, last_seen=T0)
+    store.create_session(state)
+    assert store.get_session("t-1") == state
+    assert store.last_contact("Acme") == T0
+    later = SessionState(
+        ticket="t-1", company_id=company.id, created=T0, last_seen=T0 + timedelta(seconds=5),
+        hcp_response="<QBXML/>", company_file="C:\\a.qbw", qbxml_version="13.0",
+        country="US", position=3, last_error="x", closed=True,
+    )  # fmt: skip
+    store.save_session(later)
+    assert store.get_session("t-1") == later
+    assert store.get_session("t-1").last_seen.tzinfo is not None
+    assert store.open_sessions(company.id) == []
+    with pytest.raises(StatementError, match="naive"):
+        store.create_session(
+            SessionState(ticket="t-2", company_id=company.id, created=T0.replace(tzinfo=None),
+                         last_seen=T0)
+        )  # fmt: skip
+
+
+def test_outbox_queue(store: Store) -> None:
+    company = store.create_company("Acme", "acme", "pw")
+    first = store.enqueue(company.id, "<one/>")
+    second = store.enqueue_for("Acme", "<two/>")
+    assert store.count_queued(company.id) == 2
+    claimed = store.claim_next(company.id, "t", T0)
+    assert (claimed.id, claimed.status, claimed.ticket) == (first, OutboxStatus.SENT, "t")
+    assert claimed.sent_at == T0
+    assert [i.id for i in store.sent_items("t")] == [first]
+    done = store.finish_item(first, OutboxStatus.ANSWERED, "<r/>", "ok", T0)
+    assert (done.status, done.response_xml, done.summary) == (OutboxStatus.ANSWERED, "<r/>", "ok")
+    assert store.sent_items("t") == []
+    assert store.claim_next(company.id, "t", T0).id == second
+    assert store.claim_next(company.id, "t", T0) is None
+    assert [i.id for i in store.outbox("Acme")] == [first, second]
+    with pytest.raises(StoreError):
+        store.enqueue_for("Nobody", "<x/>")
