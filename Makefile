@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo docs bench clean
+.PHONY: install test lint typecheck pytest demo docs clean
 
 install: $(STAMP)
 
