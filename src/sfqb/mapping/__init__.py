@@ -1,0 +1,34 @@
+"""Declarative field maps between Salesforce and QuickBooks, with QuickBooks' rules applied.
+
+Layer: imports only sfqb.domain and sfqb.codes (and its own modules).
+"""
+
+from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec, Owner, load_flows, merge
+from sfqb.mapping.errors import MappingConfigError, MappingInputError, RecordNotEligible
+from sfqb.mapping.mapper import Mapper
+from sfqb.mapping.result import Mapped, MappingChange, Reference, canonical_json, fingerprint
+from sfqb.mapping.rules import NameRule, apply_name_rule
+from sfqb.mapping.transforms import TRANSFORMS, Transform
+
+__all__ = [
+    "TRANSFORMS",
+    "FieldSpec",
+    "FlowMap",
+    "FlowSet",
+    "LinesSpec",
+    "Mapped",
+    "Mapper",
+    "MappingChange",
+    "MappingConfigError",
+    "MappingInputError",
+    "NameRule",
+    "Owner",
+    "RecordNotEligible",
+    "Reference",
+    "Transform",
+    "apply_name_rule",
+    "canonical_json",
+    "fingerprint",
+    "load_flows",
+    "merge",
+]

@@ -1,0 +1,384 @@
+"""Typed field maps: loaded from the bundled YAML files, with a company's overrides merged in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from sfqb.mapping.errors import MappingConfigError
+from sfqb.mapping.rules import NameRule
+from sfqb.mapping.transforms import TRANSFORMS, Transform
+
+FLOW_NAMES = (
+    "account_to_customer",
+    "product_to_item",
+    "opportunity_to_invoice",
+    "payment_to_opportunity",
+    "customer_to_account",
+)
+VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
+_FIELD_KEYS = frozenset(
+    {"source", "const", "ref", "transforms", "type", "max_length", "owner", "kinds"}
+)
+_FLOW_KEYS = frozenset(
+    {
+        "source",
+        "id_field",
+        "kind",
+        "kinds",
+        "default_owner",
+        "require",
+        "name_rule",
+        "fields",
+        "lines",
+    }
+)
+_LINES_KEYS = frozenset({"source", "target", "fields"})
+_NAME_RULE_KEYS = frozenset(
+    {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name"}
+)
+
+
+class Owner(StrEnum):
+    """Who wins when both sides changed a field since the last sync."""
+
+    SALESFORCE = "salesforce"
+    QUICKBOOKS = "quickbooks"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transform of a field: its registry name, function and argument."""
+
+    name: str
+    fn: Transform
+    arg: object
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one target field is filled."""
+
+    target: str
+    sources: tuple[str, ...]
+    multi: bool
+    const: object
+    ref: str | None
+    steps: tuple[Step, ...]
+    value_type: str
+    max_length: int | None
+    owner: Owner
+    kinds: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class LinesSpec:
+    """Child records mapped to transaction lines."""
+
+    source: str
+    target: str
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class FlowMap:
+    """One flow's validated field map."""
+
+    name: str
+    source: str
+    id_field: str
+    kind: str
+    kinds: tuple[str, ...]
+    require: Mapping[str, object]
+    name_rule: NameRule | None
+    fields: tuple[FieldSpec, ...]
+    lines: LinesSpec | None
+
+    def owner_of(self, target: str) -> Owner:
+        """The owner of a target field ("Lines/Rate" for a line field)."""
+        specs = list(self.fields)
+        if self.lines is not None:
+            prefix = self.lines.target + "/"
+            if target.startswith(prefix):
+                target, specs = target[len(prefix) :], list(self.lines.fields)
+        for spec in specs:
+            if spec.target == target:
+                return spec.owner
+        raise KeyError(f"{self.name}: no mapped field {target}")
+
+
+@dataclass(frozen=True)
+class _Targets:
+    system: Mapping[str, str]
+    address: frozenset[str]
+    fields: Mapping[str, frozenset[str]]
+
+    def allows(self, kind: str, target: str) -> bool:
+        known = self.fields.get(kind, frozenset())
+        if target in known:
+            return True
+        if self.system.get(kind) == "salesforce" and target.endswith("__c") and "/" not in target:
+            return True
+        parent, _, child = target.partition("/")
+        return parent in known and parent.endswith("Address") and child in self.address
+
+
+def _read_data(name: str) -> str:
+    return resources.files("sfqb.mapping").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise MappingConfigError(source, "(document)", f"not valid YAML: {problem}") from None
+
+
+def _load_targets() -> _Targets:
+    doc = _yaml(_read_data("targets.yaml"), "targets.yaml")
+    return _Targets(
+        system=MappingProxyType(dict(doc["system"])),
+        address=frozenset(doc["address"]),
+        fields=MappingProxyType({k: frozenset(v) for k, v in doc["fields"].items()}),
+    )
+
+
+class _Checker:
+    """Validates one flow document, raising errors that name the file and key."""
+
+    def __init__(self, source: str, targets: _Targets, transforms: Mapping[str, Transform]):
+        self.source = source
+        self.targets = targets
+        self.transforms = transforms
+
+    def fail(self, key: str, problem: str) -> MappingConfigError:
+        return MappingConfigError(self.source, key, problem)
+
+    def mapping(self, value: object, key: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(key, "must be a mapping")
+        unknown = sorted(str(k) for k in value if k not in allowed)
+        if unknown:
+            raise self.fail(
+                f"{key}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})"
+            )
+        return value
+
+    def text(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, "must be non-empty text")
+        return value
+
+    def count(self, value: object, key: str, minimum: int) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(key, f"must be an integer of at least {minimum}")
+        return value
+
+    def owner(self, value: object, key: str) -> Owner:
+        try:
+            return Owner(str(value))
+        except ValueError:
+            raise self.fail(
+                key, f"unknown owner {value!r} (salesforce, quickbooks or newest)"
+            ) from None
+
+    def flow(self, name: str, doc: object) -> FlowMap:
+        key = f"flows.{name}"
+        doc = self.mapping(doc, key, _FLOW_KEYS)
+        kinds_raw = doc.get("kinds")
+        if not isinstance(kinds_raw, list) or not kinds_raw:
+            raise self.fail(f"{key}.kinds", "must be a non-empty list of target kinds")
+        kinds = tuple(self.text(k, f"{key}.kinds") for k in kinds_raw)
+        for kind in kinds:
+            if kind not in self.targets.fields:
+                raise self.fail(f"{key}.kinds", f"unknown target kind {kind!r}")
+        kind = self.text(doc.get("kind"), f"{key}.kind")
+        if kind not in kinds:
+            raise self.fail(f"{key}.kind", f"{kind!r} is not one of {', '.join(kinds)}")
+        default_owner = self.owner(doc.get("default_owner", "newest"), f"{key}.default_owner")
+        fields = self.fields(doc.get("fields"), f"{key}.fields", kinds, default_owner)
+        lines = None
+        if doc.get("lines") is not None:
+            lkey = f"{key}.lines"
+            ldoc = self.mapping(doc["lines"], lkey, _LINES_KEYS)
+            lines = LinesSpec(
+                source=self.text(ldoc.get("source"), f"{lkey}.source"),
+                target=self.text(ldoc.get("target"), f"{lkey}.target"),
+                fields=self.fields(ldoc.get("fields"), f"{lkey}.fields", ("Line",), default_owner),
+            )
+        require = doc.get("require") or {}
+        if not isinstance(require, Mapping):
+            raise self.fail(f"{key}.require", "must be a mapping of source field to value")
+        rule = None
+        if doc.get("name_rule") is not None:
+            rule = self.name_rule(doc["name_rule"], f"{key}.name_rule")
+            if not any(f.target == rule.field for f in fields):
+                raise self.fail(f"{key}.name_rule.field", f"{rule.field!r} is not a mapped field")
+        return FlowMap(
+            name=name,
+            source=self.text(doc.get("source"), f"{key}.source"),
+            id_field=self.text(doc.get("id_field", "Id"), f"{key}.id_field"),
+            kind=kind,
+            kinds=kinds,
+            require=MappingProxyType(dict(require)),
+            name_rule=rule,
+            fields=fields,
+            lines=lines,
+        )
+
+    def name_rule(self, doc: object, key: str) -> NameRule:
+        doc = self.mapping(doc, key, _NAME_RULE_KEYS)
+        default = NameRule()
+        rule = NameRule(
+            field=self.text(doc.get("field", default.field), f"{key}.field"),
+            limit=self.count(doc.get("limit", default.limit), f"{key}.limit", 10),
+            colon_replacement=str(doc.get("colon_replacement", default.colon_replacement)),
+            unique=bool(doc.get("unique", default.unique)),
+            unique_format=self.text(
+                doc.get("unique_format", default.unique_format), f"{key}.unique_format"
+            ),
+            empty_name=self.text(doc.get("empty_name", default.empty_name), f"{key}.empty_name"),
+        )
+        if ":" in rule.colon_replacement:
+            raise self.fail(f"{key}.colon_replacement", "must not contain a colon")
+        fmt = rule.unique_format
+        if "{n}" not in fmt or ":" in fmt or fmt.replace("{n}", "").count("{") or len(fmt) > 8:
+            raise self.fail(f"{key}.unique_format", 'must contain "{n}", no colon, ≤ 8 characters')
+        name = rule.empty_name
+        if ":" in name or name != name.strip() or len(name) > rule.limit:
+            raise self.fail(f"{key}.empty_name", "must be trimmed, without colon, within the limit")
+        return rule
+
+    def fields(
+        self, doc: object, key: str, kinds: tuple[str, ...], default_owner: Owner
+    ) -> tuple[FieldSpec, ...]:
+        if not isinstance(doc, Mapping) or not doc:
+            raise self.fail(key, "must be a non-empty mapping of target field to spec")
+        specs = []
+        for target, spec in doc.items():
+            fkey = f"{key}.{target}"
+            if not isinstance(target, str) or not any(
+                self.targets.allows(k, target) for k in kinds
+            ):
+                raise self.fail(fkey, f"unknown target field for {'/'.join(kinds)}")
+            specs.append(self.field(target, spec, fkey, default_owner))
+        return tuple(specs)
+
+    def field(self, target: str, doc: object, key: str, default_owner: Owner) -> FieldSpec:
+        doc = self.mapping(doc, key, _FIELD_KEYS)
+        if ("source" in doc) == ("const" in doc):
+            raise self.fail(key, "give exactly one of source and const")
+        raw = doc.get("source")
+        multi = isinstance(raw, list)
+        sources = tuple(raw) if isinstance(raw, list) else (() if raw is None else (raw,))
+        for src in sources:
+            self.text(src, f"{key}.source")
+        steps = []
+        raw_steps = doc.get("transforms") or []
+        if not isinstance(raw_steps, list):
+            raise self.fail(f"{key}.transforms", "must be a list")
+        for i, entry in enumerate(raw_steps):
+            steps.append(self.step(entry, f"{key}.transforms[{i}]"))
+        value_type = str(doc.get("type", "any" if "const" in doc else "text"))
+        if value_type not in VALUE_TYPES:
+            raise self.fail(
+                f"{key}.type", f"unknown type {value_type!r} ({', '.join(sorted(VALUE_TYPES))})"
+            )
+        max_length = doc.get("max_length")
+        if max_length is not None:
+            max_length = self.count(max_length, f"{key}.max_length", 1)
+        kinds = doc.get("kinds")
+        ref = doc.get("ref")
+        return FieldSpec(
+            target=target,
+            sources=sources,
+            multi=multi,
+            const=doc.get("const"),
+            ref=None if ref is None else self.text(ref, f"{key}.ref"),
+            steps=tuple(steps),
+            value_type=value_type,
+            max_length=max_length,
+            owner=self.owner(doc.get("owner", default_owner), f"{key}.owner"),
+            kinds=None if kinds is None else frozenset(str(k) for k in kinds),
+        )
+
+    def step(self, entry: object, key: str) -> Step:
+        if isinstance(entry, str):
+            name, arg = entry, None
+        elif isinstance(entry, Mapping) and len(entry) == 1:
+            name, arg = next(iter(entry.items()))
+        else:
+            raise self.fail(key, "must be a transform name or {name: argument}")
+        fn = self.transforms.get(str(name))
+        if fn is None:
+            raise self.fail(
+                key, f"unknown transform {name!r} (known: {', '.join(sorted(self.transforms))})"
+            )
+        try:
+            fn(None, arg)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(key, f"bad argument for {name}: {exc}") from None
+        return Step(str(name), fn, arg)
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge `override` over `base`: mappings merge, a null removes a key, others replace."""
+    result = dict(base)
+    for key, value in override.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+@dataclass(frozen=True)
+class FlowSet:
+    """All flows of one company, by name."""
+
+    flows: Mapping[str, FlowMap]
+
+    def __getitem__(self, name: str) -> FlowMap:
+        return self.flows[name]
+
+
+def load_flows(
+    override: Path | None = None, transforms: Mapping[str, Transform] = TRANSFORMS
+) -> FlowSet:
+    """The bundled field maps, with a company's override file (YAML `flows: {...}`) merged in."""
+    targets = _load_targets()
+    defaults: dict[str, Any] = {}
+    flows: dict[str, FlowMap] = {}
+    for name in FLOW_NAMES:
+        source = f"{name}.yaml"
+        defaults[name] = _yaml(_read_data(source), source)
+        flows[name] = _Checker(source, targets, transforms).flow(name, defaults[name])
+    if override is None:
+        return FlowSet(MappingProxyType(flows))
+    source = str(override)
+    try:
+        text = override.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingConfigError(source, "(file)", f"cannot read: {exc.strerror}") from None
+    doc = _yaml(text, source) or {}
+    checker = _Checker(source, targets, transforms)
+    doc = checker.mapping(doc, "(document)", frozenset({"flows"}))
+    overrides = checker.mapping(doc.get("flows") or {}, "flows", frozenset(FLOW_NAMES))
+    for name, flow_override in overrides.items():
+        if flow_override is None:
+            continue
+        if not isinstance(flow_override, Mapping):
+            raise checker.fail(f"flows.{name}", "must be a mapping")
+        flows[name] = checker.flow(name, merge(defaults[name], flow_override))
+    return FlowSet(MappingProxyType(flows))

@@ -1,0 +1,183 @@
+"""Applies a flow's field map to one plain record and reports every change it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet
+from sfqb.mapping.errors import MappingInputError, RecordNotEligible
+from sfqb.mapping.result import Mapped, MappingChange, Reference, fingerprint, freeze
+from sfqb.mapping.rules import AMOUNT_PLACES, PRICE_PLACES, apply_name_rule, quantize, truncate
+from sfqb.mapping.transforms import as_bool, to_date, to_decimal
+
+_PLACES = {
+    "amount": (AMOUNT_PLACES, False, "amount_two_decimals"),
+    "price": (PRICE_PLACES, True, "price_five_decimals"),
+    "quantity": (PRICE_PLACES, True, "quantity_five_decimals"),
+}
+
+
+def lookup(record: Mapping[str, object], path: str) -> object:
+    """The value at a dotted path ("PricebookEntry.UnitPrice"); None when any part is missing."""
+    value: object = record
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _children(value: object) -> Sequence[Mapping[str, object]]:
+    # A REST child relationship is {"totalSize": n, "records": [...]} (or null when empty).
+    if isinstance(value, Mapping):
+        value = value.get("records")
+    if value is None:
+        return ()
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [v for v in value if isinstance(v, Mapping)]
+    return ()
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, int | float | Decimal | str) and isinstance(b, Decimal):
+        try:
+            return to_decimal(a) == b
+        except ValueError:
+            return False
+    if isinstance(b, date) and isinstance(a, str | date):
+        try:
+            return to_date(a) == b
+        except ValueError:
+            return False
+    return a == b
+
+
+def _put(target: dict[str, object], path: str, value: object) -> None:
+    head, _, rest = path.partition("/")
+    if not rest:
+        target[head] = value
+        return
+    child = target.setdefault(head, {})
+    assert isinstance(child, dict)
+    _put(child, rest, value)
+
+
+class Mapper:
+    """Maps records with a company's flows: `map(flow, record, taken=...)` -> Mapped."""
+
+    def __init__(self, flows: FlowSet) -> None:
+        self.flows = flows
+
+    def map(
+        self,
+        flow_name: str,
+        record: Mapping[str, object],
+        taken: Collection[str] = (),
+        kind: str | None = None,
+    ) -> Mapped:
+        """Map one record; `taken` holds names already used in QuickBooks (any case).
+
+        Raises RecordNotEligible when the flow's `require` condition fails and
+        MappingInputError when a value cannot be converted.
+        """
+        flow = self.flows[flow_name]
+        kind = kind or flow.kind
+        if kind not in flow.kinds:
+            raise MappingInputError(
+                flow.name, "kind", f"{kind!r} is not one of {', '.join(flow.kinds)}"
+            )
+        for key, expected in flow.require.items():
+            if lookup(record, key) != expected:
+                raise RecordNotEligible(
+                    flow.name, f"{key} is {lookup(record, key)!r}, needs {expected!r}"
+                )
+        fields: dict[str, object] = {}
+        refs: list[Reference] = []
+        changes: list[MappingChange] = []
+        for spec in flow.fields:
+            if spec.kinds is not None and kind not in spec.kinds:
+                continue
+            value = self._field(flow, spec, record, spec.target, refs=refs, changes=changes)
+            if flow.name_rule is not None and spec.target == flow.name_rule.field:
+                value, name_changes = apply_name_rule(flow.name_rule, value, taken)
+                changes.extend(name_changes)
+            if value is not None:
+                _put(fields, spec.target, value)
+        if flow.lines is not None:
+            lines = []
+            for i, child in enumerate(_children(lookup(record, flow.lines.source))):
+                line: dict[str, object] = {}
+                for spec in flow.lines.fields:
+                    path = f"{flow.lines.target}[{i}]/{spec.target}"
+                    value = self._field(flow, spec, child, path, refs=refs, changes=changes)
+                    if value is not None:
+                        _put(line, spec.target, value)
+                lines.append(line)
+            fields[flow.lines.target] = lines
+        frozen = freeze(fields)
+        assert isinstance(frozen, Mapping)
+        return Mapped(kind, frozen, tuple(refs), tuple(changes), fingerprint(kind, fields))
+
+    def _field(
+        self,
+        flow: FlowMap,
+        spec: FieldSpec,
+        record: Mapping[str, object],
+        path: str,
+        *,
+        refs: list[Reference],
+        changes: list[MappingChange],
+    ) -> object:
+        if spec.sources:
+            values = tuple(lookup(record, s) for s in spec.sources)
+            value: object = values if spec.multi else values[0]
+        else:
+            value = spec.const
+        for step in spec.steps:
+            try:
+                after = step.fn(value, step.arg)
+            except (TypeError, ValueError) as exc:
+                raise MappingInputError(flow.name, path, f"{step.name}: {exc}") from None
+            # Multi-source fields compute a value; only edits of one value are changes.
+            if not isinstance(value, tuple) and not _same(value, after):
+                changes.append(MappingChange(path, value, after, step.name))
+            value = after
+        if value is None or value == "":
+            return None
+        if spec.ref is not None:
+            if not isinstance(value, str):
+                raise MappingInputError(
+                    flow.name, path, f"reference id must be text, got {value!r}"
+                )
+            refs.append(Reference(spec.ref, value, path))
+            return {"ref": spec.ref, "sf_id": value}
+        return self._typed(flow, spec, path, value, changes)
+
+    def _typed(
+        self, flow: FlowMap, spec: FieldSpec, path: str, value: object, changes: list[MappingChange]
+    ) -> object:
+        try:
+            if spec.value_type in _PLACES:
+                places, at_most, rule = _PLACES[spec.value_type]
+                number = to_decimal(value)
+                assert number is not None
+                sent = quantize(number, places, at_most)
+                if sent != number:
+                    changes.append(MappingChange(path, value, sent, rule))
+                return sent
+            if spec.value_type == "date":
+                return to_date(value)
+            if spec.value_type == "bool":
+                return as_bool(value, None)
+        except ValueError as exc:
+            raise MappingInputError(flow.name, path, str(exc)) from None
+        if spec.value_type == "text":
+            text = value if isinstance(value, str) else str(value)
+            if spec.max_length is not None:
+                text, change = truncate(path, text, spec.max_length)
+                if change is not None:
+                    changes.append(change)
+            return text or None
+        return value

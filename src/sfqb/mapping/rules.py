@@ -1,0 +1,86 @@
+"""QuickBooks' rules applied before sending: names, text lengths and decimal places."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sfqb.mapping.result import MappingChange
+
+AMOUNT_PLACES = 2
+PRICE_PLACES = 5
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """How a list record's name is made acceptable to QuickBooks.
+
+    `unique_format` is appended to make a name unique; it must contain "{n}" (2, 3, ...).
+    """
+
+    field: str = "Name"
+    limit: int = 41
+    colon_replacement: str = "-"
+    unique: bool = True
+    unique_format: str = " ({n})"
+    empty_name: str = "Unnamed"
+
+
+def _fold(name: str) -> str:
+    # QuickBooks compares names without regard to case.
+    return name.casefold()
+
+
+def apply_name_rule(
+    rule: NameRule, original: object, taken: Collection[str]
+) -> tuple[str, list[MappingChange]]:
+    """The name to send and every change made to reach it (trim, colon, length, uniqueness)."""
+    changes: list[MappingChange] = []
+    field = rule.field
+
+    def step(before: str, after: str, name: str) -> str:
+        if after != before:
+            changes.append(MappingChange(field, before, after, name))
+        return after
+
+    text = "" if original is None else str(original)
+    text = step(text, unicodedata.normalize("NFC", text).strip(), "name_trim")
+    text = step(text, text.replace(":", rule.colon_replacement).strip(), "name_no_colon")
+    if not text:
+        text = step(text, rule.empty_name, "name_empty")
+    text = step(text, text[: rule.limit].rstrip(), "name_max_length")
+    if rule.unique:
+        text = step(text, _unique(rule, text, taken), "name_unique")
+    return text, changes
+
+
+def _unique(rule: NameRule, name: str, taken: Collection[str]) -> str:
+    folded = {_fold(t) for t in taken}
+    if _fold(name) not in folded:
+        return name
+    n = 2
+    while True:
+        suffix = rule.unique_format.format(n=n)
+        base = name[: max(rule.limit - len(suffix), 0)].rstrip()
+        candidate = (base + suffix)[: rule.limit]
+        if _fold(candidate) not in folded and candidate.strip():
+            return candidate
+        n += 1
+
+
+def quantize(value: Decimal, places: int, at_most: bool) -> Decimal:
+    """Round half-up to `places` (or only when it has more places, if `at_most`)."""
+    exponent = value.as_tuple().exponent
+    if at_most and isinstance(exponent, int) and exponent >= -places:
+        return value
+    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def truncate(field: str, value: str, limit: int) -> tuple[str, MappingChange | None]:
+    """Cut text to `limit` characters (trailing space removed), reporting the change."""
+    if len(value) <= limit:
+        return value, None
+    sent = value[:limit].rstrip()
+    return sent, MappingChange(field, value, sent, "max_length")
