@@ -1,0 +1,1 @@
+"""The sync engine, sans-I/O: plans operations, batches them, applies their results."""
