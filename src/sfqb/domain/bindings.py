@@ -6,9 +6,10 @@ unique constraints on (company, sf) and (company, qb).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sfqb.domain.entities import SF_TARGETS, QbRef, SfRef
 
@@ -42,13 +43,22 @@ class BindingConflict(BindingError):
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """One Salesforce record bound to one QuickBooks record, with the last synced fingerprint."""
+    """One Salesforce record bound to one QuickBooks record, with the last synced fingerprints.
+
+    `fingerprint` is of the Salesforce-to-QuickBooks values last applied, `qb_fingerprint` of the
+    QuickBooks-to-Salesforce values last seen; equal fingerprints mean "nothing new" (an echo).
+    `edit_sequence` is QuickBooks Desktop's modification stamp as last seen; `sf_values` the
+    Salesforce-to-QuickBooks values last applied, so a Mod sends only what changed since.
+    """
 
     company: str
     sf: SfRef
     qb: QbRef
     fingerprint: str
     synced_at: datetime
+    qb_fingerprint: str = ""
+    edit_sequence: str | None = None
+    sf_values: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.qb.kind not in SF_TARGETS[self.sf.sobject]:
@@ -130,6 +140,14 @@ class BindingSet:
         new = replace(old, fingerprint=fingerprint, synced_at=synced_at)
         self._put(new)
         return new
+
+    def update(self, binding: Binding) -> Binding:
+        """Store new fingerprints or edit sequence of an existing binding (same pair)."""
+        old = self.by_sf(binding.company, binding.sf)
+        if old is None or old.qb != binding.qb:
+            raise BindingNotFound(f"{binding.sf} is not bound to {binding.qb}")
+        self._put(binding)
+        return binding
 
     def _put(self, binding: Binding) -> None:
         self._by_sf[(binding.company, binding.sf)] = binding

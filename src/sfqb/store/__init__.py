@@ -1,6 +1,51 @@
 """sfqb's store: SQLAlchemy 2 models, Alembic migrations and the Store repository."""
 
+from sfqb.store.bindings import Bindings
+from sfqb.store.checkpoints import Checkpoints, stream_name
+from sfqb.store.common import Direction, StoreError, to_jsonable
+from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
-from sfqb.store.repository import Store, StoreError, new_guid
+from sfqb.store.journal import Attempt, Journal, Run, RunStatus
+from sfqb.store.queue import InvalidTransition, QueueItem, QueueStatus, SyncQueue
+from sfqb.store.repository import Store, new_guid
+from sfqb.store.review import ReviewItem, ReviewList, ReviewStatus
+from sfqb.store.secrets import (
+    SecretBox,
+    SecretKeyError,
+    SecretKeyMismatch,
+    SecretKeyMissing,
+    generate_key,
+    secret_box_from_env,
+)
 
-__all__ = ["Store", "StoreError", "create_engine_from_url", "new_guid"]
+__all__ = [
+    "Attempt",
+    "Bindings",
+    "Checkpoints",
+    "ConnectionInfo",
+    "ConnectionSystem",
+    "Connections",
+    "Direction",
+    "InvalidTransition",
+    "Journal",
+    "QueueItem",
+    "QueueStatus",
+    "ReviewItem",
+    "ReviewList",
+    "ReviewStatus",
+    "Run",
+    "RunStatus",
+    "SecretBox",
+    "SecretKeyError",
+    "SecretKeyMismatch",
+    "SecretKeyMissing",
+    "Store",
+    "StoreError",
+    "SyncQueue",
+    "create_engine_from_url",
+    "generate_key",
+    "new_guid",
+    "secret_box_from_env",
+    "stream_name",
+    "to_jsonable",
+]

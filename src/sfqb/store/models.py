@@ -1,19 +1,28 @@
-"""SQLAlchemy 2 models of sfqb's store: Web Connector companies, sessions and the qbXML outbox."""
+"""SQLAlchemy 2 models of sfqb's store.
+
+Web Connector companies, sessions and the qbXML outbox (revision 0001); connections, bindings,
+checkpoints, runs, attempts (the integration log), the retry queue and the review list (0002).
+Rows of the sync tables name their company by name, the key the domain uses everywhere.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -101,3 +110,154 @@ class QbdOutbox(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     response_xml: Mapped[str | None] = mapped_column(Text, nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+COMPANY = String(200)
+
+
+class Connection(Base):
+    """How sfqb reaches one system for a company; the secret part is Fernet-encrypted."""
+
+    __tablename__ = "connections"
+    __table_args__ = (UniqueConstraint("company", "system", name="uq_connections_company_system"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY)
+    system: Mapped[str] = mapped_column(String(16))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BindingRow(Base):
+    """One Salesforce record bound to one QuickBooks record; unique on each side per company."""
+
+    __tablename__ = "bindings"
+    __table_args__ = (
+        UniqueConstraint("company", "sf_object", "sf_id", name="uq_bindings_sf"),
+        UniqueConstraint("company", "qb_kind", "qb_id", name="uq_bindings_qb"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY)
+    sf_object: Mapped[str] = mapped_column(String(40))
+    sf_id: Mapped[str] = mapped_column(String(40))
+    qb_kind: Mapped[str] = mapped_column(String(40))
+    qb_id: Mapped[str] = mapped_column(String(60))
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    qb_fingerprint: Mapped[str] = mapped_column(String(128))
+    qb_edit_sequence: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sf_values: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Checkpoint(Base):
+    """How far a stream of changes (e.g. "salesforce:Account") has been read for a company."""
+
+    __tablename__ = "checkpoints"
+
+    company: Mapped[str] = mapped_column(COMPANY, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RunRow(Base):
+    """One sync cycle of a company."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY, index=True)
+    flows: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AttemptRow(Base):
+    """One attempt on one record: the integration log, always with a decoded status."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_company_created", "company", "created_at"),
+        Index("ix_attempts_system_code", "system", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    company: Mapped[str] = mapped_column(COMPANY)
+    flow: Mapped[str] = mapped_column(String(60))
+    direction: Mapped[str] = mapped_column(String(16))
+    sf_object: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sf_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    qb_kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    qb_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    operation: Mapped[str] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(Text)
+    system: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(30))
+    known: Mapped[bool] = mapped_column(Boolean)
+    message: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    meaning: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    remedy: Mapped[str] = mapped_column(String(30))
+    action_taken: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QueueRow(Base):
+    """A source record waiting to be synced, with its retry state; one per (company, flow, key)."""
+
+    __tablename__ = "sync_queue"
+    __table_args__ = (
+        UniqueConstraint(
+            "company", "flow", "source_type", "source_id", name="uq_sync_queue_source"
+        ),
+        Index("ix_sync_queue_due", "company", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY)
+    flow: Mapped[str] = mapped_column(String(60))
+    direction: Mapped[str] = mapped_column(String(16))
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    lock_waits: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_system: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    last_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outbox_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewRow(Base):
+    """A record held for a person to decide on, with the decoded status and candidates."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (Index("ix_review_items_company_status", "company", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY)
+    flow: Mapped[str] = mapped_column(String(60))
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    system: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    meaning: Mapped[str | None] = mapped_column(Text, nullable=True)
+    candidates: Mapped[list[Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -20,14 +20,20 @@ from sfqb.connectors.qbd.webconnector.ports import (
     OutboxStatus,
     SessionState,
 )
+from sfqb.store.bindings import Bindings
+from sfqb.store.checkpoints import Checkpoints
+from sfqb.store.common import StoreError
+from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
+from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
+from sfqb.store.queue import SyncQueue
+from sfqb.store.review import ReviewList
+from sfqb.store.secrets import SecretBox
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-
-class StoreError(ValueError):
-    """A store operation that cannot be done as asked; the text says why."""
+__all__ = ["MIGRATIONS", "Store", "StoreError", "new_guid"]
 
 
 def _now() -> datetime:
@@ -80,25 +86,48 @@ def _item(row: QbdOutbox) -> OutboxItem:
 
 
 class Store:
-    """sfqb's database; implements the Web Connector service's SessionStore."""
+    """sfqb's database; implements the Web Connector service's SessionStore.
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now) -> None:
+    The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
+    `journal` (runs and attempts), `queue` (the retry queue) and `review`. `secrets` encrypts
+    connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = _now,
+        secrets: SecretBox | None = None,
+    ) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
+        self.connections = Connections(self._sessions, clock, secrets)
+        self.bindings = Bindings(self._sessions)
+        self.checkpoints = Checkpoints(self._sessions, clock)
+        self.journal = Journal(self._sessions, clock)
+        self.queue = SyncQueue(self._sessions, clock)
+        self.review = ReviewList(self._sessions, clock)
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
+    def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:
         """A store over the database at `url` (not migrated: call migrate())."""
-        return cls(create_engine_from_url(url))
+        return cls(create_engine_from_url(url), secrets=secrets)
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+    def _alembic(self, action: Callable[[Config], None]) -> None:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            action(config)
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to `revision` (the newest by default)."""
+        self._alembic(lambda config: command.upgrade(config, revision))
+
+    def downgrade(self, revision: str) -> None:
+        """Take the schema down to `revision` ("base" drops every table)."""
+        self._alembic(lambda config: command.downgrade(config, revision))
 
     # -- companies -------------------------------------------------------------------------
 

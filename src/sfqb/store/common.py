@@ -1,0 +1,67 @@
+"""What every repository of the store shares: the session factory, the clock, JSON payloads."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+Sessions = sessionmaker[Session]
+Clock = Callable[[], datetime]
+
+
+class StoreError(ValueError):
+    """A store operation that cannot be done as asked; the text says why."""
+
+
+def utc_now() -> datetime:
+    """The current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+def require_aware(value: datetime, what: str) -> datetime:
+    """`value` in UTC; a naive datetime is refused with a StoreError."""
+    if value.tzinfo is None:
+        raise StoreError(f"{what} must be an aware datetime (UTC), got naive {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A plain JSON value: datetimes as ISO strings, Decimals as strings, enums as values.
+
+    Mappings become dicts with string keys, sequences become lists; anything else not
+    representable in JSON is a StoreError.
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return [to_jsonable(v) for v in items]
+    raise StoreError(f"cannot store a {type(value).__name__} in a JSON payload")
+
+
+class Direction(StrEnum):
+    """Which way a flow moves records."""
+
+    SF_TO_QB = "sf_to_qb"
+    QB_TO_SF = "qb_to_sf"

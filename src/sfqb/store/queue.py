@@ -1,0 +1,326 @@
+"""The retry queue: one row per source record and flow, with its sync state.
+
+States: pending (due at next_attempt_at), inflight (sent, waiting for the answer), done,
+failed (an error; retried at next_attempt_at, or never when that is empty), waiting (blocked,
+e.g. by a parent or a record in use; retried at next_attempt_at) and review (held for a person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.status import DecodedStatus, System
+from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
+from sfqb.store.models import QueueRow
+
+
+class QueueStatus(StrEnum):
+    """Where a queued record stands."""
+
+    PENDING = "pending"
+    INFLIGHT = "inflight"
+    DONE = "done"
+    FAILED = "failed"
+    WAITING = "waiting"
+    REVIEW = "review"
+
+
+_S = QueueStatus
+# Which states `mark` may move a row to from each state.
+TRANSITIONS: Mapping[QueueStatus, frozenset[QueueStatus]] = MappingProxyType(
+    {
+        _S.PENDING: frozenset({_S.INFLIGHT, _S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW}),
+        _S.INFLIGHT: frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW, _S.PENDING}),
+        _S.FAILED: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.WAITING, _S.REVIEW}),
+        _S.WAITING: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.FAILED, _S.REVIEW}),
+        _S.REVIEW: frozenset({_S.PENDING, _S.DONE}),
+        _S.DONE: frozenset({_S.PENDING}),
+    }
+)
+DUE = (_S.PENDING, _S.FAILED, _S.WAITING)
+OUTCOMES = frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW})
+
+
+class InvalidTransition(StoreError):
+    """A queue row cannot move from its state to the one asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One queued source record and its retry state."""
+
+    id: int
+    company: str
+    flow: str
+    direction: Direction
+    source: SfRef | QbRef
+    payload: dict[str, Any]
+    fingerprint: str
+    status: QueueStatus
+    attempts: int
+    lock_waits: int
+    next_attempt_at: datetime | None
+    last_system: System | None
+    last_code: str | None
+    last_error: str | None
+    outbox_id: int | None
+    updated_at: datetime
+
+
+def _source_type(source: SfRef | QbRef) -> str:
+    return source.sobject.value if isinstance(source, SfRef) else source.kind.value
+
+
+def _source(direction: Direction, kind: str, ident: str) -> SfRef | QbRef:
+    if direction is Direction.SF_TO_QB:
+        return SfRef(SfObject(kind), ident)
+    return QbRef(QbKind(kind), ident)
+
+
+def _item(row: QueueRow) -> QueueItem:
+    direction = Direction(row.direction)
+    return QueueItem(
+        id=row.id,
+        company=row.company,
+        flow=row.flow,
+        direction=direction,
+        source=_source(direction, row.source_type, row.source_id),
+        payload=dict(row.payload),
+        fingerprint=row.fingerprint,
+        status=QueueStatus(row.status),
+        attempts=row.attempts,
+        lock_waits=row.lock_waits,
+        next_attempt_at=row.next_attempt_at,
+        last_system=System(row.last_system) if row.last_system else None,
+        last_code=row.last_code,
+        last_error=row.last_error,
+        outbox_id=row.outbox_id,
+        updated_at=row.updated_at,
+    )
+
+
+def _clear_errors(row: QueueRow) -> None:
+    row.last_system = row.last_code = row.last_error = None
+
+
+class SyncQueue:
+    """The retry queue, unique on (company, flow, source record)."""
+
+    def __init__(self, sessions: Sessions, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def enqueue(
+        self,
+        company: str,
+        flow: str,
+        direction: Direction,
+        source: SfRef | QbRef,
+        *,
+        payload: Mapping[str, Any],
+        fingerprint: str,
+        now: datetime | None = None,
+    ) -> QueueItem:
+        """Queue a source record, or update its row.
+
+        A new fingerprint replaces the payload and makes the row pending (due now) with fresh
+        counters, unless it is inflight: then the payload is replaced and the row stays
+        inflight, and `mark(DONE, sent_fingerprint=...)` makes it pending again. The same
+        fingerprint again leaves a done, failed, waiting or review row as it is.
+        """
+        direction = Direction(direction)
+        expected = SfRef if direction is Direction.SF_TO_QB else QbRef
+        if not isinstance(source, expected):
+            raise StoreError(f"a {direction} flow reads {expected.__name__}s, got {source!r}")
+        now = require_aware(now or self._clock(), "now")
+        plain = to_jsonable(payload)
+        kind = _source_type(source)
+        for _ in range(2):  # a concurrent first enqueue loses the insert race once
+            try:
+                with self._sessions.begin() as db:
+                    row = db.scalar(
+                        select(QueueRow)
+                        .where(
+                            QueueRow.company == company,
+                            QueueRow.flow == flow,
+                            QueueRow.source_type == kind,
+                            QueueRow.source_id == source.id,
+                        )
+                        .with_for_update()
+                    )
+                    if row is None:
+                        row = QueueRow(
+                            company=company, flow=flow, direction=direction.value,
+                            source_type=kind, source_id=source.id, payload=plain,
+                            fingerprint=fingerprint, status=_S.PENDING.value, attempts=0,
+                            lock_waits=0, next_attempt_at=now, updated_at=now,
+                        )  # fmt: skip
+                        db.add(row)
+                    elif row.status == _S.INFLIGHT.value:
+                        row.payload, row.fingerprint, row.updated_at = plain, fingerprint, now
+                    elif row.fingerprint != fingerprint or row.status == _S.PENDING.value:
+                        if row.fingerprint != fingerprint:
+                            row.attempts = row.lock_waits = 0
+                            _clear_errors(row)
+                        row.payload, row.fingerprint = plain, fingerprint
+                        row.status, row.next_attempt_at = _S.PENDING.value, now
+                        row.updated_at = now
+                    db.flush()
+                    return _item(row)
+            except IntegrityError:
+                continue
+        raise StoreError(f"could not queue {source} for flow {flow!r} of {company!r}")
+
+    def mark(
+        self,
+        item_id: int,
+        status: QueueStatus,
+        *,
+        now: datetime | None = None,
+        next_attempt_at: datetime | None = None,
+        decoded: DecodedStatus | None = None,
+        error: str | None = None,
+        outbox_id: int | None = None,
+        sent_fingerprint: str | None = None,
+        lock_wait: bool = False,
+    ) -> QueueItem:
+        """Move a row to `status` (InvalidTransition when TRANSITIONS forbids it).
+
+        Leaving inflight with an outcome counts an attempt; `lock_wait` counts a wait on a
+        record in use. `decoded` (and `error`) become last_system/last_code/last_error.
+        DONE with a `sent_fingerprint` older than the row's makes it pending instead: a newer
+        payload arrived while the old one was in flight. PENDING is due at `next_attempt_at`
+        or now; FAILED and WAITING at `next_attempt_at` (never when None).
+        """
+        status = QueueStatus(status)
+        now = require_aware(now or self._clock(), "now")
+        if next_attempt_at is not None:
+            next_attempt_at = require_aware(next_attempt_at, "next_attempt_at")
+        with self._sessions.begin() as db:
+            row = db.get(QueueRow, item_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no queue item {item_id}")
+            current = QueueStatus(row.status)
+            if status not in TRANSITIONS[current]:
+                raise InvalidTransition(
+                    f"queue item {item_id} cannot go from {current} to {status}"
+                )
+            if current is _S.INFLIGHT and status in OUTCOMES:
+                row.attempts += 1
+            if lock_wait:
+                row.lock_waits += 1
+            if decoded is not None:
+                row.last_system, row.last_code = decoded.system.value, decoded.code
+                row.last_error = error or decoded.message or decoded.title
+            elif error is not None:
+                row.last_error = error
+            if outbox_id is not None:
+                row.outbox_id = outbox_id
+            if status is _S.DONE and sent_fingerprint not in (None, row.fingerprint):
+                status, next_attempt_at = _S.PENDING, now
+            elif status is _S.DONE:
+                _clear_errors(row)
+            if status is _S.PENDING:
+                next_attempt_at = next_attempt_at or now
+            elif status in (_S.INFLIGHT, _S.DONE, _S.REVIEW):
+                next_attempt_at = None
+            row.status, row.next_attempt_at, row.updated_at = status.value, next_attempt_at, now
+            db.flush()
+            return _item(row)
+
+    def get(self, company: str, flow: str, source: SfRef | QbRef) -> QueueItem | None:
+        """The row of a source record in a flow, or None."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(QueueRow).where(
+                    QueueRow.company == company,
+                    QueueRow.flow == flow,
+                    QueueRow.source_type == _source_type(source),
+                    QueueRow.source_id == source.id,
+                )
+            )
+            return _item(row) if row else None
+
+    def item(self, item_id: int) -> QueueItem | None:
+        """One row by id."""
+        with self._sessions() as db:
+            row = db.get(QueueRow, item_id)
+            return _item(row) if row else None
+
+    def due(
+        self, company: str, now: datetime, flow: str | None = None, limit: int | None = None
+    ) -> list[QueueItem]:
+        """Pending, failed and waiting rows whose next attempt is due, earliest first."""
+        query = (
+            select(QueueRow)
+            .where(
+                QueueRow.company == company,
+                QueueRow.status.in_([s.value for s in DUE]),
+                QueueRow.next_attempt_at <= require_aware(now, "now"),
+            )
+            .order_by(QueueRow.next_attempt_at, QueueRow.id)
+            .limit(limit)
+        )
+        if flow is not None:
+            query = query.where(QueueRow.flow == flow)
+        with self._sessions() as db:
+            return [_item(r) for r in db.scalars(query)]
+
+    def open_items(self, company: str, flow: str | None = None) -> list[QueueItem]:
+        """Every row of a company that is not done, oldest first."""
+        query = (
+            select(QueueRow)
+            .where(QueueRow.company == company, QueueRow.status != _S.DONE.value)
+            .order_by(QueueRow.id)
+        )
+        if flow is not None:
+            query = query.where(QueueRow.flow == flow)
+        with self._sessions() as db:
+            return [_item(r) for r in db.scalars(query)]
+
+    def count_by_status(self, company: str | None = None) -> dict[QueueStatus, int]:
+        """How many rows are in each state (states without rows are left out)."""
+        query = select(QueueRow.status, func.count()).group_by(QueueRow.status)
+        if company is not None:
+            query = query.where(QueueRow.company == company)
+        with self._sessions() as db:
+            return {QueueStatus(s): int(n) for s, n in db.execute(query).all()}
+
+    def _move_all(
+        self,
+        company: str,
+        states: Iterable[QueueStatus],
+        now: datetime,
+        ids: Iterable[int] | None,
+        outbox_id: int | None = None,
+    ) -> int:
+        now = require_aware(now, "now")
+        query = select(QueueRow).where(
+            QueueRow.company == company, QueueRow.status.in_([s.value for s in states])
+        )
+        if ids is not None:
+            query = query.where(QueueRow.id.in_(list(ids)))
+        if outbox_id is not None:
+            query = query.where(QueueRow.outbox_id == outbox_id)
+        with self._sessions.begin() as db:
+            rows = list(db.scalars(query.with_for_update()))
+            for row in rows:
+                row.status, row.next_attempt_at, row.updated_at = _S.PENDING.value, now, now
+            return len(rows)
+
+    def retry(self, company: str, now: datetime, ids: Iterable[int] | None = None) -> int:
+        """Make failed, waiting and review rows (all, or those in `ids`) due now."""
+        return self._move_all(company, (_S.FAILED, _S.WAITING, _S.REVIEW), now, ids)
+
+    def requeue_inflight(self, company: str, now: datetime, outbox_id: int | None = None) -> int:
+        """Make inflight rows (all, or those of one outbox message) pending: crash recovery."""
+        return self._move_all(company, (_S.INFLIGHT,), now, None, outbox_id)
