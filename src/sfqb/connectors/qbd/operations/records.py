@@ -1,0 +1,186 @@
+"""The codec's typed records -> QbRecord, with qbXML-shaped `fields` for the engine's maps.
+
+Only what the codec reads is available: customers carry Name, FullName, IsActive,
+CompanyName, FirstName, LastName, AccountNumber, Phone, Email (the codec does not read Fax or
+the addresses). Absent values are left out of `fields`, as qbXML leaves out absent elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sfqb.connectors.qbd.operations.marker import split_marker
+from sfqb.connectors.qbd.qbxml import (
+    SALESFORCE_ID_FIELD,
+    SFQB_OWNER_ID,
+    CustomerRecord,
+    DataExtValue,
+    ItemRecord,
+    LineRecord,
+    PaymentRecord,
+    Record,
+    Ref,
+    SalesTxnRecord,
+)
+from sfqb.sync.ops import QbRecord
+
+_INVENTORY = "ItemInventory"
+
+
+def to_qb_record(record: Record) -> QbRecord | None:
+    """The QbRecord of a customer, item, sales transaction or payment; None for other records."""
+    if isinstance(record, CustomerRecord):
+        return _customer(record)
+    if isinstance(record, ItemRecord):
+        return _item(record)
+    if isinstance(record, SalesTxnRecord):
+        return _sales_txn(record)
+    if isinstance(record, PaymentRecord):
+        return _payment(record)
+    return None
+
+
+def salesforce_id(data_ext: tuple[DataExtValue, ...]) -> str | None:
+    """The value of sfqb's SalesforceID custom field, if the record has one."""
+    for value in data_ext:
+        owner = (value.owner_id or SFQB_OWNER_ID).upper()
+        if value.name == SALESFORCE_ID_FIELD and owner == SFQB_OWNER_ID.upper() and value.value:
+            return value.value
+    return None
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None and v != {}}
+
+
+def _ref(ref: Ref | None) -> dict[str, str] | None:
+    if ref is None:
+        return None
+    return _present(ListID=ref.list_id, FullName=ref.full_name)
+
+
+def _customer(c: CustomerRecord) -> QbRecord:
+    fields = _present(
+        ListID=c.core.list_id,
+        Name=c.name,
+        FullName=c.full_name,
+        IsActive=c.is_active,
+        ParentRef=_ref(c.parent),
+        CompanyName=c.company_name,
+        FirstName=c.first_name,
+        LastName=c.last_name,
+        AccountNumber=c.account_number,
+        Phone=c.phone,
+        Email=c.email,
+        Balance=c.balance,
+        TotalBalance=c.total_balance,
+    )
+    return QbRecord(
+        qb_type="Customer",
+        id=c.core.list_id,
+        edit_sequence=c.core.edit_sequence,
+        time_modified=c.core.time_modified,
+        name=c.full_name or c.name,
+        marker=salesforce_id(c.data_ext),
+        fields=fields,
+    )
+
+
+def _item(i: ItemRecord) -> QbRecord:
+    # Inventory items keep SalesDesc/SalesPrice at the top level; the others are read in the
+    # SalesOrPurchase shape sfqb writes (the codec does not say which aggregate held them).
+    if i.item_type == _INVENTORY:
+        sales: dict[str, Any] = _present(SalesDesc=i.description, SalesPrice=i.price)
+    else:
+        sales = _present(SalesOrPurchase=_present(Desc=i.description, Price=i.price))
+    fields = _present(
+        ListID=i.core.list_id,
+        ItemType=i.item_type,
+        Name=i.name,
+        FullName=i.full_name,
+        IsActive=i.is_active,
+        ParentRef=_ref(i.parent),
+        PurchaseCost=i.purchase_cost,
+        QuantityOnHand=i.quantity_on_hand,
+    )
+    return QbRecord(
+        qb_type=i.item_type,
+        id=i.core.list_id,
+        edit_sequence=i.core.edit_sequence,
+        time_modified=i.core.time_modified,
+        name=i.full_name or i.name,
+        marker=salesforce_id(i.data_ext),
+        fields={**fields, **sales},
+    )
+
+
+def _line(line: LineRecord) -> Mapping[str, Any]:
+    return _present(
+        TxnLineID=line.txn_line_id,
+        ItemRef=_ref(line.item),
+        Desc=line.desc,
+        Quantity=line.quantity,
+        Rate=line.rate,
+        Amount=line.amount,
+    )
+
+
+def _sales_txn(t: SalesTxnRecord) -> QbRecord:
+    memo, memo_marker = split_marker(t.memo)
+    applied: Decimal | None = None
+    if t.balance_remaining is not None and t.total is not None:
+        # BalanceRemaining = total + AppliedAmount (payments and credits, negative).
+        applied = t.balance_remaining - t.total
+    fields = _present(
+        TxnID=t.core.txn_id,
+        TxnNumber=t.core.txn_number,
+        RefNumber=t.ref_number,
+        TxnDate=t.txn_date,
+        DueDate=t.due_date,
+        CustomerRef=_ref(t.customer),
+        Memo=memo,
+        Subtotal=t.subtotal,
+        TotalAmount=t.total,
+        AppliedAmount=applied,
+        BalanceRemaining=t.balance_remaining,
+        IsPaid=t.is_paid,
+        CurrencyRef=_ref(t.currency),
+    )
+    fields["Lines"] = tuple(_line(line) for line in t.lines)
+    return QbRecord(
+        qb_type=t.txn_type,
+        id=t.core.txn_id,
+        edit_sequence=t.core.edit_sequence,
+        time_modified=t.core.time_modified,
+        name=t.ref_number,
+        marker=salesforce_id(t.data_ext) or memo_marker,
+        fields=fields,
+    )
+
+
+def _payment(p: PaymentRecord) -> QbRecord:
+    fields = _present(
+        TxnID=p.core.txn_id,
+        TxnNumber=p.core.txn_number,
+        RefNumber=p.ref_number,
+        TxnDate=p.txn_date,
+        CustomerRef=_ref(p.customer),
+        TotalAmount=p.total_amount,
+        UnusedPayment=p.unused_payment,
+        Memo=p.memo,
+    )
+    fields["AppliedToTxn"] = tuple(
+        _present(TxnID=a.txn_id, TxnType=a.txn_type, RefNumber=a.ref_number, PaymentAmount=a.amount)
+        for a in p.applied
+    )
+    return QbRecord(
+        qb_type="ReceivePayment",
+        id=p.core.txn_id,
+        edit_sequence=p.core.edit_sequence,
+        time_modified=p.core.time_modified,
+        name=p.ref_number,
+        marker=salesforce_id(p.data_ext),
+        fields=fields,
+    )

@@ -1,0 +1,184 @@
+"""One QbOp -> one request of the qbXML codec (plus the text changes made on the way)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from sfqb.connectors.qbd.operations.errors import OpRefused
+from sfqb.connectors.qbd.operations.fields import build
+from sfqb.connectors.qbd.operations.marker import with_marker
+from sfqb.connectors.qbd.qbxml import (
+    SFQB_OWNER_ID,
+    ActiveStatus,
+    CustomerAdd,
+    CustomerMod,
+    EstimateAdd,
+    EstimateMod,
+    InvoiceAdd,
+    InvoiceMod,
+    ItemInventoryAdd,
+    ItemInventoryMod,
+    ItemNonInventoryAdd,
+    ItemNonInventoryMod,
+    ItemServiceAdd,
+    ItemServiceMod,
+    ListDataExtType,
+    ListQuery,
+    ListType,
+    ModifiedDateRange,
+    Request,
+    SalesReceiptAdd,
+    SalesReceiptMod,
+    TextChange,
+    TxnDataExtType,
+    TxnQuery,
+    TxnType,
+    salesforce_id_definition,
+    set_salesforce_id,
+)
+from sfqb.sync.ops import QbAction, QbOp
+
+MEMO = "Memo"
+
+
+@dataclass(frozen=True, slots=True)
+class _Writer:
+    """The Add and Mod request classes of one QuickBooks type, and its id attribute."""
+
+    add: type[Request]
+    mod: type[Request]
+    id_attr: str
+
+    @property
+    def is_txn(self) -> bool:
+        return self.id_attr == "txn_id"
+
+
+_WRITERS: Mapping[str, _Writer] = MappingProxyType(
+    {
+        "Customer": _Writer(CustomerAdd, CustomerMod, "list_id"),
+        "ItemService": _Writer(ItemServiceAdd, ItemServiceMod, "list_id"),
+        "ItemNonInventory": _Writer(ItemNonInventoryAdd, ItemNonInventoryMod, "list_id"),
+        "ItemInventory": _Writer(ItemInventoryAdd, ItemInventoryMod, "list_id"),
+        "Invoice": _Writer(InvoiceAdd, InvoiceMod, "txn_id"),
+        "SalesReceipt": _Writer(SalesReceiptAdd, SalesReceiptMod, "txn_id"),
+        "Estimate": _Writer(EstimateAdd, EstimateMod, "txn_id"),
+    }
+)
+_ITEM_TYPES = ("Item", "ItemService", "ItemNonInventory", "ItemInventory")
+_LIST_TYPES: Mapping[str, ListType] = MappingProxyType(
+    {"Customer": ListType.CUSTOMER, **dict.fromkeys(_ITEM_TYPES, ListType.ITEM)}
+)
+_TXN_TYPES: Mapping[str, TxnType] = MappingProxyType({t.value: t for t in TxnType})
+_MARKER_TARGETS: Mapping[str, ListDataExtType | TxnDataExtType] = MappingProxyType(
+    {
+        "Customer": ListDataExtType.CUSTOMER,
+        **dict.fromkeys(_ITEM_TYPES, ListDataExtType.ITEM),
+        **{t.value: t for t in TxnDataExtType},
+    }
+)
+_OWNER = (SFQB_OWNER_ID,)
+
+
+@dataclass(frozen=True, slots=True)
+class OpRequest:
+    """The request for one op and the text changes sfqb made before the codec saw it."""
+
+    request: Request
+    changes: tuple[TextChange, ...] = ()
+
+
+def to_request(op: QbOp) -> OpRequest:
+    """The codec request for `op`; raises OpRefused (or a codec error) when it cannot be built."""
+    return _BY_ACTION[op.action](op)
+
+
+def _write(op: QbOp) -> OpRequest:
+    writer = _WRITERS.get(op.qb_type)
+    if writer is None:
+        raise OpRefused(f"{op.action} of {op.qb_type!r} is not supported (one of {list(_WRITERS)})")
+    cls = writer.add if op.action is QbAction.ADD else writer.mod
+    preset: dict[str, Any] = {}
+    if op.action is QbAction.MOD:
+        if not op.qb_id or not op.edit_sequence:
+            raise OpRefused(f"{cls.TYPE} needs the record's id and EditSequence")
+        preset = {writer.id_attr: op.qb_id, "edit_sequence": op.edit_sequence}
+    fields = dict(op.fields)
+    changes: tuple[TextChange, ...] = ()
+    if writer.is_txn and op.sf is not None and (op.action is QbAction.ADD or MEMO in fields):
+        memo = fields.get(MEMO)
+        if memo is not None and not isinstance(memo, str):
+            raise OpRefused(f"{cls.TYPE}/{MEMO} must be text, not {type(memo).__name__}")
+        fields[MEMO], change = with_marker(memo, op.sf.id, f"{cls.TYPE}/{MEMO}")
+        changes = (change,) if change is not None else ()
+    return OpRequest(build(cls, fields, cls.TYPE, preset), changes)
+
+
+def _read_changed(op: QbOp) -> OpRequest:
+    if op.qb_type in _LIST_TYPES:
+        return OpRequest(
+            ListQuery(
+                list_type=_LIST_TYPES[op.qb_type],
+                active_status=ActiveStatus.ALL,
+                from_modified_date=op.since,
+                owner_ids=_OWNER,
+            )
+        )
+    txn_type = _txn_type(op)
+    changed = ModifiedDateRange(from_modified_date=op.since) if op.since is not None else None
+    return OpRequest(_txn_query(txn_type, modified_date_range=changed))
+
+
+def _read(op: QbOp) -> OpRequest:
+    if not op.ids and not op.names:
+        raise OpRefused(f"a read of {op.qb_type} needs ids or names (else it reads everything)")
+    if op.qb_type in _LIST_TYPES:
+        query = ListQuery(
+            list_type=_LIST_TYPES[op.qb_type],
+            list_ids=op.ids,
+            full_names=op.names,
+            owner_ids=_OWNER,
+        )
+        return OpRequest(query)
+    return OpRequest(_txn_query(_txn_type(op), txn_ids=op.ids, ref_numbers=op.names))
+
+
+def _txn_type(op: QbOp) -> TxnType:
+    txn_type = _TXN_TYPES.get(op.qb_type)
+    if txn_type is None:
+        known = [*_LIST_TYPES, *_TXN_TYPES]
+        raise OpRefused(f"{op.action} of {op.qb_type!r} is not supported (one of {known})")
+    return txn_type
+
+
+def _txn_query(txn_type: TxnType, **selection: Any) -> TxnQuery:
+    lines = None if txn_type is TxnType.RECEIVE_PAYMENT else True
+    return TxnQuery(txn_type=txn_type, include_line_items=lines, owner_ids=_OWNER, **selection)
+
+
+def _set_marker(op: QbOp) -> OpRequest:
+    target = _MARKER_TARGETS.get(op.qb_type)
+    if target is None:
+        raise OpRefused(f"no SalesforceID field on {op.qb_type!r} (one of {list(_MARKER_TARGETS)})")
+    if not op.qb_id or not op.marker:
+        raise OpRefused(f"setting the SalesforceID of a {op.qb_type} needs its id and the marker")
+    return OpRequest(set_salesforce_id(target, op.qb_id, op.marker, exists=False))
+
+
+def _define_marker(op: QbOp) -> OpRequest:
+    return OpRequest(salesforce_id_definition())
+
+
+_BY_ACTION: Mapping[QbAction, Callable[[QbOp], OpRequest]] = MappingProxyType(
+    {
+        QbAction.ADD: _write,
+        QbAction.MOD: _write,
+        QbAction.READ_CHANGED: _read_changed,
+        QbAction.READ: _read,
+        QbAction.SET_MARKER: _set_marker,
+        QbAction.DEFINE_MARKER: _define_marker,
+    }
+)

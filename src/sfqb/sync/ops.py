@@ -1,0 +1,85 @@
+"""What the engine asks of QuickBooks, and what comes back: plain data, no qbXML.
+
+A driver (the Web Connector session, or direct calls into a sandbox) turns `QbOp`s into
+requests of its protocol and hands back one `QbResult` per op, matched by `op_id`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from sfqb.domain.entities import SfRef
+from sfqb.domain.status import DecodedStatus
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class QbAction(StrEnum):
+    """The kinds of QuickBooks operation the engine emits."""
+
+    ADD = "add"
+    MOD = "mod"
+    READ_CHANGED = "read_changed"
+    READ = "read"
+    SET_MARKER = "set_marker"
+    DEFINE_MARKER = "define_marker"
+
+
+@dataclass(frozen=True, slots=True)
+class QbOp:
+    """One QuickBooks operation.
+
+    `qb_type` is QuickBooks' object name: Customer, ItemService, ItemNonInventory, Invoice,
+    SalesReceipt, Estimate, ReceivePayment (reads), or Item (reads of every item type).
+    `fields` is qbXML-shaped (nested dicts for aggregates, `Lines` for transaction lines) with
+    references already resolved to `{"ListID": ...}`.
+    """
+
+    op_id: str
+    action: QbAction
+    qb_type: str
+    sf: SfRef | None = None
+    qb_id: str | None = None
+    edit_sequence: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    since: datetime | None = None
+    ids: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    marker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QbRecord:
+    """A QuickBooks record as the engine needs it.
+
+    `fields` holds QuickBooks' values in qbXML shape (Name, CompanyName, BillAddress{...},
+    BalanceRemaining, Memo, ...) for the QuickBooks-to-Salesforce maps; `marker` is the
+    SalesforceID custom field when the query asked for sfqb's OwnerID.
+    """
+
+    qb_type: str
+    id: str
+    edit_sequence: str | None = None
+    time_modified: datetime | None = None
+    name: str | None = None
+    marker: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class QbResult:
+    """The answer to one op: its decoded status and the records QuickBooks returned."""
+
+    op_id: str
+    status: DecodedStatus
+    records: tuple[QbRecord, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True unless QuickBooks reported an error for the op (status 1 on a read is ok)."""
+        return not self.status.is_failure
