@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from sfqb.store import SecretBox, Store
 
 ROOT = Path(__file__).resolve().parent.parent
+KEY = "wB0Q0Ckf2vXnKxQv2p7kO5nTqJ9lqWv2o8y1QzWm0dE="
 
 
 def specs_dir() -> Path:
@@ -55,3 +62,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'sfqb.sqlite'}"
     return _postgres_url()
+
+
+@pytest.fixture
+def isolated_url(database_url: str) -> Iterator[str]:
+    """SQLite as given; on the shared PostgreSQL database, a throwaway schema of this test."""
+    if not database_url.startswith("postgresql"):
+        yield database_url
+        return
+    schema = f"sfqb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in database_url else "?"
+    try:
+        yield f"{database_url}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(isolated_url: str) -> Iterator[Store]:
+    """A migrated store with a secret key, on each backend."""
+    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
+    store.migrate()
+    yield store
+    store.engine.dispose()

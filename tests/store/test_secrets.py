@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from tests.conftest import KEY
 
 from sfqb.store import (
     ConnectionSystem,
@@ -16,8 +17,6 @@ from sfqb.store import (
     secret_box_from_env,
 )
 from sfqb.store.models import Connection
-
-from .conftest import KEY
 
 TOKENS = {"access_token": "at-123", "refresh_token": "rt-456", "expires_at": 1767225600}
 

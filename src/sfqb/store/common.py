@@ -7,10 +7,22 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
+
+from sfqb.sync.records import Direction
+
+__all__ = [
+    "Clock",
+    "Direction",
+    "Sessions",
+    "StoreError",
+    "require_aware",
+    "to_jsonable",
+    "utc_now",
+]
 
 Sessions = sessionmaker[Session]
 Clock = Callable[[], datetime]
@@ -58,10 +70,3 @@ def to_jsonable(value: Any) -> Any:
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
         return [to_jsonable(v) for v in items]
     raise StoreError(f"cannot store a {type(value).__name__} in a JSON payload")
-
-
-class Direction(StrEnum):
-    """Which way a flow moves records."""
-
-    SF_TO_QB = "sf_to_qb"
-    QB_TO_SF = "qb_to_sf"

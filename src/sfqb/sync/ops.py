@@ -83,3 +83,19 @@ class QbResult:
     def ok(self) -> bool:
         """True unless QuickBooks reported an error for the op (status 1 on a read is ok)."""
         return not self.status.is_failure
+
+
+class DriverError(Exception):
+    """A driver could not complete a batch; the engine decides what that means per op."""
+
+
+class ReplyLost(DriverError):
+    """The batch was sent, but its answer never came back: each op's outcome is unknown."""
+
+
+class QuickBooksUnavailable(DriverError):
+    """QuickBooks could not be reached at all; nothing of the batch was processed."""
+
+    def __init__(self, status: DecodedStatus) -> None:
+        super().__init__(f"{status.system} {status.code}: {status.title}")
+        self.status = status

@@ -105,6 +105,28 @@ class SfRecord:
     def _children(cls, relationship: str, child_type: type[SfRecord], value: Any) -> dict[str, Any]:
         return {}
 
+    def to_payload(self) -> dict[str, Any]:
+        """The record as Salesforce field names to values (addresses flattened, children listed).
+
+        This is the plain shape the field maps of `sfqb.mapping` read.
+        """
+        payload: dict[str, Any] = {"Id": self.id, "SystemModstamp": self.system_modstamp}
+        for attribute, mark in mapped_fields(type(self)):
+            value = getattr(self, attribute)
+            if mark.kind == "address":
+                parts = (value.street, value.city, value.state, value.postal_code, value.country)
+                payload.update(zip((mark.api_name + p for p in _ADDRESS_PARTS), parts, strict=True))
+            else:
+                payload[mark.api_name] = value
+        for relationship in self.CHILDREN:
+            children = self._child_records(relationship)
+            payload[relationship] = [child.to_payload() for child in children]
+        payload.update({k: v for k, v in self.extras.items() if k not in payload})
+        return payload
+
+    def _child_records(self, relationship: str) -> tuple[SfRecord, ...]:
+        return ()
+
     def get(self, api_name: str) -> Any:
         """A value by its Salesforce field name (mapped attributes first, then extras)."""
         if api_name == "Id":
@@ -242,6 +264,9 @@ class SfOpportunity(SfRecord):
     payment_status: Annotated[str | None, Sf("QuickBooks_Payment_Status__c")] = None
     last_payment_date: Annotated[date | None, Sf("QuickBooks_Last_Payment_Date__c", "date")] = None
     lines: tuple[SfOpportunityLine, ...] = ()
+
+    def _child_records(self, relationship: str) -> tuple[SfRecord, ...]:
+        return self.lines if relationship == "OpportunityLineItems" else ()
 
     @classmethod
     def _children(cls, relationship: str, child_type: type[SfRecord], value: Any) -> dict[str, Any]:

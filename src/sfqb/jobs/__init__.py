@@ -1,0 +1,1 @@
+"""Running cycles: reading Salesforce, driving the engine, persisting what it decided."""

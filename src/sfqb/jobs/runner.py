@@ -1,0 +1,348 @@
+"""One sync cycle of one company, end to end: gather, drive the engine, persist its decisions.
+
+The runner owns the I/O the engine does not: reading Salesforce, the retry queue, the log,
+checkpoints and runs. Two ways to drive QuickBooks share it: `run_direct` pushes batches to a
+driver in-process; the Web Connector work source (`sfqb.jobs.qbwc`) hands them out as
+QuickBooks pulls them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sfqb.codes import Catalog
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.status import Category, System
+from sfqb.jobs.backoff import Backoff
+from sfqb.jobs.gateway import SalesforceSource
+from sfqb.mapping import Mapper
+from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
+from sfqb.sync.cycle import Cycle
+from sfqb.sync.fields import to_plain
+from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
+from sfqb.sync.records import Direction, ItemState, PendingChange
+
+SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
+    ("account_to_customer", SfObject.ACCOUNT),
+    ("product_to_item", SfObject.PRODUCT2),
+    ("opportunity_to_invoice", SfObject.OPPORTUNITY),
+)
+QB_STREAM = "qbd:changes"
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Fields sfqb writes itself, or that change on every save: not part of a record's identity.
+_VOLATILE = ("SystemModstamp", "QuickBooks_")
+
+
+class Driver(Protocol):
+    """Carries a batch of QuickBooks operations and brings back one result per op."""
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerSettings:
+    """Knobs of a cycle."""
+
+    max_batch: int = 200
+    qb_overlap: timedelta = timedelta(seconds=2)
+    transaction_type: str = "Invoice"
+    backoff: Backoff = field(default_factory=Backoff)
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one cycle did, in counts."""
+
+    company: str
+    run_id: int
+    synced: Counter[str] = field(default_factory=Counter)
+    states: Counter[str] = field(default_factory=Counter)
+    qb_batches: int = 0
+    sf_writes: int = 0
+    failed_writes: int = 0
+    attempts: int = 0
+    aborted: str = ""
+
+    @property
+    def wrote_anything(self) -> bool:
+        """True when the cycle sent a write to either side."""
+        return self.qb_batches > 1 or self.sf_writes > 0
+
+
+@dataclass(slots=True)
+class ActiveCycle:
+    """A cycle in progress, with the queue rows it works on."""
+
+    report: CycleReport
+    cycle: Cycle
+    items: dict[SfRef, QueueItem]
+    read_ok: bool = True
+
+
+def payload_fingerprint(payload: Mapping[str, Any]) -> str:
+    """A hash of a record's own fields, so re-reading an unchanged record queues nothing."""
+    kept = {k: v for k, v in payload.items() if not k.startswith(_VOLATILE)}
+    text = json.dumps(to_plain(kept), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class SyncRunner:
+    """Runs cycles for companies; every collaborator is passed in."""
+
+    def __init__(
+        self,
+        store: Store,
+        salesforce: SalesforceSource,
+        mapper: Mapper,
+        catalog: Catalog,
+        *,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+        settings: RunnerSettings | None = None,
+    ) -> None:
+        self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
+        self._clock, self._rng = clock, rng
+        self.settings = settings or RunnerSettings()
+
+    # -- a whole cycle, pushed to a driver ---------------------------------------------------
+
+    def run_direct(self, company: str, driver: Driver) -> CycleReport:
+        """Gather Salesforce's changes, run the cycle against `driver`, write back, persist."""
+        self.gather(company)
+        active = self.start(company)
+        while (ops := active.cycle.next_batch()) is not None:
+            self.sent(active, ops)
+            try:
+                results = driver.execute(ops)
+            except ReplyLost:
+                results = []
+            except QuickBooksUnavailable as exc:
+                return self.abort(active, exc)
+            self.received(active, ops, results)
+        return self.finish(active)
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def gather(self, company: str) -> int:
+        """Queue every Salesforce record changed since its checkpoint; returns how many."""
+        queued = 0
+        for flow, sobject in SF_FLOWS:
+            stream = f"salesforce:{sobject.value}"
+            since = self._store.checkpoints.get(company, stream) or _EPOCH
+            payloads, high = self._sf.read(sobject.value, since)
+            for payload in payloads:
+                ref = SfRef(sobject, str(payload["Id"]))
+                fingerprint = payload_fingerprint(payload)
+                self._store.queue.enqueue(
+                    company,
+                    flow,
+                    Direction.SF_TO_QB,
+                    ref,
+                    payload=payload,
+                    fingerprint=fingerprint,
+                    now=self._clock(),
+                )
+                queued += 1
+            self._store.checkpoints.set(company, stream, high)
+        return queued
+
+    def start(self, company: str) -> ActiveCycle:
+        """Open a run and build the cycle from the due queue rows (and any left in flight)."""
+        now = self._clock()
+        run = self._store.journal.start_run(company, [f for f, _ in SF_FLOWS], at=now)
+        rows = [r for r in self._store.queue.due(company, now) if r.direction is Direction.SF_TO_QB]
+        rows += [
+            r
+            for r in self._store.queue.open_items(company)
+            if r.status is QueueStatus.INFLIGHT and r.direction is Direction.SF_TO_QB
+        ]
+        items = {r.source: r for r in rows if isinstance(r.source, SfRef)}
+        changes = [
+            PendingChange(
+                r.flow,
+                ref,
+                r.payload,
+                _modstamp(r.payload),
+                unknown_since=r.updated_at if r.status is QueueStatus.INFLIGHT else None,
+            )
+            for ref, r in items.items()
+        ]
+        since = self._store.checkpoints.get(company, QB_STREAM)
+        qb_since = {}
+        if since is not None:
+            start = since - self.settings.qb_overlap
+            qb_since = {
+                t: start for t in ("Customer", self.settings.transaction_type, "ReceivePayment")
+            }
+        cycle = Cycle(
+            company,
+            changes,
+            mapper=self._mapper,
+            catalog=self._catalog,
+            bindings=self._store.bindings,
+            qb_since=qb_since,
+            clock=self._clock,
+            last_payload=self._last_payload(company),
+            max_batch=self.settings.max_batch,
+            transaction_type=self.settings.transaction_type,
+        )
+        return ActiveCycle(CycleReport(company, run.id), cycle, items)
+
+    def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
+        """Mark the queue rows of Adds and Mods in flight before their batch leaves."""
+        active.report.qb_batches += 1
+        for op in ops:
+            if op.action in (QbAction.ADD, QbAction.MOD) and op.sf in active.items:
+                item = active.items[op.sf]
+                if item.status is not QueueStatus.INFLIGHT:
+                    active.items[op.sf] = self._store.queue.mark(
+                        item.id, QueueStatus.INFLIGHT, now=self._clock()
+                    )
+
+    def received(
+        self, active: ActiveCycle, ops: Sequence[QbOp], results: Sequence[QbResult]
+    ) -> None:
+        """Hand QuickBooks' answers to the engine and persist what it decided so far."""
+        for op, result in zip(ops, results, strict=False):
+            if op.action is QbAction.READ_CHANGED and op.sf is None and not result.ok:
+                active.read_ok = False
+        active.cycle.take_results(results)
+        self._persist(active)
+
+    def finish(self, active: ActiveCycle) -> CycleReport:
+        """Write back to Salesforce, persist outcomes and checkpoints, close the run."""
+        cycle, report = active.cycle, active.report
+        writes = cycle.sf_writes()
+        results = self._sf.write(writes) if writes else []
+        cycle.take_sf_results(results)
+        report.sf_writes = len(writes)
+        report.failed_writes = sum(1 for r in results if not r.ok)
+        for write, result in zip(writes, results, strict=True):
+            if result.ok and write.direction is Direction.QB_TO_SF:
+                report.synced[write.flow] += 1
+        self._persist(active)
+        high = cycle.qb_high_water
+        if active.read_ok and report.failed_writes == 0 and high:
+            self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))
+        status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
+        self._store.journal.finish_run(
+            report.run_id, status, self._counts(report), at=self._clock()
+        )
+        return report
+
+    def abort(self, active: ActiveCycle, exc: QuickBooksUnavailable) -> CycleReport:
+        """QuickBooks is unreachable: log it once, leave every record queued, close the run."""
+        report = active.report
+        report.aborted = f"{exc.status.system} {exc.status.code}"
+        self._store.journal.record_attempt(
+            company=report.company,
+            flow="connector",
+            direction=Direction.SF_TO_QB,
+            operation="connect",
+            status=exc.status,
+            action_taken="cycle stopped; records stay queued",
+            run_id=report.run_id,
+            at=self._clock(),
+        )
+        report.attempts += 1
+        self._store.journal.finish_run(
+            report.run_id, RunStatus.FAILED, self._counts(report), at=self._clock()
+        )
+        return report
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def _persist(self, active: ActiveCycle) -> None:
+        cycle, report = active.cycle, active.report
+        for attempt in cycle.attempts[report.attempts :]:
+            self._store.journal.record_attempt(
+                company=report.company,
+                flow=attempt.flow,
+                direction=attempt.direction,
+                operation=attempt.operation,
+                status=attempt.status,
+                sf=attempt.sf,
+                qb=attempt.qb,
+                summary=attempt.summary,
+                action_taken=attempt.action,
+                run_id=report.run_id,
+                at=self._clock(),
+            )
+        report.attempts = len(cycle.attempts)
+        for sf, outcome in list(cycle.outcomes.items()):
+            item = active.items.get(sf)
+            if item is None or outcome.state is ItemState.INFLIGHT:
+                continue
+            target = self._queue_state(outcome.state)
+            if item.status is target and target is not QueueStatus.FAILED:
+                continue
+            next_at = None
+            if outcome.state is ItemState.RETRY:
+                next_at = self.settings.backoff.next_attempt(
+                    self._clock(), item.attempts, self._rng
+                )
+            elif outcome.state is ItemState.WAITING:
+                next_at = self._clock()
+            active.items[sf] = self._store.queue.mark(
+                item.id,
+                target,
+                now=self._clock(),
+                next_attempt_at=next_at,
+                decoded=outcome.status,
+                error=outcome.reason if outcome.status else None,
+                sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
+                lock_wait=outcome.status is not None and outcome.status.category is Category.IN_USE,
+            )
+            if outcome.state is ItemState.DONE:
+                report.synced[outcome.flow] += 1
+            report.states[outcome.state.value] += 1
+            del cycle.outcomes[sf]
+
+    @staticmethod
+    def _queue_state(state: ItemState) -> QueueStatus:
+        return {
+            ItemState.DONE: QueueStatus.DONE,
+            ItemState.SKIPPED: QueueStatus.DONE,
+            ItemState.FAILED: QueueStatus.FAILED,
+            ItemState.RETRY: QueueStatus.FAILED,
+            ItemState.WAITING: QueueStatus.WAITING,
+        }[state]
+
+    def _last_payload(self, company: str) -> Callable[[str, SfRef], Mapping[str, Any] | None]:
+        def lookup(flow: str, sf: SfRef) -> Mapping[str, Any] | None:
+            item = self._store.queue.get(company, flow, sf)
+            return None if item is None else item.payload
+
+        return lookup
+
+    @staticmethod
+    def _counts(report: CycleReport) -> dict[str, int]:
+        counts = {f"synced:{flow}": n for flow, n in report.synced.items()}
+        counts.update({f"state:{state}": n for state, n in report.states.items()})
+        counts.update(
+            qb_batches=report.qb_batches,
+            sf_writes=report.sf_writes,
+            failed_writes=report.failed_writes,
+        )
+        return counts
+
+
+def _modstamp(payload: Mapping[str, Any]) -> datetime | None:
+    value = payload.get("SystemModstamp")
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None
+
+
+def decode_outage(catalog: Catalog, hresult: str, message: str) -> QuickBooksUnavailable:
+    """The exception a driver raises when QuickBooks cannot be reached, decoded."""
+    return QuickBooksUnavailable(catalog.decode(System.HRESULT, hresult, message))

@@ -1,0 +1,112 @@
+"""Field-level helpers of the engine: references, diffs by ownership, plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+
+
+class UnresolvedReference(LookupError):
+    """A mapped record references a Salesforce record that is not bound yet."""
+
+    def __init__(self, sf: SfRef) -> None:
+        super().__init__(f"{sf} is not in QuickBooks yet")
+        self.sf = sf
+
+
+_KINDS = {
+    "Customer": QbKind.CUSTOMER,
+    "Item": QbKind.ITEM,
+    "ItemService": QbKind.ITEM,
+    "ItemNonInventory": QbKind.ITEM,
+    "ItemInventory": QbKind.ITEM,
+    "Invoice": QbKind.INVOICE,
+    "SalesReceipt": QbKind.SALES_RECEIPT,
+    "Estimate": QbKind.ESTIMATE,
+}
+
+
+def qb_kind_of(qb_type: str) -> QbKind:
+    """The binding kind of a QuickBooks object type (every item type is an Item)."""
+    return _KINDS[qb_type]
+
+
+def is_reference(value: object) -> bool:
+    """True for a mapping placeholder {"ref": sobject, "sf_id": id}."""
+    return isinstance(value, Mapping) and set(value) == {"ref", "sf_id"}
+
+
+def references(fields: Mapping[str, Any]) -> list[SfRef]:
+    """Every Salesforce record the mapped values reference, in order, without repeats."""
+    found: list[SfRef] = []
+
+    def walk(value: object) -> None:
+        if is_reference(value):
+            assert isinstance(value, Mapping)
+            ref = SfRef(SfObject(str(value["ref"])), str(value["sf_id"]))
+            if ref not in found:
+                found.append(ref)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(fields)
+    return found
+
+
+def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) -> dict[str, Any]:
+    """The values with each placeholder replaced by {"ListID": ...}; UnresolvedReference if not."""
+
+    def walk(value: object) -> Any:
+        if is_reference(value):
+            assert isinstance(value, Mapping)
+            sf = SfRef(SfObject(str(value["ref"])), str(value["sf_id"]))
+            qb = lookup(sf)
+            if qb is None:
+                raise UnresolvedReference(sf)
+            return {"ListID": qb.id}
+        if isinstance(value, Mapping):
+            return {str(k): walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    resolved: dict[str, Any] = walk(fields)
+    return resolved
+
+
+def to_plain(value: object) -> Any:
+    """A JSON-ready copy: mappings to dicts, tuples to lists, Decimal and dates to strings."""
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def changed_fields(
+    new: Mapping[str, Any], old: Mapping[str, Any] | None, allowed: Callable[[str], bool]
+) -> dict[str, Any]:
+    """Top-level fields of `new` that differ from `old` (compared as plain values) and may be sent.
+
+    With no `old` snapshot every allowed field counts as changed.
+    """
+    before = to_plain(old) if old is not None else None
+    out: dict[str, Any] = {}
+    for key, value in new.items():
+        if not allowed(key):
+            continue
+        if before is None or to_plain(value) != before.get(key):
+            out[key] = value
+    return out

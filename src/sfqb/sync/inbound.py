@@ -1,0 +1,136 @@
+"""The QuickBooks-to-Salesforce half of a cycle: what QuickBooks changed, and what to write back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sfqb.domain.bindings import Binding
+from sfqb.domain.entities import QbKind, QbRef
+from sfqb.mapping import Mapped, Mapper, MappingInputError, Owner, RecordNotEligible
+from sfqb.sync.fields import changed_fields, qb_kind_of
+from sfqb.sync.ops import QbRecord
+from sfqb.sync.ownership import newer, writable
+from sfqb.sync.records import BindingRepository
+
+CUSTOMER_FLOW = "customer_to_account"
+PAYMENT_FLOW = "payment_to_opportunity"
+TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate")
+
+
+@dataclass(frozen=True, slots=True)
+class InboundChange:
+    """A bound QuickBooks record that changed, mapped to its Salesforce record's fields."""
+
+    flow: str
+    binding: Binding
+    mapped: Mapped
+    time_modified: datetime | None
+
+
+@dataclass(slots=True)
+class Inbound:
+    """Collects QuickBooks' changes read at the start of a cycle."""
+
+    company: str
+    mapper: Mapper
+    bindings: BindingRepository
+    changes: list[InboundChange] = field(default_factory=list)
+    names: dict[QbKind, set[str]] = field(default_factory=dict)
+    high_water: dict[str, datetime] = field(default_factory=dict)
+    _payments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    _transactions: list[QbRecord] = field(default_factory=list)
+
+    def take(self, records: Sequence[QbRecord]) -> None:
+        """Note what a read returned: names in use, payments, edit sequences, changes."""
+        for record in records:
+            self.note_time(record)
+            if record.qb_type == "ReceivePayment":
+                for applied in record.fields.get("AppliedToTxn", ()) or ():
+                    txn = str(applied.get("TxnID", ""))
+                    self._payments.setdefault(txn, []).append(dict(record.fields))
+                continue
+            kind = qb_kind_of(record.qb_type)
+            if record.name:
+                self.names.setdefault(kind, set()).add(record.name.casefold())
+            if kind is QbKind.CUSTOMER:
+                self._customer(record)
+            elif record.qb_type in TRANSACTION_TYPES:
+                self._transactions.append(record)
+
+    def finish(self) -> None:
+        """Map the transactions once every payment read has been seen."""
+        for record in self._transactions:
+            binding = self._bound(record)
+            if binding is None:
+                continue
+            fields = dict(record.fields)
+            fields["ReceivePayments"] = self._payments.get(record.id, [])
+            self._add(PAYMENT_FLOW, binding, fields, record.time_modified)
+        self._transactions.clear()
+
+    def _customer(self, record: QbRecord) -> None:
+        binding = self._bound(record)
+        if binding is not None:
+            self._add(CUSTOMER_FLOW, binding, record.fields, record.time_modified)
+
+    def _bound(self, record: QbRecord) -> Binding | None:
+        binding = self.bindings.by_qb(self.company, QbRef(qb_kind_of(record.qb_type), record.id))
+        if binding is not None and record.edit_sequence not in (None, binding.edit_sequence):
+            binding = self.bindings.update(replace(binding, edit_sequence=record.edit_sequence))
+        return binding
+
+    def _add(
+        self, flow: str, binding: Binding, fields: Mapping[str, Any], when: datetime | None
+    ) -> None:
+        try:
+            mapped = self.mapper.map(flow, fields)
+        except (RecordNotEligible, MappingInputError):
+            return
+        if mapped.fingerprint == binding.qb_fingerprint:
+            return  # an echo of sfqb's own write, or nothing sfqb maps changed
+        self.changes.append(InboundChange(flow, binding, mapped, when))
+
+    def note_time(self, record: QbRecord) -> None:
+        """Move the high-water mark of the record's type to its modification time if newer."""
+        if record.time_modified is None:
+            return
+        key = "Item" if record.qb_type.startswith("Item") else record.qb_type
+        current = self.high_water.get(key)
+        if current is None or record.time_modified > current:
+            self.high_water[key] = record.time_modified
+
+    def changed_at(self) -> dict[Any, datetime | None]:
+        """When QuickBooks changed each bound Salesforce record's counterpart (for newest-wins)."""
+        return {c.binding.sf: c.time_modified for c in self.changes}
+
+    def writes(
+        self, sf_changed: Mapping[Any, datetime | None]
+    ) -> list[tuple[InboundChange, dict[str, Any]]]:
+        """Fields to write on Salesforce for each change; `newest` fields only when QB is newer."""
+        out = []
+        for change in self.changes:
+            flow = self.mapper.flows[change.flow]
+            qb_newer = newer(change.time_modified, sf_changed.get(change.binding.sf))
+            fields = changed_fields(
+                change.mapped.fields, None, writable(flow, Owner.QUICKBOOKS, qb_newer)
+            )
+            if fields:
+                out.append((change, fields))
+        return out
+
+
+def inbound_fingerprint(mapper: Mapper, qb_type: str, fields: Mapping[str, Any]) -> str:
+    """The QuickBooks-side fingerprint of a record sfqb just wrote, so its echo is skipped."""
+    flow = CUSTOMER_FLOW if qb_type == "Customer" else PAYMENT_FLOW
+    if qb_type != "Customer" and qb_type not in TRANSACTION_TYPES:
+        return ""
+    values = dict(fields)
+    if flow == PAYMENT_FLOW:
+        values.setdefault("ReceivePayments", [])
+    try:
+        return mapper.map(flow, values).fingerprint
+    except (RecordNotEligible, MappingInputError):
+        return ""

@@ -1,0 +1,114 @@
+"""The engine's inputs and outputs besides QuickBooks operations: plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from sfqb.domain.bindings import Binding
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import DecodedStatus
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class Direction(StrEnum):
+    """Which way a record travels."""
+
+    SF_TO_QB = "sf_to_qb"
+    QB_TO_SF = "qb_to_sf"
+
+
+class ItemState(StrEnum):
+    """Where a pending change stands at the end of a cycle."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    RETRY = "retry"
+    WAITING = "waiting"
+    INFLIGHT = "inflight"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """A Salesforce record to push, as read (or as kept in the retry queue).
+
+    `payload` holds the record's fields by API name; `unknown_since` is set when an earlier
+    Add of it was sent and its reply never arrived, so sfqb must look before adding again.
+    """
+
+    flow: str
+    sf: SfRef
+    payload: Mapping[str, Any]
+    modstamp: datetime | None = None
+    unknown_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SfWrite:
+    """Fields to write on one Salesforce record."""
+
+    sobject: str
+    record_id: str
+    fields: Mapping[str, Any]
+    flow: str
+    direction: Direction
+
+
+@dataclass(frozen=True, slots=True)
+class SfWriteResult:
+    """The outcome of one Salesforce write: no statuses means it was saved."""
+
+    sobject: str
+    record_id: str
+    statuses: tuple[DecodedStatus, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when Salesforce saved the record."""
+        return not self.statuses
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One line of the integration log: what was tried, the decoded status, what sfqb did."""
+
+    flow: str
+    direction: Direction
+    operation: str
+    status: DecodedStatus
+    action: str
+    sf: SfRef | None = None
+    qb: QbRef | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """The state a pending change ends the cycle in, and why."""
+
+    flow: str
+    sf: SfRef
+    state: ItemState
+    status: DecodedStatus | None = None
+    reason: str = ""
+    details: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+
+class BindingRepository(Protocol):
+    """What the engine needs of the bindings: the in-memory BindingSet and the store fit."""
+
+    def by_sf(self, company: str, sf: SfRef) -> Binding | None: ...
+
+    def by_qb(self, company: str, qb: QbRef) -> Binding | None: ...
+
+    def bind(self, binding: Binding) -> None: ...
+
+    def update(self, binding: Binding) -> Binding: ...
+
+    def unbind(self, company: str, ref: SfRef | QbRef) -> Binding: ...

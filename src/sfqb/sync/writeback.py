@@ -1,0 +1,143 @@
+"""What a cycle writes on Salesforce: sync status and QuickBooks IDs, and QuickBooks' changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sfqb.domain.bindings import Binding
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import DecodedStatus
+from sfqb.mapping import Mapper, MappingInputError, RecordNotEligible
+from sfqb.sync.fields import to_plain
+from sfqb.sync.inbound import CUSTOMER_FLOW, Inbound, InboundChange
+from sfqb.sync.records import (
+    Attempt,
+    BindingRepository,
+    Direction,
+    PendingChange,
+    SfWrite,
+    SfWriteResult,
+)
+
+QB_ID = "QuickBooks_ID__c"
+SYNC_STATUS = "QuickBooks_Sync_Status__c"
+SYNC_ERROR = "QuickBooks_Sync_Error__c"
+_ERROR_LIMIT = 2000
+_SOURCE_OBJECT = {CUSTOMER_FLOW: "Account", "payment_to_opportunity": "Opportunity"}
+_SF_FLOW_OF = {"Account": "account_to_customer", "Opportunity": "opportunity_to_invoice"}
+
+
+def error_text(status: DecodedStatus) -> str:
+    """The decoded failure as one paragraph for the Salesforce record."""
+    text = (
+        f"{status.system} {status.code} {status.title}: {status.meaning} Fix: {status.fix_text()}"
+    )
+    return text[:_ERROR_LIMIT]
+
+
+@dataclass(slots=True)
+class WriteBack:
+    """Collects Salesforce writes during a cycle and applies their outcome to the bindings."""
+
+    mapper: Mapper
+    bindings: BindingRepository
+    company: str
+    clock: Callable[[], datetime]
+    last_payload: Callable[[str, SfRef], Mapping[str, Any] | None]
+    _status: dict[SfRef, dict[str, Any]] = field(default_factory=dict)
+    _inbound: dict[tuple[str, str], InboundChange] = field(default_factory=dict)
+
+    def status(self, change: PendingChange, qb: QbRef | None, status: DecodedStatus | None) -> None:
+        """Note the outcome of pushing one Salesforce record, to be written back."""
+        fields: dict[str, Any] = {}
+        if status is None:
+            fields = {SYNC_STATUS: "Synced", SYNC_ERROR: ""}
+            if qb is not None:
+                fields[QB_ID] = qb.id
+        else:
+            fields = {
+                SYNC_STATUS: "Pending" if status.retryable else "Error",
+                SYNC_ERROR: error_text(status),
+            }
+        self._status[change.sf] = fields
+
+    def writes(
+        self, inbound: Inbound, sf_changed: Mapping[SfRef, datetime | None]
+    ) -> list[SfWrite]:
+        """Every Salesforce write of the cycle, one per record, status and changes merged."""
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str, Direction]] = {}
+        for sf, fields in self._status.items():
+            merged[(sf.sobject.value, sf.id)] = (
+                dict(fields),
+                _SF_FLOW_OF.get(sf.sobject.value, ""),
+                Direction.SF_TO_QB,
+            )
+        for change, fields in inbound.writes(sf_changed):
+            sf = change.binding.sf
+            key = (sf.sobject.value, sf.id)
+            self._inbound[key] = change
+            if key in merged:
+                merged[key][0].update(fields)
+            else:
+                merged[key] = (dict(fields), change.flow, Direction.QB_TO_SF)
+        return [
+            SfWrite(sobject, record_id, dict(fields), flow, direction)
+            for (sobject, record_id), (fields, flow, direction) in merged.items()
+        ]
+
+    def take(
+        self, results: Sequence[SfWriteResult], changes: Mapping[SfRef, PendingChange]
+    ) -> list[Attempt]:
+        """Log failed writes; for saved QuickBooks changes, remember them so echoes are skipped."""
+        attempts: list[Attempt] = []
+        for result in results:
+            key = (result.sobject, result.record_id)
+            change = self._inbound.get(key)
+            if not result.ok:
+                for status in result.statuses:
+                    attempts.append(
+                        Attempt(
+                            change.flow if change else _SF_FLOW_OF.get(result.sobject, ""),
+                            Direction.QB_TO_SF,
+                            "writeback",
+                            status,
+                            "will write again on the next cycle"
+                            if status.retryable
+                            else "held: a person must act",
+                            qb=change.binding.qb if change else None,
+                        )
+                    )
+                continue
+            if change is not None:
+                self._saved(change, changes)
+        return attempts
+
+    def _saved(self, change: InboundChange, changes: Mapping[SfRef, PendingChange]) -> None:
+        binding = self.bindings.by_sf(self.company, change.binding.sf) or change.binding
+        binding = replace(binding, qb_fingerprint=change.mapped.fingerprint, synced_at=self.clock())
+        if change.flow == CUSTOMER_FLOW:
+            binding = self._expect_echo(binding, change, changes)
+        self.bindings.update(binding)
+
+    def _expect_echo(
+        self, binding: Binding, change: InboundChange, changes: Mapping[SfRef, PendingChange]
+    ) -> Binding:
+        """The Account now holds QuickBooks' values: its next read must not push them back."""
+        sf = binding.sf
+        pending = changes.get(sf)
+        payload = (
+            pending.payload
+            if pending is not None
+            else self.last_payload(_SF_FLOW_OF["Account"], sf)
+        )
+        if payload is None:
+            return binding
+        updated = {**payload, **to_plain(change.mapped.fields)}
+        try:
+            mapped = self.mapper.map(_SF_FLOW_OF["Account"], updated)
+        except (RecordNotEligible, MappingInputError):
+            return binding
+        return replace(binding, fingerprint=mapped.fingerprint, sf_values=to_plain(mapped.fields))

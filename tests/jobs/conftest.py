@@ -1,0 +1,79 @@
+"""A whole sfqb world for runner tests: Salesforce and QuickBooks sandboxes, a store, a runner."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sfqb.codes import Catalog, load_catalog
+from sfqb.connectors.qbd.operations import DirectDriver
+from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.jobs.gateway import SalesforceGateway
+from sfqb.jobs.runner import SyncRunner
+from sfqb.mapping import Mapper, load_flows
+from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+from sfqb.sandbox.qbd.adapter import direct_processor
+from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
+from sfqb.store import Store
+
+CATALOG = load_catalog()
+
+
+class Clock:
+    """A clock every part of the world shares; each reading moves it on a little."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=250)
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass between cycles."""
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class World:
+    """Everything a cycle touches."""
+
+    sf: SalesforceSandbox
+    qb: CompanyFile
+    store: Store
+    runner: SyncRunner
+    driver: DirectDriver
+    clock: Clock
+    catalog: Catalog
+
+    def cycle(self, company: str = "demo") -> object:
+        """One cycle, pushed directly to the QuickBooks sandbox."""
+        self.clock.advance(5)
+        return self.runner.run_direct(company, self.driver)
+
+
+@pytest.fixture
+def world(db: Store, tmp_path: Path) -> Iterator[World]:
+    """An empty world on each store backend."""
+    clock = Clock()
+    config = SandboxConfig(tls_dir=tmp_path / "tls", clock=clock)
+    with SalesforceSandbox(config) as sf:
+        qb = CompanyFile(SandboxSettings(), clock, random.Random(7))
+        connector = SalesforceConnector(
+            ExistingSession(sf.instance, sf.session_id), sf.requests_session(), CATALOG, clock=clock
+        )
+        runner = SyncRunner(
+            db,
+            SalesforceGateway(connector),
+            Mapper(load_flows()),
+            CATALOG,
+            clock=clock,
+            rng=random.Random(3),
+        )
+        driver = DirectDriver(direct_processor(qb, CATALOG), CATALOG)
+        yield World(sf, qb, db, runner, driver, clock, CATALOG)
