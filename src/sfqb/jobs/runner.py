@@ -113,10 +113,15 @@ class SyncRunner:
 
     # -- a whole cycle, pushed to a driver ---------------------------------------------------
 
-    def run_direct(self, company: str, driver: Driver) -> CycleReport:
-        """Gather Salesforce's changes, run the cycle against `driver`, write back, persist."""
-        self.gather(company)
-        active = self.start(company)
+    def run_direct(
+        self, company: str, driver: Driver, flows: Sequence[str] | None = None
+    ) -> CycleReport:
+        """Gather Salesforce's changes, run the cycle against `driver`, write back, persist.
+
+        `flows` limits the cycle to some Salesforce-to-QuickBooks flows (all by default).
+        """
+        self.gather(company, flows)
+        active = self.start(company, flows)
         while (ops := active.cycle.next_batch()) is not None:
             self.sent(active, ops)
             try:
@@ -130,10 +135,10 @@ class SyncRunner:
 
     # -- the steps ---------------------------------------------------------------------------
 
-    def gather(self, company: str) -> int:
+    def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint; returns how many."""
         queued = 0
-        for flow, sobject in SF_FLOWS:
+        for flow, sobject in _selected(flows):
             stream = f"salesforce:{sobject.value}"
             since = self._store.checkpoints.get(company, stream) or _EPOCH
             payloads, high = self._sf.read(sobject.value, since)
@@ -153,17 +158,18 @@ class SyncRunner:
             self._store.checkpoints.set(company, stream, high)
         return queued
 
-    def start(self, company: str) -> ActiveCycle:
+    def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight)."""
         now = self._clock()
-        run = self._store.journal.start_run(company, [f for f, _ in SF_FLOWS], at=now)
+        chosen = {f for f, _ in _selected(flows)}
+        run = self._store.journal.start_run(company, sorted(chosen), at=now)
         rows = [r for r in self._store.queue.due(company, now) if r.direction is Direction.SF_TO_QB]
         rows += [
             r
             for r in self._store.queue.open_items(company)
             if r.status is QueueStatus.INFLIGHT and r.direction is Direction.SF_TO_QB
         ]
-        items = {r.source: r for r in rows if isinstance(r.source, SfRef)}
+        items = {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in chosen}
         changes = [
             PendingChange(
                 r.flow,
@@ -332,6 +338,16 @@ class SyncRunner:
             failed_writes=report.failed_writes,
         )
         return counts
+
+
+def _selected(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
+    if flows is None:
+        return SF_FLOWS
+    known = {f for f, _ in SF_FLOWS}
+    unknown = sorted(set(flows) - known)
+    if unknown:
+        raise ValueError(f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}")
+    return tuple((f, o) for f, o in SF_FLOWS if f in flows)
 
 
 def _modstamp(payload: Mapping[str, Any]) -> datetime | None:
