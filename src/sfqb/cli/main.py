@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sfqb import __version__
-from sfqb.cli import demo, explain, qbd, salesforce, sandbox_salesforce
+from sfqb.cli import demo, examples, explain, qbd, salesforce, sandbox_salesforce
 from sfqb.cli.context import Services
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app)
 
 explain.register(app)
+examples.register(app)
 demo.register(app)
 salesforce.register(app)
 sandbox_salesforce.register(sandbox_app)

@@ -29,17 +29,30 @@ class SeedError(ValueError):
     """An unknown seed size."""
 
 
-def seed(org: Org, size: str | int, rng: random.Random) -> SeedSummary:
+def seed(
+    org: Org,
+    size: str | int,
+    rng: random.Random,
+    *,
+    products: int | None = None,
+    opportunities: int | None = None,
+) -> SeedSummary:
     """Create accounts, contacts, products with standard prices and Closed Won opportunities.
 
-    `size` is "small", "demo" or a number of accounts (products and deals scale with it).
+    `size` is "small", "demo" or a number of accounts (products and deals scale with it);
+    `products` and `opportunities` set those counts explicitly.
     """
     data = _load()
     counts = _counts(data, size)
+    for key, value in (("products", products), ("opportunities", opportunities)):
+        if value is not None:
+            if value < 1:
+                raise SeedError(f"{key} must be at least 1, not {value}")
+            counts[key] = value
     accounts = _accounts(org, data, counts["accounts"], rng)
     contacts = [_contact(org, data, account, rng) for account in accounts]
-    products, entries = _products(org, data, counts["products"])
-    opportunities: list[str] = []
+    product_ids, entries = _products(org, data, counts["products"])
+    opportunity_ids: list[str] = []
     lines: list[str] = []
     today = org.now().date()
     for n in range(counts["opportunities"]):
@@ -56,7 +69,7 @@ def seed(org: Org, size: str | int, rng: random.Random) -> SeedSummary:
                 "Type": rng.choice(["New Customer", "Existing Customer - Upgrade"]),
             },
         )
-        opportunities.append(opp)
+        opportunity_ids.append(opp)
         for entry in rng.sample(entries, k=min(len(entries), rng.randint(1, 4))):
             lines.append(
                 org.create(
@@ -68,7 +81,7 @@ def seed(org: Org, size: str | int, rng: random.Random) -> SeedSummary:
                     },
                 )
             )
-    return SeedSummary(accounts, contacts, products, entries, opportunities, lines)
+    return SeedSummary(accounts, contacts, product_ids, entries, opportunity_ids, lines)
 
 
 def _load() -> dict[str, Any]:
@@ -140,12 +153,17 @@ def _contact(org: Org, data: dict[str, Any], account: str, rng: random.Random) -
 
 def _products(org: Org, data: dict[str, Any], count: int) -> tuple[list[str], list[str]]:
     products, entries = [], []
-    for spec in data["products"][:count]:
+    catalog = data["products"]
+    for n in range(count):
+        spec = catalog[n % len(catalog)]
+        series = n // len(catalog)
+        # Past the catalog, the same products again as numbered series (distinct names).
+        suffix = f" S{series + 1}" if series else ""
         product = org.create(
             "Product2",
             {
-                "Name": spec["name"],
-                "ProductCode": spec["code"],
+                "Name": spec["name"] + suffix,
+                "ProductCode": spec["code"] + suffix.replace(" ", "-"),
                 "Family": spec["family"],
                 "IsActive": True,
             },

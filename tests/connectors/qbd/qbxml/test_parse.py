@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import (
     SFQB_OWNER_ID,
+    AddressRecord,
     CompanyRecord,
     CustomerRecord,
     DataExtDefRecord,
@@ -106,7 +107,24 @@ RESPONSE = f"""<?xml version="1.0" ?>
     <CompanyName>Société Acme</CompanyName>
     <FirstName>Ada</FirstName>
     <LastName>Lovelace</LastName>
+    <BillAddress>
+      <Addr1>Société Acme</Addr1>
+      <Addr2>Attn: Ada Lovelace</Addr2>
+      <Addr3>12 Rue de la Paix</Addr3>
+      <Addr4>Bâtiment B</Addr4>
+      <Addr5>3e étage</Addr5>
+      <City>Paris</City>
+      <State>IDF</State>
+      <PostalCode>75002</PostalCode>
+      <Country>France</Country>
+    </BillAddress>
+    <ShipAddress>
+      <Addr1>Dock 4 &amp; 5</Addr1>
+      <City>Le Havre</City>
+      <PostalCode>76600</PostalCode>
+    </ShipAddress>
     <Phone>555-0100</Phone>
+    <Fax>555-0199</Fax>
     <Email>ada@example.com</Email>
     <Balance>0.00</Balance>
     <TotalBalance>1250.50</TotalBalance>
@@ -146,6 +164,7 @@ RESPONSE = f"""<?xml version="1.0" ?>
     <EditSequence>1714550002</EditSequence>
     <Name>Baker, Chris</Name>
     <FullName>Baker, Chris</FullName>
+    <BillAddress />
   </CustomerRet>
 </CustomerQueryRs>
 <VendorQueryRs requestID="vendors" statusCode="0" statusSeverity="Info"
@@ -355,6 +374,38 @@ def test_customer_record_with_data_ext(response: MessageSetResponse) -> None:
     assert customer.data_ext == (
         DataExtValue(OWNER, "SalesforceID", "STR255TYPE", "001Aa00000XyZ12AAB"),
     )
+
+
+def test_customer_contact_details_and_both_addresses(response: MessageSetResponse) -> None:
+    (customer,) = _get(response, "add-acme").records_of(CustomerRecord)
+    assert (customer.first_name, customer.last_name) == ("Ada", "Lovelace")
+    assert (customer.phone, customer.fax, customer.email) == (
+        "555-0100",
+        "555-0199",
+        "ada@example.com",
+    )
+    assert customer.account_number == "001A000001"
+    assert customer.bill_address == AddressRecord(
+        addr1="Société Acme",
+        addr2="Attn: Ada Lovelace",
+        addr3="12 Rue de la Paix",
+        addr4="Bâtiment B",
+        addr5="3e étage",
+        city="Paris",
+        state="IDF",
+        postal_code="75002",
+        country="France",
+    )
+    assert customer.ship_address == AddressRecord(
+        addr1="Dock 4 & 5", city="Le Havre", postal_code="76600"
+    )
+
+
+def test_absent_or_empty_addresses_are_none(response: MessageSetResponse) -> None:
+    unit, baker = _get(response, "q-page").records_of(CustomerRecord)
+    assert unit.bill_address is None and unit.ship_address is None  # absent
+    assert baker.bill_address is None  # <BillAddress />
+    assert baker.fax is None and baker.email is None
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """The codec's typed records -> QbRecord, with qbXML-shaped `fields` for the engine's maps.
 
-Only what the codec reads is available: customers carry Name, FullName, IsActive,
-CompanyName, FirstName, LastName, AccountNumber, Phone, Email (the codec does not read Fax or
-the addresses). Absent values are left out of `fields`, as qbXML leaves out absent elements.
+Only what the codec reads is available: customers carry Name, FullName, IsActive, ParentRef,
+CompanyName, FirstName, LastName, BillAddress and ShipAddress (Addr1..Addr5, City, State,
+PostalCode, Country), Phone, Fax, Email, AccountNumber, Balance and TotalBalance. Absent values
+are left out of `fields`, as qbXML leaves out absent elements (an address with no parts too).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sfqb.connectors.qbd.operations.marker import split_marker
 from sfqb.connectors.qbd.qbxml import (
     SALESFORCE_ID_FIELD,
     SFQB_OWNER_ID,
+    AddressRecord,
     CustomerRecord,
     DataExtValue,
     ItemRecord,
@@ -61,6 +63,22 @@ def _ref(ref: Ref | None) -> dict[str, str] | None:
     return _present(ListID=ref.list_id, FullName=ref.full_name)
 
 
+def _address(address: AddressRecord | None) -> dict[str, str] | None:
+    if address is None:
+        return None
+    return _present(
+        Addr1=address.addr1,
+        Addr2=address.addr2,
+        Addr3=address.addr3,
+        Addr4=address.addr4,
+        Addr5=address.addr5,
+        City=address.city,
+        State=address.state,
+        PostalCode=address.postal_code,
+        Country=address.country,
+    )
+
+
 def _customer(c: CustomerRecord) -> QbRecord:
     fields = _present(
         ListID=c.core.list_id,
@@ -71,9 +89,12 @@ def _customer(c: CustomerRecord) -> QbRecord:
         CompanyName=c.company_name,
         FirstName=c.first_name,
         LastName=c.last_name,
-        AccountNumber=c.account_number,
+        BillAddress=_address(c.bill_address),
+        ShipAddress=_address(c.ship_address),
         Phone=c.phone,
+        Fax=c.fax,
         Email=c.email,
+        AccountNumber=c.account_number,
         Balance=c.balance,
         TotalBalance=c.total_balance,
     )

@@ -91,6 +91,7 @@ from sfqb.connectors.qbd.qbxml.parse import (
     parse_response,
 )
 from sfqb.connectors.qbd.qbxml.records import (
+    AddressRecord,
     AppliedPayment,
     CompanyRecord,
     CustomerRecord,
@@ -136,6 +137,7 @@ __all__ = [
     "SPOKEN_VERSIONS",
     "ActiveStatus",
     "Address",
+    "AddressRecord",
     "AppliedPayment",
     "AssignToObject",
     "BuiltRequest",

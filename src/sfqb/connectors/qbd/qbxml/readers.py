@@ -1,184 +1,43 @@
-"""Read `...Ret` elements into records; a value that cannot be read raises `BadValue`."""
+"""Read `...Ret` elements into records; a value that cannot be read raises `BadValue`.
+
+`READERS` maps each `...Ret` tag sfqb reads to its reader. Customers are read in customers.py;
+the element access they all share (`Reader`) lives in reader.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 
 from lxml import etree
 
-from sfqb.connectors.qbd.qbxml.model import Ref
+from sfqb.connectors.qbd.qbxml.customers import read_customer
+from sfqb.connectors.qbd.qbxml.reader import BadValue, Reader, list_core, read_data_ext, txn_core
 from sfqb.connectors.qbd.qbxml.records import (
     AppliedPayment,
     CompanyRecord,
-    CustomerRecord,
     DataExtDefRecord,
-    DataExtValue,
     HostRecord,
     ItemRecord,
     LineRecord,
-    ListCore,
     ListDeletedRecord,
     PaymentRecord,
     PreferencesRecord,
     Record,
     SalesTxnRecord,
-    TxnCore,
     TxnDeletedRecord,
     VendorRecord,
 )
 
-
-class BadValue(ValueError):
-    """A field in a response has a value of the wrong form; the message names the path."""
-
-
-class Reader:
-    """Typed access to the children of one element (first match by path)."""
-
-    def __init__(self, element: etree._Element) -> None:
-        self.element = element
-
-    def _where(self, path: str) -> str:
-        return f"{self.element.tag}/{path}"
-
-    def text(self, path: str) -> str | None:
-        found = self.element.find(path)
-        return None if found is None else (found.text or "")
-
-    def need(self, path: str) -> str:
-        value = self.text(path)
-        if value is None:
-            raise BadValue(f"{self._where(path)} is missing")
-        return value
-
-    def all(self, path: str) -> tuple[str, ...]:
-        return tuple((e.text or "") for e in self.element.findall(path))
-
-    def decimal(self, path: str) -> Decimal | None:
-        value = self.text(path)
-        if value is None or value.strip() == "":
-            return None
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise BadValue(f"{self._where(path)} is not a number: {value!r}") from None
-        if not number.is_finite():
-            raise BadValue(f"{self._where(path)} is not a finite number: {value!r}")
-        return number
-
-    def integer(self, path: str) -> int | None:
-        value = self.text(path)
-        if value is None or value.strip() == "":
-            return None
-        try:
-            return int(value.strip())
-        except ValueError:
-            raise BadValue(f"{self._where(path)} is not an integer: {value!r}") from None
-
-    def boolean(self, path: str) -> bool | None:
-        value = self.text(path)
-        if value is None or value.strip() == "":
-            return None
-        lowered = value.strip().lower()
-        if lowered in ("true", "1"):
-            return True
-        if lowered in ("false", "0"):
-            return False
-        raise BadValue(f"{self._where(path)} is not a boolean: {value!r}")
-
-    def day(self, path: str) -> date | None:
-        value = self.text(path)
-        if value is None or value.strip() == "":
-            return None
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise BadValue(f"{self._where(path)} is not a date: {value!r}") from None
-
-    def moment(self, path: str) -> datetime | None:
-        value = self.text(path)
-        if value is None or value.strip() == "":
-            return None
-        try:
-            return datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise BadValue(f"{self._where(path)} is not a date-time: {value!r}") from None
-
-    def ref(self, path: str) -> Ref | None:
-        found = self.element.find(path)
-        if found is None:
-            return None
-        inner = Reader(found)
-        list_id, full_name = inner.text("ListID"), inner.text("FullName")
-        if list_id is None and full_name is None:
-            return None
-        return Ref(list_id=list_id, full_name=full_name)
-
-    def data_ext(self) -> tuple[DataExtValue, ...]:
-        return tuple(read_data_ext(e) for e in self.element.findall("DataExtRet"))
-
-
-def read_data_ext(element: etree._Element) -> DataExtValue:
-    """DataExtRet."""
-    r = Reader(element)
-    return DataExtValue(
-        owner_id=r.text("OwnerID"),
-        name=r.need("DataExtName"),
-        ext_type=r.text("DataExtType") or "",
-        value=r.text("DataExtValue") or "",
-    )
-
-
-def _list_core(r: Reader) -> ListCore:
-    return ListCore(
-        list_id=r.need("ListID"),
-        edit_sequence=r.text("EditSequence"),
-        time_created=r.moment("TimeCreated"),
-        time_modified=r.moment("TimeModified"),
-    )
-
-
-def _txn_core(r: Reader) -> TxnCore:
-    return TxnCore(
-        txn_id=r.need("TxnID"),
-        edit_sequence=r.text("EditSequence"),
-        time_created=r.moment("TimeCreated"),
-        time_modified=r.moment("TimeModified"),
-        txn_number=r.integer("TxnNumber"),
-    )
-
-
-def read_customer(element: etree._Element) -> CustomerRecord:
-    """CustomerRet."""
-    r = Reader(element)
-    return CustomerRecord(
-        core=_list_core(r),
-        name=r.need("Name"),
-        full_name=r.text("FullName"),
-        is_active=r.boolean("IsActive"),
-        parent=r.ref("ParentRef"),
-        sublevel=r.integer("Sublevel"),
-        company_name=r.text("CompanyName"),
-        first_name=r.text("FirstName"),
-        last_name=r.text("LastName"),
-        email=r.text("Email"),
-        phone=r.text("Phone"),
-        account_number=r.text("AccountNumber"),
-        balance=r.decimal("Balance"),
-        total_balance=r.decimal("TotalBalance"),
-        currency=r.ref("CurrencyRef"),
-        data_ext=r.data_ext(),
-    )
+__all__ = ["READERS", "BadValue", "Reader", "read_customer", "read_data_ext"]
 
 
 def read_vendor(element: etree._Element) -> VendorRecord:
     """VendorRet."""
     r = Reader(element)
     return VendorRecord(
-        core=_list_core(r),
+        core=list_core(r),
         name=r.need("Name"),
         is_active=r.boolean("IsActive"),
         company_name=r.text("CompanyName"),
@@ -207,7 +66,7 @@ def read_item(element: etree._Element) -> ItemRecord:
     desc = r.text("SalesOrPurchase/Desc")
     return ItemRecord(
         item_type=str(element.tag).removesuffix("Ret"),
-        core=_list_core(r),
+        core=list_core(r),
         name=r.need("Name"),
         full_name=r.text("FullName"),
         is_active=r.boolean("IsActive"),
@@ -247,7 +106,7 @@ def read_sales_txn(element: etree._Element) -> SalesTxnRecord:
         total = subtotal + (tax or Decimal(0))
     return SalesTxnRecord(
         txn_type=txn_type,
-        core=_txn_core(r),
+        core=txn_core(r),
         customer=r.ref("CustomerRef"),
         txn_date=r.day("TxnDate"),
         ref_number=r.text("RefNumber"),
@@ -278,7 +137,7 @@ def read_payment(element: etree._Element) -> PaymentRecord:
             )
         )
     return PaymentRecord(
-        core=_txn_core(r),
+        core=txn_core(r),
         customer=r.ref("CustomerRef"),
         txn_date=r.day("TxnDate"),
         ref_number=r.text("RefNumber"),

@@ -33,6 +33,21 @@ class ListCore:
     time_modified: datetime | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddressRecord:
+    """An address aggregate as read (BillAddress, ShipAddress); absent parts are None."""
+
+    addr1: str | None = None
+    addr2: str | None = None
+    addr3: str | None = None
+    addr4: str | None = None
+    addr5: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerRecord:
     """CustomerRet."""
@@ -46,8 +61,11 @@ class CustomerRecord:
     company_name: str | None
     first_name: str | None
     last_name: str | None
-    email: str | None
+    bill_address: AddressRecord | None
+    ship_address: AddressRecord | None
     phone: str | None
+    fax: str | None
+    email: str | None
     account_number: str | None
     balance: Decimal | None
     total_balance: Decimal | None

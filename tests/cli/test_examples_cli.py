@@ -1,4 +1,4 @@
-"""`sfqb demo` decodes the sample integration logs in examples/ (until the sync engine lands)."""
+"""`sfqb examples` decodes the sample integration logs in examples/."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from sfqb.cli import demo
+from sfqb.cli import examples
 from sfqb.cli.context import Services
 
 SERVICES = Services()  # one catalog load for the module
@@ -25,23 +25,23 @@ def make_app() -> typer.Typer:
         if ctx.obj is None:
             ctx.obj = Services()
 
-    demo.register(app)
+    examples.register(app)
     return app
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(make_app(), ["demo", *args], obj=SERVICES)
+    result = CliRunner().invoke(make_app(), ["examples", *args], obj=SERVICES)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     return result.exit_code, result.output
 
 
 def test_the_app_builds_its_own_services_when_none_is_given() -> None:
-    result = CliRunner().invoke(make_app(), ["demo", "--examples", str(EXAMPLES)])
+    result = CliRunner().invoke(make_app(), ["examples", "--dir", str(EXAMPLES)])
     assert result.exit_code == 0, result.output
 
 
-def test_demo_decodes_the_bundled_examples(tmp_path: Path) -> None:
+def test_examples_decodes_the_bundled_examples(tmp_path: Path) -> None:
     summary_path = tmp_path / "summary.json"
     code, output = run("--json-summary", str(summary_path))
     assert code == 0, output
@@ -64,12 +64,12 @@ def test_demo_decodes_the_bundled_examples(tmp_path: Path) -> None:
     assert f"{summary['findings']} findings in {summary['files']} files" in output
 
 
-def test_demo_with_an_examples_directory(tmp_path: Path) -> None:
+def test_examples_with_an_examples_directory(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "qbo-fault.json", tmp_path)
     (tmp_path / "notes.md").write_text("not a sample", encoding="utf-8")
     summary_path = tmp_path / "out" / "s.json"
     summary_path.parent.mkdir()
-    code, output = run("--examples", str(tmp_path), "--json-summary", str(summary_path))
+    code, output = run("--dir", str(tmp_path), "--json-summary", str(summary_path))
     assert code == 0, output
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     assert summary["files"] == 1
@@ -78,13 +78,13 @@ def test_demo_with_an_examples_directory(tmp_path: Path) -> None:
 
 
 def test_missing_examples_directory_is_a_clear_error(tmp_path: Path) -> None:
-    code, output = run("--examples", str(tmp_path / "nowhere"))
+    code, output = run("--dir", str(tmp_path / "nowhere"))
     assert code == 2
     assert output.startswith("sfqb: no such directory")
 
 
 def test_empty_examples_directory(tmp_path: Path) -> None:
-    code, output = run("--examples", str(tmp_path))
+    code, output = run("--dir", str(tmp_path))
     assert code == 2 and "no sample files" in output
 
 
@@ -92,7 +92,7 @@ def test_a_broken_sample_fails_and_writes_no_summary(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "qbo-fault.json", tmp_path)
     (tmp_path / "broken.xml").write_text("<QBXML><unclosed></QBXML>", encoding="utf-8")
     summary_path = tmp_path / "summary.json"
-    code, output = run("--examples", str(tmp_path), "--json-summary", str(summary_path))
+    code, output = run("--dir", str(tmp_path), "--json-summary", str(summary_path))
     assert code == 2
     assert "broken.xml" in output and "malformed XML" in output
     assert "1 of 2 sample files could not be read" in output
@@ -102,6 +102,6 @@ def test_a_broken_sample_fails_and_writes_no_summary(tmp_path: Path) -> None:
 def test_unwritable_summary_is_a_clear_error(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "qbo-fault.json", tmp_path)
     target = tmp_path / "no-such-dir" / "summary.json"
-    code, output = run("--examples", str(tmp_path), "--json-summary", str(target))
+    code, output = run("--dir", str(tmp_path), "--json-summary", str(target))
     assert code == 2 and f"cannot write {target}" in output
     assert not target.parent.exists()

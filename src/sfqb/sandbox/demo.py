@@ -1,0 +1,196 @@
+"""The whole product on loopback: Salesforce and QuickBooks sandboxes, sfqb's Web Connector
+endpoint, and the Web Connector stand-in calling it until every record has gone across.
+
+`run_demo` is what `sfqb demo` (and so `make demo`) runs; the acceptance tests use it too.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sfqb.codes import Catalog
+from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
+from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
+from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.jobs.gateway import SalesforceGateway
+from sfqb.jobs.qbwc import CycleWorkSource
+from sfqb.jobs.runner import CycleReport, SyncRunner
+from sfqb.mapping import Mapper, load_flows
+from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+from sfqb.sandbox.qbd.records import data_ext_key
+from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
+from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.store import Store
+from sfqb.web.app import WebServices, create_app
+from sfqb.web.server import running_server
+
+COMPANY = "demo"
+LOGIN = ("demo", "demo")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    """What to seed and how long to go on."""
+
+    accounts: int | str = "demo"
+    products: int | None = None
+    opportunities: int | None = None
+    workdir: Path | None = None
+    database_url: str | None = None
+    max_sessions: int = 12
+    seed: int = 7
+
+
+@dataclass(slots=True)
+class DemoResult:
+    """What the demo did, for the summary and for tests."""
+
+    reports: list[CycleReport] = field(default_factory=list)
+    sessions: list[RunResult] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    store_url: str = ""
+
+
+@dataclass(slots=True)
+class DemoWorld:
+    """The running parts, for callers that want to look inside (tests)."""
+
+    salesforce: SalesforceSandbox
+    quickbooks: CompanyFile
+    store: Store
+    endpoint: str
+
+
+def quickbooks_markers(company: CompanyFile) -> Counter[str]:
+    """How many QuickBooks records carry each Salesforce Id (a count above 1 is a duplicate)."""
+    key = data_ext_key(SFQB_OWNER_ID, "SalesforceID")
+    found: Counter[str] = Counter()
+    for record in company.records(*_KINDS):
+        value = record.data_ext.get(key)
+        if value is not None:
+            found[str(value["DataExtValue"])] += 1
+    return found
+
+
+_KINDS = (
+    "Customer",
+    "ItemService",
+    "ItemNonInventory",
+    "ItemInventory",
+    "Invoice",
+    "SalesReceipt",
+    "Estimate",
+)
+
+
+@contextmanager
+def demo_world(
+    options: DemoOptions, catalog: Catalog, clock: Callable[[], datetime]
+) -> Iterator[tuple[DemoWorld, CycleWorkSource, list[CycleReport]]]:
+    """Start everything on loopback; stop it all when the block ends."""
+    workdir = options.workdir or Path(tempfile.mkdtemp(prefix="sfqb-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    store = Store.from_url(options.database_url or f"sqlite:///{workdir / 'sfqb.sqlite'}")
+    store.migrate()
+    if store.company(COMPANY) is None:
+        store.create_company(COMPANY, *LOGIN)
+    quickbooks = CompanyFile(SandboxSettings(), clock, random.Random(options.seed))
+    reports: list[CycleReport] = []
+    with SalesforceSandbox(SandboxConfig(tls_dir=workdir / "tls")) as salesforce:
+        seed(
+            salesforce.org,
+            options.accounts,
+            random.Random(options.seed),
+            products=options.products,
+            opportunities=options.opportunities,
+        )
+        connector = SalesforceConnector(
+            ExistingSession(salesforce.instance, salesforce.session_id),
+            salesforce.requests_session(),
+            catalog,
+        )
+        runner = SyncRunner(
+            store,
+            SalesforceGateway(connector),
+            Mapper(load_flows()),
+            catalog,
+            clock=clock,
+            rng=random.Random(options.seed),
+        )
+        source = CycleWorkSource(lambda company: runner, catalog, on_report=reports.append)
+        service = WebConnectorService(store, source, catalog, clock)
+        app = create_app(WebServices(SoapEndpoint(service)))
+        with running_server(app) as base:
+            yield DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc"), source, reports
+    store.engine.dispose()
+
+
+def run_demo(
+    options: DemoOptions, catalog: Catalog, progress: Callable[[str], None] = lambda line: None
+) -> DemoResult:
+    """Seed, then run Web Connector sessions until a cycle has nothing left to write."""
+    clock = lambda: datetime.now(UTC)  # noqa: E731 - the demo runs on real time
+    result = DemoResult()
+    with demo_world(options, catalog, clock) as (world, _source, reports):
+        result.store_url = str(world.store.engine.url)
+        client = WebConnectorClient(f"{world.endpoint}?wsdl", world.quickbooks)
+        for number in range(1, options.max_sessions + 1):
+            session = client.run(*LOGIN)
+            result.sessions.append(session)
+            report = reports[-1] if reports else None
+            progress(_describe(number, session, report))
+            if session.outcome is not Outcome.DONE or report is None:
+                break
+            if not report.wrote_anything and not _due(world.store):
+                break
+        result.reports = list(reports)
+        result.summary = summarize(world, reports)
+    return result
+
+
+def _due(store: Store) -> int:
+    return sum(
+        n
+        for status, n in store.queue.count_by_status(COMPANY).items()
+        if status.value in ("pending", "waiting")
+    )
+
+
+def _describe(number: int, session: RunResult, report: CycleReport | None) -> str:
+    rounds = len(session.exchanges)
+    line = f"session {number}: {session.outcome.value}, {rounds} round trips"
+    if report is not None:
+        synced = ", ".join(f"{flow} {n}" for flow, n in sorted(report.synced.items())) or "nothing"
+        line += f"; synced {synced}; {report.sf_writes} Salesforce writes"
+    return line
+
+
+def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
+    """The demo's JSON summary."""
+    synced: Counter[str] = Counter()
+    for report in reports:
+        synced.update(report.synced)
+    log = world.store.journal.log(COMPANY, limit=1_000_000)
+    markers = quickbooks_markers(world.quickbooks)
+    return {
+        "synced": dict(sorted(synced.items())),
+        "attempts_by_code": dict(sorted(world.store.journal.attempts_by_code(COMPANY).items())),
+        "open_failures": world.store.journal.count_open_failures(COMPANY),
+        "undecoded": sum(1 for row in log if not row.known),
+        "duplicates": sum(1 for n in markers.values() if n > 1),
+        "cycles": len(reports),
+        "round_trips": sum(r.qb_batches for r in reports),
+        "quickbooks": {
+            "customers": len(world.quickbooks.customers()),
+            "items": len(world.quickbooks.items()),
+            "invoices": len(world.quickbooks.invoices()),
+        },
+    }
