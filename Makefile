@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo docs clean
+.PHONY: install test lint typecheck pytest demo docs bench clean
 
 install: $(STAMP)
 
@@ -16,8 +16,8 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy
@@ -29,6 +29,9 @@ test: lint typecheck pytest
 
 demo: install
 	$(BIN)/sfqb demo
+
+bench: install
+	$(BIN)/python benchmarks/initial_load.py
 
 docs: install
 	$(BIN)/sfqb codes --markdown > docs/codes.md
