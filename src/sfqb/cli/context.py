@@ -2,17 +2,126 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sfqb.codes import Catalog, load_catalog
+
+if TYPE_CHECKING:
+    from sfqb.cli.settings import ConfigFile, Settings
+    from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
+    from sfqb.jobs.runner import SyncRunner
+    from sfqb.mapping import Mapper
+    from sfqb.store import SecretBox, Store
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
 class Services:
     """What commands need, built lazily so `sfqb --help` stays fast."""
 
+    clock: Callable[[], datetime] = field(default=_utc_now)
+
     @cached_property
     def catalog(self) -> Catalog:
         """The status-code catalog, validated at load."""
         return load_catalog()
+
+    @cached_property
+    def settings(self) -> Settings:
+        """SFQB_DATABASE_URL and SFQB_CONFIG from the environment."""
+        from sfqb.cli.settings import Settings
+
+        return Settings()
+
+    @cached_property
+    def config(self) -> ConfigFile:
+        """The SFQB_CONFIG file's per-company overrides (none without the file)."""
+        from sfqb.cli.settings import load_config
+
+        return load_config(self.settings.config)
+
+    @cached_property
+    def secrets(self) -> SecretBox | None:
+        """The SecretBox of SFQB_SECRET_KEY, or None when it is not set."""
+        from sfqb.store import SecretKeyMissing, secret_box_from_env
+
+        try:
+            return secret_box_from_env(os.environ)
+        except SecretKeyMissing:
+            return None
+
+    @cached_property
+    def store(self) -> Store:
+        """The store at SFQB_DATABASE_URL, migrated on first use."""
+        from sfqb.cli.settings import SettingsError
+        from sfqb.store import Store
+
+        url = self.settings.store_url()
+        try:
+            store = Store.from_url(url, secrets=self.secrets)
+            store.migrate()
+        except Exception as exc:  # a bad URL or an unreachable database: one line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SettingsError(f"cannot open the store at {url}: {first}") from None
+        return store
+
+    def mapper(self, company: str) -> Mapper:
+        """The company's field maps: the bundled ones with its config file override."""
+        from sfqb.cli.settings import SettingsError
+        from sfqb.mapping import Mapper, MappingConfigError, load_flows
+
+        try:
+            return Mapper(load_flows(override=self.config.company(company).mapping))
+        except MappingConfigError as exc:
+            raise SettingsError(str(exc)) from None
+
+    def salesforce(self, company: str) -> SalesforceGateway:
+        """Salesforce as the company's stored connection reaches it."""
+        import requests
+
+        from sfqb.cli.settings import SettingsError, salesforce_authenticator
+        from sfqb.connectors.salesforce import SalesforceConnector, load_settings
+        from sfqb.jobs.gateway import SalesforceGateway
+        from sfqb.store import ConnectionSystem
+
+        info = self.store.connections.get(company, ConnectionSystem.SALESFORCE)
+        if info is None:
+            raise SettingsError(
+                f"company {company!r} has no Salesforce connection; "
+                f"run `sfqb connect salesforce --company {company} ...` first"
+            )
+        secret = self.store.connections.secret(company, ConnectionSystem.SALESFORCE)
+        auth = salesforce_authenticator(company, info.settings, secret)
+        api = load_settings()
+        version = info.settings.get("api_version")
+        if isinstance(version, str) and version:
+            api = replace(api, api_version=version)
+        http = requests.Session()
+        ca_file = info.settings.get("ca_file")
+        if isinstance(ca_file, str) and ca_file:
+            http.verify = ca_file
+            http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
+        connector = SalesforceConnector(auth, http, self.catalog, settings=api, clock=self.clock)
+        return SalesforceGateway(connector)
+
+    def runner(self, company: str, source: SalesforceSource | None = None) -> SyncRunner:
+        """A SyncRunner for the company (Salesforce from its stored connection by default)."""
+        from sfqb.jobs.runner import SyncRunner
+
+        return SyncRunner(
+            self.store,
+            source if source is not None else self.salesforce(company),
+            self.mapper(company),
+            self.catalog,
+            clock=self.clock,
+            rng=random.Random(),  # retry jitter, not security
+        )

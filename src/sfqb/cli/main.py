@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sfqb import __version__
-from sfqb.cli import demo, examples, explain, qbd, salesforce, sandbox_salesforce
+from sfqb.cli import demo, examples, explain, qbd, salesforce, sandbox_salesforce, sync
 from sfqb.cli.context import Services
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ demo.register(app)
 salesforce.register(app)
 sandbox_salesforce.register(sandbox_app)
 qbd.register(app, sandbox_app)
+sync.register(app)
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("opportunity_to_invoice", SfObject.OPPORTUNITY),
 )
 QB_STREAM = "qbd:changes"
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "QuickBooks_")
 
@@ -138,9 +138,9 @@ class SyncRunner:
     def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint; returns how many."""
         queued = 0
-        for flow, sobject in _selected(flows):
+        for flow, sobject in select_flows(flows):
             stream = f"salesforce:{sobject.value}"
-            since = self._store.checkpoints.get(company, stream) or _EPOCH
+            since = self._store.checkpoints.get(company, stream) or EPOCH
             payloads, high = self._sf.read(sobject.value, since)
             for payload in payloads:
                 ref = SfRef(sobject, str(payload["Id"]))
@@ -161,7 +161,7 @@ class SyncRunner:
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight)."""
         now = self._clock()
-        chosen = {f for f, _ in _selected(flows)}
+        chosen = {f for f, _ in select_flows(flows)}
         run = self._store.journal.start_run(company, sorted(chosen), at=now)
         rows = [r for r in self._store.queue.due(company, now) if r.direction is Direction.SF_TO_QB]
         rows += [
@@ -340,13 +340,20 @@ class SyncRunner:
         return counts
 
 
-def _selected(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
-    if flows is None:
+class UnknownFlow(ValueError):
+    """A flow name that is not one of the Salesforce-to-QuickBooks flows; one line."""
+
+
+def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
+    """The (flow, sObject) pairs asked for (all by default); UnknownFlow names the valid ones."""
+    if not flows:
         return SF_FLOWS
     known = {f for f, _ in SF_FLOWS}
     unknown = sorted(set(flows) - known)
     if unknown:
-        raise ValueError(f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}")
+        raise UnknownFlow(
+            f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}"
+        )
     return tuple((f, o) for f, o in SF_FLOWS if f in flows)
 
 

@@ -1,0 +1,356 @@
+"""sfqb's settings: the environment (SFQB_*), the optional YAML config file, stored connections.
+
+* `SFQB_DATABASE_URL` - the store (default: the SQLite file var/sfqb.sqlite under the current
+  directory; var/ is created).
+* `SFQB_SECRET_KEY` - encrypts connection secrets; read by `sfqb.store.secret_box_from_env`.
+* `SFQB_CONFIG` - a YAML file with per-company overrides::
+
+      companies:
+        acme:
+          mapping: acme-mapping.yaml   # relative to the config file
+
+Every problem is a `SettingsError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any
+
+import typer
+import yaml
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
+
+from sfqb.cli.context import Services
+from sfqb.cli.errors import UserError, fail
+from sfqb.connectors.salesforce import (
+    Authenticator,
+    ExistingSession,
+    PasswordAuth,
+    RefreshTokenAuth,
+)
+from sfqb.connectors.salesforce.auth import LOGIN_URL
+from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError, generate_key
+from sfqb.store.models import Company, Connection
+from sfqb.store.secrets import ENV_VAR
+
+DEFAULT_DATABASE = Path("var") / "sfqb.sqlite"
+
+
+class SettingsError(UserError):
+    """A setting, the config file or a stored connection is unusable; one line."""
+
+
+class Settings(BaseSettings):
+    """The SFQB_* environment variables sfqb reads (the secret key is read on its own)."""
+
+    model_config = SettingsConfigDict(env_prefix="SFQB_", extra="ignore", env_ignore_empty=True)
+
+    database_url: str | None = None
+    config: Path | None = None
+
+    def store_url(self) -> str:
+        """The store's URL; the default SQLite file's directory is created on the way."""
+        if self.database_url:
+            return self.database_url
+        try:
+            DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(
+                f"cannot create {DEFAULT_DATABASE.parent}/ for the store: {exc.strerror or exc}"
+            ) from None
+        return f"sqlite:///{DEFAULT_DATABASE}"
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyConfig:
+    """One company's overrides."""
+
+    mapping: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """The parsed SFQB_CONFIG file (empty when there is none)."""
+
+    companies: Mapping[str, CompanyConfig] = field(default_factory=lambda: MappingProxyType({}))
+
+    def company(self, name: str) -> CompanyConfig:
+        """A company's overrides (none when the file does not name it)."""
+        return self.companies.get(name, CompanyConfig())
+
+
+def load_config(path: Path | None) -> ConfigFile:
+    """Read the config file; no path means no overrides."""
+    if path is None:
+        return ConfigFile()
+    try:
+        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise SettingsError(f"the config file {path} is not valid YAML{line}") from None
+    doc = {} if doc is None else doc
+    if not isinstance(doc, dict) or set(doc) - {"companies"}:
+        raise SettingsError(f"{path}: the document must be a mapping with only `companies`")
+    raw = doc.get("companies") or {}
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: companies must map company names to settings")
+    companies: dict[str, CompanyConfig] = {}
+    for name, given in raw.items():
+        entry = {} if given is None else given
+        if not isinstance(entry, dict) or set(entry) - {"mapping"}:
+            raise SettingsError(f"{path}: companies.{name} may only hold `mapping: PATH`")
+        mapping = entry.get("mapping")
+        if mapping is not None and not isinstance(mapping, str):
+            raise SettingsError(f"{path}: companies.{name}.mapping must be a file path")
+        companies[str(name)] = CompanyConfig(mapping=(path.parent / mapping) if mapping else None)
+    return ConfigFile(MappingProxyType(companies))
+
+
+# -- the stored Salesforce connection --------------------------------------------------------
+
+
+def _text(secret: Mapping[str, Any], key: str, company: str) -> str:
+    value = secret.get(key)
+    if not isinstance(value, str) or not value:
+        raise SettingsError(
+            f"the stored Salesforce secret of {company!r} has no {key}; "
+            f"run `sfqb connect salesforce --company {company} ...` again"
+        )
+    return value
+
+
+def _optional(secret: Mapping[str, Any], key: str) -> str | None:
+    value = secret.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def salesforce_authenticator(
+    company: str, settings: Mapping[str, Any], secret: Mapping[str, Any] | None
+) -> Authenticator:
+    """The authenticator a stored connection describes.
+
+    The secret holds {"session_id"}, {"username", "password", "security_token", "client_id",
+    "client_secret", "login_url"} or {"refresh_token", "client_id", "client_secret",
+    "login_url"}.
+    """
+    if not secret:
+        raise SettingsError(
+            f"the Salesforce connection of {company!r} has no stored credentials; "
+            f"run `sfqb connect salesforce --company {company} ...` again"
+        )
+    login_url = _optional(secret, "login_url") or LOGIN_URL
+    if "session_id" in secret:
+        instance = settings.get("instance")
+        if not isinstance(instance, str) or not instance:
+            raise SettingsError(f"the Salesforce connection of {company!r} has no instance")
+        return ExistingSession(instance, _text(secret, "session_id", company))
+    if "refresh_token" in secret:
+        return RefreshTokenAuth(
+            client_id=_text(secret, "client_id", company),
+            refresh_token=_text(secret, "refresh_token", company),
+            client_secret=_optional(secret, "client_secret"),
+            login_url=login_url,
+        )
+    if "username" in secret:
+        return PasswordAuth(
+            username=_text(secret, "username", company),
+            password=_text(secret, "password", company),
+            security_token=str(secret.get("security_token") or ""),
+            client_id=_text(secret, "client_id", company),
+            client_secret=_optional(secret, "client_secret"),
+            login_url=login_url,
+        )
+    raise SettingsError(
+        f"the stored Salesforce secret of {company!r} holds no session id, login or refresh "
+        f"token; run `sfqb connect salesforce --company {company} ...` again"
+    )
+
+
+# -- companies ------------------------------------------------------------------------------
+
+
+def known_companies(store: Store) -> list[str]:
+    """Companies with a connection or a Web Connector login, by name."""
+    with store.engine.connect() as db:
+        names = set(db.scalars(select(Connection.company).distinct()))
+        names |= set(db.scalars(select(Company.name)))
+    return sorted(names)
+
+
+def companies(store: Store, company: str | None, *, salesforce: bool = False) -> list[str]:
+    """The company asked for (checked), or every company (with Salesforce, if asked)."""
+    if company is not None:
+        if company not in known_companies(store):
+            known = ", ".join(known_companies(store)) or "none yet"
+            raise UserError(f"unknown company {company!r} (companies: {known})")
+        return [company]
+    if salesforce:
+        return [
+            c
+            for c in known_companies(store)
+            if store.connections.get(c, ConnectionSystem.SALESFORCE) is not None
+        ]
+    return known_companies(store)
+
+
+# -- `sfqb connect ...` and `sfqb secret-key` -------------------------------------------------
+
+
+def register(app: typer.Typer) -> None:
+    """Add `connect salesforce`, `connect qbd` and `secret-key` to the app."""
+    group = typer.Typer(
+        name="connect", help="Store how sfqb reaches a company's systems.", no_args_is_help=True
+    )
+    group.command("salesforce")(connect_salesforce)
+    group.command("qbd")(connect_qbd)
+    app.add_typer(group, name="connect")
+    app.command("secret-key")(secret_key)
+
+
+def services_of(ctx: typer.Context) -> Services:
+    """The root context's Services (made on first use when the app did not set one)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Services):
+        root.obj = Services()
+    return root.obj
+
+
+def _from_env(var: str | None, what: str) -> str | None:
+    if var is None:
+        return None
+    value = os.environ.get(var)
+    if not value:
+        raise SettingsError(f"{what}: the environment variable {var} is not set")
+    return value
+
+
+def salesforce_secret(
+    session_id: str | None,
+    username: str | None,
+    password: str | None,
+    refresh_token: str | None,
+    extra: Mapping[str, str | None],
+) -> dict[str, str]:
+    """The secret to store for one of the three ways to sign in (exactly one must be given)."""
+    given = [n for n, v in (("--session-id", session_id), ("--username", username),
+                            ("--refresh-token-env", refresh_token)) if v]  # fmt: skip
+    if len(given) != 1:
+        raise SettingsError(
+            "give exactly one of --session-id, --username (with --password-env and --client-id) "
+            "or --refresh-token-env (with --client-id)"
+        )
+    optional = {k: v for k, v in extra.items() if v}
+    if session_id:
+        return {"session_id": session_id}
+    if not optional.get("client_id"):
+        raise SettingsError(f"{given[0]} needs --client-id (the connected app's consumer key)")
+    if refresh_token:
+        return {"refresh_token": refresh_token, **optional}
+    if not password:
+        raise SettingsError("--username needs --password-env VAR (the password is read from VAR)")
+    return {"username": str(username), "password": password, **optional}
+
+
+def connect_salesforce(  # noqa: PLR0917 - Typer options
+    ctx: typer.Context,
+    company: Annotated[str, typer.Option("--company", help="The company's name in sfqb.")],
+    instance: Annotated[str, typer.Option("--instance", help="Instance host[:port].")],
+    session_id: Annotated[
+        str | None, typer.Option("--session-id", envvar="SFQB_SF_SESSION_ID", help="Session id.")
+    ] = None,
+    username: Annotated[str | None, typer.Option("--username", help="Login user name.")] = None,
+    password_env: Annotated[
+        str | None, typer.Option("--password-env", help="Variable holding the password.")
+    ] = None,
+    token_env: Annotated[
+        str | None, typer.Option("--security-token-env", help="Variable holding the token.")
+    ] = None,
+    refresh_env: Annotated[
+        str | None, typer.Option("--refresh-token-env", help="Variable with a refresh token.")
+    ] = None,
+    client_id: Annotated[str | None, typer.Option("--client-id", help="Consumer key.")] = None,
+    secret_env: Annotated[
+        str | None, typer.Option("--client-secret-env", help="Variable with the consumer secret.")
+    ] = None,
+    login_url: Annotated[
+        str | None, typer.Option("--login-url", help="Login host URL (default: production).")
+    ] = None,
+    api_version: Annotated[str | None, typer.Option("--api-version", help="e.g. 59.0")] = None,
+    ca_file: Annotated[
+        Path | None, typer.Option("--ca-file", help="Certificate authority to trust (PEM).")
+    ] = None,
+) -> None:
+    """Store a company's Salesforce connection; the credentials are encrypted at rest."""
+    services = services_of(ctx)
+    try:
+        if ca_file is not None and not ca_file.is_file():
+            raise SettingsError(f"--ca-file {ca_file} is not a file")
+        secret = salesforce_secret(
+            session_id,
+            username,
+            _from_env(password_env, "--password-env"),
+            _from_env(refresh_env, "--refresh-token-env"),
+            {
+                "client_id": client_id,
+                "client_secret": _from_env(secret_env, "--client-secret-env"),
+                "security_token": _from_env(token_env, "--security-token-env"),
+                "login_url": login_url,
+            },
+        )
+        plain: dict[str, str] = {"instance": instance}
+        if api_version:
+            plain["api_version"] = api_version
+        if ca_file is not None:
+            plain["ca_file"] = str(ca_file.resolve())
+        services.store.connections.save(company, ConnectionSystem.SALESFORCE, plain, secret)
+    except (UserError, SecretKeyError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"stored the Salesforce connection of {company} (credentials encrypted)")
+
+
+def connect_qbd(
+    ctx: typer.Context,
+    company: Annotated[str, typer.Option("--company", help="The company's name in sfqb.")],
+    sandbox_file: Annotated[
+        Path, typer.Option("--sandbox-file", help="A sandbox company file (created if absent).")
+    ],
+) -> None:
+    """Use a sandbox QuickBooks Desktop company file for a company: `sfqb sync` pushes to it."""
+    import random
+
+    from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+
+    services = services_of(ctx)
+    path = sandbox_file.resolve()
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            CompanyFile(SandboxSettings(), services.clock, random.Random()).save(path)
+        services.store.connections.save(
+            company, ConnectionSystem.QBD, {"sandbox_file": str(path)}, keep_secret=True
+        )
+    except OSError as exc:
+        raise fail(f"cannot create {path}: {exc.strerror or exc}") from None
+    except (UserError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{company} syncs with the sandbox company file {path}")
+
+
+def secret_key() -> None:
+    """Print a new random key for SFQB_SECRET_KEY."""
+    key = generate_key()
+    typer.echo(key)
+    typer.echo(
+        f"export it before running sfqb: export {ENV_VAR}='{key}' (keep it safe: it decrypts "
+        "the stored credentials)",
+        err=True,
+    )

@@ -1,0 +1,420 @@
+"""`sfqb sync`, `plan`, `log`, `bindings`, `bind`, `unbind`, `retry` (and `connect`, `secret-key`).
+
+Every user mistake (unknown company or flow, a malformed Id, a binding conflict, a missing
+secret key) ends with one `sfqb: ...` line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from sfqb.cli import settings as connect
+from sfqb.cli.context import Services
+from sfqb.cli.errors import UserError, fail
+from sfqb.cli.settings import companies, services_of
+from sfqb.connectors.salesforce import SalesforceError
+from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.entities import InvalidRef, QbKind, QbRef, SfObject, SfRef, default_qb_kind
+from sfqb.domain.status import System
+from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
+from sfqb.jobs.runner import CycleReport, Driver, UnknownFlow, select_flows
+from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
+from sfqb.sync.ops import QbOp, QbResult
+from sfqb.sync.records import SfWrite, SfWriteResult
+
+_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
+_SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+_COLOURS = {"info": "green", "warning": "yellow", "error": "red"}
+
+CompanyOpt = Annotated[
+    str | None, typer.Option("--company", help="Only this company (default: every company).")
+]
+FlowOpt = Annotated[
+    list[str] | None, typer.Option("--flow", help="Only this flow (repeatable; default: all).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sync commands, `connect` and `secret-key` to the app."""
+    for command in (sync, plan, log, bindings, bind, unbind, retry):
+        app.command()(command)
+    connect.register(app)
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _plainly() -> Iterator[None]:
+    """Turn expected errors into one line on stderr: exit 2 for mistakes, 1 for outages."""
+    try:
+        yield
+    except (UserError, SecretKeyError, BindingError, UnknownFlow, InvalidRef, StoreError) as exc:
+        raise fail(str(exc)) from None
+    except SalesforceError as exc:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"sfqb: Salesforce: {exc}", markup=False
+        )
+        raise typer.Exit(code=1) from None
+
+
+def _flows(flows: Sequence[str] | None) -> list[str] | None:
+    return [f for f, _ in select_flows(flows)] if flows else None
+
+
+# -- sync --------------------------------------------------------------------------------------
+
+
+class _Phases:
+    """One progress task per company; every step of the cycle advances it."""
+
+    def __init__(self, progress: Progress, company: str) -> None:
+        self._progress, self._company = progress, company
+        self._task = progress.add_task(f"{company}: starting", total=None)
+
+    def step(self, text: str) -> None:
+        self._progress.update(self._task, description=f"{self._company}: {text}", advance=1)
+
+
+class _ReportingSource:
+    """A SalesforceSource that shows each read and write as a phase."""
+
+    def __init__(self, inner: SalesforceSource, phases: _Phases) -> None:
+        self._inner, self._phases = inner, phases
+
+    def read(self, sobject: str, since: Any) -> tuple[list[dict[str, Any]], Any]:
+        self._phases.step(f"reading Salesforce's changed {sobject} records")
+        return self._inner.read(sobject, since)
+
+    def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
+        self._phases.step(f"writing {len(writes)} results back to Salesforce")
+        return self._inner.write(writes)
+
+
+class _ReportingDriver:
+    """A Driver that shows each QuickBooks batch as a phase."""
+
+    def __init__(self, inner: Driver, phases: _Phases) -> None:
+        self._inner, self._phases, self._count = inner, phases, 0
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        self._count += 1
+        self._phases.step(f"QuickBooks batch {self._count} ({len(ops)} requests)")
+        return self._inner.execute(ops)
+
+
+def _sandbox_file(store: Store, company: str) -> Path | None:
+    info = store.connections.get(company, ConnectionSystem.QBD)
+    value = info.settings.get("sandbox_file") if info else None
+    return Path(value) if isinstance(value, str) and value else None
+
+
+def _run_sandbox(
+    services: Services, company: str, path: Path, source: SalesforceSource, *, phases: _Phases,
+    flows: list[str] | None,
+) -> CycleReport:  # fmt: skip
+    from sfqb.connectors.qbd.operations import DirectDriver
+    from sfqb.sandbox.qbd import CompanyFile, SandboxSettings, SandboxStateError
+    from sfqb.sandbox.qbd.adapter import direct_processor
+
+    try:
+        book = CompanyFile.load(path, SandboxSettings(), services.clock, random.Random())
+    except SandboxStateError as exc:
+        raise UserError(f"the sandbox company file of {company!r}: {exc}") from None
+    driver = DirectDriver(direct_processor(book, services.catalog), services.catalog)
+    report = services.runner(company, source).run_direct(
+        company, _ReportingDriver(driver, phases), flows
+    )
+    book.save(path)
+    return report
+
+
+def _report_line(report: CycleReport) -> str:
+    synced = ", ".join(f"{n} {flow}" for flow, n in sorted(report.synced.items())) or "nothing"
+    states = report.states
+    line = (
+        f"{report.company}: synced {synced}; {states.get('failed', 0)} failed, "
+        f"{states.get('retry', 0)} to retry, {states.get('waiting', 0)} waiting; "
+        f"{report.qb_batches} QuickBooks batches, {report.sf_writes} Salesforce writes"
+    )
+    if report.aborted:
+        line += f"; stopped: QuickBooks unavailable ({report.aborted}), records stay queued"
+    return line
+
+
+def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -> None:
+    """Read Salesforce's changes and run the cycle (or queue them for the Web Connector)."""
+    services = services_of(ctx)
+    console = Console(highlight=False)
+    problems = 0
+    with _plainly():
+        flows = _flows(flow)
+        store = services.store
+        names = companies(store, company, salesforce=True)
+        if company is None and not names:
+            raise UserError("no company has a Salesforce connection; run `sfqb connect salesforce`")
+        progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+            TextColumn("{task.completed} steps"), console=Console(stderr=True), transient=True,
+        )  # fmt: skip
+        with progress:
+            for name in names:
+                phases = _Phases(progress, name)
+                source = _ReportingSource(services.salesforce(name), phases)
+                path = _sandbox_file(store, name)
+                if path is not None:
+                    report = _run_sandbox(services, name, path, source, phases=phases, flows=flows)
+                    problems += bool(report.aborted)
+                    console.print(_report_line(report), markup=False)
+                    continue
+                queued = services.runner(name, source).gather(name, flows)
+                waiting = len(store.queue.open_items(name))
+                console.print(
+                    f"{name}: read {queued} changed records; {waiting} records wait for the "
+                    "Web Connector's next call",
+                    markup=False,
+                )
+    if problems:
+        raise typer.Exit(code=1)
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+def _plan_table(company: str, items: list[PreviewItem]) -> Table:
+    table = Table(title=f"{company}: what the next sync would do", box=box.SIMPLE_HEAD)
+    for column in ("record", "name", "flow", "action", "why", "mapping changes"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        table.add_row(
+            Text(str(item.record)), Text(item.name), Text(item.flow), Text(item.action.value),
+            Text(item.reason), Text("\n".join(item.changes)),
+        )  # fmt: skip
+    return table
+
+
+def _totals(items: list[PreviewItem]) -> str:
+    counts = Counter(item.action for item in items)
+    return ", ".join(f"{counts.get(a, 0)} {a.value}" for a in PreviewAction)
+
+
+def plan(
+    ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None, as_json: JsonOpt = False
+) -> None:
+    """A dry run: what the next sync would create, update or skip, and why. Writes nothing."""
+    services = services_of(ctx)
+    console = Console(highlight=False)
+    out: list[dict[str, Any]] = []
+    with _plainly():
+        flows = _flows(flow)
+        store = services.store
+        for name in companies(store, company, salesforce=True):
+            items = preview(
+                store, services.salesforce(name), services.mapper(name), name, flows,
+                now=services.clock(),
+            )  # fmt: skip
+            if as_json:
+                out.extend({"company": name, **item.to_json()} for item in items)
+                continue
+            shown = [i for i in items if i.action is not PreviewAction.SKIP]
+            if shown:
+                console.print(_plan_table(name, shown))
+            console.print(f"{name}: {_totals(items)}", markup=False)
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+
+
+# -- log ---------------------------------------------------------------------------------------
+
+
+def _records(sf: SfRef | None, qb: QbRef | None) -> str:
+    parts = [f"SF {sf}" if sf else "", f"QB {qb}" if qb else ""]
+    return "\n".join(p for p in parts if p) or "-"
+
+
+def log(  # noqa: PLR0917 - Typer options
+    ctx: typer.Context,
+    company: CompanyOpt = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="`failed`: only open failures.")
+    ] = None,
+    code: Annotated[str | None, typer.Option("--code", help="Only this status code.")] = None,
+    system: Annotated[
+        str | None, typer.Option("--system", help="Only this system (qbxml, salesforce, ...).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """The integration log, newest first: every attempt with its decoded status."""
+    services = services_of(ctx)
+    with _plainly():
+        if status not in (None, "failed", "all"):
+            raise UserError(f"unknown --status {status!r}; use failed or all")
+        systems = [s.value for s in System]
+        if system is not None and system.lower() not in systems:
+            raise UserError(f"unknown --system {system!r}; the systems are {', '.join(systems)}")
+        if company is not None:
+            companies(services.store, company)
+        attempts = services.store.journal.log(
+            company, failed_only=status == "failed", code=code,
+            system=System(system.lower()) if system else None, limit=limit,
+        )  # fmt: skip
+    if as_json:
+        rows = [
+            {
+                "time": a.created_at.isoformat(), "company": a.company, "flow": a.flow,
+                "salesforce": str(a.sf) if a.sf else None,
+                "quickbooks": str(a.qb) if a.qb else None,
+                "operation": a.operation, "system": a.system.value, "code": a.code,
+                "severity": a.severity.value, "title": a.title, "message": a.message,
+                "meaning": a.meaning, "fix": list(a.fix), "action": a.action_taken,
+                "summary": a.summary,
+            }
+            for a in attempts
+        ]  # fmt: skip
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Integration log (newest first)", box=box.SIMPLE_HEAD)
+    for column in ("time", "flow", "record(s)", "operation", "system:code", "title", "action"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("time", "system:code"))
+    for a in attempts:
+        table.add_row(
+            Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}"), Text(a.flow), Text(_records(a.sf, a.qb)),
+            Text(a.operation), Text(a.status_key, style=_COLOURS.get(a.severity.value, "")),
+            Text(a.title), Text(a.action_taken),
+        )  # fmt: skip
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"{len(attempts)} attempts shown", markup=False)
+
+
+# -- bindings ----------------------------------------------------------------------------------
+
+
+def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = False) -> None:
+    """The bindings: which Salesforce record is which QuickBooks record."""
+    services = services_of(ctx)
+    with _plainly():
+        store = services.store
+        found = [b for name in companies(store, company) for b in store.bindings.for_company(name)]
+    if as_json:
+        typer.echo(json.dumps([_binding_json(b) for b in found], indent=2))
+        return
+    table = Table(title="Bindings", box=box.SIMPLE_HEAD)
+    for column in ("company", "Salesforce", "QuickBooks", "last synced"):
+        table.add_column(column, overflow="fold")
+    for b in found:
+        table.add_row(b.company, str(b.sf), str(b.qb), f"{b.synced_at:%Y-%m-%d %H:%M:%S}")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"{len(found)} bindings", markup=False)
+
+
+def _binding_json(b: Binding) -> dict[str, Any]:
+    return {
+        "company": b.company, "salesforce_object": b.sf.sobject.value, "salesforce_id": b.sf.id,
+        "quickbooks_kind": b.qb.kind.value, "quickbooks_id": b.qb.id,
+        "synced_at": b.synced_at.isoformat(),
+    }  # fmt: skip
+
+
+def salesforce_ref(record_id: str, sobject: str | None = None) -> SfRef:
+    """A Salesforce record from its Id, the object inferred from the key prefix unless given."""
+    if not _SF_ID.match(record_id):
+        raise UserError(f"{record_id!r} is not a Salesforce Id (15 or 18 letters and digits)")
+    if sobject is not None:
+        names = [o.value for o in SfObject]
+        if sobject not in names:
+            raise UserError(f"unknown --object {sobject!r}; use {', '.join(names)}")
+        return SfRef(SfObject(sobject), record_id)
+    found = _PREFIXES.get(record_id[:3])
+    if found is None:
+        prefixes = ", ".join(f"{p} {o.value}" for p, o in _PREFIXES.items())
+        raise UserError(
+            f"cannot tell the object of {record_id!r} from its prefix ({prefixes}); give --object"
+        )
+    return SfRef(found, record_id)
+
+
+def bind(  # noqa: PLR0917 - Typer arguments and options
+    ctx: typer.Context,
+    sf_id: Annotated[str, typer.Argument(help="The Salesforce record Id.")],
+    qb_id: Annotated[str, typer.Argument(help="The QuickBooks ListID or TxnID.")],
+    company: Annotated[str, typer.Option("--company", help="The company.")],
+    sobject: Annotated[
+        str | None, typer.Option("--object", help="Account, Product2 or Opportunity.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Customer, Item, Invoice, SalesReceipt, Estimate.")
+    ] = None,
+) -> None:
+    """Bind a Salesforce record to an existing QuickBooks record by hand."""
+    services = services_of(ctx)
+    with _plainly():
+        store = services.store
+        companies(store, company)
+        sf = salesforce_ref(sf_id, sobject)
+        kinds = [k.value for k in QbKind]
+        if kind is not None and kind not in kinds:
+            raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
+        qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject), qb_id)
+        # No fingerprint yet: the next cycle sends the record's values to the bound record.
+        store.bindings.bind(Binding(company, sf, qb, "", services.clock()))
+    typer.echo(f"bound Salesforce {sf} to QuickBooks {qb} in {company}")
+
+
+def unbind(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or QuickBooks ListID/TxnID.")],
+    company: Annotated[str, typer.Option("--company", help="The company.")],
+) -> None:
+    """Remove the binding of a record (either side)."""
+    services = services_of(ctx)
+    with _plainly():
+        store = services.store
+        companies(store, company)
+        match = next(
+            (b for b in store.bindings.for_company(company) if record_id in (b.sf.id, b.qb.id)),
+            None,
+        )
+        if match is None:
+            raise UserError(f"{record_id} is not bound in company {company!r}")
+        store.bindings.unbind(company, match.sf)
+    typer.echo(f"unbound Salesforce {match.sf} from QuickBooks {match.qb} in {company}")
+
+
+# -- retry -------------------------------------------------------------------------------------
+
+
+def retry(
+    ctx: typer.Context,
+    company: CompanyOpt = None,
+    ids: Annotated[
+        list[int] | None, typer.Option("--id", help="Only this queue row (repeatable).")
+    ] = None,
+) -> None:
+    """Make failed and waiting records due now; the next sync sends them again."""
+    services = services_of(ctx)
+    with _plainly():
+        store = services.store
+        if ids and company is None:
+            raise UserError("--id needs --company")
+        now = services.clock()
+        total = sum(store.queue.retry(name, now, ids or None) for name in companies(store, company))
+    typer.echo(f"{total} records are due again; run `sfqb sync` to send them")

@@ -1,0 +1,185 @@
+"""A dry run of a cycle: what the next sync would create, update, skip or hold, and why.
+
+`preview` reads the same inputs as `SyncRunner.gather` and `start` (Salesforce's changes since
+the checkpoints, the due queue rows) and plans them like `Cycle` does, but writes nothing: no
+queue rows, checkpoints, runs, attempts or bindings, and nothing on either side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.runner import EPOCH, payload_fingerprint, select_flows
+from sfqb.mapping import Mapped, Mapper, MappingChange, MappingInputError, Owner, RecordNotEligible
+from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.sync.fields import changed_fields, qb_kind_of, references
+from sfqb.sync.ownership import writable
+from sfqb.sync.plan import Action, Change, plan
+from sfqb.sync.records import Direction
+
+# Where the runner starts reading a stream that has no checkpoint yet.
+_OPPORTUNITY_FLOW = "opportunity_to_invoice"
+
+
+class PreviewAction(StrEnum):
+    """What the next cycle would do with a record."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"
+    WAIT = "wait"
+    NOT_ELIGIBLE = "not eligible"
+    REFUSED = "refused"
+
+
+_ACTIONS = {
+    Action.ADD: PreviewAction.CREATE,
+    Action.MOD: PreviewAction.UPDATE,
+    Action.SKIP: PreviewAction.SKIP,
+    Action.WAIT: PreviewAction.WAIT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewItem:
+    """One Salesforce record in the dry run."""
+
+    record: SfRef
+    flow: str
+    action: PreviewAction
+    reason: str
+    name: str = ""
+    qb: QbRef | None = None
+    changes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "record": str(self.record),
+            "sobject": self.record.sobject.value,
+            "id": self.record.id,
+            "name": self.name,
+            "flow": self.flow,
+            "action": self.action.value,
+            "reason": self.reason,
+            "quickbooks": str(self.qb) if self.qb else None,
+            "changes": list(self.changes),
+        }
+
+
+def describe_change(change: MappingChange) -> str:
+    """One mapping change in words, e.g. `Name: 'A very long…' -> 'A very' (max_length)`."""
+    return f"{change.field}: {change.original!r} -> {change.sent!r} ({change.rule})"
+
+
+def preview(
+    store: Store,
+    salesforce_source: SalesforceSource,
+    mapper: Mapper,
+    company: str,
+    flows: Sequence[str] | None = None,
+    *,
+    now: datetime | None = None,
+    transaction_type: str = "Invoice",
+) -> list[PreviewItem]:
+    """What a cycle of `company` would do now, in plan order, then the records it would not map.
+
+    Reads Salesforce through `salesforce_source` (never enqueues), adds the due queue rows and
+    plans them against the stored bindings. Writes nothing anywhere.
+    """
+    chosen = select_flows(flows)
+    now = now or datetime.now(UTC)
+    pending = _pending(store, salesforce_source, company, chosen, now)
+    items: list[PreviewItem] = []
+    mapped: dict[SfRef, tuple[str, Mapping[str, Any], Mapped]] = {}
+    for ref, (flow, payload) in pending.items():
+        kind = transaction_type if flow == _OPPORTUNITY_FLOW else None
+        name = str(payload.get("Name") or "")
+        try:
+            mapped[ref] = (flow, payload, mapper.map(flow, payload, kind=kind))
+        except RecordNotEligible as exc:
+            items.append(PreviewItem(ref, flow, PreviewAction.NOT_ELIGIBLE, exc.reason, name))
+        except MappingInputError as exc:
+            items.append(PreviewItem(ref, flow, PreviewAction.REFUSED, str(exc), name))
+    changes = [
+        Change(ref, m.fingerprint, tuple(references(m.fields)), qb_kind_of(m.kind))
+        for ref, (_, _, m) in mapped.items()
+    ]
+    planned: list[PreviewItem] = []
+    for op in plan(company, changes, store.bindings).operations:
+        flow, payload, result = mapped[op.sf]
+        action, reason = _ACTIONS[op.action], op.reason
+        if op.action is Action.MOD:
+            action, reason = _update(store, mapper, company, op.sf, flow=flow, result=result)
+        planned.append(
+            PreviewItem(
+                op.sf,
+                flow,
+                action,
+                reason,
+                str(payload.get("Name") or ""),
+                op.qb,
+                tuple(describe_change(c) for c in result.changes),
+            )
+        )
+    return planned + items
+
+
+def _pending(
+    store: Store,
+    source: SalesforceSource,
+    company: str,
+    chosen: tuple[tuple[str, SfObject], ...],
+    now: datetime,
+) -> dict[SfRef, tuple[str, Mapping[str, Any]]]:
+    """The records a cycle would work on, as `gather` then `start` would find them."""
+    pending: dict[SfRef, tuple[str, Mapping[str, Any]]] = {}
+    for flow, sobject in chosen:
+        since = store.checkpoints.get(company, f"salesforce:{sobject.value}") or EPOCH
+        payloads, _ = source.read(sobject.value, since)
+        for payload in payloads:
+            ref = SfRef(sobject, str(payload["Id"]))
+            row = store.queue.get(company, flow, ref)
+            # enqueue() leaves a row with the same fingerprint as it is unless it is pending.
+            if (
+                row is None
+                or row.fingerprint != payload_fingerprint(payload)
+                or row.status
+                in (
+                    QueueStatus.PENDING,
+                    QueueStatus.INFLIGHT,
+                )
+            ):
+                pending[ref] = (flow, payload)
+    names = {f for f, _ in chosen}
+    rows: list[QueueItem] = store.queue.due(company, now)
+    rows += [r for r in store.queue.open_items(company) if r.status is QueueStatus.INFLIGHT]
+    for row in rows:
+        if (
+            row.direction is Direction.SF_TO_QB
+            and row.flow in names
+            and isinstance(row.source, SfRef)
+            and row.source not in pending
+        ):
+            pending[row.source] = (row.flow, row.payload)
+    return pending
+
+
+def _update(
+    store: Store, mapper: Mapper, company: str, sf: SfRef, *, flow: str, result: Mapped
+) -> tuple[PreviewAction, str]:
+    """An update names the fields it would send; with none left it is a skip."""
+    binding = store.bindings.by_sf(company, sf)
+    if binding is None:  # planning saw it bound; it cannot have gone in a dry run
+        return PreviewAction.UPDATE, "changed since the last sync"
+    allowed = writable(mapper.flows[flow], Owner.SALESFORCE, True)
+    fields = changed_fields(result.fields, binding.sf_values, allowed)
+    if not fields:
+        return PreviewAction.SKIP, "no field Salesforce owns changed since the last sync"
+    return PreviewAction.UPDATE, f"changed since the last sync: {', '.join(sorted(fields))}"
