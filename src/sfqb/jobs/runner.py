@@ -13,12 +13,13 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sfqb.codes import Catalog
 from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import Category, System
 from sfqb.jobs.backoff import Backoff
 from sfqb.jobs.gateway import SalesforceSource
@@ -27,7 +28,7 @@ from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.records import Direction, ItemState, PendingChange
+from sfqb.sync.records import Block, Direction, ItemOutcome, ItemState, PendingChange
 
 SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("account_to_customer", SfObject.ACCOUNT),
@@ -35,6 +36,7 @@ SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("opportunity_to_invoice", SfObject.OPPORTUNITY),
 )
 QB_STREAM = "qbd:changes"
+BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "QuickBooks_")
@@ -53,7 +55,6 @@ class RunnerSettings:
     max_batch: int = 200
     qb_overlap: timedelta = timedelta(seconds=2)
     transaction_type: str = "Invoice"
-    backoff: Backoff = field(default_factory=Backoff)
 
 
 @dataclass(slots=True)
@@ -106,10 +107,16 @@ class SyncRunner:
         clock: Callable[[], datetime],
         rng: random.Random,
         settings: RunnerSettings | None = None,
+        policy: CompanyPolicy | None = None,
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
         self._clock, self._rng = clock, rng
         self.settings = settings or RunnerSettings()
+        self.policy = policy or CompanyPolicy()
+        self._backoff = Backoff(
+            timedelta(seconds=self.policy.backoff_base_seconds),
+            timedelta(seconds=self.policy.backoff_cap_seconds),
+        )
 
     # -- a whole cycle, pushed to a driver ---------------------------------------------------
 
@@ -145,6 +152,10 @@ class SyncRunner:
             for payload in payloads:
                 ref = SfRef(sobject, str(payload["Id"]))
                 fingerprint = payload_fingerprint(payload)
+                # An in-flight row keeps its time: it is when its unanswered add was sent, and
+                # the next cycle looks for that add from then on (a later time would miss it).
+                current = self._store.queue.get(company, flow, ref)
+                inflight = current is not None and current.status is QueueStatus.INFLIGHT
                 self._store.queue.enqueue(
                     company,
                     flow,
@@ -152,7 +163,7 @@ class SyncRunner:
                     ref,
                     payload=payload,
                     fingerprint=fingerprint,
-                    now=self._clock(),
+                    now=current.updated_at if inflight and current else self._clock(),
                 )
                 queued += 1
             self._store.checkpoints.set(company, stream, high)
@@ -198,6 +209,8 @@ class SyncRunner:
             last_payload=self._last_payload(company),
             max_batch=self.settings.max_batch,
             transaction_type=self.settings.transaction_type,
+            policy=self.policy,
+            blocks=self._blocks(company),
         )
         return ActiveCycle(CycleReport(company, run.id), cycle, items)
 
@@ -234,6 +247,7 @@ class SyncRunner:
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
         self._persist(active)
+        self._persist_blocks(report.company, cycle)
         high = cycle.qb_high_water
         if active.read_ok and report.failed_writes == 0 and high:
             self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))
@@ -282,19 +296,20 @@ class SyncRunner:
                 at=self._clock(),
             )
         report.attempts = len(cycle.attempts)
-        for sf, outcome in list(cycle.outcomes.items()):
+        for sf, reported in list(cycle.outcomes.items()):
             item = active.items.get(sf)
-            if item is None or outcome.state is ItemState.INFLIGHT:
+            if item is None or reported.state is ItemState.INFLIGHT:
                 continue
+            outcome = self._exhausted(item, reported)
             target = self._queue_state(outcome.state)
             if item.status is target and target is not QueueStatus.FAILED:
+                del cycle.outcomes[sf]
                 continue
             next_at = None
             if outcome.state is ItemState.RETRY:
-                next_at = self.settings.backoff.next_attempt(
-                    self._clock(), item.attempts, self._rng
-                )
-            elif outcome.state is ItemState.WAITING:
+                counted = item.attempts - item.lock_waits  # waiting on a lock is not a failure
+                next_at = self._backoff.next_attempt(self._clock(), counted, self._rng)
+            elif outcome.state in (ItemState.WAITING, ItemState.HELD):
                 next_at = self._clock()
             active.items[sf] = self._store.queue.mark(
                 item.id,
@@ -306,10 +321,69 @@ class SyncRunner:
                 sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
                 lock_wait=outcome.status is not None and outcome.status.category is Category.IN_USE,
             )
+            if outcome.state is ItemState.REVIEW:
+                self._hold_for_review(report.company, item, outcome)
             if outcome.state is ItemState.DONE:
                 report.synced[outcome.flow] += 1
+                self._store.review.resolve_record(report.company, outcome.flow, sf)
             report.states[outcome.state.value] += 1
             del cycle.outcomes[sf]
+
+    def _exhausted(self, item: QueueItem, outcome: ItemOutcome) -> ItemOutcome:
+        """A transient failure past the company's last attempt goes to review with its history."""
+        if outcome.state is not ItemState.RETRY or outcome.status is None:
+            return outcome
+        counted = item.attempts + 1 - item.lock_waits
+        if outcome.status.category is Category.IN_USE or counted < self.policy.max_attempts:
+            return outcome
+        history = [
+            {"at": a.created_at.isoformat(), "code": f"{a.system.value}:{a.code}", "title": a.title}
+            for a in self._store.journal.log(item.company, record=_sf(item), limit=20)
+        ]
+        reason = f"still failing after {counted} attempts: {outcome.status.title}"
+        return replace(outcome, state=ItemState.REVIEW, reason=reason, details={"history": history})
+
+    def _hold_for_review(self, company: str, item: QueueItem, outcome: ItemOutcome) -> None:
+        details = outcome.details
+        evidence = details.get("candidates") or details.get("conflicts") or details.get("history")
+        self._store.review.hold(
+            company,
+            outcome.flow,
+            item.source.sobject.value if isinstance(item.source, SfRef) else item.source.kind.value,
+            item.source.id,
+            outcome.reason,
+            status=outcome.status,
+            candidates=evidence or ([dict(details)] if details else []),
+            now=self._clock(),
+        )
+
+    def _blocks(self, company: str) -> dict[str, Block]:
+        """The company-level holds still open (kept on the review list as company items)."""
+        blocks = {}
+        for item in self._store.review.items(company):
+            if item.source_type != BLOCK_SOURCE or item.system is None or item.code is None:
+                continue
+            status = self._catalog.decode(item.system, item.code, item.reason)
+            blocks[item.source_id] = Block(item.source_id, status, item.reason)
+        return blocks
+
+    def _persist_blocks(self, company: str, cycle: Cycle) -> None:
+        for key, block in cycle.new_blocks.items():
+            self._store.review.hold(
+                company,
+                "company",
+                BLOCK_SOURCE,
+                key,
+                block.message,
+                status=block.status,
+                now=self._clock(),
+            )
+        for key in cycle.cleared_blocks:
+            for item in self._store.review.items(company):
+                if item.source_type == BLOCK_SOURCE and item.source_id == key:
+                    self._store.review.close(
+                        item.id, "QuickBooks accepted the probe record", now=self._clock()
+                    )
 
     @staticmethod
     def _queue_state(state: ItemState) -> QueueStatus:
@@ -319,6 +393,8 @@ class SyncRunner:
             ItemState.FAILED: QueueStatus.FAILED,
             ItemState.RETRY: QueueStatus.FAILED,
             ItemState.WAITING: QueueStatus.WAITING,
+            ItemState.HELD: QueueStatus.WAITING,
+            ItemState.REVIEW: QueueStatus.REVIEW,
         }[state]
 
     def _last_payload(self, company: str) -> Callable[[str, SfRef], Mapping[str, Any] | None]:
@@ -355,6 +431,10 @@ def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...
             f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}"
         )
     return tuple((f, o) for f, o in SF_FLOWS if f in flows)
+
+
+def _sf(item: QueueItem) -> SfRef | None:
+    return item.source if isinstance(item.source, SfRef) else None
 
 
 def _modstamp(payload: Mapping[str, Any]) -> datetime | None:

@@ -282,9 +282,10 @@ class Journal:
         code: str | None = None,
         system: System | None = None,
         run_id: int | None = None,
+        record: SfRef | None = None,
         limit: int = 100,
     ) -> list[Attempt]:
-        """Attempts, newest first.
+        """Attempts, newest first (of one Salesforce record when `record` is given).
 
         `failed_only` keeps errors that no later non-error attempt on the same record in the
         same flow has superseded (the open failures).
@@ -293,6 +294,10 @@ class Journal:
             select(AttemptRow), company=company, failed_only=failed_only, code=code,
             system=system, run_id=run_id,
         )  # fmt: skip
+        if record is not None:
+            query = query.where(
+                AttemptRow.sf_object == record.sobject.value, AttemptRow.sf_id == record.id
+            )
         with self._sessions() as db:
             rows = db.scalars(query.order_by(AttemptRow.id.desc()).limit(limit))
             return [_attempt(r) for r in rows]

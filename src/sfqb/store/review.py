@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sfqb.domain.entities import SfRef
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.store.common import Clock, Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import ReviewRow
@@ -110,6 +111,15 @@ class ReviewList:
             row.candidates = to_jsonable(list(candidates))
             db.flush()
             return _item(row)
+
+    def resolve_record(self, company: str, flow: str, sf: SfRef) -> int:
+        """Close a record's open item because sfqb synced it after all; returns how many."""
+        closed = 0
+        for item in self.items(company):
+            if (item.flow, item.source_type, item.source_id) == (flow, sf.sobject.value, sf.id):
+                self.close(item.id, "synced by sfqb")
+                closed += 1
+        return closed
 
     def close(
         self,

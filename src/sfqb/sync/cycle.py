@@ -3,10 +3,11 @@
 A driver calls `next_batch()` and answers with `take_results()` until it returns None, then
 carries out `sf_writes()` and answers with `take_sf_results()`. The steps, in order:
 
-1. read   - what QuickBooks changed since its checkpoint (and look for records whose add was
-            sent but never answered, so they are bound instead of added twice);
+1. read   - QuickBooks' preferences and changes since the checkpoint, and look-ups of records
+            whose add was sent but never answered (`sfqb.sync.reading`);
 2. plan   - map the pending Salesforce records and order them, parents first;
-3. write  - Add/Mod batches; each success is bound at once, each failure named to its children;
+3. write  - Add/Mod batches; each success is bound at once, each failure goes to its remedy
+            (`sfqb.sync.remedies`) and is named to the records that depend on it;
 4. mark   - the SalesforceID custom field on every record added;
 5. salesforce - QuickBooks IDs, sync status and QuickBooks' changes written back.
 """
@@ -22,6 +23,7 @@ from typing import Any
 from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, Owner, RecordNotEligible
 from sfqb.sync.fields import (
@@ -32,13 +34,15 @@ from sfqb.sync.fields import (
     resolve,
     to_plain,
 )
-from sfqb.sync.inbound import TRANSACTION_TYPES, Inbound, inbound_fingerprint
+from sfqb.sync.inbound import Inbound, inbound_fingerprint
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.ownership import newer, writable
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
+from sfqb.sync.reading import Reading
 from sfqb.sync.records import (
     Attempt,
     BindingRepository,
+    Block,
     Direction,
     ItemOutcome,
     ItemState,
@@ -46,9 +50,10 @@ from sfqb.sync.records import (
     SfWrite,
     SfWriteResult,
 )
+from sfqb.sync.remedies import Remedies
 from sfqb.sync.writeback import WriteBack
 
-OUT = Direction.SF_TO_QB
+Then = Callable[[QbOp, QbResult], None]
 
 
 class Cycle:
@@ -67,25 +72,28 @@ class Cycle:
         last_payload: Callable[[str, SfRef], Mapping[str, Any] | None] = lambda f, s: None,
         max_batch: int = 200,
         transaction_type: str = "Invoice",
+        policy: CompanyPolicy | None = None,
+        blocks: Mapping[str, Block] | None = None,
     ) -> None:
         self.company = company
         self.attempts: list[Attempt] = []
         self.outcomes: dict[SfRef, ItemOutcome] = {}
-        self._mapper, self._catalog, self._bindings = mapper, catalog, bindings
-        self._clock, self._max_batch, self._txn_type = clock, max_batch, transaction_type
-        self._qb_since = dict(qb_since)
-        self._changes = {c.sf: c for c in changes}
-        self._canonical: dict[SfRef, Mapped] = {}
+        self.mapper, self.catalog, self.bindings = mapper, catalog, bindings
+        self.clock, self.policy = clock, policy or CompanyPolicy()
+        self._max_batch, self.transaction_type = max_batch, transaction_type
+        self.changes = {c.sf: c for c in changes}
+        self.canonical: dict[SfRef, Mapped] = {}
         self._ids = (f"{n}" for n in itertools.count(1))
         self._inflight: dict[str, QbOp] = {}
-        self._queue: list[QbOp] = []  # operations ready to go ahead of the planned batches
-        self._held: dict[SfRef, QbOp] = {}  # Mods waiting for a fresh edit sequence
-        self._retried: set[SfRef] = set()
+        self._then: dict[str, Then] = {}
+        self._queue: list[tuple[QbOp, Then | None]] = []  # ahead of the planned batches
         self._plan = Plan(company, ())
         self._batches: list[list[Operation]] = []
         self._phase = "read"
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
+        self.reading = Reading(self, dict(qb_since))
+        self.remedies = Remedies(self, dict(blocks or {}))
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -94,21 +102,18 @@ class Cycle:
         """The next QuickBooks operations to send, or None when QuickBooks' part is over."""
         if self._phase == "read":
             self._phase = "reading"
-            return self._send(self._read_ops())
+            return self._send(self.reading.ops())
         if self._phase != "write":
             return None
         while True:
-            ops = self._queue[: self._max_batch]
-            del self._queue[: len(ops)]
-            if not ops and self._batches:
-                ops = self._build(self._batches.pop(0))
-                if not ops:
+            pairs = self._queue[: self._max_batch]
+            del self._queue[: len(pairs)]
+            if not pairs and self._batches:
+                pairs = [(op, None) for op in self._build(self._batches.pop(0))]
+                if not pairs:
                     continue
-            if ops:
-                return self._send(ops)
-            if self._held:
-                self._drop_held()
-                continue
+            if pairs:
+                return self._send(pairs)
             self._phase = "salesforce"
             return None
 
@@ -118,8 +123,11 @@ class Cycle:
         for op_id, op in list(self._inflight.items()):
             result = answered.get(op_id)
             del self._inflight[op_id]
+            then = self._then.pop(op_id, None)
             if result is None:
                 self._unanswered(op)
+            elif then is not None:
+                then(op, result)
             else:
                 self._result(op, result)
         if self._phase == "reading":
@@ -133,7 +141,7 @@ class Cycle:
 
     def take_sf_results(self, results: Sequence[SfWriteResult]) -> None:
         """Take Salesforce's answers: log failures, update fingerprints of what was saved."""
-        self.attempts.extend(self.writeback.take(results, self._changes))
+        self.attempts.extend(self.writeback.take(results, self.changes))
         self._phase = "done"
 
     @property
@@ -141,100 +149,222 @@ class Cycle:
         """The newest QuickBooks modification time seen per object type (next checkpoints)."""
         return dict(self.inbound.high_water)
 
-    # -- step 1: read --------------------------------------------------------------------
+    @property
+    def new_blocks(self) -> dict[str, Block]:
+        """Company-level holds found in this cycle (report each once)."""
+        return dict(self.remedies.new_blocks)
 
-    def _read_ops(self) -> list[QbOp]:
-        ops = [QbOp(op_id="", action=QbAction.DEFINE_MARKER, qb_type="SalesforceID")]
-        for qb_type in ("Customer", self._txn_type, "ReceivePayment"):
-            since = self._qb_since.get(qb_type)
-            if since is not None:
-                ops.append(QbOp("", QbAction.READ_CHANGED, qb_type, since=since))
-        for change in self._changes.values():
-            if change.unknown_since is None or change.sf not in self._canonical:
-                continue
-            mapped = self._canonical[change.sf]
-            if mapped.kind in TRANSACTION_TYPES:
-                ops.append(
-                    QbOp(
-                        "",
-                        QbAction.READ_CHANGED,
-                        mapped.kind,
-                        sf=change.sf,
-                        since=change.unknown_since,
-                    )
-                )
-            elif isinstance(mapped.fields.get("Name"), str):
-                qb_type = "Item" if mapped.kind.startswith("Item") else mapped.kind
-                ops.append(
-                    QbOp(
-                        "",
-                        QbAction.READ,
-                        qb_type,
-                        sf=change.sf,
-                        names=(str(mapped.fields["Name"]),),
-                    )
-                )
-        return ops
+    @property
+    def cleared_blocks(self) -> set[str]:
+        """Holds whose probe QuickBooks accepted in this cycle."""
+        return set(self.remedies.cleared)
 
-    def _recover(self, op: QbOp, result: QbResult) -> None:
-        """A record whose add went unanswered: bind it if QuickBooks has it."""
+    # -- what the reading and remedies use -----------------------------------------------
+
+    def ask(self, op: QbOp, then: Then | None = None, *, first: bool = True) -> None:
+        """Send `op` in the next batch (ahead of planned ones); `then` takes its result."""
+        if first:
+            self._queue.insert(0, (op, then))
+        else:
+            self._queue.append((op, then))
+
+    def kind_for(self, change: PendingChange) -> str | None:
+        """The QuickBooks type a flow's records become when the flow offers a choice."""
+        return self.transaction_type if change.flow == "opportunity_to_invoice" else None
+
+    def add_op(self, sf: SfRef) -> QbOp | None:
+        """An Add of `sf` with its name made unique among names seen; None if it cannot be."""
+        change, canonical = self.changes[sf], self.canonical[sf]
+        taken = self.inbound.names.setdefault(qb_kind_of(canonical.kind), set())
+        try:
+            mapped = self.mapper.map(
+                change.flow, change.payload, taken=taken, kind=self.kind_for(change)
+            )
+            fields = resolve(mapped.fields, self._qb_of)
+        except UnresolvedReference as exc:
+            self.fail(
+                sf, self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", str(exc)), "add"
+            )
+            return None
+        if isinstance(mapped.fields.get("Name"), str):
+            taken.add(str(mapped.fields["Name"]).casefold())
+        return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
+
+    def mod_op(
+        self, sf: SfRef, binding: Binding, qb_changed: datetime | None = None
+    ) -> QbOp | None:
+        """A Mod sending the fields Salesforce may write that changed; None when none did."""
+        change, canonical = self.changes[sf], self.canonical[sf]
+        flow = self.mapper.flows[change.flow]
+        when = qb_changed or self.inbound.changed_at().get(sf)
+        allowed = writable(flow, Owner.SALESFORCE, newer(change.modstamp, when))
+        fields = changed_fields(canonical.fields, binding.sf_values, allowed)
+        if not fields:
+            return None
+        try:
+            resolved = resolve(fields, self._qb_of)
+        except UnresolvedReference as exc:
+            self.fail(
+                sf, self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", str(exc)), "mod"
+            )
+            return None
+        return QbOp(
+            "",
+            QbAction.MOD,
+            canonical.kind,
+            sf=sf,
+            qb_id=binding.qb.id,
+            edit_sequence=binding.edit_sequence,
+            fields=resolved,
+        )
+
+    def written(self, op: QbOp, result: QbResult) -> None:
+        """A successful Add or Mod: bind or refresh, queue the marker, note the sync status."""
         assert op.sf is not None
-        for record in result.records:
-            if record.marker not in (None, "", op.sf.id):
-                continue
-            if op.action is QbAction.READ_CHANGED and record.marker != op.sf.id:
-                continue
-            binding = Binding(
-                self.company,
-                op.sf,
-                QbRef(qb_kind_of(record.qb_type), record.id),
-                "",
-                self._clock(),
-                edit_sequence=record.edit_sequence,
-            )
+        record = result.records[0]
+        self.inbound.note_time(record)
+        self.remedies.succeeded(op)
+        qb = QbRef(qb_kind_of(record.qb_type), record.id)
+        qb_fp = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
+        binding = self.bindings.by_sf(self.company, op.sf)
+        if op.action is QbAction.ADD or binding is None:
+            binding = Binding(self.company, op.sf, qb, "", self.clock())
             try:
-                self._bindings.bind(binding)
-            except BindingError:
-                continue
-            self._log(
-                op.sf,
-                "bind",
-                result.status,
-                "bound the record an unanswered add created",
-                binding.qb,
+                self.bindings.bind(binding)
+            except BindingError as exc:
+                self.fail(
+                    op.sf,
+                    self.catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc)),
+                    "bind",
+                )
+                return
+            self.ask(
+                QbOp(
+                    "",
+                    QbAction.SET_MARKER,
+                    record.qb_type,
+                    sf=op.sf,
+                    qb_id=record.id,
+                    marker=op.sf.id,
+                ),
+                first=False,
             )
+        self.log(
+            op.sf,
+            op.action.value,
+            result.status,
+            "added and bound" if op.action is QbAction.ADD else "updated",
+            qb,
+        )
+        self.synced(op.sf, binding, qb_fp, record.edit_sequence)
+
+    def synced(self, sf: SfRef, binding: Binding, qb_fp: str, edit: str | None) -> None:
+        """Record `sf` as in step with its QuickBooks record."""
+        canonical = self.canonical[sf]
+        binding = replace(
+            binding,
+            fingerprint=canonical.fingerprint,
+            synced_at=self.clock(),
+            qb_fingerprint=qb_fp,
+            edit_sequence=edit,
+            sf_values=to_plain(canonical.fields),
+        )
+        self.bindings.update(binding)
+        self.outcome(sf, ItemState.DONE, None, "synced")
+        self.writeback.status(self.changes[sf], binding.qb, None)
+
+    def fail(
+        self, sf: SfRef | None, status: DecodedStatus, operation: str, qb: QbRef | None = None
+    ) -> None:
+        """A failure sfqb cannot remedy now: retry later if transient, else hold for a person."""
+        if sf is None:
+            self.log(None, operation, status, "nothing to do")
             return
+        self._plan = self._plan.after_failure(sf, status)
+        state = ItemState.RETRY if status.retryable else ItemState.FAILED
+        action = "will retry on the next cycle" if status.retryable else "held: a person must act"
+        self.outcome(sf, state, status, status.title)
+        self.log(sf, operation, status, action, qb)
+        self.writeback.status(self.changes[sf], None, status)
+
+    def review(
+        self,
+        sf: SfRef,
+        status: DecodedStatus,
+        reason: str,
+        operation: str,
+        details: Mapping[str, Any],
+    ) -> None:
+        """Put `sf` on the review list with the evidence a person needs to decide."""
+        self._plan = self._plan.after_failure(sf, status)
+        self.outcome(sf, ItemState.REVIEW, status, reason, details)
+        self.log(sf, operation, status, f"on the review list: {reason}")
+        self.writeback.status(self.changes[sf], None, status, review=True)
+
+    def hold(self, sf: SfRef, status: DecodedStatus, reason: str) -> None:
+        """Hold `sf` without sending it (a company-level block covers it)."""
+        self._plan = self._plan.after_failure(sf, status)
+        self.outcome(sf, ItemState.HELD, status, reason)
+
+    def outcome(
+        self,
+        sf: SfRef,
+        state: ItemState,
+        status: DecodedStatus | None,
+        reason: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Set the state `sf` ends this cycle in."""
+        change = self.changes[sf]
+        self.outcomes[sf] = ItemOutcome(change.flow, sf, state, status, reason, dict(details or {}))
+
+    def log(  # noqa: PLR0917 - the log line's parts, in the order a reader expects
+        self,
+        sf: SfRef | None,
+        operation: str,
+        status: DecodedStatus,
+        action: str,
+        qb: QbRef | None = None,
+        summary: str = "",
+    ) -> None:
+        """Add a line to the integration log."""
+        flow = self.changes[sf].flow if sf is not None and sf in self.changes else "read"
+        self.attempts.append(
+            Attempt(
+                flow, Direction.SF_TO_QB, operation, status, action, sf=sf, qb=qb, summary=summary
+            )
+        )
 
     # -- step 2: plan --------------------------------------------------------------------
 
     def _map_all(self) -> None:
-        for change in self._changes.values():
+        for change in self.changes.values():
             try:
-                self._canonical[change.sf] = self._mapper.map(
-                    change.flow, change.payload, kind=self._kind(change)
+                self.canonical[change.sf] = self.mapper.map(
+                    change.flow, change.payload, kind=self.kind_for(change)
                 )
             except RecordNotEligible as exc:
-                self._outcome(change.sf, ItemState.SKIPPED, None, str(exc))
+                self.outcome(change.sf, ItemState.SKIPPED, None, str(exc))
             except MappingInputError as exc:
-                status = self._catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc))
-                self._outcome(change.sf, ItemState.FAILED, status, str(exc))
-                self._log(
+                status = self.catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc))
+                self.outcome(change.sf, ItemState.FAILED, status, str(exc))
+                self.log(
                     change.sf, "map", status, "held until the value is corrected in Salesforce"
                 )
                 self.writeback.status(change, None, status)
 
-    def _kind(self, change: PendingChange) -> str | None:
-        return self._txn_type if change.flow == "opportunity_to_invoice" else None
-
     def _make_plan(self) -> None:
         changes = [
-            Change(sf, mapped.fingerprint, tuple(_parents(mapped)), qb_kind_of(mapped.kind))
-            for sf, mapped in self._canonical.items()
+            Change(
+                sf, mapped.fingerprint, tuple(references(mapped.fields)), qb_kind_of(mapped.kind)
+            )
+            for sf, mapped in self.canonical.items()
+            if sf not in self.outcomes
         ]
-        self._plan = plan(self.company, changes, self._bindings)
+        self._plan = plan(self.company, changes, self.bindings)
         for op in self._plan.operations:
             if op.action is Action.SKIP:
-                self._outcome(op.sf, ItemState.SKIPPED, None, op.reason)
+                self.outcome(op.sf, ItemState.SKIPPED, None, op.reason)
             elif op.action is Action.WAIT:
                 self._wait(op)
         self._batches = batches(self._plan.ready, self._max_batch)
@@ -246,236 +376,78 @@ class Cycle:
         for op in planned:
             current = self._plan.get(op.sf)
             if current is None or current.action is Action.WAIT:
-                if current is not None:
+                if current is not None and op.sf not in self.outcomes:
                     self._wait(current)
                 continue
-            built = self._write_op(op)
+            if op.sf in self.outcomes or self.remedies.held_back(op):
+                continue
+            if op.action is Action.ADD:
+                built = self.add_op(op.sf)
+            else:
+                binding = self.bindings.by_sf(self.company, op.sf)
+                assert binding is not None
+                built = self.mod_op(op.sf, binding)
+                if built is None:
+                    self.synced(op.sf, binding, binding.qb_fingerprint, binding.edit_sequence)
+                elif binding.edit_sequence is None:
+                    self.ask(
+                        replace(built, action=QbAction.READ, ids=(binding.qb.id,), fields={}),
+                        self.remedies.with_fresh_edit_sequence(built),
+                        first=False,
+                    )
+                    built = None
             if built is not None:
                 ops.append(built)
         return ops
 
-    def _write_op(self, op: Operation) -> QbOp | None:
-        change, canonical = self._changes[op.sf], self._canonical[op.sf]
-        lookup = self._qb_of
-        try:
-            if op.action is Action.ADD:
-                taken = self.inbound.names.setdefault(qb_kind_of(canonical.kind), set())
-                mapped = self._mapper.map(
-                    change.flow, change.payload, taken=taken, kind=self._kind(change)
-                )
-                if isinstance(mapped.fields.get("Name"), str):
-                    taken.add(str(mapped.fields["Name"]).casefold())
-                return QbOp(
-                    "", QbAction.ADD, mapped.kind, sf=op.sf, fields=resolve(mapped.fields, lookup)
-                )
-            binding = self._bindings.by_sf(self.company, op.sf)
-            assert binding is not None
-            flow = self._mapper.flows[change.flow]
-            sf_newer = newer(change.modstamp, self.inbound.changed_at().get(op.sf))
-            fields = changed_fields(
-                canonical.fields, binding.sf_values, writable(flow, Owner.SALESFORCE, sf_newer)
-            )
-        except UnresolvedReference as exc:
-            status = self._catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", str(exc))
-            self._fail(op.sf, status, "add", None)
-            return None
-        if not fields:
-            self._synced(op.sf, binding, canonical, binding.qb_fingerprint, binding.edit_sequence)
-            return None
-        mod = QbOp(
-            "",
-            QbAction.MOD,
-            canonical.kind,
-            sf=op.sf,
-            qb_id=binding.qb.id,
-            edit_sequence=binding.edit_sequence,
-            fields=resolve(fields, lookup),
-        )
-        if binding.edit_sequence is None:
-            self._held[op.sf] = mod
-            return replace(mod, action=QbAction.READ, ids=(binding.qb.id,), fields={})
-        return mod
-
     def _result(self, op: QbOp, result: QbResult) -> None:
-        if op.action in (QbAction.READ_CHANGED, QbAction.READ) and op.sf is None:
-            self.inbound.take(result.records)
+        if op.action is QbAction.SET_MARKER:
             if not result.ok:
-                self._log(None, "read", result.status, "QuickBooks' changes not read this cycle")
-        elif op.action in (QbAction.READ_CHANGED, QbAction.READ) and op.sf in self._held:
-            self._release(op.sf, result)
-        elif op.action in (QbAction.READ_CHANGED, QbAction.READ):
-            self._recover(op, result)
-        elif op.action is QbAction.DEFINE_MARKER:
-            if not result.ok and result.status.code != "3100":  # 3100: already defined
-                self._log(None, "define", result.status, "bindings kept in sfqb only")
-        elif op.action is QbAction.SET_MARKER:
-            if not result.ok:
-                self._log(
+                self.log(
                     op.sf, "mark", result.status, "binding kept in sfqb; SalesforceID not stored"
                 )
-        elif result.ok and result.records:
-            self._written(op, result)
-        elif result.ok:
-            status = self._catalog.decode(
+        elif op.action in (QbAction.ADD, QbAction.MOD) and result.ok and result.records:
+            self.written(op, result)
+        elif op.action in (QbAction.ADD, QbAction.MOD) and result.ok:
+            status = self.catalog.decode(
                 System.TRANSPORT, "MALFORMED_RESPONSE", "QuickBooks returned no record"
             )
-            self._fail(op.sf, status, op.action.value, op.qb_id)
-        else:
-            self._failed_write(op, result.status)
-
-    def _written(self, op: QbOp, result: QbResult) -> None:
-        assert op.sf is not None
-        record = result.records[0]
-        self.inbound.note_time(record)
-        canonical = self._canonical[op.sf]
-        qb = QbRef(qb_kind_of(record.qb_type), record.id)
-        qb_fp = inbound_fingerprint(self._mapper, record.qb_type, record.fields)
-        if op.action is QbAction.ADD:
-            binding = Binding(
-                self.company,
-                op.sf,
-                qb,
-                canonical.fingerprint,
-                self._clock(),
-                qb_fingerprint=qb_fp,
-                edit_sequence=record.edit_sequence,
-                sf_values=to_plain(canonical.fields),
-            )
-            try:
-                self._bindings.bind(binding)
-            except BindingError as exc:
-                status = self._catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc))
-                self._fail(op.sf, status, "bind", record.id)
-                return
-            self._queue.append(
-                QbOp(
-                    "",
-                    QbAction.SET_MARKER,
-                    record.qb_type,
-                    sf=op.sf,
-                    qb_id=record.id,
-                    marker=op.sf.id,
-                )
-            )
-            self._log(op.sf, "add", result.status, "added and bound", qb)
-        else:
-            binding = self._bindings.by_sf(self.company, op.sf) or Binding(
-                self.company, op.sf, qb, "", self._clock()
-            )
-            self._log(op.sf, "mod", result.status, "updated", qb)
-        self._synced(op.sf, binding, canonical, qb_fp, record.edit_sequence)
-
-    def _synced(
-        self, sf: SfRef, binding: Binding, canonical: Mapped, qb_fp: str, edit: str | None
-    ) -> None:
-        binding = replace(
-            binding,
-            fingerprint=canonical.fingerprint,
-            synced_at=self._clock(),
-            qb_fingerprint=qb_fp,
-            edit_sequence=edit,
-            sf_values=to_plain(canonical.fields),
-        )
-        self._bindings.update(binding)
-        self._outcome(sf, ItemState.DONE, None, "synced")
-        self.writeback.status(self._changes[sf], binding.qb, None)
-
-    def _failed_write(self, op: QbOp, status: DecodedStatus) -> None:
-        assert op.sf is not None
-        if op.action is QbAction.MOD and status.code == "3200" and op.sf not in self._retried:
-            self._retried.add(op.sf)
-            self._held[op.sf] = op
-            self._queue.append(
-                replace(op, op_id="", action=QbAction.READ, ids=(op.qb_id or "",), fields={})
-            )
-            self._log(
-                op.sf,
-                "mod",
-                status,
-                "re-reading the record to retry once with its new edit sequence",
-            )
-            return
-        self._fail(op.sf, status, op.action.value, op.qb_id)
-
-    def _release(self, sf: SfRef, result: QbResult) -> None:
-        mod = self._held.pop(sf)
-        fresh = next((r for r in result.records if r.id == mod.qb_id), None)
-        if fresh is None:
-            self._fail(sf, result.status, "read", mod.qb_id)
-            return
-        binding = self._bindings.by_sf(self.company, sf)
-        if binding is not None:
-            self._bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
-        self._queue.append(replace(mod, op_id="", edit_sequence=fresh.edit_sequence))
-
-    def _drop_held(self) -> None:
-        for sf, mod in list(self._held.items()):
-            status = self._catalog.decode(
-                System.TRANSPORT, "MALFORMED_RESPONSE", "no edit sequence"
-            )
-            self._fail(sf, status, "mod", mod.qb_id)
-        self._held.clear()
+            self.fail(op.sf, status, op.action.value)
+        elif op.action in (QbAction.ADD, QbAction.MOD):
+            self.remedies.handle(op, result.status)
+        elif not result.ok:
+            self.log(op.sf, op.action.value, result.status, "nothing to do")
 
     def _unanswered(self, op: QbOp) -> None:
-        status = self._catalog.decode(
-            System.TRANSPORT, "TIMEOUT", "QuickBooks' reply never arrived"
-        )
-        if op.sf is not None and op.action in (QbAction.ADD, QbAction.MOD):
+        status = self.catalog.decode(System.TRANSPORT, "TIMEOUT", "QuickBooks' reply never arrived")
+        if op.sf is not None and self._phase == "reading":
+            # The look-up of an unanswered add went unanswered too: its outcome is still
+            # unknown, so it stays in flight (kept out of the plan) instead of being added again.
+            self.outcome(op.sf, ItemState.INFLIGHT, status, "look-up's reply never arrived")
+            self.log(op.sf, "lookup", status, "will look the record up again next cycle")
+        elif op.sf is not None and op.action in (QbAction.ADD, QbAction.MOD):
             self._plan = self._plan.after_failure(op.sf, status)
-            self._outcome(op.sf, ItemState.INFLIGHT, status, "reply never arrived")
-            self._log(
-                op.sf, op.action.value, status, "will look the record up before sending again"
-            )
-
-    # -- shared steps --------------------------------------------------------------------
-
-    def _fail(
-        self, sf: SfRef | None, status: DecodedStatus, operation: str, qb_id: str | None
-    ) -> None:
-        if sf is None:
-            self._log(None, operation, status, "nothing to do")
-            return
-        self._plan = self._plan.after_failure(sf, status)
-        state = ItemState.RETRY if status.retryable else ItemState.FAILED
-        action = "will retry on the next cycle" if status.retryable else "held: a person must act"
-        self._outcome(sf, state, status, status.title)
-        self._log(sf, operation, status, action)
-        self.writeback.status(self._changes[sf], None, status)
+            self.outcome(op.sf, ItemState.INFLIGHT, status, "reply never arrived")
+            self.log(op.sf, op.action.value, status, "will look the record up before sending again")
 
     def _wait(self, op: Operation) -> None:
-        status = self._catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", op.reason)
-        self._outcome(op.sf, ItemState.WAITING, status, op.reason)
-        self._log(op.sf, "wait", status, "waits for its parent")
+        status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", op.reason)
+        self.outcome(op.sf, ItemState.WAITING, status, op.reason)
+        self.log(op.sf, "wait", status, "waits for its parent")
 
-    def _outcome(
-        self, sf: SfRef, state: ItemState, status: DecodedStatus | None, reason: str
-    ) -> None:
-        change = self._changes[sf]
-        self.outcomes[sf] = ItemOutcome(change.flow, sf, state, status, reason)
-
-    def _log(
-        self,
-        sf: SfRef | None,
-        operation: str,
-        status: DecodedStatus,
-        action: str,
-        qb: QbRef | None = None,
-    ) -> None:
-        flow = self._changes[sf].flow if sf is not None and sf in self._changes else "read"
-        self.attempts.append(Attempt(flow, OUT, operation, status, action, sf=sf, qb=qb))
-
-    def _send(self, ops: list[QbOp]) -> list[QbOp]:
-        numbered = [replace(op, op_id=next(self._ids)) for op in ops]
-        self._inflight.update({op.op_id: op for op in numbered})
+    def _send(self, pairs: Sequence[tuple[QbOp, Then | None]]) -> list[QbOp]:
+        numbered = []
+        for pending, then in pairs:
+            op = replace(pending, op_id=next(self._ids))
+            self._inflight[op.op_id] = op
+            if then is not None:
+                self._then[op.op_id] = then
+            numbered.append(op)
         return numbered
 
     def _qb_of(self, sf: SfRef) -> QbRef | None:
-        binding = self._bindings.by_sf(self.company, sf)
+        binding = self.bindings.by_sf(self.company, sf)
         return None if binding is None else binding.qb
 
     def _sf_changed_at(self) -> dict[SfRef, datetime | None]:
-        return {sf: c.modstamp for sf, c in self._changes.items()}
-
-
-def _parents(mapped: Mapped) -> list[SfRef]:
-    return references(mapped.fields)
+        return {sf: c.modstamp for sf, c in self.changes.items()}

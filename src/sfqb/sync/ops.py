@@ -28,6 +28,8 @@ class QbAction(StrEnum):
     READ = "read"
     SET_MARKER = "set_marker"
     DEFINE_MARKER = "define_marker"
+    READ_DELETED = "read_deleted"
+    READ_PREFERENCES = "read_preferences"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ class ItemState(StrEnum):
     RETRY = "retry"
     WAITING = "waiting"
     INFLIGHT = "inflight"
+    HELD = "held"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,19 @@ class Attempt:
     sf: SfRef | None = None
     qb: QbRef | None = None
     summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A company-level hold: a QuickBooks preference or permission stops one kind of write.
+
+    `key` is "<qb_type>:<action>" (e.g. "Invoice:add"); records it covers are held, and each
+    cycle sends one of them as a probe until QuickBooks accepts it.
+    """
+
+    key: str
+    status: DecodedStatus
+    message: str
 
 
 @dataclass(frozen=True, slots=True)

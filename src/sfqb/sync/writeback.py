@@ -50,10 +50,19 @@ class WriteBack:
     _status: dict[SfRef, dict[str, Any]] = field(default_factory=dict)
     _inbound: dict[tuple[str, str], InboundChange] = field(default_factory=dict)
 
-    def status(self, change: PendingChange, qb: QbRef | None, status: DecodedStatus | None) -> None:
+    def status(
+        self,
+        change: PendingChange,
+        qb: QbRef | None,
+        status: DecodedStatus | None,
+        *,
+        review: bool = False,
+    ) -> None:
         """Note the outcome of pushing one Salesforce record, to be written back."""
         fields: dict[str, Any] = {}
-        if status is None:
+        if review and status is not None:
+            fields = {SYNC_STATUS: "Needs Review", SYNC_ERROR: error_text(status)}
+        elif status is None:
             fields = {SYNC_STATUS: "Synced", SYNC_ERROR: ""}
             if qb is not None:
                 fields[QB_ID] = qb.id

@@ -4,6 +4,10 @@ Only what the codec reads is available: customers carry Name, FullName, IsActive
 CompanyName, FirstName, LastName, BillAddress and ShipAddress (Addr1..Addr5, City, State,
 PostalCode, Country), Phone, Fax, Email, AccountNumber, Balance and TotalBalance. Absent values
 are left out of `fields`, as qbXML leaves out absent elements (an address with no parts too).
+Deleted records (READ_DELETED) carry ListDelType/TxnDelType, ListID/TxnID, TimeCreated,
+TimeDeleted and FullName/RefNumber; the preferences record (READ_PREFERENCES) always carries
+IsMultiCurrencyOn, HomeCurrencyRef, IsUsingInventory, IsUsingEstimates, IsUsingClassTracking
+and ClosingDate, None where QuickBooks did not say.
 """
 
 from __future__ import annotations
@@ -21,18 +25,23 @@ from sfqb.connectors.qbd.qbxml import (
     DataExtValue,
     ItemRecord,
     LineRecord,
+    ListDeletedRecord,
     PaymentRecord,
+    PreferencesRecord,
     Record,
     Ref,
     SalesTxnRecord,
+    TxnDeletedRecord,
 )
 from sfqb.sync.ops import QbRecord
 
 _INVENTORY = "ItemInventory"
+PREFERENCES = "Preferences"
 
 
 def to_qb_record(record: Record) -> QbRecord | None:
-    """The QbRecord of a customer, item, sales transaction or payment; None for other records."""
+    """The QbRecord of a customer, item, sales transaction, payment, deleted list object or
+    transaction, or the preferences; None for other records."""
     if isinstance(record, CustomerRecord):
         return _customer(record)
     if isinstance(record, ItemRecord):
@@ -41,6 +50,10 @@ def to_qb_record(record: Record) -> QbRecord | None:
         return _sales_txn(record)
     if isinstance(record, PaymentRecord):
         return _payment(record)
+    if isinstance(record, ListDeletedRecord | TxnDeletedRecord):
+        return _deleted(record)
+    if isinstance(record, PreferencesRecord):
+        return _preferences(record)
     return None
 
 
@@ -205,3 +218,46 @@ def _payment(p: PaymentRecord) -> QbRecord:
         marker=salesforce_id(p.data_ext),
         fields=fields,
     )
+
+
+def _deleted(d: ListDeletedRecord | TxnDeletedRecord) -> QbRecord | None:
+    if isinstance(d, ListDeletedRecord):
+        del_type, record_id, name = d.list_del_type, d.list_id, d.full_name
+        fields = _present(
+            ListDelType=del_type,
+            ListID=record_id,
+            TimeCreated=d.time_created,
+            TimeDeleted=d.time_deleted,
+            FullName=name,
+        )
+    else:
+        del_type, record_id, name = d.txn_del_type, d.txn_id, d.ref_number
+        fields = _present(
+            TxnDelType=del_type,
+            TxnID=record_id,
+            TimeCreated=d.time_created,
+            TimeDeleted=d.time_deleted,
+            RefNumber=name,
+        )
+    if record_id is None or del_type is None:
+        return None  # nothing to act on without the id and type
+    return QbRecord(
+        qb_type=del_type,
+        id=record_id,
+        time_modified=d.time_deleted,
+        name=name,
+        fields=fields,
+    )
+
+
+def _preferences(p: PreferencesRecord) -> QbRecord:
+    # Every key is always present (None when QuickBooks did not say), so callers can index.
+    fields: dict[str, Any] = {
+        "IsMultiCurrencyOn": p.is_multi_currency_on,
+        "HomeCurrencyRef": _ref(p.home_currency),
+        "IsUsingInventory": p.is_using_inventory,
+        "IsUsingEstimates": p.is_using_estimates,
+        "IsUsingClassTracking": p.is_using_class_tracking,
+        "ClosingDate": p.closing_date,
+    }
+    return QbRecord(qb_type=PREFERENCES, id="preferences", fields=fields)

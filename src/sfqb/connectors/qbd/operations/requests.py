@@ -15,6 +15,7 @@ from sfqb.connectors.qbd.qbxml import (
     ActiveStatus,
     CustomerAdd,
     CustomerMod,
+    DeletedDateRange,
     EstimateAdd,
     EstimateMod,
     InvoiceAdd,
@@ -26,14 +27,19 @@ from sfqb.connectors.qbd.qbxml import (
     ItemServiceAdd,
     ItemServiceMod,
     ListDataExtType,
+    ListDeletedQuery,
+    ListDelType,
     ListQuery,
     ListType,
     ModifiedDateRange,
+    PreferencesQuery,
     Request,
     SalesReceiptAdd,
     SalesReceiptMod,
     TextChange,
     TxnDataExtType,
+    TxnDeletedQuery,
+    TxnDelType,
     TxnQuery,
     TxnType,
     salesforce_id_definition,
@@ -80,6 +86,19 @@ _MARKER_TARGETS: Mapping[str, ListDataExtType | TxnDataExtType] = MappingProxyTy
         **{t.value: t for t in TxnDataExtType},
     }
 )
+_ITEM_DEL_TYPES = (
+    ListDelType.ITEM_SERVICE,
+    ListDelType.ITEM_NON_INVENTORY,
+    ListDelType.ITEM_INVENTORY,
+)
+_LIST_DEL_TYPES: Mapping[str, tuple[ListDelType, ...]] = MappingProxyType(
+    {
+        "Customer": (ListDelType.CUSTOMER,),
+        "Item": _ITEM_DEL_TYPES,
+        **{t.value: (t,) for t in _ITEM_DEL_TYPES},
+    }
+)
+_TXN_DEL_TYPES: Mapping[str, TxnDelType] = MappingProxyType({t.value: t for t in TxnDelType})
 _OWNER = (SFQB_OWNER_ID,)
 
 
@@ -159,6 +178,23 @@ def _txn_query(txn_type: TxnType, **selection: Any) -> TxnQuery:
     return TxnQuery(txn_type=txn_type, include_line_items=lines, owner_ids=_OWNER, **selection)
 
 
+def _read_deleted(op: QbOp) -> OpRequest:
+    # op.ids are not part of the query (qbXML has no such filter): results() applies them.
+    deleted = DeletedDateRange(from_deleted_date=op.since) if op.since is not None else None
+    list_types = _LIST_DEL_TYPES.get(op.qb_type)
+    if list_types is not None:
+        return OpRequest(ListDeletedQuery(list_del_types=list_types, deleted_range=deleted))
+    txn_type = _TXN_DEL_TYPES.get(op.qb_type)
+    if txn_type is None:
+        known = [*_LIST_DEL_TYPES, *_TXN_DEL_TYPES]
+        raise OpRefused(f"{op.action} of {op.qb_type!r} is not supported (one of {known})")
+    return OpRequest(TxnDeletedQuery(txn_del_types=(txn_type,), deleted_range=deleted))
+
+
+def _read_preferences(op: QbOp) -> OpRequest:
+    return OpRequest(PreferencesQuery())
+
+
 def _set_marker(op: QbOp) -> OpRequest:
     target = _MARKER_TARGETS.get(op.qb_type)
     if target is None:
@@ -180,5 +216,7 @@ _BY_ACTION: Mapping[QbAction, Callable[[QbOp], OpRequest]] = MappingProxyType(
         QbAction.READ: _read,
         QbAction.SET_MARKER: _set_marker,
         QbAction.DEFINE_MARKER: _define_marker,
+        QbAction.READ_DELETED: _read_deleted,
+        QbAction.READ_PREFERENCES: _read_preferences,
     }
 )

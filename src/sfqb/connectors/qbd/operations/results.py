@@ -7,7 +7,7 @@ from sfqb.connectors.qbd.operations.compose import ComposedSet
 from sfqb.connectors.qbd.operations.records import to_qb_record
 from sfqb.connectors.qbd.qbxml import RequestResult, match_responses, parse_response
 from sfqb.domain.status import System
-from sfqb.sync.ops import QbOp, QbRecord, QbResult
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 _ENDPOINT = "QuickBooks"
 
@@ -46,4 +46,8 @@ def _records(op: QbOp, result: RequestResult) -> tuple[QbRecord, ...]:
     if op.qb_type.startswith("Item") and op.qb_type != "Item":
         # ItemQuery answers every item type; keep the one the op asked about.
         records = tuple(r for r in records if r.qb_type == op.qb_type)
+    if op.action is QbAction.READ_DELETED and op.ids:
+        # The deleted queries cannot select by id; narrow to the ids the op asked about.
+        wanted = {i.upper() for i in op.ids}
+        records = tuple(r for r in records if r.id.upper() in wanted)
     return records

@@ -1,0 +1,58 @@
+"""Deciding whether an existing QuickBooks record is the same party as a Salesforce record."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from sfqb.domain.policy import MatchRule
+
+_PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def normalise_name(name: object) -> str:
+    """Case, accents, spacing and punctuation ignored: "Smith & Sons, Inc." ~ "smith sons inc"."""
+    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
+def _digits(value: object) -> str:
+    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    return digits[-10:]  # compare national numbers: ignore a country prefix
+
+
+def _email(value: object) -> str:
+    return str(value or "").strip().casefold()
+
+
+def _address(fields: Mapping[str, Any]) -> tuple[str, str]:
+    address = fields.get("BillAddress") or {}
+    if not isinstance(address, Mapping):
+        return ("", "")
+    return (normalise_name(address.get("Addr1")), normalise_name(address.get("PostalCode")))
+
+
+def matches(rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
+    """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?"""
+    if rule is MatchRule.NEVER:
+        return False
+    if not normalise_name(ours.get("Name")) or normalise_name(ours.get("Name")) != normalise_name(
+        theirs.get("Name")
+    ):
+        return False
+    if rule is MatchRule.NAME:
+        return True
+    phone = bool(_digits(ours.get("Phone"))) and _digits(ours.get("Phone")) == _digits(
+        theirs.get("Phone")
+    )
+    if rule is MatchRule.NAME_AND_PHONE:
+        return phone
+    if rule is MatchRule.NAME_AND_EMAIL_OR_PHONE:
+        email = bool(_email(ours.get("Email"))) and _email(ours.get("Email")) == _email(
+            theirs.get("Email")
+        )
+        return phone or email
+    ours_address, theirs_address = _address(ours), _address(theirs)
+    return bool(ours_address[0]) and ours_address == theirs_address
