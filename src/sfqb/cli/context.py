@@ -14,6 +14,9 @@ from sfqb.codes import Catalog, load_catalog
 
 if TYPE_CHECKING:
     from sfqb.cli.settings import ConfigFile, Settings
+    from sfqb.domain.policy import CompanyPolicy
+    from sfqb.jobs.alerts import AlertCenter
+    from sfqb.jobs.circuit import Circuit
     from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
     from sfqb.jobs.runner import SyncRunner
     from sfqb.mapping import Mapper
@@ -38,9 +41,16 @@ class Services:
     @cached_property
     def settings(self) -> Settings:
         """SFQB_DATABASE_URL and SFQB_CONFIG from the environment."""
-        from sfqb.cli.settings import Settings
+        from pydantic import ValidationError
 
-        return Settings()
+        from sfqb.cli.settings import Settings, SettingsError
+
+        try:
+            return Settings()
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            name = "SFQB_" + "_".join(str(p) for p in problem["loc"]).upper()
+            raise SettingsError(f"{name}: {problem['msg']}") from None
 
     @cached_property
     def config(self) -> ConfigFile:
@@ -73,6 +83,31 @@ class Services:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SettingsError(f"cannot open the store at {url}: {first}") from None
         return store
+
+    def policy(self, company: str) -> CompanyPolicy:
+        """The company's remedy and alert policy: its config file section, or the defaults."""
+        return self.config.company(company).policy
+
+    @cached_property
+    def alerts(self) -> AlertCenter:
+        """Alerts through the global SMTP server (SFQB_SMTP_*) and each company's webhook."""
+        from sfqb.jobs.alerts import AlertCenter, AlertChannels, SmtpNotifier
+
+        s = self.settings
+        smtp = None
+        if s.smtp_host:
+            smtp = SmtpNotifier(
+                s.smtp_host, s.smtp_port, s.smtp_from, s.smtp_starttls,
+                s.smtp_username, s.smtp_password,
+            )  # fmt: skip
+        return AlertCenter(self.store, AlertChannels(smtp), self.clock)
+
+    @cached_property
+    def circuit(self) -> Circuit:
+        """The connector circuits of every company, kept in the store."""
+        from sfqb.jobs.circuit import Circuit
+
+        return Circuit(self.store, self.alerts, self.clock, catalog=self.catalog)
 
     def mapper(self, company: str) -> Mapper:
         """The company's field maps: the bundled ones with its config file override."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from sfqb import __version__
-from sfqb.cli import demo, examples, explain, qbd, salesforce, sandbox_salesforce, sync
+from sfqb.cli import (
+    demo,
+    examples,
+    explain,
+    qbd,
+    salesforce,
+    sandbox_salesforce,
+    status,
+    sync,
+)
 from sfqb.cli.context import Services
 
 app = typer.Typer(
@@ -43,6 +52,7 @@ salesforce.register(app)
 sandbox_salesforce.register(sandbox_app)
 qbd.register(app, sandbox_app)
 sync.register(app)
+status.register(app)
 
 
 def main() -> None:

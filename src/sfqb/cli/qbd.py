@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +15,7 @@ import typer
 from rich.console import Console
 
 from sfqb.cli.context import Services
-from sfqb.cli.errors import fail
+from sfqb.cli.errors import UserError, fail
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import (
     CustomerAdd,
@@ -23,16 +26,22 @@ from sfqb.connectors.qbd.qbxml import (
 from sfqb.connectors.qbd.qbxml.version import DEFAULT_VERSION
 from sfqb.connectors.qbd.webconnector import (
     NoWorkSource,
+    OutboxItem,
     QwcError,
     QwcSpec,
     SoapEndpoint,
     WebConnectorService,
+    WorkSource,
     build_qwc,
 )
-from sfqb.store import Store, StoreError
+from sfqb.domain.status import DecodedStatus
+from sfqb.store import ConnectionSystem, SecretBox, SecretKeyError, Store, StoreError
 
 if TYPE_CHECKING:
+    from sfqb.jobs.qbwc import CycleWorkSource
     from sfqb.sandbox.qbd.webconnector_client import QuickBooksProcessor
+
+log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://localhost:8000/qbwc"
 SANDBOX_COMPANY = "demo"
@@ -57,6 +66,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _services_of(ctx: typer.Context) -> Services:
+    from sfqb.cli.settings import services_of
+
+    return services_of(ctx)
+
+
 def _catalog(ctx: typer.Context) -> Catalog:
     services = ctx.obj if isinstance(ctx.obj, Services) else Services()
     return services.catalog
@@ -70,19 +85,19 @@ def _sandbox_company() -> QuickBooksProcessor:
     return CompanyFile(SandboxSettings(), _now, random.Random())
 
 
-def _open_store(url: str | None) -> Store:
+def _open_store(url: str | None, secrets: SecretBox | None = None) -> Store:
     if url is None:
         Path("var").mkdir(exist_ok=True)
         url = "sqlite:///var/sfqb.sqlite"
     try:
-        store = Store.from_url(url)
+        store = Store.from_url(url, secrets=secrets)
         store.migrate()
     except Exception as exc:  # a bad URL or an unreachable database: one line, no traceback
         raise fail(f"cannot open the store at {url}: {exc}") from None
     return store
 
 
-def serve(
+def serve(  # noqa: PLR0917 - Typer options
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -91,8 +106,19 @@ def serve(
         typer.Option(help="Serve a sandbox company 'demo' (login demo/demo) with demo work."),
     ] = False,
     database_url: DatabaseOpt = None,
+    watch_seconds: Annotated[
+        int,
+        typer.Option(
+            "--watch-seconds", min=1, help="How often to check silence, outages and failed runs."
+        ),
+    ] = 60,
 ) -> None:
-    """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl)."""
+    """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
+
+    Every company of the store is served: its Web Connector sessions run sync cycles, and its
+    connector circuit and alerts are checked every --watch-seconds. With --sandbox, a company
+    'demo' drains demo message sets instead.
+    """
     import uvicorn
 
     from sfqb.web import WebServices, create_app
@@ -100,14 +126,89 @@ def serve(
     if sandbox and database_url is None:
         folder = Path(tempfile.mkdtemp(prefix="sfqb-sandbox-"))
         database_url = f"sqlite:///{folder / 'sfqb.sqlite'}"
-    store = _open_store(database_url)
+    services = _services_of(ctx)
+    try:
+        secrets = None if sandbox else services.secrets
+    except SecretKeyError as exc:
+        raise fail(str(exc)) from None
+    store = _open_store(database_url, secrets)
+    stop = threading.Event()
     if sandbox:
         prepare_sandbox(store)
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
-    service = WebConnectorService(store, NoWorkSource(), _catalog(ctx), _now)
+        work: WorkSource = NoWorkSource()
+    else:
+        services.store = store  # the store --database-url names, for every collaborator
+        try:
+            _ = services.config  # a broken SFQB_CONFIG is reported now, not at the first call
+        except UserError as exc:
+            raise fail(str(exc)) from None
+        work = served_work(services)
+        watcher = threading.Thread(
+            target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
+        )
+        watcher.start()
+    service = WebConnectorService(store, work, _catalog(ctx), _now)
     app = create_app(WebServices(SoapEndpoint(service)))
     typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        stop.set()
+
+
+class ServedWork:
+    """The work source of `sfqb serve`: sync cycles for companies with a Salesforce connection.
+
+    A company without one only drains what is already queued for it; a company whose
+    connection cannot be used (e.g. SFQB_SECRET_KEY missing) is logged and skipped.
+    """
+
+    def __init__(self, cycles: CycleWorkSource, store: Store) -> None:
+        self._cycles = cycles
+        self._store = store
+
+    def more_work(self, company: str) -> Sequence[str]:
+        """The company's next batch, or nothing when it has no Salesforce connection."""
+        if self._store.connections.get(company, ConnectionSystem.SALESFORCE) is None:
+            return ()
+        try:
+            return self._cycles.more_work(company)
+        except (UserError, SecretKeyError, StoreError) as exc:
+            log.error("cannot sync %s: %s", company, exc)
+            return ()
+
+    def deliver(self, company: str, item: OutboxItem) -> None:
+        """An answered message set: to the cycle, and the circuit hears of the contact."""
+        self._cycles.deliver(company, item)
+
+    def outage(self, company: str, status: DecodedStatus) -> None:
+        """connectionError: the cycle stops and the company's circuit opens."""
+        self._cycles.outage(company, status)
+
+
+def served_work(services: Services) -> ServedWork:
+    """Sync cycles over `services` (runner per company, catalog, circuit)."""
+    from sfqb.jobs.qbwc import CycleWorkSource
+
+    cycles = CycleWorkSource(services.runner, services.catalog, circuit=services.circuit)
+    return ServedWork(cycles, services.store)
+
+
+def watch_companies(services: Services) -> None:
+    """One round of checks for every company: silence, connector down, no successful cycle."""
+    from sfqb.cli.settings import known_companies
+
+    for company in known_companies(services.store):
+        try:
+            services.circuit.watch(company, services.policy(company), services.clock())
+        except Exception:  # one company's trouble must not stop the others' checks
+            log.exception("checking %s failed", company)
+
+
+def _watch_loop(services: Services, stop: threading.Event, seconds: int) -> None:
+    while not stop.wait(seconds):
+        watch_companies(services)
 
 
 def prepare_sandbox(store: Store) -> None:

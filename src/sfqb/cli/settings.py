@@ -8,6 +8,12 @@
       companies:
         acme:
           mapping: acme-mapping.yaml   # relative to the config file
+          policy:                      # remedies and alerts; see sfqb.cli.policy_config
+            on_deleted: recreate
+            alerts: {email_to: [ops@acme.example], connector_down_minutes: 15}
+
+* `SFQB_SMTP_HOST`, `SFQB_SMTP_PORT` (25), `SFQB_SMTP_FROM`, `SFQB_SMTP_STARTTLS` (false),
+  `SFQB_SMTP_USERNAME`, `SFQB_SMTP_PASSWORD` - the mail server alerts are sent through.
 
 Every problem is a `SettingsError` with a one-line message.
 """
@@ -28,6 +34,7 @@ from sqlalchemy import select
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
+from sfqb.cli.policy_config import PolicyError, parse_policy
 from sfqb.connectors.salesforce import (
     Authenticator,
     ExistingSession,
@@ -35,6 +42,7 @@ from sfqb.connectors.salesforce import (
     RefreshTokenAuth,
 )
 from sfqb.connectors.salesforce.auth import LOGIN_URL
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError, generate_key
 from sfqb.store.models import Company, Connection
 from sfqb.store.secrets import ENV_VAR
@@ -53,6 +61,12 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     config: Path | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "sfqb@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
 
     def store_url(self) -> str:
         """The store's URL; the default SQLite file's directory is created on the way."""
@@ -72,6 +86,7 @@ class CompanyConfig:
     """One company's overrides."""
 
     mapping: Path | None = None
+    policy: CompanyPolicy = field(default_factory=CompanyPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +121,20 @@ def load_config(path: Path | None) -> ConfigFile:
     companies: dict[str, CompanyConfig] = {}
     for name, given in raw.items():
         entry = {} if given is None else given
-        if not isinstance(entry, dict) or set(entry) - {"mapping"}:
-            raise SettingsError(f"{path}: companies.{name} may only hold `mapping: PATH`")
+        if not isinstance(entry, dict) or set(entry) - {"mapping", "policy"}:
+            raise SettingsError(
+                f"{path}: companies.{name} may only hold `mapping: PATH` and `policy:`"
+            )
         mapping = entry.get("mapping")
         if mapping is not None and not isinstance(mapping, str):
             raise SettingsError(f"{path}: companies.{name}.mapping must be a file path")
-        companies[str(name)] = CompanyConfig(mapping=(path.parent / mapping) if mapping else None)
+        try:
+            policy = parse_policy(entry.get("policy"), f"{path}: companies.{name}.policy")
+        except PolicyError as exc:
+            raise SettingsError(str(exc)) from None
+        companies[str(name)] = CompanyConfig(
+            mapping=(path.parent / mapping) if mapping else None, policy=policy
+        )
     return ConfigFile(MappingProxyType(companies))
 
 

@@ -8,6 +8,10 @@ it finishes (Salesforce write-back, checkpoints) when the engine has nothing mor
 Cycles live in this process's memory. If a session continues on another process, or this one
 restarts, the cycle's unanswered records are left in flight in the queue and the next cycle
 looks them up in QuickBooks before adding anything, so nothing is added twice.
+
+With a `Circuit`, a connectionError trips the company's circuit and any answered message set
+(a successful round trip) closes it. The Web Connector's call is the circuit's probe, so this
+source answers it the same way whether the circuit is open or not.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sfqb.connectors.qbd.operations import ComposedSet, compose, results
 from sfqb.connectors.qbd.qbxml import QbxmlParseError
 from sfqb.connectors.qbd.webconnector.ports import OutboxItem, OutboxStatus
 from sfqb.domain.status import DecodedStatus
+from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.runner import ActiveCycle, CycleReport, SyncRunner
 from sfqb.sync.ops import QbOp, QuickBooksUnavailable
 
@@ -42,11 +47,13 @@ class CycleWorkSource:
         *,
         version: str = "13.0",
         on_report: Callable[[CycleReport], None] = lambda report: None,
+        circuit: Circuit | None = None,
     ) -> None:
         self._runner_for = runner_for
         self._catalog = catalog
         self._version = version
         self._on_report = on_report
+        self._circuit = circuit
         self._running: dict[str, _Running] = {}
 
     def more_work(self, company: str) -> Sequence[str]:
@@ -72,6 +79,8 @@ class CycleWorkSource:
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         """QuickBooks' answer to the batch in flight (a failed item leaves its ops unknown)."""
+        if self._circuit is not None and item.status is OutboxStatus.ANSWERED:
+            self._circuit.contact(company)
         running = self._running.get(company)
         if running is None or running.composed is None:
             return  # a batch of an earlier process: its records are recovered by the next cycle
@@ -89,6 +98,8 @@ class CycleWorkSource:
         running = self._running.pop(company, None)
         if running is not None:
             self._on_report(running.runner.abort(running.active, QuickBooksUnavailable(status)))
+        if self._circuit is not None:
+            self._circuit.trip(company, status)
 
     def _finish(self, company: str, running: _Running) -> None:
         del self._running[company]

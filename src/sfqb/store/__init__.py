@@ -1,7 +1,9 @@
 """sfqb's store: SQLAlchemy 2 models, Alembic migrations and the Store repository."""
 
+from sfqb.store.alerts import Admitted, AlertRecord, Alerts, AlertStatus, Delivery
 from sfqb.store.bindings import Bindings
 from sfqb.store.checkpoints import Checkpoints, stream_name
+from sfqb.store.circuits import Change, Circuits, CircuitState, status_from_json
 from sfqb.store.common import Direction, StoreError, to_jsonable
 from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
@@ -19,12 +21,20 @@ from sfqb.store.secrets import (
 )
 
 __all__ = [
+    "Admitted",
+    "AlertRecord",
+    "AlertStatus",
+    "Alerts",
     "Attempt",
     "Bindings",
+    "Change",
     "Checkpoints",
+    "CircuitState",
+    "Circuits",
     "ConnectionInfo",
     "ConnectionSystem",
     "Connections",
+    "Delivery",
     "Direction",
     "InvalidTransition",
     "Journal",
@@ -46,6 +56,7 @@ __all__ = [
     "generate_key",
     "new_guid",
     "secret_box_from_env",
+    "status_from_json",
     "stream_name",
     "to_jsonable",
 ]

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models of sfqb's store.
 
 Web Connector companies, sessions and the qbXML outbox (revision 0001); connections, bindings,
-checkpoints, runs, attempts (the integration log), the retry queue and the review list (0002).
+checkpoints, runs, attempts (the integration log), the retry queue and the review list (0002);
+circuits and alerts (0003).
 Rows of the sync tables name their company by name, the key the domain uses everywhere.
 """
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -261,3 +263,56 @@ class ReviewRow(Base):
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CircuitRow(Base):
+    """A company's connector circuit: open while QuickBooks cannot be reached (revision 0003)."""
+
+    __tablename__ = "circuits"
+
+    company: Mapped[str] = mapped_column(COMPANY, primary_key=True)
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    openings: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cause_system: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    cause_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    cause: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    last_trip_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_contact: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+OPEN_ALERT = text("status = 'open'")
+
+
+class AlertRow(Base):
+    """An alert raised for a company, whether it was sent, and whether it is resolved (0003)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_company_raised", "company", "raised_at"),
+        Index(
+            "uq_alerts_open",
+            "company",
+            "kind",
+            "key",
+            unique=True,
+            sqlite_where=OPEN_ALERT,
+            postgresql_where=OPEN_ALERT,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    delivery: Mapped[str] = mapped_column(String(16))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    summarised_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -20,8 +20,10 @@ from sfqb.connectors.qbd.webconnector.ports import (
     OutboxStatus,
     SessionState,
 )
+from sfqb.store.alerts import Alerts
 from sfqb.store.bindings import Bindings
 from sfqb.store.checkpoints import Checkpoints
+from sfqb.store.circuits import Circuits
 from sfqb.store.common import StoreError
 from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
@@ -89,7 +91,8 @@ class Store:
     """sfqb's database; implements the Web Connector service's SessionStore.
 
     The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
-    `journal` (runs and attempts), `queue` (the retry queue) and `review`. `secrets` encrypts
+    `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
+    circuits) and `alerts`. `secrets` encrypts
     connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
     """
 
@@ -108,6 +111,8 @@ class Store:
         self.journal = Journal(self._sessions, clock)
         self.queue = SyncQueue(self._sessions, clock)
         self.review = ReviewList(self._sessions, clock)
+        self.circuits = Circuits(self._sessions, clock)
+        self.alerts = Alerts(self._sessions, clock)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:

@@ -1,0 +1,134 @@
+"""The `policy:` section of a company in the SFQB_CONFIG file, parsed into a CompanyPolicy.
+
+Every key is optional and falls back to CompanyPolicy's safe default::
+
+    policy:
+      match_rule: name+phone          # name | name+phone | name+email_or_phone | ...
+      on_deleted: recreate            # recreate | hold
+      on_conflict: review             # review | newest_wins
+      max_attempts: 6
+      backoff_base_seconds: 60
+      backoff_cap_seconds: 3600
+      expected_contact_minutes: 60
+      alerts:
+        email_to: [ops@example.com]   # a list, or one address
+        webhook_url: https://hooks.example.com/sfqb
+        max_per_hour: 6
+        connector_down_minutes: 30
+        no_success_hours: 6
+
+A mistake is a PolicyError naming the key and what it may be.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from sfqb.domain.policy import AlertSettings, CompanyPolicy, MatchRule, OnConflict, OnDeleted
+
+ENUMS: dict[str, type[StrEnum]] = {
+    "match_rule": MatchRule,
+    "on_deleted": OnDeleted,
+    "on_conflict": OnConflict,
+}
+
+
+class PolicyError(ValueError):
+    """A `policy:` section that cannot be used; the text names the key."""
+
+
+def _minimums() -> dict[str, int]:
+    text = resources.files("sfqb.cli").joinpath("data/policy.yaml").read_text(encoding="utf-8")
+    return {str(k): int(v) for k, v in yaml.safe_load(text)["minimums"].items()}
+
+
+def _names(cls: type[Any]) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+def _mapping(value: Any, where: str, cls: type[Any]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PolicyError(f"{where} must be a mapping of settings")
+    unknown = sorted(str(k) for k in set(value) - set(_names(cls)))
+    if unknown:
+        raise PolicyError(
+            f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(_names(cls))})"
+        )
+    return {str(k): v for k, v in value.items()}
+
+
+def _number(value: Any, where: str, key: str, limits: dict[str, int]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PolicyError(f"{where}.{key} must be a whole number, not {value!r}")
+    least = limits.get(key, 0)
+    if value < least:
+        raise PolicyError(f"{where}.{key} must be at least {least}, not {value}")
+    return value
+
+
+def _choice(value: Any, where: str, key: str) -> StrEnum:
+    enum = ENUMS[key]
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(e.value for e in enum)
+        raise PolicyError(f"{where}.{key} must be one of {choices}, not {value!r}") from None
+
+
+def _emails(value: Any, where: str) -> tuple[str, ...]:
+    given = [value] if isinstance(value, str) else value
+    if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
+        raise PolicyError(f"{where}.email_to must be an address or a list of addresses")
+    for address in given:
+        if "@" not in address or any(c.isspace() for c in address.strip()):
+            raise PolicyError(f"{where}.email_to: {address!r} is not an email address")
+    return tuple(a.strip() for a in given)
+
+
+def _alerts(value: Any, where: str) -> AlertSettings:
+    raw = _mapping(value, where, AlertSettings)
+    limits = {
+        k.removeprefix("alerts."): v for k, v in _minimums().items() if k.startswith("alerts.")
+    }
+    values: dict[str, Any] = {}
+    for key, given in raw.items():
+        if key == "email_to":
+            values[key] = _emails(given, where)
+        elif key == "webhook_url":
+            if not isinstance(given, str) or not given.startswith(("https://", "http://")):
+                raise PolicyError(f"{where}.webhook_url must be an http:// or https:// URL")
+            values[key] = given
+        else:
+            values[key] = _number(given, where, key, limits)
+    return AlertSettings(**values)
+
+
+def parse_policy(value: Any, where: str) -> CompanyPolicy:
+    """A CompanyPolicy from a config file's `policy:` mapping (None: the defaults).
+
+    `where` names the section in messages, e.g. "sfqb.yaml: companies.acme.policy".
+    """
+    raw = _mapping(value, where, CompanyPolicy)
+    limits = _minimums()
+    values: dict[str, Any] = {}
+    for key, given in raw.items():
+        if key in ENUMS:
+            values[key] = _choice(given, where, key)
+        elif key == "alerts":
+            values[key] = _alerts(given, f"{where}.alerts")
+        else:
+            values[key] = _number(given, where, key, limits)
+    policy = CompanyPolicy(**values)
+    if policy.backoff_cap_seconds < policy.backoff_base_seconds:
+        raise PolicyError(
+            f"{where}.backoff_cap_seconds ({policy.backoff_cap_seconds}) must not be below "
+            f"backoff_base_seconds ({policy.backoff_base_seconds})"
+        )
+    return policy

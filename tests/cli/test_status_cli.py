@@ -1,0 +1,122 @@
+"""`sfqb status` and the config file's `policy:` section, through a Typer app of our own."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sfqb.cli import qbd, status
+from sfqb.cli.context import Services
+from sfqb.codes import load_catalog
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.status import System
+from sfqb.store import Direction, RunStatus, Store
+
+CATALOG = load_catalog()
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+
+    @app.callback()
+    def _root(ctx: typer.Context) -> None:
+        if ctx.obj is None:
+            ctx.obj = Services(clock=lambda: T0 + timedelta(hours=1))
+
+    status.register(app)
+    qbd.register(app, typer.Typer())
+    return app
+
+
+def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(make_app(), list(args), env={"COLUMNS": "200", **env})
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    store = Store.from_url(url)
+    store.migrate()
+    store.create_company("acme", "acme-qb", "pw")
+    store.create_company("beta", "beta-qb", "pw")
+    cause = CATALOG.decode(System.HRESULT, "0x80040408", "Could not start QuickBooks.")
+    store.circuits.contact("acme", now=T0 - timedelta(minutes=5))
+    store.circuits.open("acme", cause, now=T0)
+    run = store.journal.start_run("acme", ["account_to_customer"], at=T0)
+    store.journal.finish_run(run.id, RunStatus.FAILED, {"synced": 0}, at=T0)
+    store.queue.enqueue(
+        "acme", "account_to_customer", Direction.SF_TO_QB, SfRef(SfObject.ACCOUNT, "001A"),
+        payload={"Name": "A"}, fingerprint="f1", now=T0,
+    )  # fmt: skip
+    store.review.hold("acme", "account_to_customer", "Account", "001B", "two candidates", now=T0)
+    store.engine.dispose()
+    config = tmp_path / "sfqb.yaml"
+    config.write_text("companies:\n  acme:\n    policy:\n      expected_contact_minutes: 15\n")
+    return {"SFQB_DATABASE_URL": url, "SFQB_CONFIG": str(config)}
+
+
+def test_status_shows_the_circuit_decoded_and_what_waits(env: dict[str, str]) -> None:
+    code, output = invoke(env, "status")
+    assert code == 0, output
+    assert "acme\n  connector: DOWN since 2026-03-02T09:00:00+00:00 (flows paused)" in output
+    assert "hresult 0x80040408" in output.lower() and "fix: " in output
+    assert "last contact: 2026-03-02T08:55:00+00:00" in output
+    assert "last run: #1 failed" in output and "review items open: 1" in output
+    assert "queue: pending 1" in output
+    assert "beta\n  connector: up\n  last contact: never\n  last run: none yet" in output
+
+
+def test_status_json_for_one_company(env: dict[str, str]) -> None:
+    code, output = invoke(env, "status", "--company", "acme", "--json")
+    assert code == 0, output
+    (acme,) = json.loads(output)
+    assert acme["circuit"]["state"] == "open"
+    assert acme["circuit"]["cause"]["code"].lower() == "0x80040408"
+    assert acme["circuit"]["cause"]["meaning"]
+    assert acme["last_run"]["status"] == "failed" and acme["review_open"] == 1
+    assert acme["queue"] == {"pending": 1}
+    assert acme["policy"]["expected_contact_minutes"] == 15
+    assert acme["policy"]["alerts"]["max_per_hour"] == 6  # the default
+
+
+def test_status_of_an_unknown_company_exits_2(env: dict[str, str]) -> None:
+    code, output = invoke(env, "status", "--company", "nope")
+    assert code == 2 and output.startswith("sfqb: unknown company 'nope'")
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ("on_deleted: burn", "companies.acme.policy.on_deleted must be one of recreate, hold"),
+        ("max_attempts: 0", "companies.acme.policy.max_attempts must be at least 1, not 0"),
+        ("max_atempts: 3", "companies.acme.policy: unknown setting 'max_atempts'"),
+        ("alerts: {max_per_hour: many}", "policy.alerts.max_per_hour must be a whole number"),
+        ("alerts: {email_to: [nobody]}", "policy.alerts.email_to: 'nobody' is not an email"),
+        ("alerts: {webhook_url: ftp://x}", "policy.alerts.webhook_url must be an http:// or"),
+        ("backoff_base_seconds: 600\n      backoff_cap_seconds: 60", "must not be below"),
+        ("[1, 2]", "companies.acme.policy must be a mapping"),
+    ],
+)
+def test_a_bad_policy_exits_2_with_one_line(
+    env: dict[str, str], tmp_path: Path, policy: str, message: str
+) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"companies:\n  acme:\n    policy:\n      {policy}\n")
+    for args in (("status",), ("serve", "--port", "0")):
+        code, output = invoke({**env, "SFQB_CONFIG": str(config)}, *args)
+        assert code == 2, output
+        lines = output.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], output
+
+
+def test_a_bad_smtp_port_exits_2(env: dict[str, str]) -> None:
+    code, output = invoke({**env, "SFQB_SMTP_PORT": "mail"}, "status")
+    assert code == 2 and output.startswith("sfqb: SFQB_SMTP_PORT:"), output
