@@ -102,6 +102,10 @@ class _ReportingSource:
         self._phases.step(f"reading Salesforce's changed {sobject} records")
         return self._inner.read(sobject, since)
 
+    def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        self._phases.step(f"reading {len(ids)} {sobject} records the others reference")
+        return self._inner.read_ids(sobject, ids)
+
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
         self._phases.step(f"writing {len(writes)} results back to Salesforce")
         return self._inner.write(writes)

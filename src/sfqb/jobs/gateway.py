@@ -24,6 +24,10 @@ class SalesforceSource(Protocol):
         """Payloads of records changed since `since`, and the new high-water mark."""
         ...
 
+    def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Payloads of the records with these Ids (missing ones left out)."""
+        ...
+
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
         """Apply writes (200 a call); one result per write, in order."""
         ...
@@ -55,6 +59,16 @@ class SalesforceGateway:
                 payloads.append(payload)
             return payloads, min(products.high_water_mark, entries.high_water_mark)
         raise ValueError(f"sfqb does not read {sobject}")
+
+    def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Records by Id: the parents a cycle needs that Salesforce did not report as changed.
+
+        A product read this way has no price: its price book entry is read only with changes.
+        """
+        types = {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity}
+        if sobject not in types:
+            raise ValueError(f"sfqb does not read {sobject}")
+        return [r.to_payload() for r in self._connector.read_records(types[sobject], list(ids))]
 
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
         """Write through sObject Collections; failed records carry their decoded statuses."""

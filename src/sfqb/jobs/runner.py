@@ -170,17 +170,33 @@ class SyncRunner:
         return queued
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
-        """Open a run and build the cycle from the due queue rows (and any left in flight)."""
+        """Open a run and build the cycle from the due queue rows (and any left in flight).
+
+        Parents the records reference but sfqb never saw (not bound, not queued) are read from
+        Salesforce and queued first, so the cycle syncs them before their children.
+        """
         now = self._clock()
         chosen = {f for f, _ in select_flows(flows)}
         run = self._store.journal.start_run(company, sorted(chosen), at=now)
+        items = self._open_rows(company, now, chosen)
+        cycle = self._cycle(company, items)
+        missing = cycle.unsynced_parents()
+        if missing:
+            self._queue_parents(company, missing)
+            items = self._open_rows(company, now, chosen | {f for f, _ in SF_FLOWS[:2]})
+            cycle = self._cycle(company, items)
+        return ActiveCycle(CycleReport(company, run.id), cycle, items)
+
+    def _open_rows(self, company: str, now: datetime, flows: set[str]) -> dict[SfRef, QueueItem]:
         rows = [r for r in self._store.queue.due(company, now) if r.direction is Direction.SF_TO_QB]
         rows += [
             r
             for r in self._store.queue.open_items(company)
             if r.status is QueueStatus.INFLIGHT and r.direction is Direction.SF_TO_QB
         ]
-        items = {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in chosen}
+        return {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in flows}
+
+    def _cycle(self, company: str, items: Mapping[SfRef, QueueItem]) -> Cycle:
         changes = [
             PendingChange(
                 r.flow,
@@ -198,7 +214,7 @@ class SyncRunner:
             qb_since = {
                 t: start for t in ("Customer", self.settings.transaction_type, "ReceivePayment")
             }
-        cycle = Cycle(
+        return Cycle(
             company,
             changes,
             mapper=self._mapper,
@@ -212,7 +228,17 @@ class SyncRunner:
             policy=self.policy,
             blocks=self._blocks(company),
         )
-        return ActiveCycle(CycleReport(company, run.id), cycle, items)
+
+    def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
+        flows = {sobject: flow for flow, sobject in SF_FLOWS}
+        for sobject in {p.sobject for p in parents}:
+            ids = sorted(p.id for p in parents if p.sobject is sobject)
+            for payload in self._sf.read_ids(sobject.value, ids):
+                ref = SfRef(sobject, str(payload["Id"]))
+                self._store.queue.enqueue(
+                    company, flows[sobject], Direction.SF_TO_QB, ref, payload=payload,
+                    fingerprint=payload_fingerprint(payload), now=self._clock(),
+                )  # fmt: skip
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""

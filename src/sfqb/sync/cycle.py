@@ -159,6 +159,19 @@ class Cycle:
         """Holds whose probe QuickBooks accepted in this cycle."""
         return set(self.remedies.cleared)
 
+    def unsynced_parents(self) -> set[SfRef]:
+        """Parents the pending records reference that are neither bound nor pending themselves.
+
+        The runner reads them from Salesforce so the cycle syncs the parent first (the 3140
+        remedy) instead of leaving the child waiting.
+        """
+        wanted = set()
+        for mapped in self.canonical.values():
+            for parent in references(mapped.fields):
+                if parent not in self.changes and self.bindings.by_sf(self.company, parent) is None:
+                    wanted.add(parent)
+        return wanted
+
     # -- what the reading and remedies use -----------------------------------------------
 
     def ask(self, op: QbOp, then: Then | None = None, *, first: bool = True) -> None:

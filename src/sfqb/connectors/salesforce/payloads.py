@@ -15,6 +15,7 @@ from sfqb.connectors.salesforce.models import (
     FieldValue,
     SObjectDescription,
     WriteResult,
+    check_id,
     check_name,
 )
 from sfqb.connectors.salesforce.records import RecordShapeError, SfRecord, parse_datetime
@@ -37,6 +38,14 @@ def soql_datetime(when: datetime) -> str:
     return when.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _select(record_type: type[SfRecord], extra_fields: Sequence[str]) -> str:
+    fields = _unique([*record_type.api_fields(), *(check_name("field", f) for f in extra_fields)])
+    select = list(fields)
+    for relationship, child in record_type.CHILDREN.items():
+        select.append(f"(SELECT {', '.join(child.api_fields())} FROM {relationship})")  # noqa: S608
+    return f"SELECT {', '.join(select)} FROM {record_type.SOBJECT}"  # noqa: S608
+
+
 def changes_query(
     record_type: type[SfRecord], lower: datetime, extra_fields: Sequence[str] = ()
 ) -> str:
@@ -45,14 +54,21 @@ def changes_query(
     Every name in it is a checked API name and the only value a formatted dateTime literal,
     so nothing from outside can change the query's shape.
     """
-    fields = _unique([*record_type.api_fields(), *(check_name("field", f) for f in extra_fields)])
-    select = list(fields)
-    for relationship, child in record_type.CHILDREN.items():
-        select.append(f"(SELECT {', '.join(child.api_fields())} FROM {relationship})")  # noqa: S608
     return (
-        f"SELECT {', '.join(select)} FROM {record_type.SOBJECT} "  # noqa: S608
+        f"{_select(record_type, extra_fields)} "
         f"WHERE SystemModstamp > {soql_datetime(lower)} ORDER BY SystemModstamp, Id"
     )
+
+
+def records_query(
+    record_type: type[SfRecord], ids: Sequence[str], extra_fields: Sequence[str] = ()
+) -> str:
+    """SOQL for the records of `record_type` with these Ids, children included.
+
+    Every Id is checked to have the shape of a Salesforce Id before it is quoted.
+    """
+    quoted = ", ".join(f"'{check_id(i)}'" for i in ids)
+    return f"{_select(record_type, extra_fields)} WHERE Id IN ({quoted}) ORDER BY Id"
 
 
 def _unique(names: Sequence[str]) -> list[str]:
