@@ -13,22 +13,22 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sfqb.codes import Catalog
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
-from sfqb.domain.status import Category, System
-from sfqb.jobs.backoff import Backoff
+from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.persist import Persistence, ReviewAlerts
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.records import Block, Direction, ItemOutcome, ItemState, PendingChange
+from sfqb.sync.records import Direction, ItemState, PendingChange
 
 SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("account_to_customer", SfObject.ACCOUNT),
@@ -36,10 +36,19 @@ SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("opportunity_to_invoice", SfObject.OPPORTUNITY),
 )
 QB_STREAM = "qbd:changes"
-BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "QuickBooks_")
+
+
+class Circuit(Protocol):
+    """The company's connector circuit (sfqb.jobs.circuit.Circuit)."""
+
+    def trip(
+        self, company: str, status: DecodedStatus, policy: CompanyPolicy | None = None
+    ) -> Any: ...
+
+    def contact(self, company: str) -> Any: ...
 
 
 class Driver(Protocol):
@@ -108,14 +117,15 @@ class SyncRunner:
         rng: random.Random,
         settings: RunnerSettings | None = None,
         policy: CompanyPolicy | None = None,
+        circuit: Circuit | None = None,
+        alerts: ReviewAlerts | None = None,
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
-        self._clock, self._rng = clock, rng
+        self._clock, self._circuit = clock, circuit
         self.settings = settings or RunnerSettings()
         self.policy = policy or CompanyPolicy()
-        self._backoff = Backoff(
-            timedelta(seconds=self.policy.backoff_base_seconds),
-            timedelta(seconds=self.policy.backoff_cap_seconds),
+        self._persistence = Persistence(
+            store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
         )
 
     # -- a whole cycle, pushed to a driver ---------------------------------------------------
@@ -136,7 +146,11 @@ class SyncRunner:
             except ReplyLost:
                 results = []
             except QuickBooksUnavailable as exc:
+                if self._circuit is not None:
+                    self._circuit.trip(company, exc.status, self.policy)
                 return self.abort(active, exc)
+            if self._circuit is not None and results:
+                self._circuit.contact(company)
             self.received(active, ops, results)
         return self.finish(active)
 
@@ -204,6 +218,7 @@ class SyncRunner:
                 r.payload,
                 _modstamp(r.payload),
                 unknown_since=r.updated_at if r.status is QueueStatus.INFLIGHT else None,
+                attempts=max(0, r.attempts - r.lock_waits),
             )
             for ref, r in items.items()
         ]
@@ -226,7 +241,7 @@ class SyncRunner:
             max_batch=self.settings.max_batch,
             transaction_type=self.settings.transaction_type,
             policy=self.policy,
-            blocks=self._blocks(company),
+            blocks=self._persistence.blocks(company),
         )
 
     def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
@@ -259,7 +274,7 @@ class SyncRunner:
             if op.action is QbAction.READ_CHANGED and op.sf is None and not result.ok:
                 active.read_ok = False
         active.cycle.take_results(results)
-        self._persist(active)
+        self._persist(active, final=False)
 
     def finish(self, active: ActiveCycle) -> CycleReport:
         """Write back to Salesforce, persist outcomes and checkpoints, close the run."""
@@ -272,8 +287,8 @@ class SyncRunner:
         for write, result in zip(writes, results, strict=True):
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
-        self._persist(active)
-        self._persist_blocks(report.company, cycle)
+        self._persist(active, final=True)
+        self._persistence.after_cycle(report.company, cycle)
         high = cycle.qb_high_water
         if active.read_ok and report.failed_writes == 0 and high:
             self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))
@@ -305,123 +320,21 @@ class SyncRunner:
 
     # -- persistence ---------------------------------------------------------------------------
 
-    def _persist(self, active: ActiveCycle) -> None:
+    def _persist(self, active: ActiveCycle, *, final: bool) -> None:
+        """Log the cycle's new attempts and write down its records' outcomes."""
         cycle, report = active.cycle, active.report
         for attempt in cycle.attempts[report.attempts :]:
             self._store.journal.record_attempt(
-                company=report.company,
-                flow=attempt.flow,
-                direction=attempt.direction,
-                operation=attempt.operation,
-                status=attempt.status,
-                sf=attempt.sf,
-                qb=attempt.qb,
-                summary=attempt.summary,
-                action_taken=attempt.action,
-                run_id=report.run_id,
+                company=report.company, flow=attempt.flow, direction=attempt.direction,
+                operation=attempt.operation, status=attempt.status, sf=attempt.sf, qb=attempt.qb,
+                summary=attempt.summary, action_taken=attempt.action, run_id=report.run_id,
                 at=self._clock(),
-            )
+            )  # fmt: skip
         report.attempts = len(cycle.attempts)
-        for sf, reported in list(cycle.outcomes.items()):
-            item = active.items.get(sf)
-            if item is None or reported.state is ItemState.INFLIGHT:
-                continue
-            outcome = self._exhausted(item, reported)
-            target = self._queue_state(outcome.state)
-            if item.status is target and target is not QueueStatus.FAILED:
-                del cycle.outcomes[sf]
-                continue
-            next_at = None
-            if outcome.state is ItemState.RETRY:
-                counted = item.attempts - item.lock_waits  # waiting on a lock is not a failure
-                next_at = self._backoff.next_attempt(self._clock(), counted, self._rng)
-            elif outcome.state in (ItemState.WAITING, ItemState.HELD):
-                next_at = self._clock()
-            active.items[sf] = self._store.queue.mark(
-                item.id,
-                target,
-                now=self._clock(),
-                next_attempt_at=next_at,
-                decoded=outcome.status,
-                error=outcome.reason if outcome.status else None,
-                sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
-                lock_wait=outcome.status is not None and outcome.status.category is Category.IN_USE,
-            )
-            if outcome.state is ItemState.REVIEW:
-                self._hold_for_review(report.company, item, outcome)
+        for outcome in self._persistence.outcomes(report.company, cycle, active.items, final=final):
             if outcome.state is ItemState.DONE:
                 report.synced[outcome.flow] += 1
-                self._store.review.resolve_record(report.company, outcome.flow, sf)
             report.states[outcome.state.value] += 1
-            del cycle.outcomes[sf]
-
-    def _exhausted(self, item: QueueItem, outcome: ItemOutcome) -> ItemOutcome:
-        """A transient failure past the company's last attempt goes to review with its history."""
-        if outcome.state is not ItemState.RETRY or outcome.status is None:
-            return outcome
-        counted = item.attempts + 1 - item.lock_waits
-        if outcome.status.category is Category.IN_USE or counted < self.policy.max_attempts:
-            return outcome
-        history = [
-            {"at": a.created_at.isoformat(), "code": f"{a.system.value}:{a.code}", "title": a.title}
-            for a in self._store.journal.log(item.company, record=_sf(item), limit=20)
-        ]
-        reason = f"still failing after {counted} attempts: {outcome.status.title}"
-        return replace(outcome, state=ItemState.REVIEW, reason=reason, details={"history": history})
-
-    def _hold_for_review(self, company: str, item: QueueItem, outcome: ItemOutcome) -> None:
-        details = outcome.details
-        evidence = details.get("candidates") or details.get("conflicts") or details.get("history")
-        self._store.review.hold(
-            company,
-            outcome.flow,
-            item.source.sobject.value if isinstance(item.source, SfRef) else item.source.kind.value,
-            item.source.id,
-            outcome.reason,
-            status=outcome.status,
-            candidates=evidence or ([dict(details)] if details else []),
-            now=self._clock(),
-        )
-
-    def _blocks(self, company: str) -> dict[str, Block]:
-        """The company-level holds still open (kept on the review list as company items)."""
-        blocks = {}
-        for item in self._store.review.items(company):
-            if item.source_type != BLOCK_SOURCE or item.system is None or item.code is None:
-                continue
-            status = self._catalog.decode(item.system, item.code, item.reason)
-            blocks[item.source_id] = Block(item.source_id, status, item.reason)
-        return blocks
-
-    def _persist_blocks(self, company: str, cycle: Cycle) -> None:
-        for key, block in cycle.new_blocks.items():
-            self._store.review.hold(
-                company,
-                "company",
-                BLOCK_SOURCE,
-                key,
-                block.message,
-                status=block.status,
-                now=self._clock(),
-            )
-        for key in cycle.cleared_blocks:
-            for item in self._store.review.items(company):
-                if item.source_type == BLOCK_SOURCE and item.source_id == key:
-                    self._store.review.close(
-                        item.id, "QuickBooks accepted the probe record", now=self._clock()
-                    )
-
-    @staticmethod
-    def _queue_state(state: ItemState) -> QueueStatus:
-        return {
-            ItemState.DONE: QueueStatus.DONE,
-            ItemState.SKIPPED: QueueStatus.DONE,
-            ItemState.FAILED: QueueStatus.FAILED,
-            ItemState.RETRY: QueueStatus.FAILED,
-            ItemState.WAITING: QueueStatus.WAITING,
-            ItemState.HELD: QueueStatus.WAITING,
-            ItemState.REVIEW: QueueStatus.REVIEW,
-        }[state]
 
     def _last_payload(self, company: str) -> Callable[[str, SfRef], Mapping[str, Any] | None]:
         def lookup(flow: str, sf: SfRef) -> Mapping[str, Any] | None:

@@ -24,7 +24,7 @@ from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import CompanyPolicy
-from sfqb.domain.status import DecodedStatus, System
+from sfqb.domain.status import Category, DecodedStatus, System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, Owner, RecordNotEligible
 from sfqb.sync.fields import (
     UnresolvedReference,
@@ -51,7 +51,7 @@ from sfqb.sync.records import (
     SfWriteResult,
 )
 from sfqb.sync.remedies import Remedies
-from sfqb.sync.writeback import WriteBack
+from sfqb.sync.writeback import QB_ID, WriteBack
 
 Then = Callable[[QbOp, QbResult], None]
 
@@ -90,6 +90,9 @@ class Cycle:
         self._plan = Plan(company, ())
         self._batches: list[list[Operation]] = []
         self._phase = "read"
+        self._remarked: set[SfRef | None] = set()
+        self._marked: set[SfRef] = set()
+        self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
         self.reading = Reading(self, dict(qb_since))
@@ -181,6 +184,15 @@ class Cycle:
         else:
             self._queue.append((op, then))
 
+    def mark(self, sf: SfRef, qb_type: str, qb_id: str) -> None:
+        """Store the SalesforceID custom field on a QuickBooks record (once per cycle)."""
+        if sf in self._marked:
+            return
+        self._marked.add(sf)
+        self.ask(
+            QbOp("", QbAction.SET_MARKER, qb_type, sf=sf, qb_id=qb_id, marker=sf.id), first=False
+        )
+
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
         return self.transaction_type if change.flow == "opportunity_to_invoice" else None
@@ -251,17 +263,10 @@ class Cycle:
                     "bind",
                 )
                 return
-            self.ask(
-                QbOp(
-                    "",
-                    QbAction.SET_MARKER,
-                    record.qb_type,
-                    sf=op.sf,
-                    qb_id=record.id,
-                    marker=op.sf.id,
-                ),
-                first=False,
-            )
+            self.mark(op.sf, record.qb_type, record.id)
+        elif not binding.fingerprint:
+            # Bound by a person or by a look-up, synced for the first time: store the marker.
+            self.mark(op.sf, record.qb_type, record.id)
         self.log(
             op.sf,
             op.action.value,
@@ -292,6 +297,12 @@ class Cycle:
         """A failure sfqb cannot remedy now: retry later if transient, else hold for a person."""
         if sf is None:
             self.log(None, operation, status, "nothing to do")
+            return
+        attempts = self.changes[sf].attempts + 1
+        counted = status.retryable and status.category is not Category.IN_USE
+        if counted and attempts >= self.policy.max_attempts:
+            reason = f"still failing after {attempts} attempts: {status.title}"
+            self.review(sf, status, reason, operation, {"attempts": attempts})
             return
         self._plan = self._plan.after_failure(sf, status)
         state = ItemState.RETRY if status.retryable else ItemState.FAILED
@@ -378,6 +389,10 @@ class Cycle:
         for op in self._plan.operations:
             if op.action is Action.SKIP:
                 self.outcome(op.sf, ItemState.SKIPPED, None, op.reason)
+                if op.qb is not None and self.changes[op.sf].payload.get(QB_ID) != op.qb.id:
+                    # In step with QuickBooks, but Salesforce never got the ID (a worker stopped
+                    # before its write-back, or someone cleared it): write it again.
+                    self.writeback.status(self.changes[op.sf], op.qb, None)
             elif op.action is Action.WAIT:
                 self._wait(op)
         self._batches = batches(self._plan.ready, self._max_batch)
@@ -390,7 +405,7 @@ class Cycle:
             current = self._plan.get(op.sf)
             if current is None or current.action is Action.WAIT:
                 if current is not None and op.sf not in self.outcomes:
-                    self._wait(current)
+                    self._wait_or_hold(current)
                 continue
             if op.sf in self.outcomes or self.remedies.held_back(op):
                 continue
@@ -433,15 +448,34 @@ class Cycle:
 
     def _unanswered(self, op: QbOp) -> None:
         status = self.catalog.decode(System.TRANSPORT, "TIMEOUT", "QuickBooks' reply never arrived")
-        if op.sf is not None and self._phase == "reading":
-            # The look-up of an unanswered add went unanswered too: its outcome is still
-            # unknown, so it stays in flight (kept out of the plan) instead of being added again.
-            self.outcome(op.sf, ItemState.INFLIGHT, status, "look-up's reply never arrived")
-            self.log(op.sf, "lookup", status, "will look the record up again next cycle")
+        if self._phase == "reading":
+            # The look-up of unanswered adds went unanswered too: their outcome is still
+            # unknown, so they stay in flight (kept out of the plan) instead of being added again.
+            self.reading.unanswered(op)
         elif op.sf is not None and op.action in (QbAction.ADD, QbAction.MOD):
             self._plan = self._plan.after_failure(op.sf, status)
             self.outcome(op.sf, ItemState.INFLIGHT, status, "reply never arrived")
             self.log(op.sf, op.action.value, status, "will look the record up before sending again")
+        elif op.action is QbAction.SET_MARKER and op.sf not in self._remarked:
+            self._remarked.add(op.sf)  # setting the marker again is harmless; try once more
+            self.ask(replace(op, op_id=""), first=False)
+
+    def _wait_or_hold(self, op: Operation) -> None:
+        """A child of a record held for the company is held too, without a log line each cycle."""
+        held = next(
+            (
+                p
+                for p in op.change.parents
+                if p in self.outcomes and self.outcomes[p].state is ItemState.HELD
+            ),
+            None,
+        )
+        if held is None:
+            self._wait(op)
+            return
+        parent = self.outcomes[held]
+        assert parent.status is not None
+        self.hold(op.sf, parent.status, f"waits for {held}, {parent.reason}")
 
     def _wait(self, op: Operation) -> None:
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", op.reason)

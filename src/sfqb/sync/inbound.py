@@ -53,7 +53,11 @@ class Inbound:
                     self._payments.setdefault(txn, []).append(dict(record.fields))
                 continue
             kind = qb_kind_of(record.qb_type)
-            if record.name:
+            bound = self.bindings.by_qb(self.company, QbRef(kind, record.id)) is not None
+            if record.name and bound:
+                # A bound record's name belongs to another party: a new record takes another
+                # name. An unbound one may be this very party: QuickBooks' 3100 and the match
+                # rule decide (the bind-existing remedy), not a silent suffix.
                 self.names.setdefault(kind, set()).add(record.name.casefold())
             if kind is QbKind.CUSTOMER:
                 self._customer(record)

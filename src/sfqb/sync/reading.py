@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfqb.domain.bindings import Binding, BindingError
-from sfqb.domain.entities import QbRef
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import System
 from sfqb.sync.fields import qb_kind_of, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.matching import matches
-from sfqb.sync.ops import QbAction, QbOp, QbResult
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.records import ItemState
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
@@ -25,6 +27,16 @@ class Reading:
     def __init__(self, cycle: Cycle, since: dict[str, datetime]) -> None:
         self._cycle = cycle
         self._since = since
+        self._waiting: dict[tuple[QbAction, str], list[SfRef]] = {}
+
+    def unanswered(self, op: QbOp) -> None:
+        """A look-up's reply never arrived: its records stay in flight (not added again)."""
+        status = self._cycle.catalog.decode(
+            System.TRANSPORT, "TIMEOUT", "QuickBooks' reply never arrived"
+        )
+        for sf in self._waiting.pop((op.action, op.qb_type), []):
+            self._cycle.outcome(sf, ItemState.INFLIGHT, status, "look-up's reply never arrived")
+            self._cycle.log(sf, "lookup", status, "will look the record up again next cycle")
 
     def ops(self) -> list[Pair]:
         """Marker definition, preferences, changes since the checkpoint, look-ups."""
@@ -37,21 +49,34 @@ class Reading:
             since = self._since.get(qb_type)
             if since is not None:
                 pairs.append((QbOp("", QbAction.READ_CHANGED, qb_type, since=since), self._changed))
+        waiting: dict[tuple[QbAction, str], list[SfRef]] = {}
+        earliest: dict[str, datetime] = {}
         for change in cycle.changes.values():
             mapped = cycle.canonical.get(change.sf)
             if change.unknown_since is None or mapped is None:
                 continue
-            if mapped.kind in TRANSACTION_TYPES:
-                op = QbOp(
-                    "", QbAction.READ_CHANGED, mapped.kind, sf=change.sf, since=change.unknown_since
-                )
-            elif isinstance(mapped.fields.get("Name"), str):
-                qb_type = "Item" if mapped.kind.startswith("Item") else mapped.kind
-                op = QbOp(
-                    "", QbAction.READ, qb_type, sf=change.sf, names=(str(mapped.fields["Name"]),)
-                )
-            else:
+            bound = cycle.bindings.by_sf(cycle.company, change.sf)
+            if bound is not None:
+                # Bound before the worker stopped: only the marker may be missing; set it again.
+                cycle.mark(change.sf, mapped.kind, bound.qb.id)
                 continue
+            if mapped.kind in TRANSACTION_TYPES:
+                waiting.setdefault((QbAction.READ_CHANGED, mapped.kind), []).append(change.sf)
+                first = earliest.get(mapped.kind)
+                if first is None or change.unknown_since < first:
+                    earliest[mapped.kind] = change.unknown_since
+            elif isinstance(mapped.fields.get("Name"), str):
+                read_type = "Item" if mapped.kind.startswith("Item") else mapped.kind
+                waiting.setdefault((QbAction.READ, read_type), []).append(change.sf)
+        # One look-up per type for every record whose add went unanswered: transactions by the
+        # [sf:ID] marker among those changed since the earliest unanswered add, lists by name.
+        for (action, qb_type), records in waiting.items():
+            if action is QbAction.READ_CHANGED:
+                op = QbOp("", action, qb_type, since=earliest[qb_type])
+            else:
+                names = sorted({str(cycle.canonical[sf].fields["Name"]) for sf in records})
+                op = QbOp("", action, qb_type, names=tuple(names))
+            self._waiting[(action, qb_type)] = records
             pairs.append((op, self._recover))
         return pairs
 
@@ -64,41 +89,68 @@ class Reading:
             self._cycle.remedies.preferences(result.records[0].fields)
 
     def _changed(self, op: QbOp, result: QbResult) -> None:
-        self._cycle.inbound.take(result.records)
+        cycle = self._cycle
+        cycle.inbound.take(result.records)
         if not result.ok:
-            self._cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
+            cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
+        for record in result.records:
+            if record.marker or record.qb_type == "ReceivePayment":
+                continue
+            binding = cycle.bindings.by_qb(
+                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+            )
+            if binding is not None:  # bound, but its SalesforceID was never stored: store it
+                cycle.mark(binding.sf, record.qb_type, record.id)
 
     def _recover(self, op: QbOp, result: QbResult) -> None:
-        """A record whose add went unanswered: bind it if QuickBooks has it.
+        """Records whose add went unanswered: bind each to its record if QuickBooks has it.
 
-        A record carrying this record's Salesforce Id is it. A list record without a marker
-        is it only when the company's match rule holds (its SalesforceID was not set yet).
+        A record carrying the Salesforce Id is it. A list record without a marker is it only
+        when its name and the company's match rule agree (its SalesforceID was not set yet).
         """
         cycle = self._cycle
-        assert op.sf is not None
-        ours = to_plain(cycle.canonical[op.sf].fields)
-        for record in result.records:
-            if record.marker != op.sf.id:
-                unmarked_list = op.action is QbAction.READ and not record.marker
-                if not unmarked_list or not matches(cycle.policy.match_rule, ours, record.fields):
-                    continue
+        records = self._waiting.pop((op.action, op.qb_type), [])
+        if not result.ok:
+            # Not "not found": QuickBooks could not look. Adding now could duplicate them.
+            for sf in records:
+                cycle.outcome(sf, ItemState.INFLIGHT, result.status, "look-up failed")
+                cycle.log(sf, "lookup", result.status, "will look the record up again next cycle")
+            return
+        taken: set[str] = set()
+        for sf in records:
+            found = self._find(sf, op, result, taken)
+            if found is None:
+                continue
+            taken.add(found.id)
             binding = Binding(
                 cycle.company,
-                op.sf,
-                QbRef(qb_kind_of(record.qb_type), record.id),
+                sf,
+                QbRef(qb_kind_of(found.qb_type), found.id),
                 "",
                 cycle.clock(),
-                edit_sequence=record.edit_sequence,
+                edit_sequence=found.edit_sequence,
             )
             try:
                 cycle.bindings.bind(binding)
             except BindingError:
                 continue
             cycle.log(
-                op.sf,
-                "bind",
-                result.status,
-                "bound the record an unanswered add created",
-                binding.qb,
+                sf, "bind", result.status, "bound the record an unanswered add created", binding.qb
             )
-            return
+            cycle.mark(sf, found.qb_type, found.id)
+
+    def _find(self, sf: SfRef, op: QbOp, result: QbResult, taken: set[str]) -> QbRecord | None:
+        cycle = self._cycle
+        ours = to_plain(cycle.canonical[sf].fields)
+        for record in result.records:
+            if record.id in taken:
+                continue
+            if record.marker == sf.id:
+                return record
+            if (
+                op.action is QbAction.READ
+                and not record.marker
+                and matches(cycle.policy.match_rule, ours, record.fields)
+            ):
+                return record
+        return None

@@ -41,7 +41,8 @@ class PendingChange:
     """A Salesforce record to push, as read (or as kept in the retry queue).
 
     `payload` holds the record's fields by API name; `unknown_since` is set when an earlier
-    Add of it was sent and its reply never arrived, so sfqb must look before adding again.
+    Add of it was sent and its reply never arrived, so sfqb must look before adding again;
+    `attempts` counts earlier failed attempts (waits on a record in use not included).
     """
 
     flow: str
@@ -49,6 +50,7 @@ class PendingChange:
     payload: Mapping[str, Any]
     modstamp: datetime | None = None
     unknown_since: datetime | None = None
+    attempts: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ class Remedies:
         self._probing: set[str] = set()
         self._preferences: Mapping[str, Any] = {}
         self._reapplied: set[SfRef] = set()
+        self._renamed: set[SfRef] = set()
 
     # -- preflight: preferences and company-level blocks ---------------------------------
 
@@ -147,6 +148,24 @@ class Remedies:
                 sf, eligible[0], status, f"bound the existing QuickBooks record (rule {rule})"
             )
             return
+        others = [e for e in evidence if e["bound_to"] not in (None, sf.id)]
+        if result.records and len(others) == len(evidence) and sf not in self._renamed:
+            # The name belongs to other Salesforce records' customers: a different party, so
+            # this one gets a name of its own (the mapping's uniqueness rule), not a person.
+            self._renamed.add(sf)
+            taken = cycle.inbound.names.setdefault(qb_kind_of(op.qb_type), set())
+            taken.update(str(e["name"]).casefold() for e in evidence if e["name"])
+            add = cycle.add_op(sf)
+            if add is not None:
+                cycle.log(
+                    sf,
+                    "add",
+                    status,
+                    f'sending it as "{add.fields.get("Name")}": the name '
+                    "belongs to another Salesforce record's QuickBooks record",
+                )
+                cycle.ask(add)
+            return
         if not result.records:
             name = op.fields.get("Name")
             reason = f'"{name}" is used by a vendor, employee or other name, not a {op.qb_type}'
@@ -174,10 +193,7 @@ class Remedies:
             cycle.review(sf, status, str(exc), "bind", {})
             return
         cycle.log(sf, "bind", status, action, binding.qb)
-        cycle.ask(
-            QbOp("", QbAction.SET_MARKER, record.qb_type, sf=sf, qb_id=record.id, marker=sf.id),
-            first=False,
-        )
+        cycle.mark(sf, record.qb_type, record.id)
         mod = cycle.mod_op(sf, binding)  # carry on: Salesforce's values onto the record
         if mod is None:
             cycle.synced(sf, binding, "", record.edit_sequence)
@@ -347,6 +363,7 @@ class Remedies:
         )
         if cycle.policy.on_deleted is OnDeleted.RECREATE:
             cycle.bindings.unbind(cycle.company, binding.sf)
+            cycle.requeue.add(binding.sf)  # its queue row is done: make it due again
 
     # -- 3250 / 3260: feature off, no permission ---------------------------------------
 
@@ -354,14 +371,23 @@ class Remedies:
         if op.sf is None:
             return False
         key = f"{op.qb_type}:{op.action.value}"
-        message = _block_message(op, status)
+        message = _block_message(op, status, self._preferences)
         if key not in self.blocks and key not in self.new_blocks:
             self._open_block(key, status, message, op.sf, op.action.value)
         self._cycle.hold(op.sf, status, f"held for the company: {message}")
         return True
 
 
-def _block_message(op: QbOp, status: DecodedStatus) -> str:
+def _block_message(op: QbOp, status: DecodedStatus, preferences: Mapping[str, Any]) -> str:
+    if status.category.value == "feature_off":
+        off = [f for f in _preflight()["features"] if preferences.get(f["preference"]) is False]
+        needed = [
+            f
+            for f in off
+            if f["when"].get("type") == op.qb_type or f["when"].get("field") in op.fields
+        ]
+        if needed or len(off) == 1:
+            return " ".join(f["setting"] for f in needed or off)
     if status.category.value == "permission":
         area = _preflight()["permissions"].get(op.qb_type, op.qb_type)
         verb = "create" if op.action is QbAction.ADD else "modify"

@@ -1,0 +1,155 @@
+"""Writing down what a cycle decided: the log, queue states, the review list, company holds."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sfqb.codes import Catalog
+from sfqb.domain.entities import SfRef
+from sfqb.domain.policy import AlertSettings, CompanyPolicy
+from sfqb.domain.status import Category
+from sfqb.jobs.backoff import Backoff
+from sfqb.store import QueueItem, QueueStatus, ReviewItem, Store
+from sfqb.sync.cycle import Cycle
+from sfqb.sync.records import Block, ItemOutcome, ItemState
+
+BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
+_QUEUE_STATE = {
+    ItemState.DONE: QueueStatus.DONE,
+    ItemState.SKIPPED: QueueStatus.DONE,
+    ItemState.FAILED: QueueStatus.FAILED,
+    ItemState.RETRY: QueueStatus.FAILED,
+    ItemState.WAITING: QueueStatus.WAITING,
+    ItemState.HELD: QueueStatus.WAITING,
+    ItemState.REVIEW: QueueStatus.REVIEW,
+}
+
+
+class ReviewAlerts(Protocol):
+    """Who hears that a record needs a person (the alert center)."""
+
+    def needs_person(self, company: str, item: ReviewItem, settings: AlertSettings) -> Any: ...
+
+
+class Persistence:
+    """Applies a cycle's decisions to the store as they are made."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        policy: CompanyPolicy,
+        *,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+        alerts: ReviewAlerts | None = None,
+    ) -> None:
+        self._store, self._catalog, self._policy = store, catalog, policy
+        self._clock, self._rng, self._alerts = clock, rng, alerts
+        self._backoff = Backoff(
+            timedelta(seconds=policy.backoff_base_seconds),
+            timedelta(seconds=policy.backoff_cap_seconds),
+        )
+
+    def outcomes(
+        self, company: str, cycle: Cycle, items: dict[SfRef, QueueItem], *, final: bool
+    ) -> list[ItemOutcome]:
+        """Move the queue rows of decided records; returns the outcomes written down.
+
+        Records done (or skipped) in QuickBooks stay in flight until the cycle's Salesforce
+        write-back is over (`final`): a worker killed in between leaves them in flight, and the
+        next cycle finds them bound and writes their QuickBooks IDs back then.
+        """
+        written = []
+        for sf, outcome in list(cycle.outcomes.items()):
+            item = items.get(sf)
+            if item is None or outcome.state is ItemState.INFLIGHT:
+                continue
+            if not final and outcome.state in (ItemState.DONE, ItemState.SKIPPED):
+                continue
+            del cycle.outcomes[sf]
+            target = _QUEUE_STATE[outcome.state]
+            if item.status is target and target is not QueueStatus.FAILED:
+                continue
+            items[sf] = self._store.queue.mark(
+                item.id, target, now=self._clock(), next_attempt_at=self._next(item, outcome),
+                decoded=outcome.status, error=outcome.reason if outcome.status else None,
+                sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
+                lock_wait=outcome.status is not None
+                and outcome.status.category is Category.IN_USE,
+            )  # fmt: skip
+            if outcome.state is ItemState.REVIEW:
+                self._hold_for_review(company, item, outcome)
+            if outcome.state is ItemState.DONE:
+                self._store.review.resolve_record(company, outcome.flow, sf)
+            written.append(outcome)
+        return written
+
+    def _next(self, item: QueueItem, outcome: ItemOutcome) -> datetime | None:
+        if outcome.state is ItemState.RETRY:
+            counted = item.attempts - item.lock_waits  # waiting on a lock is not a failure
+            return self._backoff.next_attempt(self._clock(), counted, self._rng)
+        if outcome.state in (ItemState.WAITING, ItemState.HELD):
+            return self._clock()
+        return None
+
+    def _hold_for_review(self, company: str, item: QueueItem, outcome: ItemOutcome) -> None:
+        details = dict(outcome.details)
+        if "attempts" in details and isinstance(item.source, SfRef):
+            details["history"] = [
+                {"at": a.created_at.isoformat(), "code": f"{a.system.value}:{a.code}",
+                 "title": a.title, "action": a.action_taken}
+                for a in self._store.journal.log(company, record=item.source, limit=20)
+            ]  # fmt: skip
+        evidence = details.get("candidates") or details.get("conflicts") or details.get("history")
+        source_type = (
+            item.source.sobject.value if isinstance(item.source, SfRef) else item.source.kind.value
+        )
+        review = self._store.review.hold(
+            company, outcome.flow, source_type, item.source.id, outcome.reason,
+            status=outcome.status, candidates=evidence or ([details] if details else []),
+            now=self._clock(),
+        )  # fmt: skip
+        if self._alerts is not None:
+            self._alerts.needs_person(company, review, self._policy.alerts)
+
+    def blocks(self, company: str) -> dict[str, Block]:
+        """The company-level holds still open (kept on the review list as company items)."""
+        found = {}
+        for item in self._store.review.items(company):
+            if item.source_type != BLOCK_SOURCE or item.system is None or item.code is None:
+                continue
+            status = self._catalog.decode(item.system, item.code, item.reason)
+            found[item.source_id] = Block(item.source_id, status, item.reason)
+        return found
+
+    def after_cycle(self, company: str, cycle: Cycle) -> None:
+        """Company holds opened and lifted, and records to send again next cycle."""
+        for key, block in cycle.new_blocks.items():
+            review = self._store.review.hold(
+                company, "company", BLOCK_SOURCE, key, block.message, status=block.status,
+                now=self._clock(),
+            )  # fmt: skip
+            if self._alerts is not None:
+                self._alerts.needs_person(company, review, self._policy.alerts)
+        for key in cycle.cleared_blocks:
+            for item in self._store.review.items(company):
+                if item.source_type == BLOCK_SOURCE and item.source_id == key:
+                    self._store.review.close(
+                        item.id, "QuickBooks accepted the probe record", now=self._clock()
+                    )
+        for sf in cycle.requeue:
+            for flow in _FLOWS_OF.get(sf.sobject.value, ()):
+                row = self._store.queue.get(company, flow, sf)
+                if row is not None and row.status is not QueueStatus.INFLIGHT:
+                    self._store.queue.requeue(row.id, now=self._clock())
+
+
+_FLOWS_OF = {
+    "Account": ("account_to_customer",),
+    "Product2": ("product_to_item",),
+    "Opportunity": ("opportunity_to_invoice",),
+}
