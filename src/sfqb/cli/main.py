@@ -10,6 +10,7 @@ from sfqb.cli import (
     examples,
     explain,
     qbd,
+    review,
     salesforce,
     sandbox_salesforce,
     status,
@@ -53,6 +54,7 @@ sandbox_salesforce.register(sandbox_app)
 qbd.register(app, sandbox_app)
 sync.register(app)
 status.register(app)
+review.register(app)
 
 
 def main() -> None:

@@ -321,6 +321,26 @@ class SyncQueue:
         """Make failed, waiting and review rows (all, or those in `ids`) due now."""
         return self._move_all(company, (_S.FAILED, _S.WAITING, _S.REVIEW), now, ids)
 
+    def requeue(self, item_id: int, now: datetime | None = None) -> QueueItem:
+        """A person decided: the row is pending now with fresh counters and no error.
+
+        Any state but inflight (its answer is still awaited: InvalidTransition).
+        """
+        now = require_aware(now or self._clock(), "now")
+        with self._sessions.begin() as db:
+            row = db.get(QueueRow, item_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no queue item {item_id}")
+            if row.status == _S.INFLIGHT.value:
+                raise InvalidTransition(
+                    f"queue item {item_id} is in flight; wait for the next cycle to settle it"
+                )
+            row.attempts = row.lock_waits = 0
+            _clear_errors(row)
+            row.status, row.next_attempt_at, row.updated_at = _S.PENDING.value, now, now
+            db.flush()
+            return _item(row)
+
     def requeue_inflight(self, company: str, now: datetime, outbox_id: int | None = None) -> int:
         """Make inflight rows (all, or those of one outbox message) pending: crash recovery."""
         return self._move_all(company, (_S.INFLIGHT,), now, None, outbox_id)

@@ -1,0 +1,292 @@
+"""`sfqb review`, `sfqb review resolve` and `sfqb rename`: the records waiting for a person.
+
+User mistakes (an unknown item or company, two choices at once, --bind on a company message,
+a binding conflict) end with one `sfqb: ...` line and exit 2; Salesforce refusing a rename ends
+with its decoded title and fix and exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sfqb.cli.context import Services
+from sfqb.cli.errors import UserError, fail
+from sfqb.cli.settings import companies, services_of
+from sfqb.cli.sync import salesforce_ref
+from sfqb.connectors.salesforce import SalesforceError
+from sfqb.domain.bindings import BindingError
+from sfqb.domain.entities import InvalidRef
+from sfqb.domain.status import DecodedStatus
+from sfqb.jobs.review import (
+    Evidence,
+    RenameRefused,
+    Resolution,
+    ReviewDesk,
+    ReviewEntry,
+    ReviewError,
+)
+from sfqb.store import SecretKeyError, StoreError
+
+CompanyOpt = Annotated[
+    str | None, typer.Option("--company", help="Only this company (default: every company).")
+]
+
+review_app = typer.Typer(
+    name="review",
+    help="The review list: records sfqb holds for a person, with the evidence to decide.",
+    invoke_without_command=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `review` (with `review resolve`) and `rename` to the app."""
+    app.add_typer(review_app)
+    app.command("rename")(rename)
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+
+
+def _say_error(status: DecodedStatus, what: str) -> typer.Exit:
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(
+        f"sfqb: {what}: {status.system} {status.code} {status.title}: {status.message}",
+        markup=False,
+    )
+    console.print(f"What to do: {status.fix_text()}", markup=False)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def _plainly() -> Iterator[None]:
+    """Expected errors as one line: exit 2 for mistakes, 1 (decoded) for Salesforce's refusals."""
+    try:
+        yield
+    except (UserError, ReviewError, SecretKeyError, BindingError, InvalidRef, StoreError) as exc:
+        raise fail(str(exc)) from None
+    except RenameRefused as exc:
+        raise _say_error(exc.status, f"Salesforce refused to rename {exc.sf}") from None
+    except SalesforceError as exc:
+        raise _say_error(exc.status, "Salesforce") from None
+
+
+def _desk(services: Services) -> ReviewDesk:
+    return ReviewDesk(services.store, services.catalog, services.alerts, clock=services.clock)
+
+
+# -- sfqb review -------------------------------------------------------------------------------
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    company: CompanyOpt = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Resolved and ignored items too, not only open ones.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """List the review list: what each record is held for, and the evidence to decide."""
+    if ctx.invoked_subcommand is not None:
+        return
+    services = services_of(ctx)
+    with _plainly():
+        names = companies(services.store, company)
+        entries = _desk(services).entries(names, include_closed=show_all)
+    if as_json:
+        typer.echo(json.dumps([e.to_json() for e in entries], indent=2))
+        return
+    _print_entries(entries, show_all)
+
+
+def _print_entries(entries: Sequence[ReviewEntry], show_all: bool) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    records = [e for e in entries if not e.is_company]
+    messages = [e for e in entries if e.is_company]
+    state = "" if show_all else "open "
+    if not entries:
+        console.print(f"no {state}review items", markup=False)
+        return
+    for entry in records:
+        _print_record(console, entry)
+    if messages:
+        console.print(Text("Company messages", style="bold"))
+        for entry in messages:
+            _print_company(console, entry)
+    console.print(
+        f"{len(records)} {state}record item(s), {len(messages)} company message(s)", markup=False
+    )
+
+
+def _headline(entry: ReviewEntry) -> Text:
+    item = entry.item
+    line = Text(f"#{item.id} ", style="bold")
+    if entry.is_company:
+        line.append(f"{item.company}: {item.source_id}", style="bold")
+    else:
+        line.append(f"{item.company}: {item.source_type} {item.source_id}", style="bold")
+        if entry.name:
+            line.append(f' "{entry.name}"')
+        line.append(f" ({item.flow})")
+    if item.system and item.code:
+        line.append(f"  {item.system}:{item.code}", style="red")
+        if entry.status is not None:
+            line.append(f" {entry.status.title}")
+    if item.status.value != "open":
+        line.append(f"  [{item.status.value}: {item.resolution or ''}]", style="dim")
+    return line
+
+
+def _print_record(console: Console, entry: ReviewEntry) -> None:
+    item = entry.item
+    console.print(_headline(entry))
+    console.print(f"  why: {item.reason}", markup=False)
+    meaning = item.meaning or (entry.status.meaning if entry.status else "")
+    if meaning:
+        console.print(f"  meaning: {meaning}", markup=False)
+    table = _evidence_table(entry)
+    if table is not None:
+        console.print(table)
+    if item.status.value == "open":
+        console.print(
+            f"  decide: sfqb review resolve {item.id} --bind QB_ID | --recreate | --ignore"
+            + (
+                f'   or: sfqb rename {item.source_id} "NEW NAME" --company {item.company}'
+                if entry.evidence is Evidence.CANDIDATES
+                else ""
+            ),
+            markup=False,
+        )
+    console.print()
+
+
+def _print_company(console: Console, entry: ReviewEntry) -> None:
+    console.print(_headline(entry))
+    console.print(f"  {entry.item.reason}", markup=False)
+    console.print(
+        "  closes by itself when QuickBooks accepts the next probe; "
+        f"`sfqb review resolve {entry.item.id} --ignore` lifts it now",
+        markup=False,
+    )
+    console.print()
+
+
+_COLUMNS: dict[Evidence, tuple[tuple[str, str], ...]] = {
+    Evidence.CANDIDATES: (
+        ("QuickBooks id", "qb_id"), ("type", "type"), ("name", "name"), ("phone", "phone"),
+        ("email", "email"), ("bound to", "bound_to"), ("matches rule", "matches_rule"),
+    ),
+    Evidence.CONFLICTS: (
+        ("field", "field"), ("Salesforce", "salesforce"), ("QuickBooks", "quickbooks"),
+        ("last synced", "last_synced"),
+    ),
+    Evidence.HISTORY: (("at", "at"), ("status", "code"), ("title", "title")),
+    Evidence.DELETION: (("QuickBooks id", "qb_id"), ("name", "name"), ("deleted", "deleted")),
+}  # fmt: skip
+
+
+def _cell(value: Any) -> Text:
+    if value is None or value == "":
+        return Text("-")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    if isinstance(value, dict | list):
+        return Text(json.dumps(value, default=str))
+    return Text(str(value))
+
+
+def _evidence_table(entry: ReviewEntry) -> Table | None:
+    evidence = [e for e in entry.item.candidates if isinstance(e, dict)]
+    if not evidence:
+        return None
+    columns = _COLUMNS.get(entry.evidence)
+    if columns is None:
+        keys = sorted({k for e in evidence for k in e})
+        columns = tuple((k, k) for k in keys)
+    table = Table(title=f"  {entry.evidence.value}", box=box.SIMPLE_HEAD, title_justify="left")
+    for header, _ in columns:
+        table.add_column(header, overflow="fold")
+    for row in evidence:
+        table.add_row(*(_cell(row.get(key)) for _, key in columns))
+    return table
+
+
+# -- sfqb review resolve -----------------------------------------------------------------------
+
+
+@review_app.command("resolve")
+def resolve(  # noqa: PLR0917 - Typer arguments and options
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The review item's number (`sfqb review`).")],
+    bind_to: Annotated[
+        str | None,
+        typer.Option("--bind", metavar="QB_ID", help="Bind the record to this QuickBooks record."),
+    ] = None,
+    recreate: Annotated[
+        bool, typer.Option("--recreate", help="Add the record to QuickBooks afresh.")
+    ] = False,
+    ignore: Annotated[
+        bool, typer.Option("--ignore", help="Stop trying until the record changes.")
+    ] = False,
+    company: Annotated[
+        str | None, typer.Option("--company", help="The item's company (checked).")
+    ] = None,
+) -> None:
+    """Settle one review item: --bind QB_ID, --recreate or --ignore."""
+    services = services_of(ctx)
+    with _plainly():
+        chosen = [n for n, on in (("--bind", bind_to is not None), ("--recreate", recreate),
+                                  ("--ignore", ignore)) if on]  # fmt: skip
+        if len(chosen) != 1:
+            given = " and ".join(chosen) if chosen else "none"
+            raise UserError(
+                f"choose exactly one of --bind QB_ID, --recreate, --ignore (got {given})"
+            )
+        if company is not None:
+            companies(services.store, company)
+        desk = _desk(services)
+        if bind_to is not None:
+            done = desk.bind(item_id, bind_to, company)
+        elif recreate:
+            done = desk.recreate(item_id, company)
+        else:
+            done = desk.ignore(item_id, company)
+    _print_resolution(done)
+
+
+def _print_resolution(done: Resolution) -> None:
+    item = done.item
+    typer.echo(f"review item {item.id} ({item.company}) {item.status.value}: {done.done}")
+
+
+# -- sfqb rename -------------------------------------------------------------------------------
+
+
+def rename(
+    ctx: typer.Context,
+    sf_id: Annotated[str, typer.Argument(help="The Account or Product2 Id.")],
+    name: Annotated[str, typer.Argument(help="The new name.")],
+    company: Annotated[str, typer.Option("--company", help="The company.")],
+) -> None:
+    """Rename a record in Salesforce so QuickBooks takes it under a name it does not have yet."""
+    services = services_of(ctx)
+    with _plainly():
+        companies(services.store, company)
+        sf = salesforce_ref(sf_id)
+        if not name.strip():
+            raise UserError("the new name is empty")
+        closed, row = _desk(services).rename(company, sf, name, services.salesforce(company))
+    typer.echo(f'renamed Salesforce {sf} to "{name.strip()}" in {company}')
+    for done in closed:
+        typer.echo(f"review item {done.item.id} resolved")
+    if row is not None:
+        typer.echo("the next cycle sends it to QuickBooks under the new name")

@@ -1,0 +1,328 @@
+"""The review list as a person works it: what each item is about, and how to settle it.
+
+A record item (a Salesforce record sfqb could not sync by itself) is settled one of three
+ways: bind it to a QuickBooks record, re-create it, or ignore it; `rename` is the fourth for a
+name QuickBooks already has. A company item (a preference or permission holding a whole kind
+of record) closes by itself when QuickBooks accepts a probe, or a person ignores it.
+Settling an item closes it, makes the record's queue row due (or done, when ignored) and
+resolves the item's alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sfqb.codes import Catalog
+from sfqb.domain.bindings import Binding
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
+from sfqb.domain.status import DecodedStatus, Remedy
+from sfqb.jobs.alerts import AlertKind
+from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.persist import BLOCK_SOURCE
+from sfqb.jobs.runner import SF_FLOWS, payload_fingerprint
+from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
+from sfqb.sync.fields import qb_kind_of
+from sfqb.sync.records import Direction, SfWrite
+
+_FLOW_OF = {sobject: flow for flow, sobject in SF_FLOWS}
+_NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
+
+
+class ReviewError(ValueError):
+    """A review request that cannot be carried out as asked; the text is one line."""
+
+
+class RenameRefused(Exception):
+    """Salesforce refused the new name; `status` is its decoded answer."""
+
+    def __init__(self, sf: SfRef, status: DecodedStatus) -> None:
+        super().__init__(f"Salesforce refused to rename {sf}: {status.code} {status.title}")
+        self.sf = sf
+        self.status = status
+
+
+class Evidence(StrEnum):
+    """What a review item's evidence is."""
+
+    CANDIDATES = "candidates"  # 3100 / 6240: QuickBooks records with the same name
+    CONFLICTS = "conflicts"  # 3200 / 5010: a field both sides changed
+    DELETION = "deletion"  # 3120 / 610: the bound record is gone
+    HISTORY = "history"  # a transient failure past the last attempt
+    OTHER = "other"
+    NONE = "none"
+
+
+_SHAPES: tuple[tuple[Evidence, frozenset[str]], ...] = (
+    (Evidence.CANDIDATES, frozenset({"qb_id", "matches_rule"})),
+    (Evidence.CONFLICTS, frozenset({"field", "salesforce", "quickbooks"})),
+    (Evidence.HISTORY, frozenset({"at", "code"})),
+    (Evidence.DELETION, frozenset({"qb_id"})),
+)
+
+
+def evidence_kind(evidence: Sequence[Any]) -> Evidence:
+    """Which kind of evidence a review item holds, from the shape the runner stored."""
+    if not evidence:
+        return Evidence.NONE
+    first = evidence[0]
+    if not isinstance(first, Mapping):
+        return Evidence.OTHER
+    return next((kind for kind, keys in _SHAPES if keys <= set(first)), Evidence.OTHER)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    """A review item with its decoded status, the record's name and its evidence."""
+
+    item: ReviewItem
+    status: DecodedStatus | None
+    name: str | None
+    evidence: Evidence
+
+    @property
+    def is_company(self) -> bool:
+        """True for a company-level message (a block), not one record's item."""
+        return self.item.source_type == BLOCK_SOURCE
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as `sfqb review --json` prints it."""
+        item, status = self.item, self.status
+        return {
+            "id": item.id,
+            "company": item.company,
+            "kind": "company" if self.is_company else "record",
+            "flow": item.flow,
+            "record": None if self.is_company else f"{item.source_type}/{item.source_id}",
+            "block": item.source_id if self.is_company else None,
+            "name": self.name,
+            "reason": item.reason,
+            "code": f"{item.system}:{item.code}" if item.system and item.code else None,
+            "title": status.title if status else None,
+            "meaning": item.meaning or (status.meaning if status else None),
+            "fix": list(status.fix) if status else [],
+            "evidence_kind": self.evidence.value,
+            "evidence": list(item.candidates),
+            "status": item.status.value,
+            "resolution": item.resolution,
+            "created_at": item.created_at.isoformat(),
+            "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What settling an item did: the closed item, the queue row after it, in words."""
+
+    item: ReviewItem
+    queue: QueueItem | None
+    done: str
+
+
+class AlertResolver(Protocol):
+    """What the desk needs of the alerts: resolving one (AlertCenter fits)."""
+
+    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
+        """Resolve the open alerts of this kind and key."""
+        ...
+
+
+class ReviewDesk:
+    """Lists and settles review items; every collaborator is passed in."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        alerts: AlertResolver,
+        *,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store, self._catalog, self._alerts, self._clock = store, catalog, alerts, clock
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def entries(
+        self, companies: Iterable[str], *, include_closed: bool = False, limit: int = 500
+    ) -> list[ReviewEntry]:
+        """The items of these companies (open ones unless `include_closed`), oldest first."""
+        found: list[ReviewEntry] = []
+        status = None if include_closed else ReviewStatus.OPEN
+        for company in companies:
+            found += [self.entry(i) for i in self._store.review.items(company, status, limit=limit)]
+        return found
+
+    def entry(self, item: ReviewItem) -> ReviewEntry:
+        """One item, decoded."""
+        status = None
+        if item.system is not None and item.code is not None:
+            status = self._catalog.decode(item.system, item.code, item.reason)
+        name = None
+        sf = _sf_of(item)
+        if sf is not None:
+            row = self._store.queue.get(item.company, item.flow, sf)
+            value = row.payload.get("Name") if row is not None else None
+            name = value if isinstance(value, str) else None
+        return ReviewEntry(item, status, name, evidence_kind(item.candidates))
+
+    def open_item(self, item_id: int, company: str | None = None) -> ReviewItem:
+        """The open item `item_id` (of `company`, when given); ReviewError otherwise."""
+        item = self._store.review.get(item_id)
+        if item is None:
+            raise ReviewError(f"no review item {item_id}; `sfqb review` lists the open ones")
+        if company is not None and item.company != company:
+            raise ReviewError(
+                f"review item {item_id} belongs to company {item.company!r}, not {company!r}"
+            )
+        if item.status is not ReviewStatus.OPEN:
+            raise ReviewError(f"review item {item_id} is already {item.status.value}")
+        return item
+
+    # -- settling --------------------------------------------------------------------------
+
+    def bind(self, item_id: int, qb_id: str, company: str | None = None) -> Resolution:
+        """Bind the record to QuickBooks record `qb_id`; the next cycle sends its values (Mod).
+
+        BindingConflict when `qb_id` is bound to another record, or the record to another
+        QuickBooks record that still exists.
+        """
+        item = self._record_item(item_id, company, "--bind")
+        sf = _sf_of(item)
+        assert sf is not None
+        qb_id = qb_id.strip()
+        if not qb_id:
+            raise ReviewError("--bind needs a QuickBooks ListID or TxnID")
+        qb = QbRef(_kind_for(item, sf, qb_id), qb_id)
+        bindings, now = self._store.bindings, self._clock()
+        current = bindings.by_sf(item.company, sf)
+        if current is None:
+            # No fingerprint yet: the next cycle sends the record's values to the bound record.
+            bindings.bind(Binding(item.company, sf, qb, "", now))
+        elif current.qb != qb:
+            if self._gone(item):
+                bindings.rebind(item.company, sf, qb, "", now)
+            else:
+                bindings.bind(Binding(item.company, sf, qb, "", now))  # BindingConflict
+        row = self._requeue(item, sf)
+        done = f"bound Salesforce {sf} to QuickBooks {qb}; the next cycle sends its values"
+        return self._close(item, row, done, ReviewStatus.RESOLVED)
+
+    def recreate(self, item_id: int, company: str | None = None) -> Resolution:
+        """Clear the record's binding (if any); the next cycle adds it to QuickBooks afresh."""
+        item = self._record_item(item_id, company, "--recreate")
+        sf = _sf_of(item)
+        assert sf is not None
+        unbound = ""
+        if self._store.bindings.by_sf(item.company, sf) is not None:
+            old = self._store.bindings.unbind(item.company, sf)
+            unbound = f"unbound it from QuickBooks {old.qb}; "
+        row = self._requeue(item, sf)
+        done = f"{unbound}the next cycle adds Salesforce {sf} to QuickBooks"
+        return self._close(item, row, done, ReviewStatus.RESOLVED)
+
+    def ignore(self, item_id: int, company: str | None = None) -> Resolution:
+        """Close the item as ignored; a record's row is done until it changes in Salesforce."""
+        item = self.open_item(item_id, company)
+        sf = _sf_of(item)
+        row = None
+        if sf is not None:
+            row = self._store.queue.get(item.company, item.flow, sf)
+            if row is not None and row.status is not QueueStatus.DONE:
+                row = self._store.queue.mark(row.id, QueueStatus.DONE, now=self._clock())
+            done = f"ignored: sfqb leaves Salesforce {sf} alone until it changes in Salesforce"
+        else:
+            done = (
+                f"ignored the company message {item.source_id}: the records it held are tried "
+                "again next cycle, and QuickBooks' answer decides whether it returns"
+            )
+        return self._close(item, row, done, ReviewStatus.IGNORED)
+
+    def rename(
+        self, company: str, sf: SfRef, name: str, salesforce: SalesforceSource
+    ) -> tuple[list[Resolution], QueueItem | None]:
+        """Rename the record in Salesforce, close its open items, queue it under the new name.
+
+        RenameRefused with the decoded status when Salesforce refuses the write (nothing else
+        changes); connector errors (SalesforceError) propagate.
+        """
+        name = name.strip()
+        if not name:
+            raise ReviewError("the new name is empty")
+        if sf.sobject not in _NAMED:
+            raise ReviewError(
+                f"{sf} is an {sf.sobject.value}: only Accounts and Products (Product2) are "
+                "renamed; QuickBooks names nothing after an Opportunity"
+            )
+        flow = _FLOW_OF[sf.sobject]
+        write = SfWrite(sf.sobject.value, sf.id, {"Name": name}, flow, Direction.SF_TO_QB)
+        (result,) = salesforce.write([write])
+        if not result.ok:
+            raise RenameRefused(sf, result.statuses[0])
+        row = self._store.queue.get(company, flow, sf)
+        if row is not None and row.status is not QueueStatus.INFLIGHT:
+            payload = {**row.payload, "Name": name}
+            self._store.queue.enqueue(
+                company, flow, Direction.SF_TO_QB, sf, payload=payload,
+                fingerprint=payload_fingerprint(payload), now=self._clock(),
+            )  # fmt: skip
+            row = self._store.queue.requeue(row.id, now=self._clock())
+        closed = [
+            self._close(item, row, f'renamed in Salesforce to "{name}"', ReviewStatus.RESOLVED)
+            for item in self._store.review.items(company)
+            if _sf_of(item) == sf
+        ]
+        return closed, row
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _record_item(self, item_id: int, company: str | None, option: str) -> ReviewItem:
+        item = self.open_item(item_id, company)
+        if item.source_type == BLOCK_SOURCE:
+            raise ReviewError(
+                f"review item {item_id} is a company message ({item.source_id}): it closes by "
+                f"itself when QuickBooks accepts a probe; {option} does not apply, only --ignore"
+            )
+        if _sf_of(item) is None:
+            raise ReviewError(f"review item {item_id} is not about a Salesforce record")
+        return item
+
+    def _gone(self, item: ReviewItem) -> bool:
+        """True when the item says the record's bound QuickBooks record is gone (3120/610)."""
+        if item.system is None or item.code is None:
+            return False
+        return self._catalog.decode(item.system, item.code).remedy is Remedy.RECREATE_UNBOUND
+
+    def _requeue(self, item: ReviewItem, sf: SfRef) -> QueueItem | None:
+        row = self._store.queue.get(item.company, item.flow, sf)
+        if row is None or row.status is QueueStatus.INFLIGHT:
+            return row
+        return self._store.queue.requeue(row.id, now=self._clock())
+
+    def _close(
+        self, item: ReviewItem, row: QueueItem | None, done: str, status: ReviewStatus
+    ) -> Resolution:
+        closed = self._store.review.close(item.id, done, status, now=self._clock())
+        self._alerts.resolve(item.company, AlertKind.RECORD_NEEDS_PERSON, f"review:{item.id}")
+        return Resolution(closed, row, done)
+
+
+def _sf_of(item: ReviewItem) -> SfRef | None:
+    """The Salesforce record of a record item (None for company items)."""
+    try:
+        return SfRef(SfObject(item.source_type), item.source_id)
+    except ValueError:
+        return None
+
+
+def _kind_for(item: ReviewItem, sf: SfRef, qb_id: str) -> QbKind:
+    """The binding kind: the candidate's own type when the item lists it, else the flow's."""
+    for candidate in item.candidates:
+        if isinstance(candidate, Mapping) and candidate.get("qb_id") == qb_id:
+            try:
+                return qb_kind_of(str(candidate.get("type")))
+            except KeyError:
+                break
+    return default_qb_kind(sf.sobject)

@@ -1,0 +1,232 @@
+"""`sfqb review`, `sfqb review resolve` and `sfqb rename` against the sandboxes, on SQLite."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sfqb.cli import review, sync
+from sfqb.cli.context import Services
+from sfqb.codes import load_catalog
+from sfqb.domain.policy import AlertSettings
+from sfqb.domain.status import System
+from sfqb.jobs.alerts import AlertCenter, AlertChannels, AlertKind
+from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
+from sfqb.store import QueueStatus, SecretBox, Store
+
+KEY = "wB0Q0Ckf2vXnKxQv2p7kO5nTqJ9lqWv2o8y1QzWm0dE="
+CATALOG = load_catalog()
+NAME = "Acme Tools"
+
+
+def make_app() -> typer.Typer:
+    """An app like sfqb.cli.main's, with the sync and review commands."""
+    app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+
+    @app.callback()
+    def _root(ctx: typer.Context) -> None:
+        if ctx.obj is None:
+            ctx.obj = Services()
+
+    sync.register(app)
+    review.register(app)
+    return app
+
+
+APP = make_app()
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Invoke the CLI; no traceback may ever reach the user."""
+    result = CliRunner().invoke(APP, list(args), env={"COLUMNS": "200"})
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def ok(*args: str) -> str:
+    code, output = run(*args)
+    assert code == 0, output
+    return output
+
+
+def fails(*args: str) -> str:
+    """A user mistake: exit 2 and one `sfqb:` line."""
+    code, output = run(*args)
+    assert code == 2, output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("sfqb: "), output
+    return lines[0]
+
+
+@dataclass
+class Env:
+    """Salesforce sandbox, store and sandbox company file, with one name taken in QuickBooks."""
+
+    sf: SalesforceSandbox
+    url: str
+    book: Path
+    account: str
+    taken_by: str
+
+    def store(self) -> Store:
+        store = Store.from_url(self.url, secrets=SecretBox(KEY))
+        store.migrate()
+        return store
+
+    def quickbooks(self) -> CompanyFile:
+        return CompanyFile.load(
+            self.book, SandboxSettings(), lambda: datetime.now(UTC), random.Random(1)
+        )
+
+    def customers(self, name: str) -> list[str]:
+        return [c.id for c in self.quickbooks().customers() if c.fields.get("Name") == name]
+
+    def items(self, *args: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = json.loads(ok("review", "--json", *args))
+        return found
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    url = f"sqlite:///{tmp_path / 'sfqb.sqlite'}"
+    monkeypatch.setenv("SFQB_DATABASE_URL", url)
+    monkeypatch.setenv("SFQB_SECRET_KEY", KEY)
+    monkeypatch.delenv("SFQB_CONFIG", raising=False)
+    with SalesforceSandbox(SandboxConfig(tls_dir=tmp_path / "tls")) as sf:
+        book = tmp_path / "company.json"
+        ca = str(tmp_path / "tls" / "ca.pem")
+        ok("connect", "salesforce", "--company", "demo", "--instance", sf.instance,
+           "--session-id", sf.session_id, "--ca-file", ca)  # fmt: skip
+        ok("connect", "qbd", "--company", "demo", "--sandbox-file", str(book))
+        quickbooks = CompanyFile.load(
+            book, SandboxSettings(), lambda: datetime.now(UTC), random.Random(1)
+        )
+        taken = quickbooks.add_as_user("Customer", NAME, Phone="(415) 555-0199")
+        quickbooks.save(book)
+        account = sf.org.create("Account", {"Name": NAME, "Phone": "(512) 555-0101"})
+        ok("sync", "--company", "demo")
+        yield Env(sf, url, book, account, taken.id)
+
+
+def test_review_lists_the_held_record_with_its_candidates(env: Env) -> None:
+    (item,) = env.items()
+    assert item["record"] == f"Account/{env.account}" and item["name"] == NAME
+    assert item["code"] == "qbxml:3100" and item["title"] == "The name already exists"
+    assert item["meaning"] and item["fix"] and item["kind"] == "record"
+    assert item["evidence_kind"] == "candidates"
+    (candidate,) = item["evidence"]
+    assert candidate["qb_id"] == env.taken_by and candidate["matches_rule"] is False
+    output = ok("review", "--company", "demo")
+    for text in (f"#{item['id']}", env.account, "qbxml:3100", "The name already exists",
+                 "(415) 555-0199", env.taken_by, "--bind QB_ID", "sfqb rename"):  # fmt: skip
+        assert text in output, (text, output)
+    assert "1 open record item(s), 0 company message(s)" in output
+
+
+def test_resolve_bind_then_sync_modifies_that_customer_and_resolves_the_alert(env: Env) -> None:
+    store = env.store()
+    (item,) = env.items()
+    center = AlertCenter(store, AlertChannels(), lambda: datetime.now(UTC))
+    review_item = store.review.get(item["id"])
+    assert review_item is not None
+    center.needs_person("demo", review_item, AlertSettings())
+    key = f"review:{item['id']}"
+    assert store.alerts.find_open("demo", AlertKind.RECORD_NEEDS_PERSON, key) is not None
+    output = ok("review", "resolve", str(item["id"]), "--bind", env.taken_by, "--company", "demo")
+    assert "resolved" in output and env.taken_by in output, output
+    assert store.alerts.find_open("demo", AlertKind.RECORD_NEEDS_PERSON, key) is None
+    assert "synced 1 account_to_customer" in ok("sync")
+    assert env.customers(NAME) == [env.taken_by]
+    customer = env.quickbooks().get(env.taken_by)
+    assert customer is not None and customer.fields["Phone"] == "(512) 555-0101"
+    assert env.items() == []
+    (closed,) = env.items("--all")
+    assert closed["status"] == "resolved" and "bound" in closed["resolution"]
+    assert "resolved" in ok("review", "--all")
+
+
+def test_resolve_recreate_and_ignore(env: Env) -> None:
+    (item,) = env.items()
+    output = ok("review", "resolve", str(item["id"]), "--ignore")
+    assert "ignored" in output, output
+    row = env.store().queue.open_items("demo")
+    assert row == []  # done: nothing left to try
+    assert "synced nothing" in ok("sync")
+    env.sf.org.update("Account", env.account, {"Phone": "(512) 555-0102"})
+    ok("sync")  # changed in Salesforce: tried again, and held again
+    (again,) = env.items()
+    assert again["id"] != item["id"]
+    quickbooks = env.quickbooks()
+    quickbooks.modify_as_user(env.taken_by, Name="Acme Tools Old")
+    quickbooks.save(env.book)
+    output = ok("review", "resolve", str(again["id"]), "--recreate")
+    assert "adds" in output, output
+    assert "synced 1 account_to_customer" in ok("sync")
+    assert len(env.customers(NAME)) == 1 and env.customers("Acme Tools Old") == [env.taken_by]
+
+
+def test_rename_fixes_the_name_in_salesforce_and_the_next_sync_adds_it(env: Env) -> None:
+    (item,) = env.items()
+    output = ok("rename", env.account, "Acme Tools (Austin)", "--company", "demo")
+    assert f"review item {item['id']} resolved" in output, output
+    assert env.sf.org.get("Account", env.account)["Name"] == "Acme Tools (Austin)"
+    row = env.store().queue.open_items("demo")
+    assert [r.status for r in row] == [QueueStatus.PENDING]
+    assert "synced 1 account_to_customer" in ok("sync")
+    assert len(env.customers("Acme Tools (Austin)")) == 1
+    assert env.customers(NAME) == [env.taken_by]
+
+
+def test_a_salesforce_refusal_is_decoded_with_exit_1(env: Env) -> None:
+    env.sf.org.delete("Account", env.account)
+    code, output = run("rename", env.account, "Acme Tools (Austin)", "--company", "demo")
+    assert code == 1, output
+    assert output.startswith("sfqb: ") and "What to do:" in output, output
+    assert "ENTITY_IS_DELETED" in output or "NOT_FOUND" in output, output
+    assert len(env.items()) == 1
+
+
+def test_every_user_mistake_is_one_line_and_exit_2(env: Env) -> None:
+    store = env.store()
+    (item,) = env.items()
+    block = store.review.hold(
+        "demo", "company", "company", "ItemInventory:add", "Inventory is off",
+        status=CATALOG.decode(System.QBXML, "3250", "Inventory is off"),
+    )  # fmt: skip
+    other = env.sf.org.create("Account", {"Name": "Other Co", "Phone": "(512) 555-0103"})
+    ok("sync")
+    bound = store.bindings.by_sf("demo", sync.salesforce_ref(other))
+    assert bound is not None
+    i = str(item["id"])
+    cases = {
+        ("review", "--company", "nope"): "unknown company 'nope'",
+        ("review", "resolve", "999", "--ignore"): "no review item 999",
+        ("review", "resolve", i): "choose exactly one",
+        ("review", "resolve", i, "--bind", "X", "--ignore"): "--bind and --ignore",
+        ("review", "resolve", i, "--ignore", "--company", "nope"): "unknown company",
+        ("review", "resolve", str(block.id), "--bind", "X"): "company message",
+        ("review", "resolve", str(block.id), "--recreate"): "only --ignore",
+        ("review", "resolve", i, "--bind", bound.qb.id): "already bound",
+        ("rename", "bad", "x", "--company", "demo"): "is not a Salesforce Id",
+        ("rename", "006000000000000AAA", "x", "--company", "demo"): "only Accounts and Products",
+        ("rename", env.account, "  ", "--company", "demo"): "the new name is empty",
+        ("rename", env.account, "x", "--company", "nope"): "unknown company",
+    }
+    for args, text in cases.items():
+        assert text in fails(*args), args
+    output = ok("review")
+    assert "Company messages" in output and "ItemInventory:add" in output, output
+    assert "ignored" in ok("review", "resolve", str(block.id), "--ignore")
+    assert "already ignored" in fails("review", "resolve", str(block.id), "--ignore")
+    assert [i["id"] for i in env.items()] == [item["id"]]
