@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -25,10 +25,21 @@ def demo(
     json_summary: Annotated[
         Path | None, typer.Option("--json-summary", help="Also write the summary as JSON here.")
     ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            help="Run a staged scenario instead: seed-codes (the seven situations of the seed "
+            "article and sfqb's remedies).",
+        ),
+    ] = None,
 ) -> None:
     """Seed the sandboxes, sync through the Web Connector until done, show the decoded log."""
     from sfqb.sandbox.demo import DemoOptions, run_demo
 
+    if scenario is not None:
+        show_scenario(ctx, scenario, workdir, json_summary)
+        return
     size: int | str = int(accounts) if accounts.isdigit() else accounts
     if size not in ("small", "demo") and not isinstance(size, int):
         raise fail(f'--accounts takes a number, "small" or "demo", not {accounts!r}')
@@ -58,11 +69,90 @@ def demo(
         codes.add_row(code, str(count))
     console.print(codes)
     console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
-    if json_summary is not None:
-        try:
-            json_summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"cannot write {json_summary}: {exc.strerror or exc}") from None
+    write_summary(json_summary, summary)
+
+
+def write_summary(path: Path | None, summary: dict[str, Any]) -> None:
+    """Write the summary as JSON to `path` (when given); a clear error when it cannot."""
+    if path is None:
+        return
+    try:
+        path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+_SHOWN_CODES = ("qbxml:3100", "hresult:0x80040408", "qbxml:3120", "qbxml:3140", "qbxml:3170",
+                "qbxml:3200", "qbxml:3250", "qbxml:3260")  # fmt: skip
+
+
+def show_scenario(
+    ctx: typer.Context, name: str, workdir: Path | None, json_summary: Path | None
+) -> None:
+    """Run scenario `name` and print what happened, what sfqb did and who had to act."""
+    from sfqb.sandbox.demo import DemoOptions
+    from sfqb.sandbox.scenarios import SCENARIOS, UnknownScenario, run_scenario
+    from sfqb.sandbox.scenarios.summary import decoded_lines
+    from sfqb.store import Store
+
+    if name not in SCENARIOS:
+        raise fail(f"unknown scenario {name!r}; scenarios: {', '.join(SCENARIOS)}")
+    console = Console(highlight=False)
+    console.print(f"Scenario {name}: staging the situations in the Salesforce and QuickBooks "
+                  "sandboxes, then running Web Connector sessions until quiet")  # fmt: skip
+    try:
+        result = run_scenario(
+            name, DemoOptions(workdir=workdir), ctx.obj.catalog,
+            progress=lambda line: console.print(f"  {line}"),
+        )  # fmt: skip
+    except UnknownScenario as exc:
+        raise fail(str(exc)) from None
+    summary = result.summary
+    _situations(console, summary)
+    _codes(console, summary["codes"])
+    store = Store.from_url(result.store_url)
+    try:
+        console.print("[bold]The log, decoded (first line of each code)[/bold]")
+        for line in decoded_lines(store, "demo", list(_SHOWN_CODES)):
+            record = f"{line.sf.sobject.value} {line.sf.id}" if line.sf else "the company"
+            console.print(f"  {line.created_at:%H:%M} {line.system} {line.code} - {line.title} "
+                          f"({line.flow} {line.operation}, {record})")  # fmt: skip
+            console.print(f"    QuickBooks said: {line.message}")
+            console.print(f"    Meaning: {line.meaning}")
+            console.print(f"    Fix: {' '.join(line.fix)}")
+            console.print(f"    sfqb: {line.action_taken}")
+    finally:
+        store.engine.dispose()
+    policy = summary["policy"]
+    console.print(f"Company policy: on_deleted={policy['on_deleted']} (deleted records are "
+                  f"re-created), match_rule={policy['match_rule']}.")  # fmt: skip
+    for item in summary["review"]:
+        console.print(f"On the review list: {item['source']} ({item['code']}): {item['reason']}; "
+                      f"{item['candidates']} candidate(s)")  # fmt: skip
+    state = "quiet" if summary["quiet"] else "NOT quiet (records still due)"
+    console.print(f"{summary['sessions']} sessions, ended {state}; undecoded statuses: "
+                  f"{summary['undecoded']}, duplicates: {summary['duplicates']}.")  # fmt: skip
+    console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
+    write_summary(json_summary, summary)
+
+
+def _situations(console: Console, summary: dict[str, Any]) -> None:
+    title = "The seed article's seven situations, and 3200"
+    table = Table("code", "situation", "what happened", "what sfqb did", "who had to act",
+                  title=title, box=box.SIMPLE)  # fmt: skip
+    for row in summary["situations"]:
+        table.add_row(row["code"], row["title"], row["happened"], row["sfqb_did"],
+                      row["who_acted"])  # fmt: skip
+    console.print(table)
+
+
+def _codes(console: Console, codes: dict[str, Any]) -> None:
+    table = Table("status", "seen", "resolved automatically", "needs review",
+                  "company messages", title="By code", box=box.SIMPLE)  # fmt: skip
+    for key, n in codes.items():
+        table.add_row(key, str(n["seen"]), str(n["resolved_automatically"]),
+                      str(n["needs_review"]), str(n["company_messages"]))  # fmt: skip
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

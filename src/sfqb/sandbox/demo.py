@@ -20,6 +20,9 @@ from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.domain.policy import CompanyPolicy
+from sfqb.jobs.alerts import AlertCenter
+from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport, SyncRunner
@@ -67,6 +70,7 @@ class DemoWorld:
     quickbooks: CompanyFile
     store: Store
     endpoint: str
+    circuit: Circuit | None = None
 
 
 def quickbooks_markers(company: CompanyFile) -> Counter[str]:
@@ -91,31 +95,55 @@ _KINDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class WorldSetup:
+    """How a scenario wants the world built; the defaults are the plain demo's."""
+
+    quickbooks: SandboxSettings = field(default_factory=SandboxSettings)
+    policy: CompanyPolicy | None = None
+    circuit: bool = False  # give the work source a connector circuit, as `sfqb serve` does
+    seed_salesforce: bool = True
+
+
 @contextmanager
 def demo_world(
-    options: DemoOptions, catalog: Catalog, clock: Callable[[], datetime]
+    options: DemoOptions,
+    catalog: Catalog,
+    clock: Callable[[], datetime],
+    setup: WorldSetup | None = None,
 ) -> Iterator[tuple[DemoWorld, CycleWorkSource, list[CycleReport]]]:
-    """Start everything on loopback; stop it all when the block ends."""
+    """Start everything on loopback; stop it all when the block ends.
+
+    Every part shares `clock` (the Salesforce sandbox, the connector, the runner, QuickBooks).
+    """
+    setup = setup or WorldSetup()
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="sfqb-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     store = Store.from_url(options.database_url or f"sqlite:///{workdir / 'sfqb.sqlite'}")
     store.migrate()
     if store.company(COMPANY) is None:
         store.create_company(COMPANY, *LOGIN)
-    quickbooks = CompanyFile(SandboxSettings(), clock, random.Random(options.seed))
+    quickbooks = CompanyFile(setup.quickbooks, clock, random.Random(options.seed))
     reports: list[CycleReport] = []
-    with SalesforceSandbox(SandboxConfig(tls_dir=workdir / "tls")) as salesforce:
-        seed(
-            salesforce.org,
-            options.accounts,
-            random.Random(options.seed),
-            products=options.products,
-            opportunities=options.opportunities,
-        )
+    circuit = (
+        Circuit(store, AlertCenter(store, lambda _settings: [], clock), clock, catalog=catalog)
+        if setup.circuit
+        else None
+    )
+    with SalesforceSandbox(SandboxConfig(tls_dir=workdir / "tls", clock=clock)) as salesforce:
+        if setup.seed_salesforce:
+            seed(
+                salesforce.org,
+                options.accounts,
+                random.Random(options.seed),
+                products=options.products,
+                opportunities=options.opportunities,
+            )
         connector = SalesforceConnector(
             ExistingSession(salesforce.instance, salesforce.session_id),
             salesforce.requests_session(),
             catalog,
+            clock=clock,
         )
         runner = SyncRunner(
             store,
@@ -124,12 +152,16 @@ def demo_world(
             catalog,
             clock=clock,
             rng=random.Random(options.seed),
+            policy=setup.policy,
         )
-        source = CycleWorkSource(lambda company: runner, catalog, on_report=reports.append)
+        source = CycleWorkSource(
+            lambda company: runner, catalog, on_report=reports.append, circuit=circuit
+        )
         service = WebConnectorService(store, source, catalog, clock)
         app = create_app(WebServices(SoapEndpoint(service)))
         with running_server(app) as base:
-            yield DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc"), source, reports
+            world = DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc", circuit)
+            yield world, source, reports
     store.engine.dispose()
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from lxml import etree
 
 CONNECTOR_DOWN_HRESULT = "0x80040408"
 CONNECTOR_DOWN_MESSAGE = "Could not start QuickBooks."
@@ -52,6 +55,12 @@ class InjectedStatus:
     message: str | None
 
 
+RequestHook = Callable[[etree._Element], int | None]
+"""Called with a request (e.g. a CustomerModRq element) before QuickBooks processes it; it may
+act as a QuickBooks user would in the meantime, and returns a status code to answer with
+instead of running the request, or None to let it run."""
+
+
 class Faults:
     """Deterministic one-shot injections for tests, and the random faults of the settings."""
 
@@ -60,6 +69,7 @@ class Faults:
         self._statuses: deque[InjectedStatus] = deque()
         self._lost: int = 0
         self._down: deque[ConnectorDown] = deque()
+        self._hooks: dict[str, list[RequestHook]] = {}
 
     def fail_next(self, request: str, code: int, message: str | None = None) -> None:
         """Make the next `request` (e.g. "CustomerMod") fail with `code` instead of running."""
@@ -79,10 +89,25 @@ class Faults:
         for _ in range(count):
             self._down.append(ConnectorDown(hresult, message))
 
+    def before(self, request: str, hook: RequestHook) -> None:
+        """Run `hook` before every `request` (e.g. "CustomerMod") until `remove_hook`."""
+        self._hooks.setdefault(request.removesuffix("Rq"), []).append(hook)
+
+    def remove_hook(self, request: str, hook: RequestHook) -> None:
+        """Stop running `hook` before `request` (no error when it is not registered)."""
+        hooks = self._hooks.get(request.removesuffix("Rq"), [])
+        if hook in hooks:
+            hooks.remove(hook)
+
+    def hooks(self, request: str) -> list[RequestHook]:
+        """The hooks registered for this request name, in registration order (a copy)."""
+        return list(self._hooks.get(request, ()))
+
     def clear(self) -> None:
-        """Drop every pending one-shot injection."""
+        """Drop every pending one-shot injection and every hook."""
         self._statuses.clear()
         self._down.clear()
+        self._hooks.clear()
         self._lost = 0
 
     def take_status(self, request: str) -> InjectedStatus | None:

@@ -133,6 +133,10 @@ class MessageSetProcessor:
             injected = self._faults.take_status(name)
             if injected is not None:
                 raise self._injected(injected, request)
+            for hook in self._faults.hooks(name):
+                code = hook(request)
+                if code is not None:
+                    raise self._injected(InjectedStatus(name, code, None), request)
             handler = self._handlers.get(name)
             if handler is None:
                 raise self._schema.status("unsupported", request=f"{name}Rq")

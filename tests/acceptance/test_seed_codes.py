@@ -1,0 +1,134 @@
+"""Acceptance: `sfqb demo --scenario seed-codes` — the seed article's seven situations, remedied.
+
+The scenario runs once for the module, in-process, through the CLI command (Typer's runner);
+the tests read its printed report, its JSON summary and its store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sfqb.cli import demo
+from sfqb.cli.context import Services
+from sfqb.store import Store
+from sfqb.store.review import ReviewStatus
+
+OUTAGE = "hresult:0x80040408"
+
+
+@dataclass
+class Ran:
+    output: str
+    summary: dict[str, Any]
+    store: Store
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+
+    @app.callback()
+    def _root(ctx: typer.Context) -> None:
+        if ctx.obj is None:
+            ctx.obj = Services()
+
+    demo.register(app)
+    return app
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ran]:
+    workdir = tmp_path_factory.mktemp("seed-codes")
+    summary_path = workdir / "summary.json"
+    result = CliRunner().invoke(
+        make_app(),
+        ["demo", "--scenario", "seed-codes", "--workdir", str(workdir),
+         "--json-summary", str(summary_path)],
+        obj=Services(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    store = Store.from_url(f"sqlite:///{workdir / 'sfqb.sqlite'}")
+    yield Ran(result.output, json.loads(summary_path.read_text(encoding="utf-8")), store)
+    store.engine.dispose()
+
+
+def _code(ran: Ran, key: str) -> dict[str, int]:
+    codes: dict[str, dict[str, int]] = ran.summary["codes"]
+    assert key in codes, f"{key} not in the log: {sorted(codes)}"
+    return codes[key]
+
+
+@pytest.mark.parametrize("key", ["qbxml:3170", "qbxml:3200", OUTAGE])
+def test_transient_situations_resolve_with_no_human(ran: Ran, key: str) -> None:
+    counts = _code(ran, key)
+    assert counts["resolved_automatically"] >= 1 and counts["needs_review"] == 0
+
+
+def test_the_outage_opened_the_circuit_and_the_next_session_closed_it(ran: Ran) -> None:
+    assert ran.summary["circuit"] == {"openings": 1, "open": False}
+    assert _code(ran, OUTAGE)["seen"] == 1
+
+
+def test_3100_binds_where_the_rule_holds_and_reviews_with_candidates_where_not(ran: Ran) -> None:
+    counts = _code(ran, "qbxml:3100")
+    assert counts["resolved_automatically"] == 1 and counts["needs_review"] == 1
+    (item,) = [r for r in ran.store.review.items("demo") if r.code == "3100"]
+    assert item.candidates and item.candidates[0]["name"] == "Northwind Traders"
+    assert item.candidates[0]["matches_rule"] is False
+
+
+def test_3120_recreates_by_the_companys_policy(ran: Ran) -> None:
+    assert ran.summary["policy"]["on_deleted"] == "recreate"
+    counts = _code(ran, "qbxml:3120")
+    assert counts["resolved_automatically"] >= 1 and counts["needs_review"] == 0
+    actions = [a.action_taken for a in ran.store.journal.log("demo", code="3120")]
+    assert any("binding cleared, re-creating" in a for a in actions)
+    assert ran.summary["quickbooks"]["customers"] >= 6  # 'Delete Me Deli' exists again
+
+
+@pytest.mark.parametrize("key", ["qbxml:3250", "qbxml:3260"])
+def test_company_level_blocks_give_one_message_and_no_per_record_retries(
+    ran: Ran, key: str
+) -> None:
+    counts = _code(ran, key)
+    assert counts["company_messages"] == 1 and counts["seen"] == 1
+    assert counts["needs_review"] == 0
+    blocks = [
+        r for r in ran.store.review.items("demo", status=None)
+        if r.source_type == "company" and f"{r.system}:{r.code}" == key
+    ]  # fmt: skip
+    assert len(blocks) == 1 and blocks[0].status is ReviewStatus.RESOLVED  # released
+
+
+def test_nothing_undecoded_nothing_duplicated(ran: Ran) -> None:
+    assert ran.summary["undecoded"] == 0 and ran.summary["duplicates"] == 0
+
+
+def test_the_report_shows_each_code_decoded_with_meaning_fix_and_action(ran: Ran) -> None:
+    out = " ".join(ran.output.split())
+    assert "The seed article's seven situations, and 3200" in out
+    for code in ("3100", "0x80040408", "3120", "3140", "3170", "3200", "3250", "3260"):
+        assert f" {code} - " in out, code
+    assert out.count("Meaning:") >= 8 and out.count("Fix:") >= 8 and out.count("sfqb: ") >= 8
+    assert len(ran.summary["situations"]) == 8  # the seven of the seed article, and 3200
+
+
+def test_3140_resolves_with_no_human(ran: Ran) -> None:
+    counts = _code(ran, "qbxml:3140")
+    assert counts["resolved_automatically"] >= 1 and counts["needs_review"] == 0
+    assert ran.summary["quiet"]
+
+
+def test_an_unknown_scenario_is_one_clear_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        make_app(), ["demo", "--scenario", "nope", "--workdir", str(tmp_path)], obj=Services()
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "unknown scenario 'nope'; scenarios: seed-codes" in result.output
