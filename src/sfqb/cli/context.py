@@ -159,4 +159,7 @@ class Services:
             self.catalog,
             clock=self.clock,
             rng=random.Random(),  # retry jitter, not security
+            policy=self.policy(company),
+            circuit=self.circuit,
+            alerts=self.alerts,
         )

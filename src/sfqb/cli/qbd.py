@@ -7,7 +7,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,6 +34,7 @@ from sfqb.connectors.qbd.webconnector import (
     WorkSource,
     build_qwc,
 )
+from sfqb.connectors.qbd.webconnector.settings import load_settings
 from sfqb.domain.status import DecodedStatus
 from sfqb.store import ConnectionSystem, SecretBox, SecretKeyError, Store, StoreError
 
@@ -112,6 +113,15 @@ def serve(  # noqa: PLR0917 - Typer options
             "--watch-seconds", min=1, help="How often to check silence, outages and failed runs."
         ),
     ] = 60,
+    session_timeout: Annotated[
+        int | None,
+        typer.Option(
+            "--session-timeout",
+            min=1,
+            help="Seconds after which a silent Web Connector session counts as abandoned "
+            "(default: session_timeout_seconds of the service's defaults.yaml, 600).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
@@ -148,7 +158,10 @@ def serve(  # noqa: PLR0917 - Typer options
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
-    service = WebConnectorService(store, work, _catalog(ctx), _now)
+    overrides = (
+        {} if session_timeout is None else {"session_timeout": timedelta(seconds=session_timeout)}
+    )
+    service = WebConnectorService(store, work, _catalog(ctx), _now, load_settings(**overrides))
     app = create_app(WebServices(SoapEndpoint(service)))
     typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
     try:
