@@ -207,9 +207,7 @@ class Cycle:
             )
             fields = resolve(mapped.fields, self._qb_of)
         except UnresolvedReference as exc:
-            self.fail(
-                sf, self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", str(exc)), "add"
-            )
+            self.parent_missing(sf, str(exc))
             return None
         if isinstance(mapped.fields.get("Name"), str):
             taken.add(str(mapped.fields["Name"]).casefold())
@@ -229,9 +227,7 @@ class Cycle:
         try:
             resolved = resolve(fields, self._qb_of)
         except UnresolvedReference as exc:
-            self.fail(
-                sf, self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", str(exc)), "mod"
-            )
+            self.parent_missing(sf, str(exc))
             return None
         return QbOp(
             "",
@@ -304,7 +300,6 @@ class Cycle:
             reason = f"still failing after {attempts} attempts: {status.title}"
             self.review(sf, status, reason, operation, {"attempts": attempts})
             return
-        self._plan = self._plan.after_failure(sf, status)
         state = ItemState.RETRY if status.retryable else ItemState.FAILED
         action = "will retry on the next cycle" if status.retryable else "held: a person must act"
         self.outcome(sf, state, status, status.title)
@@ -320,15 +315,19 @@ class Cycle:
         details: Mapping[str, Any],
     ) -> None:
         """Put `sf` on the review list with the evidence a person needs to decide."""
-        self._plan = self._plan.after_failure(sf, status)
         self.outcome(sf, ItemState.REVIEW, status, reason, details)
         self.log(sf, operation, status, f"on the review list: {reason}")
         self.writeback.status(self.changes[sf], None, status, review=True)
 
     def hold(self, sf: SfRef, status: DecodedStatus, reason: str) -> None:
         """Hold `sf` without sending it (a company-level block covers it)."""
-        self._plan = self._plan.after_failure(sf, status)
         self.outcome(sf, ItemState.HELD, status, reason)
+
+    def parent_missing(self, sf: SfRef, reason: str) -> None:
+        """`sf` references a parent that is not in QuickBooks: it waits (tried next cycle)."""
+        status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", reason)
+        self.outcome(sf, ItemState.WAITING, status, reason)
+        self.log(sf, "wait", status, "waits for its parent")
 
     def outcome(
         self,
@@ -338,7 +337,9 @@ class Cycle:
         reason: str,
         details: Mapping[str, Any] | None = None,
     ) -> None:
-        """Set the state `sf` ends this cycle in."""
+        """Set the state `sf` ends this cycle in; records that depend on it wait if it failed."""
+        if state not in (ItemState.DONE, ItemState.SKIPPED) and status is not None:
+            self._plan = self._plan.after_failure(sf, status)
         change = self.changes[sf]
         self.outcomes[sf] = ItemOutcome(change.flow, sf, state, status, reason, dict(details or {}))
 
@@ -430,7 +431,10 @@ class Cycle:
 
     def _result(self, op: QbOp, result: QbResult) -> None:
         if op.action is QbAction.SET_MARKER:
-            if not result.ok:
+            if not result.ok and result.status.retryable and op.sf not in self._remarked:
+                self._remarked.add(op.sf)  # e.g. the record is in use: try once more
+                self.ask(replace(op, op_id=""), first=False)
+            elif not result.ok:
                 self.log(
                     op.sf, "mark", result.status, "binding kept in sfqb; SalesforceID not stored"
                 )
@@ -453,7 +457,6 @@ class Cycle:
             # unknown, so they stay in flight (kept out of the plan) instead of being added again.
             self.reading.unanswered(op)
         elif op.sf is not None and op.action in (QbAction.ADD, QbAction.MOD):
-            self._plan = self._plan.after_failure(op.sf, status)
             self.outcome(op.sf, ItemState.INFLIGHT, status, "reply never arrived")
             self.log(op.sf, op.action.value, status, "will look the record up before sending again")
         elif op.action is QbAction.SET_MARKER and op.sf not in self._remarked:

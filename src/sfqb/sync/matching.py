@@ -56,3 +56,11 @@ def matches(rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any])
         return phone or email
     ours_address, theirs_address = _address(ours), _address(theirs)
     return bool(ours_address[0]) and ours_address == theirs_address
+
+
+def rule_for(rule: MatchRule, qb_type: str) -> MatchRule:
+    """The rule for a QuickBooks type: an item has no phone, e-mail or address, so its
+    (normalised) name identifies it; customers use the company's rule."""
+    if rule is MatchRule.NEVER or qb_type == "Customer":
+        return rule
+    return MatchRule.NAME

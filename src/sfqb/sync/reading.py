@@ -11,7 +11,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.sync.fields import qb_kind_of, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
-from sfqb.sync.matching import matches
+from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.records import ItemState
 
@@ -150,7 +150,7 @@ class Reading:
             if (
                 op.action is QbAction.READ
                 and not record.marker
-                and matches(cycle.policy.match_rule, ours, record.fields)
+                and matches(rule_for(cycle.policy.match_rule, record.qb_type), ours, record.fields)
             ):
                 return record
         return None

@@ -22,7 +22,7 @@ from sfqb.domain.status import DecodedStatus, Remedy, System
 from sfqb.mapping import Owner
 from sfqb.sync.fields import qb_kind_of, references, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
-from sfqb.sync.matching import matches
+from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import top_level_owners
 from sfqb.sync.plan import Action, Operation
@@ -132,7 +132,7 @@ class Remedies:
     def _candidates(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         cycle, sf = self._cycle, op.sf
         assert sf is not None
-        rule = cycle.policy.match_rule
+        rule = rule_for(cycle.policy.match_rule, op.qb_type)
         ours = to_plain(op.fields)
         evidence, eligible = [], []
         for record in result.records:
