@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
@@ -26,19 +22,13 @@ from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import top_level_owners
 from sfqb.sync.plan import Action, Operation
+from sfqb.sync.preflight import block_message, preflight
 from sfqb.sync.records import Block
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
 
 Then = Callable[[QbOp, QbResult], None]
-
-
-@cache
-def _preflight() -> dict[str, Any]:
-    text = resources.files("sfqb.sync").joinpath("data/preflight.yaml").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
-    return loaded
 
 
 def _read_type(qb_type: str) -> str:
@@ -83,7 +73,7 @@ class Remedies:
         return True
 
     def _missing_feature(self, kind: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
-        for feature in _preflight()["features"]:
+        for feature in preflight()["features"]:
             when = feature["when"]
             needed = when.get("type") == kind or (when.get("field") in fields)
             if needed and self._preferences.get(feature["preference"]) is False:
@@ -371,32 +361,11 @@ class Remedies:
         if op.sf is None:
             return False
         key = f"{op.qb_type}:{op.action.value}"
-        message = _block_message(op, status, self._preferences)
+        message = block_message(op, status, self._preferences)
         if key not in self.blocks and key not in self.new_blocks:
             self._open_block(key, status, message, op.sf, op.action.value)
         self._cycle.hold(op.sf, status, f"held for the company: {message}")
         return True
-
-
-def _block_message(op: QbOp, status: DecodedStatus, preferences: Mapping[str, Any]) -> str:
-    if status.category.value == "feature_off":
-        off = [f for f in _preflight()["features"] if preferences.get(f["preference"]) is False]
-        needed = [
-            f
-            for f in off
-            if f["when"].get("type") == op.qb_type or f["when"].get("field") in op.fields
-        ]
-        if needed or len(off) == 1:
-            return " ".join(f["setting"] for f in needed or off)
-    if status.category.value == "permission":
-        area = _preflight()["permissions"].get(op.qb_type, op.qb_type)
-        verb = "create" if op.action is QbAction.ADD else "modify"
-        return (
-            f"the Web Connector's QuickBooks user may not {verb} {op.qb_type} records: as the "
-            f"QuickBooks Admin, open Company > Users > Set Up Users, edit that user and give "
-            f"'{area}' the right to {verb}"
-        )
-    return f"{status.title}: {status.fix_text()}"
 
 
 def _comparable(theirs: Any, ours: Any) -> Any:
