@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
+from tests.cli.cli_helpers import fails, ok, run
+from tests.conftest import KEY
 
-from sfqb.cli import review, sync
-from sfqb.cli.context import Services
+from sfqb.cli import sync
 from sfqb.codes import load_catalog
 from sfqb.domain.policy import AlertSettings
 from sfqb.domain.status import System
@@ -24,49 +23,8 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
 from sfqb.store import QueueStatus, SecretBox, Store
 
-KEY = "wB0Q0Ckf2vXnKxQv2p7kO5nTqJ9lqWv2o8y1QzWm0dE="
 CATALOG = load_catalog()
 NAME = "Acme Tools"
-
-
-def make_app() -> typer.Typer:
-    """An app like sfqb.cli.main's, with the sync and review commands."""
-    app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
-
-    @app.callback()
-    def _root(ctx: typer.Context) -> None:
-        if ctx.obj is None:
-            ctx.obj = Services()
-
-    sync.register(app)
-    review.register(app)
-    return app
-
-
-APP = make_app()
-
-
-def run(*args: str) -> tuple[int, str]:
-    """Invoke the CLI; no traceback may ever reach the user."""
-    result = CliRunner().invoke(APP, list(args), env={"COLUMNS": "200"})
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
-
-
-def ok(*args: str) -> str:
-    code, output = run(*args)
-    assert code == 0, output
-    return output
-
-
-def fails(*args: str) -> str:
-    """A user mistake: exit 2 and one `sfqb:` line."""
-    code, output = run(*args)
-    assert code == 2, output
-    lines = [line for line in output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("sfqb: "), output
-    return lines[0]
 
 
 @dataclass

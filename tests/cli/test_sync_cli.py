@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import func, inspect, select, table, text
+from tests.cli.cli_helpers import fails, run
+from tests.conftest import KEY
 from typer.testing import CliRunner
 
-from sfqb.cli import sync
-from sfqb.cli.context import Services
+from sfqb.cli.main import app
 from sfqb.codes import load_catalog
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.status import System
@@ -23,41 +23,7 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, SeedSummary, seed
 from sfqb.store import ConnectionSystem, Direction, QueueStatus, SecretBox, Store
 
-KEY = "wB0Q0Ckf2vXnKxQv2p7kO5nTqJ9lqWv2o8y1QzWm0dE="
 CATALOG = load_catalog()
-
-
-def make_app() -> typer.Typer:
-    """An app like sfqb.cli.main's: the same root callback, with the sync commands."""
-    app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
-
-    @app.callback()
-    def _root(ctx: typer.Context) -> None:
-        if ctx.obj is None:
-            ctx.obj = Services()
-
-    sync.register(app)
-    return app
-
-
-APP = make_app()
-
-
-def run(*args: str) -> tuple[int, str]:
-    """Invoke the CLI; no traceback may ever reach the user."""
-    result = CliRunner().invoke(APP, list(args), env={"COLUMNS": "200"})
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
-
-
-def fails(*args: str) -> str:
-    """Run a command that must be refused as a user mistake: exit 2, one `sfqb:` line."""
-    code, output = run(*args)
-    assert code == 2, output
-    lines = [line for line in output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("sfqb: "), output
-    return lines[0]
 
 
 @dataclass
@@ -251,7 +217,7 @@ def test_retry_makes_failed_rows_due(env: Env) -> None:
 
 
 def test_secret_key_prints_a_usable_key() -> None:
-    result = CliRunner().invoke(APP, ["secret-key"])
+    result = CliRunner().invoke(app, ["secret-key"])
     assert result.exit_code == 0
     key = result.stdout.strip()
     assert SecretBox(key).decrypt(SecretBox(key).encrypt("x")) == "x"

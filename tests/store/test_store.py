@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
 from sfqb.connectors.qbd.webconnector import OutboxStatus, SessionState, verify_password
@@ -21,22 +19,9 @@ T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def url(database_url: str) -> Iterator[str]:
+def url(isolated_url: str) -> str:
     """SQLite as given; on the shared PostgreSQL database, a schema of this test's own."""
-    if not database_url.startswith("postgresql"):
-        yield database_url
-        return
-    schema = f"sfqb_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in database_url else "?"
-    try:
-        yield f"{database_url}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return isolated_url
 
 
 @pytest.fixture
