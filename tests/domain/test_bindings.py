@@ -4,6 +4,7 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from tests.sync.applying import Applied, Failed, Waiting, apply_results
 
 from sfqb.domain.bindings import (
     Binding,
@@ -15,7 +16,6 @@ from sfqb.domain.bindings import (
 )
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
 from sfqb.domain.status import Actor, Category, DecodedStatus, Remedy, Severity, System
-from sfqb.sync.outcome import Applied, Failed, Waiting, apply_results
 from sfqb.sync.plan import Action, Change, Operation
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -3,11 +3,11 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.sync.applying import Applied, apply_results
 
 from sfqb.domain.bindings import Binding, BindingSet
 from sfqb.domain.entities import QbRef, SfObject, SfRef, default_qb_kind
 from sfqb.domain.status import Actor, Category, DecodedStatus, Remedy, Severity, System
-from sfqb.sync.outcome import Applied, apply_results
 from sfqb.sync.plan import Action, Change, Operation, PlanError, batches, plan
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

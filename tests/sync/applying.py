@@ -1,4 +1,5 @@
-"""Results of sent operations, and how they change the bindings."""
+"""Test helper: the reference semantics of applying results to bindings (bind on Add,
+refresh or rebind on Mod). The cycle does this itself; the property tests use this model."""
 
 from __future__ import annotations
 
