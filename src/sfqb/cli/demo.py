@@ -68,8 +68,25 @@ def demo(
     for code, count in summary["attempts_by_code"].items():
         codes.add_row(code, str(count))
     console.print(codes)
+    _latest_log(console, result.store_url)
     console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
     write_summary(json_summary, summary)
+
+
+def _latest_log(console: Console, store_url: str, lines: int = 8) -> None:
+    """The newest lines of the integration log, decoded."""
+    from sfqb.store import Store
+
+    store = Store.from_url(store_url)
+    try:
+        title = "The log, decoded (newest lines; sfqb log shows meaning and fix)"
+        table = Table("record", "status", "sfqb did", box=box.SIMPLE, title=title)
+        for a in store.journal.log(limit=lines):
+            record = str(a.sf) if a.sf else (str(a.qb) if a.qb else "-")
+            table.add_row(record, f"{a.system.value}:{a.code} {a.title}", a.action_taken)
+        console.print(table)
+    finally:
+        store.engine.dispose()
 
 
 def write_summary(path: Path | None, summary: dict[str, Any]) -> None:
