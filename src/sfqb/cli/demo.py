@@ -83,7 +83,8 @@ def _latest_log(console: Console, store_url: str, lines: int = 8) -> None:
         table = Table("record", "status", "sfqb did", box=box.SIMPLE, title=title)
         for a in store.journal.log(limit=lines):
             record = str(a.sf) if a.sf else (str(a.qb) if a.qb else "-")
-            table.add_row(record, f"{a.system.value}:{a.code} {a.title}", a.action_taken)
+            did = a.action_taken + (f" - {a.summary}" if a.summary else "")
+            table.add_row(record, f"{a.system.value}:{a.code} {a.title}", did)
         console.print(table)
     finally:
         store.engine.dispose()

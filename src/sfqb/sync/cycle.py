@@ -25,7 +25,14 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
-from sfqb.mapping import Mapped, Mapper, MappingInputError, Owner, RecordNotEligible
+from sfqb.mapping import (
+    Mapped,
+    Mapper,
+    MappingChange,
+    MappingInputError,
+    Owner,
+    RecordNotEligible,
+)
 from sfqb.sync.fields import (
     UnresolvedReference,
     changed_fields,
@@ -91,6 +98,7 @@ class Cycle(Ledger):
         self._phase = "read"
         self._remarked: set[SfRef | None] = set()
         self._marked: set[SfRef] = set()
+        self._summaries: dict[SfRef, str] = {}
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
@@ -210,7 +218,16 @@ class Cycle(Ledger):
             return None
         if isinstance(mapped.fields.get("Name"), str):
             taken.add(str(mapped.fields["Name"]).casefold())
+        self._note_changes(sf, mapped.changes, set(fields))
         return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
+
+    def _note_changes(self, sf: SfRef, changes: Sequence[MappingChange], sent: set[str]) -> None:
+        """What QuickBooks' rules changed in the values sent, for the log line's summary."""
+        shown = [c for c in changes if c.field.split("/")[0].split("[")[0] in sent]
+        if shown:
+            self._summaries[sf] = "; ".join(
+                f"{c.field}: {c.original!r} sent as {c.sent!r} ({c.rule})" for c in shown
+            )
 
     def mod_op(
         self, sf: SfRef, binding: Binding, qb_changed: datetime | None = None
@@ -228,6 +245,7 @@ class Cycle(Ledger):
         except UnresolvedReference as exc:
             self.parent_missing(sf, str(exc))
             return None
+        self._note_changes(sf, canonical.changes, set(fields))
         return QbOp(
             "",
             QbAction.MOD,
@@ -268,6 +286,7 @@ class Cycle(Ledger):
             result.status,
             "added and bound" if op.action is QbAction.ADD else "updated",
             qb,
+            summary=self._summaries.pop(op.sf, ""),
         )
         self.synced(op.sf, binding, qb_fp, record.edit_sequence)
 
