@@ -150,3 +150,16 @@ def test_a_child_whose_parent_is_missing_waits_instead_of_failing() -> None:
         SfRef(SfObject.ACCOUNT, account(1)["Id"]),
         SfRef(SfObject.PRODUCT2, product(1)["Id"]),
     }
+
+
+def test_items_whose_names_collide_after_shortening_get_free_names_not_review() -> None:
+    # Item names are cut to 31 characters: these all become "Support & Maintenance - 12 ...".
+    h = Harness()
+    names = [f"Support & Maintenance — 12 months S{n}" for n in range(1, 6)]
+    for n, name in enumerate(names, start=1):  # one per cycle: sfqb never sees the others' names
+        payload = {**product(n), "Name": name}
+        cycle = run(h, [h.change(payload)])
+        assert state(cycle, payload, SfObject.PRODUCT2) is ItemState.DONE, cycle.attempts[-1]
+    item_names = sorted(str(i.fields["Name"]) for i in h.qb.items())
+    assert len(item_names) == len(set(item_names)) == 5
+    assert all(len(n) <= 31 for n in item_names)

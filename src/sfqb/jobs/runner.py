@@ -219,6 +219,7 @@ class SyncRunner:
                 _modstamp(r.payload),
                 unknown_since=r.updated_at if r.status is QueueStatus.INFLIGHT else None,
                 attempts=max(0, r.attempts - r.lock_waits),
+                last_code=r.last_code,
             )
             for ref, r in items.items()
         ]

@@ -7,7 +7,7 @@ from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec, Owner, l
 from sfqb.mapping.errors import MappingConfigError, MappingInputError, RecordNotEligible
 from sfqb.mapping.mapper import Mapper
 from sfqb.mapping.result import Mapped, MappingChange, Reference, canonical_json, fingerprint
-from sfqb.mapping.rules import NameRule, apply_name_rule
+from sfqb.mapping.rules import NameRule, apply_name_rule, fold_name
 from sfqb.mapping.transforms import TRANSFORMS, Transform
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "apply_name_rule",
     "canonical_json",
     "fingerprint",
+    "fold_name",
     "load_flows",
     "merge",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -28,9 +29,17 @@ class NameRule:
     empty_name: str = "Unnamed"
 
 
-def _fold(name: str) -> str:
-    # QuickBooks compares names without regard to case.
-    return name.casefold()
+_PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def fold_name(name: object) -> str:
+    """A name as sfqb compares names: case, accents, spacing and punctuation ignored.
+
+    QuickBooks compares names without regard to case; sfqb also ignores accents and
+    punctuation because QuickBooks Desktop may store them transliterated ("—" as "-").
+    """
+    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
 def apply_name_rule(
@@ -57,15 +66,15 @@ def apply_name_rule(
 
 
 def _unique(rule: NameRule, name: str, taken: Collection[str]) -> str:
-    folded = {_fold(t) for t in taken}
-    if _fold(name) not in folded:
+    folded = {fold_name(t) for t in taken}
+    if fold_name(name) not in folded:
         return name
     n = 2
     while True:
         suffix = rule.unique_format.format(n=n)
         base = name[: max(rule.limit - len(suffix), 0)].rstrip()
         candidate = (base + suffix)[: rule.limit]
-        if _fold(candidate) not in folded and candidate.strip():
+        if fold_name(candidate) not in folded and candidate.strip():
             return candidate
         n += 1
 

@@ -99,7 +99,8 @@ class Ledger:
         """`sf` references a parent that is not in QuickBooks: it waits (tried next cycle)."""
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", reason)
         self.outcome(sf, ItemState.WAITING, status, reason)
-        self.log(sf, "wait", status, "waits for its parent")
+        if self.changes[sf].last_code != status.code:
+            self.log(sf, "wait", status, "waits for its parent")
 
     def outcome(
         self,
@@ -152,4 +153,5 @@ class Ledger:
     def _wait(self, op: Operation) -> None:
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", op.reason)
         self.outcome(op.sf, ItemState.WAITING, status, op.reason)
-        self.log(op.sf, "wait", status, "waits for its parent")
+        if self.changes[op.sf].last_code != status.code:  # one log line while it keeps waiting
+            self.log(op.sf, "wait", status, "waits for its parent")

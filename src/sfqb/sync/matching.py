@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from sfqb.domain.policy import MatchRule
-
-_PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
+from sfqb.mapping import fold_name
 
 
 def normalise_name(name: object) -> str:
     """Case, accents, spacing and punctuation ignored: "Smith & Sons, Inc." ~ "smith sons inc"."""
-    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
-    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+    return fold_name(name)
 
 
 def _digits(value: object) -> str:

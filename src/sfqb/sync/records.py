@@ -42,7 +42,8 @@ class PendingChange:
 
     `payload` holds the record's fields by API name; `unknown_since` is set when an earlier
     Add of it was sent and its reply never arrived, so sfqb must look before adding again;
-    `attempts` counts earlier failed attempts (waits on a record in use not included).
+    `attempts` counts earlier failed attempts (waits on a record in use not included);
+    `last_code` is the status code it ended its previous cycle with, if any.
     """
 
     flow: str
@@ -51,6 +52,7 @@ class PendingChange:
     modstamp: datetime | None = None
     unknown_since: datetime | None = None
     attempts: int = 0
+    last_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import OnConflict, OnDeleted
 from sfqb.domain.status import DecodedStatus, Remedy, System
-from sfqb.mapping import Owner
+from sfqb.mapping import Owner, apply_name_rule, fold_name
 from sfqb.sync.fields import qb_kind_of, references, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.matching import matches, rule_for
@@ -115,17 +115,37 @@ class Remedies:
         name = op.fields.get("Name")
         if op.action is not QbAction.ADD or op.sf is None or not isinstance(name, str):
             return False
-        read = QbOp("", QbAction.READ, _read_type(op.qb_type), sf=op.sf, names=(name,))
+        names = (name, *self._name_variants(op.sf, name))
+        read = QbOp("", QbAction.READ, _read_type(op.qb_type), sf=op.sf, names=names)
         self._cycle.ask(read, lambda _o, result: self._candidates(op, status, result))
         return True
+
+    def _name_variants(self, sf: SfRef, sent: str, count: int = 20) -> list[str]:
+        """The names the mapping would try after `sent` (its unique suffixes), so one read
+        learns which of them QuickBooks already has."""
+        cycle = self._cycle
+        rule = cycle.mapper.flows[cycle.changes[sf].flow].name_rule
+        if rule is None or not rule.unique:
+            return []
+        base = str(cycle.canonical[sf].fields.get("Name") or sent)
+        taken, variants = {sent.casefold()}, []
+        for _ in range(count):
+            variant, _changes = apply_name_rule(rule, base, taken)
+            taken.add(variant.casefold())
+            variants.append(variant)
+        return [v for v in variants if v.casefold() != sent.casefold()]
 
     def _candidates(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         cycle, sf = self._cycle, op.sf
         assert sf is not None
         rule = rule_for(cycle.policy.match_rule, op.qb_type)
         ours = to_plain(op.fields)
+        sent = fold_name(op.fields.get("Name", ""))
+        found = [r for r in result.records if fold_name((r.name or "").rsplit(":", 1)[-1]) == sent]
+        taken = cycle.inbound.names.setdefault(qb_kind_of(op.qb_type), set())
+        taken.update(r.name for r in result.records if r.name)
         evidence, eligible = [], []
-        for record in result.records:
+        for record in found:
             bound = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
@@ -139,12 +159,11 @@ class Remedies:
             )
             return
         others = [e for e in evidence if e["bound_to"] not in (None, sf.id)]
-        if result.records and len(others) == len(evidence) and sf not in self._renamed:
+        if found and len(others) == len(evidence) and sf not in self._renamed:
             # The name belongs to other Salesforce records' customers: a different party, so
             # this one gets a name of its own (the mapping's uniqueness rule), not a person.
+            # Every variant the read found is taken, so the next name is free.
             self._renamed.add(sf)
-            taken = cycle.inbound.names.setdefault(qb_kind_of(op.qb_type), set())
-            taken.update(str(e["name"]).casefold() for e in evidence if e["name"])
             add = cycle.add_op(sf)
             if add is not None:
                 cycle.log(
@@ -156,7 +175,7 @@ class Remedies:
                 )
                 cycle.ask(add)
             return
-        if not result.records:
+        if not found:
             name = op.fields.get("Name")
             reason = f'"{name}" is used by a vendor, employee or other name, not a {op.qb_type}'
         elif not eligible:
