@@ -235,7 +235,7 @@ class Cycle(Ledger):
         """A Mod sending the fields Salesforce may write that changed; None when none did."""
         change, canonical = self.changes[sf], self.canonical[sf]
         flow = self.mapper.flows[change.flow]
-        when = qb_changed or self.inbound.changed_at().get(sf)
+        when = qb_changed or self.inbound.changed_at(sf)
         allowed = writable(flow, Owner.SALESFORCE, newer(change.modstamp, when))
         fields = changed_fields(canonical.fields, binding.sf_values, allowed)
         if not fields:

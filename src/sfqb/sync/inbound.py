@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbKind, QbRef
+from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.mapping import Mapped, Mapper, MappingInputError, Owner, RecordNotEligible
 from sfqb.sync.fields import changed_fields, qb_kind_of
 from sfqb.sync.ops import QbRecord
@@ -42,6 +42,7 @@ class Inbound:
     high_water: dict[str, datetime] = field(default_factory=dict)
     _payments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _transactions: list[QbRecord] = field(default_factory=list)
+    _changed_at: dict[SfRef, datetime | None] = field(default_factory=dict)
 
     def take(self, records: Sequence[QbRecord]) -> None:
         """Note what a read returned: names in use, payments, edit sequences, changes."""
@@ -96,6 +97,7 @@ class Inbound:
         if mapped.fingerprint == binding.qb_fingerprint:
             return  # an echo of sfqb's own write, or nothing sfqb maps changed
         self.changes.append(InboundChange(flow, binding, mapped, when))
+        self._changed_at[binding.sf] = when
 
     def note_time(self, record: QbRecord) -> None:
         """Move the high-water mark of the record's type to its modification time if newer."""
@@ -106,9 +108,9 @@ class Inbound:
         if current is None or record.time_modified > current:
             self.high_water[key] = record.time_modified
 
-    def changed_at(self) -> dict[Any, datetime | None]:
-        """When QuickBooks changed each bound Salesforce record's counterpart (for newest-wins)."""
-        return {c.binding.sf: c.time_modified for c in self.changes}
+    def changed_at(self, sf: SfRef) -> datetime | None:
+        """When QuickBooks changed the counterpart of a bound Salesforce record (newest-wins)."""
+        return self._changed_at.get(sf)
 
     def writes(
         self, sf_changed: Mapping[Any, datetime | None]
