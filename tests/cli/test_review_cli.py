@@ -14,7 +14,7 @@ import pytest
 from tests.cli.cli_helpers import fails, ok, run
 from tests.conftest import KEY
 
-from sfqb.cli import sync
+from sfqb.cli import bindings as bindings_cli
 from sfqb.codes import load_catalog
 from sfqb.domain.policy import AlertSettings
 from sfqb.domain.status import System
@@ -164,7 +164,7 @@ def test_every_user_mistake_is_one_line_and_exit_2(env: Env) -> None:
     )  # fmt: skip
     other = env.sf.org.create("Account", {"Name": "Other Co", "Phone": "(512) 555-0103"})
     ok("sync")
-    bound = store.bindings.by_sf("demo", sync.salesforce_ref(other))
+    bound = store.bindings.by_sf("demo", bindings_cli.salesforce_ref(other))
     assert bound is not None
     i = str(item["id"])
     cases = {

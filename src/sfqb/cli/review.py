@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sfqb.cli.bindings import salesforce_ref
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
 from sfqb.cli.settings import companies, services_of
-from sfqb.cli.sync import salesforce_ref
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef

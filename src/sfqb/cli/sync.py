@@ -1,4 +1,5 @@
-"""`sfqb sync`, `plan`, `log`, `bindings`, `bind`, `unbind`, `retry` (and `connect`, `secret-key`).
+"""`sfqb sync`, `plan`, `log`, `retry` (and `connect`, `secret-key`; the bindings commands
+live in `sfqb.cli.bindings`).
 
 Every user mistake (unknown company or flow, a malformed Id, a binding conflict, a missing
 secret key) ends with one `sfqb: ...` line on stderr and exit status 2.
@@ -8,10 +9,8 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,23 +21,20 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from sfqb.cli import bindings as bindings_cli
 from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
-from sfqb.cli.errors import UserError, fail
+from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
-from sfqb.connectors.salesforce import SalesforceError
-from sfqb.domain.bindings import Binding, BindingError
-from sfqb.domain.entities import InvalidRef, QbKind, QbRef, SfObject, SfRef, default_qb_kind
+from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
-from sfqb.jobs.runner import CycleReport, Driver, UnknownFlow, select_flows
-from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
+from sfqb.jobs.runner import CycleReport, Driver, select_flows
+from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
 
-_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
-_SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 _COLOURS = {"info": "green", "warning": "yellow", "error": "red"}
 
 CompanyOpt = Annotated[
@@ -51,27 +47,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 
 def register(app: typer.Typer) -> None:
-    """Add the sync commands, `connect` and `secret-key` to the app."""
-    for command in (sync, plan, log, bindings, bind, unbind, retry):
+    """Add the sync commands, `connect`, `secret-key` and the bindings commands to the app."""
+    for command in (sync, plan, log, retry):
         app.command()(command)
     connect.register(app)
+    bindings_cli.register(app)
 
 
 # -- plumbing ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def _plainly() -> Iterator[None]:
-    """Turn expected errors into one line on stderr: exit 2 for mistakes, 1 for outages."""
-    try:
-        yield
-    except (UserError, SecretKeyError, BindingError, UnknownFlow, InvalidRef, StoreError) as exc:
-        raise fail(str(exc)) from None
-    except SalesforceError as exc:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"sfqb: Salesforce: {exc}", markup=False
-        )
-        raise typer.Exit(code=1) from None
 
 
 def _flows(flows: Sequence[str] | None) -> list[str] | None:
@@ -167,7 +150,7 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
     services = services_of(ctx)
     console = Console(highlight=False)
     problems = 0
-    with _plainly():
+    with plainly():
         flows = _flows(flow)
         store = services.store
         names = companies(store, company, salesforce=True)
@@ -225,7 +208,7 @@ def plan(
     services = services_of(ctx)
     console = Console(highlight=False)
     out: list[dict[str, Any]] = []
-    with _plainly():
+    with plainly():
         flows = _flows(flow)
         store = services.store
         for name in companies(store, company, salesforce=True):
@@ -267,7 +250,7 @@ def log(  # noqa: PLR0917 - Typer options
 ) -> None:
     """The integration log, newest first: every attempt with its decoded status."""
     services = services_of(ctx)
-    with _plainly():
+    with plainly():
         if status not in (None, "failed", "all"):
             raise UserError(f"unknown --status {status!r}; use failed or all")
         systems = [s.value for s in System]
@@ -311,101 +294,6 @@ def log(  # noqa: PLR0917 - Typer options
 # -- bindings ----------------------------------------------------------------------------------
 
 
-def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = False) -> None:
-    """The bindings: which Salesforce record is which QuickBooks record."""
-    services = services_of(ctx)
-    with _plainly():
-        store = services.store
-        found = [b for name in companies(store, company) for b in store.bindings.for_company(name)]
-    if as_json:
-        typer.echo(json.dumps([_binding_json(b) for b in found], indent=2))
-        return
-    table = Table(title="Bindings", box=box.SIMPLE_HEAD)
-    for column in ("company", "Salesforce", "QuickBooks", "last synced"):
-        table.add_column(column, overflow="fold")
-    for b in found:
-        table.add_row(b.company, str(b.sf), str(b.qb), f"{b.synced_at:%Y-%m-%d %H:%M:%S}")
-    console = Console(highlight=False)
-    console.print(table)
-    console.print(f"{len(found)} bindings", markup=False)
-
-
-def _binding_json(b: Binding) -> dict[str, Any]:
-    return {
-        "company": b.company, "salesforce_object": b.sf.sobject.value, "salesforce_id": b.sf.id,
-        "quickbooks_kind": b.qb.kind.value, "quickbooks_id": b.qb.id,
-        "synced_at": b.synced_at.isoformat(),
-    }  # fmt: skip
-
-
-def salesforce_ref(record_id: str, sobject: str | None = None) -> SfRef:
-    """A Salesforce record from its Id, the object inferred from the key prefix unless given."""
-    if not _SF_ID.match(record_id):
-        raise UserError(f"{record_id!r} is not a Salesforce Id (15 or 18 letters and digits)")
-    if sobject is not None:
-        names = [o.value for o in SfObject]
-        if sobject not in names:
-            raise UserError(f"unknown --object {sobject!r}; use {', '.join(names)}")
-        return SfRef(SfObject(sobject), record_id)
-    found = _PREFIXES.get(record_id[:3])
-    if found is None:
-        prefixes = ", ".join(f"{p} {o.value}" for p, o in _PREFIXES.items())
-        raise UserError(
-            f"cannot tell the object of {record_id!r} from its prefix ({prefixes}); give --object"
-        )
-    return SfRef(found, record_id)
-
-
-def bind(  # noqa: PLR0917 - Typer arguments and options
-    ctx: typer.Context,
-    sf_id: Annotated[str, typer.Argument(help="The Salesforce record Id.")],
-    qb_id: Annotated[str, typer.Argument(help="The QuickBooks ListID or TxnID.")],
-    company: Annotated[str, typer.Option("--company", help="The company.")],
-    sobject: Annotated[
-        str | None, typer.Option("--object", help="Account, Product2 or Opportunity.")
-    ] = None,
-    kind: Annotated[
-        str | None, typer.Option("--kind", help="Customer, Item, Invoice, SalesReceipt, Estimate.")
-    ] = None,
-) -> None:
-    """Bind a Salesforce record to an existing QuickBooks record by hand."""
-    services = services_of(ctx)
-    with _plainly():
-        store = services.store
-        companies(store, company)
-        sf = salesforce_ref(sf_id, sobject)
-        kinds = [k.value for k in QbKind]
-        if kind is not None and kind not in kinds:
-            raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
-        qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject), qb_id)
-        # No fingerprint yet: the next cycle sends the record's values to the bound record.
-        store.bindings.bind(Binding(company, sf, qb, "", services.clock()))
-    typer.echo(f"bound Salesforce {sf} to QuickBooks {qb} in {company}")
-
-
-def unbind(
-    ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or QuickBooks ListID/TxnID.")],
-    company: Annotated[str, typer.Option("--company", help="The company.")],
-) -> None:
-    """Remove the binding of a record (either side)."""
-    services = services_of(ctx)
-    with _plainly():
-        store = services.store
-        companies(store, company)
-        match = next(
-            (b for b in store.bindings.for_company(company) if record_id in (b.sf.id, b.qb.id)),
-            None,
-        )
-        if match is None:
-            raise UserError(f"{record_id} is not bound in company {company!r}")
-        store.bindings.unbind(company, match.sf)
-    typer.echo(f"unbound Salesforce {match.sf} from QuickBooks {match.qb} in {company}")
-
-
-# -- retry -------------------------------------------------------------------------------------
-
-
 def retry(
     ctx: typer.Context,
     company: CompanyOpt = None,
@@ -415,7 +303,7 @@ def retry(
 ) -> None:
     """Make failed and waiting records due now; the next sync sends them again."""
     services = services_of(ctx)
-    with _plainly():
+    with plainly():
         store = services.store
         if ids and company is None:
             raise UserError("--id needs --company")

@@ -1,0 +1,130 @@
+"""`sfqb bindings`, `bind` and `unbind`: which Salesforce record is which QuickBooks record.
+
+Every user mistake (unknown company, a malformed Id, a binding conflict) ends with one
+`sfqb: ...` line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from sfqb.cli.errors import UserError, plainly
+from sfqb.cli.settings import companies, services_of
+from sfqb.domain.bindings import Binding
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
+
+_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
+_SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+
+CompanyOpt = Annotated[
+    str | None, typer.Option("--company", help="Only this company (default: every company).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add bindings, bind and unbind to the app."""
+    for command in (bindings, bind, unbind):
+        app.command()(command)
+
+
+def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = False) -> None:
+    """The bindings: which Salesforce record is which QuickBooks record."""
+    services = services_of(ctx)
+    with plainly():
+        store = services.store
+        found = [b for name in companies(store, company) for b in store.bindings.for_company(name)]
+    if as_json:
+        typer.echo(json.dumps([_binding_json(b) for b in found], indent=2))
+        return
+    table = Table(title="Bindings", box=box.SIMPLE_HEAD)
+    for column in ("company", "Salesforce", "QuickBooks", "last synced"):
+        table.add_column(column, overflow="fold")
+    for b in found:
+        table.add_row(b.company, str(b.sf), str(b.qb), f"{b.synced_at:%Y-%m-%d %H:%M:%S}")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"{len(found)} bindings", markup=False)
+
+
+def _binding_json(b: Binding) -> dict[str, Any]:
+    return {
+        "company": b.company, "salesforce_object": b.sf.sobject.value, "salesforce_id": b.sf.id,
+        "quickbooks_kind": b.qb.kind.value, "quickbooks_id": b.qb.id,
+        "synced_at": b.synced_at.isoformat(),
+    }  # fmt: skip
+
+
+def salesforce_ref(record_id: str, sobject: str | None = None) -> SfRef:
+    """A Salesforce record from its Id, the object inferred from the key prefix unless given."""
+    if not _SF_ID.match(record_id):
+        raise UserError(f"{record_id!r} is not a Salesforce Id (15 or 18 letters and digits)")
+    if sobject is not None:
+        names = [o.value for o in SfObject]
+        if sobject not in names:
+            raise UserError(f"unknown --object {sobject!r}; use {', '.join(names)}")
+        return SfRef(SfObject(sobject), record_id)
+    found = _PREFIXES.get(record_id[:3])
+    if found is None:
+        prefixes = ", ".join(f"{p} {o.value}" for p, o in _PREFIXES.items())
+        raise UserError(
+            f"cannot tell the object of {record_id!r} from its prefix ({prefixes}); give --object"
+        )
+    return SfRef(found, record_id)
+
+
+def bind(  # noqa: PLR0917 - Typer arguments and options
+    ctx: typer.Context,
+    sf_id: Annotated[str, typer.Argument(help="The Salesforce record Id.")],
+    qb_id: Annotated[str, typer.Argument(help="The QuickBooks ListID or TxnID.")],
+    company: Annotated[str, typer.Option("--company", help="The company.")],
+    sobject: Annotated[
+        str | None, typer.Option("--object", help="Account, Product2 or Opportunity.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Customer, Item, Invoice, SalesReceipt, Estimate.")
+    ] = None,
+) -> None:
+    """Bind a Salesforce record to an existing QuickBooks record by hand."""
+    services = services_of(ctx)
+    with plainly():
+        store = services.store
+        companies(store, company)
+        sf = salesforce_ref(sf_id, sobject)
+        kinds = [k.value for k in QbKind]
+        if kind is not None and kind not in kinds:
+            raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
+        qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject), qb_id)
+        # No fingerprint yet: the next cycle sends the record's values to the bound record.
+        store.bindings.bind(Binding(company, sf, qb, "", services.clock()))
+    typer.echo(f"bound Salesforce {sf} to QuickBooks {qb} in {company}")
+
+
+def unbind(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or QuickBooks ListID/TxnID.")],
+    company: Annotated[str, typer.Option("--company", help="The company.")],
+) -> None:
+    """Remove the binding of a record (either side)."""
+    services = services_of(ctx)
+    with plainly():
+        store = services.store
+        companies(store, company)
+        match = next(
+            (b for b in store.bindings.for_company(company) if record_id in (b.sf.id, b.qb.id)),
+            None,
+        )
+        if match is None:
+            raise UserError(f"{record_id} is not bound in company {company!r}")
+        store.bindings.unbind(company, match.sf)
+    typer.echo(f"unbound Salesforce {match.sf} from QuickBooks {match.qb} in {company}")
+
+
+# -- retry -------------------------------------------------------------------------------------
