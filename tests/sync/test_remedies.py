@@ -163,3 +163,21 @@ def test_items_whose_names_collide_after_shortening_get_free_names_not_review() 
     item_names = sorted(str(i.fields["Name"]) for i in h.qb.items())
     assert len(item_names) == len(set(item_names)) == 5
     assert all(len(n) <= 31 for n in item_names)
+
+
+def test_3200_from_an_unmapped_edit_still_applies_salesforces_change() -> None:
+    # A QuickBooks user saves the customer's Notes (sfqb does not map them) between sfqb's read
+    # and its Mod: QuickBooks answers 3200, sfqb re-reads, and Salesforce's new phone still goes.
+    h = Harness()
+    run(h, [h.change(account(1))])
+    customer = h.qb_of(account(1)["Id"])
+
+    def user_edits(_request: object) -> None:
+        h.qb.faults.remove_hook("CustomerMod", user_edits)
+        h.qb.modify_as_user(customer.id, Notes="called about the invoice")
+
+    h.qb.faults.before("CustomerMod", user_edits)
+    cycle = run(h, [h.change(account(1, Phone="555-0142"))])
+    assert state(cycle, account(1), SfObject.ACCOUNT) is ItemState.DONE
+    assert [a.status.code for a in cycle.attempts if a.status.code == "3200"] == ["3200"]
+    assert h.qb_of(account(1)["Id"]).fields["Phone"] == "555-0142"

@@ -277,17 +277,27 @@ def log(  # noqa: PLR0917 - Typer options
         ]  # fmt: skip
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table(title="Integration log (newest first)", box=box.SIMPLE_HEAD)
-    for column in ("time", "flow", "record(s)", "operation", "system:code", "title", "action"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("time", "system:code"))
-    for a in attempts:
-        table.add_row(
-            Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}"), Text(a.flow), Text(_records(a.sf, a.qb)),
-            Text(a.operation), Text(a.status_key, style=_COLOURS.get(a.severity.value, "")),
-            Text(a.title), Text(a.action_taken),
-        )  # fmt: skip
     console = Console(highlight=False)
-    console.print(table)
+    if console.width < 120:  # a narrow terminal: one block per attempt reads better than columns
+        for a in attempts:
+            head = Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}  ")
+            head.append(a.status_key, style=_COLOURS.get(a.severity.value, ""))
+            head.append(f" {a.title}  {a.flow} {a.operation}  {_records(a.sf, a.qb)}")
+            console.print(head)
+            console.print(Text(f"    sfqb: {a.action_taken}"))
+            if a.summary:
+                console.print(Text(f"    changed: {a.summary}"))
+    else:
+        table = Table(title="Integration log (newest first)", box=box.SIMPLE_HEAD)
+        for column in ("time", "flow", "record(s)", "operation", "system:code", "title", "action"):
+            table.add_column(column, overflow="fold", no_wrap=column in ("time", "system:code"))
+        for a in attempts:
+            table.add_row(
+                Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}"), Text(a.flow), Text(_records(a.sf, a.qb)),
+                Text(a.operation), Text(a.status_key, style=_COLOURS.get(a.severity.value, "")),
+                Text(a.title), Text(a.action_taken),
+            )  # fmt: skip
+        console.print(table)
     console.print(f"{len(attempts)} attempts shown", markup=False)
 
 

@@ -20,7 +20,7 @@ from sfqb.sync.fields import qb_kind_of, references, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
-from sfqb.sync.ownership import top_level_owners
+from sfqb.sync.ownership import newer, top_level_owners
 from sfqb.sync.plan import Action, Operation
 from sfqb.sync.preflight import block_message, preflight
 from sfqb.sync.records import Block
@@ -280,12 +280,17 @@ class Remedies:
                 {"conflicts": conflicts},
             )
             return
-        mod = cycle.mod_op(sf, binding, qb_changed=fresh.time_modified)
+        # Newest wins per field: only a field QuickBooks changed too is decided by time; the
+        # other fields of the change go as they were (QuickBooks editing, say, its Notes must
+        # not drop Salesforce's new phone number).
+        qb_newer = newer(fresh.time_modified, cycle.changes[sf].modstamp)
+        dropped = {c["field"] for c in conflicts} if qb_newer else set()
+        fields = {k: v for k, v in op.fields.items() if k not in dropped}
         cycle.log(sf, "mod", status, "re-read the record and re-applied the change once")
-        if mod is None:
-            cycle.synced(sf, binding, binding.qb_fingerprint, fresh.edit_sequence)
+        if fields:
+            cycle.ask(replace(op, op_id="", edit_sequence=fresh.edit_sequence, fields=fields))
         else:
-            cycle.ask(mod)
+            cycle.synced(sf, binding, binding.qb_fingerprint, fresh.edit_sequence)
 
     def _conflicts(self, op: QbOp, binding: Binding, fresh: QbRecord) -> list[dict[str, Any]]:
         """Fields both sides changed since the last sync that neither side owns outright."""
