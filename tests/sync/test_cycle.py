@@ -20,18 +20,13 @@ from sfqb.sandbox.qbd.adapter import direct_processor
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, ReplyLost
-from sfqb.sync.records import ItemState, PendingChange, SfWriteResult
+from sfqb.sync.records import FLOW_OF, ItemState, PendingChange, SfWriteResult
 
 CATALOG = load_catalog()
 MAPPER = Mapper(load_flows())
 COMPANY = "demo"
 # States that mean "not held": a held record is failed, retried or (with remedies) in review.
 SETTLED_OR_PENDING = (ItemState.DONE, ItemState.SKIPPED, ItemState.WAITING, ItemState.INFLIGHT)
-FLOW_OF = {
-    SfObject.ACCOUNT: "account_to_customer",
-    SfObject.PRODUCT2: "product_to_item",
-    SfObject.OPPORTUNITY: "opportunity_to_invoice",
-}
 
 
 class Clock:

@@ -14,7 +14,7 @@ from sfqb.domain.status import Category
 from sfqb.jobs.backoff import Backoff
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, Store
 from sfqb.sync.cycle import Cycle
-from sfqb.sync.records import Block, ItemOutcome, ItemState
+from sfqb.sync.records import FLOW_OF, Block, ItemOutcome, ItemState
 
 BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
 _QUEUE_STATE = {
@@ -142,14 +142,6 @@ class Persistence:
                         item.id, "QuickBooks accepted the probe record", now=self._clock()
                     )
         for sf in cycle.requeue:
-            for flow in _FLOWS_OF.get(sf.sobject.value, ()):
-                row = self._store.queue.get(company, flow, sf)
-                if row is not None and row.status is not QueueStatus.INFLIGHT:
-                    self._store.queue.requeue(row.id, now=self._clock())
-
-
-_FLOWS_OF = {
-    "Account": ("account_to_customer",),
-    "Product2": ("product_to_item",),
-    "Opportunity": ("opportunity_to_invoice",),
-}
+            row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+            if row is not None and row.status is not QueueStatus.INFLIGHT:
+                self._store.queue.requeue(row.id, now=self._clock())

@@ -23,12 +23,11 @@ from sfqb.domain.status import DecodedStatus, Remedy
 from sfqb.jobs.alerts import AlertKind
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.persist import BLOCK_SOURCE
-from sfqb.jobs.runner import SF_FLOWS, payload_fingerprint
+from sfqb.jobs.runner import payload_fingerprint
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.fields import qb_kind_of
-from sfqb.sync.records import Direction, SfWrite
+from sfqb.sync.records import FLOW_OF, Direction, SfWrite
 
-_FLOW_OF = {sobject: flow for flow, sobject in SF_FLOWS}
 _NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
 
 
@@ -256,7 +255,7 @@ class ReviewDesk:
                 f"{sf} is an {sf.sobject.value}: only Accounts and Products (Product2) are "
                 "renamed; QuickBooks names nothing after an Opportunity"
             )
-        flow = _FLOW_OF[sf.sobject]
+        flow = FLOW_OF[sf.sobject]
         write = SfWrite(sf.sobject.value, sf.id, {"Name": name}, flow, Direction.SF_TO_QB)
         (result,) = salesforce.write([write])
         if not result.ok:

@@ -28,13 +28,8 @@ from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.records import Direction, ItemState, PendingChange
+from sfqb.sync.records import FLOW_OF, SF_FLOWS, Direction, ItemState, PendingChange
 
-SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
-    ("account_to_customer", SfObject.ACCOUNT),
-    ("product_to_item", SfObject.PRODUCT2),
-    ("opportunity_to_invoice", SfObject.OPPORTUNITY),
-)
 QB_STREAM = "qbd:changes"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
@@ -246,13 +241,12 @@ class SyncRunner:
         )
 
     def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
-        flows = {sobject: flow for flow, sobject in SF_FLOWS}
         for sobject in {p.sobject for p in parents}:
             ids = sorted(p.id for p in parents if p.sobject is sobject)
             for payload in self._sf.read_ids(sobject.value, ids):
                 ref = SfRef(sobject, str(payload["Id"]))
                 self._store.queue.enqueue(
-                    company, flows[sobject], Direction.SF_TO_QB, ref, payload=payload,
+                    company, FLOW_OF[sobject], Direction.SF_TO_QB, ref, payload=payload,
                     fingerprint=payload_fingerprint(payload), now=self._clock(),
                 )  # fmt: skip
 

@@ -19,6 +19,7 @@ from sfqb.mapping import Mapped
 from sfqb.sync.fields import to_plain
 from sfqb.sync.plan import Operation, Plan
 from sfqb.sync.records import (
+    FLOW_OF,
     Attempt,
     BindingRepository,
     Direction,
@@ -126,7 +127,10 @@ class Ledger:
         summary: str = "",
     ) -> None:
         """Add a line to the integration log."""
-        flow = self.changes[sf].flow if sf is not None and sf in self.changes else "read"
+        if sf is None:
+            flow = "read"
+        else:  # a record outside the cycle (a parent being checked) is logged under its flow
+            flow = self.changes[sf].flow if sf in self.changes else FLOW_OF[sf.sobject]
         self.attempts.append(
             Attempt(
                 flow, Direction.SF_TO_QB, operation, status, action, sf=sf, qb=qb, summary=summary

@@ -9,11 +9,6 @@ from sfqb.domain.policy import MatchRule
 from sfqb.mapping import fold_name
 
 
-def normalise_name(name: object) -> str:
-    """Case, accents, spacing and punctuation ignored: "Smith & Sons, Inc." ~ "smith sons inc"."""
-    return fold_name(name)
-
-
 def _digits(value: object) -> str:
     digits = "".join(ch for ch in str(value or "") if ch.isdigit())
     return digits[-10:]  # compare national numbers: ignore a country prefix
@@ -27,14 +22,14 @@ def _address(fields: Mapping[str, Any]) -> tuple[str, str]:
     address = fields.get("BillAddress") or {}
     if not isinstance(address, Mapping):
         return ("", "")
-    return (normalise_name(address.get("Addr1")), normalise_name(address.get("PostalCode")))
+    return (fold_name(address.get("Addr1")), fold_name(address.get("PostalCode")))
 
 
 def matches(rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
     """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?"""
     if rule is MatchRule.NEVER:
         return False
-    if not normalise_name(ours.get("Name")) or normalise_name(ours.get("Name")) != normalise_name(
+    if not fold_name(ours.get("Name")) or fold_name(ours.get("Name")) != fold_name(
         theirs.get("Name")
     ):
         return False

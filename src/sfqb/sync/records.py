@@ -10,10 +10,19 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.status import DecodedStatus
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+# The Salesforce-to-QuickBooks flows and the object each reads, parents before children.
+SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
+    ("account_to_customer", SfObject.ACCOUNT),
+    ("product_to_item", SfObject.PRODUCT2),
+    ("opportunity_to_invoice", SfObject.OPPORTUNITY),
+)
+# The flow of each Salesforce object (an SfObject or its name, "Account", looks it up).
+FLOW_OF: Mapping[str, str] = MappingProxyType({sobject: flow for flow, sobject in SF_FLOWS})
 
 
 class Direction(StrEnum):

@@ -14,6 +14,7 @@ from sfqb.mapping import Mapper, MappingInputError, RecordNotEligible
 from sfqb.sync.fields import to_plain
 from sfqb.sync.inbound import CUSTOMER_FLOW, Inbound, InboundChange
 from sfqb.sync.records import (
+    FLOW_OF,
     Attempt,
     BindingRepository,
     Direction,
@@ -27,7 +28,6 @@ SYNC_STATUS = "QuickBooks_Sync_Status__c"
 SYNC_ERROR = "QuickBooks_Sync_Error__c"
 _ERROR_LIMIT = 2000
 _SOURCE_OBJECT = {CUSTOMER_FLOW: "Account", "payment_to_opportunity": "Opportunity"}
-_SF_FLOW_OF = {"Account": "account_to_customer", "Opportunity": "opportunity_to_invoice"}
 
 
 def error_text(status: DecodedStatus) -> str:
@@ -81,7 +81,7 @@ class WriteBack:
         for sf, fields in self._status.items():
             merged[(sf.sobject.value, sf.id)] = (
                 dict(fields),
-                _SF_FLOW_OF.get(sf.sobject.value, ""),
+                FLOW_OF.get(sf.sobject, ""),
                 Direction.SF_TO_QB,
             )
         for change, fields in inbound.writes(sf_changed):
@@ -109,7 +109,7 @@ class WriteBack:
                 for status in result.statuses:
                     attempts.append(
                         Attempt(
-                            change.flow if change else _SF_FLOW_OF.get(result.sobject, ""),
+                            change.flow if change else FLOW_OF.get(result.sobject, ""),
                             Direction.QB_TO_SF,
                             "writeback",
                             status,
@@ -138,15 +138,13 @@ class WriteBack:
         sf = binding.sf
         pending = changes.get(sf)
         payload = (
-            pending.payload
-            if pending is not None
-            else self.last_payload(_SF_FLOW_OF["Account"], sf)
+            pending.payload if pending is not None else self.last_payload(FLOW_OF["Account"], sf)
         )
         if payload is None:
             return binding
         updated = {**payload, **to_plain(change.mapped.fields)}
         try:
-            mapped = self.mapper.map(_SF_FLOW_OF["Account"], updated)
+            mapped = self.mapper.map(FLOW_OF["Account"], updated)
         except (RecordNotEligible, MappingInputError):
             return binding
         return replace(binding, fingerprint=mapped.fingerprint, sf_values=to_plain(mapped.fields))

@@ -11,7 +11,6 @@ import yaml
 
 from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import SfRef
-from sfqb.jobs.runner import SF_FLOWS
 from sfqb.store import CircuitState, QueueStatus, Store
 from sfqb.store.journal import Attempt
 from sfqb.store.review import ReviewStatus
@@ -56,7 +55,7 @@ def code_summary(store: Store, company: str, circuit: CircuitState | None) -> di
         lines[line.status_key].append(line)
     result: dict[str, Any] = {}
     for key in sorted(lines):
-        records = {(_flow_of(a), a.sf) for a in lines[key] if a.sf is not None}
+        records = {(a.flow, a.sf) for a in lines[key] if a.sf is not None}
         resolved = sum(
             1
             for flow, sf in records
@@ -80,14 +79,6 @@ def code_summary(store: Store, company: str, circuit: CircuitState | None) -> di
             ),
         }
     return result
-
-
-def _flow_of(line: Attempt) -> str:
-    """The record's flow (a check of a parent is logged under "read")."""
-    known = {flow for flow, _ in SF_FLOWS}
-    if line.flow in known or line.sf is None:
-        return line.flow
-    return next((flow for flow, sobject in SF_FLOWS if sobject is line.sf.sobject), line.flow)
 
 
 def _synced(store: Store, company: str, flow: str, sf: SfRef) -> bool:
