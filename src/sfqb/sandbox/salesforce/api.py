@@ -117,6 +117,15 @@ class RestApi:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() not in ("bearer", "oauth") or not self.tokens.valid(token.strip()):
             raise OrgError("INVALID_SESSION_ID", "Session expired or invalid", status=401)
+        if self.faults.api_disabled:
+            # An edition without API access (or a user without "API Enabled") gets 403
+            # API_DISABLED_FOR_ORG on every REST call ("Status Codes and Error Responses",
+            # REST API Developer Guide; the message is the platform's).
+            raise OrgError(
+                "API_DISABLED_FOR_ORG",
+                "API is not enabled for this Organization or Partner",
+                status=403,
+            )
         fault = self.faults.take_request_fault()
         if fault is RequestFault.INVALID_SESSION_ID:
             raise OrgError("INVALID_SESSION_ID", "Session expired or invalid", status=401)

@@ -1,9 +1,12 @@
-"""Fault injection: lock contention, exhausted API limits and expired sessions on demand."""
+"""Fault injection: lock contention, exhausted API limits, expired sessions, the org's own
+automation (validation rules, duplicate rules, trigger errors, the Apex CPU limit) and an org
+without API access, on demand."""
 
 from __future__ import annotations
 
 import random
 import threading
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -12,6 +15,23 @@ class RequestFault(StrEnum):
 
     INVALID_SESSION_ID = "INVALID_SESSION_ID"
     REQUEST_LIMIT_EXCEEDED = "REQUEST_LIMIT_EXCEEDED"
+
+
+class RecordFault(StrEnum):
+    """The org's automation refusing one record's save, by the status code Salesforce sends."""
+
+    VALIDATION_RULE = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+    DUPLICATE_RULE = "DUPLICATES_DETECTED"
+    TRIGGER_ERROR = "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refusal set up for some records: the code and the org's own message."""
+
+    fault: RecordFault
+    message: str
+    fields: tuple[str, ...] = ()
 
 
 class Faults:
@@ -29,6 +49,9 @@ class Faults:
         self._locked_ids: set[str] = set()
         self._limit_left = 0
         self._session_left = 0
+        self._refusals: dict[str, Refusal] = {}
+        self.cpu_budget: int | None = None
+        self.api_disabled = False
 
     def lock_next(self, n: int = 1) -> None:
         """Fail the next `n` record writes with UNABLE_TO_LOCK_ROW."""
@@ -55,12 +78,40 @@ class Faults:
         with self._lock:
             self._session_left += n
 
+    def refuse(
+        self, fault: RecordFault, message: str, *record_ids: str, fields: tuple[str, ...] = ()
+    ) -> None:
+        """Refuse every save of these records (18-character Ids) with `fault` and `message`."""
+        with self._lock:
+            for record_id in record_ids:
+                self._refusals[record_id] = Refusal(fault, message, fields)
+
+    def accept(self, *record_ids: str) -> None:
+        """Stop refusing saves of these records."""
+        with self._lock:
+            for record_id in record_ids:
+                self._refusals.pop(record_id, None)
+
+    def refusal(self, record_id: str | None) -> Refusal | None:
+        """The refusal set up for this record, if any."""
+        with self._lock:
+            return self._refusals.get(record_id) if record_id else None
+
+    def limit_cpu(self, records: int | None) -> None:
+        """Make the org's triggers exceed the Apex CPU limit on saves of more than `records`
+        records in one request (None: never), as heavy triggers do on a full batch of 200."""
+        with self._lock:
+            self.cpu_budget = records
+
     def clear(self) -> None:
         """Forget every pending fault and set lock_rate to 0."""
         with self._lock:
             self.lock_rate = 0.0
             self._locks_left = self._limit_left = self._session_left = 0
             self._locked_ids.clear()
+            self._refusals.clear()
+            self.cpu_budget = None
+            self.api_disabled = False
 
     def take_request_fault(self) -> RequestFault | None:
         """Consume and return the fault the current request should fail with, if any."""

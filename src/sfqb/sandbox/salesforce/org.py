@@ -50,7 +50,8 @@ class Org:
         self._minter = IdMinter(pod)
         self._data: dict[str, dict[str, Record]] = {name: {} for name in self.schema.objects}
         self._deleted: list[Deletion] = []
-        self.org_id = self._minter.mint("00D")
+        self.org_id = ""
+        self.refresh()
         self.user_id = ""
         self.user_id = self.create(
             "User", {"Username": "integration@sfqb.example", "LastName": "Integration"}
@@ -62,6 +63,20 @@ class Org:
             "Pricebook2", {"Name": "Standard Price Book", "IsActive": True}
         )
         self._data["Pricebook2"][self.standard_pricebook_id]["IsStandard"] = True
+
+    def refresh(self) -> str:
+        """Give the org a new Id, as a sandbox refresh (a copy of production) does."""
+        with self.lock:
+            now = self.now()
+            record: Record = dict.fromkeys(self.schema.objects["Organization"].fields)
+            self.org_id = self._minter.mint("00D")
+            record.update(
+                Id=self.org_id, Name="sfqb sandbox org", OrganizationType="Developer Edition",
+                IsSandbox=True, IsDeleted=False, CreatedDate=now, LastModifiedDate=now,
+                SystemModstamp=now,
+            )  # fmt: skip
+            self._data["Organization"] = {self.org_id: record}
+            return self.org_id
 
     def now(self) -> datetime:
         """The clock's time, UTC, millisecond precision."""
@@ -279,7 +294,7 @@ class Org:
                 )
             if fdef.name == "Id" and not creating:
                 continue
-            if fdef.readonly:
+            if not fdef.writable:
                 refused.append(fdef.name)
                 continue
             typed[fdef.name] = coerce(fdef, value, obj.name)

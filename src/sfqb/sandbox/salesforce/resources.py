@@ -76,7 +76,7 @@ def sobject_info(obj: ObjectDef, version: str) -> dict[str, Any]:
 def describe(obj: ObjectDef, version: str) -> dict[str, Any]:
     """GET /sobjects/{type}/describe: the summary plus fields and child relationships."""
     body = _summary(obj, version)
-    body["fields"] = [_field(f) for f in obj.fields.values()]
+    body["fields"] = [_field(f) for f in obj.visible]
     body["childRelationships"] = [
         {
             "childSObject": rel.child,
@@ -116,8 +116,8 @@ def _field(fdef: FieldDef) -> dict[str, Any]:
         "unique": fdef.unique,
         "idLookup": fdef.external_id or fdef.name == "Id",
         "nillable": not fdef.required and fdef.type != "boolean",
-        "createable": not fdef.readonly,
-        "updateable": not fdef.readonly,
+        "createable": fdef.writable,
+        "updateable": fdef.writable,
         "referenceTo": [fdef.reference_to] if fdef.reference_to else [],
         "relationshipName": fdef.name[:-2]
         if fdef.reference_to and fdef.name.endswith("Id")

@@ -23,6 +23,16 @@ class FieldDef:
     required: bool = False
     external_id: bool = False
     unique: bool = False
+    # Field-level security for the integration user: a hidden field does not exist for the
+    # API (describe omits it, SOQL and writes name it INVALID_FIELD); a read-only one is
+    # described with createable/updateable false and refused on writes.
+    hidden: bool = False
+    read_only_for_user: bool = False
+
+    @property
+    def writable(self) -> bool:
+        """True when the integration user may set the field on create and update."""
+        return not (self.readonly or self.read_only_for_user)
 
     @property
     def custom(self) -> bool:
@@ -56,12 +66,17 @@ class ObjectDef:
     children: dict[str, ChildRelationship] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldDef | None:
-        """The field called `name`, compared case-insensitively as Salesforce does."""
+        """The field called `name` as the API sees it: case-insensitive, hidden ones absent."""
         found = self.fields.get(name)
-        if found is not None:
-            return found
-        lowered = name.lower()
-        return next((f for f in self.fields.values() if f.name.lower() == lowered), None)
+        if found is None:
+            lowered = name.lower()
+            found = next((f for f in self.fields.values() if f.name.lower() == lowered), None)
+        return None if found is None or found.hidden else found
+
+    @property
+    def visible(self) -> list[FieldDef]:
+        """The fields the integration user can see (field-level security)."""
+        return [f for f in self.fields.values() if not f.hidden]
 
     def child(self, name: str) -> ChildRelationship | None:
         """The child relationship called `name` (case-insensitive)."""
@@ -133,6 +148,23 @@ class Schema:
         if found is None:
             raise KeyError(f"{sobject} has no field {name}")
         del obj.fields[found.name]
+
+    def set_field_access(
+        self, sobject: str, name: str, *, visible: bool = True, editable: bool = True
+    ) -> None:
+        """Field-level security of the integration user's profile, as an admin would set it.
+
+        Salesforce's REST describe lists only the fields the user can see, with `createable`
+        and `updateable` reflecting edit access ("sObject Describe", REST API Developer Guide;
+        "Understanding Describe Information Permissions", Apex Developer Guide).
+        """
+        obj = self._need(sobject)
+        lowered = name.lower()
+        found = next((f for f in obj.fields.values() if f.name.lower() == lowered), None)
+        if found is None:
+            raise KeyError(f"{sobject} has no field {name}")
+        found.hidden = not visible
+        found.read_only_for_user = not editable
 
     def set_unique(self, sobject: str, name: str, unique: bool) -> None:
         """Turn the uniqueness of an external-ID field on or off."""

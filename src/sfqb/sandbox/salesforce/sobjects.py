@@ -106,7 +106,7 @@ class SObjectRoutes:
     ) -> dict[str, Any]:
         """A record as GET /sobjects returns it (all fields, or those in ?fields=)."""
         obj = self.org.describe(sobject)
-        names = list(obj.fields)
+        names = [f.name for f in obj.visible]
         if fields:
             names = []
             for name in fields.split(","):

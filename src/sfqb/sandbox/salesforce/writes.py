@@ -7,11 +7,26 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sfqb.sandbox.salesforce.errors import OrgError, unable_to_lock
-from sfqb.sandbox.salesforce.faults import Faults
+from sfqb.sandbox.salesforce.faults import Faults, RecordFault
 from sfqb.sandbox.salesforce.ids import IdError, normalize
 from sfqb.sandbox.salesforce.org import MultipleMatches, Org
 
 MAX_COLLECTION = 200
+# "If the request body includes objects of more than one type, they are processed as chunks
+# ... A single request can process up to 10 chunks." (Create/Update Records Using sObject
+# Collections, REST API Developer Guide). The page gives no error code for an 11th chunk: the
+# sandbox refuses the whole request with StatusCode EXCEEDED_MAX_TYPES_LIMIT and the platform's
+# own text for this limit (the stricter reading).
+MAX_CHUNKS = 10
+_TOO_MANY_CHUNKS = (
+    "Cannot have more than 10 chunks in a single operation. Please rearrange the data to "
+    "reduce chunking."
+)
+# A System.LimitException cannot be caught: the whole save is rolled back. The docs do not say
+# how sObject Collections report it; the sandbox fails every record of the request with the
+# trigger error and saves none (the stricter reading).
+_CPU_LIMIT = "sfqbTrigger: System.LimitException: Apex CPU time limit exceeded"
+_DUPLICATE_RULE = "Use one of these records?"
 _ROLLED_BACK = OrgError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using AllOrNone "
@@ -42,6 +57,12 @@ class Writer:
         self.org.get(sobject, record_id)
         if self.faults.take_lock(_canon(record_id)):
             raise unable_to_lock(_canon(record_id))
+        refusal = self.faults.refusal(_canon(record_id))
+        if refusal is not None:
+            message = refusal.message
+            if refusal.fault is RecordFault.DUPLICATE_RULE and not message:
+                message = _DUPLICATE_RULE
+            raise OrgError(refusal.fault.value, message, refusal.fields)
         self.org.update(sobject, record_id, body)
 
     def delete(self, sobject: str, record_id: str) -> None:
@@ -68,8 +89,14 @@ class Writer:
             return self._run(steps, all_or_none, with_created=False)
         records, all_or_none = _records(body)
         _check_size(records)
-        for record in records:
-            _type_of(record)
+        types = [_type_of(record).lower() for record in records]
+        chunks = sum(1 for i, kind in enumerate(types) if i == 0 or kind != types[i - 1])
+        if chunks > MAX_CHUNKS:
+            raise OrgError("EXCEEDED_MAX_TYPES_LIMIT", _TOO_MANY_CHUNKS)
+        budget = self.faults.cpu_budget
+        if budget is not None and len(records) > budget:
+            error = OrgError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", _CPU_LIMIT)
+            return [{"success": False, "errors": [error.to_record_error()]} for _ in records]
         if method == "POST":
             steps = [self._create_step(r) for r in records]
         else:
@@ -87,7 +114,7 @@ class Writer:
             )
         records, all_or_none = _records(body)
         _check_size(records)
-        values = [str(r.get(fdef.name) or "").lower() for r in records]
+        values = [str(_value(r, fdef.name) or "").lower() for r in records]
         repeated = {v for v, n in Counter(values).items() if v and n > 1}
         steps = [
             self._upsert_step(obj.name, fdef.name, record, value in repeated)
@@ -133,7 +160,7 @@ class Writer:
 
     def _create_step(self, record: Mapping[str, Any]) -> Callable[[], tuple[str | None, bool]]:
         def step() -> tuple[str | None, bool]:
-            if "Id" in record:
+            if _id_of(record) is not None:
                 raise OrgError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
             return self.create(_type_of(record), record), True
 
@@ -141,7 +168,7 @@ class Writer:
 
     def _update_step(self, record: Mapping[str, Any]) -> Callable[[], tuple[str | None, bool]]:
         def step() -> tuple[str | None, bool]:
-            raw = record.get("Id")
+            raw = _id_of(record)
             if not raw:
                 raise OrgError("MISSING_ARGUMENT", "Id not specified in an update call")
             record_id = _known_id(str(raw))
@@ -171,7 +198,7 @@ class Writer:
         self, sobject: str, field: str, record: Mapping[str, Any], repeated: bool
     ) -> Callable[[], tuple[str | None, bool]]:
         def step() -> tuple[str | None, bool]:
-            value = record.get(field)
+            value = _value(record, field)
             if _type_of(record).lower() != sobject.lower():
                 raise OrgError("INVALID_TYPE", f"Record type must be {sobject}")
             if value in (None, ""):
@@ -199,6 +226,18 @@ def _records(body: Any) -> tuple[list[Mapping[str, Any]], bool]:
     if not all(isinstance(r, dict) for r in records):
         raise OrgError("JSON_PARSER_ERROR", "Each record must be a JSON object")
     return records, bool(body.get("allOrNone", False))
+
+
+def _value(record: Mapping[str, Any], name: str) -> Any:
+    """A field of a request body under any spelling of its name: field names are
+    case-insensitive (the sObject Collections update example itself writes "id"); the value is
+    kept as given, so record Ids stay case-sensitive."""
+    lowered = name.lower()
+    return next((v for k, v in record.items() if k.lower() == lowered), None)
+
+
+def _id_of(record: Mapping[str, Any]) -> Any:
+    return _value(record, "Id")
 
 
 def _check_size(items: list[Any]) -> None:
