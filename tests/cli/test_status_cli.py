@@ -98,6 +98,8 @@ def test_status_of_an_unknown_company_exits_2(env: dict[str, str]) -> None:
         ("on_deleted: burn", "companies.acme.policy.on_deleted must be one of recreate, hold"),
         ("max_attempts: 0", "companies.acme.policy.max_attempts must be at least 1, not 0"),
         ("max_atempts: 3", "companies.acme.policy: unknown setting 'max_atempts'"),
+        ("sf_batch_size: 201", "companies.acme.policy.sf_batch_size must be at most 200, not 201"),
+        ("sf_batch_size: 0", "companies.acme.policy.sf_batch_size must be at least 1, not 0"),
         ("alerts: {max_per_hour: many}", "policy.alerts.max_per_hour must be a whole number"),
         ("alerts: {email_to: [nobody]}", "policy.alerts.email_to: 'nobody' is not an email"),
         ("alerts: {webhook_url: ftp://x}", "policy.alerts.webhook_url must be an http:// or"),

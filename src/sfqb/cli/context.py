@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sfqb.jobs.circuit import Circuit
     from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
     from sfqb.jobs.runner import SyncRunner
+    from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
     from sfqb.store import SecretBox, Store
 
@@ -136,7 +137,7 @@ class Services:
             )
         secret = self.store.connections.secret(company, ConnectionSystem.SALESFORCE)
         auth = salesforce_authenticator(company, info.settings, secret)
-        api = load_settings()
+        api = replace(load_settings(), collection_size=self.policy(company).sf_batch_size)
         version = info.settings.get("api_version")
         if isinstance(version, str) and version:
             api = replace(api, api_version=version)
@@ -148,18 +149,35 @@ class Services:
         connector = SalesforceConnector(auth, http, self.catalog, settings=api, clock=self.clock)
         return SalesforceGateway(connector)
 
-    def runner(self, company: str, source: SalesforceSource | None = None) -> SyncRunner:
-        """A SyncRunner for the company (Salesforce from its stored connection by default)."""
-        from sfqb.jobs.runner import SyncRunner
+    def runner(
+        self, company: str, source: SalesforceSource | None = None, org: SalesforceOrg | None = None
+    ) -> SyncRunner:
+        """A SyncRunner for the company (Salesforce from its stored connection by default).
 
+        The org checks run on `org` (the stored connection's gateway when `source` is not given).
+        """
+        from sfqb.jobs.runner import SyncRunner
+        from sfqb.jobs.salesforce_org import OrgCheck
+
+        if source is None:
+            gateway = self.salesforce(company)
+            source, org = gateway, org or gateway
+        mapper = self.mapper(company)
+        check = None
+        if org is not None:
+            check = OrgCheck(
+                self.store, self.catalog, org, mapper, clock=self.clock,
+                policy=self.policy(company), alerts=self.alerts,
+            )  # fmt: skip
         return SyncRunner(
             self.store,
-            source if source is not None else self.salesforce(company),
-            self.mapper(company),
+            source,
+            mapper,
             self.catalog,
             clock=self.clock,
             rng=random.Random(),  # retry jitter, not security
             policy=self.policy(company),
             circuit=self.circuit,
             alerts=self.alerts,
+            org_check=check,
         )

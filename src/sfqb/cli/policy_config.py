@@ -10,6 +10,7 @@ Every key is optional and falls back to CompanyPolicy's safe default::
       backoff_base_seconds: 60
       backoff_cap_seconds: 3600
       expected_contact_minutes: 60
+      sf_batch_size: 200              # records per Salesforce write call, 1..200
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -42,9 +43,13 @@ class PolicyError(ValueError):
     """A `policy:` section that cannot be used; the text names the key."""
 
 
-def _minimums() -> dict[str, int]:
+def _limits(section: str) -> dict[str, int]:
     text = resources.files("sfqb.cli").joinpath("data/policy.yaml").read_text(encoding="utf-8")
-    return {str(k): int(v) for k, v in yaml.safe_load(text)["minimums"].items()}
+    return {str(k): int(v) for k, v in (yaml.safe_load(text).get(section) or {}).items()}
+
+
+def _minimums() -> dict[str, int]:
+    return _limits("minimums")
 
 
 def _names(cls: type[Any]) -> list[str]:
@@ -70,6 +75,9 @@ def _number(value: Any, where: str, key: str, limits: dict[str, int]) -> int:
     least = limits.get(key, 0)
     if value < least:
         raise PolicyError(f"{where}.{key} must be at least {least}, not {value}")
+    most = _limits("maximums").get(key)
+    if most is not None and value > most:
+        raise PolicyError(f"{where}.{key} must be at most {most}, not {value}")
     return value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import requests
 import typer
@@ -23,6 +23,9 @@ from sfqb.connectors.salesforce.custom_fields import (
 )
 from sfqb.connectors.salesforce.metadata import write_package
 from sfqb.connectors.salesforce.settings import load_settings
+
+if TYPE_CHECKING:
+    from sfqb.cli.context import Services
 
 
 def register(app: typer.Typer) -> None:
@@ -96,6 +99,23 @@ def setup(
     )
     if checks is not None:
         raise typer.Exit(code=1)
+
+
+def record_org(services: Services, company: str) -> str:
+    """Read the Id of the org the company's stored connection reaches and store it with the
+    connection, so a later sync refuses another org; the line to print says what happened."""
+    from sfqb.store import ConnectionSystem
+
+    try:
+        org_id = services.salesforce(company).org_id()
+    except SalesforceError as exc:
+        return f"could not read the org's Id ({exc}); it is recorded at the first sync"
+    info = services.store.connections.get(company, ConnectionSystem.SALESFORCE)
+    settings = {**(info.settings if info else {}), "org_id": org_id}
+    services.store.connections.save(
+        company, ConnectionSystem.SALESFORCE, settings, keep_secret=True
+    )
+    return f"org {org_id}"
 
 
 def _catalog(ctx: typer.Context) -> Catalog:

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
 from sfqb.cli.policy_config import PolicyError, parse_policy
+from sfqb.cli.salesforce import record_org
 from sfqb.connectors.salesforce import (
     Authenticator,
     ExistingSession,
@@ -335,9 +336,10 @@ def connect_salesforce(  # noqa: PLR0917 - Typer options
         if ca_file is not None:
             plain["ca_file"] = str(ca_file.resolve())
         services.store.connections.save(company, ConnectionSystem.SALESFORCE, plain, secret)
+        reached = record_org(services, company)
     except (UserError, SecretKeyError, StoreError) as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"stored the Salesforce connection of {company} (credentials encrypted)")
+    typer.echo(f"stored the Salesforce connection of {company} (credentials encrypted); {reached}")
 
 
 def connect_qbd(

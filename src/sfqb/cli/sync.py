@@ -31,6 +31,7 @@ from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
 from sfqb.jobs.runner import CycleReport, Driver, select_flows
+from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
@@ -114,7 +115,7 @@ def _sandbox_file(store: Store, company: str) -> Path | None:
 
 def _run_sandbox(
     services: Services, company: str, path: Path, source: SalesforceSource, *, phases: _Phases,
-    flows: list[str] | None,
+    flows: list[str] | None, org: SalesforceOrg,
 ) -> CycleReport:  # fmt: skip
     from sfqb.connectors.qbd.operations import DirectDriver
     from sfqb.sandbox.qbd import CompanyFile, SandboxSettings, SandboxStateError
@@ -125,7 +126,7 @@ def _run_sandbox(
     except SandboxStateError as exc:
         raise UserError(f"the sandbox company file of {company!r}: {exc}") from None
     driver = DirectDriver(direct_processor(book, services.catalog), services.catalog)
-    report = services.runner(company, source).run_direct(
+    report = services.runner(company, source, org).run_direct(
         company, _ReportingDriver(driver, phases), flows
     )
     book.save(path)
@@ -142,6 +143,8 @@ def _report_line(report: CycleReport) -> str:
     )
     if report.aborted:
         line += f"; stopped: QuickBooks unavailable ({report.aborted}), records stay queued"
+    if report.held:
+        line = f"{report.company}: not synced: {report.held}"
     return line
 
 
@@ -163,14 +166,22 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
         with progress:
             for name in names:
                 phases = _Phases(progress, name)
-                source = _ReportingSource(services.salesforce(name), phases)
+                gateway = services.salesforce(name)
+                source = _ReportingSource(gateway, phases)
                 path = _sandbox_file(store, name)
                 if path is not None:
-                    report = _run_sandbox(services, name, path, source, phases=phases, flows=flows)
-                    problems += bool(report.aborted)
+                    report = _run_sandbox(
+                        services, name, path, source, phases=phases, flows=flows, org=gateway
+                    )
+                    problems += bool(report.aborted or report.held)
                     console.print(_report_line(report), markup=False)
                     continue
-                queued = services.runner(name, source).gather(name, flows)
+                runner = services.runner(name, source, gateway)
+                if (held := runner.preflight(name)) is not None:
+                    problems += 1
+                    console.print(_report_line(held), markup=False)
+                    continue
+                queued = runner.gather(name, flows)
                 waiting = len(store.queue.open_items(name))
                 console.print(
                     f"{name}: read {queued} changed records; {waiting} records wait for the "

@@ -55,4 +55,7 @@ class CompanyPolicy:
     backoff_base_seconds: int = 60
     backoff_cap_seconds: int = 3600
     expected_contact_minutes: int = 60
+    # Records per Salesforce sObject Collections write (1..200); orgs with heavy triggers
+    # need smaller batches.
+    sf_batch_size: int = 200
     alerts: AlertSettings = field(default_factory=AlertSettings)

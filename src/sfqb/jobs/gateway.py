@@ -13,6 +13,7 @@ from sfqb.connectors.salesforce import (
     SfOpportunity,
     SfPricebookEntry,
     SfProduct,
+    SObjectDescription,
 )
 from sfqb.sync.records import SfWrite, SfWriteResult
 
@@ -69,6 +70,14 @@ class SalesforceGateway:
         if sobject not in types:
             raise ValueError(f"sfqb does not read {sobject}")
         return [r.to_payload() for r in self._connector.read_records(types[sobject], list(ids))]
+
+    def org_id(self) -> str:
+        """The Id of the org the connection reaches."""
+        return self._connector.org_id()
+
+    def describe(self, sobject: str) -> SObjectDescription:
+        """The fields of `sobject` the integration user can see, with its edit rights."""
+        return self._connector.describe(sobject)
 
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
         """Write through sObject Collections; failed records carry their decoded statuses."""

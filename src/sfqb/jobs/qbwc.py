@@ -61,6 +61,9 @@ class CycleWorkSource:
         running = self._running.get(company)
         if running is None:
             runner = self._runner_for(company)
+            if (held := runner.preflight(company)) is not None:
+                self._on_report(held)
+                return ()
             runner.gather(company)
             running = _Running(runner, runner.start(company))
             self._running[company] = running

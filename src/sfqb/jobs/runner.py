@@ -23,6 +23,7 @@ from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.persist import Persistence, ReviewAlerts
+from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
@@ -74,6 +75,7 @@ class CycleReport:
     failed_writes: int = 0
     attempts: int = 0
     aborted: str = ""
+    held: str = ""  # the company message that kept the cycle from running
 
     @property
     def wrote_anything(self) -> bool:
@@ -114,9 +116,10 @@ class SyncRunner:
         policy: CompanyPolicy | None = None,
         circuit: Circuit | None = None,
         alerts: ReviewAlerts | None = None,
+        org_check: OrgCheck | None = None,
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
-        self._clock, self._circuit = clock, circuit
+        self._clock, self._circuit, self._org_check = clock, circuit, org_check
         self.settings = settings or RunnerSettings()
         self.policy = policy or CompanyPolicy()
         self._persistence = Persistence(
@@ -132,6 +135,8 @@ class SyncRunner:
 
         `flows` limits the cycle to some Salesforce-to-QuickBooks flows (all by default).
         """
+        if (held := self.preflight(company)) is not None:
+            return held
         self.gather(company, flows)
         active = self.start(company, flows)
         while (ops := active.cycle.next_batch()) is not None:
@@ -150,6 +155,16 @@ class SyncRunner:
         return self.finish(active)
 
     # -- the steps ---------------------------------------------------------------------------
+
+    def preflight(self, company: str) -> CycleReport | None:
+        """Salesforce's checks before a cycle; on a problem, one logged run and no cycle."""
+        problem = self._org_check.check(company) if self._org_check is not None else None
+        if problem is None:
+            return None
+        run = self._store.journal.start_run(company, [], at=self._clock())
+        report = CycleReport(company, run.id, held=problem.message)
+        self._stop(report, problem.status, "cycle not run; the company message says what to fix")
+        return report
 
     def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint; returns how many."""
@@ -297,21 +312,19 @@ class SyncRunner:
         """QuickBooks is unreachable: log it once, leave every record queued, close the run."""
         report = active.report
         report.aborted = f"{exc.status.system} {exc.status.code}"
+        self._stop(report, exc.status, "cycle stopped; records stay queued")
+        return report
+
+    def _stop(self, report: CycleReport, status: DecodedStatus, action: str) -> None:
         self._store.journal.record_attempt(
-            company=report.company,
-            flow="connector",
-            direction=Direction.SF_TO_QB,
-            operation="connect",
-            status=exc.status,
-            action_taken="cycle stopped; records stay queued",
-            run_id=report.run_id,
+            company=report.company, flow="connector", direction=Direction.SF_TO_QB,
+            operation="connect", status=status, action_taken=action, run_id=report.run_id,
             at=self._clock(),
-        )
+        )  # fmt: skip
         report.attempts += 1
         self._store.journal.finish_run(
             report.run_id, RunStatus.FAILED, self._counts(report), at=self._clock()
         )
-        return report
 
     # -- persistence ---------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import Mapper, MappingInputError, RecordNotEligible
 from sfqb.sync.fields import to_plain
@@ -106,6 +106,7 @@ class WriteBack:
             key = (result.sobject, result.record_id)
             change = self._inbound.get(key)
             if not result.ok:
+                sf = _sf_ref(result.sobject, result.record_id)
                 for status in result.statuses:
                     attempts.append(
                         Attempt(
@@ -115,7 +116,8 @@ class WriteBack:
                             status,
                             "will write again on the next cycle"
                             if status.retryable
-                            else "held: a person must act",
+                            else _held(status),
+                            sf=sf,
                             qb=change.binding.qb if change else None,
                         )
                     )
@@ -148,3 +150,16 @@ class WriteBack:
         except (RecordNotEligible, MappingInputError):
             return binding
         return replace(binding, fingerprint=mapped.fingerprint, sf_values=to_plain(mapped.fields))
+
+
+def _sf_ref(sobject: str, record_id: str) -> SfRef | None:
+    try:
+        return SfRef(SfObject(sobject), record_id)
+    except ValueError:
+        return None
+
+
+def _held(status: DecodedStatus) -> str:
+    """The action of a write the org refused: held, in the org's own words when it gave any."""
+    said = f" - Salesforce says: {status.message}" if status.message else ""
+    return f"held: a person must act{said}"

@@ -16,8 +16,8 @@ from simple_salesforce.exceptions import SalesforceError as LibraryError
 from sfqb.codes import Catalog
 from sfqb.connectors.salesforce import payloads
 from sfqb.connectors.salesforce.auth import Authenticator, SessionInfo
+from sfqb.connectors.salesforce.collections import Sent, write_in_collections
 from sfqb.connectors.salesforce.errors import (
-    SalesforceError,
     SalesforceWindowError,
     http_error,
     request_failure,
@@ -57,7 +57,6 @@ READABLE: tuple[type[SfRecord], ...] = (
     SfPricebookEntry,
     SfOpportunity,
 )
-Sent = tuple[int, str, str | None, str | None]
 
 
 def _utc_now() -> datetime:
@@ -268,7 +267,8 @@ class SalesforceConnector:
     # -- writing --------------------------------------------------------------------------
 
     def write_back(self, updates: Sequence[RecordUpdate]) -> list[WriteResult]:
-        """Update existing records in sObject Collections of at most 200; one result per update."""
+        """Update existing records in sObject Collections (`collection_size` a call, sorted by
+        object, halved on row locks and CPU limits); one result per update, in input order."""
         sent: list[Sent] = [(i, u.sobject, u.record_id, None) for i, u in enumerate(updates)]
         bodies = [payloads.update_record(u.sobject, u.record_id, u.fields) for u in updates]
         return self._collections("composite/sobjects", sent, bodies)
@@ -298,23 +298,32 @@ class SalesforceConnector:
     def _collections(
         self, path: str, sent: Sequence[Sent], bodies: Sequence[Mapping[str, Any]]
     ) -> list[WriteResult]:
-        size = self._settings.collection_size
-        results: list[WriteResult] = []
-        for start in range(0, len(bodies), size):
-            chunk_sent = sent[start : start + size]
-            data = json.dumps(payloads.collection_body(bodies[start : start + size]))
-            try:
-                content = self._call(
-                    "an sObject Collections write", partial(self._patch, path, data)
-                )
-                read = partial(payloads.read_results, self._catalog, content, chunk_sent)
-                results.extend(self._shape(read))
-            except SalesforceError as exc:
-                results.extend(payloads.failed_results(chunk_sent, exc.statuses, attempted=True))
-                rest = sent[start + size :]
-                results.extend(payloads.failed_results(rest, exc.statuses, attempted=False))
-                break
-        return results
+        def send(
+            chunk: Sequence[Sent], chunk_bodies: Sequence[Mapping[str, Any]]
+        ) -> list[WriteResult]:
+            data = json.dumps(payloads.collection_body(chunk_bodies))
+            content = self._call("an sObject Collections write", partial(self._patch, path, data))
+            return self._shape(partial(payloads.read_results, self._catalog, content, chunk))
+
+        return write_in_collections(
+            send,
+            sent,
+            bodies,
+            size=self._settings.collection_size,
+            max_retry_calls=self._settings.shrink_max_calls,
+        )
+
+    def org_id(self) -> str:
+        """The 18-character Id of the org the session reaches (SELECT Id FROM Organization)."""
+        content = self._call(
+            "the org's Id", lambda sf: sf.query("SELECT Id FROM Organization", **self._kw())
+        )
+        rows, _, _ = self._shape(partial(payloads.query_page, content))
+        found = rows[0].get("Id") if rows and isinstance(rows[0], Mapping) else None
+        if not isinstance(found, str) or not found:
+            message = f"{self._endpoint} sent no Organization record"
+            raise transport_error(self._catalog, "MALFORMED_RESPONSE", message)
+        return found
 
     def _patch(self, path: str, data: str, sf: Salesforce) -> Any:
         headers = {"Sforce-Call-Options": self._settings.call_options}

@@ -163,6 +163,8 @@ class FieldDescription:
     external_id: bool = False
     unique: bool = False
     label: str = ""
+    createable: bool = True
+    updateable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -275,5 +275,7 @@ def description(sobject: str, content: Any) -> SObjectDescription:
             external_id=bool(item.get("externalId")),
             unique=bool(item.get("unique")),
             label=str(item.get("label") or ""),
+            createable=item.get("createable") is not False,
+            updateable=item.get("updateable") is not False,
         )
     return SObjectDescription(name=str(content.get("name") or sobject), fields=fields)

@@ -22,10 +22,13 @@ class ApiSettings:
     query_batch_size: int = 2000
     request_timeout_seconds: float = 60.0
     error_text_max: int = 32768
+    shrink_max_calls: int = 40
 
     def __post_init__(self) -> None:
         if not 1 <= self.collection_size <= 200:
             raise ValueError("collection_size must be between 1 and 200 (Salesforce's maximum)")
+        if self.shrink_max_calls < 0:
+            raise ValueError("shrink_max_calls must be >= 0")
         if not 200 <= self.query_batch_size <= 2000:
             raise ValueError("query_batch_size must be between 200 and 2000")
         if self.deleted_window_days < 1 or self.default_overlap_seconds < 0:
