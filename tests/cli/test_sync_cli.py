@@ -298,3 +298,39 @@ def test_the_default_store_is_var_sfqb_sqlite_in_the_current_directory(
     assert code == 0 and json.loads(output) == [], output
     assert (tmp_path / "var" / "sfqb.sqlite").is_file()
     assert "no company has a Salesforce connection" in fails("sync")
+
+
+def test_connect_records_the_org_and_sync_refuses_another_org(env: Env) -> None:
+    info = env.store().connections.get("demo", ConnectionSystem.SALESFORCE)
+    assert info is not None and info.settings["org_id"] == env.sf.org.org_id
+    recorded = env.sf.org.org_id
+    env.sf.org.refresh()  # the sandbox was refreshed: same login, another org
+    code, output = run("sync", "--company", "demo")
+    assert code == 1, output
+    (line,) = output.strip().splitlines()
+    assert line.startswith("demo: not synced: Salesforce org changed") and recorded in line
+    assert env.quickbooks().customers() == []
+    ca = str(env.tmp / "tls" / "ca.pem")
+    code, output = run(
+        "connect", "salesforce", "--company", "demo", "--instance", env.sf.instance,
+        "--session-id", env.sf.session_id, "--ca-file", ca,
+    )  # fmt: skip
+    assert code == 0 and env.sf.org.org_id in output, output
+    code, output = run("sync", "--company", "demo")
+    assert code == 0 and "synced" in output, output
+
+
+def test_sf_batch_size_from_the_config_file_sets_the_collection_size(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = env.tmp / "sfqb.yaml"
+    config.write_text("companies:\n  demo:\n    policy:\n      sf_batch_size: 2\n")
+    monkeypatch.setenv("SFQB_CONFIG", str(config))
+    env.sf.clear_calls()
+    code, output = run("sync", "--company", "demo")
+    assert code == 0, output
+    writes = [c for c in env.sf.calls if c.method == "PATCH" and "composite" in c.path]
+    records = sum(1 for a in env.sf.org.records("Account") if a["QuickBooks_ID__c"])
+    assert records == len(env.seeded.accounts)
+    total = len(env.seeded.accounts) + len(env.seeded.products) + len(env.seeded.opportunities)
+    assert len(writes) == -(-total // 2)
