@@ -365,7 +365,9 @@ class Remedies:
         return lambda _op, result: self._parent_checked(binding, result)
 
     def _parent_checked(self, binding: Binding, result: QbResult) -> None:
-        if any(r.id == binding.qb.id for r in result.records):
+        found = next((r for r in result.records if r.id == binding.qb.id), None)
+        if found is not None:  # there, maybe inactive: on_inactive decides before it is named
+            self._cycle.inactive.seen(found)
             return
         # The parent's record is gone from QuickBooks: followed to the record it was merged
         # into, else held when it had transactions, else re-created next cycle (by policy).
