@@ -261,21 +261,19 @@ def test_merge_and_reactivation_requests_validate(
         QbOp("t", QbAction.READ, "Invoice", ids=("1A-1700000000", "1B-1700000000")),
         QbOp("s", QbAction.READ, "Customer", ids=("80000002-1700000000",)),
         QbOp("n", QbAction.READ, "Item", names=("Widget",)),
-        QbOp(
-            "c",
-            QbAction.MOD,
-            "Customer",
-            qb_id="80000001-1",
-            edit_sequence="7",
-            fields={"IsActive": True},
-        ),
-        QbOp(
-            "i",
-            QbAction.MOD,
-            "ItemService",
-            qb_id="80000003-1",
-            edit_sequence="7",
-            fields={"IsActive": True},
+        *(
+            QbOp(
+                op_id,
+                QbAction.MOD,
+                qb_type,
+                qb_id=qb_id,
+                edit_sequence="7",
+                fields={"IsActive": True},
+            )
+            for op_id, qb_type, qb_id in (
+                ("c", "Customer", "80000001-1"),
+                ("i", "ItemService", "80000003-1"),
+            )
         ),
     ]
     xml = compose(ops, "13.0", catalog=catalog).xml
