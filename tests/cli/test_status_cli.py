@@ -59,7 +59,10 @@ def env(tmp_path: Path) -> dict[str, str]:
     store.review.hold("acme", "account_to_customer", "Account", "001B", "two candidates", now=T0)
     store.engine.dispose()
     config = tmp_path / "sfqb.yaml"
-    config.write_text("companies:\n  acme:\n    policy:\n      expected_contact_minutes: 15\n")
+    config.write_text(
+        "companies:\n  acme:\n    policy:\n      expected_contact_minutes: 15\n"
+        "      on_inactive: reactivate\n"
+    )
     return {"SFQB_DATABASE_URL": url, "SFQB_CONFIG": str(config)}
 
 
@@ -84,6 +87,7 @@ def test_status_json_for_one_company(env: dict[str, str]) -> None:
     assert acme["last_run"]["status"] == "failed" and acme["review_open"] == 1
     assert acme["queue"] == {"pending": 1}
     assert acme["policy"]["expected_contact_minutes"] == 15
+    assert acme["policy"]["on_inactive"] == "reactivate"
     assert acme["policy"]["alerts"]["max_per_hour"] == 6  # the default
 
 
@@ -96,6 +100,10 @@ def test_status_of_an_unknown_company_exits_2(env: dict[str, str]) -> None:
     ("policy", "message"),
     [
         ("on_deleted: burn", "companies.acme.policy.on_deleted must be one of recreate, hold"),
+        (
+            "on_inactive: wake",
+            "companies.acme.policy.on_inactive must be one of reactivate, review",
+        ),
         ("max_attempts: 0", "companies.acme.policy.max_attempts must be at least 1, not 0"),
         ("max_atempts: 3", "companies.acme.policy: unknown setting 'max_atempts'"),
         ("sf_batch_size: 201", "companies.acme.policy.sf_batch_size must be at most 200, not 201"),

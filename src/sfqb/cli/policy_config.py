@@ -6,6 +6,7 @@ Every key is optional and falls back to CompanyPolicy's safe default::
       match_rule: name+phone          # name | name+phone | name+email_or_phone | ...
       on_deleted: recreate            # recreate | hold
       on_conflict: review             # review | newest_wins
+      on_inactive: review             # review | reactivate
       max_attempts: 6
       backoff_base_seconds: 60
       backoff_cap_seconds: 3600
@@ -30,12 +31,20 @@ from typing import Any
 
 import yaml
 
-from sfqb.domain.policy import AlertSettings, CompanyPolicy, MatchRule, OnConflict, OnDeleted
+from sfqb.domain.policy import (
+    AlertSettings,
+    CompanyPolicy,
+    MatchRule,
+    OnConflict,
+    OnDeleted,
+    OnInactive,
+)
 
 ENUMS: dict[str, type[StrEnum]] = {
     "match_rule": MatchRule,
     "on_deleted": OnDeleted,
     "on_conflict": OnConflict,
+    "on_inactive": OnInactive,
 }
 
 

@@ -26,6 +26,13 @@ class OnDeleted(StrEnum):
     HOLD = "hold"
 
 
+class OnInactive(StrEnum):
+    """What to do with a transaction whose customer or item is inactive in QuickBooks."""
+
+    REACTIVATE = "reactivate"
+    REVIEW = "review"
+
+
 class OnConflict(StrEnum):
     """What to do when both sides changed a field owned by whichever is newest."""
 
@@ -51,6 +58,7 @@ class CompanyPolicy:
     match_rule: MatchRule = MatchRule.NAME_AND_EMAIL_OR_PHONE
     on_deleted: OnDeleted = OnDeleted.HOLD
     on_conflict: OnConflict = OnConflict.REVIEW
+    on_inactive: OnInactive = OnInactive.REVIEW
     max_attempts: int = 6
     backoff_base_seconds: int = 60
     backoff_cap_seconds: int = 3600

@@ -40,6 +40,7 @@ from sfqb.sync.fields import (
     references,
     resolve,
 )
+from sfqb.sync.inactive import Inactive
 from sfqb.sync.inbound import Inbound, inbound_fingerprint
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.ops import QbAction, QbOp, QbResult
@@ -104,6 +105,7 @@ class Cycle(Ledger):
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
         self.reading = Reading(self, dict(qb_since))
         self.remedies = Remedies(self, dict(blocks or {}))
+        self.inactive = Inactive(self)
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -355,7 +357,7 @@ class Cycle(Ledger):
                         first=False,
                     )
                     built = None
-            if built is not None:
+            if built is not None and not self.inactive.held(built):
                 ops.append(built)
         return ops
 

@@ -49,6 +49,7 @@ class Reading:
             since = self._since.get(qb_type)
             if since is not None:
                 pairs.append((QbOp("", QbAction.READ_CHANGED, qb_type, since=since), self._changed))
+        pairs.extend(cycle.inactive.ops())  # customers and items the transactions name
         waiting: dict[tuple[QbAction, str], list[SfRef]] = {}
         earliest: dict[str, datetime] = {}
         for change in cycle.changes.values():

@@ -19,6 +19,7 @@ from sfqb.mapping import Owner, apply_name_rule, fold_name
 from sfqb.sync.fields import qb_kind_of, references, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.matching import matches, rule_for
+from sfqb.sync.merges import Followed, Merges
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import newer, top_level_owners
 from sfqb.sync.plan import Action, Operation
@@ -47,6 +48,7 @@ class Remedies:
         self._preferences: Mapping[str, Any] = {}
         self._reapplied: set[SfRef] = set()
         self._renamed: set[SfRef] = set()
+        self._merges = Merges(cycle)
 
     # -- preflight: preferences and company-level blocks ---------------------------------
 
@@ -231,6 +233,11 @@ class Remedies:
                 {"qb_id": op.qb_id},
             )
             return
+        self._merges.deleted(op, status, gone, lambda: self._by_policy(op, status, gone))
+
+    def _by_policy(self, op: QbOp, status: DecodedStatus, gone: QbRecord) -> None:
+        cycle, sf = self._cycle, op.sf
+        assert sf is not None
         when = gone.time_modified.isoformat() if gone.time_modified else "recently"
         if cycle.policy.on_deleted is OnDeleted.HOLD:
             cycle.review(
@@ -358,15 +365,26 @@ class Remedies:
         return lambda _op, result: self._parent_checked(binding, result)
 
     def _parent_checked(self, binding: Binding, result: QbResult) -> None:
-        if any(r.id == binding.qb.id for r in result.records):
+        found = next((r for r in result.records if r.id == binding.qb.id), None)
+        if found is not None:  # there, maybe inactive: on_inactive decides before it is named
+            self._cycle.inactive.seen(found)
             return
-        # The parent's record is gone from QuickBooks: its next cycle re-creates it (by policy).
-        cycle = self._cycle
-        status = cycle.catalog.decode(
+        # The parent's record is gone from QuickBooks: followed to the record it was merged
+        # into, else held when it had transactions, else re-created next cycle (by policy).
+        status = self._cycle.catalog.decode(
             System.QBXML,
             "3120",
             f'Object "{binding.qb.id}" specified in the request cannot be found.',
         )
+        self._merges.parent_gone(
+            binding, status, lambda found: self._parent_by_policy(binding, status, found)
+        )
+
+    def _parent_by_policy(self, binding: Binding, status: DecodedStatus, found: Followed) -> None:
+        cycle = self._cycle
+        if found.transactions:
+            cycle.log(binding.sf, "check", status, _HELD_WITH_HISTORY)
+            return
         cycle.log(
             binding.sf,
             "check",
@@ -390,6 +408,11 @@ class Remedies:
             self._open_block(key, status, message, op.sf, op.action.value)
         self._cycle.hold(op.sf, status, f"held for the company: {message}")
         return True
+
+
+_HELD_WITH_HISTORY = (
+    "the parent's QuickBooks record is gone but had transactions there (merged?); held for review"
+)
 
 
 def _comparable(theirs: Any, ours: Any) -> Any:

@@ -148,6 +148,18 @@ class Books:
 
     # --- rules ----------------------------------------------------------------------------
 
+    def check_active(self, record: Record, ref_type: str, where: str) -> None:
+        """3140 when a transaction names an inactive customer or item.
+
+        Intuit: an inactive entry is hidden from lists and must be made active before it is used
+        again ("Hiding Entries on Lists", QuickBooks Desktop help). What the SDK answers for a
+        request naming one is not documented: the stricter reading, a refusal, is modelled.
+        """
+        if not record.is_active:
+            raise self.schema.status(
+                "inactive_ref", ref_type=ref_type, value=self.full_name(record), where=where
+            )
+
     def check_permission(self, object_types: tuple[str, ...], operation: str) -> None:
         """3260 when the integration user lacks the right for this operation."""
         if self.settings.is_denied(object_types, operation):

@@ -20,6 +20,7 @@ from sfqb.sandbox.qbd.dataext import DataExtHandlers
 from sfqb.sandbox.qbd.faults import Faults, LostReply
 from sfqb.sandbox.qbd.fields import parse_fields
 from sfqb.sandbox.qbd.lists import ListHandlers
+from sfqb.sandbox.qbd.merge import merge
 from sfqb.sandbox.qbd.messageset import MessageSetProcessor
 from sfqb.sandbox.qbd.meta import HostInfo, MetaHandlers
 from sfqb.sandbox.qbd.payments import PaymentHandlers
@@ -220,6 +221,12 @@ class CompanyFile:
     def delete_as_user(self, record_id: str) -> Deletion:
         """Delete a record in the QuickBooks UI; ListDeleted/TxnDeletedQuery then report it."""
         return self.books.delete(self._stored(record_id))
+
+    def merge_as_user(self, record_id: str, into_id: str) -> Deletion:
+        """Rename a list entry to another entry's name and confirm the merge (see merge.py):
+        the first record is deleted (ListDeletedQuery reports it), its transactions now name
+        the second."""
+        return merge(self.books, self._stored(record_id), self._stored(into_id))
 
     def open_record_by_user(self, record_id: str) -> None:
         """A QuickBooks user opens the record for editing: Mods get 3170 (or 3175)."""

@@ -78,12 +78,14 @@ class TxnHandlers:
                 books.check_feature(spec.needs)
         if "CustomerRef" in values:
             customer = books.resolve(values["CustomerRef"], ("Customer",), "Customer", kind.name)
+            books.check_active(customer, "Customer", kind.name)
             values["CustomerRef"] = {"ListID": customer.id}
 
     def _resolve_item(self, kind: KindSpec, line: dict[str, Value]) -> None:
         if "ItemRef" in line:
             items = self._books.family_kinds("item")
             item = self._books.resolve(line["ItemRef"], items, "Item", f"{kind.name} line")
+            self._books.check_active(item, "Item", f"{kind.name} line")
             line["ItemRef"] = {"ListID": item.id}
 
     def _new_line(self, kind: KindSpec, line: dict[str, Value]) -> dict[str, Value]:

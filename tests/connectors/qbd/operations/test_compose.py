@@ -252,3 +252,33 @@ def test_amounts_in_records_are_decimals(company: CompanyFile, catalog: Catalog)
     assert item.records[0].fields["SalesOrPurchase"] == {"Price": Decimal("99.95")}
     (every,) = driver.execute([QbOp("r", QbAction.READ_CHANGED, "Item")])
     assert [r.name for r in every.records] == ["Hour"]
+
+
+def test_merge_and_reactivation_requests_validate(
+    catalog: Catalog, schema_errors: Callable[[str], list[str]]
+) -> None:
+    ops = [  # following a merge (transactions, then the survivor) and reactivating a record
+        QbOp("t", QbAction.READ, "Invoice", ids=("1A-1700000000", "1B-1700000000")),
+        QbOp("s", QbAction.READ, "Customer", ids=("80000002-1700000000",)),
+        QbOp("n", QbAction.READ, "Item", names=("Widget",)),
+        *(
+            QbOp(
+                op_id,
+                QbAction.MOD,
+                qb_type,
+                qb_id=qb_id,
+                edit_sequence="7",
+                fields={"IsActive": True},
+            )
+            for op_id, qb_type, qb_id in (
+                ("c", "Customer", "80000001-1"),
+                ("i", "ItemService", "80000003-1"),
+            )
+        ),
+    ]
+    xml = compose(ops, "13.0", catalog=catalog).xml
+    assert schema_errors(xml) == []
+    assert rq(xml, "t").findtext("IncludeLineItems") == "true"  # lines name the items
+    assert rq(xml, "s").find("ActiveStatus") is None  # by ListID: inactive ones come back too
+    assert rq(xml, "c").findtext("CustomerMod/IsActive") == "true"
+    assert rq(xml, "i").findtext("ItemServiceMod/IsActive") == "true"
