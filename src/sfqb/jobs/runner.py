@@ -155,9 +155,8 @@ class SyncRunner:
         """Queue every Salesforce record changed since its checkpoint; returns how many."""
         queued = 0
         for flow, sobject in select_flows(flows):
-            stream = f"salesforce:{sobject.value}"
-            since = self._store.checkpoints.get(company, stream) or EPOCH
-            payloads, high = self._sf.read(sobject.value, since)
+            since = salesforce_since(self._store, self._sf, company, sobject.value)
+            payloads, highs = self._sf.read(sobject.value, since)
             for payload in payloads:
                 ref = SfRef(sobject, str(payload["Id"]))
                 fingerprint = payload_fingerprint(payload)
@@ -175,7 +174,8 @@ class SyncRunner:
                     now=current.updated_at if inflight and current else self._clock(),
                 )
                 queued += 1
-            self._store.checkpoints.set(company, stream, high)
+            for stream, high in highs.items():
+                self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
@@ -348,6 +348,16 @@ class SyncRunner:
             failed_writes=report.failed_writes,
         )
         return counts
+
+
+def salesforce_since(
+    store: Store, source: SalesforceSource, company: str, sobject: str
+) -> dict[str, datetime]:
+    """The checkpoint of each Salesforce stream a read of `sobject` follows."""
+    return {
+        stream: store.checkpoints.get(company, f"salesforce:{stream}") or EPOCH
+        for stream in source.streams(sobject)
+    }
 
 
 class UnknownFlow(ValueError):
