@@ -82,6 +82,9 @@ class _ReportingSource:
     def __init__(self, inner: SalesforceSource, phases: _Phases) -> None:
         self._inner, self._phases = inner, phases
 
+    def streams(self, sobject: str) -> tuple[str, ...]:
+        return self._inner.streams(sobject)
+
     def read(self, sobject: str, since: Any) -> tuple[list[dict[str, Any]], Any]:
         self._phases.step(f"reading Salesforce's changed {sobject} records")
         return self._inner.read(sobject, since)

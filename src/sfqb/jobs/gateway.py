@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from sfqb.connectors.salesforce import (
@@ -13,16 +14,30 @@ from sfqb.connectors.salesforce import (
     SfOpportunity,
     SfPricebookEntry,
     SfProduct,
+    SfRecord,
     SObjectDescription,
 )
 from sfqb.sync.records import SfWrite, SfWriteResult
+
+_TYPES: Mapping[str, type[SfRecord]] = MappingProxyType(
+    {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity}
+)
+_STREAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"Product2": ("Product2", "PricebookEntry")}
+)
 
 
 class SalesforceSource(Protocol):
     """What the runner needs of Salesforce."""
 
-    def read(self, sobject: str, since: datetime) -> tuple[list[dict[str, Any]], datetime]:
-        """Payloads of records changed since `since`, and the new high-water mark."""
+    def streams(self, sobject: str) -> tuple[str, ...]:
+        """The change streams (one checkpoint each) a read of `sobject` follows."""
+        ...
+
+    def read(
+        self, sobject: str, since: Mapping[str, datetime]
+    ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
+        """Payloads of records changed since each stream's checkpoint, and each new mark."""
         ...
 
     def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -40,36 +55,64 @@ class SalesforceGateway:
     def __init__(self, connector: SalesforceConnector) -> None:
         self._connector = connector
 
-    def read(self, sobject: str, since: datetime) -> tuple[list[dict[str, Any]], datetime]:
-        """Changed Accounts, Products (with their price) or Opportunities (with their lines)."""
-        if sobject == "Account":
-            batch = self._connector.read_changes(SfAccount, since)
-            return [r.to_payload() for r in batch.records], batch.high_water_mark
-        if sobject == "Opportunity":
-            opps = self._connector.read_changes(SfOpportunity, since)
-            return [r.to_payload() for r in opps.records], opps.high_water_mark
-        if sobject == "Product2":
-            products = self._connector.read_changes(SfProduct, since)
-            entries = self._connector.read_changes(SfPricebookEntry, since)
-            prices = _prices(e.to_payload() for e in entries.records)
-            payloads = []
-            for product in products.records:
-                payload = product.to_payload()
-                if product.id in prices:
-                    payload["PricebookEntry"] = prices[product.id]
-                payloads.append(payload)
-            return payloads, min(products.high_water_mark, entries.high_water_mark)
-        raise ValueError(f"sfqb does not read {sobject}")
+    def streams(self, sobject: str) -> tuple[str, ...]:
+        """A product's price lives on its price book entry: two streams, one checkpoint each."""
+        return _STREAMS.get(sobject, (sobject,))
+
+    def read(
+        self, sobject: str, since: Mapping[str, datetime]
+    ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
+        """Changed Accounts, Products (with their price) or Opportunities (with their lines).
+
+        A product is read when it or its price book entry changed, so a price changed alone
+        reaches QuickBooks; each stream's mark moves on by its own records (neither holds the
+        other back).
+        """
+        if sobject not in _TYPES:
+            raise ValueError(f"sfqb does not read {sobject}")
+        if sobject != "Product2":
+            batch = self._connector.read_changes(_TYPES[sobject], since[sobject])
+            return [r.to_payload() for r in batch.records], {sobject: batch.high_water_mark}
+        products = self._connector.read_changes(SfProduct, since["Product2"])
+        entries = self._connector.read_changes(SfPricebookEntry, since["PricebookEntry"])
+        changed = {p.id: p for p in products.records}
+        others = sorted({str(e.product_id) for e in entries.records if e.product_id} - set(changed))
+        if others:  # the price changed, the product did not
+            changed.update((p.id, p) for p in self._connector.read_records(SfProduct, others))
+        ordered = sorted(changed.values(), key=lambda p: (p.system_modstamp, p.id))
+        payloads = self._priced(ordered, entries.records)
+        highs = {"Product2": products.high_water_mark, "PricebookEntry": entries.high_water_mark}
+        return payloads, highs
 
     def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Records by Id: the parents a cycle needs that Salesforce did not report as changed.
 
-        A product read this way has no price: its price book entry is read only with changes.
+        A product comes with its price, like a changed one.
         """
-        types = {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity}
-        if sobject not in types:
+        if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
-        return [r.to_payload() for r in self._connector.read_records(types[sobject], list(ids))]
+        records = self._connector.read_records(_TYPES[sobject], list(ids))
+        if sobject == "Product2":
+            return self._priced(records, ())
+        return [r.to_payload() for r in records]
+
+    def _priced(
+        self, products: Sequence[SfProduct], entries: Sequence[SfPricebookEntry]
+    ) -> list[dict[str, Any]]:
+        """Product payloads with their price: from `entries`, else read by Product2Id."""
+        found = list(entries)
+        known = {e.product_id for e in found}
+        unpriced = sorted(p.id for p in products if p.id not in known)
+        if unpriced:
+            found += self._connector.read_records(SfPricebookEntry, unpriced, by="Product2Id")
+        prices = _prices(e.to_payload() for e in found)
+        payloads = []
+        for product in products:
+            payload = product.to_payload()
+            if product.id in prices:
+                payload["PricebookEntry"] = prices[product.id]
+            payloads.append(payload)
+        return payloads
 
     def org_id(self) -> str:
         """The Id of the org the connection reaches."""

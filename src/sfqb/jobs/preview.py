@@ -15,7 +15,7 @@ from typing import Any
 
 from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceSource
-from sfqb.jobs.runner import EPOCH, payload_fingerprint, select_flows
+from sfqb.jobs.runner import payload_fingerprint, salesforce_since, select_flows
 from sfqb.mapping import Mapped, Mapper, MappingChange, MappingInputError, Owner, RecordNotEligible
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.fields import changed_fields, qb_kind_of, references
@@ -141,7 +141,7 @@ def _pending(
     """The records a cycle would work on, as `gather` then `start` would find them."""
     pending: dict[SfRef, tuple[str, Mapping[str, Any]]] = {}
     for flow, sobject in chosen:
-        since = store.checkpoints.get(company, f"salesforce:{sobject.value}") or EPOCH
+        since = salesforce_since(store, source, company, sobject.value)
         payloads, _ = source.read(sobject.value, since)
         for payload in payloads:
             ref = SfRef(sobject, str(payload["Id"]))

@@ -28,10 +28,15 @@ from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
+from sfqb.sync.inbound import WALL_CLOCK_SPREAD
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
+from sfqb.sync.reading import change_feeds
 from sfqb.sync.records import FLOW_OF, SF_FLOWS, Direction, ItemState, PendingChange
 
-QB_STREAM = "qbd:changes"
+# QuickBooks' wall-clock time of the newest change read (see sync.inbound.wall_clock); the
+# stream before it ("qbd:changes") held UTC instants and is read once, from far enough back.
+QB_STREAM = "qbd:changes:wall-clock"
+_OLD_QB_STREAM = "qbd:changes"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "QuickBooks_")
@@ -58,8 +63,12 @@ class RunnerSettings:
     """Knobs of a cycle."""
 
     max_batch: int = 200
-    qb_overlap: timedelta = timedelta(seconds=2)
+    # QuickBooks' changes are read again from this long before the checkpoint (what comes
+    # again is de-duplicated). An hour and a little: when daylight saving ends, the wall
+    # clock repeats an hour, and QuickBooks may read a repeated time as its later occurrence.
+    qb_overlap: timedelta = timedelta(hours=1, minutes=1)
     transaction_type: str = "Invoice"
+    qb_page_size: int = 100  # MaxReturned of each page of QuickBooks' changes
 
 
 @dataclass(slots=True)
@@ -170,9 +179,8 @@ class SyncRunner:
         """Queue every Salesforce record changed since its checkpoint; returns how many."""
         queued = 0
         for flow, sobject in select_flows(flows):
-            stream = f"salesforce:{sobject.value}"
-            since = self._store.checkpoints.get(company, stream) or EPOCH
-            payloads, high = self._sf.read(sobject.value, since)
+            since = salesforce_since(self._store, self._sf, company, sobject.value)
+            payloads, highs = self._sf.read(sobject.value, since)
             for payload in payloads:
                 ref = SfRef(sobject, str(payload["Id"]))
                 fingerprint = payload_fingerprint(payload)
@@ -190,7 +198,8 @@ class SyncRunner:
                     now=current.updated_at if inflight and current else self._clock(),
                 )
                 queued += 1
-            self._store.checkpoints.set(company, stream, high)
+            for stream, high in highs.items():
+                self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
@@ -234,12 +243,13 @@ class SyncRunner:
             for ref, r in items.items()
         ]
         since = self._store.checkpoints.get(company, QB_STREAM)
+        if since is None and (old := self._store.checkpoints.get(company, _OLD_QB_STREAM)):
+            since = old - WALL_CLOCK_SPREAD
         qb_since = {}
         if since is not None:
-            start = since - self.settings.qb_overlap
-            qb_since = {
-                t: start for t in ("Customer", self.settings.transaction_type, "ReceivePayment")
-            }
+            # QuickBooks' own wall clock, sent without an offset (read as local time).
+            start = (since - self.settings.qb_overlap).replace(tzinfo=None)
+            qb_since = dict.fromkeys(change_feeds(self.settings.transaction_type), start)
         return Cycle(
             company,
             changes,
@@ -253,6 +263,7 @@ class SyncRunner:
             transaction_type=self.settings.transaction_type,
             policy=self.policy,
             blocks=self._persistence.blocks(company),
+            page_size=self.settings.qb_page_size,
         )
 
     def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
@@ -300,7 +311,7 @@ class SyncRunner:
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)
         high = cycle.qb_high_water
-        if active.read_ok and report.failed_writes == 0 and high:
+        if active.read_ok and cycle.read_complete and report.failed_writes == 0 and high:
             self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._store.journal.finish_run(
@@ -361,6 +372,16 @@ class SyncRunner:
             failed_writes=report.failed_writes,
         )
         return counts
+
+
+def salesforce_since(
+    store: Store, source: SalesforceSource, company: str, sobject: str
+) -> dict[str, datetime]:
+    """The checkpoint of each Salesforce stream a read of `sobject` follows."""
+    return {
+        stream: store.checkpoints.get(company, f"salesforce:{stream}") or EPOCH
+        for stream in source.streams(sobject)
+    }
 
 
 class UnknownFlow(ValueError):

@@ -81,6 +81,7 @@ class Cycle(Ledger):
         transaction_type: str = "Invoice",
         policy: CompanyPolicy | None = None,
         blocks: Mapping[str, Block] | None = None,
+        page_size: int | None = None,
     ) -> None:
         self.company = company
         self.attempts: list[Attempt] = []
@@ -103,7 +104,7 @@ class Cycle(Ledger):
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
-        self.reading = Reading(self, dict(qb_since))
+        self.reading = Reading(self, dict(qb_since), page_size)
         self.remedies = Remedies(self, dict(blocks or {}))
         self.inactive = Inactive(self)
         self._map_all()
@@ -115,6 +116,10 @@ class Cycle(Ledger):
         if self._phase == "read":
             self._phase = "reading"
             return self._send(self.reading.ops())
+        if self._phase == "paging":  # the next pages of QuickBooks' changes, before planning
+            self._phase = "reading"
+            pages, self.reading.more = self.reading.more, []
+            return self._send(pages)
         if self._phase != "write":
             return None
         while True:
@@ -142,7 +147,9 @@ class Cycle(Ledger):
                 then(op, result)
             else:
                 self._result(op, result)
-        if self._phase == "reading":
+        if self._phase == "reading" and self.reading.more:
+            self._phase = "paging"
+        elif self._phase == "reading":
             self.inbound.finish()
             self._make_plan()
             self._phase = "write"
@@ -160,6 +167,11 @@ class Cycle(Ledger):
     def qb_high_water(self) -> dict[str, datetime]:
         """The newest QuickBooks modification time seen per object type (next checkpoints)."""
         return dict(self.inbound.high_water)
+
+    @property
+    def read_complete(self) -> bool:
+        """True when every read of QuickBooks' changes was answered in full (all its pages)."""
+        return self.reading.complete
 
     @property
     def new_blocks(self) -> dict[str, Block]:

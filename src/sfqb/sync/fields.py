@@ -30,6 +30,11 @@ _KINDS = {
 }
 
 
+def has_kind(qb_type: str) -> bool:
+    """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""
+    return qb_type in _KINDS
+
+
 def qb_kind_of(qb_type: str) -> QbKind:
     """The binding kind of a QuickBooks object type (every item type is an Item)."""
     return _KINDS[qb_type]

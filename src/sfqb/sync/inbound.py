@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sfqb.domain.bindings import Binding
@@ -62,6 +62,8 @@ class Inbound:
                 self.names.setdefault(kind, set()).add(record.name.casefold())
             if kind is QbKind.CUSTOMER:
                 self._customer(record)
+            elif kind is QbKind.ITEM:
+                self._bound(record)  # a person's edit: the next Mod needs its EditSequence
             elif record.qb_type in TRANSACTION_TYPES:
                 self._transactions.append(record)
 
@@ -100,13 +102,17 @@ class Inbound:
         self._changed_at[binding.sf] = when
 
     def note_time(self, record: QbRecord) -> None:
-        """Move the high-water mark of the record's type to its modification time if newer."""
+        """Move the high-water mark of the record's type to its modification time if newer.
+
+        Marks are QuickBooks' wall-clock times (`wall_clock`), compared and kept as written.
+        """
         if record.time_modified is None:
             return
         key = "Item" if record.qb_type.startswith("Item") else record.qb_type
+        moment = wall_clock(record.time_modified)
         current = self.high_water.get(key)
-        if current is None or record.time_modified > current:
-            self.high_water[key] = record.time_modified
+        if current is None or moment > current:
+            self.high_water[key] = moment
 
     def changed_at(self, sf: SfRef) -> datetime | None:
         """When QuickBooks changed the counterpart of a bound Salesforce record (newest-wins)."""
@@ -126,6 +132,21 @@ class Inbound:
             if fields:
                 out.append((change, fields))
         return out
+
+
+# How far QuickBooks' wall clock can be behind UTC (UTC-12): an instant of sfqb's clock,
+# less this, is never later than the same instant on QuickBooks' wall clock.
+WALL_CLOCK_SPREAD = timedelta(hours=12)
+
+
+def wall_clock(moment: datetime) -> datetime:
+    """QuickBooks' time as it wrote it: the wall-clock part, held in a UTC slot for storage.
+
+    QuickBooks reads FromModifiedDate as the QuickBooks computer's local time, and the offset
+    it writes does not follow daylight saving; so sfqb keeps QuickBooks' own wall clock and
+    never converts it (a checkpoint goes back as the same wall-clock time, without offset).
+    """
+    return moment.replace(tzinfo=UTC)
 
 
 def inbound_fingerprint(mapper: Mapper, qb_type: str, fields: Mapping[str, Any]) -> str:

@@ -39,7 +39,9 @@ class QbOp:
     `qb_type` is QuickBooks' object name: Customer, ItemService, ItemNonInventory, Invoice,
     SalesReceipt, Estimate, ReceivePayment (reads), or Item (reads of every item type).
     `fields` is qbXML-shaped (nested dicts for aggregates, `Lines` for transaction lines) with
-    references already resolved to `{"ListID": ...}`.
+    references already resolved to `{"ListID": ...}`. A read of changes with a `limit` comes
+    in pages: the first without a `cursor`, each next one with the cursor the last answer
+    gave. A read of deletions covers `since` to `until` (a window; None leaves a side open).
     """
 
     op_id: str
@@ -53,6 +55,9 @@ class QbOp:
     ids: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     marker: str | None = None
+    limit: int | None = None
+    cursor: str | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +80,16 @@ class QbRecord:
 
 @dataclass(frozen=True, slots=True)
 class QbResult:
-    """The answer to one op: its decoded status and the records QuickBooks returned."""
+    """The answer to one op: its decoded status and the records QuickBooks returned.
+
+    A paged read answers with a `cursor` to continue from while `remaining` records are left.
+    """
 
     op_id: str
     status: DecodedStatus
     records: tuple[QbRecord, ...] = field(default=())
+    cursor: str | None = None
+    remaining: int = 0
 
     @property
     def ok(self) -> bool:

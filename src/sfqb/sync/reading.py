@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
-from sfqb.sync.fields import qb_kind_of, to_plain
-from sfqb.sync.inbound import TRANSACTION_TYPES
+from sfqb.sync.fields import has_kind, qb_kind_of, to_plain
+from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.records import ItemState
@@ -18,19 +19,37 @@ from sfqb.sync.records import ItemState
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
 
-Pair = tuple[QbOp, Callable[[QbOp, QbResult], None] | None]
+Then = Callable[[QbOp, QbResult], None]
+Pair = tuple[QbOp, Then | None]
+
+
+def change_feeds(transaction_type: str) -> tuple[str, ...]:
+    """The QuickBooks types whose changes a cycle reads (items, so bindings stay current)."""
+    return ("Customer", "Item", transaction_type, "ReceivePayment")
 
 
 class Reading:
-    """Builds the first batch of a cycle and takes its answers."""
+    """Builds the first batch of a cycle and takes its answers.
 
-    def __init__(self, cycle: Cycle, since: dict[str, datetime]) -> None:
+    Reads of changes come in pages of `page_size` (QuickBooks' iterators): `more` holds the
+    next pages to send, and the read step lasts until none is left. `complete` turns False
+    when a read of changes failed or went unanswered (the checkpoint must not move then).
+    """
+
+    def __init__(
+        self, cycle: Cycle, since: dict[str, datetime], page_size: int | None = None
+    ) -> None:
         self._cycle = cycle
         self._since = since
+        self._page_size = page_size
         self._waiting: dict[tuple[QbAction, str], list[SfRef]] = {}
+        self.more: list[Pair] = []
+        self.complete = True
 
     def unanswered(self, op: QbOp) -> None:
         """A look-up's reply never arrived: its records stay in flight (not added again)."""
+        if op.action is QbAction.READ_CHANGED:
+            self.complete = False
         status = self._cycle.catalog.decode(
             System.TRANSPORT, "TIMEOUT", "QuickBooks' reply never arrived"
         )
@@ -45,10 +64,14 @@ class Reading:
             (QbOp("", QbAction.DEFINE_MARKER, "SalesforceID"), self._defined),
             (QbOp("", QbAction.READ_PREFERENCES, "Preferences"), self._preferences),
         ]
-        for qb_type in ("Customer", cycle.transaction_type, "ReceivePayment"):
+        for qb_type in change_feeds(cycle.transaction_type):
             since = self._since.get(qb_type)
             if since is not None:
-                pairs.append((QbOp("", QbAction.READ_CHANGED, qb_type, since=since), self._changed))
+                pairs.append(
+                    self._paged(
+                        QbOp("", QbAction.READ_CHANGED, qb_type, since=since), self._changed
+                    )
+                )
         pairs.extend(cycle.inactive.ops())  # customers and items the transactions name
         waiting: dict[tuple[QbAction, str], list[SfRef]] = {}
         earliest: dict[str, datetime] = {}
@@ -72,14 +95,35 @@ class Reading:
         # One look-up per type for every record whose add went unanswered: transactions by the
         # [sf:ID] marker among those changed since the earliest unanswered add, lists by name.
         for (action, qb_type), records in waiting.items():
+            self._waiting[(action, qb_type)] = records
             if action is QbAction.READ_CHANGED:
-                op = QbOp("", action, qb_type, since=earliest[qb_type])
+                # In QuickBooks' wall clock, read without an offset: early enough anywhere.
+                since = earliest[qb_type].replace(tzinfo=None) - WALL_CLOCK_SPREAD
+                pairs.append(self._paged(QbOp("", action, qb_type, since=since), self._recover))
             else:
                 names = sorted({str(cycle.canonical[sf].fields["Name"]) for sf in records})
-                op = QbOp("", action, qb_type, names=tuple(names))
-            self._waiting[(action, qb_type)] = records
-            pairs.append((op, self._recover))
+                pairs.append((QbOp("", action, qb_type, names=tuple(names)), self._recover))
         return pairs
+
+    def _paged(self, first: QbOp, then: Then) -> Pair:
+        """A read of changes in pages; `then` gets every page's records at once, de-duplicated.
+
+        The same record twice (a page boundary moved by an edit, or the overlap) keeps its
+        newest version (id and EditSequence), so it is taken once.
+        """
+        found: dict[str, QbRecord] = {}
+
+        def take(op: QbOp, result: QbResult) -> None:
+            for record in result.records:
+                seen = found.get(record.id)
+                if seen is None or _newer(record, seen):
+                    found[record.id] = record
+            if result.ok and result.cursor and result.remaining > 0:
+                self.more.append((replace(op, op_id="", cursor=result.cursor), take))
+                return
+            then(first, replace(result, records=tuple(found.values()), cursor=None, remaining=0))
+
+        return replace(first, limit=self._page_size), take
 
     def _defined(self, op: QbOp, result: QbResult) -> None:
         if not result.ok and result.status.code != "3100":  # 3100: defined already
@@ -91,10 +135,14 @@ class Reading:
 
     def _changed(self, op: QbOp, result: QbResult) -> None:
         cycle = self._cycle
-        cycle.inbound.take(result.records)
+        records = [
+            r for r in result.records if r.qb_type == "ReceivePayment" or has_kind(r.qb_type)
+        ]
+        cycle.inbound.take(records)
         if not result.ok:
+            self.complete = False
             cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
-        for record in result.records:
+        for record in records:
             if record.marker or record.qb_type == "ReceivePayment":
                 continue
             binding = cycle.bindings.by_qb(
@@ -155,3 +203,13 @@ class Reading:
             ):
                 return record
         return None
+
+
+def _newer(record: QbRecord, seen: QbRecord) -> bool:
+    """True when `record` is a later version than `seen` (EditSequence, else TimeModified)."""
+    if record.edit_sequence and seen.edit_sequence and record.edit_sequence != seen.edit_sequence:
+        a, b = record.edit_sequence, seen.edit_sequence
+        return (len(a), a) > (len(b), b)  # digits: longer is larger
+    if record.time_modified and seen.time_modified:
+        return record.time_modified.replace(tzinfo=None) > seen.time_modified.replace(tzinfo=None)
+    return False

@@ -152,14 +152,18 @@ class SalesforceConnector:
             pages=pages,
         )
 
-    def read_records(self, sobject: type[SfRecord] | str, ids: Sequence[str]) -> list[Any]:
-        """The records with these Ids (200 Ids a query), children included; missing ones omitted."""
+    def read_records(
+        self, sobject: type[SfRecord] | str, ids: Sequence[str], *, by: str = "Id"
+    ) -> list[Any]:
+        """The records whose `by` field (Id by default) is one of `ids` (200 a query).
+
+        Children are included; Ids that match nothing are omitted.
+        """
         record_type = _record_type(sobject)
         found: list[SfRecord] = []
         for start in range(0, len(ids), 200):
-            soql = payloads.records_query(
-                record_type, ids[start : start + 200], self._extra.get(record_type.SOBJECT, ())
-            )
+            extra = self._extra.get(record_type.SOBJECT, ())
+            soql = payloads.records_query(record_type, ids[start : start + 200], extra, by)
             for page in self._pages(record_type, soql):
                 found.extend(page)
         return found

@@ -61,14 +61,19 @@ def changes_query(
 
 
 def records_query(
-    record_type: type[SfRecord], ids: Sequence[str], extra_fields: Sequence[str] = ()
+    record_type: type[SfRecord],
+    ids: Sequence[str],
+    extra_fields: Sequence[str] = (),
+    by: str = "Id",
 ) -> str:
-    """SOQL for the records of `record_type` with these Ids, children included.
+    """SOQL for the records of `record_type` whose `by` field (an Id field) is one of `ids`.
 
-    Every Id is checked to have the shape of a Salesforce Id before it is quoted.
+    Every Id is checked to have the shape of a Salesforce Id before it is quoted, and `by` to
+    be an API name.
     """
+    check_name("field", by)
     quoted = ", ".join(f"'{check_id(i)}'" for i in ids)
-    return f"{_select(record_type, extra_fields)} WHERE Id IN ({quoted}) ORDER BY Id"
+    return f"{_select(record_type, extra_fields)} WHERE {by} IN ({quoted}) ORDER BY Id"
 
 
 def _unique(names: Sequence[str]) -> list[str]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
 from sfqb.sandbox.qbd.faults import Faults
 from sfqb.sandbox.qbd.fields import check_id, money, render_fields, to_decimal
-from sfqb.sandbox.qbd.records import CompanyState, Deletion, Record, Value, format_time
+from sfqb.sandbox.qbd.records import CompanyState, Deletion, Record, Value, qb_time
 from sfqb.sandbox.qbd.schema import KindSpec, Schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
 
@@ -43,9 +44,16 @@ class Books:
         return self._settings()
 
     def now(self) -> datetime:
-        """The injected clock's time; a naive value is taken as UTC."""
+        """The injected clock's time in the company's zone; a naive value is taken as UTC."""
         moment = self._clock().replace(microsecond=0)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        zone = self.settings.time_zone
+        return moment.astimezone(ZoneInfo(zone)) if zone else moment
+
+    def zone(self) -> tzinfo:
+        """The QuickBooks computer's time zone."""
+        zone = self.settings.time_zone
+        return ZoneInfo(zone) if zone else (self.now().tzinfo or UTC)
 
     # --- identity -------------------------------------------------------------------------
 
@@ -267,8 +275,8 @@ class Books:
         kind = self.kind(record)
         ret = etree.Element(f"{kind.name}Ret")
         etree.SubElement(ret, kind.id_field).text = record.id
-        etree.SubElement(ret, "TimeCreated").text = format_time(record.time_created)
-        etree.SubElement(ret, "TimeModified").text = format_time(record.time_modified)
+        etree.SubElement(ret, "TimeCreated").text = qb_time(record.time_created)
+        etree.SubElement(ret, "TimeModified").text = qb_time(record.time_modified)
         etree.SubElement(ret, "EditSequence").text = record.edit_sequence
         if kind.is_txn:
             etree.SubElement(ret, "TxnNumber").text = str(record.txn_number)

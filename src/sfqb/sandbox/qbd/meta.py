@@ -9,7 +9,7 @@ from lxml import etree
 
 from sfqb.sandbox.qbd.books import Books
 from sfqb.sandbox.qbd.queries import date_range, in_range
-from sfqb.sandbox.qbd.records import format_time
+from sfqb.sandbox.qbd.records import qb_time
 from sfqb.sandbox.qbd.schema import Status
 
 Handler = Callable[[etree._Element, etree._Element], Status | None]
@@ -128,8 +128,8 @@ class MetaHandlers:
             ret = etree.SubElement(rs, f"{prefix}DeletedRet")
             _sub(ret, f"{prefix}DelType", deletion.del_type)
             _sub(ret, "TxnID" if is_txn else "ListID", deletion.id)
-            _sub(ret, "TimeCreated", format_time(deletion.time_created))
-            _sub(ret, "TimeDeleted", format_time(deletion.time_deleted))
+            _sub(ret, "TimeCreated", qb_time(deletion.time_created))
+            _sub(ret, "TimeDeleted", qb_time(deletion.time_deleted))
             _sub(ret, "RefNumber" if is_txn else "FullName", deletion.name)
             count += 1
         return None if count else books.schema.info("no_match")

@@ -40,10 +40,19 @@ def max_returned(books: Books, request: etree._Element) -> int | None:
 def date_range(
     books: Books, element: etree._Element | None, low: str, high: str
 ) -> tuple[datetime | None, datetime | None]:
-    """The From/To bounds of a date filter; 3020 when malformed, 3030 when From > To."""
+    """The From/To bounds of a date filter; 3020 when malformed, 3030 when From > To.
+
+    QuickBooks reads these in the QuickBooks computer's local time (jsgoupil/quickbooks-sync
+    issue #19, "QuickBooks does not handle UTC time properly": a FromModifiedDate means that
+    wall-clock time on the QuickBooks machine). Where the docs are silent the sandbox is
+    strict: an offset in the value is ignored (the wall-clock part is read as local time),
+    and a wall-clock time that occurs twice (the hour repeated when daylight saving ends)
+    is its later occurrence, so a reader that does not look back past the change misses
+    records.
+    """
     if element is None:
         return None, None
-    zone = books.now().tzinfo or UTC
+    zone = books.zone()
     bounds: list[datetime | None] = []
     for name, end in ((low, False), (high, True)):
         text = element_text(element, name)
@@ -51,9 +60,11 @@ def date_range(
             bounds.append(None)
             continue
         try:
-            bounds.append(parse_datetime(text, zone, end_of_day=end))
+            wall = parse_datetime(text, zone, end_of_day=end)
         except DateFormatError:
             raise books.schema.status("invalid_date", value=text, field=name) from None
+        # In UTC: aware times sharing one tzinfo compare by wall clock, ignoring fold.
+        bounds.append(wall.replace(tzinfo=zone, fold=1).astimezone(UTC))
     start, stop = bounds
     if start is not None and stop is not None and start > stop:
         raise books.schema.status("invalid_date_range")

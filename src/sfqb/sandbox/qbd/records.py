@@ -26,6 +26,20 @@ def format_time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def qb_time(moment: datetime) -> str:
+    """A DATETIMETYPE value as QuickBooks answers it: local wall-clock time, standard offset.
+
+    The wall-clock time follows daylight saving, but the offset QuickBooks writes does not:
+    it is always the zone's base (standard) offset, so in summer it is off by the DST delta.
+    Documented by the QbSync project (github.com/jsgoupil/quickbooks-sync, README "QuickBooks
+    TimeZone bug" and QbXmlResponseOptions: "The UTC offset portion of dates returned from
+    QuickBooks do not follow DST rules, and always follow the 'Base Offset' for the zone").
+    """
+    offset = moment.utcoffset() or timedelta(0)
+    standard = offset - (moment.dst() or timedelta(0))
+    return moment.replace(tzinfo=timezone(standard)).isoformat(timespec="seconds")
+
+
 def parse_datetime(text: str, zone: tzinfo, *, end_of_day: bool = False) -> datetime:
     """A DATETIMETYPE request value; without an offset it is company (clock) time.
 

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 QBXML_VERSIONS = (
     "1.0", "1.1", "2.0", "2.1", "3.0", "4.0", "4.1", "5.0", "6.0", "7.0",
@@ -32,6 +33,9 @@ class SandboxSettings:
     integration user may not perform on it (Add, Mod, Query, Del) -> status 3260.
     lock_rate and lost_reply_rate are probabilities per request / per message set;
     latency_ms is handed to the injected sleep function once per round trip.
+    time_zone is the QuickBooks computer's zone (an IANA name such as America/New_York): its
+    clock, TimeModified and the reading of FromModifiedDate are local; "" keeps the zone of
+    the injected clock (UTC when the clock is naive).
     """
 
     company_name: str = "sfqb Sandbox Company"
@@ -48,6 +52,7 @@ class SandboxSettings:
     lost_reply_rate: float = 0.0
     connector_down: bool = False
     latency_ms: int = 0
+    time_zone: str = ""
 
     def __post_init__(self) -> None:
         for name in ("lock_rate", "lost_reply_rate"):
@@ -58,6 +63,11 @@ class SandboxSettings:
             raise SettingsError(f"lock_code must be 3170 or 3175, not {self.lock_code!r}")
         if not isinstance(self.latency_ms, int) or self.latency_ms < 0:
             raise SettingsError(f"latency_ms must be a whole number >= 0, not {self.latency_ms!r}")
+        if self.time_zone:
+            try:
+                ZoneInfo(self.time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise SettingsError(f"time_zone {self.time_zone!r} is not a known zone") from None
         if self.max_qbxml_version not in QBXML_VERSIONS:
             raise SettingsError(f"max_qbxml_version must be one of {', '.join(QBXML_VERSIONS)}")
         denied: dict[str, tuple[str, ...]] = {}

@@ -26,6 +26,8 @@ from sfqb.connectors.qbd.qbxml import (
     ItemNonInventoryMod,
     ItemServiceAdd,
     ItemServiceMod,
+    Iterator,
+    IteratorAction,
     ListDataExtType,
     ListDeletedQuery,
     ListDelType,
@@ -137,6 +139,12 @@ def _write(op: QbOp) -> OpRequest:
 
 
 def _read_changed(op: QbOp) -> OpRequest:
+    # A limit reads in pages under an iterator (Start, then Continue with QuickBooks'
+    # iteratorID, in the same session), so no answer is unbounded.
+    paging: dict[str, Any] = {}
+    if op.limit is not None:
+        action = IteratorAction.START if op.cursor is None else IteratorAction.CONTINUE
+        paging = {"max_returned": op.limit, "iterator": Iterator(action, op.cursor)}
     if op.qb_type in _LIST_TYPES:
         return OpRequest(
             ListQuery(
@@ -144,11 +152,12 @@ def _read_changed(op: QbOp) -> OpRequest:
                 active_status=ActiveStatus.ALL,
                 from_modified_date=op.since,
                 owner_ids=_OWNER,
+                **paging,
             )
         )
     txn_type = _txn_type(op)
     changed = ModifiedDateRange(from_modified_date=op.since) if op.since is not None else None
-    return OpRequest(_txn_query(txn_type, modified_date_range=changed))
+    return OpRequest(_txn_query(txn_type, modified_date_range=changed, **paging))
 
 
 def _read(op: QbOp) -> OpRequest:
@@ -180,7 +189,10 @@ def _txn_query(txn_type: TxnType, **selection: Any) -> TxnQuery:
 
 def _read_deleted(op: QbOp) -> OpRequest:
     # op.ids are not part of the query (qbXML has no such filter): results() applies them.
-    deleted = DeletedDateRange(from_deleted_date=op.since) if op.since is not None else None
+    # The deleted queries have no iterator: a window (since..until) bounds the answer.
+    deleted = None
+    if op.since is not None or op.until is not None:
+        deleted = DeletedDateRange(from_deleted_date=op.since, to_deleted_date=op.until)
     list_types = _LIST_DEL_TYPES.get(op.qb_type)
     if list_types is not None:
         return OpRequest(ListDeletedQuery(list_del_types=list_types, deleted_range=deleted))

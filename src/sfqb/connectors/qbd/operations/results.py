@@ -36,7 +36,9 @@ def results(response_xml: str | None, composed: ComposedSet, catalog: Catalog) -
                 QbResult(op_id, catalog.decode(System.TRANSPORT, "MALFORMED_RESPONSE", message))
             )
         else:
-            out.append(QbResult(op_id, result.status, _records(composed.ops[op_id], result)))
+            records = _records(composed.ops[op_id], result)
+            remaining = result.iterator_remaining_count or 0
+            out.append(QbResult(op_id, result.status, records, result.iterator_id, remaining))
     return out
 
 
