@@ -45,6 +45,10 @@ class Reading:
             (QbOp("", QbAction.DEFINE_MARKER, "SalesforceID"), self._defined),
             (QbOp("", QbAction.READ_PREFERENCES, "Preferences"), self._preferences),
         ]
+        if any(m.kind.startswith("Item") for m in cycle.canonical.values()):
+            # The chart of accounts, so an item map's account QuickBooks lacks holds the
+            # item adds for the company before any is sent (see preflight.missing_account).
+            pairs.append((QbOp("", QbAction.READ_LIST, "Account"), self._accounts))
         for qb_type in ("Customer", cycle.transaction_type, "ReceivePayment"):
             since = self._since.get(qb_type)
             if since is not None:
@@ -87,6 +91,12 @@ class Reading:
     def _preferences(self, op: QbOp, result: QbResult) -> None:
         if result.ok and result.records:
             self._cycle.remedies.preferences(result.records[0].fields)
+
+    def _accounts(self, op: QbOp, result: QbResult) -> None:
+        if result.ok:
+            self._cycle.remedies.accounts([r.fields for r in result.records])
+        else:
+            self._cycle.log(None, "read", result.status, "accounts not checked this cycle")
 
     def _changed(self, op: QbOp, result: QbResult) -> None:
         cycle = self._cycle

@@ -7,7 +7,7 @@ one-step decision on the review list with the evidence a person needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import newer, top_level_owners
 from sfqb.sync.plan import Action, Operation
-from sfqb.sync.preflight import block_message, preflight
+from sfqb.sync.preflight import block_message, known_problem
 from sfqb.sync.records import Block
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class Remedies:
         self.cleared: set[str] = set()
         self._probing: set[str] = set()
         self._preferences: Mapping[str, Any] = {}
+        self._accounts: list[Mapping[str, Any]] | None = None
         self._reapplied: set[SfRef] = set()
         self._renamed: set[SfRef] = set()
 
@@ -54,15 +55,24 @@ class Remedies:
         """QuickBooks' preferences, read at the start of the cycle."""
         self._preferences = fields
 
+    def accounts(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """QuickBooks' chart of accounts, read at the start of the cycle."""
+        self._accounts = list(records)
+
     def held_back(self, op: Operation) -> bool:
         """Hold a record a block covers (one probe per block and cycle goes through)."""
         cycle = self._cycle
         canonical = cycle.canonical[op.sf]
         key = f"{canonical.kind}:{op.action.value}"
-        missing = self._missing_feature(canonical.kind, canonical.fields)
-        if missing is not None and key not in self.blocks:
-            status = cycle.catalog.decode(System.QBXML, "3250", missing["setting"])
-            self._open_block(key, status, missing["setting"], op.sf, "preferences")
+        missing = known_problem(
+            cycle.catalog,
+            canonical,
+            op.action is Action.ADD,
+            self._preferences,
+            self._accounts,
+        )
+        if missing is not None and key not in self.blocks and key not in self.new_blocks:
+            self._open_block(key, missing[0], missing[1], op.sf, "preferences")
         block = self.blocks.get(key) or self.new_blocks.get(key)
         if block is None:
             return False
@@ -71,14 +81,6 @@ class Remedies:
             return False
         cycle.hold(op.sf, block.status, f"held for the company: {block.message}")
         return True
-
-    def _missing_feature(self, kind: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
-        for feature in preflight()["features"]:
-            when = feature["when"]
-            needed = when.get("type") == kind or (when.get("field") in fields)
-            if needed and self._preferences.get(feature["preference"]) is False:
-                return dict(feature)
-        return None
 
     def _open_block(
         self, key: str, status: DecodedStatus, message: str, sf: SfRef, op: str
