@@ -40,7 +40,7 @@ from sfqb.sync.fields import (
     references,
     resolve,
 )
-from sfqb.sync.inbound import Inbound, inbound_fingerprint
+from sfqb.sync.inbound import Inbound, inbound_fingerprint, sales_tax_note
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.ownership import newer, writable
@@ -286,7 +286,14 @@ class Cycle(Ledger):
             result.status,
             "added and bound" if op.action is QbAction.ADD else "updated",
             qb,
-            summary=self._summaries.pop(op.sf, ""),
+            summary="; ".join(
+                n
+                for n in (
+                    self._summaries.pop(op.sf, ""),
+                    sales_tax_note(record.fields, self.changes[op.sf].payload),
+                )
+                if n
+            ),
         )
         self.synced(op.sf, binding, qb_fp, record.edit_sequence)
 

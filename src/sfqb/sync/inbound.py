@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sfqb.domain.bindings import Binding
@@ -140,3 +141,17 @@ def inbound_fingerprint(mapper: Mapper, qb_type: str, fields: Mapping[str, Any])
         return mapper.map(flow, values).fingerprint
     except (RecordNotEligible, MappingInputError):
         return ""
+
+
+def sales_tax_note(fields: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
+    """A log note when QuickBooks' total differs from the Opportunity's Amount by sales tax.
+
+    QuickBooks computes the tax from the tax item's rate; the balance written back includes it,
+    so a total above the Amount is the tax, not a payment short of it.
+    """
+    subtotal, total = fields.get("Subtotal"), fields.get("TotalAmount")
+    if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal) or total == subtotal:
+        return ""
+    amount = payload.get("Amount")
+    against = f" against the Opportunity's Amount {amount}" if amount is not None else ""
+    return f"QuickBooks added sales tax {total - subtotal}: total {total}{against}"
