@@ -115,7 +115,10 @@ def test_a_missing_tax_item_is_3140_with_intuits_message(isolated_url: str, tmp_
         _run(world)
         assert world.quickbooks.invoices() == []
         messages = [e.message for e in _log(world)]
-        expected = 'There is an invalid reference to QuickBooks Item Sales Tax "County Tax" in the Invoice.'
+        expected = (
+            'There is an invalid reference to QuickBooks Item Sales Tax "County Tax" in the '
+            "Invoice."
+        )
         assert any(expected in m for m in messages), messages
 
 
