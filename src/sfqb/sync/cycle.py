@@ -40,6 +40,7 @@ from sfqb.sync.fields import (
     references,
     resolve,
 )
+from sfqb.sync.holds import Holds
 from sfqb.sync.inbound import Inbound, inbound_fingerprint, sales_tax_note
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.ops import QbAction, QbOp, QbResult
@@ -103,7 +104,8 @@ class Cycle(Ledger):
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
         self.reading = Reading(self, dict(qb_since))
-        self.remedies = Remedies(self, dict(blocks or {}))
+        self.holds = Holds(self, dict(blocks or {}))
+        self.remedies = Remedies(self, self.holds)
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -162,12 +164,12 @@ class Cycle(Ledger):
     @property
     def new_blocks(self) -> dict[str, Block]:
         """Company-level holds found in this cycle (report each once)."""
-        return dict(self.remedies.new_blocks)
+        return dict(self.holds.new_blocks)
 
     @property
     def cleared_blocks(self) -> set[str]:
         """Holds whose probe QuickBooks accepted in this cycle."""
-        return set(self.remedies.cleared)
+        return set(self.holds.cleared)
 
     def unsynced_parents(self) -> set[SfRef]:
         """Parents the pending records reference that are neither bound nor pending themselves.
@@ -261,7 +263,7 @@ class Cycle(Ledger):
         assert op.sf is not None
         record = result.records[0]
         self.inbound.note_time(record)
-        self.remedies.succeeded(op)
+        self.holds.succeeded(op)
         qb = QbRef(qb_kind_of(record.qb_type), record.id)
         qb_fp = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
         binding = self.bindings.by_sf(self.company, op.sf)
@@ -345,7 +347,7 @@ class Cycle(Ledger):
                 if current is not None and op.sf not in self.outcomes:
                     self._wait_or_hold(current)
                 continue
-            if op.sf in self.outcomes or self.remedies.held_back(op):
+            if op.sf in self.outcomes or self.holds.held_back(op):
                 continue
             if op.action is Action.ADD:
                 built = self.add_op(op.sf)

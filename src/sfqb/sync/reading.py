@@ -90,11 +90,11 @@ class Reading:
 
     def _preferences(self, op: QbOp, result: QbResult) -> None:
         if result.ok and result.records:
-            self._cycle.remedies.preferences(result.records[0].fields)
+            self._cycle.holds.preferences(result.records[0].fields)
 
     def _accounts(self, op: QbOp, result: QbResult) -> None:
         if result.ok:
-            self._cycle.remedies.accounts([r.fields for r in result.records])
+            self._cycle.holds.accounts([r.fields for r in result.records])
         else:
             self._cycle.log(None, "read", result.status, "accounts not checked this cycle")
 

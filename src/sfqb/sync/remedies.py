@@ -7,7 +7,7 @@ one-step decision on the review list with the evidence a person needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -15,15 +15,20 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import OnConflict, OnDeleted
 from sfqb.domain.status import DecodedStatus, Remedy, System
-from sfqb.mapping import Owner, apply_name_rule, fold_name
+from sfqb.mapping import (
+    MappingInputError,
+    Owner,
+    RecordNotEligible,
+    apply_name_rule,
+    fold_name,
+)
 from sfqb.sync.fields import qb_kind_of, references, to_plain
+from sfqb.sync.holds import Holds
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import newer, top_level_owners
-from sfqb.sync.plan import Action, Operation
-from sfqb.sync.preflight import block_message, known_problem
-from sfqb.sync.records import Block
+from sfqb.sync.plan import Action
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
@@ -36,64 +41,14 @@ def _read_type(qb_type: str) -> str:
 
 
 class Remedies:
-    """The remedies of one cycle, and the company-level blocks it knows and finds."""
+    """The remedies of one cycle (company-level holds are `sfqb.sync.holds`)."""
 
-    def __init__(self, cycle: Cycle, blocks: dict[str, Block]) -> None:
+    def __init__(self, cycle: Cycle, holds: Holds) -> None:
         self._cycle = cycle
-        self.blocks = blocks
-        self.new_blocks: dict[str, Block] = {}
-        self.cleared: set[str] = set()
-        self._probing: set[str] = set()
-        self._preferences: Mapping[str, Any] = {}
-        self._accounts: list[Mapping[str, Any]] | None = None
+        self._holds = holds
         self._reapplied: set[SfRef] = set()
         self._renamed: set[SfRef] = set()
-
-    # -- preflight: preferences and company-level blocks ---------------------------------
-
-    def preferences(self, fields: Mapping[str, Any]) -> None:
-        """QuickBooks' preferences, read at the start of the cycle."""
-        self._preferences = fields
-
-    def accounts(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """QuickBooks' chart of accounts, read at the start of the cycle."""
-        self._accounts = list(records)
-
-    def held_back(self, op: Operation) -> bool:
-        """Hold a record a block covers (one probe per block and cycle goes through)."""
-        cycle = self._cycle
-        canonical = cycle.canonical[op.sf]
-        key = f"{canonical.kind}:{op.action.value}"
-        missing = known_problem(
-            cycle.catalog,
-            canonical,
-            op.action is Action.ADD,
-            self._preferences,
-            self._accounts,
-        )
-        if missing is not None and key not in self.blocks and key not in self.new_blocks:
-            self._open_block(key, missing[0], missing[1], op.sf, "preferences")
-        block = self.blocks.get(key) or self.new_blocks.get(key)
-        if block is None:
-            return False
-        if missing is None and key not in self.new_blocks and key not in self._probing:
-            self._probing.add(key)  # this record tests whether QuickBooks accepts it now
-            return False
-        cycle.hold(op.sf, block.status, f"held for the company: {block.message}")
-        return True
-
-    def _open_block(
-        self, key: str, status: DecodedStatus, message: str, sf: SfRef, op: str
-    ) -> None:
-        block = Block(key, status, message)
-        self.new_blocks[key] = block
-        self._cycle.log(sf, op, status, f"reported once for the company; held: {message}")
-
-    def succeeded(self, op: QbOp) -> None:
-        """A write went through: a block on its kind (if any) is lifted."""
-        key = f"{op.qb_type}:{op.action.value}"
-        if key in self.blocks:
-            self.cleared.add(key)
+        self._retyped: set[SfRef] = set()
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -104,7 +59,7 @@ class Remedies:
             Remedy.RECREATE_UNBOUND: self._bound_record_gone,
             Remedy.REREAD_AND_REAPPLY: self._reread,
             Remedy.SYNC_PARENT_FIRST: self._check_parents,
-            Remedy.PREFLIGHT_BLOCK: self._block,
+            Remedy.PREFLIGHT_BLOCK: self._holds.refused,
         }
         handler = handlers.get(status.remedy)
         if handler is None or not handler(op, status):
@@ -206,6 +161,10 @@ class Remedies:
         cycle.log(sf, "bind", status, action, binding.qb)
         cycle.mark(sf, record.qb_type, record.id)
         mod = cycle.mod_op(sf, binding)  # carry on: Salesforce's values onto the record
+        if mod is not None and mod.qb_type != record.qb_type:
+            mod = self.as_type(mod, record.qb_type, status)  # e.g. an ItemNonInventory
+            if mod is None:
+                return
         if mod is None:
             cycle.synced(sf, binding, "", record.edit_sequence)
         else:
@@ -216,9 +175,62 @@ class Remedies:
     def _bound_record_gone(self, op: QbOp, status: DecodedStatus) -> bool:
         if op.sf is None or op.qb_id is None or op.action is not QbAction.MOD:
             return False
-        read = QbOp("", QbAction.READ_DELETED, op.qb_type, sf=op.sf, ids=(op.qb_id,))
-        self._cycle.ask(read, lambda _o, result: self._deleted(op, status, result))
+        if _read_type(op.qb_type) == "Item" and op.sf not in self._retyped:
+            # An item of another type is "not found" by this type's Mod: read it (ItemQuery
+            # covers every item type) before taking it for deleted.
+            self._retyped.add(op.sf)
+            read = QbOp("", QbAction.READ, "Item", sf=op.sf, ids=(op.qb_id,))
+            self._cycle.ask(read, lambda _o, result: self._item_type(op, status, result))
+            return True
+        self._read_deleted(op, status)
         return True
+
+    def _read_deleted(self, op: QbOp, status: DecodedStatus) -> None:
+        read = QbOp("", QbAction.READ_DELETED, op.qb_type, sf=op.sf, ids=(op.qb_id or "",))
+        self._cycle.ask(read, lambda _o, result: self._deleted(op, status, result))
+
+    def _item_type(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
+        """The item is there, of another type: send the Mod of its type."""
+        cycle, sf = self._cycle, op.sf
+        assert sf is not None
+        fresh = next((r for r in result.records if r.id == op.qb_id), None)
+        if fresh is None or fresh.qb_type == op.qb_type:
+            self._read_deleted(op, status)
+            return
+        mod = self.as_type(op, fresh.qb_type, status)
+        if mod is None:
+            return
+        binding = cycle.bindings.by_sf(cycle.company, sf)
+        if binding is not None:
+            cycle.bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
+        cycle.log(
+            sf,
+            "mod",
+            status,
+            f"the QuickBooks item is an {fresh.qb_type}: sent as {fresh.qb_type}Mod",
+        )
+        cycle.ask(replace(mod, op_id="", edit_sequence=fresh.edit_sequence))
+
+    def as_type(self, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp | None:
+        """`op` as a write of `qb_type` (a record bound to an item of another type), with the
+        fields that type takes; None, and on the review list, when the map cannot write it."""
+        cycle, sf = self._cycle, op.sf
+        assert sf is not None
+        change = cycle.changes[sf]
+        try:
+            mapped = cycle.mapper.map(change.flow, change.payload, kind=qb_type)
+        except (MappingInputError, RecordNotEligible):
+            kinds = ", ".join(cycle.mapper.flows[change.flow].kinds)
+            cycle.review(
+                sf,
+                status,
+                f"the QuickBooks item is an {qb_type}; the map writes only {kinds}",
+                op.action.value,
+                {"qb_id": op.qb_id, "type": qb_type},
+            )
+            return None
+        fields = {k: v for k, v in op.fields.items() if k in mapped.fields}
+        return replace(op, qb_type=qb_type, fields=fields)
 
     def _deleted(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         cycle, sf = self._cycle, op.sf
@@ -380,18 +392,6 @@ class Remedies:
         if cycle.policy.on_deleted is OnDeleted.RECREATE:
             cycle.bindings.unbind(cycle.company, binding.sf)
             cycle.requeue.add(binding.sf)  # its queue row is done: make it due again
-
-    # -- 3250 / 3260: feature off, no permission ---------------------------------------
-
-    def _block(self, op: QbOp, status: DecodedStatus) -> bool:
-        if op.sf is None:
-            return False
-        key = f"{op.qb_type}:{op.action.value}"
-        message = block_message(op, status, self._preferences)
-        if key not in self.blocks and key not in self.new_blocks:
-            self._open_block(key, status, message, op.sf, op.action.value)
-        self._cycle.hold(op.sf, status, f"held for the company: {message}")
-        return True
 
 
 def _comparable(theirs: Any, ours: Any) -> Any:
