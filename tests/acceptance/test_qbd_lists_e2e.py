@@ -77,6 +77,18 @@ def _log(world: DemoWorld) -> list[Any]:
     return list(world.store.journal.log(COMPANY, limit=200))
 
 
+@contextmanager
+def _taxed_world(url: str, tmp: Path) -> Iterator[tuple[DemoWorld, str]]:
+    """A company charging 8% sales tax; one session has synced a 100.00 deal (its Id given)."""
+    taxes = SalesTaxSettings(tax_item="State Tax", taxable_by_default=True)
+    with _world(url, tmp, CompanyPolicy(sales_tax=taxes)) as world:
+        world.quickbooks.add_as_user("ItemSalesTax", "State Tax", TaxRate="8.0")
+        org = world.salesforce.org
+        opp = _deal(org, _product(org, "Widget", 100.0))
+        _run(world)
+        yield world, opp
+
+
 def test_a_company_whose_income_account_is_revenue_syncs_items(
     isolated_url: str, tmp_path: Path
 ) -> None:
@@ -127,12 +139,8 @@ def test_a_missing_tax_item_is_3140_with_intuits_message(isolated_url: str, tmp_
 def test_sales_tax_total_goes_back_and_the_difference_is_explained(
     isolated_url: str, tmp_path: Path
 ) -> None:
-    taxes = SalesTaxSettings(tax_item="State Tax", taxable_by_default=True)
-    with _world(isolated_url, tmp_path, CompanyPolicy(sales_tax=taxes)) as world:
-        world.quickbooks.add_as_user("ItemSalesTax", "State Tax", TaxRate="8.0")
+    with _taxed_world(isolated_url, tmp_path) as (world, opp):
         org = world.salesforce.org
-        opp = _deal(org, _product(org, "Widget", 100.0))
-        _run(world)
         (invoice,) = world.quickbooks.invoices()
         assert [line["SalesTaxCodeRef"] for line in invoice.lines] != []
         assert world.quickbooks.balance(invoice.id) == 108
@@ -201,3 +209,21 @@ def test_a_product_bound_to_a_non_inventory_item_is_updated_with_its_mod(
         assert _bound_item(world, product) == existing.id
         assert [e for e in world.store.review.items(COMPANY)] == []
         assert org.get("Product2", product)["QuickBooks_Sync_Status__c"] == "Synced"
+
+
+def test_quickbooks_total_goes_back_right_after_the_add(isolated_url: str, tmp_path: Path) -> None:
+    with _taxed_world(isolated_url, tmp_path) as (world, opp):
+        org = world.salesforce.org
+        record = org.get("Opportunity", opp)
+        assert record["Amount"] == 100.0
+        # The first write-back carries QuickBooks' total with its tax, and it is not a payment.
+        assert record["QuickBooks_Balance__c"] == 108.0
+        assert record["QuickBooks_Payment_Status__c"] == "Unpaid"
+        assert not record["QuickBooks_Amount_Paid__c"]
+        assert record["QuickBooks_Sync_Status__c"] == "Synced"
+        notes = [str(e.summary) for e in _log(world) if e.sf and e.sf.id == opp]
+        assert any("against the Opportunity's Amount 100" in n for n in notes), notes
+        # Nothing changed in QuickBooks since: the next session writes nothing back again.
+        before = org.get("Opportunity", opp)["SystemModstamp"]
+        _run(world)
+        assert org.get("Opportunity", opp)["SystemModstamp"] == before

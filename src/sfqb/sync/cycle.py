@@ -41,7 +41,7 @@ from sfqb.sync.fields import (
     resolve,
 )
 from sfqb.sync.holds import Holds
-from sfqb.sync.inbound import Inbound, inbound_fingerprint, sales_tax_note
+from sfqb.sync.inbound import Inbound, sales_tax_note
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.ownership import newer, writable
@@ -265,7 +265,6 @@ class Cycle(Ledger):
         self.inbound.note_time(record)
         self.holds.succeeded(op)
         qb = QbRef(qb_kind_of(record.qb_type), record.id)
-        qb_fp = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
         binding = self.bindings.by_sf(self.company, op.sf)
         if op.action is QbAction.ADD or binding is None:
             binding = Binding(self.company, op.sf, qb, "", self.clock())
@@ -297,7 +296,7 @@ class Cycle(Ledger):
                 if n
             ),
         )
-        self.synced(op.sf, binding, qb_fp, record.edit_sequence)
+        self.synced(op.sf, binding, self.inbound.wrote(binding, record), record.edit_sequence)
 
     # -- step 2: plan --------------------------------------------------------------------
 

@@ -100,6 +100,20 @@ class Inbound:
         self.changes.append(InboundChange(flow, binding, mapped, when))
         self._changed_at[binding.sf] = when
 
+    def wrote(self, binding: Binding, record: QbRecord) -> str:
+        """The QuickBooks-side fingerprint to keep for a record sfqb just wrote.
+
+        A transaction's total is computed by QuickBooks (sales tax included): while no payment
+        is applied to it (an Add, always), its balance goes back in this cycle's write-back, and
+        the binding keeps its old fingerprint until Salesforce saves the values.
+        """
+        fingerprint = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
+        applied = record.fields.get("AppliedAmount")
+        if record.qb_type not in TRANSACTION_TYPES or (applied is not None and applied != 0):
+            return fingerprint  # the payments are read with the next changes
+        self._add(PAYMENT_FLOW, binding, {**record.fields, "ReceivePayments": []}, None)
+        return binding.qb_fingerprint
+
     def note_time(self, record: QbRecord) -> None:
         """Move the high-water mark of the record's type to its modification time if newer."""
         if record.time_modified is None:
