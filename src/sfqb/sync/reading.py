@@ -78,7 +78,7 @@ class Reading:
             if action is QbAction.READ_CHANGED:
                 op = QbOp("", action, qb_type, since=earliest[qb_type])
             else:
-                names = sorted({str(cycle.canonical[sf].fields["Name"]) for sf in records})
+                names = sorted({name for sf in records for name in self._names(sf)})
                 op = QbOp("", action, qb_type, names=tuple(names))
             self._waiting[(action, qb_type)] = records
             pairs.append((op, self._recover))
@@ -132,6 +132,7 @@ class Reading:
             if found is None:
                 continue
             taken.add(found.id)
+            name = cycle.canonical[sf].fields.get("Name")
             binding = Binding(
                 cycle.company,
                 sf,
@@ -139,6 +140,8 @@ class Reading:
                 "",
                 cycle.clock(),
                 edit_sequence=found.edit_sequence,
+                # Added under a unique variant of its name: that name stays (not sent again).
+                sf_values={"Name": name} if name not in (None, found.name) else None,
             )
             try:
                 cycle.bindings.bind(binding)
@@ -157,10 +160,16 @@ class Reading:
                 continue
             if record.marker == sf.id:
                 return record
+            rule = rule_for(cycle.policy.match_rule, record.qb_type)
             if (
                 op.action is QbAction.READ
                 and not record.marker
-                and matches(rule_for(cycle.policy.match_rule, record.qb_type), ours, record.fields)
+                and any(matches(rule, {**ours, "Name": n}, record.fields) for n in self._names(sf))
             ):
                 return record
         return None
+
+    def _names(self, sf: SfRef) -> list[str]:
+        """The names an unanswered add may have used: the mapped one, or a unique variant."""
+        name = str(self._cycle.canonical[sf].fields["Name"])
+        return [name, *self._cycle.remedies.name_variants(sf, name)]

@@ -72,12 +72,12 @@ class Remedies:
         name = op.fields.get("Name")
         if op.action is not QbAction.ADD or op.sf is None or not isinstance(name, str):
             return False
-        names = (name, *self._name_variants(op.sf, name))
+        names = (name, *self.name_variants(op.sf, name))
         read = QbOp("", QbAction.READ, _read_type(op.qb_type), sf=op.sf, names=names)
         self._cycle.ask(read, lambda _o, result: self._candidates(op, status, result))
         return True
 
-    def _name_variants(self, sf: SfRef, sent: str, count: int = 20) -> list[str]:
+    def name_variants(self, sf: SfRef, sent: str, count: int = 20) -> list[str]:
         """The names the mapping would try after `sent` (its unique suffixes), so one read
         learns which of them QuickBooks already has."""
         cycle = self._cycle
