@@ -172,4 +172,4 @@ class Reading:
     def _names(self, sf: SfRef) -> list[str]:
         """The names an unanswered add may have used: the mapped one, or a unique variant."""
         name = str(self._cycle.canonical[sf].fields["Name"])
-        return [name, *self._cycle.remedies.name_variants(sf, name)]
+        return [name, *self._cycle.remedies.names.variants(sf, name)]
