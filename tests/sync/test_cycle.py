@@ -391,3 +391,22 @@ def test_an_unknown_add_is_not_sent_again_when_its_look_up_goes_unanswered() -> 
     h.run([h.change(opp, before)])
     assert len(h.qb.invoices()) == 1
     assert marker(h.qb_of(opp["Id"])) == opp["Id"]
+
+
+def test_an_item_whose_suffixed_add_went_unanswered_is_found_not_added_twice() -> None:
+    # Item names hold 31 characters (qbXML OSR, ItemServiceAdd Name): both products cut to the
+    # same name, so the second one's Add is sent as "... (2)" - and that reply is lost.
+    h = Harness()
+    long = "Professional Services Package"
+    gold, silver = {**product(1), "Name": f"{long} - Gold"}, {**product(2), "Name": f"{long} - S"}
+    h.run([h.change(gold)])
+    before = h.clock.now
+    h.run([h.change(silver)], lose_batch=4)  # the Add, 3100, the read, the renamed Add
+    assert len(h.qb.items()) == 2
+    assert h.bindings.by_sf(COMPANY, SfRef(SfObject.PRODUCT2, silver["Id"])) is None
+
+    cycle = h.run([h.change(silver, before)])
+    assert h.sent_ops(QbAction.ADD) == []
+    assert len(h.qb.items()) == 2
+    assert h.qb_of(silver["Id"]).fields["Name"] == "Professional Services Packa (2)"
+    assert cycle.outcomes[SfRef(SfObject.PRODUCT2, silver["Id"])].state is ItemState.DONE

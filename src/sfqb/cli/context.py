@@ -116,7 +116,8 @@ class Services:
         from sfqb.mapping import Mapper, MappingConfigError, load_flows
 
         try:
-            return Mapper(load_flows(override=self.config.company(company).mapping))
+            flows = load_flows(override=self.config.company(company).mapping)
+            return Mapper(flows, self.policy(company))
         except MappingConfigError as exc:
             raise SettingsError(str(exc)) from None
 

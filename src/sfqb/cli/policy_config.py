@@ -18,6 +18,13 @@ Every key is optional and falls back to CompanyPolicy's safe default::
         max_per_hour: 6
         connector_down_minutes: 30
         no_success_hours: 6
+      accounts:
+        income_account: Sales         # the income account items are added with
+      sales_tax:
+        taxable_code: Tax             # the sales tax code of taxable lines and items
+        non_taxable_code: Non         # ... and of the others ("" sends no code)
+        tax_item: State Tax           # the sales tax item invoices carry ("" QuickBooks picks)
+        taxable_by_default: false     # products without a taxable flag in the map
 
 A mistake is a PolicyError naming the key and what it may be.
 """
@@ -32,12 +39,14 @@ from typing import Any
 import yaml
 
 from sfqb.domain.policy import (
+    AccountSettings,
     AlertSettings,
     CompanyPolicy,
     MatchRule,
     OnConflict,
     OnDeleted,
     OnInactive,
+    SalesTaxSettings,
 )
 
 ENUMS: dict[str, type[StrEnum]] = {
@@ -127,6 +136,21 @@ def _alerts(value: Any, where: str) -> AlertSettings:
     return AlertSettings(**values)
 
 
+def _texts(value: Any, where: str, cls: type[Any]) -> dict[str, Any]:
+    """A section of names (text) and flags (true/false), e.g. `accounts:` or `sales_tax:`."""
+    raw = _mapping(value, where, cls)
+    defaults = cls()
+    for key, given in raw.items():
+        if isinstance(getattr(defaults, key), bool):
+            if not isinstance(given, bool):
+                raise PolicyError(f"{where}.{key} must be true or false, not {given!r}")
+        elif not isinstance(given, str):
+            raise PolicyError(f"{where}.{key} must be a QuickBooks name (text), not {given!r}")
+        elif given != given.strip() or len(given) > 159 or (key == "income_account" and not given):
+            raise PolicyError(f"{where}.{key}: {given!r} is not a QuickBooks full name")
+    return raw
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a config file's `policy:` mapping (None: the defaults).
 
@@ -140,6 +164,10 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = _choice(given, where, key)
         elif key == "alerts":
             values[key] = _alerts(given, f"{where}.alerts")
+        elif key == "accounts":
+            values[key] = AccountSettings(**_texts(given, f"{where}.accounts", AccountSettings))
+        elif key == "sales_tax":
+            values[key] = SalesTaxSettings(**_texts(given, f"{where}.sales_tax", SalesTaxSettings))
         else:
             values[key] = _number(given, where, key, limits)
     policy = CompanyPolicy(**values)

@@ -52,6 +52,32 @@ class AlertSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """The QuickBooks accounts the company's maps name (its chart of accounts decides)."""
+
+    income_account: str = "Sales"
+
+
+@dataclass(frozen=True, slots=True)
+class SalesTaxSettings:
+    """Which sales tax code lines and items carry, and the tax item invoices carry.
+
+    An empty code sends none (QuickBooks then uses the item's); an empty `tax_item` leaves
+    the invoice's tax item to QuickBooks (the customer's, else the company's default).
+    """
+
+    taxable_code: str = "Tax"
+    non_taxable_code: str = "Non"
+    tax_item: str = ""
+    taxable_by_default: bool = False
+
+    def code(self, taxable: bool | None) -> str:
+        """The code for a taxable (True), non-taxable (False) or unspecified (None) sale."""
+        chosen = self.taxable_by_default if taxable is None else taxable
+        return self.taxable_code if chosen else self.non_taxable_code
+
+
+@dataclass(frozen=True, slots=True)
 class CompanyPolicy:
     """Every remedy knob of one company; the defaults are the safe ones."""
 
@@ -67,3 +93,18 @@ class CompanyPolicy:
     # need smaller batches.
     sf_batch_size: int = 200
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
+    sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
+
+    def setting(self, name: str, flag: object = None) -> str:
+        """A setting a field map names (`setting:` in mapping/data/*.yaml); "" when unset.
+
+        `flag` is the mapped source value, e.g. a product's taxable checkbox for the code.
+        """
+        if name == "income_account":
+            return self.accounts.income_account
+        if name == "tax_item":
+            return self.sales_tax.tax_item
+        if name == "sales_tax_code":
+            return self.sales_tax.code(flag if isinstance(flag, bool) else None)
+        raise KeyError(f"unknown company setting {name!r}")

@@ -25,8 +25,10 @@ FLOW_NAMES = (
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset(
-    {"source", "const", "ref", "transforms", "type", "max_length", "owner", "kinds"}
+    {"source", "const", "setting", "ref", "transforms", "type", "max_length", "owner", "kinds"}
 )
+# Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
+SETTINGS = frozenset({"income_account", "tax_item", "sales_tax_code"})
 _FLOW_KEYS = frozenset(
     {
         "source",
@@ -77,6 +79,7 @@ class FieldSpec:
     max_length: int | None
     owner: Owner
     kinds: frozenset[str] | None
+    setting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,8 +278,15 @@ class _Checker:
 
     def field(self, target: str, doc: object, key: str, default_owner: Owner) -> FieldSpec:
         doc = self.mapping(doc, key, _FIELD_KEYS)
-        if ("source" in doc) == ("const" in doc):
-            raise self.fail(key, "give exactly one of source and const")
+        setting = doc.get("setting")
+        if setting is not None and setting not in SETTINGS:
+            raise self.fail(
+                f"{key}.setting", f"unknown setting {setting!r} ({', '.join(sorted(SETTINGS))})"
+            )
+        if "const" in doc and ("source" in doc or setting is not None):
+            raise self.fail(key, "give exactly one of source and const (a const takes no setting)")
+        if "source" not in doc and "const" not in doc and setting is None:
+            raise self.fail(key, "give exactly one of source and const, or a setting")
         raw = doc.get("source")
         multi = isinstance(raw, list)
         sources = tuple(raw) if isinstance(raw, list) else (() if raw is None else (raw,))
@@ -288,7 +298,8 @@ class _Checker:
             raise self.fail(f"{key}.transforms", "must be a list")
         for i, entry in enumerate(raw_steps):
             steps.append(self.step(entry, f"{key}.transforms[{i}]"))
-        value_type = str(doc.get("type", "any" if "const" in doc else "text"))
+        computed = "const" in doc or setting is not None
+        value_type = str(doc.get("type", "any" if computed else "text"))
         if value_type not in VALUE_TYPES:
             raise self.fail(
                 f"{key}.type", f"unknown type {value_type!r} ({', '.join(sorted(VALUE_TYPES))})"
@@ -309,6 +320,7 @@ class _Checker:
             max_length=max_length,
             owner=self.owner(doc.get("owner", default_owner), f"{key}.owner"),
             kinds=None if kinds is None else frozenset(str(k) for k in kinds),
+            setting=None if setting is None else str(setting),
         )
 
     def step(self, entry: object, key: str) -> Step:

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet
 from sfqb.mapping.errors import MappingInputError, RecordNotEligible
 from sfqb.mapping.result import Mapped, MappingChange, Reference, fingerprint, freeze
@@ -65,10 +66,14 @@ def _put(target: dict[str, object], path: str, value: object) -> None:
 
 
 class Mapper:
-    """Maps records with a company's flows: `map(flow, record, taken=...)` -> Mapped."""
+    """Maps records with a company's flows: `map(flow, record, taken=...)` -> Mapped.
 
-    def __init__(self, flows: FlowSet) -> None:
+    `policy` gives the company settings a map names (`setting:`, e.g. the income account).
+    """
+
+    def __init__(self, flows: FlowSet, policy: CompanyPolicy | None = None) -> None:
         self.flows = flows
+        self.policy = policy or CompanyPolicy()
 
     def map(
         self,
@@ -135,6 +140,8 @@ class Mapper:
             value: object = values if spec.multi else values[0]
         else:
             value = spec.const
+        if spec.setting is not None:
+            value = self._setting(flow, spec, path, value)
         for step in spec.steps:
             try:
                 after = step.fn(value, step.arg)
@@ -154,6 +161,17 @@ class Mapper:
             refs.append(Reference(spec.ref, value, path))
             return {"ref": spec.ref, "sf_id": value}
         return self._typed(flow, spec, path, value, changes)
+
+    def _setting(self, flow: FlowMap, spec: FieldSpec, path: str, flag: object) -> object:
+        """A company setting as the field's value: a reference by FullName for a *Ref."""
+        try:
+            given = None if flag is None or flag == "" else as_bool(flag, None)
+        except ValueError as exc:
+            raise MappingInputError(flow.name, path, str(exc)) from None
+        value = self.policy.setting(str(spec.setting), given)
+        if not value:
+            return None
+        return {"FullName": value} if spec.target.endswith("Ref") else value
 
     def _typed(
         self, flow: FlowMap, spec: FieldSpec, path: str, value: object, changes: list[MappingChange]

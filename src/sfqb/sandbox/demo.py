@@ -148,7 +148,7 @@ def demo_world(
         runner = SyncRunner(
             store,
             SalesforceGateway(connector),
-            Mapper(load_flows()),
+            Mapper(load_flows(), setup.policy),
             catalog,
             clock=clock,
             rng=random.Random(options.seed),

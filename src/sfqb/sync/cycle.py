@@ -40,8 +40,9 @@ from sfqb.sync.fields import (
     references,
     resolve,
 )
+from sfqb.sync.holds import Holds
 from sfqb.sync.inactive import Inactive
-from sfqb.sync.inbound import Inbound, inbound_fingerprint
+from sfqb.sync.inbound import Inbound, sales_tax_note
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.ownership import newer, writable
@@ -105,7 +106,8 @@ class Cycle(Ledger):
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
         self.reading = Reading(self, dict(qb_since), page_size)
-        self.remedies = Remedies(self, dict(blocks or {}))
+        self.holds = Holds(self, dict(blocks or {}))
+        self.remedies = Remedies(self, self.holds)
         self.inactive = Inactive(self)
         self._map_all()
 
@@ -176,12 +178,12 @@ class Cycle(Ledger):
     @property
     def new_blocks(self) -> dict[str, Block]:
         """Company-level holds found in this cycle (report each once)."""
-        return dict(self.remedies.new_blocks)
+        return dict(self.holds.new_blocks)
 
     @property
     def cleared_blocks(self) -> set[str]:
         """Holds whose probe QuickBooks accepted in this cycle."""
-        return set(self.remedies.cleared)
+        return set(self.holds.cleared)
 
     def unsynced_parents(self) -> set[SfRef]:
         """Parents the pending records reference that are neither bound nor pending themselves.
@@ -275,9 +277,8 @@ class Cycle(Ledger):
         assert op.sf is not None
         record = result.records[0]
         self.inbound.note_time(record)
-        self.remedies.succeeded(op)
+        self.holds.succeeded(op)
         qb = QbRef(qb_kind_of(record.qb_type), record.id)
-        qb_fp = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
         binding = self.bindings.by_sf(self.company, op.sf)
         if op.action is QbAction.ADD or binding is None:
             binding = Binding(self.company, op.sf, qb, "", self.clock())
@@ -300,9 +301,16 @@ class Cycle(Ledger):
             result.status,
             "added and bound" if op.action is QbAction.ADD else "updated",
             qb,
-            summary=self._summaries.pop(op.sf, ""),
+            summary="; ".join(
+                n
+                for n in (
+                    self._summaries.pop(op.sf, ""),
+                    sales_tax_note(record.fields, self.changes[op.sf].payload),
+                )
+                if n
+            ),
         )
-        self.synced(op.sf, binding, qb_fp, record.edit_sequence)
+        self.synced(op.sf, binding, self.inbound.wrote(binding, record), record.edit_sequence)
 
     # -- step 2: plan --------------------------------------------------------------------
 
@@ -352,7 +360,7 @@ class Cycle(Ledger):
                 if current is not None and op.sf not in self.outcomes:
                     self._wait_or_hold(current)
                 continue
-            if op.sf in self.outcomes or self.remedies.held_back(op):
+            if op.sf in self.outcomes or self.holds.held_back(op):
                 continue
             if op.action is Action.ADD:
                 built = self.add_op(op.sf)

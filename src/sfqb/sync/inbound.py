@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sfqb.domain.bindings import Binding
@@ -101,6 +102,20 @@ class Inbound:
         self.changes.append(InboundChange(flow, binding, mapped, when))
         self._changed_at[binding.sf] = when
 
+    def wrote(self, binding: Binding, record: QbRecord) -> str:
+        """The QuickBooks-side fingerprint to keep for a record sfqb just wrote.
+
+        A transaction's total is computed by QuickBooks (sales tax included): while no payment
+        is applied to it (an Add, always), its balance goes back in this cycle's write-back, and
+        the binding keeps its old fingerprint until Salesforce saves the values.
+        """
+        fingerprint = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
+        applied = record.fields.get("AppliedAmount")
+        if record.qb_type not in TRANSACTION_TYPES or (applied is not None and applied != 0):
+            return fingerprint  # the payments are read with the next changes
+        self._add(PAYMENT_FLOW, binding, {**record.fields, "ReceivePayments": []}, None)
+        return binding.qb_fingerprint
+
     def note_time(self, record: QbRecord) -> None:
         """Move the high-water mark of the record's type to its modification time if newer.
 
@@ -161,3 +176,17 @@ def inbound_fingerprint(mapper: Mapper, qb_type: str, fields: Mapping[str, Any])
         return mapper.map(flow, values).fingerprint
     except (RecordNotEligible, MappingInputError):
         return ""
+
+
+def sales_tax_note(fields: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
+    """A log note when QuickBooks' total differs from the Opportunity's Amount by sales tax.
+
+    QuickBooks computes the tax from the tax item's rate; the balance written back includes it,
+    so a total above the Amount is the tax, not a payment short of it.
+    """
+    subtotal, total = fields.get("Subtotal"), fields.get("TotalAmount")
+    if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal) or total == subtotal:
+        return ""
+    amount = payload.get("Amount")
+    against = f" against the Opportunity's Amount {amount}" if amount is not None else ""
+    return f"QuickBooks added sales tax {total - subtotal}: total {total}{against}"

@@ -30,6 +30,7 @@ class QbAction(StrEnum):
     DEFINE_MARKER = "define_marker"
     READ_DELETED = "read_deleted"
     READ_PREFERENCES = "read_preferences"
+    READ_LIST = "read_list"  # every active record of a small list (Account)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,16 @@ The facts (which preference a record needs, which user-rights area covers a type
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from sfqb.domain.status import DecodedStatus
+from sfqb.codes import Catalog
+from sfqb.domain.status import DecodedStatus, System
+from sfqb.mapping import Mapped
 from sfqb.sync.ops import QbAction, QbOp
 
 
@@ -45,3 +47,61 @@ def block_message(op: QbOp, status: DecodedStatus, preferences: Mapping[str, Any
             f"'{area}' the right to {verb}"
         )
     return f"{status.title}: {status.fix_text()}"
+
+
+def missing_account(
+    fields: Mapping[str, Any], accounts: Sequence[Mapping[str, Any]]
+) -> tuple[str, str] | None:
+    """(account name, company message) when a mapped account is not in the chart of accounts."""
+    data = preflight()["accounts"]
+    known = {str(a.get("FullName") or a.get("Name") or "").casefold() for a in accounts}
+    for path in data["paths"]:
+        value: Any = fields
+        for part in path.split("/"):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        name = value.get("FullName") if isinstance(value, Mapping) else None
+        if isinstance(name, str) and name.casefold() not in known:
+            income = sorted(
+                str(a.get("FullName") or a.get("Name"))
+                for a in accounts
+                if a.get("AccountType") in data["income_types"]
+            )
+            listed = ", ".join(f'"{n}"' for n in income) or "none"
+            return name, " ".join(data["message"].format(name=name, income=listed).split())
+    return None
+
+
+def missing_feature(
+    kind: str, fields: Mapping[str, Any], preferences: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The preference (preflight.yaml `features`) a record needs that QuickBooks has off."""
+    for feature in preflight()["features"]:
+        when = feature["when"]
+        needed = when.get("type") == kind or (when.get("field") in fields)
+        if needed and preferences.get(feature["preference"]) is False:
+            return dict(feature)
+    return None
+
+
+def known_problem(
+    catalog: Catalog,
+    mapped: Mapped,
+    is_add: bool,
+    preferences: Mapping[str, Any],
+    accounts: Sequence[Mapping[str, Any]] | None,
+) -> tuple[DecodedStatus, str] | None:
+    """(status, company message) of what the cycle's first reads say QuickBooks would refuse:
+    a preference that is off (3250), or an account an Add names that it lacks (3140)."""
+    missing = missing_feature(mapped.kind, mapped.fields, preferences)
+    if missing is not None:
+        return catalog.decode(System.QBXML, "3250", missing["setting"]), str(missing["setting"])
+    if is_add and accounts is not None:
+        account = missing_account(mapped.fields, accounts)
+        if account is not None:
+            name, message = account
+            text = (
+                f'There is an invalid reference to QuickBooks Account "{name}" in the '
+                f"{mapped.kind}."
+            )
+            return catalog.decode(System.QBXML, "3140", text), message
+    return None

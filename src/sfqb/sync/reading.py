@@ -64,6 +64,10 @@ class Reading:
             (QbOp("", QbAction.DEFINE_MARKER, "SalesforceID"), self._defined),
             (QbOp("", QbAction.READ_PREFERENCES, "Preferences"), self._preferences),
         ]
+        if any(m.kind.startswith("Item") for m in cycle.canonical.values()):
+            # The chart of accounts, so an item map's account QuickBooks lacks holds the
+            # item adds for the company before any is sent (see preflight.missing_account).
+            pairs.append((QbOp("", QbAction.READ_LIST, "Account"), self._accounts))
         for qb_type in change_feeds(cycle.transaction_type):
             since = self._since.get(qb_type)
             if since is not None:
@@ -101,7 +105,7 @@ class Reading:
                 since = earliest[qb_type].replace(tzinfo=None) - WALL_CLOCK_SPREAD
                 pairs.append(self._paged(QbOp("", action, qb_type, since=since), self._recover))
             else:
-                names = sorted({str(cycle.canonical[sf].fields["Name"]) for sf in records})
+                names = sorted({name for sf in records for name in self._names(sf)})
                 pairs.append((QbOp("", action, qb_type, names=tuple(names)), self._recover))
         return pairs
 
@@ -131,7 +135,13 @@ class Reading:
 
     def _preferences(self, op: QbOp, result: QbResult) -> None:
         if result.ok and result.records:
-            self._cycle.remedies.preferences(result.records[0].fields)
+            self._cycle.holds.preferences(result.records[0].fields)
+
+    def _accounts(self, op: QbOp, result: QbResult) -> None:
+        if result.ok:
+            self._cycle.holds.accounts([r.fields for r in result.records])
+        else:
+            self._cycle.log(None, "read", result.status, "accounts not checked this cycle")
 
     def _changed(self, op: QbOp, result: QbResult) -> None:
         cycle = self._cycle
@@ -171,6 +181,7 @@ class Reading:
             if found is None:
                 continue
             taken.add(found.id)
+            name = cycle.canonical[sf].fields.get("Name")
             binding = Binding(
                 cycle.company,
                 sf,
@@ -178,6 +189,8 @@ class Reading:
                 "",
                 cycle.clock(),
                 edit_sequence=found.edit_sequence,
+                # Added under a unique variant of its name: that name stays (not sent again).
+                sf_values={"Name": name} if name not in (None, found.name) else None,
             )
             try:
                 cycle.bindings.bind(binding)
@@ -196,13 +209,19 @@ class Reading:
                 continue
             if record.marker == sf.id:
                 return record
+            rule = rule_for(cycle.policy.match_rule, record.qb_type)
             if (
                 op.action is QbAction.READ
                 and not record.marker
-                and matches(rule_for(cycle.policy.match_rule, record.qb_type), ours, record.fields)
+                and any(matches(rule, {**ours, "Name": n}, record.fields) for n in self._names(sf))
             ):
                 return record
         return None
+
+    def _names(self, sf: SfRef) -> list[str]:
+        """The names an unanswered add may have used: the mapped one, or a unique variant."""
+        name = str(self._cycle.canonical[sf].fields["Name"])
+        return [name, *self._cycle.remedies.names.variants(sf, name)]
 
 
 def _newer(record: QbRecord, seen: QbRecord) -> bool:

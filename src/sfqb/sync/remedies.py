@@ -11,20 +11,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import OnConflict, OnDeleted
 from sfqb.domain.status import DecodedStatus, Remedy, System
-from sfqb.mapping import Owner, apply_name_rule, fold_name
+from sfqb.mapping import Owner
+from sfqb.sync.existing import ExistingName, as_type, read_type
 from sfqb.sync.fields import qb_kind_of, references, to_plain
+from sfqb.sync.holds import Holds
 from sfqb.sync.inbound import TRANSACTION_TYPES
-from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.merges import Followed, Merges
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import newer, top_level_owners
-from sfqb.sync.plan import Action, Operation
-from sfqb.sync.preflight import block_message, preflight
-from sfqb.sync.records import Block
+from sfqb.sync.plan import Action
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
@@ -32,193 +31,73 @@ if TYPE_CHECKING:
 Then = Callable[[QbOp, QbResult], None]
 
 
-def _read_type(qb_type: str) -> str:
-    return "Item" if qb_type.startswith("Item") else qb_type
-
-
 class Remedies:
-    """The remedies of one cycle, and the company-level blocks it knows and finds."""
+    """The remedies of one cycle (3100 is `sfqb.sync.existing`, holds `sfqb.sync.holds`)."""
 
-    def __init__(self, cycle: Cycle, blocks: dict[str, Block]) -> None:
+    def __init__(self, cycle: Cycle, holds: Holds) -> None:
         self._cycle = cycle
-        self.blocks = blocks
-        self.new_blocks: dict[str, Block] = {}
-        self.cleared: set[str] = set()
-        self._probing: set[str] = set()
-        self._preferences: Mapping[str, Any] = {}
+        self._holds = holds
+        self.names = ExistingName(cycle)
         self._reapplied: set[SfRef] = set()
-        self._renamed: set[SfRef] = set()
+        self._retyped: set[SfRef] = set()
         self._merges = Merges(cycle)
-
-    # -- preflight: preferences and company-level blocks ---------------------------------
-
-    def preferences(self, fields: Mapping[str, Any]) -> None:
-        """QuickBooks' preferences, read at the start of the cycle."""
-        self._preferences = fields
-
-    def held_back(self, op: Operation) -> bool:
-        """Hold a record a block covers (one probe per block and cycle goes through)."""
-        cycle = self._cycle
-        canonical = cycle.canonical[op.sf]
-        key = f"{canonical.kind}:{op.action.value}"
-        missing = self._missing_feature(canonical.kind, canonical.fields)
-        if missing is not None and key not in self.blocks:
-            status = cycle.catalog.decode(System.QBXML, "3250", missing["setting"])
-            self._open_block(key, status, missing["setting"], op.sf, "preferences")
-        block = self.blocks.get(key) or self.new_blocks.get(key)
-        if block is None:
-            return False
-        if missing is None and key not in self.new_blocks and key not in self._probing:
-            self._probing.add(key)  # this record tests whether QuickBooks accepts it now
-            return False
-        cycle.hold(op.sf, block.status, f"held for the company: {block.message}")
-        return True
-
-    def _missing_feature(self, kind: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
-        for feature in preflight()["features"]:
-            when = feature["when"]
-            needed = when.get("type") == kind or (when.get("field") in fields)
-            if needed and self._preferences.get(feature["preference"]) is False:
-                return dict(feature)
-        return None
-
-    def _open_block(
-        self, key: str, status: DecodedStatus, message: str, sf: SfRef, op: str
-    ) -> None:
-        block = Block(key, status, message)
-        self.new_blocks[key] = block
-        self._cycle.log(sf, op, status, f"reported once for the company; held: {message}")
-
-    def succeeded(self, op: QbOp) -> None:
-        """A write went through: a block on its kind (if any) is lifted."""
-        key = f"{op.qb_type}:{op.action.value}"
-        if key in self.blocks:
-            self.cleared.add(key)
 
     # -- dispatch ------------------------------------------------------------------------
 
     def handle(self, op: QbOp, status: DecodedStatus) -> None:
         """Apply the remedy the catalog names for `status`, or fail the record."""
         handlers: dict[Remedy, Callable[[QbOp, DecodedStatus], bool]] = {
-            Remedy.BIND_EXISTING: self._bind_existing,
+            Remedy.BIND_EXISTING: self.names.bind_existing,
             Remedy.RECREATE_UNBOUND: self._bound_record_gone,
             Remedy.REREAD_AND_REAPPLY: self._reread,
             Remedy.SYNC_PARENT_FIRST: self._check_parents,
-            Remedy.PREFLIGHT_BLOCK: self._block,
+            Remedy.PREFLIGHT_BLOCK: self._holds.refused,
         }
         handler = handlers.get(status.remedy)
         if handler is None or not handler(op, status):
             qb = QbRef(qb_kind_of(op.qb_type), op.qb_id) if op.qb_id else None
             self._cycle.fail(op.sf, status, op.action.value, qb)
 
-    # -- 3100 / 6240: the name exists --------------------------------------------------
-
-    def _bind_existing(self, op: QbOp, status: DecodedStatus) -> bool:
-        name = op.fields.get("Name")
-        if op.action is not QbAction.ADD or op.sf is None or not isinstance(name, str):
-            return False
-        names = (name, *self._name_variants(op.sf, name))
-        read = QbOp("", QbAction.READ, _read_type(op.qb_type), sf=op.sf, names=names)
-        self._cycle.ask(read, lambda _o, result: self._candidates(op, status, result))
-        return True
-
-    def _name_variants(self, sf: SfRef, sent: str, count: int = 20) -> list[str]:
-        """The names the mapping would try after `sent` (its unique suffixes), so one read
-        learns which of them QuickBooks already has."""
-        cycle = self._cycle
-        rule = cycle.mapper.flows[cycle.changes[sf].flow].name_rule
-        if rule is None or not rule.unique:
-            return []
-        base = str(cycle.canonical[sf].fields.get("Name") or sent)
-        taken, variants = {sent.casefold()}, []
-        for _ in range(count):
-            variant, _changes = apply_name_rule(rule, base, taken)
-            taken.add(variant.casefold())
-            variants.append(variant)
-        return [v for v in variants if v.casefold() != sent.casefold()]
-
-    def _candidates(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
-        cycle, sf = self._cycle, op.sf
-        assert sf is not None
-        rule = rule_for(cycle.policy.match_rule, op.qb_type)
-        ours = to_plain(op.fields)
-        sent = fold_name(op.fields.get("Name", ""))
-        found = [r for r in result.records if fold_name((r.name or "").rsplit(":", 1)[-1]) == sent]
-        taken = cycle.inbound.names.setdefault(qb_kind_of(op.qb_type), set())
-        taken.update(r.name for r in result.records if r.name)
-        evidence, eligible = [], []
-        for record in found:
-            bound = cycle.bindings.by_qb(
-                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
-            )
-            fits = matches(rule, ours, record.fields)
-            evidence.append(_evidence(record, bound.sf.id if bound else None, fits))
-            if bound is None and record.marker in (None, "", sf.id) and fits:
-                eligible.append(record)
-        if len(eligible) == 1:
-            self._bind_to(
-                sf, eligible[0], status, f"bound the existing QuickBooks record (rule {rule})"
-            )
-            return
-        others = [e for e in evidence if e["bound_to"] not in (None, sf.id)]
-        if found and len(others) == len(evidence) and sf not in self._renamed:
-            # The name belongs to other Salesforce records' customers: a different party, so
-            # this one gets a name of its own (the mapping's uniqueness rule), not a person.
-            # Every variant the read found is taken, so the next name is free.
-            self._renamed.add(sf)
-            add = cycle.add_op(sf)
-            if add is not None:
-                cycle.log(
-                    sf,
-                    "add",
-                    status,
-                    f'sending it as "{add.fields.get("Name")}": the name '
-                    "belongs to another Salesforce record's QuickBooks record",
-                )
-                cycle.ask(add)
-            return
-        if not found:
-            name = op.fields.get("Name")
-            reason = f'"{name}" is used by a vendor, employee or other name, not a {op.qb_type}'
-        elif not eligible:
-            reason = (
-                f"QuickBooks has a record of that name, but it does not match by {rule} or is bound"
-            )
-        else:
-            reason = f"{len(eligible)} QuickBooks records match by {rule}; choose one"
-        cycle.review(sf, status, reason, "add", {"candidates": evidence, "rule": str(rule)})
-
-    def _bind_to(self, sf: SfRef, record: QbRecord, status: DecodedStatus, action: str) -> None:
-        cycle = self._cycle
-        binding = Binding(
-            cycle.company,
-            sf,
-            QbRef(qb_kind_of(record.qb_type), record.id),
-            "",
-            cycle.clock(),
-            edit_sequence=record.edit_sequence,
-        )
-        try:
-            cycle.bindings.bind(binding)
-        except BindingError as exc:
-            cycle.review(sf, status, str(exc), "bind", {})
-            return
-        cycle.log(sf, "bind", status, action, binding.qb)
-        cycle.mark(sf, record.qb_type, record.id)
-        mod = cycle.mod_op(sf, binding)  # carry on: Salesforce's values onto the record
-        if mod is None:
-            cycle.synced(sf, binding, "", record.edit_sequence)
-        else:
-            cycle.ask(mod, first=False)
-
     # -- 3120 / 610: the bound record is gone ------------------------------------------
 
     def _bound_record_gone(self, op: QbOp, status: DecodedStatus) -> bool:
         if op.sf is None or op.qb_id is None or op.action is not QbAction.MOD:
             return False
-        read = QbOp("", QbAction.READ_DELETED, op.qb_type, sf=op.sf, ids=(op.qb_id,))
-        self._cycle.ask(read, lambda _o, result: self._deleted(op, status, result))
+        if read_type(op.qb_type) == "Item" and op.sf not in self._retyped:
+            # An item of another type is "not found" by this type's Mod: read it (ItemQuery
+            # covers every item type) before taking it for deleted.
+            self._retyped.add(op.sf)
+            read = QbOp("", QbAction.READ, "Item", sf=op.sf, ids=(op.qb_id,))
+            self._cycle.ask(read, lambda _o, result: self._item_type(op, status, result))
+            return True
+        self._read_deleted(op, status)
         return True
+
+    def _read_deleted(self, op: QbOp, status: DecodedStatus) -> None:
+        read = QbOp("", QbAction.READ_DELETED, op.qb_type, sf=op.sf, ids=(op.qb_id or "",))
+        self._cycle.ask(read, lambda _o, result: self._deleted(op, status, result))
+
+    def _item_type(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
+        """The item is there, of another type: send the Mod of its type."""
+        cycle, sf = self._cycle, op.sf
+        assert sf is not None
+        fresh = next((r for r in result.records if r.id == op.qb_id), None)
+        if fresh is None or fresh.qb_type == op.qb_type:
+            self._read_deleted(op, status)
+            return
+        mod = as_type(self._cycle, op, fresh.qb_type, status)
+        if mod is None:
+            return
+        binding = cycle.bindings.by_sf(cycle.company, sf)
+        if binding is not None:
+            cycle.bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
+        cycle.log(
+            sf,
+            "mod",
+            status,
+            f"the QuickBooks item is an {fresh.qb_type}: sent as {fresh.qb_type}Mod",
+        )
+        cycle.ask(replace(mod, op_id="", edit_sequence=fresh.edit_sequence))
 
     def _deleted(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         cycle, sf = self._cycle, op.sf
@@ -263,7 +142,7 @@ class Remedies:
         if op.sf is None or op.qb_id is None or op.sf in self._reapplied:
             return False
         self._reapplied.add(op.sf)
-        read = QbOp("", QbAction.READ, _read_type(op.qb_type), sf=op.sf, ids=(op.qb_id,))
+        read = QbOp("", QbAction.READ, read_type(op.qb_type), sf=op.sf, ids=(op.qb_id,))
         self._cycle.ask(read, lambda _o, result: self._reapply(op, status, result))
         return True
 
@@ -397,18 +276,6 @@ class Remedies:
             cycle.bindings.unbind(cycle.company, binding.sf)
             cycle.requeue.add(binding.sf)  # its queue row is done: make it due again
 
-    # -- 3250 / 3260: feature off, no permission ---------------------------------------
-
-    def _block(self, op: QbOp, status: DecodedStatus) -> bool:
-        if op.sf is None:
-            return False
-        key = f"{op.qb_type}:{op.action.value}"
-        message = block_message(op, status, self._preferences)
-        if key not in self.blocks and key not in self.new_blocks:
-            self._open_block(key, status, message, op.sf, op.action.value)
-        self._cycle.hold(op.sf, status, f"held for the company: {message}")
-        return True
-
 
 _HELD_WITH_HISTORY = (
     "the parent's QuickBooks record is gone but had transactions there (merged?); held for review"
@@ -420,20 +287,6 @@ def _comparable(theirs: Any, ours: Any) -> Any:
     if isinstance(theirs, dict) and isinstance(ours, Mapping):
         return {k: theirs.get(k) for k in ours}
     return theirs
-
-
-def _evidence(record: QbRecord, bound_to: str | None, fits: bool) -> dict[str, Any]:
-    fields = record.fields
-    return {
-        "qb_id": record.id,
-        "type": record.qb_type,
-        "name": fields.get("Name") or record.name,
-        "phone": fields.get("Phone"),
-        "email": fields.get("Email"),
-        "bound_to": bound_to,
-        "marker": record.marker,
-        "matches_rule": fits,
-    }
 
 
 __all__ = ["TRANSACTION_TYPES", "Action", "Remedies"]

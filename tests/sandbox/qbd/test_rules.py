@@ -246,6 +246,6 @@ def test_injected_one_shot_status(qb, catalog):
 
 
 def test_unsupported_request_is_answered_not_crashed(qb):
-    rs = qb.one(E.AccountQueryRq(requestID="a"))
-    assert rs.tag == "AccountQueryRs"
+    rs = qb.one(E.JournalEntryQueryRq(requestID="a"))
+    assert rs.tag == "JournalEntryQueryRs"
     assert qb.status(rs)[:2] == (1030, "Error")

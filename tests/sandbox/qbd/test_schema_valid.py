@@ -57,7 +57,7 @@ def test_responses_validate(qb, xsd):
                 E.ItemServiceAdd(
                     E.Name("Consulting"),
                     E.SalesOrPurchase(
-                        E.Desc("Hours"), E.Price("150.00"), E.AccountRef(E.FullName("Income"))
+                        E.Desc("Hours"), E.Price("150.00"), E.AccountRef(E.FullName("Sales"))
                     ),
                 ),
                 requestID="i1",

@@ -12,6 +12,7 @@ from lxml import etree
 from sfqb.sandbox.qbd.faults import Faults
 from sfqb.sandbox.qbd.fields import check_id, money, render_fields, to_decimal
 from sfqb.sandbox.qbd.records import CompanyState, Deletion, Record, Value, qb_time
+from sfqb.sandbox.qbd.refs import sales_tax
 from sfqb.sandbox.qbd.schema import KindSpec, Schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
 
@@ -216,9 +217,13 @@ class Books:
         """The sum of a sales transaction's line amounts."""
         return sum((to_decimal(line.get("Amount")) for line in record.lines), Decimal(0))
 
+    def total(self, record: Record) -> Decimal:
+        """A sale's total: its subtotal plus the sales tax QuickBooks computes."""
+        return self.subtotal(record) + sales_tax(self, record)[1]
+
     def balance(self, record: Record) -> Decimal:
         """An invoice's open balance."""
-        return self.subtotal(record) - self.applied_to(record.id)
+        return self.total(record) - self.applied_to(record.id)
 
     def customer_balance(self, customer: Record, total: bool) -> Decimal:
         """Open invoice balance of a customer (with `total`, including its jobs)."""
@@ -240,7 +245,7 @@ class Books:
         """The values QuickBooks fills in for a record, by field name."""
         kind = self.kind(record)
         values: dict[str, Value] = {}
-        if kind.family in ("entity", "item"):
+        if not kind.is_txn:
             values["FullName"] = self.full_name(record)
             values["Sublevel"] = str(self.full_name(record).count(":"))
         if kind.name == "Customer":
@@ -248,11 +253,12 @@ class Books:
             values["TotalBalance"] = money(self.customer_balance(record, total=True))
         if kind.line_name:
             subtotal = self.subtotal(record)
-            values.update(Subtotal=money(subtotal), SalesTaxPercentage="0.00")
-            values.update(SalesTaxTotal="0.00", TotalAmount=money(subtotal))
+            rate, tax = sales_tax(self, record)
+            values.update(Subtotal=money(subtotal), SalesTaxPercentage=money(rate))
+            values.update(SalesTaxTotal=money(tax), TotalAmount=money(subtotal + tax))
         if kind.name == "Invoice":
             applied = self.applied_to(record.id)
-            remaining = self.subtotal(record) - applied
+            remaining = self.total(record) - applied
             values.update(AppliedAmount=money(-applied), BalanceRemaining=money(remaining))
             values["IsPaid"] = "true" if remaining <= 0 else "false"
         if kind.name == "ReceivePayment":

@@ -10,9 +10,11 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
 from lxml import etree
 
 from sfqb.sandbox.qbd.books import Books, SandboxError
@@ -80,6 +82,16 @@ class CompanyFile:
         self._processor = MessageSetProcessor(
             self.schema, lambda: self._settings, self.faults, handlers, shapes
         )
+        if not self.books.records(("Account",)):
+            self._seed_lists()
+
+    def _seed_lists(self) -> None:
+        """A new company's chart of accounts, terms and sales tax codes (data/company_lists)."""
+        text = resources.files("sfqb.sandbox.qbd").joinpath("data", "company_lists.yaml")
+        for entry in yaml.safe_load(text.read_text(encoding="utf-8")):
+            fields = {str(k): str(v) for k, v in entry.items() if k != "kind"}
+            spec = self.schema.kinds[str(entry["kind"])]
+            self.books.create(spec, self._user_values(spec.name, fields))
 
     # --- the QuickBooks side ---------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Handlers for list objects: Customer, Vendor, Employee, OtherName and the Item kinds."""
+"""Handlers for list objects: the entities, the Item kinds and the company's other lists."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sfqb.sandbox.qbd.books import Books
 from sfqb.sandbox.qbd.fields import check_id, element_text, merge, parse_fields
 from sfqb.sandbox.qbd.queries import QueryEngine, date_range, in_range, range_match, text_match
 from sfqb.sandbox.qbd.records import Record, Value
+from sfqb.sandbox.qbd.refs import resolve_refs
 from sfqb.sandbox.qbd.schema import KindSpec, Status
 
 Handler = Callable[[etree._Element, etree._Element], Status | None]
@@ -23,7 +24,7 @@ class ListHandlers:
     def __init__(self, books: Books, queries: QueryEngine) -> None:
         self._books = books
         self._queries = queries
-        self._kinds = [k for k in books.schema.kinds.values() if k.family in ("entity", "item")]
+        self._kinds = [k for k in books.schema.kinds.values() if not k.is_txn]
 
     def table(self) -> dict[str, Handler]:
         """Request name (without Rq) -> handler."""
@@ -34,6 +35,9 @@ class ListHandlers:
             handlers[f"{kind.name}Query"] = partial(self.query, (kind,), self.object_types(kind))
         items = tuple(k for k in self._kinds if k.family == "item")
         handlers["ItemQuery"] = partial(self.query, items, ("Item",))
+        # TermsQuery returns StandardTerms and DateDrivenTerms (the sandbox keeps the first).
+        terms = tuple(k for k in self._kinds if k.family == "terms")
+        handlers["TermsQuery"] = partial(self.query, terms, ("Terms",))
         return handlers
 
     def shapes(self) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -75,6 +79,9 @@ class ListHandlers:
         if kind.name == "Employee" and record is None and "Name" not in values:
             parts = [values.get(n) for n in ("FirstName", "MiddleName", "LastName")]
             values["Name"] = " ".join(p for p in parts if isinstance(p, str) and p)
+        if kind.name == "SalesRep" and "Initial" in values:
+            values["Name"] = values["Initial"]  # a SalesRepRef names the rep by its initials
+        resolve_refs(books, kind.fields, values, kind.name)
         name = values.get("Name", record.name() if record else "")
         if not isinstance(name, str) or not name.strip() or ":" in name:
             raise books.schema.status(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -83,11 +83,20 @@ class MessageSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RefSpec:
+    """What a reference field points to: the list kinds, and the type 3140 names."""
+
+    ref_type: str
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
-    """Every kind and status message the sandbox uses."""
+    """Every kind, reference and status message the sandbox uses."""
 
     kinds: dict[str, KindSpec]
     messages: dict[str, MessageSpec]
+    refs: dict[str, RefSpec] = field(default_factory=dict)
 
     def status(self, key: str, **values: object) -> QBStatusError:
         """The error for message `key` with its placeholders filled."""
@@ -150,4 +159,8 @@ def load_schema() -> Schema:
         key: MessageSpec(int(raw["code"]), " ".join(str(raw["text"]).split()))
         for key, raw in _read("messages.yaml").items()
     }
-    return Schema(kinds=kinds, messages=messages)
+    refs = {
+        name: RefSpec(str(raw["type"]), tuple(raw["kinds"]))
+        for name, raw in (objects.get("refs") or {}).items()
+    }
+    return Schema(kinds=kinds, messages=messages, refs=refs)

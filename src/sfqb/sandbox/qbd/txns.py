@@ -12,6 +12,7 @@ from sfqb.sandbox.qbd.books import Books
 from sfqb.sandbox.qbd.fields import check_id, element_text, merge, money, parse_fields, to_decimal
 from sfqb.sandbox.qbd.queries import QueryEngine, date_range, in_range, range_match, text_match
 from sfqb.sandbox.qbd.records import Record, Value
+from sfqb.sandbox.qbd.refs import default_line_code, resolve_refs
 from sfqb.sandbox.qbd.schema import KindSpec, Status
 
 Handler = Callable[[etree._Element, etree._Element], Status | None]
@@ -80,16 +81,20 @@ class TxnHandlers:
             customer = books.resolve(values["CustomerRef"], ("Customer",), "Customer", kind.name)
             books.check_active(customer, "Customer", kind.name)
             values["CustomerRef"] = {"ListID": customer.id}
+        resolve_refs(books, kind.fields, values, kind.name)
 
     def _resolve_item(self, kind: KindSpec, line: dict[str, Value]) -> None:
+        where = f"{kind.name} line"
         if "ItemRef" in line:
             items = self._books.family_kinds("item")
-            item = self._books.resolve(line["ItemRef"], items, "Item", f"{kind.name} line")
-            self._books.check_active(item, "Item", f"{kind.name} line")
+            item = self._books.resolve(line["ItemRef"], items, "Item", where)
+            self._books.check_active(item, "Item", where)
             line["ItemRef"] = {"ListID": item.id}
+        resolve_refs(self._books, kind.line_fields, line, where)
 
     def _new_line(self, kind: KindSpec, line: dict[str, Value]) -> dict[str, Value]:
         self._resolve_item(kind, line)
+        default_line_code(self._books, line)
         stamp = int(self._books.now().timestamp())
         line_id = f"{self._books.state.next('txn_line'):X}-{stamp}"
         _amount(line, recompute=False)

@@ -44,6 +44,7 @@ def test_composed_requests(catalog: Catalog, schema_errors: Callable[[str], list
         QbOp("v", QbAction.READ_DELETED, "Invoice", since=since, ids=("1-1",)),
         QbOp("e", QbAction.READ_DELETED, "Estimate"),
         QbOp("p", QbAction.READ_PREFERENCES, "Preferences"),
+        QbOp("a", QbAction.READ_LIST, "Account"),
     ]
     composed = compose(ops, "13.0", catalog=catalog)
     assert composed.refused == {}
@@ -70,7 +71,21 @@ def test_composed_requests(catalog: Catalog, schema_errors: Callable[[str], list
     assert rq(xml, "e").findtext("TxnDelType") == "Estimate"
     prefs = rq(xml, "p")
     assert prefs.tag == "PreferencesQueryRq" and len(prefs) == 0
+    accounts = rq(xml, "a")
+    assert accounts.tag == "AccountQueryRq" and accounts.findtext("ActiveStatus") == "ActiveOnly"
     assert xml is not None and schema_errors(xml) == []
+
+
+def test_read_list_reads_the_chart_of_accounts(catalog: Catalog) -> None:
+    company = CompanyFile(
+        SandboxSettings(), lambda: datetime(2024, 3, 1, tzinfo=UTC), random.Random(0)
+    )
+    driver = DirectDriver(company.process, catalog)
+    result = one(driver, QbOp("a", QbAction.READ_LIST, "Account"))
+    accounts = {r.name: r.fields.get("AccountType") for r in result.records}
+    assert accounts["Sales"] == "Income" and all(r.qb_type == "Account" for r in result.records)
+    refused = compose([QbOp("x", QbAction.READ_LIST, "Vendor")], "13.0", catalog=catalog)
+    assert refused.xml is None and "x" in refused.refused
 
 
 @pytest.mark.parametrize("qb_type", ["Vendor", "Account", "Preferences"])

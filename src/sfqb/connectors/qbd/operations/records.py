@@ -20,6 +20,7 @@ from sfqb.connectors.qbd.operations.marker import split_marker
 from sfqb.connectors.qbd.qbxml import (
     SALESFORCE_ID_FIELD,
     SFQB_OWNER_ID,
+    AccountRecord,
     AddressRecord,
     CustomerRecord,
     DataExtValue,
@@ -40,8 +41,8 @@ PREFERENCES = "Preferences"
 
 
 def to_qb_record(record: Record) -> QbRecord | None:
-    """The QbRecord of a customer, item, sales transaction, payment, deleted list object or
-    transaction, or the preferences; None for other records."""
+    """The QbRecord of a customer, item, account, sales transaction, payment, deleted list object
+    or transaction, or the preferences; None for other records."""
     if isinstance(record, CustomerRecord):
         return _customer(record)
     if isinstance(record, ItemRecord):
@@ -54,7 +55,27 @@ def to_qb_record(record: Record) -> QbRecord | None:
         return _deleted(record)
     if isinstance(record, PreferencesRecord):
         return _preferences(record)
+    if isinstance(record, AccountRecord):
+        return _account(record)
     return None
+
+
+def _account(a: AccountRecord) -> QbRecord:
+    fields = _present(
+        ListID=a.core.list_id,
+        Name=a.name,
+        FullName=a.full_name,
+        IsActive=a.is_active,
+        AccountType=a.account_type,
+    )
+    return QbRecord(
+        qb_type="Account",
+        id=a.core.list_id,
+        edit_sequence=a.core.edit_sequence,
+        time_modified=a.core.time_modified,
+        name=a.full_name or a.name,
+        fields=fields,
+    )
 
 
 def salesforce_id(data_ext: tuple[DataExtValue, ...]) -> str | None:

@@ -207,6 +207,12 @@ def _read_preferences(op: QbOp) -> OpRequest:
     return OpRequest(PreferencesQuery())
 
 
+def _read_list(op: QbOp) -> OpRequest:
+    if op.qb_type != ListType.ACCOUNT.value:
+        raise OpRefused(f"{op.action} of {op.qb_type!r} is not supported (one of ['Account'])")
+    return OpRequest(ListQuery(list_type=ListType.ACCOUNT, active_status=ActiveStatus.ACTIVE_ONLY))
+
+
 def _set_marker(op: QbOp) -> OpRequest:
     target = _MARKER_TARGETS.get(op.qb_type)
     if target is None:
@@ -230,5 +236,6 @@ _BY_ACTION: Mapping[QbAction, Callable[[QbOp], OpRequest]] = MappingProxyType(
         QbAction.DEFINE_MARKER: _define_marker,
         QbAction.READ_DELETED: _read_deleted,
         QbAction.READ_PREFERENCES: _read_preferences,
+        QbAction.READ_LIST: _read_list,
     }
 )

@@ -91,6 +91,7 @@ from sfqb.connectors.qbd.qbxml.parse import (
     parse_response,
 )
 from sfqb.connectors.qbd.qbxml.records import (
+    AccountRecord,
     AddressRecord,
     AppliedPayment,
     CompanyRecord,
@@ -135,6 +136,7 @@ __all__ = [
     "SALESFORCE_ID_FIELD",
     "SFQB_OWNER_ID",
     "SPOKEN_VERSIONS",
+    "AccountRecord",
     "ActiveStatus",
     "Address",
     "AddressRecord",

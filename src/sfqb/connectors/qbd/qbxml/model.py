@@ -172,11 +172,12 @@ class ListType(StrEnum):
     CUSTOMER = "Customer"
     VENDOR = "Vendor"
     ITEM = "Item"
+    ACCOUNT = "Account"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListQuery(_Iterable):
-    """CustomerQuery, VendorQuery or ItemQuery: by ListID, by FullName, or by filter."""
+    """CustomerQuery, VendorQuery, ItemQuery or AccountQuery: by ListID, FullName or filter."""
 
     list_type: ListType
     list_ids: tuple[str, ...] = qb("ListID", Kind.ID, default=())

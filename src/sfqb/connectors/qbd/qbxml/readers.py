@@ -15,6 +15,7 @@ from lxml import etree
 from sfqb.connectors.qbd.qbxml.customers import read_customer
 from sfqb.connectors.qbd.qbxml.reader import BadValue, Reader, list_core, read_data_ext, txn_core
 from sfqb.connectors.qbd.qbxml.records import (
+    AccountRecord,
     AppliedPayment,
     CompanyRecord,
     DataExtDefRecord,
@@ -49,6 +50,18 @@ def read_vendor(element: etree._Element) -> VendorRecord:
         balance=r.decimal("Balance"),
         currency=r.ref("CurrencyRef"),
         data_ext=r.data_ext(),
+    )
+
+
+def read_account(element: etree._Element) -> AccountRecord:
+    """AccountRet."""
+    r = Reader(element)
+    return AccountRecord(
+        core=list_core(r),
+        name=r.need("Name"),
+        full_name=r.text("FullName"),
+        is_active=r.boolean("IsActive"),
+        account_type=r.text("AccountType"),
     )
 
 
@@ -241,6 +254,7 @@ _ITEM_RETS = (
 
 READERS: Mapping[str, Callable[[etree._Element], Record]] = MappingProxyType(
     {
+        "AccountRet": read_account,
         "CustomerRet": read_customer,
         "VendorRet": read_vendor,
         **dict.fromkeys(_ITEM_RETS, read_item),

@@ -109,6 +109,17 @@ class ItemRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """AccountRet: an account of the chart of accounts (`account_type` e.g. "Income")."""
+
+    core: ListCore
+    name: str
+    full_name: str | None
+    is_active: bool | None
+    account_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class LineRecord:
     """A transaction line (InvoiceLineRet, SalesReceiptLineRet, EstimateLineRet)."""
 
@@ -250,7 +261,8 @@ class PreferencesRecord:
 
 
 Record = (
-    CustomerRecord
+    AccountRecord
+    | CustomerRecord
     | VendorRecord
     | ItemRecord
     | SalesTxnRecord

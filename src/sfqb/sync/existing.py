@@ -1,0 +1,176 @@
+"""3100 (QuickBooks Online 6240): the name exists, not bound to this record.
+
+QuickBooks keeps one name space per list family: an Add meets a record of its name. sfqb reads
+the records of that name (and of every unique variant the mapping would try next), binds the one
+that is this party by the company's match rule, sends the record under a name of its own when
+the name belongs to other Salesforce records, or puts the choice on the review list. Item names
+hold 31 characters, so two products cut to the same name meet here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import DecodedStatus
+from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
+from sfqb.sync.fields import qb_kind_of, to_plain
+from sfqb.sync.matching import matches, rule_for
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+
+if TYPE_CHECKING:
+    from sfqb.sync.cycle import Cycle
+
+
+def read_type(qb_type: str) -> str:
+    """The type a read of `qb_type` asks for: ItemQuery ("Item") covers every item type."""
+    return "Item" if qb_type.startswith("Item") else qb_type
+
+
+class ExistingName:
+    """The 3100 remedy of one cycle."""
+
+    def __init__(self, cycle: Cycle) -> None:
+        self._cycle = cycle
+        self._renamed: set[SfRef] = set()
+
+    def bind_existing(self, op: QbOp, status: DecodedStatus) -> bool:
+        """3100 on an Add of a named record: read the records of that name (and its variants)."""
+        name = op.fields.get("Name")
+        if op.action is not QbAction.ADD or op.sf is None or not isinstance(name, str):
+            return False
+        names = (name, *self.variants(op.sf, name))
+        read = QbOp("", QbAction.READ, read_type(op.qb_type), sf=op.sf, names=names)
+        self._cycle.ask(read, lambda _o, result: self._candidates(op, status, result))
+        return True
+
+    def variants(self, sf: SfRef, sent: str, count: int = 20) -> list[str]:
+        """The names the mapping would try after `sent` (its unique suffixes), so one read
+        learns which of them QuickBooks already has."""
+        cycle = self._cycle
+        rule = cycle.mapper.flows[cycle.changes[sf].flow].name_rule
+        if rule is None or not rule.unique:
+            return []
+        base = str(cycle.canonical[sf].fields.get("Name") or sent)
+        taken, variants = {sent.casefold()}, []
+        for _ in range(count):
+            variant, _changes = apply_name_rule(rule, base, taken)
+            taken.add(variant.casefold())
+            variants.append(variant)
+        return [v for v in variants if v.casefold() != sent.casefold()]
+
+    def _candidates(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
+        cycle, sf = self._cycle, op.sf
+        assert sf is not None
+        rule = rule_for(cycle.policy.match_rule, op.qb_type)
+        ours = to_plain(op.fields)
+        sent = fold_name(op.fields.get("Name", ""))
+        found = [r for r in result.records if fold_name((r.name or "").rsplit(":", 1)[-1]) == sent]
+        taken = cycle.inbound.names.setdefault(qb_kind_of(op.qb_type), set())
+        taken.update(r.name for r in result.records if r.name)
+        evidence, eligible = [], []
+        for record in found:
+            bound = cycle.bindings.by_qb(
+                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+            )
+            fits = matches(rule, ours, record.fields)
+            evidence.append(_evidence(record, bound.sf.id if bound else None, fits))
+            if bound is None and record.marker in (None, "", sf.id) and fits:
+                eligible.append(record)
+        if len(eligible) == 1:
+            self._bind_to(
+                sf, eligible[0], status, f"bound the existing QuickBooks record (rule {rule})"
+            )
+            return
+        others = [e for e in evidence if e["bound_to"] not in (None, sf.id)]
+        if found and len(others) == len(evidence) and sf not in self._renamed:
+            # The name belongs to other Salesforce records' customers: a different party, so
+            # this one gets a name of its own (the mapping's uniqueness rule), not a person.
+            # Every variant the read found is taken, so the next name is free.
+            self._renamed.add(sf)
+            add = cycle.add_op(sf)
+            if add is not None:
+                cycle.log(
+                    sf,
+                    "add",
+                    status,
+                    f'sending it as "{add.fields.get("Name")}": the name '
+                    "belongs to another Salesforce record's QuickBooks record",
+                )
+                cycle.ask(add)
+            return
+        if not found:
+            name = op.fields.get("Name")
+            reason = f'"{name}" is used by a vendor, employee or other name, not a {op.qb_type}'
+        elif not eligible:
+            reason = (
+                f"QuickBooks has a record of that name, but it does not match by {rule} or is bound"
+            )
+        else:
+            reason = f"{len(eligible)} QuickBooks records match by {rule}; choose one"
+        cycle.review(sf, status, reason, "add", {"candidates": evidence, "rule": str(rule)})
+
+    def _bind_to(self, sf: SfRef, record: QbRecord, status: DecodedStatus, action: str) -> None:
+        cycle = self._cycle
+        binding = Binding(
+            cycle.company,
+            sf,
+            QbRef(qb_kind_of(record.qb_type), record.id),
+            "",
+            cycle.clock(),
+            edit_sequence=record.edit_sequence,
+        )
+        try:
+            cycle.bindings.bind(binding)
+        except BindingError as exc:
+            cycle.review(sf, status, str(exc), "bind", {})
+            return
+        cycle.log(sf, "bind", status, action, binding.qb)
+        cycle.mark(sf, record.qb_type, record.id)
+        mod = cycle.mod_op(sf, binding)  # carry on: Salesforce's values onto the record
+        if mod is not None and mod.qb_type != record.qb_type:
+            mod = as_type(cycle, mod, record.qb_type, status)  # e.g. an ItemNonInventory
+            if mod is None:
+                return
+        if mod is None:
+            cycle.synced(sf, binding, "", record.edit_sequence)
+        else:
+            cycle.ask(mod, first=False)
+
+
+def as_type(cycle: Cycle, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp | None:
+    """`op` as a write of `qb_type` (a record bound to an item of another type), with the
+    fields that type takes; None, and on the review list, when the map cannot write it."""
+    sf = op.sf
+    assert sf is not None
+    change = cycle.changes[sf]
+    try:
+        mapped = cycle.mapper.map(change.flow, change.payload, kind=qb_type)
+    except (MappingInputError, RecordNotEligible):
+        kinds = ", ".join(cycle.mapper.flows[change.flow].kinds)
+        cycle.review(
+            sf,
+            status,
+            f"the QuickBooks item is an {qb_type}; the map writes only {kinds}",
+            op.action.value,
+            {"qb_id": op.qb_id, "type": qb_type},
+        )
+        return None
+    fields = {k: v for k, v in op.fields.items() if k in mapped.fields}
+    return replace(op, qb_type=qb_type, fields=fields)
+
+
+def _evidence(record: QbRecord, bound_to: str | None, fits: bool) -> dict[str, Any]:
+    fields = record.fields
+    return {
+        "qb_id": record.id,
+        "type": record.qb_type,
+        "name": fields.get("Name") or record.name,
+        "phone": fields.get("Phone"),
+        "email": fields.get("Email"),
+        "bound_to": bound_to,
+        "marker": record.marker,
+        "matches_rule": fits,
+    }
