@@ -78,7 +78,7 @@ class Reading:
                 op = QbOp("", action, qb_type, names=tuple(names))
             self._waiting[(action, qb_type)] = records
             pairs.append((op, self._recover))
-        return pairs
+        return pairs + cycle.edits.ops()
 
     def _defined(self, op: QbOp, result: QbResult) -> None:
         if not result.ok and result.status.code != "3100":  # 3100: defined already
