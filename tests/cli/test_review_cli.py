@@ -188,3 +188,42 @@ def test_every_user_mistake_is_one_line_and_exit_2(env: Env) -> None:
     assert "ignored" in ok("review", "resolve", str(block.id), "--ignore")
     assert "already ignored" in fails("review", "resolve", str(block.id), "--ignore")
     assert [i["id"] for i in env.items()] == [item["id"]]
+
+
+def test_resolve_bind_with_a_cut_short_id_is_refused_and_writes_nothing(env: Env) -> None:
+    (item,) = env.items()
+    cut = env.taken_by.split("-")[0]  # 80000001: the ListID without its stamp
+    code, output = run("review", "resolve", str(item["id"]), "--bind", cut)
+    assert code == 2 and output.count("\n") <= 1 and "Traceback" not in output, output
+    assert output.startswith("sfqb: ") and "cut short" in output and cut in output, output
+    store = env.store()
+    assert store.bindings.for_company("demo") == []
+    (row,) = store.queue.open_items("demo")
+    assert row.bind_request is None and row.status is QueueStatus.REVIEW
+    assert [i["id"] for i in env.items()] == [item["id"]]
+
+
+def test_resolve_bind_with_an_unlisted_id_waits_for_quickbooks(env: Env) -> None:
+    (item,) = env.items()
+    output = ok("review", "resolve", str(item["id"]), "--bind", "8000ABCD-1700000000")
+    assert "will bind after QuickBooks confirms the record at the next Web Connector session" in (
+        output
+    ), output
+    assert "open" in output and env.store().bindings.for_company("demo") == []
+    assert "pending: bind to 8000ABCD-1700000000" in ok("review")
+    ok("sync")  # QuickBooks has no such record: nothing is bound, the item says why
+    (again,) = env.items()
+    assert again["id"] == item["id"] and again["pending"] is None
+    assert "QuickBooks has no Customer 8000ABCD-1700000000" in again["reason"]
+    assert env.store().bindings.for_company("demo") == []
+
+
+def test_sfqb_bind_resolves_the_open_review_item(env: Env) -> None:
+    (item,) = env.items()
+    output = ok("bind", env.account, env.taken_by, "--company", "demo")
+    assert f"review item {item['id']} resolved" in output, output
+    assert env.items() == []
+    assert "synced 1 account_to_customer" in ok("sync")
+    customer = env.quickbooks().get(env.taken_by)
+    assert customer is not None and customer.fields["Phone"] == "(512) 555-0101"
+    assert "80000002" in fails("bind", env.account, "80000002", "--company", "demo")

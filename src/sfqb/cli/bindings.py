@@ -15,10 +15,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
 from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
+from sfqb.jobs.bindings import BindingDesk
 
 _PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
 _SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
@@ -102,9 +104,12 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
         if kind is not None and kind not in kinds:
             raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
         qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject), qb_id)
-        # No fingerprint yet: the next cycle sends the record's values to the bound record.
-        store.bindings.bind(Binding(company, sf, qb, "", services.clock()))
-    typer.echo(f"bound Salesforce {sf} to QuickBooks {qb} in {company}")
+        bound = _desk(services).bind(company, sf, qb)
+    typer.echo(f"bound Salesforce {sf} to QuickBooks {bound.binding.qb} in {company}")
+    for done in bound.resolved:
+        typer.echo(f"review item {done.item.id} resolved")
+    if bound.queue is not None:
+        typer.echo("the next cycle sends the record's values to it")
 
 
 def unbind(
@@ -115,16 +120,13 @@ def unbind(
     """Remove the binding of a record (either side)."""
     services = services_of(ctx)
     with plainly():
-        store = services.store
-        companies(store, company)
-        match = next(
-            (b for b in store.bindings.for_company(company) if record_id in (b.sf.id, b.qb.id)),
-            None,
-        )
-        if match is None:
-            raise UserError(f"{record_id} is not bound in company {company!r}")
-        store.bindings.unbind(company, match.sf)
+        companies(services.store, company)
+        match = _desk(services).unbind(company, record_id)
     typer.echo(f"unbound Salesforce {match.sf} from QuickBooks {match.qb} in {company}")
+
+
+def _desk(services: Services) -> BindingDesk:
+    return BindingDesk(services.store, services.catalog, services.alerts, clock=services.clock)
 
 
 # -- retry -------------------------------------------------------------------------------------

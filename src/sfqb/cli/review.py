@@ -26,14 +26,8 @@ from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.review import (
-    Evidence,
-    RenameRefused,
-    Resolution,
-    ReviewDesk,
-    ReviewEntry,
-    ReviewError,
-)
+from sfqb.jobs.bindings import Resolution
+from sfqb.jobs.review import Evidence, RenameRefused, ReviewDesk, ReviewEntry, ReviewError
 from sfqb.store import SecretKeyError, StoreError
 
 CompanyOpt = Annotated[
@@ -156,6 +150,8 @@ def _print_record(console: Console, entry: ReviewEntry) -> None:
     table = _evidence_table(entry)
     if table is not None:
         console.print(table)
+    if entry.pending and item.status.value == "open":
+        console.print(f"  pending: {entry.pending}", markup=False)
     if item.status.value == "open":
         console.print(
             f"  decide: sfqb review resolve {item.id} --bind QB_ID | --recreate | --ignore"
@@ -191,6 +187,10 @@ _COLUMNS: dict[Evidence, tuple[tuple[str, str], ...]] = {
     ),
     Evidence.HISTORY: (("at", "at"), ("status", "code"), ("title", "title")),
     Evidence.DELETION: (("QuickBooks id", "qb_id"), ("name", "name"), ("deleted", "deleted")),
+    Evidence.BINDING: (
+        ("record", "side"), ("QuickBooks id", "qb_id"), ("type", "type"), ("name", "name"),
+        ("bound to", "bound_to"), ("state", "state"),
+    ),
 }  # fmt: skip
 
 

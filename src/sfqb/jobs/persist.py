@@ -127,7 +127,7 @@ class Persistence:
         return found
 
     def after_cycle(self, company: str, cycle: Cycle) -> None:
-        """Company holds opened and lifted, and records to send again next cycle."""
+        """Company holds opened and lifted, records to send again, binding changes settled."""
         for key, block in cycle.new_blocks.items():
             review = self._store.review.hold(
                 company, "company", BLOCK_SOURCE, key, block.message, status=block.status,
@@ -145,3 +145,7 @@ class Persistence:
             row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
             if row is not None and row.status is not QueueStatus.INFLIGHT:
                 self._store.queue.requeue(row.id, now=self._clock())
+        for sf in cycle.edits.settled:  # binding changes checked and carried out (or refused)
+            row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+            if row is not None and row.bind_request is not None:
+                self._store.queue.set_bind_request(row.id, None)

@@ -14,19 +14,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from sfqb.codes import Catalog
-from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
-from sfqb.domain.status import DecodedStatus, Remedy
-from sfqb.jobs.alerts import AlertKind
+from sfqb.domain.qbd_ids import check_qbd_id
+from sfqb.domain.status import DecodedStatus
+from sfqb.jobs.bindings import PENDING_TEXT, AlertResolver, BindingDesk, Resolution
+from sfqb.jobs.bindings import sf_of as _sf_of
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.persist import BLOCK_SOURCE
 from sfqb.jobs.runner import payload_fingerprint
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.fields import qb_kind_of
-from sfqb.sync.records import FLOW_OF, Direction, SfWrite
+from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite
 
 _NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
 
@@ -50,6 +51,7 @@ class Evidence(StrEnum):
     CANDIDATES = "candidates"  # 3100 / 6240: QuickBooks records with the same name
     CONFLICTS = "conflicts"  # 3200 / 5010: a field both sides changed
     DELETION = "deletion"  # 3120 / 610: the bound record is gone
+    BINDING = "binding"  # a binding change asked for: the Salesforce record, bound, asked for
     HISTORY = "history"  # a transient failure past the last attempt
     OTHER = "other"
     NONE = "none"
@@ -59,6 +61,7 @@ _SHAPES: tuple[tuple[Evidence, frozenset[str]], ...] = (
     (Evidence.CANDIDATES, frozenset({"qb_id", "matches_rule"})),
     (Evidence.CONFLICTS, frozenset({"field", "salesforce", "quickbooks"})),
     (Evidence.HISTORY, frozenset({"at", "code"})),
+    (Evidence.BINDING, frozenset({"side", "qb_id"})),
     (Evidence.DELETION, frozenset({"qb_id"})),
 )
 
@@ -81,6 +84,7 @@ class ReviewEntry:
     status: DecodedStatus | None
     name: str | None
     evidence: Evidence
+    pending: str | None = None  # a bind asked on the review list, waiting for QuickBooks
 
     @property
     def is_company(self) -> bool:
@@ -105,28 +109,12 @@ class ReviewEntry:
             "fix": list(status.fix) if status else [],
             "evidence_kind": self.evidence.value,
             "evidence": list(item.candidates),
+            "pending": self.pending,
             "status": item.status.value,
             "resolution": item.resolution,
             "created_at": item.created_at.isoformat(),
             "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """What settling an item did: the closed item, the queue row after it, in words."""
-
-    item: ReviewItem
-    queue: QueueItem | None
-    done: str
-
-
-class AlertResolver(Protocol):
-    """What the desk needs of the alerts: resolving one (AlertCenter fits)."""
-
-    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
-        """Resolve the open alerts of this kind and key."""
-        ...
 
 
 class ReviewDesk:
@@ -140,7 +128,9 @@ class ReviewDesk:
         *,
         clock: Callable[[], datetime],
     ) -> None:
-        self._store, self._catalog, self._alerts, self._clock = store, catalog, alerts, clock
+        self._store, self._catalog, self._clock = store, catalog, clock
+        # Binding by hand follows one rule whichever command asks (`sfqb bind`, --bind).
+        self._bindings = BindingDesk(store, catalog, alerts, clock=clock)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -159,13 +149,16 @@ class ReviewDesk:
         status = None
         if item.system is not None and item.code is not None:
             status = self._catalog.decode(item.system, item.code, item.reason)
-        name = None
+        name = pending = None
         sf = _sf_of(item)
         if sf is not None:
             row = self._store.queue.get(item.company, item.flow, sf)
             value = row.payload.get("Name") if row is not None else None
             name = value if isinstance(value, str) else None
-        return ReviewEntry(item, status, name, evidence_kind(item.candidates))
+            asked = BindRequest.from_json(row.bind_request if row is not None else None)
+            if asked is not None and asked.origin is BindOrigin.REVIEW:
+                pending = f"bind to {asked.qb_id} asked: {PENDING_TEXT}"
+        return ReviewEntry(item, status, name, evidence_kind(item.candidates), pending)
 
     def open_item(self, item_id: int, company: str | None = None) -> ReviewItem:
         """The open item `item_id` (of `company`, when given); ReviewError otherwise."""
@@ -183,31 +176,27 @@ class ReviewDesk:
     # -- settling --------------------------------------------------------------------------
 
     def bind(self, item_id: int, qb_id: str, company: str | None = None) -> Resolution:
-        """Bind the record to QuickBooks record `qb_id`; the next cycle sends its values (Mod).
+        """Bind the record to QuickBooks record `qb_id`.
 
+        A candidate the item lists is bound at once (the next cycle sends the record's values
+        to it). Any other Id is asked of the next cycle, which reads it from QuickBooks and
+        binds it only if it exists, is free and is of the record's kind; the item stays open
+        until then. InvalidQbId (nothing written) for an Id not of QuickBooks Desktop's form;
         BindingConflict when `qb_id` is bound to another record, or the record to another
         QuickBooks record that still exists.
         """
         item = self._record_item(item_id, company, "--bind")
         sf = _sf_of(item)
         assert sf is not None
-        qb_id = qb_id.strip()
-        if not qb_id:
+        if not qb_id.strip():
             raise ReviewError("--bind needs a QuickBooks ListID or TxnID")
-        qb = QbRef(_kind_for(item, sf, qb_id), qb_id)
-        bindings, now = self._store.bindings, self._clock()
-        current = bindings.by_sf(item.company, sf)
-        if current is None:
-            # No fingerprint yet: the next cycle sends the record's values to the bound record.
-            bindings.bind(Binding(item.company, sf, qb, "", now))
-        elif current.qb != qb:
-            if self._gone(item):
-                bindings.rebind(item.company, sf, qb, "", now)
-            else:
-                bindings.bind(Binding(item.company, sf, qb, "", now))  # BindingConflict
-        row = self._requeue(item, sf)
-        done = f"bound Salesforce {sf} to QuickBooks {qb}; the next cycle sends its values"
-        return self._close(item, row, done, ReviewStatus.RESOLVED)
+        qb_id = check_qbd_id(qb_id)
+        kind = _kind_for(item, sf, qb_id)
+        if _listed(item, qb_id):
+            bound = self._bindings.bind(item.company, sf, QbRef(kind, qb_id))
+            return next(r for r in bound.resolved if r.item.id == item.id)
+        row = self._bindings.request(item.company, sf, kind, qb_id)
+        return Resolution(item, row, f"bind to QuickBooks {kind} {qb_id} asked: {PENDING_TEXT}")
 
     def recreate(self, item_id: int, company: str | None = None) -> Resolution:
         """Clear the record's binding (if any); the next cycle adds it to QuickBooks afresh."""
@@ -288,32 +277,20 @@ class ReviewDesk:
             raise ReviewError(f"review item {item_id} is not about a Salesforce record")
         return item
 
-    def _gone(self, item: ReviewItem) -> bool:
-        """True when the item says the record's bound QuickBooks record is gone (3120/610)."""
-        if item.system is None or item.code is None:
-            return False
-        return self._catalog.decode(item.system, item.code).remedy is Remedy.RECREATE_UNBOUND
-
     def _requeue(self, item: ReviewItem, sf: SfRef) -> QueueItem | None:
-        row = self._store.queue.get(item.company, item.flow, sf)
-        if row is None or row.status is QueueStatus.INFLIGHT:
-            return row
-        return self._store.queue.requeue(row.id, now=self._clock())
+        return self._bindings.requeue(item.company, sf)
 
     def _close(
         self, item: ReviewItem, row: QueueItem | None, done: str, status: ReviewStatus
     ) -> Resolution:
-        closed = self._store.review.close(item.id, done, status, now=self._clock())
-        self._alerts.resolve(item.company, AlertKind.RECORD_NEEDS_PERSON, f"review:{item.id}")
-        return Resolution(closed, row, done)
+        return self._bindings.close(item, row, done, status)
 
 
-def _sf_of(item: ReviewItem) -> SfRef | None:
-    """The Salesforce record of a record item (None for company items)."""
-    try:
-        return SfRef(SfObject(item.source_type), item.source_id)
-    except ValueError:
-        return None
+def _listed(item: ReviewItem, qb_id: str) -> bool:
+    """True when the item lists `qb_id` as a candidate (a record QuickBooks reported)."""
+    return evidence_kind(item.candidates) is Evidence.CANDIDATES and any(
+        isinstance(c, Mapping) and str(c.get("qb_id", "")).upper() == qb_id for c in item.candidates
+    )
 
 
 def _kind_for(item: ReviewItem, sf: SfRef, qb_id: str) -> QbKind:

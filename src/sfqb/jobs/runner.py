@@ -31,7 +31,18 @@ from sfqb.sync.fields import to_plain
 from sfqb.sync.inbound import WALL_CLOCK_SPREAD
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
 from sfqb.sync.reading import change_feeds
-from sfqb.sync.records import FLOW_OF, SF_FLOWS, Direction, ItemState, PendingChange
+from sfqb.sync.rebinding import person_edited
+from sfqb.sync.records import (
+    FLOW_OF,
+    SF_FLOWS,
+    BindOrigin,
+    BindRequest,
+    Direction,
+    ItemState,
+    PendingChange,
+    SfWrite,
+)
+from sfqb.sync.writeback import QB_ID
 
 # QuickBooks' wall-clock time of the newest change read (see sync.inbound.wall_clock); the
 # stream before it ("qbd:changes") held UTC instants and is read once, from far enough back.
@@ -39,7 +50,7 @@ QB_STREAM = "qbd:changes:wall-clock"
 _OLD_QB_STREAM = "qbd:changes"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
-_VOLATILE = ("SystemModstamp", "QuickBooks_")
+_VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
 
 
 class Circuit(Protocol):
@@ -188,7 +199,7 @@ class SyncRunner:
                 # the next cycle looks for that add from then on (a later time would miss it).
                 current = self._store.queue.get(company, flow, ref)
                 inflight = current is not None and current.status is QueueStatus.INFLIGHT
-                self._store.queue.enqueue(
+                item = self._store.queue.enqueue(
                     company,
                     flow,
                     Direction.SF_TO_QB,
@@ -197,10 +208,37 @@ class SyncRunner:
                     fingerprint=fingerprint,
                     now=current.updated_at if inflight and current else self._clock(),
                 )
+                if current is not None and not inflight:
+                    self._binding_field(company, ref, current, item, payload)
                 queued += 1
             for stream, high in highs.items():
                 self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
+
+    def _binding_field(
+        self,
+        company: str,
+        ref: SfRef,
+        before: QueueItem,
+        item: QueueItem,
+        payload: Mapping[str, Any],
+    ) -> None:
+        """QuickBooks_ID__c edited by a person becomes a request the next cycle checks.
+
+        sfqb's own write-back is told apart by comparing with the binding and with what sfqb
+        last knew the field held (`note_payload` after each write-back).
+        """
+        known, read = _text(before.payload.get(QB_ID)), _text(payload.get(QB_ID))
+        if known == read:
+            return
+        binding = self._store.bindings.by_sf(company, ref)
+        if person_edited(known, read, binding.qb.id if binding else ""):
+            by = payload.get("LastModifiedById")
+            request = BindRequest(read, BindOrigin.SALESFORCE, str(by) if by else None)
+            self._store.queue.set_bind_request(item.id, request.to_json())
+            if item.status is not QueueStatus.PENDING:
+                self._store.queue.requeue(item.id, now=self._clock())
+        self._store.queue.note_payload(item.id, {QB_ID: payload.get(QB_ID)})
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight).
@@ -239,6 +277,7 @@ class SyncRunner:
                 unknown_since=r.updated_at if r.status is QueueStatus.INFLIGHT else None,
                 attempts=max(0, r.attempts - r.lock_waits),
                 last_code=r.last_code,
+                bind_request=BindRequest.from_json(r.bind_request),
             )
             for ref, r in items.items()
         ]
@@ -308,6 +347,8 @@ class SyncRunner:
         for write, result in zip(writes, results, strict=True):
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
+            if result.ok and QB_ID in write.fields:
+                self._wrote_qb_id(active, write)
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)
         high = cycle.qb_high_water
@@ -318,6 +359,18 @@ class SyncRunner:
             report.run_id, status, self._counts(report), at=self._clock()
         )
         return report
+
+    def _wrote_qb_id(self, active: ActiveCycle, write: SfWrite) -> None:
+        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's."""
+        ref = SfRef(SfObject(write.sobject), write.record_id)
+        item = active.items.get(ref) or self._store.queue.get(
+            active.report.company, write.flow, ref
+        )
+        value = write.fields[QB_ID]
+        if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
+            noted = self._store.queue.note_payload(item.id, {QB_ID: value})
+            if ref in active.items:
+                active.items[ref] = noted
 
     def abort(self, active: ActiveCycle, exc: QuickBooksUnavailable) -> CycleReport:
         """QuickBooks is unreachable: log it once, leave every record queued, close the run."""
@@ -403,6 +456,10 @@ def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...
 
 def _sf(item: QueueItem) -> SfRef | None:
     return item.source if isinstance(item.source, SfRef) else None
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
 
 
 def _modstamp(payload: Mapping[str, Any]) -> datetime | None:

@@ -241,6 +241,9 @@ class QueueRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     outbox_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A binding change asked for the record (QuickBooks_ID__c edited, review resolve --bind),
+    # kept until a cycle has read the QuickBooks record and settled it.
+    bind_request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class ReviewRow(Base):

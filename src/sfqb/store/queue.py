@@ -74,6 +74,7 @@ class QueueItem:
     last_error: str | None
     outbox_id: int | None
     updated_at: datetime
+    bind_request: dict[str, Any] | None = None
 
 
 def _source_type(source: SfRef | QbRef) -> str:
@@ -105,6 +106,7 @@ def _item(row: QueueRow) -> QueueItem:
         last_error=row.last_error,
         outbox_id=row.outbox_id,
         updated_at=row.updated_at,
+        bind_request=dict(row.bind_request) if row.bind_request else None,
     )
 
 
@@ -234,6 +236,30 @@ class SyncQueue:
             elif status in (_S.INFLIGHT, _S.DONE, _S.REVIEW):
                 next_attempt_at = None
             row.status, row.next_attempt_at, row.updated_at = status.value, next_attempt_at, now
+            db.flush()
+            return _item(row)
+
+    def set_bind_request(self, item_id: int, request: Mapping[str, Any] | None) -> QueueItem:
+        """Keep a binding change asked for the row's record (None: nothing is asked any more)."""
+        with self._sessions.begin() as db:
+            row = db.get(QueueRow, item_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no queue item {item_id}")
+            row.bind_request = to_jsonable(dict(request)) if request is not None else None
+            db.flush()
+            return _item(row)
+
+    def note_payload(self, item_id: int, fields: Mapping[str, Any]) -> QueueItem:
+        """Record fields of the source record as they now are, leaving state and fingerprint.
+
+        For fields outside the fingerprint (QuickBooks_ID__c): what Salesforce holds after
+        sfqb wrote it, so the next read can tell a person's edit from sfqb's own write.
+        """
+        with self._sessions.begin() as db:
+            row = db.get(QueueRow, item_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no queue item {item_id}")
+            row.payload = {**row.payload, **to_jsonable(dict(fields))}
             db.flush()
             return _item(row)
 

@@ -48,6 +48,7 @@ from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.ownership import newer, writable
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
+from sfqb.sync.rebinding import BindingEdits
 from sfqb.sync.records import (
     Attempt,
     BindingRepository,
@@ -106,6 +107,7 @@ class Cycle(Ledger):
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
         self.reading = Reading(self, dict(qb_since), page_size)
+        self.edits = BindingEdits(self)  # binding changes people asked for, checked first
         self.holds = Holds(self, dict(blocks or {}))
         self.remedies = Remedies(self, self.holds)
         self.inactive = Inactive(self)
@@ -408,6 +410,7 @@ class Cycle(Ledger):
             # The look-up of unanswered adds went unanswered too: their outcome is still
             # unknown, so they stay in flight (kept out of the plan) instead of being added again.
             self.reading.unanswered(op)
+            self.edits.unanswered(op)
         elif op.sf is not None and op.action in (QbAction.ADD, QbAction.MOD):
             self.outcome(op.sf, ItemState.INFLIGHT, status, "reply never arrived")
             self.log(op.sf, op.action.value, status, "will look the record up before sending again")

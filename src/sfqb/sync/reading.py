@@ -107,7 +107,7 @@ class Reading:
             else:
                 names = sorted({name for sf in records for name in self._names(sf)})
                 pairs.append((QbOp("", action, qb_type, names=tuple(names)), self._recover))
-        return pairs
+        return pairs + cycle.edits.ops()
 
     def _paged(self, first: QbOp, then: Then) -> Pair:
         """A read of changes in pages; `then` gets every page's records at once, de-duplicated.

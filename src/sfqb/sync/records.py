@@ -45,6 +45,38 @@ class ItemState(StrEnum):
     REVIEW = "review"
 
 
+class BindOrigin(StrEnum):
+    """Who asked for a binding change sfqb must check in QuickBooks first."""
+
+    SALESFORCE = "salesforce"  # a person edited QuickBooks_ID__c in Salesforce
+    REVIEW = "review"  # `review resolve --bind` with an Id that was not a listed candidate
+
+
+@dataclass(frozen=True, slots=True)
+class BindRequest:
+    """A binding change asked for a record: bind it to `qb_id`, or ("" ) unbind it.
+
+    Nothing changes until a cycle has read the QuickBooks records concerned; `by` is the
+    Salesforce user who edited the field (LastModifiedById), when known.
+    """
+
+    qb_id: str
+    origin: BindOrigin
+    by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The request as stored with the record's queue row."""
+        return {"qb_id": self.qb_id, "origin": self.origin.value, "by": self.by}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> BindRequest | None:
+        """The request a queue row keeps (None when there is none)."""
+        if not data:
+            return None
+        by = data.get("by")
+        return cls(str(data.get("qb_id") or ""), BindOrigin(data["origin"]), by and str(by))
+
+
 @dataclass(frozen=True, slots=True)
 class PendingChange:
     """A Salesforce record to push, as read (or as kept in the retry queue).
@@ -52,7 +84,8 @@ class PendingChange:
     `payload` holds the record's fields by API name; `unknown_since` is set when an earlier
     Add of it was sent and its reply never arrived, so sfqb must look before adding again;
     `attempts` counts earlier failed attempts (waits on a record in use not included);
-    `last_code` is the status code it ended its previous cycle with, if any.
+    `last_code` is the status code it ended its previous cycle with, if any;
+    `bind_request` a binding change asked for it, to check in QuickBooks before anything else.
     """
 
     flow: str
@@ -62,6 +95,7 @@ class PendingChange:
     unknown_since: datetime | None = None
     attempts: int = 0
     last_code: str | None = None
+    bind_request: BindRequest | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,8 @@ class SfAccount(SfRecord):
     shipping_address: Annotated[SfAddress, Sf("Shipping", "address")] = _NO_ADDRESS
     quickbooks_id: Annotated[str | None, Sf("QuickBooks_ID__c")] = None
     sync_status: Annotated[str | None, Sf("QuickBooks_Sync_Status__c")] = None
+    # Who changed the record last (Salesforce's System Fields): names who edited QuickBooks_ID__c.
+    last_modified_by: Annotated[str | None, Sf("LastModifiedById")] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,6 +209,8 @@ class SfProduct(SfRecord):
     is_active: Annotated[bool | None, Sf("IsActive", "bool")] = None
     quickbooks_id: Annotated[str | None, Sf("QuickBooks_ID__c")] = None
     sync_status: Annotated[str | None, Sf("QuickBooks_Sync_Status__c")] = None
+    # Who changed the record last (Salesforce's System Fields): names who edited QuickBooks_ID__c.
+    last_modified_by: Annotated[str | None, Sf("LastModifiedById")] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -259,6 +263,8 @@ class SfOpportunity(SfRecord):
     description: Annotated[str | None, Sf("Description")] = None
     quickbooks_id: Annotated[str | None, Sf("QuickBooks_ID__c")] = None
     sync_status: Annotated[str | None, Sf("QuickBooks_Sync_Status__c")] = None
+    # Who changed the record last (Salesforce's System Fields): names who edited QuickBooks_ID__c.
+    last_modified_by: Annotated[str | None, Sf("LastModifiedById")] = None
     amount_paid: Annotated[Decimal | None, Sf("QuickBooks_Amount_Paid__c", "decimal")] = None
     balance: Annotated[Decimal | None, Sf("QuickBooks_Balance__c", "decimal")] = None
     payment_status: Annotated[str | None, Sf("QuickBooks_Payment_Status__c")] = None

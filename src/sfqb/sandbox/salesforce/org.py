@@ -122,10 +122,18 @@ class Org:
             rules.after_write(self, obj, record)
             return record_id
 
-    def update(self, sobject: str, record_id: str, values: Mapping[str, Any]) -> None:
-        """Change fields of a live record."""
+    def update(
+        self, sobject: str, record_id: str, values: Mapping[str, Any], *, by: str | None = None
+    ) -> None:
+        """Change fields of a live record, as the user `by` (default: the integration user).
+
+        `by` stands for a person editing the record in Salesforce's UI; LastModifiedById takes
+        that user's Id.
+        """
         obj = self.describe(sobject)
         with self.lock:
+            if by is not None and by not in self._data["User"]:
+                raise OrgError("INVALID_CROSS_REFERENCE_KEY", f"no User {by}", [])
             record = self._live(obj, record_id)
             typed = self._typed(obj, values, creating=False)
             blanked = [n for n in obj.required if n in typed and typed[n] in (None, "")]
@@ -139,15 +147,21 @@ class Org:
             rules.check_and_derive(self, obj, candidate, record)
             self._check_unique(obj, candidate, record["Id"])
             record.update(candidate)
-            self.touch(obj.name, record["Id"])
+            self.touch(obj.name, record["Id"], by=by)
             rules.after_write(self, obj, record)
 
-    def touch(self, sobject: str, record_id: str) -> None:
-        """Stamp LastModifiedDate and SystemModstamp with the clock's time."""
+    def touch(self, sobject: str, record_id: str, *, by: str | None = None) -> None:
+        """Stamp LastModifiedDate and SystemModstamp with the clock's time.
+
+        LastModifiedById becomes the user who made the change ("ID of the User who last updated
+        this record", Salesforce's SOAP API Developer Guide, "System Fields",
+        https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm).
+        """
         with self.lock:
             record = self._data[sobject][record_id]
             now = self.now()
-            record.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=self.user_id)
+            user = by or self.user_id
+            record.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user)
 
     def delete(self, sobject: str, record_id: str) -> None:
         """Move a record (and cascading children) to the recycle bin and log the deletion."""

@@ -1,0 +1,172 @@
+"""Binding records by hand: one service behind `sfqb bind`, `sfqb unbind` and review's --bind.
+
+A binding made by a person takes effect the same way whichever command made it: the record's
+queue row is due again (the next cycle sends its values to the bound record, or adds it after an
+unbind), and its open review items are resolved with their alerts. An Id that is not of
+QuickBooks Desktop's form is refused before anything is written; an Id sfqb has not seen in
+QuickBooks (not a listed candidate) is kept as a request that the next cycle checks by reading
+the record (`sfqb.sync.rebinding`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sfqb.codes import Catalog
+from sfqb.domain.bindings import Binding, BindingConflict, BindingError
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.qbd_ids import check_qbd_id
+from sfqb.domain.status import Remedy
+from sfqb.jobs.alerts import AlertKind
+from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
+from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest
+
+PENDING_TEXT = "will bind after QuickBooks confirms the record at the next Web Connector session"
+
+
+class NotBound(BindingError):
+    """Unbind of a record that has no binding; the text is one line."""
+
+
+class NotQueued(BindingError):
+    """A binding request for a record sfqb has never read from Salesforce."""
+
+
+class AlertResolver(Protocol):
+    """What the desks need of the alerts: resolving one (AlertCenter fits)."""
+
+    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
+        """Resolve the open alerts of this kind and key."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What settling an item did: the item (closed, or open while a request waits), the queue
+    row after it, in words."""
+
+    item: ReviewItem
+    queue: QueueItem | None
+    done: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A binding made by hand, the record's queue row after it, and the items it resolved."""
+
+    binding: Binding
+    queue: QueueItem | None
+    resolved: list[Resolution]
+
+
+def sf_of(item: ReviewItem) -> SfRef | None:
+    """The Salesforce record of a record item (None for company items)."""
+    try:
+        return SfRef(SfObject(item.source_type), item.source_id)
+    except ValueError:
+        return None
+
+
+class BindingDesk:
+    """Makes, asks for and removes bindings by hand; every collaborator is passed in."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        alerts: AlertResolver,
+        *,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store, self._catalog, self._alerts = store, catalog, alerts
+        self._clock = clock
+
+    def bind(self, company: str, sf: SfRef, qb: QbRef) -> Bound:
+        """Bind `sf` to `qb` now; the next cycle sends the record's values to it (Mod).
+
+        InvalidQbId for an Id not of QuickBooks Desktop's form; BindingConflict when `qb` is
+        bound to another record, or `sf` to another QuickBooks record that is not known to be
+        gone (an open 3120 item says it is). Nothing is written on error.
+        """
+        qb = QbRef(qb.kind, check_qbd_id(qb.id))
+        bindings, now = self._store.bindings, self._clock()
+        current = bindings.by_sf(company, sf)
+        # No fingerprint yet: the next cycle sends the record's values to the bound record.
+        if current is not None and current.qb != qb and self._gone(company, sf):
+            bindings.rebind(company, sf, qb, "", now)
+        elif current is None or current.qb != qb:
+            bindings.bind(Binding(company, sf, qb, "", now))  # BindingConflict when bound
+        binding = bindings.by_sf(company, sf)
+        assert binding is not None
+        row = self.requeue(company, sf)
+        done = f"bound Salesforce {sf} to QuickBooks {qb}; the next cycle sends its values"
+        resolved = [
+            self.close(item, row, done, ReviewStatus.RESOLVED)
+            for item in self._store.review.items(company)
+            if sf_of(item) == sf
+        ]
+        return Bound(binding, row, resolved)
+
+    def request(self, company: str, sf: SfRef, kind: QbKind, qb_id: str) -> QueueItem:
+        """Ask the next cycle to bind `sf` to `qb_id` once it has read that QuickBooks record.
+
+        The Id's form and its bindings in sfqb are checked now (InvalidQbId, BindingConflict);
+        whether QuickBooks has it, of the right kind and free, only QuickBooks can say.
+        """
+        qb = QbRef(kind, check_qbd_id(qb_id))
+        other = self._store.bindings.by_qb(company, qb)
+        if other is not None and other.sf != sf:
+            raise BindingConflict(company, sf, qb, other)
+        row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+        if row is None:
+            raise NotQueued(f"Salesforce {sf} was never read by sfqb in company {company!r}")
+        asked = BindRequest(qb.id, BindOrigin.REVIEW)
+        if row.status is not QueueStatus.INFLIGHT:
+            row = self._store.queue.requeue(row.id, now=self._clock())
+        return self._store.queue.set_bind_request(row.id, asked.to_json())
+
+    def unbind(self, company: str, record_id: str) -> Binding:
+        """Remove the binding of a record named by either side's Id; NotBound when none.
+
+        QuickBooks_ID__c in Salesforce is left as it is (sfqb writes the new Id when the
+        record is next synced), so the next read does not take it for a person's edit.
+        """
+        match = next(
+            (
+                b
+                for b in self._store.bindings.for_company(company)
+                if record_id in (b.sf.id, b.qb.id)
+            ),
+            None,
+        )
+        if match is None:
+            raise NotBound(f"{record_id} is not bound in company {company!r}")
+        return self._store.bindings.unbind(company, match.sf)
+
+    def _gone(self, company: str, sf: SfRef) -> bool:
+        """True when an open item of the record says its bound QuickBooks record is gone."""
+        return any(
+            sf_of(item) == sf
+            and item.system is not None
+            and item.code is not None
+            and self._catalog.decode(item.system, item.code).remedy is Remedy.RECREATE_UNBOUND
+            for item in self._store.review.items(company)
+        )
+
+    def requeue(self, company: str, sf: SfRef) -> QueueItem | None:
+        """Make the record's queue row due now (a row in flight is left to its cycle)."""
+        row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+        if row is None or row.status is QueueStatus.INFLIGHT:
+            return row
+        return self._store.queue.requeue(row.id, now=self._clock())
+
+    def close(
+        self, item: ReviewItem, row: QueueItem | None, done: str, status: ReviewStatus
+    ) -> Resolution:
+        """Close a review item with what was done, and resolve its alert."""
+        closed = self._store.review.close(item.id, done, status, now=self._clock())
+        self._alerts.resolve(item.company, AlertKind.RECORD_NEEDS_PERSON, f"review:{item.id}")
+        return Resolution(closed, row, done)
