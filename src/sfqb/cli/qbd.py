@@ -108,7 +108,10 @@ def serve(  # noqa: PLR0917 - Typer options
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     sandbox: Annotated[
         bool,
-        typer.Option(help="Serve a sandbox company 'demo' (login demo/demo) with demo work."),
+        typer.Option(
+            help="Serve a sandbox company 'demo' (login demo/demo) with demo work, in a store "
+            "of its own; refused for a store that holds real companies."
+        ),
     ] = False,
     database_url: DatabaseOpt = None,
     watch_seconds: Annotated[
