@@ -9,6 +9,7 @@ against a new `sfqb serve` takes the company over and finishes the work.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,18 +64,25 @@ def _run(worker: Worker, quickbooks: QuickBooksProcessor) -> RunResult:
     return client.run(*LOGIN)
 
 
-def test_a_killed_serve_releases_the_company_when_its_lease_lapses(
-    isolated_url: str, tmp_path: Path
-) -> None:
-    store = Store.from_url(isolated_url)
+def _acme_with_work(url: str, workdir: Path) -> tuple[Store, Worker]:
+    """A store with company Acme and two message sets queued; an `sfqb serve` over it (not
+    started) with the default session timeout (600 s), so only the lease can free Acme."""
+    store = Store.from_url(url)
     store.migrate()
     company = store.create_company("Acme", *LOGIN)
     for message_set in demo_message_sets(_now()):
         store.enqueue(company.id, message_set)
-    env = worker_env(tmp_path, generate_key(), ChaosOptions())
-    env["SFQB_DATABASE_URL"] = isolated_url
-    # The default session timeout (600 s): only the lease can free the company in time.
-    worker = Worker(env, tmp_path, 600, ("--lease-seconds", str(LEASE_SECONDS)))
+    env = worker_env(workdir, generate_key(), ChaosOptions())
+    env["SFQB_DATABASE_URL"] = url
+    return store, Worker(env, workdir, 600, ("--lease-seconds", str(LEASE_SECONDS)))
+
+
+def test_a_killed_serve_releases_the_company_when_its_lease_lapses(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    store, worker = _acme_with_work(isolated_url, tmp_path)
+    company = store.company("Acme")
+    assert company is not None
     quickbooks = CompanyFile(SandboxSettings(), _now, random.Random(10))
     try:
         worker.start()
@@ -104,5 +112,47 @@ def test_a_killed_serve_releases_the_company_when_its_lease_lapses(
         assert store.open_sessions(company.id) == []  # closeConnection ended the new one
         # QuickBooks applied the first set before the kill: the customer exists once.
         assert len(quickbooks.customers()) == 1
+    finally:
+        store.engine.dispose()
+
+
+class HeldInQuickBooks:
+    """QuickBooks works on sfqb's first message set for longer than the lease."""
+
+    def __init__(self, company: CompanyFile, hold_seconds: float) -> None:
+        self.company = company
+        self._hold = hold_seconds
+        self._calls = 0
+        self.holding = threading.Event()
+
+    def process(self, request_xml: str) -> str:
+        self._calls += 1
+        if self._calls == 2:
+            self.holding.set()
+            time.sleep(self._hold)
+        return self.company.process(request_xml)
+
+
+def test_a_live_serve_keeps_its_session_past_the_lease(isolated_url: str, tmp_path: Path) -> None:
+    """The heartbeat of `sfqb serve` renews the lease while QuickBooks works between two
+    calls, so a second Web Connector run stays busy instead of taking the company over."""
+    store, worker = _acme_with_work(isolated_url, tmp_path)
+    quickbooks = CompanyFile(SandboxSettings(), _now, random.Random(11))
+    held = HeldInQuickBooks(quickbooks, hold_seconds=4 * LEASE_SECONDS)
+    first: list[RunResult] = []
+    try:
+        worker.start()
+        running = threading.Thread(target=lambda: first.append(_run(worker, held)))
+        running.start()
+        assert held.holding.wait(timeout=60)
+        time.sleep(2 * LEASE_SECONDS)  # past the lease the session started with
+        second = _run(worker, quickbooks).outcome
+        running.join(timeout=120)
+    finally:
+        worker.stop()
+    try:
+        assert second is Outcome.BUSY
+        assert [run.outcome for run in first] == [Outcome.DONE]
+        assert [item.status for item in store.outbox("Acme")] == [OutboxStatus.ANSWERED] * 2
     finally:
         store.engine.dispose()
