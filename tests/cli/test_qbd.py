@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from sfqb.cli import qbd
+from sfqb.connectors.qbd.webconnector import verify_password
 from sfqb.store import Store
 from sfqb.web.server import running_server
 
@@ -88,6 +90,37 @@ def test_serve_sandbox_then_sandbox_qbd(tmp_path: Path, monkeypatch: pytest.Monk
     answered = [i.summary for i in Store.from_url(url).outbox("demo")]
     assert answered[0].startswith("CustomerAdd requestID=1: 0 ")
     assert answered[1].startswith("CustomerQuery requestID=1: 0 ")
+
+
+def test_serve_sandbox_refuses_a_store_with_real_companies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: the sandbox must not queue demo work for, or reset the login of, a company
+    that syncs for real; it refuses before writing anything (the schema included)."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    url = f"sqlite:///{tmp_path / 'real.sqlite'}"
+    real = Store.from_url(url)
+    real.migrate()
+    real.create_company("Acme", "acme", "pw")
+    real.create_company("demo", "demo", "a real password")  # a real company named demo
+    refused = runner.invoke(
+        make_app(), ["serve", "--sandbox", "--port", "0", "--database-url", url]
+    )
+    assert refused.exit_code == 2
+    assert "will not write into" in refused.output and "Acme, demo" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1 and "Traceback" not in refused.output
+    assert real.outbox("demo") == [] and real.outbox("Acme") == []
+    assert verify_password("a real password", real.company("demo").password_hash)
+    # Without a URL (SFQB_DATABASE_URL unset) the sandbox gets a store of its own.
+    monkeypatch.delenv("SFQB_DATABASE_URL", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    own = runner.invoke(make_app(), ["serve", "--sandbox", "--port", "0"])
+    assert own.exit_code == 0, own.output
+    assert url not in own.output and "sfqb-sandbox-" in own.output
+    assert [c.name for c in real.companies()] == ["Acme", "demo"]
+    real.engine.dispose()
 
 
 def test_sandbox_qbd_without_a_server_fails_cleanly() -> None:

@@ -1,13 +1,15 @@
-"""Revision 0002 on both backends: up, down to 0001 and base, and in step with the models."""
+"""Revisions on both backends: up, down to 0001 and base, in step with the models; 0004's data."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Boolean, column, insert, inspect, table, text
 
 from sfqb.store import Store
-from sfqb.store.models import Base
+from sfqb.store.models import Base, UTCDateTime
 
 SYNC_TABLES = {
     "connections",
@@ -50,3 +52,41 @@ def test_migrated_schema_matches_the_models(db: Store) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diffs = compare_metadata(context, Base.metadata)
     assert diffs == []
+
+
+def test_0004_keeps_one_open_session_per_company(isolated_url: str) -> None:
+    """Stores of older sfqb may hold overlapping open sessions: the upgrade keeps the newest
+    per company (its lease lapsed), closes the others and fails their unanswered sets."""
+    store = Store.from_url(isolated_url)
+    try:
+        store.migrate("0003_alerts")
+        t0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+        acme = store.create_company("Acme", "acme", "pw")
+        texts = ("hcp_response", "company_file", "qbxml_version", "country", "last_error")
+        sessions = table(
+            "qbwc_sessions", column("ticket"), column("company_id"), column("position"),
+            column("created", UTCDateTime()), column("last_seen", UTCDateTime()),
+            column("closed", Boolean()), *(column(name) for name in texts),
+        )  # fmt: skip
+        item = store.enqueue(acme.id, "<one/>")
+        with store.engine.begin() as connection:
+            for number, ticket in enumerate(("old", "new")):
+                at = t0 + timedelta(minutes=number)
+                connection.execute(
+                    insert(sessions).values(
+                        ticket=ticket, company_id=acme.id, created=at, last_seen=at,
+                        closed=False, position=0, **dict.fromkeys(texts, ""),
+                    )
+                )  # fmt: skip
+            sent = "UPDATE qbd_outbox SET status = 'sent', ticket = 'old' WHERE id = :id"
+            connection.execute(text(sent), {"id": item})
+        store.migrate()
+        assert [s.ticket for s in store.open_sessions(acme.id)] == ["new"]
+        assert store.get_session("new").lease_until == store.get_session("new").last_seen
+        assert store.get_session("old").closed
+        assert store.item(item).status.value == "failed"
+        store.downgrade("0003_alerts")
+        columns = {c["name"] for c in inspect(store.engine).get_columns("qbwc_sessions")}
+        assert not {"owner", "lease_until"} & columns
+    finally:
+        store.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,12 @@ from alembic.config import Config
 from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
-from sfqb.connectors.qbd.webconnector import OutboxStatus, SessionState, verify_password
+from sfqb.connectors.qbd.webconnector import (
+    OutboxStatus,
+    SessionState,
+    TakeOver,
+    verify_password,
+)
 from sfqb.store import Store, StoreError
 from sfqb.store.repository import MIGRATIONS
 
@@ -69,7 +75,7 @@ def test_companies(store: Store) -> None:
 def test_sessions_round_trip_with_aware_times(store: Store) -> None:
     company = store.create_company("Acme", "acme", "pw")
     state = SessionState(ticket="t-1", company_id=company.id, created=T0, last_seen=T0)
-    store.create_session(state)
+    assert store.start_session(state)
     assert store.get_session("t-1") == state
     assert store.last_contact("Acme") == T0
     later = SessionState(
@@ -82,10 +88,48 @@ def test_sessions_round_trip_with_aware_times(store: Store) -> None:
     assert store.get_session("t-1").last_seen.tzinfo is not None
     assert store.open_sessions(company.id) == []
     with pytest.raises(StatementError, match="naive"):
-        store.create_session(
+        store.start_session(
             SessionState(ticket="t-2", company_id=company.id, created=T0.replace(tzinfo=None),
                          last_seen=T0)
         )  # fmt: skip
+
+
+def test_one_open_session_per_company_and_a_conditional_take_over(store: Store) -> None:
+    """The constraint, not the caller's check, keeps a second session out; a take-over closes
+    its predecessor only while that one is still lapsed."""
+    acme = store.create_company("Acme", "acme", "pw")
+    other = store.create_company("Other", "other", "pw")
+
+    def state(ticket: str, company: int, at: datetime, lease: int = 45) -> SessionState:
+        until = at + timedelta(seconds=lease)
+        return SessionState(ticket, company, at, at, owner="p1", lease_until=until)
+
+    assert store.start_session(state("a-1", acme.id, T0))
+    assert not store.start_session(state("a-2", acme.id, T0))  # no look first: still refused
+    assert store.start_session(state("o-1", other.id, T0))  # other companies are unaffected
+    assert store.get_session("a-2") is None
+    soon = T0 + timedelta(seconds=10)
+    live = TakeOver("a-1", silent_since=soon - timedelta(seconds=600), why="taken over")
+    assert not store.start_session(state("a-3", acme.id, soon), live)  # the lease still holds
+    assert store.renew_leases("p1", T0 + timedelta(seconds=90), T0 - timedelta(seconds=1)) == 2
+    assert store.renew_leases("p2", T0 + timedelta(seconds=900), T0) == 0  # not its sessions
+    later = T0 + timedelta(seconds=60)
+    lapsed = TakeOver("a-1", silent_since=later - timedelta(seconds=600), why="taken over")
+    assert not store.start_session(state("a-4", acme.id, later), lapsed)  # renewed to 90 s
+    after = T0 + timedelta(seconds=91)
+    lapsed = TakeOver("a-1", silent_since=after - timedelta(seconds=600), why="taken over")
+    assert store.start_session(state("a-5", acme.id, after), lapsed)
+    assert store.get_session("a-1").closed and store.get_session("a-1").last_error == "taken over"
+    assert not store.start_session(state("a-6", acme.id, after), lapsed)  # only once
+    assert [s.ticket for s in store.open_sessions(acme.id)] == ["a-5"]
+    # A closed session is never reopened by a late save, and sends nothing more.
+    store.enqueue(acme.id, "<one/>")
+    store.save_session(replace(store.get_session("a-1"), closed=False, last_error=""))
+    assert store.get_session("a-1").closed
+    assert store.claim_next(acme.id, "a-1", after) is None
+    assert store.claim_next(acme.id, "a-5", after).ticket == "a-5"
+    store.discard_session("a-5")
+    assert store.open_sessions(acme.id) == []
 
 
 def test_outbox_queue(store: Store) -> None:
@@ -93,6 +137,7 @@ def test_outbox_queue(store: Store) -> None:
     first = store.enqueue(company.id, "<one/>")
     second = store.enqueue_for("Acme", "<two/>")
     assert store.count_queued(company.id) == 2
+    assert store.start_session(SessionState("t", company.id, T0, T0))
     claimed = store.claim_next(company.id, "t", T0)
     assert (claimed.id, claimed.status, claimed.ticket) == (first, OutboxStatus.SENT, "t")
     assert claimed.sent_at == T0

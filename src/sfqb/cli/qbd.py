@@ -25,6 +25,8 @@ from sfqb.connectors.qbd.qbxml import (
 )
 from sfqb.connectors.qbd.qbxml.version import DEFAULT_VERSION
 from sfqb.connectors.qbd.webconnector import (
+    CompanyLogin,
+    LeaseHeartbeat,
     NoWorkSource,
     OutboxItem,
     QwcError,
@@ -33,6 +35,7 @@ from sfqb.connectors.qbd.webconnector import (
     WebConnectorService,
     WorkSource,
     build_qwc,
+    verify_password,
 )
 from sfqb.connectors.qbd.webconnector.settings import load_settings
 from sfqb.domain.status import DecodedStatus
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://localhost:8000/qbwc"
 SANDBOX_COMPANY = "demo"
+SANDBOX_LOGIN = "demo"  # the sandbox company's Web Connector user name and password
 DatabaseOpt = Annotated[
     str | None,
     typer.Option(
@@ -104,7 +108,10 @@ def serve(  # noqa: PLR0917 - Typer options
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     sandbox: Annotated[
         bool,
-        typer.Option(help="Serve a sandbox company 'demo' (login demo/demo) with demo work."),
+        typer.Option(
+            help="Serve a sandbox company 'demo' (login demo/demo) with demo work, in a store "
+            "of its own; refused for a store that holds real companies."
+        ),
     ] = False,
     database_url: DatabaseOpt = None,
     watch_seconds: Annotated[
@@ -122,6 +129,16 @@ def serve(  # noqa: PLR0917 - Typer options
             "(default: session_timeout_seconds of the service's defaults.yaml, 600).",
         ),
     ] = None,
+    lease_seconds: Annotated[
+        int | None,
+        typer.Option(
+            "--lease-seconds",
+            min=1,
+            help="How long this process's hold on a session lasts unless renewed; a killed "
+            "process's company is taken over after it (default: lease_seconds of the "
+            "service's defaults.yaml, 45).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
@@ -133,7 +150,9 @@ def serve(  # noqa: PLR0917 - Typer options
 
     from sfqb.web import WebServices, create_app
 
-    if sandbox and database_url is None:
+    if sandbox and database_url is not None:
+        refuse_real_store(database_url)
+    elif sandbox:
         folder = Path(tempfile.mkdtemp(prefix="sfqb-sandbox-"))
         database_url = f"sqlite:///{folder / 'sfqb.sqlite'}"
     services = _services_of(ctx)
@@ -158,16 +177,61 @@ def serve(  # noqa: PLR0917 - Typer options
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
-    overrides = (
-        {} if session_timeout is None else {"session_timeout": timedelta(seconds=session_timeout)}
-    )
+    overrides = {
+        name: timedelta(seconds=seconds)
+        for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
+        if seconds is not None
+    }
     service = WebConnectorService(store, work, _catalog(ctx), _now, load_settings(**overrides))
+    heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
+    heartbeat.start()
     app = create_app(WebServices(SoapEndpoint(service)))
     typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
+        heartbeat.stop()
+
+
+def refuse_real_store(url: str) -> None:
+    """Fail (one line) unless the store at `url` is empty or holds only the sandbox company.
+
+    Checked before anything is written, the schema included: a sandbox must never queue demo
+    work for, or reset the login of, a company that syncs for real.
+    """
+    try:
+        store = Store.from_url(url)
+        try:
+            real = real_companies(store)
+        finally:
+            store.engine.dispose()
+    except Exception as exc:  # a bad URL or an unreachable database: one line, no traceback
+        raise fail(f"cannot open the store at {url}: {exc}") from None
+    if real:
+        raise fail(
+            f"sfqb serve --sandbox will not write into {url}: it holds real companies "
+            f"({', '.join(real)}); leave out --database-url and SFQB_DATABASE_URL to give the "
+            "sandbox a store of its own"
+        )
+
+
+def real_companies(store: Store) -> list[str]:
+    """Companies of the store other than an untouched sandbox company, by name."""
+    from sqlalchemy import inspect, select
+
+    from sfqb.store.models import Connection
+
+    names = {login.name for login in store.companies() if not _is_sandbox_login(login)}
+    if inspect(store.engine).has_table(Connection.__tablename__):
+        with store.engine.connect() as db:
+            names |= set(db.scalars(select(Connection.company).distinct()))
+    return sorted(names)
+
+
+def _is_sandbox_login(login: CompanyLogin) -> bool:
+    sandbox = login.name == SANDBOX_COMPANY and login.username == SANDBOX_LOGIN
+    return sandbox and verify_password(SANDBOX_LOGIN, login.password_hash)
 
 
 class ServedWork:
@@ -227,9 +291,9 @@ def _watch_loop(services: Services, stop: threading.Event, seconds: int) -> None
 def prepare_sandbox(store: Store) -> None:
     """Create (or reset the login of) the sandbox company and queue its demo message sets."""
     if store.company(SANDBOX_COMPANY) is None:
-        store.create_company(SANDBOX_COMPANY, "demo", "demo")
+        store.create_company(SANDBOX_COMPANY, SANDBOX_LOGIN, SANDBOX_LOGIN)
     else:
-        store.set_password(SANDBOX_COMPANY, "demo")
+        store.set_password(SANDBOX_COMPANY, SANDBOX_LOGIN)
     for message_set in demo_message_sets(_now()):
         store.enqueue_for(SANDBOX_COMPANY, message_set)
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -102,10 +102,17 @@ def plan_kills(options: ChaosOptions, rng: random.Random) -> list[Kill]:
 class Worker:
     """`sfqb serve` in a subprocess; started again over the same store after each kill."""
 
-    def __init__(self, env: Mapping[str, str], workdir: Path, session_timeout: int) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        workdir: Path,
+        session_timeout: int,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         self._env = dict(env)
         self._workdir = workdir
         self._timeout = session_timeout
+        self._extra = tuple(extra_args)
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self.endpoint = ""
@@ -116,7 +123,7 @@ class Worker:
         log = self._workdir / f"worker-{len(self.logs) + 1}.log"
         self.logs.append(log)
         args = [sys.executable, *_CLI, "serve", "--port", "0"]
-        args += ["--session-timeout", str(self._timeout), "--watch-seconds", "3600"]
+        args += ["--session-timeout", str(self._timeout), "--watch-seconds", "3600", *self._extra]
         with log.open("wb") as out:
             process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
                 args, env=self._env, cwd=self._workdir, stdout=out, stderr=subprocess.STDOUT

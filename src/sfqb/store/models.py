@@ -2,7 +2,7 @@
 
 Web Connector companies, sessions and the qbXML outbox (revision 0001); connections, bindings,
 checkpoints, runs, attempts (the integration log), the retry queue and the review list (0002);
-circuits and alerts (0003).
+circuits and alerts (0003); the session lease and one live session per company (0004).
 Rows of the sync tables name their company by name, the key the domain uses everywhere.
 """
 
@@ -79,10 +79,26 @@ class Company(Base):
     last_contact: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+LIVE_SESSION = text("NOT closed")
+
+
 class QbwcSession(Base):
-    """One Web Connector session, by the ticket authenticate handed out."""
+    """One Web Connector session, by the ticket authenticate handed out.
+
+    At most one session per company is not closed (`uq_qbwc_sessions_live`); `owner` is the
+    process serving it, which renews `lease_until` while it lives (revision 0004).
+    """
 
     __tablename__ = "qbwc_sessions"
+    __table_args__ = (
+        Index(
+            "uq_qbwc_sessions_live",
+            "company_id",
+            unique=True,
+            sqlite_where=LIVE_SESSION,
+            postgresql_where=LIVE_SESSION,
+        ),
+    )
 
     ticket: Mapped[str] = mapped_column(String(64), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
@@ -95,6 +111,8 @@ class QbwcSession(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     closed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    owner: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class QbdOutbox(Base):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -18,7 +18,6 @@ from sfqb.connectors.qbd.webconnector.ports import (
     CompanyLogin,
     OutboxItem,
     OutboxStatus,
-    SessionState,
 )
 from sfqb.store.alerts import Alerts
 from sfqb.store.bindings import Bindings
@@ -32,6 +31,7 @@ from sfqb.store.models import Company, QbdOutbox, QbwcSession
 from sfqb.store.queue import SyncQueue
 from sfqb.store.review import ReviewList
 from sfqb.store.secrets import SecretBox
+from sfqb.store.sessions import SessionRows
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -58,22 +58,6 @@ def _login(row: Company) -> CompanyLogin:
     )
 
 
-def _state(row: QbwcSession) -> SessionState:
-    return SessionState(
-        ticket=row.ticket,
-        company_id=row.company_id,
-        created=row.created,
-        last_seen=row.last_seen,
-        hcp_response=row.hcp_response,
-        company_file=row.company_file,
-        qbxml_version=row.qbxml_version,
-        country=row.country,
-        position=row.position,
-        last_error=row.last_error,
-        closed=row.closed,
-    )
-
-
 def _item(row: QbdOutbox) -> OutboxItem:
     return OutboxItem(
         id=row.id,
@@ -87,8 +71,9 @@ def _item(row: QbdOutbox) -> OutboxItem:
     )
 
 
-class Store:
-    """sfqb's database; implements the Web Connector service's SessionStore.
+class Store(SessionRows):
+    """sfqb's database; implements the Web Connector service's SessionStore (sessions in
+    `SessionRows`).
 
     The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
     `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
@@ -174,6 +159,13 @@ class Store:
             row = db.scalar(select(Company).where(Company.name == name))
             return _login(row) if row else None
 
+    def companies(self) -> list[CompanyLogin]:
+        """Every company, by name; works on a store at any revision (none before the first)."""
+        if not inspect(self.engine).has_table(Company.__tablename__):
+            return []
+        with self._sessions() as db:
+            return [_login(r) for r in db.scalars(select(Company).order_by(Company.name))]
+
     def company_by_username(self, username: str) -> CompanyLogin | None:
         """The company whose Web Connector user name is `username`, or None."""
         with self._sessions() as db:
@@ -192,41 +184,6 @@ class Store:
         """When the Web Connector last opened a session for the company."""
         with self._sessions() as db:
             return db.scalar(select(Company.last_contact).where(Company.name == name))
-
-    # -- sessions --------------------------------------------------------------------------
-
-    def open_sessions(self, company_id: int) -> Sequence[SessionState]:
-        """The company's sessions that are not closed."""
-        with self._sessions() as db:
-            rows = db.scalars(
-                select(QbwcSession).where(
-                    QbwcSession.company_id == company_id, QbwcSession.closed.is_(False)
-                )
-            )
-            return [_state(r) for r in rows]
-
-    def create_session(self, state: SessionState) -> None:
-        """Record a new session and the company's last contact."""
-        with self._sessions.begin() as db:
-            db.add(QbwcSession(**_columns(state)))
-            db.execute(
-                update(Company)
-                .where(Company.id == state.company_id)
-                .values(last_contact=state.created)
-            )
-
-    def get_session(self, ticket: str) -> SessionState | None:
-        """The session with this ticket, or None."""
-        with self._sessions() as db:
-            row = db.get(QbwcSession, ticket)
-            return _state(row) if row else None
-
-    def save_session(self, state: SessionState) -> None:
-        """Overwrite the stored state of a session."""
-        values = _columns(state)
-        ticket = values.pop("ticket")
-        with self._sessions.begin() as db:
-            db.execute(update(QbwcSession).where(QbwcSession.ticket == ticket).values(**values))
 
     # -- the outbox ------------------------------------------------------------------------
 
@@ -266,7 +223,8 @@ class Store:
             )
 
     def claim_next(self, company_id: int, ticket: str, now: datetime) -> OutboxItem | None:
-        """Mark the oldest queued message set as sent in `ticket` (safe across processes)."""
+        """Mark the oldest queued message set as sent in open session `ticket` (safe across
+        processes); None when nothing is queued or the session is closed."""
         while True:
             with self._sessions.begin() as db:
                 candidate = db.scalar(
@@ -280,11 +238,15 @@ class Store:
                 )
                 if candidate is None:
                     return None
+                live = select(QbwcSession.ticket).where(
+                    QbwcSession.ticket == ticket, QbwcSession.closed.is_(False)
+                )
                 claimed = db.execute(
                     update(QbdOutbox)
                     .where(
                         QbdOutbox.id == candidate,
                         QbdOutbox.status == OutboxStatus.QUEUED.value,
+                        live.exists(),  # a session taken over sends nothing more
                     )
                     .values(status=OutboxStatus.SENT.value, ticket=ticket, sent_at=now)
                 )
@@ -292,6 +254,8 @@ class Store:
                     row = db.get(QbdOutbox, candidate, populate_existing=True)
                     assert row is not None
                     return _item(row)
+                if db.scalar(live) is None:
+                    return None
 
     def sent_items(self, ticket: str) -> Sequence[OutboxItem]:
         """Message sets sent in this session and not yet answered, oldest first."""
@@ -339,19 +303,3 @@ class Store:
         with self._sessions() as db:
             row = db.get(QbdOutbox, item_id)
             return _item(row) if row else None
-
-
-def _columns(state: SessionState) -> dict[str, object]:
-    return {
-        "ticket": state.ticket,
-        "company_id": state.company_id,
-        "created": state.created,
-        "last_seen": state.last_seen,
-        "hcp_response": state.hcp_response,
-        "company_file": state.company_file,
-        "qbxml_version": state.qbxml_version,
-        "country": state.country,
-        "position": state.position,
-        "last_error": state.last_error,
-        "closed": state.closed,
-    }

@@ -1,6 +1,7 @@
 """The QuickBooks Web Connector SOAP service: operations, envelopes, WSDL and .qwc files."""
 
 from sfqb.connectors.qbd.webconnector.credentials import hash_password, verify_password
+from sfqb.connectors.qbd.webconnector.lease import LeaseHeartbeat
 from sfqb.connectors.qbd.webconnector.ports import (
     CompanyLogin,
     NoWorkSource,
@@ -8,6 +9,7 @@ from sfqb.connectors.qbd.webconnector.ports import (
     OutboxStatus,
     SessionState,
     SessionStore,
+    TakeOver,
     WorkSource,
 )
 from sfqb.connectors.qbd.webconnector.qwc import QwcError, QwcSpec, build_qwc
@@ -18,6 +20,7 @@ from sfqb.connectors.qbd.webconnector.wsdl import wsdl_for
 
 __all__ = [
     "CompanyLogin",
+    "LeaseHeartbeat",
     "NoWorkSource",
     "OutboxItem",
     "OutboxStatus",
@@ -28,6 +31,7 @@ __all__ = [
     "SessionStore",
     "SoapEndpoint",
     "SoapReply",
+    "TakeOver",
     "WebConnectorService",
     "WorkSource",
     "build_qwc",

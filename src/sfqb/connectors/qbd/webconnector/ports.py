@@ -51,6 +51,21 @@ class SessionState:
     position: int = 0
     last_error: str = ""
     closed: bool = False
+    owner: str = ""  # the process serving the session, which renews its lease
+    lease_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TakeOver:
+    """A session authenticate judged lapsed, to close in the transaction that starts the next.
+
+    It is closed only if it is still open and still lapsed when the store looks: its lease
+    ended by the new session's start, or its Web Connector silent since `silent_since`.
+    """
+
+    ticket: str
+    silent_since: datetime
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +97,21 @@ class SessionStore(Protocol):
         """The company's sessions that are not closed."""
         ...
 
-    def create_session(self, state: SessionState) -> None:
-        """Record a new session."""
+    def start_session(self, state: SessionState, take_over: TakeOver | None = None) -> bool:
+        """Record `state` as its company's one live session, atomically.
+
+        False (nothing written) when another open session holds the company, or when
+        `take_over` is no longer lapsed; otherwise `take_over` is closed in the same step.
+        """
+        ...
+
+    def discard_session(self, ticket: str) -> None:
+        """Delete a session that never did anything (authenticate found no work), as if it
+        had never been started."""
+        ...
+
+    def renew_leases(self, owner: str, until: datetime, silent_since: datetime) -> int:
+        """Extend the lease of `owner`'s open sessions heard from after `silent_since`."""
         ...
 
     def get_session(self, ticket: str) -> SessionState | None:
@@ -91,7 +119,7 @@ class SessionStore(Protocol):
         ...
 
     def save_session(self, state: SessionState) -> None:
-        """Overwrite the stored state of an existing session."""
+        """Overwrite the stored state of an existing session; a closed session stays closed."""
         ...
 
     def count_queued(self, company_id: int) -> int:
@@ -103,7 +131,10 @@ class SessionStore(Protocol):
         ...
 
     def claim_next(self, company_id: int, ticket: str, now: datetime) -> OutboxItem | None:
-        """Mark the company's oldest queued message set as sent in `ticket`; None if none."""
+        """Mark the company's oldest queued message set as sent in open session `ticket`.
+
+        None when nothing is queued or the session is closed (e.g. taken over).
+        """
         ...
 
     def sent_items(self, ticket: str) -> Sequence[OutboxItem]:

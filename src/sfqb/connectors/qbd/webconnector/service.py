@@ -1,11 +1,15 @@
 """The eight Web Connector operations, with QuickBooks Web Connector's semantics (§3.2).
 
 Every piece of session state lives in the store, keyed by ticket, so any process holding the
-same store can answer the next call of a session.
+same store can answer the next call of a session. A company has at most one live session: the
+store grants it atomically, and the process serving it holds a lease there, renewed on every
+call and by `renew_leases` (the heartbeat), so a session whose process died is taken over
+once its lease lapses instead of keeping the company busy for the whole session timeout.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,6 +30,7 @@ from sfqb.connectors.qbd.webconnector.ports import (
     OutboxStatus,
     SessionState,
     SessionStore,
+    TakeOver,
     WorkSource,
 )
 from sfqb.connectors.qbd.webconnector.responses import ResponseError, summarize_response
@@ -47,6 +52,13 @@ QBWC_REPORTED_ERROR = -1
 UNREADABLE_RESPONSE = -2
 UNKNOWN_SESSION = -3
 UNKNOWN_TICKET_TEXT = "sfqb does not know this session ticket (expired or closed): run again."
+# Why a session was closed when authenticate took its company over, and what its unanswered
+# message sets are marked with.
+ABANDONED = ("session abandoned by the Web Connector", "session abandoned")
+LEASE_LAPSED = (
+    "session taken over: the sfqb process serving it stopped renewing its lease",
+    "the sfqb process serving the session stopped",
+)
 
 
 def describe(status: DecodedStatus) -> str:
@@ -68,12 +80,16 @@ class WebConnectorService:
         catalog: Catalog,
         clock: Clock,
         settings: ServiceSettings | None = None,
+        *,
+        owner: str | None = None,
     ) -> None:
         self._store = store
         self._work = work_source
         self._catalog = catalog
         self._clock = clock
         self.settings = settings or load_settings()
+        # Who holds the leases of the sessions this service answers: one id per service.
+        self.owner = owner or f"pid{os.getpid()}-{uuid.uuid4().hex}"
 
     # -- versions ------------------------------------------------------------------------
 
@@ -93,36 +109,67 @@ class WebConnectorService:
     # -- authenticate --------------------------------------------------------------------
 
     def authenticate(self, username: str, password: str) -> list[str]:
-        """[ticket, ""|"none"|"nvu"|"busy"]; rejected logins get a ticket that is never stored."""
+        """[ticket, ""|"none"|"nvu"|"busy"]; rejected logins get a ticket that is never stored.
+
+        "busy" (QBWC shows "Application Busy", QBWC Programmer's Guide, authenticate) when
+        another session holds the company; the grant itself is atomic in the store.
+        """
         company = self._store.company_by_username(username) if username else None
         if company is None:
             burn_time(password)
             return [_new_ticket(), NVU]
         if not verify_password(password, company.password_hash):
             return [_new_ticket(), NVU]
-        now = self._clock()
-        if self._has_live_session(company, now):
+        ticket = self._claim(company)
+        if ticket is None:
             return [_new_ticket(), BUSY]
-        if not self._has_work(company):
+        try:
+            has_work = self._has_work(company)
+        except BaseException:
+            self._store.discard_session(ticket)
+            raise
+        if not has_work:
+            self._store.discard_session(ticket)
             return [_new_ticket(), NONE]
-        ticket = _new_ticket()
-        self._store.create_session(
-            SessionState(ticket=ticket, company_id=company.id, created=now, last_seen=now)
-        )
         return [ticket, USE_OPEN_FILE]
 
-    def _has_live_session(self, company: CompanyLogin, now: datetime) -> bool:
-        live = False
+    def _claim(self, company: CompanyLogin) -> str | None:
+        """A new session's ticket, or None while another session holds the company."""
+        now = self._clock()
+        lapsed: tuple[SessionState, tuple[str, str]] | None = None
         for session in self._store.open_sessions(company.id):
-            if now - session.last_seen < self.settings.session_timeout:
-                live = True
-                continue
-            # QBWC died or its HTTP post failed: the session will never be closed by it.
-            self._fail_unanswered(session, company.name, "reply never arrived (session abandoned)")
-            self._store.save_session(
-                replace(session, closed=True, last_error="session abandoned by the Web Connector")
-            )
-        return live
+            why = self._lapsed(session, now)
+            if why is None:
+                return None
+            lapsed = session, why
+        take_over = None
+        if lapsed is not None:
+            silent_since = now - self.settings.session_timeout
+            take_over = TakeOver(lapsed[0].ticket, silent_since, lapsed[1][0])
+        state = SessionState(
+            _new_ticket(), company.id, created=now, last_seen=now, owner=self.owner,
+            lease_until=now + self.settings.lease,
+        )  # fmt: skip
+        if not self._store.start_session(state, take_over):
+            return None  # another caller was granted the company first
+        if lapsed is not None:
+            stale, (_, note) = lapsed
+            self._fail_unanswered(stale, company.name, f"reply never arrived ({note})")
+        return state.ticket
+
+    def _lapsed(self, session: SessionState, now: datetime) -> tuple[str, str] | None:
+        """Why `session` no longer holds its company, or None while it is live."""
+        if now - session.last_seen >= self.settings.session_timeout:
+            return ABANDONED  # QBWC died, or its HTTP post failed: it will never close it
+        if session.lease_until is None or session.lease_until <= now:
+            return LEASE_LAPSED  # the process serving it is gone
+        return None
+
+    def renew_leases(self) -> int:
+        """Extend the lease of every live session this service serves (the heartbeat)."""
+        now = self._clock()
+        silent_since = now - self.settings.session_timeout
+        return self._store.renew_leases(self.owner, now + self.settings.lease, silent_since)
 
     def _has_work(self, company: CompanyLogin) -> bool:
         if self._store.count_queued(company.id):
@@ -154,7 +201,7 @@ class WebConnectorService:
         session = replace(session, qbxml_version=max(supported, key=_sort_key, default=""))
         item = self._store.claim_next(session.company_id, ticket, self._clock())
         if item is None:
-            self._store.save_session(replace(session, last_error=""))
+            self._save(replace(session, last_error=""))
             return ""
         wanted = self._wanted_version(item)
         try:
@@ -162,9 +209,9 @@ class WebConnectorService:
             request = with_version(item.request_xml, version)
         except (QbxmlVersionError, VersionError) as exc:
             self._finish(session, item, OutboxStatus.FAILED, None, str(exc))
-            self._store.save_session(replace(session, last_error=str(exc)))
+            self._save(replace(session, last_error=str(exc)))
             return ""
-        self._store.save_session(session)
+        self._save(session)
         return request
 
     def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
@@ -180,7 +227,7 @@ class WebConnectorService:
             error = describe(self._decode_hresult(hresult, message))
             if item is not None:
                 self._finish(session, item, OutboxStatus.FAILED, response or None, error)
-            self._store.save_session(replace(session, last_error=error))
+            self._save(replace(session, last_error=error))
             return QBWC_REPORTED_ERROR
         try:
             summary = summarize_response(response, self._catalog)
@@ -188,12 +235,12 @@ class WebConnectorService:
             error = describe(exc.status)
             if item is not None:
                 self._finish(session, item, OutboxStatus.FAILED, response, error)
-            self._store.save_session(replace(session, last_error=error))
+            self._save(replace(session, last_error=error))
             return UNREADABLE_RESPONSE
         if item is not None:
             self._finish(session, item, OutboxStatus.ANSWERED, response, summary.text())
             session = replace(session, position=session.position + 1)
-        self._store.save_session(replace(session, last_error=""))
+        self._save(replace(session, last_error=""))
         return self._percent_done(session)
 
     def _percent_done(self, session: SessionState) -> int:
@@ -217,7 +264,7 @@ class WebConnectorService:
             return "done"
         status = self._decode_hresult(hresult, message)
         self._work.outage(self._company_name(session), status)
-        self._store.save_session(replace(session, last_error=describe(status), closed=True))
+        self._save(replace(session, last_error=describe(status), closed=True))
         return "done"
 
     def get_last_error(self, ticket: str) -> str:
@@ -226,7 +273,7 @@ class WebConnectorService:
         if session is None:
             return UNKNOWN_TICKET_TEXT
         if not session.closed:
-            self._store.save_session(replace(session, last_seen=self._clock()))
+            self._save(replace(session, last_seen=self._clock()))
         return session.last_error or "No error: sfqb has nothing more to send."
 
     def close_connection(self, ticket: str) -> str:
@@ -236,7 +283,7 @@ class WebConnectorService:
             return "OK"
         name = self._company_name(session)
         self._fail_unanswered(session, name, "no response arrived before the session closed")
-        self._store.save_session(replace(session, closed=True, last_seen=self._clock()))
+        self._save(replace(session, closed=True, last_seen=self._clock()))
         if session.last_error:
             return f"OK: {session.position} message set(s) done; last error: {session.last_error}"
         return f"OK: {session.position} message set(s) done"
@@ -262,6 +309,11 @@ class WebConnectorService:
         if session is None or session.closed:
             return None
         return replace(session, last_seen=self._clock())
+
+    def _save(self, session: SessionState) -> None:
+        """Store the session, held by this service with its lease renewed from now."""
+        lease_until = self._clock() + self.settings.lease
+        self._store.save_session(replace(session, owner=self.owner, lease_until=lease_until))
 
     def _company_name(self, session: SessionState) -> str:
         return self._store.company_name(session.company_id)

@@ -17,6 +17,7 @@ class ServiceSettings:
     min_client_version: str
     old_client_warning: str
     session_timeout: timedelta
+    lease: timedelta
     default_qbxml_version: str
     max_body_bytes: int
 
@@ -29,6 +30,7 @@ def load_settings(**overrides: Any) -> ServiceSettings:
         "min_client_version": str(raw["min_client_version"]),
         "old_client_warning": " ".join(str(raw["old_client_warning"]).split()),
         "session_timeout": timedelta(seconds=int(raw["session_timeout_seconds"])),
+        "lease": timedelta(seconds=int(raw["lease_seconds"])),
         "default_qbxml_version": str(raw["default_qbxml_version"]),
         "max_body_bytes": int(raw["max_body_bytes"]),
     }
