@@ -1,4 +1,4 @@
-"""Revisions on both backends: up, down to 0001 and base, in step with the models; 0004's data."""
+"""Revisions on both backends: up, down to 0001 and base, in step with the models; 0005's data."""
 
 from __future__ import annotations
 
@@ -54,12 +54,12 @@ def test_migrated_schema_matches_the_models(db: Store) -> None:
     assert diffs == []
 
 
-def test_0004_keeps_one_open_session_per_company(isolated_url: str) -> None:
+def test_0005_keeps_one_open_session_per_company(isolated_url: str) -> None:
     """Stores of older sfqb may hold overlapping open sessions: the upgrade keeps the newest
     per company (its lease lapsed), closes the others and fails their unanswered sets."""
     store = Store.from_url(isolated_url)
     try:
-        store.migrate("0003_alerts")
+        store.migrate("0004_sf_bind_request")
         t0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
         acme = store.create_company("Acme", "acme", "pw")
         texts = ("hcp_response", "company_file", "qbxml_version", "country", "last_error")
@@ -85,7 +85,7 @@ def test_0004_keeps_one_open_session_per_company(isolated_url: str) -> None:
         assert store.get_session("new").lease_until == store.get_session("new").last_seen
         assert store.get_session("old").closed
         assert store.item(item).status.value == "failed"
-        store.downgrade("0003_alerts")
+        store.downgrade("0004_sf_bind_request")
         columns = {c["name"] for c in inspect(store.engine).get_columns("qbwc_sessions")}
         assert not {"owner", "lease_until"} & columns
     finally:

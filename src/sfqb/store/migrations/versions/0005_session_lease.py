@@ -1,7 +1,7 @@
 """The session lease: one live Web Connector session per company, held by a renewed lease.
 
-Revision ID: 0004_session_lease
-Revises: 0003_alerts
+Revision ID: 0005_session_lease
+Revises: 0004_sf_bind_request
 Create Date: 2026-02-20
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from sfqb.store.models import UTCDateTime
 
-revision = "0004_session_lease"
-down_revision = "0003_alerts"
+revision = "0005_session_lease"
+down_revision = "0004_sf_bind_request"
 branch_labels = None
 depends_on = None
 
