@@ -240,8 +240,9 @@ def test_every_user_mistake_is_one_line_and_exit_2(
     assert "prefix" in fails("bind", "003000000000001AAA", "1", "--company", "demo")
     assert "unknown --kind" in fails("bind", account, "1", "--company", "demo", "--kind", "Bill")
     assert "cannot be bound" in fails(
-        "bind", account, "1", "--company", "demo", "--kind", "Invoice"
+        "bind", account, "80000001-1700000000", "--company", "demo", "--kind", "Invoice"
     )
+    assert "cut short" in fails("bind", account, "80000001", "--company", "demo")
     assert "is not bound" in fails("unbind", account, "--company", "demo")
     assert "--status" in fails("log", "--status", "broken")
     assert "--system" in fails("log", "--system", "sap")
