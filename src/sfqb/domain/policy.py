@@ -55,4 +55,7 @@ class CompanyPolicy:
     backoff_base_seconds: int = 60
     backoff_cap_seconds: int = 3600
     expected_contact_minutes: int = 60
+    # The custom field people see the Salesforce Id in (an existing one, or one sfqb defines
+    # where a slot is free); "" keeps it in sfqb's private field only.
+    binding_field: str = "SalesforceID"
     alerts: AlertSettings = field(default_factory=AlertSettings)

@@ -31,6 +31,7 @@ from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, Reply
 from sfqb.sync.records import FLOW_OF, SF_FLOWS, Direction, ItemState, PendingChange
 
 QB_STREAM = "qbd:changes"
+FIELD_STREAM = "qbd:binding-field:"  # + the field in use ("" private): announced and migrated
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "QuickBooks_")
@@ -238,6 +239,11 @@ class SyncRunner:
             transaction_type=self.settings.transaction_type,
             policy=self.policy,
             blocks=self._persistence.blocks(company),
+            settled=frozenset(
+                name
+                for name in ("", self.policy.binding_field)
+                if self._store.checkpoints.get(company, FIELD_STREAM + name) is not None
+            ),
         )
 
     def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
@@ -284,6 +290,9 @@ class SyncRunner:
                 report.synced[write.flow] += 1
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)
+        if cycle.marking.settled is not None:
+            stream = FIELD_STREAM + cycle.marking.settled
+            self._store.checkpoints.set(report.company, stream, self._clock())
         high = cycle.qb_high_water
         if active.read_ok and report.failed_writes == 0 and high:
             self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))

@@ -30,6 +30,9 @@ class QbAction(StrEnum):
     DEFINE_MARKER = "define_marker"
     READ_DELETED = "read_deleted"
     READ_PREFERENCES = "read_preferences"
+    READ_FIELD_DEFS = "read_field_defs"
+    READ_FIELD_SLOTS = "read_field_slots"
+    CLEAR_MARKER = "clear_marker"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,10 @@ class QbOp:
     SalesReceipt, Estimate, ReceivePayment (reads), or Item (reads of every item type).
     `fields` is qbXML-shaped (nested dicts for aggregates, `Lines` for transaction lines) with
     references already resolved to `{"ListID": ...}`.
+    Marker ops (SET_MARKER, CLEAR_MARKER, DEFINE_MARKER) name in `binding_field` the visible
+    binding field (a custom field people see) they write, or None for sfqb's private one;
+    `exists` says the record already has a value (replace it rather than add one).
+    DEFINE_MARKER with a `binding_field` defines it on the lists in `names`.
     """
 
     op_id: str
@@ -53,6 +60,8 @@ class QbOp:
     ids: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     marker: str | None = None
+    binding_field: str | None = None
+    exists: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +70,9 @@ class QbRecord:
 
     `fields` holds QuickBooks' values in qbXML shape (Name, CompanyName, BillAddress{...},
     BalanceRemaining, Memo, ...) for the QuickBooks-to-Salesforce maps; `marker` is the
-    SalesforceID custom field when the query asked for sfqb's OwnerID.
+    SalesforceID custom field when the query asked for sfqb's OwnerID (or the `[sf:ID]` memo
+    marker of a transaction); `custom` holds the visible custom fields of a list record, by name
+    (never a transaction's: those it inherits from its customer are not its own).
     """
 
     qb_type: str
@@ -71,6 +82,7 @@ class QbRecord:
     name: str | None = None
     marker: str | None = None
     fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    custom: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.sync.fields import qb_kind_of, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
+from sfqb.sync.marking import list_of
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.records import ItemState
@@ -42,7 +43,7 @@ class Reading:
         """Marker definition, preferences, changes since the checkpoint, look-ups."""
         cycle = self._cycle
         pairs: list[Pair] = [
-            (QbOp("", QbAction.DEFINE_MARKER, "SalesforceID"), self._defined),
+            *cycle.marking.ops(),
             (QbOp("", QbAction.READ_PREFERENCES, "Preferences"), self._preferences),
         ]
         for qb_type in ("Customer", cycle.transaction_type, "ReceivePayment"):
@@ -58,7 +59,7 @@ class Reading:
             bound = cycle.bindings.by_sf(cycle.company, change.sf)
             if bound is not None:
                 # Bound before the worker stopped: only the marker may be missing; set it again.
-                cycle.mark(change.sf, mapped.kind, bound.qb.id)
+                cycle.mark(change.sf, mapped.kind, bound.qb.id, known=False)
                 continue
             if mapped.kind in TRANSACTION_TYPES:
                 waiting.setdefault((QbAction.READ_CHANGED, mapped.kind), []).append(change.sf)
@@ -80,10 +81,6 @@ class Reading:
             pairs.append((op, self._recover))
         return pairs
 
-    def _defined(self, op: QbOp, result: QbResult) -> None:
-        if not result.ok and result.status.code != "3100":  # 3100: defined already
-            self._cycle.log(None, "define", result.status, "bindings kept in sfqb only")
-
     def _preferences(self, op: QbOp, result: QbResult) -> None:
         if result.ok and result.records:
             self._cycle.remedies.preferences(result.records[0].fields)
@@ -94,13 +91,15 @@ class Reading:
         if not result.ok:
             cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
         for record in result.records:
-            if record.marker or record.qb_type == "ReceivePayment":
+            if record.qb_type == "ReceivePayment" or (
+                record.marker and not list_of(record.qb_type)
+            ):
                 continue
             binding = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
-            if binding is not None:  # bound, but its SalesforceID was never stored: store it
-                cycle.mark(binding.sf, record.qb_type, record.id)
+            if binding is not None:  # bound: its binding field is set if it lacks the Id
+                cycle.mark(binding.sf, record.qb_type, record.id, record)
 
     def _recover(self, op: QbOp, result: QbResult) -> None:
         """Records whose add went unanswered: bind each to its record if QuickBooks has it.
@@ -137,7 +136,7 @@ class Reading:
             cycle.log(
                 sf, "bind", result.status, "bound the record an unanswered add created", binding.qb
             )
-            cycle.mark(sf, found.qb_type, found.id)
+            cycle.mark(sf, found.qb_type, found.id, found)
 
     def _find(self, sf: SfRef, op: QbOp, result: QbResult, taken: set[str]) -> QbRecord | None:
         cycle = self._cycle
@@ -145,7 +144,7 @@ class Reading:
         for record in result.records:
             if record.id in taken:
                 continue
-            if record.marker == sf.id:
+            if record.marker == sf.id or sf.id in record.custom.values():
                 return record
             if (
                 op.action is QbAction.READ
