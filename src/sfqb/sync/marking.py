@@ -67,12 +67,17 @@ class Marking:
         self._sweeping = 0
         self._sweep_ok = True
         self._decided = False
-        self.settled: str | None = None  # the choice to remember as announced (and migrated)
+        self._announced: str | None = None
+        self._swept = False
 
     @property
-    def choice(self) -> str:
-        """The field in use ("" for the private one): the key the runner remembers."""
-        return self.field or ""
+    def settled(self) -> str | None:
+        """The choice to remember as announced and migrated (every marker written), or None."""
+        if self._announced is not None:
+            return self._announced
+        if self.field is not None and self._swept and self._sweep_ok:
+            return self.field
+        return None
 
     # -- the choice ------------------------------------------------------------------------
 
@@ -162,7 +167,7 @@ class Marking:
         message = f"binding field: {why}; the Salesforce Id stays in sfqb's private field"
         self._cycle.log(None, "binding field", result.status, message)
         if settle:
-            self.settled = ""
+            self._announced = ""
 
     # -- the migration of private markers ----------------------------------------------------
 
@@ -178,8 +183,7 @@ class Marking:
             )
             if binding is not None:
                 self.mark(binding.sf, record.qb_type, record.id, record)
-        if self._sweeping == 0 and self._sweep_ok and self.field is not None:
-            self.settled = self.field
+        self._swept = self._sweeping == 0
 
     # -- marker writes -----------------------------------------------------------------------
 
