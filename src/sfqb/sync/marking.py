@@ -225,33 +225,38 @@ class Marking:
     def next_ops(self) -> list[Pair]:
         """After every Add and Mod: the marker writes, then the reads that refresh EditSequences."""
         pairs: list[Pair] = []
+        unknown: dict[str, list[_Mark]] = {}
         for sf in list(self._pending):
             mark = self._pending.pop(sf)
             if not mark.known:
-                read = QbOp("", QbAction.READ, _read_type(mark.qb_type), sf=sf, ids=(mark.qb_id,))
-                pairs.append((read, self._verified(mark)))
+                unknown.setdefault(_read_type(mark.qb_type), []).append(mark)
                 continue
             op = self._writes(mark)
             if op is not None:
                 pairs.append((op, self._written(mark)))
+        for read_type, marks in sorted(unknown.items()):  # one read per type, not per record
+            ids = tuple(sorted({m.qb_id for m in marks}))
+            pairs.append((QbOp("", QbAction.READ, read_type, ids=ids), self._verified(marks)))
         if pairs:
             return pairs
-        for read_type, ids in sorted(self._refresh.items()):
-            pairs.append(
-                (QbOp("", QbAction.READ, read_type, ids=tuple(sorted(ids))), self._refreshed)
-            )
+        for read_type, refresh in sorted(self._refresh.items()):
+            read = QbOp("", QbAction.READ, read_type, ids=tuple(sorted(refresh)))
+            pairs.append((read, self._refreshed))
         self._refresh.clear()
         return pairs
 
-    def _verified(self, mark: _Mark) -> Then:
+    def _verified(self, marks: list[_Mark]) -> Then:
         def then(op: QbOp, result: QbResult) -> None:
-            found = next((r for r in result.records if r.id == mark.qb_id), None)
-            if found is not None:
-                self._pending[mark.sf] = replace(mark, record=found, known=True, verified=True)
-            elif not result.ok:
-                self._cycle.log(
-                    mark.sf, "mark", result.status, "the binding field is set next cycle"
-                )
+            found = {r.id: r for r in result.records}
+            for mark in marks:
+                record = found.get(mark.qb_id)
+                if record is not None:
+                    self._pending[mark.sf] = replace(mark, record=record, known=True, verified=True)
+                elif not result.ok:
+                    self._sweep_ok = False
+                    self._cycle.log(
+                        mark.sf, "mark", result.status, "the binding field is set next cycle"
+                    )
 
         return then
 
@@ -262,8 +267,9 @@ class Marking:
                 return
             self._sweep_ok = False
             if mark.sf not in self._retried:
-                self._retried.add(mark.sf)  # e.g. in use, or a value appeared: read, try again
-                self._pending[mark.sf] = replace(mark, known=False)
+                # In use (not applied): send it again; anything else: read what is there first.
+                self._retried.add(mark.sf)
+                self._pending[mark.sf] = replace(mark, known=result.status.retryable)
                 return
             self._cycle.log(
                 mark.sf, "mark", result.status, "binding kept in sfqb; the binding field not set"
