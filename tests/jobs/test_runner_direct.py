@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.sandbox.qbd.records import data_ext_key
+from sfqb.sandbox.demo import salesforce_id_of
+from sfqb.sandbox.qbd.records import Record
 from sfqb.sandbox.salesforce import seed
 
 from .conftest import World
@@ -14,8 +14,7 @@ from .conftest import World
 
 def _marker(record: object) -> str | None:
     """The SalesforceID custom field sfqb stored on a QuickBooks record."""
-    value = getattr(record, "data_ext", {}).get(data_ext_key(SFQB_OWNER_ID, "SalesforceID"))
-    return None if value is None else value["DataExtValue"]
+    return salesforce_id_of(record) if isinstance(record, Record) else None
 
 
 def test_a_first_cycle_lands_everything_and_bindings_agree_three_ways(world: World) -> None:

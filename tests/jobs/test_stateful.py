@@ -29,16 +29,16 @@ from hypothesis.stateful import (
 from sqlalchemy import create_engine, text
 
 from sfqb.connectors.qbd.operations import DirectDriver, split_marker
-from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.runner import SyncRunner
 from sfqb.mapping import Mapper, load_flows
+from sfqb.sandbox.demo import salesforce_id_of
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.adapter import direct_processor
 from sfqb.sandbox.qbd.books import SandboxError
-from sfqb.sandbox.qbd.records import Record, data_ext_key
+from sfqb.sandbox.qbd.records import Record
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.store import SecretBox, Store
 from sfqb.sync.ops import QbOp, QbResult, QuickBooksUnavailable, ReplyLost
@@ -114,9 +114,9 @@ class LossyDriver:
 
 def marker(record: Record) -> str | None:
     """The SalesforceID data extension, else the [sf:ID] memo marker of a transaction."""
-    value = record.data_ext.get(data_ext_key(SFQB_OWNER_ID, "SalesforceID"))
+    value = salesforce_id_of(record)
     if value is not None:
-        return value["DataExtValue"]
+        return value
     memo = record.fields.get("Memo")
     return split_marker(memo if isinstance(memo, str) else None)[1]
 

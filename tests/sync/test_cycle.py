@@ -11,13 +11,14 @@ from typing import Any
 
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver, split_marker
-from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.domain.bindings import BindingSet
 from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.mapping import Mapper, load_flows
+from sfqb.sandbox.demo import salesforce_id_of
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.adapter import direct_processor
-from sfqb.sandbox.qbd.records import Record, data_ext_key
+from sfqb.sandbox.qbd.records import Record
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, ReplyLost
 from sfqb.sync.records import FLOW_OF, ItemState, PendingChange, SfWriteResult
@@ -47,7 +48,9 @@ class Harness:
     clock: Clock = field(default_factory=Clock)
     bindings: BindingSet = field(default_factory=BindingSet)
     settings: SandboxSettings = field(default_factory=SandboxSettings)
+    policy: CompanyPolicy = field(default_factory=CompanyPolicy)
     sent: list[list[QbOp]] = field(default_factory=list)
+    settled: set[str] = field(default_factory=set)  # binding-field choices made (the runner's)
 
     def __post_init__(self) -> None:
         self.qb = CompanyFile(self.settings, self.clock, random.Random(0))
@@ -81,6 +84,8 @@ class Harness:
             bindings=self.bindings,
             qb_since=since or {},
             clock=self.clock,
+            policy=self.policy,
+            settled=frozenset(self.settled),
         )
         self.sent = []
         while (ops := cycle.next_batch()) is not None:
@@ -94,6 +99,8 @@ class Harness:
             cycle.take_results(results)
         writes = cycle.sf_writes()
         cycle.take_sf_results([SfWriteResult(w.sobject, w.record_id) for w in writes])
+        if cycle.marking.settled is not None:
+            self.settled.add(cycle.marking.settled)
         return cycle
 
     def qb_of(self, sf_id: str) -> Record:
@@ -155,9 +162,9 @@ def opportunity(n: int, account_n: int, product_n: int, **extra: Any) -> dict[st
 
 def marker(record: Record) -> str | None:
     """The SalesforceID data extension, or the [sf:ID] memo marker of a transaction."""
-    value = record.data_ext.get(data_ext_key(SFQB_OWNER_ID, "SalesforceID"))
+    value = salesforce_id_of(record)
     if value is not None:
-        return value["DataExtValue"]
+        return value
     memo = record.fields.get("Memo")
     return split_marker(memo if isinstance(memo, str) else None)[1]
 

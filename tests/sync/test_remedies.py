@@ -24,7 +24,8 @@ def run(
 ) -> Cycle:
     """One cycle with a policy and the company's open blocks."""
     cycle = Cycle(COMPANY, changes, mapper=MAPPER, catalog=CATALOG, bindings=h.bindings,
-                  qb_since={}, clock=h.clock, policy=policy, blocks=blocks)  # fmt: skip
+                  qb_since={}, clock=h.clock, policy=policy, blocks=blocks,
+                  settled=frozenset(h.settled))  # fmt: skip
     h.sent = []
     while (ops := cycle.next_batch()) is not None:
         h.sent.append(ops)
@@ -37,6 +38,8 @@ def run(
         cycle.take_results(results)
     writes = cycle.sf_writes()
     cycle.take_sf_results([SfWriteResult(w.sobject, w.record_id) for w in writes])
+    if cycle.marking.settled is not None:
+        h.settled.add(cycle.marking.settled)
     return cycle
 
 
@@ -70,7 +73,8 @@ def test_3100_goes_to_review_with_candidates_when_the_rule_fails() -> None:
 
 def test_an_item_whose_add_reply_was_lost_is_found_by_its_name() -> None:
     h = Harness()
-    cycle = run(h, [h.change(product(1))], lose_batch=2)
+    # batch 1 reads, batch 2 defines the visible SalesforceID field, batch 3 adds
+    cycle = run(h, [h.change(product(1))], lose_batch=3)
     assert state(cycle, product(1), SfObject.PRODUCT2) is ItemState.INFLIGHT
     assert len(h.qb.items()) == 1
     since = h.clock.now

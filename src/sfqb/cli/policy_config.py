@@ -12,6 +12,7 @@ Every key is optional and falls back to CompanyPolicy's safe default::
       backoff_cap_seconds: 3600
       expected_contact_minutes: 60
       sf_batch_size: 200              # records per Salesforce write call, 1..200
+      binding_field: SalesforceID     # the custom field people see the Id in; "" = private
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -118,6 +119,16 @@ def _emails(value: Any, where: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in given)
 
 
+def _field_name(value: Any, where: str) -> str:
+    # A custom field's name (DataExtName) has at most 31 characters (qbxmlops120.xsd).
+    if not isinstance(value, str) or len(value) > 31 or value != value.strip():
+        raise PolicyError(
+            f"{where}.binding_field must be a custom field's name of at most 31 characters "
+            f'(or "" for the private field), not {value!r}'
+        )
+    return value
+
+
 def _alerts(value: Any, where: str) -> AlertSettings:
     raw = _mapping(value, where, AlertSettings)
     limits = {
@@ -168,6 +179,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = AccountSettings(**_texts(given, f"{where}.accounts", AccountSettings))
         elif key == "sales_tax":
             values[key] = SalesTaxSettings(**_texts(given, f"{where}.sales_tax", SalesTaxSettings))
+        elif key == "binding_field":
+            values[key] = _field_name(given, where)
         else:
             values[key] = _number(given, where, key, limits)
     policy = CompanyPolicy(**values)

@@ -92,6 +92,9 @@ class CompanyPolicy:
     # Records per Salesforce sObject Collections write (1..200); orgs with heavy triggers
     # need smaller batches.
     sf_batch_size: int = 200
+    # The custom field people see the Salesforce Id in (an existing one, or one sfqb defines
+    # where a slot is free); "" keeps it in sfqb's private field only.
+    binding_field: str = "SalesforceID"
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)

@@ -48,6 +48,7 @@ from sfqb.sync.writeback import QB_ID
 # stream before it ("qbd:changes") held UTC instants and is read once, from far enough back.
 QB_STREAM = "qbd:changes:wall-clock"
 _OLD_QB_STREAM = "qbd:changes"
+FIELD_STREAM = "qbd:binding-field:"  # + the field in use ("" private): announced and migrated
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
@@ -303,6 +304,11 @@ class SyncRunner:
             policy=self.policy,
             blocks=self._persistence.blocks(company),
             page_size=self.settings.qb_page_size,
+            settled=frozenset(
+                name
+                for name in ("", self.policy.binding_field)
+                if self._store.checkpoints.get(company, FIELD_STREAM + name) is not None
+            ),
         )
 
     def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
@@ -351,6 +357,9 @@ class SyncRunner:
                 self._wrote_qb_id(active, write)
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)
+        if cycle.marking.settled is not None:
+            stream = FIELD_STREAM + cycle.marking.settled
+            self._store.checkpoints.set(report.company, stream, self._clock())
         high = cycle.qb_high_water
         if active.read_ok and cycle.read_complete and report.failed_writes == 0 and high:
             self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))

@@ -28,7 +28,7 @@ from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport, SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
-from sfqb.sandbox.qbd.records import data_ext_key
+from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.store import Store
@@ -73,14 +73,26 @@ class DemoWorld:
     circuit: Circuit | None = None
 
 
-def quickbooks_markers(company: CompanyFile) -> Counter[str]:
-    """How many QuickBooks records carry each Salesforce Id (a count above 1 is a duplicate)."""
-    key = data_ext_key(SFQB_OWNER_ID, "SalesforceID")
-    found: Counter[str] = Counter()
-    for record in company.records(*_KINDS):
+def salesforce_id_of(record: Record, field: str = "SalesforceID") -> str | None:
+    """The Salesforce Id sfqb stored on a record: its visible custom field `field` (lists
+    only: a transaction's are its customer's), else sfqb's private SalesforceID."""
+    keys = [data_ext_key(SFQB_OWNER_ID, "SalesforceID")]
+    if record.txn_number == 0:
+        keys.insert(0, data_ext_key("0", field))
+    for key in keys:
         value = record.data_ext.get(key)
         if value is not None:
-            found[str(value["DataExtValue"])] += 1
+            return str(value["DataExtValue"])
+    return None
+
+
+def quickbooks_markers(company: CompanyFile) -> Counter[str]:
+    """How many QuickBooks records carry each Salesforce Id (a count above 1 is a duplicate)."""
+    found: Counter[str] = Counter()
+    for record in company.records(*_KINDS):
+        value = salesforce_id_of(record)
+        if value is not None:
+            found[value] += 1
     return found
 
 

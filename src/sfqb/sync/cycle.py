@@ -8,7 +8,7 @@ carries out `sf_writes()` and answers with `take_sf_results()`. The steps, in or
 2. plan   - map the pending Salesforce records and order them, parents first;
 3. write  - Add/Mod batches; each success is bound at once, each failure goes to its remedy
             (`sfqb.sync.remedies`) and is named to the records that depend on it;
-4. mark   - the SalesforceID custom field on every record added;
+4. mark   - the Salesforce Id in the binding field of every record added (`sfqb.sync.marking`);
 5. salesforce - QuickBooks IDs, sync status and QuickBooks' changes written back.
 """
 
@@ -44,7 +44,8 @@ from sfqb.sync.holds import Holds
 from sfqb.sync.inactive import Inactive
 from sfqb.sync.inbound import Inbound, sales_tax_note
 from sfqb.sync.ledger import Ledger
-from sfqb.sync.ops import QbAction, QbOp, QbResult
+from sfqb.sync.marking import Marking
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import newer, writable
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
@@ -84,6 +85,7 @@ class Cycle(Ledger):
         policy: CompanyPolicy | None = None,
         blocks: Mapping[str, Block] | None = None,
         page_size: int | None = None,
+        settled: frozenset[str] = frozenset(),
     ) -> None:
         self.company = company
         self.attempts: list[Attempt] = []
@@ -100,8 +102,6 @@ class Cycle(Ledger):
         self._plan = Plan(company, ())
         self._batches: list[list[Operation]] = []
         self._phase = "read"
-        self._remarked: set[SfRef | None] = set()
-        self._marked: set[SfRef] = set()
         self._summaries: dict[SfRef, str] = {}
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
@@ -111,6 +111,7 @@ class Cycle(Ledger):
         self.holds = Holds(self, dict(blocks or {}))
         self.remedies = Remedies(self, self.holds)
         self.inactive = Inactive(self)
+        self.marking = Marking(self, settled)
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -133,6 +134,8 @@ class Cycle(Ledger):
                 pairs = [(op, None) for op in self._build(self._batches.pop(0))]
                 if not pairs:
                     continue
+            if not pairs:
+                pairs = self.marking.next_ops()  # after every Add and Mod (see marking.py)
             if pairs:
                 return self._send(pairs)
             self._phase = "salesforce"
@@ -209,14 +212,17 @@ class Cycle(Ledger):
         else:
             self._queue.append((op, then))
 
-    def mark(self, sf: SfRef, qb_type: str, qb_id: str) -> None:
-        """Store the SalesforceID custom field on a QuickBooks record (once per cycle)."""
-        if sf in self._marked:
-            return
-        self._marked.add(sf)
-        self.ask(
-            QbOp("", QbAction.SET_MARKER, qb_type, sf=sf, qb_id=qb_id, marker=sf.id), first=False
-        )
+    def mark(
+        self,
+        sf: SfRef,
+        qb_type: str,
+        qb_id: str,
+        record: QbRecord | None = None,
+        *,
+        known: bool = True,
+    ) -> None:
+        """Store the Salesforce Id in the record's binding field (once per cycle, after writes)."""
+        self.marking.mark(sf, qb_type, qb_id, record, known=known)
 
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
@@ -296,7 +302,7 @@ class Cycle(Ledger):
             self.mark(op.sf, record.qb_type, record.id)
         elif not binding.fingerprint:
             # Bound by a person or by a look-up, synced for the first time: store the marker.
-            self.mark(op.sf, record.qb_type, record.id)
+            self.mark(op.sf, record.qb_type, record.id, known=False)
         self.log(
             op.sf,
             op.action.value,
@@ -384,15 +390,7 @@ class Cycle(Ledger):
         return ops
 
     def _result(self, op: QbOp, result: QbResult) -> None:
-        if op.action is QbAction.SET_MARKER:
-            if not result.ok and result.status.retryable and op.sf not in self._remarked:
-                self._remarked.add(op.sf)  # e.g. the record is in use: try once more
-                self.ask(replace(op, op_id=""), first=False)
-            elif not result.ok:
-                self.log(
-                    op.sf, "mark", result.status, "binding kept in sfqb; SalesforceID not stored"
-                )
-        elif op.action in (QbAction.ADD, QbAction.MOD) and result.ok and result.records:
+        if op.action in (QbAction.ADD, QbAction.MOD) and result.ok and result.records:
             self.written(op, result)
         elif op.action in (QbAction.ADD, QbAction.MOD) and result.ok:
             status = self.catalog.decode(
@@ -414,9 +412,8 @@ class Cycle(Ledger):
         elif op.sf is not None and op.action in (QbAction.ADD, QbAction.MOD):
             self.outcome(op.sf, ItemState.INFLIGHT, status, "reply never arrived")
             self.log(op.sf, op.action.value, status, "will look the record up before sending again")
-        elif op.action is QbAction.SET_MARKER and op.sf not in self._remarked:
-            self._remarked.add(op.sf)  # setting the marker again is harmless; try once more
-            self.ask(replace(op, op_id=""), first=False)
+        elif op.action is QbAction.SET_MARKER:
+            self.marking.unanswered(op)
 
     def _send(self, pairs: Sequence[tuple[QbOp, Then | None]]) -> list[QbOp]:
         numbered = []

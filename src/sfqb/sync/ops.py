@@ -31,6 +31,9 @@ class QbAction(StrEnum):
     READ_DELETED = "read_deleted"
     READ_PREFERENCES = "read_preferences"
     READ_LIST = "read_list"  # every active record of a small list (Account)
+    READ_FIELD_DEFS = "read_field_defs"
+    READ_FIELD_SLOTS = "read_field_slots"
+    CLEAR_MARKER = "clear_marker"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,10 @@ class QbOp:
     references already resolved to `{"ListID": ...}`. A read of changes with a `limit` comes
     in pages: the first without a `cursor`, each next one with the cursor the last answer
     gave. A read of deletions covers `since` to `until` (a window; None leaves a side open).
+    Marker ops (SET_MARKER, CLEAR_MARKER, DEFINE_MARKER) name in `binding_field` the visible
+    binding field (a custom field people see) they write, or None for sfqb's private one;
+    `exists` says the record already has a value (replace it rather than add one).
+    DEFINE_MARKER with a `binding_field` defines it on the lists in `names`.
     """
 
     op_id: str
@@ -59,6 +66,8 @@ class QbOp:
     limit: int | None = None
     cursor: str | None = None
     until: datetime | None = None
+    binding_field: str | None = None
+    exists: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,9 @@ class QbRecord:
 
     `fields` holds QuickBooks' values in qbXML shape (Name, CompanyName, BillAddress{...},
     BalanceRemaining, Memo, ...) for the QuickBooks-to-Salesforce maps; `marker` is the
-    SalesforceID custom field when the query asked for sfqb's OwnerID.
+    SalesforceID custom field when the query asked for sfqb's OwnerID (or the `[sf:ID]` memo
+    marker of a transaction); `custom` holds the visible custom fields of a list record, by name
+    (never a transaction's: those it inherits from its customer are not its own).
     """
 
     qb_type: str
@@ -77,6 +88,7 @@ class QbRecord:
     name: str | None = None
     marker: str | None = None
     fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    custom: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.sync.fields import has_kind, qb_kind_of, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
+from sfqb.sync.marking import list_of
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.records import ItemState
@@ -61,7 +62,7 @@ class Reading:
         """Marker definition, preferences, changes since the checkpoint, look-ups."""
         cycle = self._cycle
         pairs: list[Pair] = [
-            (QbOp("", QbAction.DEFINE_MARKER, "SalesforceID"), self._defined),
+            *cycle.marking.ops(),
             (QbOp("", QbAction.READ_PREFERENCES, "Preferences"), self._preferences),
         ]
         if any(m.kind.startswith("Item") for m in cycle.canonical.values()):
@@ -86,7 +87,7 @@ class Reading:
             bound = cycle.bindings.by_sf(cycle.company, change.sf)
             if bound is not None:
                 # Bound before the worker stopped: only the marker may be missing; set it again.
-                cycle.mark(change.sf, mapped.kind, bound.qb.id)
+                cycle.mark(change.sf, mapped.kind, bound.qb.id, known=False)
                 continue
             if mapped.kind in TRANSACTION_TYPES:
                 waiting.setdefault((QbAction.READ_CHANGED, mapped.kind), []).append(change.sf)
@@ -129,10 +130,6 @@ class Reading:
 
         return replace(first, limit=self._page_size), take
 
-    def _defined(self, op: QbOp, result: QbResult) -> None:
-        if not result.ok and result.status.code != "3100":  # 3100: defined already
-            self._cycle.log(None, "define", result.status, "bindings kept in sfqb only")
-
     def _preferences(self, op: QbOp, result: QbResult) -> None:
         if result.ok and result.records:
             self._cycle.holds.preferences(result.records[0].fields)
@@ -153,13 +150,15 @@ class Reading:
             self.complete = False
             cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
         for record in records:
-            if record.marker or record.qb_type == "ReceivePayment":
+            if record.qb_type == "ReceivePayment" or (
+                record.marker and not list_of(record.qb_type)
+            ):
                 continue
             binding = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
-            if binding is not None:  # bound, but its SalesforceID was never stored: store it
-                cycle.mark(binding.sf, record.qb_type, record.id)
+            if binding is not None:  # bound: its binding field is set if it lacks the Id
+                cycle.mark(binding.sf, record.qb_type, record.id, record)
 
     def _recover(self, op: QbOp, result: QbResult) -> None:
         """Records whose add went unanswered: bind each to its record if QuickBooks has it.
@@ -199,7 +198,7 @@ class Reading:
             cycle.log(
                 sf, "bind", result.status, "bound the record an unanswered add created", binding.qb
             )
-            cycle.mark(sf, found.qb_type, found.id)
+            cycle.mark(sf, found.qb_type, found.id, found)
 
     def _find(self, sf: SfRef, op: QbOp, result: QbResult, taken: set[str]) -> QbRecord | None:
         cycle = self._cycle
@@ -207,7 +206,7 @@ class Reading:
         for record in result.records:
             if record.id in taken:
                 continue
-            if record.marker == sf.id:
+            if record.marker == sf.id or sf.id in record.custom.values():
                 return record
             rule = rule_for(cycle.policy.match_rule, record.qb_type)
             if (

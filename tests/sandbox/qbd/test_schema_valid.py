@@ -175,6 +175,8 @@ def test_responses_validate(qb, xsd):
     codes = {rs.get("requestID"): rs.get("statusCode") for rs in qb.responses(out)}
     assert codes.pop("inv-bad") == "3140"
     assert codes.pop("partial") == "500"
+    # OSR DataExtAdd/DataExtMod: both modify the parent, so the EditSequence read before is stale.
+    assert codes.pop("cm") == "3200"
     assert set(codes.values()) == {"0"}, codes
     invoice = qb.company.invoices()[0]
     lines = invoice.lines

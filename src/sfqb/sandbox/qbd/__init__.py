@@ -13,8 +13,8 @@ QuickBooks' behaviour is not publicly documented (see data/messages.yaml for the
 * A query by ListID/FullName/TxnID/RefNumber that misses some answers 500 (Warn) with what
   it found; a filter query that matches nothing answers 1 (Info).
 * Text is stored as Windows-1252: characters outside it become "?".
-* DataExtAdd replaces an existing value; DataExtMod needs one (else 3120). Neither changes
-  the record's EditSequence. Other references (accounts, classes, terms) are not checked.
+* DataExt rules (slots, inheritance, DataExtDel, the parent modified) are in dataext.py.
+* Other references (accounts, classes, terms) are not checked.
 * Iterators, user holds and one-shot faults live in memory only; save()/load() keep the data.
 * A one-shot outage (faults.connector_down_next) hits the next begin_session() or process().
 """

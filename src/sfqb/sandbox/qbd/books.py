@@ -294,7 +294,7 @@ class Books:
                 render_fields(line_ret, kind.line_fields, line, self.ref_name)
         if kind.name == "ReceivePayment":
             self._render_applied(ret, record)
-        self._render_data_ext(ret, record.data_ext, owner_ids)
+        self._render_data_ext(ret, self.data_ext_shown(record), owner_ids)
         wanted = set(include)
         if wanted:
             for child in list(ret):
@@ -313,6 +313,25 @@ class Books:
                 etree.SubElement(applied, "RefNumber").text = invoice.text("RefNumber") or ""
                 etree.SubElement(applied, "BalanceRemaining").text = money(self.balance(invoice))
             etree.SubElement(applied, "Amount").text = str(line["Amount"])
+
+    def data_ext_shown(self, record: Record) -> dict[str, dict[str, str]]:
+        """A record's DataExt values, with the customer's custom fields on a transaction.
+
+        Intuit ("Data extensions: custom fields and private data", section "Custom fields
+        propagate from list items to transactions"; DataExtDefAdd in the OSR): customer and
+        item custom fields (OwnerID 0) are inherited by transactions. Whether QuickBooks copies
+        the value when the transaction is saved or shows the customer's current one is not
+        documented: the sandbox shows the customer's current value wherever the transaction has
+        none of its own (stricter: a reader meets the inherited value on every read). Item
+        custom fields on lines are not modelled (no line DataExtRet in the sandbox).
+        """
+        if not self.kind(record).is_txn:
+            return record.data_ext
+        customer = self.state.records.get(record.ref_id("CustomerRef") or "")
+        if customer is None:
+            return record.data_ext
+        inherited = {k: v for k, v in customer.data_ext.items() if v["OwnerID"] == "0"}
+        return {**inherited, **record.data_ext}
 
     def _render_data_ext(
         self, ret: etree._Element, values: dict[str, dict[str, str]], owner_ids: Iterable[str]

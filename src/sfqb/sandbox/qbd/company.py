@@ -18,7 +18,7 @@ import yaml
 from lxml import etree
 
 from sfqb.sandbox.qbd.books import Books, SandboxError
-from sfqb.sandbox.qbd.dataext import DataExtHandlers
+from sfqb.sandbox.qbd.dataext import CUSTOM_FIELDS, PUBLIC, DataExtHandlers
 from sfqb.sandbox.qbd.faults import Faults, LostReply
 from sfqb.sandbox.qbd.fields import parse_fields
 from sfqb.sandbox.qbd.lists import ListHandlers
@@ -27,7 +27,7 @@ from sfqb.sandbox.qbd.messageset import MessageSetProcessor
 from sfqb.sandbox.qbd.meta import HostInfo, MetaHandlers
 from sfqb.sandbox.qbd.payments import PaymentHandlers
 from sfqb.sandbox.qbd.queries import QueryEngine
-from sfqb.sandbox.qbd.records import CompanyState, Deletion, Record
+from sfqb.sandbox.qbd.records import CompanyState, DataExtDef, Deletion, Record, data_ext_key
 from sfqb.sandbox.qbd.schema import QBStatusError, Schema, load_schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
 from sfqb.sandbox.qbd.txns import TxnHandlers
@@ -71,7 +71,7 @@ class CompanyFile:
         self._txns = TxnHandlers(self.books, self._queries)
         self._payments = PaymentHandlers(self.books)
         self._meta = MetaHandlers(self.books)
-        dataext = DataExtHandlers(self.books)
+        dataext = self._dataext = DataExtHandlers(self.books)
         parts = (self._lists, self._txns, self._payments, self._meta, dataext)
         handlers = {k: v for part in parts for k, v in part.table().items()}
         shapes = {
@@ -229,6 +229,50 @@ class CompanyFile:
         if unknown:
             raise SandboxError(f"{kind} has no field {sorted(unknown)[0]!r} in the sandbox")
         return dict(values)
+
+    def define_custom_field_as_user(self, name: str, *lists: str) -> None:
+        """Define a custom field (OwnerID 0) in QuickBooks' Define Fields window.
+
+        The UI has the slots of the edition as DataExtDefAdd does (data/custom_fields.yaml).
+        """
+        try:
+            if self._dataext.find_def(PUBLIC, name) is not None:
+                raise self.schema.status("name_in_use", value=name)
+            self._dataext.check_public(name, CUSTOM_FIELDS["type"], list(lists))
+        except QBStatusError as error:
+            raise SandboxError(error.message) from None
+        state = self.books.state
+        state.data_ext_defs.append(
+            DataExtDef(PUBLIC, state.next("data_ext_id"), name, CUSTOM_FIELDS["type"], list(lists))
+        )
+
+    def set_custom_field_as_user(self, record_id: str, name: str, value: str) -> Record:
+        """Type (or, with "", clear) a custom field on a customer, vendor or item in the UI.
+
+        The record is modified: new TimeModified and EditSequence (as DataExtAdd/Mod/Del do).
+        """
+        record = self._stored(record_id)
+        definition = self._dataext.find_def(PUBLIC, name)
+        list_type = "Item" if self.books.kind(record).family == "item" else record.kind
+        if definition is None or list_type not in definition.assign_to:
+            raise SandboxError(f"{record.kind} has no custom field {name!r}")
+        key = data_ext_key(PUBLIC, definition.name)
+        if value:
+            record.data_ext[key] = {
+                "OwnerID": PUBLIC,
+                "DataExtName": definition.name,
+                "DataExtType": definition.type,
+                "DataExtValue": value[:255],
+            }
+        else:
+            record.data_ext.pop(key, None)
+        self.books.touch(record)
+        return copy.deepcopy(record)
+
+    def custom_field(self, record_id: str, name: str, owner_id: str = PUBLIC) -> str | None:
+        """The value of a custom field (public by default) on a record, or None."""
+        value = self._stored(record_id).data_ext.get(data_ext_key(owner_id, name))
+        return None if value is None else value["DataExtValue"]
 
     def delete_as_user(self, record_id: str) -> Deletion:
         """Delete a record in the QuickBooks UI; ListDeleted/TxnDeletedQuery then report it."""

@@ -53,7 +53,7 @@ class MetaHandlers:
         """The HostRet values, from the settings."""
         settings = self._books.settings
         return HostInfo(
-            product_name=settings.product_name,
+            product_name=settings.product(),
             major_version=settings.major_version,
             minor_version=settings.minor_version,
             country=settings.country,

@@ -13,6 +13,12 @@ QBXML_VERSIONS = (
     "8.0", "9.0", "10.0", "11.0", "12.0", "13.0",
 )  # fmt: skip
 OPERATIONS = ("Add", "Mod", "Query", "Del")
+EDITIONS = ("Pro", "Premier", "Enterprise")
+_PRODUCTS = {
+    "Pro": "QuickBooks Pro 2023",
+    "Premier": "QuickBooks Premier Edition 2023",
+    "Enterprise": "QuickBooks Enterprise Solutions 23.0",
+}
 
 
 class SettingsError(ValueError):
@@ -36,10 +42,12 @@ class SandboxSettings:
     time_zone is the QuickBooks computer's zone (an IANA name such as America/New_York): its
     clock, TimeModified and the reading of FromModifiedDate are local; "" keeps the zone of
     the injected clock (UTC when the clock is naive).
+    edition (Pro, Premier, Enterprise) sets the custom-field slots (data/custom_fields.yaml).
     """
 
     company_name: str = "sfqb Sandbox Company"
-    product_name: str = "QuickBooks Enterprise Solutions 23.0"
+    edition: str = "Enterprise"
+    product_name: str = ""
     major_version: str = "33"
     minor_version: str = "0"
     country: str = "US"
@@ -59,6 +67,10 @@ class SandboxSettings:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
                 raise SettingsError(f"{name} must be a probability between 0 and 1, not {value!r}")
+        if self.edition not in EDITIONS:
+            raise SettingsError(
+                f"edition must be one of {', '.join(EDITIONS)}, not {self.edition!r}"
+            )
         if self.lock_code not in (3170, 3175):
             raise SettingsError(f"lock_code must be 3170 or 3175, not {self.lock_code!r}")
         if not isinstance(self.latency_ms, int) or self.latency_ms < 0:
@@ -96,6 +108,10 @@ class SandboxSettings:
         merged = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         merged.update(changes)
         return SandboxSettings.from_dict(merged)
+
+    def product(self) -> str:
+        """The ProductName HostQuery reports: product_name, else the edition's usual name."""
+        return self.product_name or _PRODUCTS[self.edition]
 
     def supported_versions(self) -> list[str]:
         """The qbXML versions HostQuery reports, up to max_qbxml_version."""

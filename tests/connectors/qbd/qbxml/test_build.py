@@ -13,6 +13,7 @@ from lxml import etree
 
 from sfqb.connectors.qbd.qbxml import (
     DEFAULT_RULES,
+    PUBLIC_OWNER_ID,
     SFQB_OWNER_ID,
     ActiveStatus,
     Address,
@@ -63,10 +64,12 @@ from sfqb.connectors.qbd.qbxml import (
     VendorMod,
     build_message_set,
     build_request,
+    clear_salesforce_id,
     compose_message_set,
     continue_query,
     format_datetime,
     format_decimal,
+    public_field_definition,
     read_message_set,
     salesforce_id_definition,
     sanitize,
@@ -277,6 +280,24 @@ def every_request() -> dict[str, Request]:
         "ext-mod": set_salesforce_id(
             TxnDataExtType.INVOICE, "1A-1700000000", "006Aa00000XyZ12AAB", exists=True
         ),
+        "public-def-add": public_field_definition(
+            "SalesforceID", (AssignToObject.CUSTOMER, AssignToObject.ITEM)
+        ),
+        "public-def-query": DataExtDefQuery(owner_ids=(PUBLIC_OWNER_ID,)),
+        "public-ext-add": set_salesforce_id(
+            ListDataExtType.ITEM,
+            "80000002-1",
+            "01tAa00000XyZ12AAB",
+            exists=False,
+            field="AccountID",
+        ),
+        "public-ext-mod": set_salesforce_id(
+            ListDataExtType.CUSTOMER, "80000001-1", "001Aa00000XyZ12AAB", exists=True, field="X"
+        ),
+        "ext-del-list": clear_salesforce_id(
+            ListDataExtType.CUSTOMER, "80000001-1", field="SalesforceID"
+        ),
+        "ext-del-txn": clear_salesforce_id(TxnDataExtType.INVOICE, "1A-1700000000"),
         "list-deleted": ListDeletedQuery(list_del_types=tuple(ListDelType)),
         "txn-deleted": TxnDeletedQuery(txn_del_types=tuple(TxnDelType)),
     }

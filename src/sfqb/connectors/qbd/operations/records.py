@@ -5,7 +5,9 @@ CompanyName, FirstName, LastName, BillAddress and ShipAddress (Addr1..Addr5, Cit
 PostalCode, Country), Phone, Fax, Email, AccountNumber, Balance and TotalBalance. Absent values
 are left out of `fields`, as qbXML leaves out absent elements (an address with no parts too).
 Deleted records (READ_DELETED) carry ListDelType/TxnDelType, ListID/TxnID, TimeCreated,
-TimeDeleted and FullName/RefNumber; the preferences record (READ_PREFERENCES) always carries
+TimeDeleted and FullName/RefNumber; READ_FIELD_DEFS gives a FieldDef record per public custom
+field (AssignTo: its lists), READ_FIELD_SLOTS one FieldSlots record (per_list, groups) for the
+edition HostQuery names; the preferences record (READ_PREFERENCES) always carries
 IsMultiCurrencyOn, HomeCurrencyRef, IsUsingInventory, IsUsingEstimates, IsUsingClassTracking
 and ClosingDate, None where QuickBooks did not say.
 """
@@ -18,12 +20,15 @@ from typing import Any
 
 from sfqb.connectors.qbd.operations.marker import split_marker
 from sfqb.connectors.qbd.qbxml import (
+    PUBLIC_OWNER_ID,
     SALESFORCE_ID_FIELD,
     SFQB_OWNER_ID,
     AccountRecord,
     AddressRecord,
     CustomerRecord,
+    DataExtDefRecord,
     DataExtValue,
+    HostRecord,
     ItemRecord,
     LineRecord,
     ListDeletedRecord,
@@ -33,11 +38,15 @@ from sfqb.connectors.qbd.qbxml import (
     Ref,
     SalesTxnRecord,
     TxnDeletedRecord,
+    custom_field_rules,
+    edition_of,
 )
 from sfqb.sync.ops import QbRecord
 
 _INVENTORY = "ItemInventory"
 PREFERENCES = "Preferences"
+FIELD_DEF = "FieldDef"
+FIELD_SLOTS = "FieldSlots"
 
 
 def to_qb_record(record: Record) -> QbRecord | None:
@@ -57,6 +66,10 @@ def to_qb_record(record: Record) -> QbRecord | None:
         return _preferences(record)
     if isinstance(record, AccountRecord):
         return _account(record)
+    if isinstance(record, DataExtDefRecord):
+        return _field_def(record)
+    if isinstance(record, HostRecord):
+        return _field_slots(record)
     return None
 
 
@@ -85,6 +98,11 @@ def salesforce_id(data_ext: tuple[DataExtValue, ...]) -> str | None:
         if value.name == SALESFORCE_ID_FIELD and owner == SFQB_OWNER_ID.upper() and value.value:
             return value.value
     return None
+
+
+def custom_fields(data_ext: tuple[DataExtValue, ...]) -> dict[str, str]:
+    """The public custom fields (OwnerID 0) of a list record that hold a value, by name."""
+    return {v.name: v.value for v in data_ext if (v.owner_id or "") == PUBLIC_OWNER_ID and v.value}
 
 
 def _present(**values: Any) -> dict[str, Any]:
@@ -140,6 +158,7 @@ def _customer(c: CustomerRecord) -> QbRecord:
         name=c.full_name or c.name,
         marker=salesforce_id(c.data_ext),
         fields=fields,
+        custom=custom_fields(c.data_ext),
     )
 
 
@@ -168,6 +187,7 @@ def _item(i: ItemRecord) -> QbRecord:
         name=i.full_name or i.name,
         marker=salesforce_id(i.data_ext),
         fields={**fields, **sales},
+        custom=custom_fields(i.data_ext),
     )
 
 
@@ -282,3 +302,17 @@ def _preferences(p: PreferencesRecord) -> QbRecord:
         "ClosingDate": p.closing_date,
     }
     return QbRecord(qb_type=PREFERENCES, id="preferences", fields=fields)
+
+
+def _field_def(d: DataExtDefRecord) -> QbRecord | None:
+    # READ_FIELD_DEFS: one record per public custom field, AssignTo naming its lists.
+    if not d.name or (d.owner_id or "") != PUBLIC_OWNER_ID:
+        return None
+    return QbRecord(qb_type=FIELD_DEF, id=d.name, name=d.name, fields={"AssignTo": d.assign_to})
+
+
+def _field_slots(h: HostRecord) -> QbRecord:
+    # READ_FIELD_SLOTS: the custom-field slots of the edition HostRet's ProductName names.
+    edition = edition_of(h.product_name)
+    limits = custom_field_rules()["editions"][edition]
+    return QbRecord(qb_type=FIELD_SLOTS, id=edition, name=h.product_name, fields=limits)

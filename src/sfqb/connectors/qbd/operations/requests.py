@@ -11,13 +11,17 @@ from sfqb.connectors.qbd.operations.errors import OpRefused
 from sfqb.connectors.qbd.operations.fields import build
 from sfqb.connectors.qbd.operations.marker import with_marker
 from sfqb.connectors.qbd.qbxml import (
+    PUBLIC_OWNER_ID,
     SFQB_OWNER_ID,
     ActiveStatus,
+    AssignToObject,
     CustomerAdd,
     CustomerMod,
+    DataExtDefQuery,
     DeletedDateRange,
     EstimateAdd,
     EstimateMod,
+    HostQuery,
     InvoiceAdd,
     InvoiceMod,
     ItemInventoryAdd,
@@ -44,6 +48,8 @@ from sfqb.connectors.qbd.qbxml import (
     TxnDelType,
     TxnQuery,
     TxnType,
+    clear_salesforce_id,
+    public_field_definition,
     salesforce_id_definition,
     set_salesforce_id,
 )
@@ -102,6 +108,9 @@ _LIST_DEL_TYPES: Mapping[str, tuple[ListDelType, ...]] = MappingProxyType(
 )
 _TXN_DEL_TYPES: Mapping[str, TxnDelType] = MappingProxyType({t.value: t for t in TxnDelType})
 _OWNER = (SFQB_OWNER_ID,)
+# Lists are read with their public custom fields too (the visible binding field). Transactions
+# are not: they inherit their customer's custom fields, which are never their own binding.
+_LIST_OWNERS = (SFQB_OWNER_ID, PUBLIC_OWNER_ID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +160,7 @@ def _read_changed(op: QbOp) -> OpRequest:
                 list_type=_LIST_TYPES[op.qb_type],
                 active_status=ActiveStatus.ALL,
                 from_modified_date=op.since,
-                owner_ids=_OWNER,
+                owner_ids=_LIST_OWNERS,
                 **paging,
             )
         )
@@ -168,7 +177,7 @@ def _read(op: QbOp) -> OpRequest:
             list_type=_LIST_TYPES[op.qb_type],
             list_ids=op.ids,
             full_names=op.names,
-            owner_ids=_OWNER,
+            owner_ids=_LIST_OWNERS,
         )
         return OpRequest(query)
     return OpRequest(_txn_query(_txn_type(op), txn_ids=op.ids, ref_numbers=op.names))
@@ -213,17 +222,50 @@ def _read_list(op: QbOp) -> OpRequest:
     return OpRequest(ListQuery(list_type=ListType.ACCOUNT, active_status=ActiveStatus.ACTIVE_ONLY))
 
 
-def _set_marker(op: QbOp) -> OpRequest:
+def _marker_target(op: QbOp) -> ListDataExtType | TxnDataExtType:
     target = _MARKER_TARGETS.get(op.qb_type)
     if target is None:
         raise OpRefused(f"no SalesforceID field on {op.qb_type!r} (one of {list(_MARKER_TARGETS)})")
-    if not op.qb_id or not op.marker:
+    if op.binding_field is not None and isinstance(target, TxnDataExtType):
+        raise OpRefused(f"a {op.qb_type} keeps its binding in sfqb's private field")
+    if not op.qb_id:
+        raise OpRefused(f"the SalesforceID field of a {op.qb_type} needs the record's id")
+    return target
+
+
+def _set_marker(op: QbOp) -> OpRequest:
+    target = _marker_target(op)
+    if not op.marker:
         raise OpRefused(f"setting the SalesforceID of a {op.qb_type} needs its id and the marker")
-    return OpRequest(set_salesforce_id(target, op.qb_id, op.marker, exists=False))
+    assert op.qb_id is not None
+    return OpRequest(
+        set_salesforce_id(target, op.qb_id, op.marker, exists=op.exists, field=op.binding_field)
+    )
+
+
+def _clear_marker(op: QbOp) -> OpRequest:
+    target = _marker_target(op)
+    assert op.qb_id is not None
+    return OpRequest(clear_salesforce_id(target, op.qb_id, field=op.binding_field))
 
 
 def _define_marker(op: QbOp) -> OpRequest:
-    return OpRequest(salesforce_id_definition())
+    if op.binding_field is None:
+        return OpRequest(salesforce_id_definition())
+    try:
+        lists = tuple(AssignToObject(name) for name in op.names)
+    except ValueError:
+        raise OpRefused(f"a custom field cannot be put on {list(op.names)}") from None
+    return OpRequest(public_field_definition(op.binding_field, lists))
+
+
+def _read_field_defs(op: QbOp) -> OpRequest:
+    return OpRequest(DataExtDefQuery(owner_ids=(PUBLIC_OWNER_ID,)))
+
+
+def _read_field_slots(op: QbOp) -> OpRequest:
+    # The slots depend on the edition, which HostQuery's ProductName tells (records.py).
+    return OpRequest(HostQuery())
 
 
 _BY_ACTION: Mapping[QbAction, Callable[[QbOp], OpRequest]] = MappingProxyType(
@@ -237,5 +279,8 @@ _BY_ACTION: Mapping[QbAction, Callable[[QbOp], OpRequest]] = MappingProxyType(
         QbAction.READ_DELETED: _read_deleted,
         QbAction.READ_PREFERENCES: _read_preferences,
         QbAction.READ_LIST: _read_list,
+        QbAction.READ_FIELD_DEFS: _read_field_defs,
+        QbAction.READ_FIELD_SLOTS: _read_field_slots,
+        QbAction.CLEAR_MARKER: _clear_marker,
     }
 )

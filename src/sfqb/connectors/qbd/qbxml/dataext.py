@@ -1,8 +1,11 @@
-"""Custom fields (DataExt): the `SalesforceID` binding field under sfqb's own OwnerID.
+"""Custom fields (DataExt): the binding field, private (sfqb's OwnerID) or public (OwnerID 0).
 
-Define the field once with `salesforce_id_definition()` (DataExtDefAdd; status 3100 means it
-exists already), set it with `set_salesforce_id()` (DataExtAdd for a record without a value,
-DataExtMod to change it), and read it by adding `SFQB_OWNER_ID` to a query's `owner_ids`.
+Define sfqb's private field once with `salesforce_id_definition()` (DataExtDefAdd; status 3100
+means it exists already), or a public custom field with `public_field_definition()`; set a value
+with `set_salesforce_id()` (DataExtAdd for a record without a value, DataExtMod to change it),
+clear it with `clear_salesforce_id()` (DataExtDel: DataExtMod cannot clear, per Intuit's OSR),
+and read it by adding the OwnerID to a query's `owner_ids`. `custom_field_rules()` gives the
+public custom-field slots per edition (data/custom_fields.yaml).
 """
 
 # qb() and required() return dataclasses.field(...) objects, which ruff cannot see.
@@ -12,7 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
+
+import yaml
 
 from sfqb.connectors.qbd.qbxml.errors import QbxmlRequestError
 from sfqb.connectors.qbd.qbxml.model import (
@@ -24,6 +31,25 @@ from sfqb.connectors.qbd.qbxml.model import (
     qb,
     required,
 )
+
+PUBLIC_OWNER_ID = "0"
+
+
+@cache
+def custom_field_rules() -> dict[str, Any]:
+    """data/custom_fields.yaml: the lists, type and slots per edition of public custom fields."""
+    raw = resources.files("sfqb.connectors.qbd.qbxml").joinpath("data", "custom_fields.yaml")
+    data: dict[str, Any] = yaml.safe_load(raw.read_text(encoding="utf-8"))
+    return data
+
+
+def edition_of(product_name: str | None) -> str:
+    """Pro, Premier or Enterprise from HostRet's ProductName; Pro (the fewest slots) if unsure."""
+    name = (product_name or "").casefold()
+    for edition in ("Enterprise", "Premier"):
+        if edition.casefold() in name:
+            return edition
+    return "Pro"
 
 
 class DataExtType(StrEnum):
@@ -92,8 +118,8 @@ class DataExtDefQuery(Request):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _DataExtValue(Request):
-    """A custom field's value on one list object or transaction."""
+class _DataExtTarget(Request):
+    """A custom field on one list object or transaction."""
 
     WRAPPED: ClassVar[bool] = True
     owner_id: str = required("OwnerID", Kind.GUID)
@@ -102,7 +128,6 @@ class _DataExtValue(Request):
     list_obj: Ref | None = qb("ListObjRef")
     txn_type: TxnDataExtType | None = qb("TxnDataExtType")
     txn_id: str | None = qb("TxnID", Kind.ID)
-    value: str = required("DataExtValue")
 
     def __post_init__(self) -> None:
         on_list = self.list_type is not None and self.list_obj is not None
@@ -114,6 +139,13 @@ class _DataExtValue(Request):
             raise QbxmlRequestError(
                 f"{self.TYPE}: give list_type with list_obj, or txn_type with txn_id (one pair)"
             )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _DataExtValue(_DataExtTarget):
+    """A custom field's value on one list object or transaction."""
+
+    value: str = required("DataExtValue")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +162,20 @@ class DataExtMod(_DataExtValue):
     TYPE: ClassVar[str] = "DataExtMod"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataExtDel(_DataExtTarget):
+    """Clear a custom field's value on one list object or transaction."""
+
+    TYPE: ClassVar[str] = "DataExtDel"
+
+
+def public_field_definition(name: str, assign_to: tuple[AssignToObject, ...]) -> DataExtDefAdd:
+    """DataExtDefAdd for a public custom field (OwnerID 0, STR255TYPE) QuickBooks users see."""
+    return DataExtDefAdd(
+        owner_id=PUBLIC_OWNER_ID, name=name, ext_type=DataExtType.STR255, assign_to=assign_to
+    )
+
+
 def salesforce_id_definition(
     assign_to: tuple[AssignToObject, ...] = tuple(AssignToObject),
 ) -> DataExtDefAdd:
@@ -142,26 +188,37 @@ def salesforce_id_definition(
     )
 
 
+def _target(target: ListDataExtType | TxnDataExtType, qb_id: str) -> dict[str, Any]:
+    if isinstance(target, ListDataExtType):
+        return {"list_type": target, "list_obj": Ref(list_id=qb_id)}
+    return {"txn_type": target, "txn_id": qb_id}
+
+
+def _field(field: str | None) -> dict[str, Any]:
+    if field is None:
+        return {"owner_id": SFQB_OWNER_ID, "name": SALESFORCE_ID_FIELD}
+    return {"owner_id": PUBLIC_OWNER_ID, "name": field}
+
+
 def set_salesforce_id(
-    target: ListDataExtType | TxnDataExtType, qb_id: str, salesforce_id: str, *, exists: bool
+    target: ListDataExtType | TxnDataExtType,
+    qb_id: str,
+    salesforce_id: str,
+    *,
+    exists: bool,
+    field: str | None = None,
 ) -> DataExtAdd | DataExtMod:
     """Store `salesforce_id` on the QuickBooks record `qb_id` (a ListID or a TxnID).
 
-    `exists` tells whether the record already has a value (DataExtMod) or not (DataExtAdd).
+    `exists` tells whether the record already has a value (DataExtMod) or not (DataExtAdd);
+    `field` names a public custom field, else sfqb's private SalesforceID is written.
     """
     kind = DataExtMod if exists else DataExtAdd
-    if isinstance(target, ListDataExtType):
-        return kind(
-            owner_id=SFQB_OWNER_ID,
-            name=SALESFORCE_ID_FIELD,
-            list_type=target,
-            list_obj=Ref(list_id=qb_id),
-            value=salesforce_id,
-        )
-    return kind(
-        owner_id=SFQB_OWNER_ID,
-        name=SALESFORCE_ID_FIELD,
-        txn_type=target,
-        txn_id=qb_id,
-        value=salesforce_id,
-    )
+    return kind(**_field(field), **_target(target, qb_id), value=salesforce_id)
+
+
+def clear_salesforce_id(
+    target: ListDataExtType | TxnDataExtType, qb_id: str, *, field: str | None = None
+) -> DataExtDel:
+    """DataExtDel of the binding field's value on `qb_id`."""
+    return DataExtDel(**_field(field), **_target(target, qb_id))
