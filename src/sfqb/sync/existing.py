@@ -16,7 +16,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
-from sfqb.sync.fields import qb_kind_of, to_plain
+from sfqb.sync.fields import has_kind, qb_kind_of, to_plain
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
@@ -72,10 +72,14 @@ class ExistingName:
         taken.update(r.name for r in result.records if r.name)
         evidence, eligible = [], []
         for record in found:
-            bound = cycle.bindings.by_qb(
-                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+            # A sales-tax or discount item of that name is evidence, never a record to bind.
+            bindable = has_kind(record.qb_type)
+            bound = (
+                cycle.bindings.by_qb(cycle.company, QbRef(qb_kind_of(record.qb_type), record.id))
+                if bindable
+                else None
             )
-            fits = matches(rule, ours, record.fields)
+            fits = bindable and matches(rule, ours, record.fields)
             evidence.append(_evidence(record, bound.sf.id if bound else None, fits))
             if bound is None and record.marker in (None, "", sf.id) and fits:
                 eligible.append(record)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sfqb.domain.entities import QbRef, SfRef
-from sfqb.sync.fields import qb_kind_of
+from sfqb.sync.fields import has_kind, qb_kind_of
 from sfqb.sync.inbound import inbound_fingerprint
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.slots import full_list
@@ -178,6 +178,8 @@ class Marking:
         self._sweep_ok = self._sweep_ok and result.ok
         cycle = self._cycle
         for record in result.records:
+            if not has_kind(record.qb_type):  # a sales-tax or discount item: never bound
+                continue
             binding = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
@@ -288,6 +290,8 @@ class Marking:
     def _refreshed(self, op: QbOp, result: QbResult) -> None:
         cycle = self._cycle
         for record in result.records:
+            if not has_kind(record.qb_type):
+                continue
             binding = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
