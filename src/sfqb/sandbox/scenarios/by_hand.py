@@ -1,8 +1,9 @@
 """The seed-codes scenario's by-hand situations: what people do in QuickBooks and Salesforce.
 
-Each `ByHand` stages one account (and, with `deal_first`, a won deal whose invoice QuickBooks
-holds before anyone acts, so the customer has QuickBooks-side history), then changes things
-after the first pass bound it, and may react between later sessions to what sfqb reported.
+Each `ByHand` stages one account (with what QuickBooks already had, `before`, and, with
+`deal_first`, a won deal whose invoice QuickBooks holds before anyone acts, so the customer has
+QuickBooks-side history), then changes things after the first pass bound it (`stage`), and may
+react between later sessions to what sfqb reported (`react`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,19 @@ DELIVERY = ("Delivery, Local", "DEL-LOC", 40.0)
 RETIRED = ("Catalog, 2025 edition", "CAT-2025", 12.0)  # made inactive in Salesforce later
 
 
+def _nothing(_office: Office) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ByHand:
     """One situation where people act in the systems themselves."""
 
     role: str  # the situation's key in the office, and its row's `role` in the data file
     account: tuple[str, str]  # the Account it stages: name, phone
-    stage: Callable[[Office], None]  # after the first pass bound the account
+    stage: Callable[[Office], None] = _nothing  # after the first pass bound the account
     react: Callable[[Office], bool] = lambda _office: False  # between sessions; True if acted
+    before: Callable[[Office], None] = _nothing  # before any session: what QuickBooks had
     deal_first: bool = False  # a won deal in the first pass: an invoice in QuickBooks
 
 
@@ -56,15 +62,19 @@ def _clear_the_id(office: Office) -> bool:
 # -- a merge in QuickBooks -------------------------------------------------------------------
 
 
+def _typed_in_under_another_name(office: Office) -> None:
+    kept = office.qb.add_as_user("Customer", "Fabrikam Fixtures Inc.", Phone="(512) 555-0210")
+    office.customers["merge"] = kept.id
+    office.say("a QuickBooks user had typed in 'Fabrikam Fixtures Inc.' for a walk-in order")
+
+
 def _merge_into_a_duplicate(office: Office) -> None:
     role = "merge"
-    kept = office.qb.add_as_user("Customer", "Fabrikam Fixtures Inc.", Phone="(512) 555-0210")
-    office.customers[role] = kept.id
-    office.qb.merge_as_user(office.bound(role), kept.id)
+    office.qb.merge_as_user(office.bound(role), office.customers[role])
     office.org.update("Account", office.accounts[role], {"Phone": "(512) 555-0209"})
-    office.say("a QuickBooks user typed in 'Fabrikam Fixtures Inc.', saw it duplicated "
-               "'Fabrikam Fixtures' and merged sfqb's customer into it; in Salesforce its phone "
-               "changed")  # fmt: skip
+    office.say("a QuickBooks user saw that sfqb's 'Fabrikam Fixtures' duplicated their "
+               "'Fabrikam Fixtures Inc.' and merged sfqb's customer into it; in Salesforce its "
+               "phone changed")  # fmt: skip
 
 
 # -- inactive records --------------------------------------------------------------------------
@@ -81,17 +91,19 @@ def _made_inactive(office: Office) -> None:
 
 
 # The by-hand situations, in the order they are staged. One more is one entry here and a row
-# with its role in data/seed_codes.yaml. The next one planned (the lead adds it): an Id pasted
-# into the SalesforceID field in QuickBooks after a 3100 -- an account whose customer a
-# QuickBooks user typed in under another phone (its 3100 goes to review), and a `react` that,
-# once that item is open, has the QuickBooks user paste the Account's Id into the customer's
-# SalesforceID field (office.qb.modify_as_user) and touches the Account so a session reads it.
+# with its role in data/seed_codes.yaml.
+# >>> PLACE FOR THE NEXT ONE (the lead adds it when the SalesforceID field lands): an Id pasted
+# into the SalesforceID field in QuickBooks after a 3100. `before` has a QuickBooks user type
+# in a customer under the account's name with another phone (office.qb.add_as_user; the Add
+# then gets a 3100 that goes to review), and `react`, once office.open_review(role, "3100") is
+# open and office.once(role), has them paste the Account's Id into that customer's SalesforceID
+# field (office.qb.modify_as_user) and says so; no `stage` is needed.
 BY_HAND: tuple[ByHand, ...] = (
-    ByHand("3120-by-hand", ("Old Mill Bakery", "(512) 555-0108"), _delete_with_history,
-           _clear_the_id, deal_first=True),
-    ByHand("merge", ("Fabrikam Fixtures", "(512) 555-0109"), _merge_into_a_duplicate,
-           deal_first=True),
-    ByHand("inactive", ("Tailspin Toys", "(512) 555-0110"), _made_inactive),
+    ByHand("3120-by-hand", ("Old Mill Bakery", "(512) 555-0108"), stage=_delete_with_history,
+           react=_clear_the_id, deal_first=True),
+    ByHand("merge", ("Fabrikam Fixtures", "(512) 555-0109"), stage=_merge_into_a_duplicate,
+           before=_typed_in_under_another_name, deal_first=True),
+    ByHand("inactive", ("Tailspin Toys", "(512) 555-0110"), stage=_made_inactive),
 )  # fmt: skip
 
 
@@ -99,6 +111,7 @@ def stage_first(office: Office) -> None:
     """Before the first session: the accounts, the shared products and the first deals."""
     for situation in BY_HAND:
         office.account(situation.role, *situation.account)
+        situation.before(office)
     office.product(*DELIVERY)
     office.product(*RETIRED, role="inactive")
     for situation in BY_HAND:
