@@ -1,7 +1,9 @@
-"""Acceptance: `sfqb demo --scenario seed-codes` — the seed article's seven situations, remedied.
+"""Acceptance: `sfqb demo --scenario seed-codes` — the seed article's seven situations, remedied,
+and what people fix by hand (issue 9: the article's fix for 3120, a merge, inactive records).
 
 The scenario runs once for the module, in-process, through the CLI command (Typer's runner);
-the tests read its printed report, its JSON summary and its store.
+the tests read its printed report, its JSON summary and its store. The by-hand tests run it
+once more through `run_seed_codes` to read the sandboxes as the scenario left them.
 """
 
 from __future__ import annotations
@@ -113,11 +115,16 @@ def test_nothing_undecoded_nothing_duplicated(ran: Ran) -> None:
 
 def test_the_report_shows_each_code_decoded_with_meaning_fix_and_action(ran: Ran) -> None:
     out = " ".join(ran.output.split())
-    assert "The seed article's seven situations, and 3200" in out
-    for code in ("3100", "0x80040408", "3120", "3140", "3170", "3200", "3250", "3260"):
+    assert "The seed article's seven situations, 3200, and what people fix by hand" in out
+    codes = ("3100", "0x80040408", "3120", "3140", "3170", "3200", "3250", "3260",
+             "PARENT_INACTIVE")  # fmt: skip
+    for code in codes:
         assert f" {code} - " in out, code
-    assert out.count("Meaning:") >= 8 and out.count("Fix:") >= 8 and out.count("sfqb: ") >= 8
-    assert len(ran.summary["situations"]) == 8  # the seven of the seed article, and 3200
+    assert out.count("Meaning:") >= 9 and out.count("Fix:") >= 9 and out.count("sfqb: ") >= 9
+    roles = [row.get("role") for row in ran.summary["situations"]]
+    # the seven of the seed article and 3200, then the three by hand
+    assert roles == [None] * 8 + ["3120-by-hand", "merge", "inactive"]
+    assert "on_inactive=reactivate" in out
 
 
 def test_3140_resolves_with_no_human(ran: Ran) -> None:

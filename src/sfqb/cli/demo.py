@@ -30,7 +30,8 @@ def demo(
         typer.Option(
             "--scenario",
             help="Run a staged scenario instead: seed-codes (the seven situations of the seed "
-            "article and sfqb's remedies).",
+            "article and sfqb's remedies, and what people fix by hand: a binding cleared in "
+            "Salesforce, a merge, inactive records).",
         ),
     ] = None,
 ) -> None:
@@ -101,7 +102,7 @@ def write_summary(path: Path | None, summary: dict[str, Any]) -> None:
 
 
 _SHOWN_CODES = ("qbxml:3100", "hresult:0x80040408", "qbxml:3120", "qbxml:3140", "qbxml:3170",
-                "qbxml:3200", "qbxml:3250", "qbxml:3260")  # fmt: skip
+                "qbxml:3200", "qbxml:3250", "qbxml:3260", "transport:PARENT_INACTIVE")  # fmt: skip
 
 
 def show_scenario(
@@ -143,7 +144,10 @@ def show_scenario(
         store.engine.dispose()
     policy = summary["policy"]
     console.print(f"Company policy: on_deleted={policy['on_deleted']} (deleted records are "
-                  f"re-created), match_rule={policy['match_rule']}.")  # fmt: skip
+                  "re-created, but not those with QuickBooks-side history), "
+                  f"on_inactive={policy['on_inactive']} (an inactive customer or item a new "
+                  f"transaction names is made active), match_rule={policy['match_rule']}."
+                  )  # fmt: skip
     for item in summary["review"]:
         console.print(f"On the review list: {item['source']} ({item['code']}): {item['reason']}; "
                       f"{item['candidates']} candidate(s)")  # fmt: skip
@@ -155,7 +159,7 @@ def show_scenario(
 
 
 def _situations(console: Console, summary: dict[str, Any]) -> None:
-    title = "The seed article's seven situations, and 3200"
+    title = "The seed article's seven situations, 3200, and what people fix by hand"
     table = Table("code", "situation", "what happened", "what sfqb did", "who had to act",
                   title=title, box=box.SIMPLE)  # fmt: skip
     for row in summary["situations"]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -13,7 +16,7 @@ from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import SfRef
 from sfqb.store import CircuitState, QueueStatus, Store
 from sfqb.store.journal import Attempt
-from sfqb.store.review import ReviewStatus
+from sfqb.store.review import ReviewItem, ReviewStatus
 
 BY_SFQB = "synced by sfqb"  # the resolution the runner writes when a record syncs after all
 COMPANY_SOURCE = "company"
@@ -22,7 +25,7 @@ CONNECTOR_FLOW = "connector"
 
 @cache
 def situations() -> tuple[dict[str, str], ...]:
-    """The seed article's seven situations and 3200, as the scenario stages them (data file)."""
+    """The seed article's seven situations, 3200 and the by-hand ones, as staged (data file)."""
     text = resources.files("sfqb.sandbox").joinpath("data/seed_codes.yaml").read_text("utf-8")
     loaded: dict[str, Any] = yaml.safe_load(text)
     return tuple({k: str(v) for k, v in s.items()} for s in loaded["situations"])
@@ -36,8 +39,25 @@ def code_summary(store: Store, company: str, circuit: CircuitState | None) -> di
     is bound, and no person resolved a review item of it. A connector outage line (no record)
     counts when the company's circuit is closed again with a contact after the line.
     """
-    log = store.journal.log(company, limit=1_000_000)
     reviews = store.review.items(company, status=None, limit=1_000_000)
+    lines: dict[str, list[Attempt]] = defaultdict(list)
+    for line in store.journal.log(company, limit=1_000_000):
+        lines[line.status_key].append(line)
+    return {
+        key: _counts(store, company, key, lines[key], reviews, circuit=circuit)
+        for key in sorted(lines)
+    }
+
+
+def _counts(
+    store: Store,
+    company: str,
+    key: str,
+    lines: list[Attempt],
+    reviews: list[ReviewItem],
+    *,
+    circuit: CircuitState | None = None,
+) -> dict[str, int]:
     open_records = {
         (r.flow, r.source_type, r.source_id)
         for r in reviews
@@ -50,35 +70,25 @@ def code_summary(store: Store, company: str, circuit: CircuitState | None) -> di
         and r.source_type != COMPANY_SOURCE
         and r.resolution != BY_SFQB
     }
-    lines: dict[str, list[Attempt]] = defaultdict(list)
-    for line in log:
-        lines[line.status_key].append(line)
-    result: dict[str, Any] = {}
-    for key in sorted(lines):
-        records = {(a.flow, a.sf) for a in lines[key] if a.sf is not None}
-        resolved = sum(
-            1
-            for flow, sf in records
-            if _synced(store, company, flow, sf)
-            and (flow, sf.sobject.value, sf.id) not in by_person
-            and (flow, sf.sobject.value, sf.id) not in open_records
-        )
-        resolved += sum(
-            1 for a in lines[key] if a.flow == CONNECTOR_FLOW and _reconnected(circuit, a)
-        )
-        result[key] = {
-            "seen": len(lines[key]),
-            "resolved_automatically": resolved,
-            "needs_review": sum(
-                1 for flow, sf in records if (flow, sf.sobject.value, sf.id) in open_records
-            ),
-            "company_messages": sum(
-                1
-                for r in reviews
-                if r.source_type == COMPANY_SOURCE and f"{r.system}:{r.code}" == key
-            ),
-        }
-    return result
+    records = {(a.flow, a.sf) for a in lines if a.sf is not None}
+    resolved = sum(
+        1
+        for flow, sf in records
+        if _synced(store, company, flow, sf)
+        and (flow, sf.sobject.value, sf.id) not in by_person
+        and (flow, sf.sobject.value, sf.id) not in open_records
+    )
+    resolved += sum(1 for a in lines if a.flow == CONNECTOR_FLOW and _reconnected(circuit, a))
+    return {
+        "seen": len(lines),
+        "resolved_automatically": resolved,
+        "needs_review": sum(
+            1 for flow, sf in records if (flow, sf.sobject.value, sf.id) in open_records
+        ),
+        "company_messages": sum(
+            1 for r in reviews if r.source_type == COMPANY_SOURCE and f"{r.system}:{r.code}" == key
+        ),
+    }
 
 
 def _synced(store: Store, company: str, flow: str, sf: SfRef) -> bool:
@@ -96,25 +106,65 @@ def _reconnected(circuit: CircuitState | None, line: Attempt) -> bool:
     )
 
 
-def situation_rows(store: Store, company: str, codes: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per situation: the code, what happened, what sfqb did, who had to act."""
-    log = store.journal.log(company, limit=1_000_000)
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """What the scenario staged for the situations that name a `role` in the data file."""
+
+    records: Mapping[str, set[str]] = field(default_factory=dict)  # role -> Salesforce Ids
+    since: datetime | None = None  # when people started changing things (the second pass)
+    by_people: frozenset[str] = frozenset()  # the roles a person acted on
+
+
+def situation_rows(
+    store: Store, company: str, codes: dict[str, Any], staged: Staged | None = None
+) -> list[dict[str, Any]]:
+    """One row per situation: the code, what happened, what sfqb did, who had to act.
+
+    A situation without a role shows every action logged with its code (but those of the
+    records a role row with the same code shows) and the code's counts. A situation with a
+    role shows what sfqb did with the role's records since the second pass, each action named
+    by its Salesforce object, and counts over the role's lines with its code;
+    `resolved_by_people` counts what a person finished (sfqb's log cannot tell an edit in
+    Salesforce from sfqb's own progress).
+    """
+    staged = staged or Staged()
+    log = list(reversed(store.journal.log(company, limit=1_000_000)))  # oldest first
+    claimed: dict[str, set[str]] = defaultdict(set)  # code -> the records its role rows show
+    for situation in situations():
+        if situation.get("role"):
+            claimed[situation["code"]] |= staged.records.get(situation["role"], set())
+    reviews = store.review.items(company, status=None, limit=1_000_000)
     rows = []
     for situation in situations():
-        key = situation["code"]
-        actions = []
-        for line in reversed(log):  # oldest first
-            if line.status_key == key and line.action_taken not in actions:
-                actions.append(line.action_taken)
-        counts = codes.get(key, {"seen": 0, "resolved_automatically": 0, "needs_review": 0,
-                                 "company_messages": 0})  # fmt: skip
+        key, role = situation["code"], situation.get("role", "")
+        if role:
+            mine = staged.records.get(role, set())
+            lines = [a for a in log if a.sf is not None and a.sf.id in mine]
+            if staged.since is not None:
+                lines = [a for a in lines if a.created_at >= staged.since]
+            did = [f"{a.sf.sobject.value}: {a.action_taken}" for a in lines if a.sf is not None]
+            counts: dict[str, int] = _counts(
+                store, company, key, [a for a in lines if a.status_key == key], reviews
+            )
+            if role in staged.by_people:
+                counts["resolved_by_people"] = counts["resolved_automatically"]
+                counts["resolved_automatically"] = 0
+        else:
+            did = [
+                a.action_taken
+                for a in log
+                if a.status_key == key and (a.sf is None or a.sf.id not in claimed[key])
+            ]
+            counts = codes.get(key, {"seen": 0, "resolved_automatically": 0, "needs_review": 0,
+                                     "company_messages": 0})  # fmt: skip
         rows.append(
             {
                 "code": key,
                 "title": situation["title"],
                 "happened": " ".join(situation["staged"].split()),
-                "sfqb_did": "; ".join(actions) or "(code not seen)",
+                "sfqb_did": "; ".join(dict.fromkeys(did)) or "(code not seen)",
                 "who_acted": situation["who"],
+                **({"role": role} if role else {}),
                 **counts,
             }
         )

@@ -1,0 +1,130 @@
+"""The seed-codes scenario's by-hand situations: what people do in QuickBooks and Salesforce.
+
+Each `ByHand` stages one account (with what QuickBooks already had, `before`, and, with
+`deal_first`, a won deal whose invoice QuickBooks holds before anyone acts, so the customer has
+QuickBooks-side history), then changes things after the first pass bound it (`stage`), and may
+react between later sessions to what sfqb reported (`react`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sfqb.domain.entities import SfObject
+from sfqb.sandbox.scenarios.office import Office
+
+# A product the by-hand deals share; added in the first pass, before inventory is turned off.
+DELIVERY = ("Delivery, Local", "DEL-LOC", 40.0)
+RETIRED = ("Catalog, 2025 edition", "CAT-2025", 12.0)  # made inactive in Salesforce later
+
+
+def _nothing(_office: Office) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ByHand:
+    """One situation where people act in the systems themselves."""
+
+    role: str  # the situation's key in the office, and its row's `role` in the data file
+    account: tuple[str, str]  # the Account it stages: name, phone
+    stage: Callable[[Office], None] = _nothing  # after the first pass bound the account
+    react: Callable[[Office], bool] = lambda _office: False  # between sessions; True if acted
+    before: Callable[[Office], None] = _nothing  # before any session: what QuickBooks had
+    deal_first: bool = False  # a won deal in the first pass: an invoice in QuickBooks
+
+
+# -- 3120 fixed by hand: QuickBooks_ID__c cleared in Salesforce ------------------------------
+
+
+def _delete_with_history(office: Office) -> None:
+    role = "3120-by-hand"
+    (opp,) = [i for i in office.records[role] if i != office.accounts[role]]
+    office.qb.delete_as_user(office.bound(role, SfObject.OPPORTUNITY, opp))
+    office.qb.delete_as_user(office.bound(role))
+    office.org.update("Account", office.accounts[role], {"Phone": "(512) 555-0208"})
+    office.say("a QuickBooks user deleted 'Old Mill Bakery' and its March invoice; in Salesforce "
+               "its phone changed")  # fmt: skip
+
+
+def _clear_the_id(office: Office) -> bool:
+    role = "3120-by-hand"
+    if office.open_review(role, "3120") is None or not office.once(role):
+        return False
+    sam = office.person("Sam Rivera")
+    office.org.update("Account", office.accounts[role], {"QuickBooks_ID__c": None}, by=sam)
+    office.say(f"the Salesforce user Sam Rivera ({sam}) read the review item and did what the "
+               "article says: cleared QuickBooks_ID__c on 'Old Mill Bakery'")  # fmt: skip
+    return True
+
+
+# -- a merge in QuickBooks -------------------------------------------------------------------
+
+
+def _typed_in_under_another_name(office: Office) -> None:
+    kept = office.qb.add_as_user("Customer", "Fabrikam Fixtures Inc.", Phone="(512) 555-0210")
+    office.customers["merge"] = kept.id
+    office.say("a QuickBooks user had typed in 'Fabrikam Fixtures Inc.' for a walk-in order")
+
+
+def _merge_into_a_duplicate(office: Office) -> None:
+    role = "merge"
+    office.qb.merge_as_user(office.bound(role), office.customers[role])
+    office.org.update("Account", office.accounts[role], {"Phone": "(512) 555-0209"})
+    office.say("a QuickBooks user saw that sfqb's 'Fabrikam Fixtures' duplicated their "
+               "'Fabrikam Fixtures Inc.' and merged sfqb's customer into it; in Salesforce its "
+               "phone changed")  # fmt: skip
+
+
+# -- inactive records --------------------------------------------------------------------------
+
+
+def _made_inactive(office: Office) -> None:
+    role = "inactive"
+    office.qb.modify_as_user(office.bound(role), IsActive="false")
+    office.deal(role, [office.entries[DELIVERY[1]]])
+    office.org.update("Product2", office.products[RETIRED[1]], {"IsActive": False})
+    office.say("a QuickBooks user made 'Tailspin Toys' inactive (no orders last year), then a "
+               "new Closed Won deal for it arrived; in Salesforce the product 'Catalog, 2025 "
+               "edition' was made inactive")  # fmt: skip
+
+
+# The by-hand situations, in the order they are staged. One more is one entry here and a row
+# with its role in data/seed_codes.yaml.
+# >>> PLACE FOR THE NEXT ONE (the lead adds it when the SalesforceID field lands): an Id pasted
+# into the SalesforceID field in QuickBooks after a 3100. `before` has a QuickBooks user type
+# in a customer under the account's name with another phone (office.qb.add_as_user; the Add
+# then gets a 3100 that goes to review), and `react`, once office.open_review(role, "3100") is
+# open and office.once(role), has them paste the Account's Id into that customer's SalesforceID
+# field (office.qb.modify_as_user) and says so; no `stage` is needed.
+BY_HAND: tuple[ByHand, ...] = (
+    ByHand("3120-by-hand", ("Old Mill Bakery", "(512) 555-0108"), stage=_delete_with_history,
+           react=_clear_the_id, deal_first=True),
+    ByHand("merge", ("Fabrikam Fixtures", "(512) 555-0109"), stage=_merge_into_a_duplicate,
+           before=_typed_in_under_another_name, deal_first=True),
+    ByHand("inactive", ("Tailspin Toys", "(512) 555-0110"), stage=_made_inactive),
+)  # fmt: skip
+
+
+def stage_first(office: Office) -> None:
+    """Before the first session: the accounts, the shared products and the first deals."""
+    for situation in BY_HAND:
+        office.account(situation.role, *situation.account)
+        situation.before(office)
+    office.product(*DELIVERY)
+    office.product(*RETIRED, role="inactive")
+    for situation in BY_HAND:
+        if situation.deal_first:
+            office.deal(situation.role, [office.entries[DELIVERY[1]]])
+
+
+def stage_second(office: Office) -> None:
+    """After the first pass: what people change in either system."""
+    for situation in BY_HAND:
+        situation.stage(office)
+
+
+def react(office: Office) -> bool:
+    """Between sessions: True when someone acted on what sfqb reported."""
+    return any([situation.react(office) for situation in BY_HAND])
