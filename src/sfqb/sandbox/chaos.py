@@ -286,7 +286,8 @@ def cli(env: Mapping[str, str], workdir: Path, *args: str) -> str:
 
 
 def is_quiet(store: Store) -> bool:
-    """Nothing left in the queue but done rows, and the last cycle wrote nothing."""
+    """Nothing left in the queue but done rows, and the last cycle wrote nothing (its batches
+    beyond the first only carried further pages of reads)."""
     counts = store.queue.count_by_status(COMPANY)
     if set(counts) - {QueueStatus.DONE}:
         return False
@@ -294,7 +295,8 @@ def is_quiet(store: Store) -> bool:
     if not runs or runs[0].finished_at is None:
         return False
     last = runs[0].counts
-    return last.get("qb_batches", 0) <= 1 and last.get("sf_writes", 0) == 0
+    batches = last.get("qb_batches", 0) - last.get("qb_pages", 0)
+    return batches <= 1 and last.get("sf_writes", 0) == 0
 
 
 @dataclass(slots=True)

@@ -82,6 +82,7 @@ class Cycle(Ledger):
         policy: CompanyPolicy | None = None,
         blocks: Mapping[str, Block] | None = None,
         page_size: int | None = None,
+        skip_seen: bool = False,
     ) -> None:
         self.company = company
         self.attempts: list[Attempt] = []
@@ -104,7 +105,7 @@ class Cycle(Ledger):
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
-        self.reading = Reading(self, dict(qb_since), page_size)
+        self.reading = Reading(self, dict(qb_since), page_size, skip_seen=skip_seen)
         self.remedies = Remedies(self, dict(blocks or {}))
         self.inactive = Inactive(self)
         self._map_all()
