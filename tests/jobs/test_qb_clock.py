@@ -12,40 +12,20 @@ nothing, unless the cycle that saw it left a write-back unsaved.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.qb_checkpoint import QB_STREAM
-from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings
+from sfqb.jobs.runner import RunnerSettings
 from sfqb.sandbox.salesforce import seed
-from sfqb.sync.ops import QbAction, QbOp, QbResult
+from sfqb.sync.ops import QbAction
 
 from .conftest import World
 
 # 2025-11-02 06:00 UTC: 02:00 EDT becomes 01:00 EST in New York.
 DST_ENDS = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
-
-
-@dataclass
-class Recording:
-    """Passes batches on to the sandbox and keeps the ops it sent."""
-
-    inner: Driver
-    ops: list[QbOp] = field(default_factory=list)
-
-    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
-        self.ops += ops
-        return self.inner.execute(ops)
-
-
-def _recorded_cycle(world: World) -> tuple[CycleReport, list[QbOp]]:
-    world.clock.advance(5)
-    driver = Recording(world.driver)
-    return world.runner.run_direct("demo", driver), driver.ops
 
 
 def _edit(world: World, account: str, phone: str) -> None:
@@ -112,7 +92,7 @@ def test_a_quiet_cycle_reads_again_a_whole_hour_only_near_the_repeated_hours(
     checkpoint = world.store.checkpoints.get("demo", QB_STREAM)
     assert checkpoint is not None
     world.clock.advance(600)
-    report, ops = _recorded_cycle(world)
+    report, ops = world.recorded_cycle()
     reads = [op for op in ops if op.action is QbAction.READ_CHANGED]
     assert reads and {op.since for op in reads} == {checkpoint.replace(tzinfo=None) - reach}
     assert report.sf_writes == 0 and not report.wrote_anything
@@ -129,18 +109,18 @@ def test_what_the_overlap_reads_again_costs_nothing_unless_its_write_back_was_lo
     _edit(world, second, "(212) 555-0151")
     world.sf.faults.lock_records(second)  # its write-back fails in this cycle
     world.clock.advance(30)
-    report, _ = _recorded_cycle(world)
+    report, _ = world.recorded_cycle()
     assert report.failed_writes and not report.read_clean
     assert world.sf.org.get("Account", second)["Phone"] != "(212) 555-0151"
     world.sf.faults.unlock(second)
     world.clock.advance(30)
     # The overlap reads both again with the EditSequence their bindings hold: the one whose
     # write-back was lost is written now, the other costs nothing.
-    report, _ = _recorded_cycle(world)
+    report, _ = world.recorded_cycle()
     assert world.sf.org.get("Account", second)["Phone"] == "(212) 555-0151"
     assert report.sf_writes == 1 and report.read_clean
     world.clock.advance(30)
-    report, ops = _recorded_cycle(world)  # everything again, in pages of 2: nothing to do
+    report, ops = world.recorded_cycle()  # everything again, in pages of 2: nothing to do
     assert report.qb_pages > 0 and report.sf_writes == 0 and not report.wrote_anything
     assert {op.action for op in ops} <= {
         QbAction.DEFINE_MARKER,

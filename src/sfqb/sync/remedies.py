@@ -16,6 +16,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import OnConflict, OnDeleted
 from sfqb.domain.status import DecodedStatus, Remedy, System
 from sfqb.mapping import Owner, apply_name_rule, fold_name
+from sfqb.sync.deletions import find_deletion
 from sfqb.sync.fields import qb_kind_of, references, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.matching import matches, rule_for
@@ -216,8 +217,9 @@ class Remedies:
     def _bound_record_gone(self, op: QbOp, status: DecodedStatus) -> bool:
         if op.sf is None or op.qb_id is None or op.action is not QbAction.MOD:
             return False
-        read = QbOp("", QbAction.READ_DELETED, op.qb_type, sf=op.sf, ids=(op.qb_id,))
-        self._cycle.ask(read, lambda _o, result: self._deleted(op, status, result))
+        find_deletion(
+            self._cycle, op.qb_type, op.qb_id, op.sf, lambda _o, r: self._deleted(op, status, r)
+        )
         return True
 
     def _deleted(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
