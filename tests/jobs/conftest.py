@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,12 +14,13 @@ from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.jobs.gateway import SalesforceGateway
-from sfqb.jobs.runner import SyncRunner
+from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.adapter import direct_processor
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
 from sfqb.store import Store
+from sfqb.sync.ops import QbOp, QbResult
 
 CATALOG = load_catalog()
 
@@ -40,6 +41,18 @@ class Clock:
 
 
 @dataclass
+class Recording:
+    """Passes batches on to the sandbox and keeps the ops it sent."""
+
+    inner: Driver
+    ops: list[QbOp] = field(default_factory=list)
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        self.ops += ops
+        return self.inner.execute(ops)
+
+
+@dataclass
 class World:
     """Everything a cycle touches."""
 
@@ -55,6 +68,12 @@ class World:
         """One cycle, pushed directly to the QuickBooks sandbox."""
         self.clock.advance(5)
         return self.runner.run_direct(company, self.driver)
+
+    def recorded_cycle(self, company: str = "demo") -> tuple[CycleReport, list[QbOp]]:
+        """One cycle, with every QuickBooks op it sent."""
+        self.clock.advance(5)
+        driver = Recording(self.driver)
+        return self.runner.run_direct(company, driver), driver.ops
 
 
 @pytest.fixture

@@ -3,7 +3,10 @@
 QuickBooks reads FromModifiedDate in the QuickBooks computer's local time and writes
 TimeModified with its zone's standard offset even in summer (see sandbox/qbd/records.py
 qb_time and queries.py date_range for the sources). sfqb keeps QuickBooks' own wall clock as
-its checkpoint and reads again from an hour and a little before it, de-duplicated.
+its checkpoint and reads again a few minutes before it; only near the hours a fall-back
+repeats (01:00-03:00 on QuickBooks' wall clock) does it reach back past a whole hour.
+What the overlap brings again that sfqb has seen (the EditSequence its binding holds) costs
+nothing, unless the cycle that saw it left a write-back unsaved.
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.jobs.runner import QB_STREAM
+from sfqb.jobs.qb_checkpoint import QB_STREAM
+from sfqb.jobs.runner import RunnerSettings
 from sfqb.sandbox.salesforce import seed
+from sfqb.sync.ops import QbAction
 
 from .conftest import World
 
@@ -59,3 +66,64 @@ def test_a_new_york_company_across_the_end_of_daylight_saving_misses_and_repeats
     assert len(world.sf.writes) == writes
     for account, phone in phones.items():
         assert world.sf.org.get("Account", account)["Phone"] == phone
+
+
+@pytest.mark.parametrize(
+    ("edited", "reach"),
+    [
+        # 12:00 EST: a midday cycle reads again only the small overlap.
+        (datetime(2026, 3, 2, 17, 0, tzinfo=UTC), RunnerSettings().qb_overlap),
+        # 01:30 EST, in the hours a fall-back repeats: a whole hour further.
+        (datetime(2026, 3, 3, 6, 30, tzinfo=UTC), timedelta(hours=1) + RunnerSettings().qb_overlap),
+    ],
+    ids=["midday", "night"],
+)
+def test_a_quiet_cycle_reads_again_a_whole_hour_only_near_the_repeated_hours(
+    world: World, edited: datetime, reach: timedelta
+) -> None:
+    world.qb.configure(time_zone="America/New_York")
+    world.clock.now = edited - timedelta(minutes=30)
+    summary = seed(world.sf.org, 3, random.Random(32))
+    world.cycle()
+    world.clock.now = edited
+    _edit(world, summary.accounts[0], "(212) 555-0142")
+    world.clock.advance(60)
+    world.cycle()
+    checkpoint = world.store.checkpoints.get("demo", QB_STREAM)
+    assert checkpoint is not None
+    world.clock.advance(600)
+    report, ops = world.recorded_cycle()
+    reads = [op for op in ops if op.action is QbAction.READ_CHANGED]
+    assert reads and {op.since for op in reads} == {checkpoint.replace(tzinfo=None) - reach}
+    assert report.sf_writes == 0 and not report.wrote_anything
+
+
+def test_what_the_overlap_reads_again_costs_nothing_unless_its_write_back_was_lost(
+    world: World,
+) -> None:
+    summary = seed(world.sf.org, 8, random.Random(33))
+    world.runner.settings = RunnerSettings(qb_page_size=2)
+    world.cycle()
+    first, second = summary.accounts[:2]
+    _edit(world, first, "(212) 555-0150")
+    _edit(world, second, "(212) 555-0151")
+    world.sf.faults.lock_records(second)  # its write-back fails in this cycle
+    world.clock.advance(30)
+    report, _ = world.recorded_cycle()
+    assert report.failed_writes and not report.read_clean
+    assert world.sf.org.get("Account", second)["Phone"] != "(212) 555-0151"
+    world.sf.faults.unlock(second)
+    world.clock.advance(30)
+    # The overlap reads both again with the EditSequence their bindings hold: the one whose
+    # write-back was lost is written now, the other costs nothing.
+    report, _ = world.recorded_cycle()
+    assert world.sf.org.get("Account", second)["Phone"] == "(212) 555-0151"
+    assert report.sf_writes == 1 and report.read_clean
+    world.clock.advance(30)
+    report, ops = world.recorded_cycle()  # everything again, in pages of 2: nothing to do
+    assert report.qb_pages > 0 and report.sf_writes == 0 and not report.wrote_anything
+    assert {op.action for op in ops} <= {
+        QbAction.DEFINE_MARKER,
+        QbAction.READ_PREFERENCES,
+        QbAction.READ_CHANGED,
+    }

@@ -15,8 +15,9 @@ from lxml import etree
 
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.domain.entities import SfObject, SfRef
+from sfqb.jobs.qb_checkpoint import QB_STREAM
 from sfqb.jobs.qbwc import CycleWorkSource
-from sfqb.jobs.runner import QB_STREAM, RunnerSettings
+from sfqb.jobs.runner import RunnerSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import seed
 from sfqb.web import WebServices, create_app

@@ -14,7 +14,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sfqb.codes import Catalog
@@ -23,14 +23,14 @@ from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.persist import Persistence, ReviewAlerts
+from sfqb.jobs.qb_checkpoint import QB_STREAM, clean_before, qb_since
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
-from sfqb.sync.inbound import WALL_CLOCK_SPREAD
+from sfqb.sync.inbound import FALL_BACK_HOURS
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.reading import change_feeds
 from sfqb.sync.rebinding import person_edited
 from sfqb.sync.records import (
     FLOW_OF,
@@ -44,10 +44,6 @@ from sfqb.sync.records import (
 )
 from sfqb.sync.writeback import QB_ID
 
-# QuickBooks' wall-clock time of the newest change read (see sync.inbound.wall_clock); the
-# stream before it ("qbd:changes") held UTC instants and is read once, from far enough back.
-QB_STREAM = "qbd:changes:wall-clock"
-_OLD_QB_STREAM = "qbd:changes"
 FIELD_STREAM = "qbd:binding-field:"  # + the field in use ("" private): announced and migrated
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
@@ -76,9 +72,10 @@ class RunnerSettings:
 
     max_batch: int = 200
     # QuickBooks' changes are read again from this long before the checkpoint (what comes
-    # again is de-duplicated). An hour and a little: when daylight saving ends, the wall
-    # clock repeats an hour, and QuickBooks may read a repeated time as its later occurrence.
-    qb_overlap: timedelta = timedelta(hours=1, minutes=1)
+    # again and sfqb has seen costs nothing). Near the hours a fall-back repeats (`qb_fall_back`,
+    # QuickBooks' wall clock) the read reaches a whole hour further back: see inbound.read_from.
+    qb_overlap: timedelta = timedelta(minutes=3)
+    qb_fall_back: tuple[time, time] = FALL_BACK_HOURS
     transaction_type: str = "Invoice"
     qb_page_size: int = 100  # MaxReturned of each page of QuickBooks' changes
 
@@ -92,16 +89,18 @@ class CycleReport:
     synced: Counter[str] = field(default_factory=Counter)
     states: Counter[str] = field(default_factory=Counter)
     qb_batches: int = 0
+    qb_pages: int = 0  # of the batches, those that only carried further pages of reads
     sf_writes: int = 0
     failed_writes: int = 0
     attempts: int = 0
     aborted: str = ""
     held: str = ""  # the company message that kept the cycle from running
+    read_clean: bool = False  # QuickBooks' changes read in full and every write-back saved
 
     @property
     def wrote_anything(self) -> bool:
-        """True when the cycle sent a write to either side."""
-        return self.qb_batches > 1 or self.sf_writes > 0
+        """True when the cycle sent a write to either side (pages of reads are not writes)."""
+        return self.qb_batches - self.qb_pages > 1 or self.sf_writes > 0
 
 
 @dataclass(slots=True)
@@ -251,12 +250,13 @@ class SyncRunner:
         chosen = {f for f, _ in select_flows(flows)}
         run = self._store.journal.start_run(company, sorted(chosen), at=now)
         items = self._open_rows(company, now, chosen)
-        cycle = self._cycle(company, items)
+        clean = clean_before(self._store, company, run.id)
+        cycle = self._cycle(company, items, clean)
         missing = cycle.unsynced_parents()
         if missing:
             self._queue_parents(company, missing)
             items = self._open_rows(company, now, chosen | {f for f, _ in SF_FLOWS[:2]})
-            cycle = self._cycle(company, items)
+            cycle = self._cycle(company, items, clean)
         return ActiveCycle(CycleReport(company, run.id), cycle, items)
 
     def _open_rows(self, company: str, now: datetime, flows: set[str]) -> dict[SfRef, QueueItem]:
@@ -268,7 +268,7 @@ class SyncRunner:
         ]
         return {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in flows}
 
-    def _cycle(self, company: str, items: Mapping[SfRef, QueueItem]) -> Cycle:
+    def _cycle(self, company: str, items: Mapping[SfRef, QueueItem], clean: bool) -> Cycle:
         changes = [
             PendingChange(
                 r.flow,
@@ -282,21 +282,18 @@ class SyncRunner:
             )
             for ref, r in items.items()
         ]
-        since = self._store.checkpoints.get(company, QB_STREAM)
-        if since is None and (old := self._store.checkpoints.get(company, _OLD_QB_STREAM)):
-            since = old - WALL_CLOCK_SPREAD
-        qb_since = {}
-        if since is not None:
-            # QuickBooks' own wall clock, sent without an offset (read as local time).
-            start = (since - self.settings.qb_overlap).replace(tzinfo=None)
-            qb_since = dict.fromkeys(change_feeds(self.settings.transaction_type), start)
+        settings = self.settings
+        since = qb_since(
+            self._store, company, settings.transaction_type, settings.qb_overlap,
+            settings.qb_fall_back,
+        )  # fmt: skip
         return Cycle(
             company,
             changes,
             mapper=self._mapper,
             catalog=self._catalog,
             bindings=self._store.bindings,
-            qb_since=qb_since,
+            qb_since=since,
             clock=self._clock,
             last_payload=self._last_payload(company),
             max_batch=self.settings.max_batch,
@@ -309,6 +306,7 @@ class SyncRunner:
                 for name in ("", self.policy.binding_field)
                 if self._store.checkpoints.get(company, FIELD_STREAM + name) is not None
             ),
+            skip_seen=clean,
         )
 
     def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
@@ -324,6 +322,8 @@ class SyncRunner:
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""
         active.report.qb_batches += 1
+        if ops and all(op.cursor for op in ops):
+            active.report.qb_pages += 1
         for op in ops:
             if op.action in (QbAction.ADD, QbAction.MOD) and op.sf in active.items:
                 item = active.items[op.sf]
@@ -361,7 +361,8 @@ class SyncRunner:
             stream = FIELD_STREAM + cycle.marking.settled
             self._store.checkpoints.set(report.company, stream, self._clock())
         high = cycle.qb_high_water
-        if active.read_ok and cycle.read_complete and report.failed_writes == 0 and high:
+        report.read_clean = active.read_ok and cycle.read_complete and report.failed_writes == 0
+        if report.read_clean and high:
             self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._store.journal.finish_run(
@@ -430,6 +431,8 @@ class SyncRunner:
         counts.update({f"state:{state}": n for state, n in report.states.items()})
         counts.update(
             qb_batches=report.qb_batches,
+            qb_pages=report.qb_pages,
+            qb_read_clean=int(report.read_clean),
             sf_writes=report.sf_writes,
             failed_writes=report.failed_writes,
         )

@@ -71,6 +71,9 @@ class ChaosOptions:
     session_timeout_seconds: int = 1
     max_sessions: int = 80
     deadline_seconds: float = 210.0
+    # An SF_WRITEBACK kill waits this long for the next write-back: a cycle of the initial
+    # load writes back only at its end, tens of seconds later on a loaded machine.
+    writeback_wait_seconds: float = 90.0
 
 
 @dataclass(slots=True)
@@ -203,6 +206,7 @@ class KillingQuickBooks:
         self._armed = 0
         self._armed_lock = threading.Lock()
         self.round_trips = 0
+        self.writeback_wait = 30.0
 
     @property
     def pending(self) -> int:
@@ -248,9 +252,9 @@ class KillingQuickBooks:
             self._done.append(kill)
         self._disarm()
 
-    def _kill_on_write(self, kill: Kill, generation: int, wait: float = 30.0) -> None:
+    def _kill_on_write(self, kill: Kill, generation: int) -> None:
         seen = sum(1 for c in self._salesforce.api.calls() if c.is_write)
-        limit = time.monotonic() + wait
+        limit = time.monotonic() + self.writeback_wait
         while time.monotonic() < limit:
             if sum(1 for c in self._salesforce.api.calls() if c.is_write) > seen:
                 # The worker writing back now (the one planned against, or its successor).
@@ -293,7 +297,8 @@ def cli(env: Mapping[str, str], workdir: Path, *args: str) -> str:
 
 
 def is_quiet(store: Store) -> bool:
-    """Nothing left in the queue but done rows, and the last cycle wrote nothing."""
+    """Nothing left in the queue but done rows, and the last cycle wrote nothing (its batches
+    beyond the first only carried further pages of reads)."""
     counts = store.queue.count_by_status(COMPANY)
     if set(counts) - {QueueStatus.DONE}:
         return False
@@ -301,7 +306,8 @@ def is_quiet(store: Store) -> bool:
     if not runs or runs[0].finished_at is None:
         return False
     last = runs[0].counts
-    return last.get("qb_batches", 0) <= 1 and last.get("sf_writes", 0) == 0
+    batches = last.get("qb_batches", 0) - last.get("qb_pages", 0)
+    return batches <= 1 and last.get("sf_writes", 0) == 0
 
 
 @dataclass(slots=True)
@@ -345,6 +351,7 @@ def run_chaos(
     killing = KillingQuickBooks(
         quickbooks, worker, list(result.kills_planned), salesforce, result.kills_done
     )
+    killing.writeback_wait = options.writeback_wait_seconds
     store = Store.from_url(env["SFQB_DATABASE_URL"])
     started = time.monotonic()
     try:

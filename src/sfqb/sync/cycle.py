@@ -86,6 +86,7 @@ class Cycle(Ledger):
         blocks: Mapping[str, Block] | None = None,
         page_size: int | None = None,
         settled: frozenset[str] = frozenset(),
+        skip_seen: bool = False,
     ) -> None:
         self.company = company
         self.attempts: list[Attempt] = []
@@ -106,7 +107,7 @@ class Cycle(Ledger):
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
-        self.reading = Reading(self, dict(qb_since), page_size)
+        self.reading = Reading(self, dict(qb_since), page_size, skip_seen=skip_seen)
         self.edits = BindingEdits(self)  # binding changes people asked for, checked first
         self.holds = Holds(self, dict(blocks or {}))
         self.remedies = Remedies(self, self.holds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -162,6 +162,34 @@ def wall_clock(moment: datetime) -> datetime:
     never converts it (a checkpoint goes back as the same wall-clock time, without offset).
     """
     return moment.replace(tzinfo=UTC)
+
+
+# The hour a fall-back repeats (daylight saving's end) and where it falls on the wall clock:
+# 01:00-02:00 in the US, Canada and the UK, 02:00-03:00 in Australia (its zones fall back at 03:00).
+REPEATED_HOUR = timedelta(hours=1)
+FALL_BACK_HOURS = (time(1), time(3))
+
+
+def read_from(
+    checkpoint: datetime,
+    overlap: timedelta,
+    fall_back: tuple[time, time] = FALL_BACK_HOURS,
+) -> datetime:
+    """Where to read QuickBooks' changes from again: `overlap` before the checkpoint (a
+    QuickBooks wall-clock time), sent without an offset.
+
+    QuickBooks may read a wall-clock time of the repeated hour as its later occurrence, so a
+    read that starts inside that hour can miss what was saved in its first occurrence. Only
+    when the span read again touches the `fall_back` hours does the read reach back past a
+    whole repeated hour; elsewhere in the day the small overlap is enough.
+    """
+    wall = checkpoint.replace(tzinfo=None)
+    start = wall - overlap
+    first, last = fall_back
+    for day in {start.date(), wall.date()}:
+        if start < datetime.combine(day, last) and wall >= datetime.combine(day, first):
+            return wall - REPEATED_HOUR - overlap
+    return start
 
 
 def inbound_fingerprint(mapper: Mapper, qb_type: str, fields: Mapping[str, Any]) -> str:

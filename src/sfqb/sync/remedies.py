@@ -16,6 +16,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import OnConflict, OnDeleted
 from sfqb.domain.status import DecodedStatus, Remedy, System
 from sfqb.mapping import Owner
+from sfqb.sync.deletions import find_deletion
 from sfqb.sync.existing import ExistingName, as_type, read_type
 from sfqb.sync.fields import qb_kind_of, references, to_plain
 from sfqb.sync.holds import Holds
@@ -74,8 +75,14 @@ class Remedies:
         return True
 
     def _read_deleted(self, op: QbOp, status: DecodedStatus) -> None:
-        read = QbOp("", QbAction.READ_DELETED, op.qb_type, sf=op.sf, ids=(op.qb_id or "",))
-        self._cycle.ask(read, lambda _o, result: self._deleted(op, status, result))
+        assert op.sf is not None
+        find_deletion(
+            self._cycle,
+            op.qb_type,
+            op.qb_id or "",
+            op.sf,
+            lambda _o, r: self._deleted(op, status, r),
+        )
 
     def _item_type(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         """The item is there, of another type: send the Mod of its type."""
