@@ -124,6 +124,8 @@ def test_what_the_overlap_reads_again_costs_nothing_unless_its_write_back_was_lo
     assert report.qb_pages > 0 and report.sf_writes == 0 and not report.wrote_anything
     assert {op.action for op in ops} <= {
         QbAction.DEFINE_MARKER,
+        QbAction.READ_FIELD_DEFS,
+        QbAction.READ_FIELD_SLOTS,
         QbAction.READ_PREFERENCES,
         QbAction.READ_CHANGED,
     }

@@ -200,6 +200,12 @@ class Marking:
         if sf not in self._pending:
             self._pending[sf] = _Mark(sf, qb_type, qb_id, record, known)
 
+    def shows(self, record: QbRecord, sf_id: str) -> bool:
+        """True when the record's binding field (visible, else private) already holds `sf_id`."""
+        visible = self.field if list_of(record.qb_type) in self.lists else None
+        held = record.custom.get(visible) if visible is not None else record.marker
+        return held == sf_id
+
     def _writes(self, mark: _Mark) -> QbOp | None:
         visible = self.field if list_of(mark.qb_type) in self.lists else None
         record = mark.record

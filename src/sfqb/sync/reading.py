@@ -172,12 +172,17 @@ class Reading:
                 cycle.mark(binding.sf, record.qb_type, record.id, record)
 
     def _seen(self, record: QbRecord) -> bool:
-        """True for a bound record whose binding holds this very version (skip_seen only)."""
+        """True for a bound record whose binding holds this very version and whose binding
+        field shows its Id (skip_seen only): a binding changed in sfqb still needs its marker."""
         if not self._skip_seen or not record.edit_sequence or record.qb_type == "ReceivePayment":
             return False
         cycle = self._cycle
         binding = cycle.bindings.by_qb(cycle.company, QbRef(qb_kind_of(record.qb_type), record.id))
-        return binding is not None and binding.edit_sequence == record.edit_sequence
+        return (
+            binding is not None
+            and binding.edit_sequence == record.edit_sequence
+            and cycle.marking.shows(record, binding.sf.id)
+        )
 
     def _recover(self, op: QbOp, result: QbResult) -> None:
         """Records whose add went unanswered: bind each to its record if QuickBooks has it.
