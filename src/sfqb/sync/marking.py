@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.sfid import same_id
 from sfqb.sync.fields import qb_kind_of
 from sfqb.sync.inbound import inbound_fingerprint
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
@@ -209,8 +210,9 @@ class Marking:
             current = None
         if current == mark.sf.id:
             return None
-        if visible is not None and current:
+        if visible is not None and current and not same_id(current, mark.sf.id):
             return None  # someone else's value: not overwritten (the read step reports it)
+        # (the same Id pasted in its 15-character form is written again in the 18)
         return QbOp(
             "",
             QbAction.SET_MARKER,
