@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.sfid import same_id
-from sfqb.sync.fields import qb_kind_of
+from sfqb.sync.fields import has_kind, qb_kind_of
 from sfqb.sync.inbound import inbound_fingerprint
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.slots import full_list
@@ -179,6 +179,8 @@ class Marking:
         self._sweep_ok = self._sweep_ok and result.ok
         cycle = self._cycle
         for record in result.records:
+            if not has_kind(record.qb_type):  # an item type sfqb never binds (ItemSalesTax)
+                continue
             binding = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
