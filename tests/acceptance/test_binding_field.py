@@ -185,3 +185,28 @@ def test_re_marking_a_record_with_a_value_uses_data_ext_mod(
         assert "3180" not in "".join(e.response or "" for e in run.exchanges)
         value = world.quickbooks.custom_field(first.qb.id, "SalesforceID", SFQB_OWNER_ID)
         assert value == second.sf.id
+
+
+def test_an_id_pasted_into_an_existing_account_id_field_binds_after_a_3100(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    policy = CompanyPolicy(binding_field="AccountID")
+    with _world(tmp_path, isolated_url, policy=policy) as (world, _source, _reports, client):
+        qb, org, store = world.quickbooks, world.salesforce.org, world.store
+        qb.define_custom_field_as_user("AccountID", "Customer", "Item")
+        _session(client)
+        existing = qb.add_as_user("Customer", "Paste Co", Phone="(415) 555-0199")
+        account = org.create("Account", {"Name": "Paste Co", "Phone": "(512) 555-0101"})
+        _session(client)
+        (item,) = [i for i in store.review.items("demo") if i.source_id == account]
+        assert item.code == "3100"
+        qb.set_custom_field_as_user(existing.id, "AccountID", account[:15])  # from the URL
+        _session(client)
+        bound = [b for b in store.bindings if b.sf.id == account]
+        assert [b.qb.id for b in bound] == [existing.id]
+        closed = store.review.get(item.id)
+        assert closed is not None and closed.resolution is not None
+        assert "bound by the AccountID field set in QuickBooks" in closed.resolution
+        assert org.get("Account", account)["QuickBooks_ID__c"] == existing.id
+        assert qb.custom_field(existing.id, "AccountID") == account
+        assert qb.custom_field(existing.id, "SalesforceID") is None

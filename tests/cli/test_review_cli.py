@@ -227,3 +227,28 @@ def test_sfqb_bind_resolves_the_open_review_item(env: Env) -> None:
     customer = env.quickbooks().get(env.taken_by)
     assert customer is not None and customer.fields["Phone"] == "(512) 555-0101"
     assert "80000002" in fails("bind", env.account, "80000002", "--company", "demo")
+
+
+def test_an_item_about_a_quickbooks_record_is_listed_and_ignored(env: Env) -> None:
+    """A pasted Id that binds nothing: the item's subject is the QuickBooks customer."""
+    reason = f"SalesforceID set to 001-bad in QuickBooks on Customer {env.taken_by}, but ..."
+    status = CATALOG.decode(System.TRANSPORT, "BINDING_FIELD_REFUSED", reason)
+    evidence = [
+        {"side": "QuickBooks", "qb_id": env.taken_by, "type": "Customer", "name": NAME,
+         "bound_to": None, "state": "SalesforceID = 001-bad", "value": "001-bad"},
+        {"side": "Salesforce", "qb_id": None, "type": None, "name": None, "bound_to": None,
+         "state": "not found"},
+    ]  # fmt: skip
+    item = env.store().review.hold(
+        "demo", "account_to_customer", "Customer", env.taken_by, reason, status=status,
+        candidates=evidence,
+    )  # fmt: skip
+    listed = ok("review", "--company", "demo")
+    assert f"Customer {env.taken_by}" in listed and f'"{NAME}"' in listed
+    assert "correct or clear the binding field" in listed
+    (shown,) = [i for i in env.items("--company", "demo") if i["id"] == item.id]
+    assert shown["evidence_kind"] == "binding" and shown["record"] == f"Customer/{env.taken_by}"
+    line = fails("review", "resolve", str(item.id), "--bind", env.taken_by)
+    assert f"is about QuickBooks Customer {env.taken_by}" in line
+    done = ok("review", "resolve", str(item.id), "--ignore")
+    assert f"ignored: sfqb leaves QuickBooks Customer {env.taken_by} as it is" in done

@@ -26,7 +26,7 @@ from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import Resolution
+from sfqb.jobs.bindings import Resolution, qb_of
 from sfqb.jobs.review import Evidence, RenameRefused, ReviewDesk, ReviewEntry, ReviewError
 from sfqb.store import SecretKeyError, StoreError
 
@@ -152,7 +152,13 @@ def _print_record(console: Console, entry: ReviewEntry) -> None:
         console.print(table)
     if entry.pending and item.status.value == "open":
         console.print(f"  pending: {entry.pending}", markup=False)
-    if item.status.value == "open":
+    if item.status.value == "open" and qb_of(item) is not None:
+        console.print(
+            "  decide: correct or clear the binding field of this record in QuickBooks "
+            f"(closes this item), or sfqb review resolve {item.id} --ignore",
+            markup=False,
+        )
+    elif item.status.value == "open":
         console.print(
             f"  decide: sfqb review resolve {item.id} --bind QB_ID | --recreate | --ignore"
             + (

@@ -81,3 +81,11 @@ def is_id(value: str) -> bool:
 def sobject_of(id_: str) -> SfObject | None:
     """The object sfqb syncs that an Id's key prefix names (001, 01t, 006), else None."""
     return _PREFIXES.get(id_[:3])
+
+
+def same_id(value: str, id18: str) -> bool:
+    """True when `value` (either form, as pasted) is the Id `id18`; False for anything else."""
+    try:
+        return normalize(value.strip()) == normalize(id18)
+    except IdError:
+        return False

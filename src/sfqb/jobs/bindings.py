@@ -70,6 +70,14 @@ def sf_of(item: ReviewItem) -> SfRef | None:
         return None
 
 
+def qb_of(item: ReviewItem) -> QbRef | None:
+    """The QuickBooks record of an item about one (a pasted Id that binds nothing), else None."""
+    try:
+        return QbRef(QbKind(item.source_type), item.source_id)
+    except ValueError:
+        return None
+
+
 class BindingDesk:
     """Makes, asks for and removes bindings by hand; every collaborator is passed in."""
 

@@ -12,8 +12,10 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import AlertSettings, CompanyPolicy
 from sfqb.domain.status import Category
 from sfqb.jobs.backoff import Backoff
-from sfqb.store import QueueItem, QueueStatus, ReviewItem, Store
+from sfqb.jobs.bindings import BindingDesk, qb_of, sf_of
+from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.cycle import Cycle
+from sfqb.sync.pasting import PASTE_CODE, Pastes
 from sfqb.sync.records import FLOW_OF, Block, ItemOutcome, ItemState
 
 BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
@@ -33,6 +35,13 @@ class ReviewAlerts(Protocol):
 
     def needs_person(self, company: str, item: ReviewItem, settings: AlertSettings) -> Any: ...
 
+    def resolve(self, company: str, kind: str, key: str | None = None) -> int: ...
+
+
+class _NoAlerts:
+    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
+        return 0
+
 
 class Persistence:
     """Applies a cycle's decisions to the store as they are made."""
@@ -49,6 +58,7 @@ class Persistence:
     ) -> None:
         self._store, self._catalog, self._policy = store, catalog, policy
         self._clock, self._rng, self._alerts = clock, rng, alerts
+        self._desk = BindingDesk(store, catalog, alerts or _NoAlerts(), clock=clock)
         self._backoff = Backoff(
             timedelta(seconds=policy.backoff_base_seconds),
             timedelta(seconds=policy.backoff_cap_seconds),
@@ -145,7 +155,47 @@ class Persistence:
             row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
             if row is not None and row.status is not QueueStatus.INFLIGHT:
                 self._store.queue.requeue(row.id, now=self._clock())
+        self._paste_items(company, cycle.pastes)
         for sf in cycle.edits.settled:  # binding changes checked and carried out (or refused)
             row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
             if row is not None and row.bind_request is not None:
                 self._store.queue.set_bind_request(row.id, None)
+
+    # -- Ids pasted into the binding field in QuickBooks (sfqb.sync.pasting) -----------------
+
+    def pasted(self, company: str, cycle: Cycle) -> None:
+        """A binding made from a pasted Id resolves the open items of both its records."""
+        pastes = cycle.pastes
+        while pastes.bound:
+            made = pastes.bound.pop(0)
+            row = self._store.queue.get(company, FLOW_OF[made.sf.sobject], made.sf)
+            for item in self._store.review.items(company):
+                if sf_of(item) == made.sf or qb_of(item) == made.qb:
+                    self._desk.close(item, row, made.done, ReviewStatus.RESOLVED)
+
+    def _paste_items(self, company: str, pastes: Pastes) -> None:
+        """Pasted values that bind nothing go on the review list once per record and value;
+        a field cleared or corrected closes its record's item."""
+        for item in self._store.review.items(company):
+            if item.code == PASTE_CODE and qb_of(item) in pastes.fine:
+                done = "the binding field was cleared or corrected in QuickBooks"
+                self._desk.close(item, None, done, ReviewStatus.RESOLVED)
+        for problem in pastes.problems:
+            earlier = self._store.review.of_record(company, problem.qb.kind.value, problem.qb.id)
+            if any(
+                i.code == PASTE_CODE and i.status is not ReviewStatus.RESOLVED
+                and _pasted_value(i) == problem.value
+                for i in earlier
+            ):  # fmt: skip
+                continue  # raised already (open, or ignored by a person)
+            review = self._store.review.hold(
+                company, problem.flow, problem.qb.kind.value, problem.qb.id, problem.reason,
+                status=problem.status, candidates=problem.evidence, now=self._clock(),
+            )  # fmt: skip
+            if self._alerts is not None:
+                self._alerts.needs_person(company, review, self._policy.alerts)
+
+
+def _pasted_value(item: ReviewItem) -> object:
+    first = item.candidates[0] if item.candidates else None
+    return first.get("value") if isinstance(first, dict) else None

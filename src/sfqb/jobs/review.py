@@ -20,7 +20,7 @@ from sfqb.codes import Catalog
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
 from sfqb.domain.qbd_ids import check_qbd_id
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import PENDING_TEXT, AlertResolver, BindingDesk, Resolution
+from sfqb.jobs.bindings import PENDING_TEXT, AlertResolver, BindingDesk, Resolution, qb_of
 from sfqb.jobs.bindings import sf_of as _sf_of
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.persist import BLOCK_SOURCE
@@ -158,6 +158,10 @@ class ReviewDesk:
             asked = BindRequest.from_json(row.bind_request if row is not None else None)
             if asked is not None and asked.origin is BindOrigin.REVIEW:
                 pending = f"bind to {asked.qb_id} asked: {PENDING_TEXT}"
+        elif qb_of(item) is not None and item.candidates:  # a QuickBooks record's own item
+            first = item.candidates[0]
+            value = first.get("name") if isinstance(first, Mapping) else None
+            name = value if isinstance(value, str) else None
         return ReviewEntry(item, status, name, evidence_kind(item.candidates), pending)
 
     def open_item(self, item_id: int, company: str | None = None) -> ReviewItem:
@@ -214,9 +218,11 @@ class ReviewDesk:
     def ignore(self, item_id: int, company: str | None = None) -> Resolution:
         """Close the item as ignored; a record's row is done until it changes in Salesforce."""
         item = self.open_item(item_id, company)
-        sf = _sf_of(item)
+        sf, qb = _sf_of(item), qb_of(item)
         row = None
-        if sf is not None:
+        if qb is not None:
+            done = f"ignored: sfqb leaves QuickBooks {qb} as it is until its binding field changes"
+        elif sf is not None:
             row = self._store.queue.get(item.company, item.flow, sf)
             if row is not None and row.status is not QueueStatus.DONE:
                 row = self._store.queue.mark(row.id, QueueStatus.DONE, now=self._clock())
@@ -272,6 +278,12 @@ class ReviewDesk:
             raise ReviewError(
                 f"review item {item_id} is a company message ({item.source_id}): it closes by "
                 f"itself when QuickBooks accepts a probe; {option} does not apply, only --ignore"
+            )
+        if (qb := qb_of(item)) is not None:
+            raise ReviewError(
+                f"review item {item_id} is about QuickBooks {qb}: {option} does not apply; "
+                "correct or clear its binding field in QuickBooks (sfqb binds a right Id at the "
+                "next session), or use --ignore"
             )
         if _sf_of(item) is None:
             raise ReviewError(f"review item {item_id} is not about a Salesforce record")

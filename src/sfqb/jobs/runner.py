@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sfqb.codes import Catalog
+from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import DecodedStatus, System
@@ -41,6 +42,7 @@ from sfqb.sync.records import (
     ItemState,
     PendingChange,
     SfWrite,
+    modstamp_of,
 )
 from sfqb.sync.writeback import QB_ID
 
@@ -274,7 +276,7 @@ class SyncRunner:
                 r.flow,
                 ref,
                 r.payload,
-                _modstamp(r.payload),
+                modstamp_of(r.payload),
                 unknown_since=r.updated_at if r.status is QueueStatus.INFLIGHT else None,
                 attempts=max(0, r.attempts - r.lock_waits),
                 last_code=r.last_code,
@@ -313,11 +315,14 @@ class SyncRunner:
         for sobject in {p.sobject for p in parents}:
             ids = sorted(p.id for p in parents if p.sobject is sobject)
             for payload in self._sf.read_ids(sobject.value, ids):
-                ref = SfRef(sobject, str(payload["Id"]))
-                self._store.queue.enqueue(
-                    company, FLOW_OF[sobject], Direction.SF_TO_QB, ref, payload=payload,
-                    fingerprint=payload_fingerprint(payload), now=self._clock(),
-                )  # fmt: skip
+                self._enqueue_read(company, SfRef(sobject, str(payload["Id"])), payload)
+
+    def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
+        """Queue a record read by Id (its row is left as it is when nothing changed)."""
+        return self._store.queue.enqueue(
+            company, FLOW_OF[ref.sobject], Direction.SF_TO_QB, ref, payload=payload,
+            fingerprint=payload_fingerprint(payload), now=self._clock(),
+        )  # fmt: skip
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""
@@ -340,7 +345,31 @@ class SyncRunner:
             if op.action is QbAction.READ_CHANGED and op.sf is None and not result.ok:
                 active.read_ok = False
         active.cycle.take_results(results)
+        if active.cycle.sf_wanted:
+            self._read_wanted(active)
+        self._persistence.pasted(active.report.company, active.cycle)
         self._persist(active, final=False)
+
+    def _read_wanted(self, active: ActiveCycle) -> None:
+        """Read the Salesforce records the cycle asks for by Id (pasted in QuickBooks) and
+        queue those it takes in, so their rows end with the cycle like any other."""
+        cycle, company = active.cycle, active.report.company
+        found: dict[SfRef, Mapping[str, Any]] = {}
+        wanted = cycle.sf_wanted
+        try:
+            for sobject in sorted({w.sobject for w in wanted}):
+                ids = sorted(w.id for w in wanted if w.sobject is sobject)
+                for payload in self._sf.read_ids(sobject.value, ids):
+                    found[SfRef(sobject, str(payload["Id"]))] = payload
+        except SalesforceError:
+            return  # not read: the cycle decides them next time (see Cycle.next_batch)
+        cycle.take_sf_records(found)
+        for ref in cycle.pastes.joined:
+            if ref not in active.items:
+                row = self._enqueue_read(company, ref, found[ref])
+                if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
+                    row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
+                active.items[ref] = row
 
     def finish(self, active: ActiveCycle) -> CycleReport:
         """Write back to Salesforce, persist outcomes and checkpoints, close the run."""
@@ -472,15 +501,6 @@ def _sf(item: QueueItem) -> SfRef | None:
 
 def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
-
-
-def _modstamp(payload: Mapping[str, Any]) -> datetime | None:
-    value = payload.get("SystemModstamp")
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return None
 
 
 def decode_outage(catalog: Catalog, hresult: str, message: str) -> QuickBooksUnavailable:

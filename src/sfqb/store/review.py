@@ -143,6 +143,20 @@ class ReviewList:
             db.flush()
             return _item(row)
 
+    def of_record(self, company: str, source_type: str, source_id: str) -> list[ReviewItem]:
+        """Every item of one source record (any status), oldest first."""
+        query = (
+            select(ReviewRow)
+            .where(
+                ReviewRow.company == company,
+                ReviewRow.source_type == str(source_type),
+                ReviewRow.source_id == source_id,
+            )
+            .order_by(ReviewRow.id)
+        )
+        with self._sessions() as db:
+            return [_item(r) for r in db.scalars(query)]
+
     def get(self, item_id: int) -> ReviewItem | None:
         """One item by id."""
         with self._sessions() as db:

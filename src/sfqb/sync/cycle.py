@@ -47,6 +47,7 @@ from sfqb.sync.ledger import Ledger
 from sfqb.sync.marking import Marking
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.ownership import newer, writable
+from sfqb.sync.pasting import Pastes
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
 from sfqb.sync.rebinding import BindingEdits
@@ -113,6 +114,7 @@ class Cycle(Ledger):
         self.remedies = Remedies(self, self.holds)
         self.inactive = Inactive(self)
         self.marking = Marking(self, settled)
+        self.pastes = Pastes(self)  # Ids people pasted into the binding field in QuickBooks
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -126,6 +128,9 @@ class Cycle(Ledger):
             self._phase = "reading"
             pages, self.reading.more = self.reading.more, []
             return self._send(pages)
+        if self._phase == "asking":  # the driver did not read them: decided next cycle
+            self.pastes.unread()
+            self._start_writing()
         if self._phase != "write":
             return None
         while True:
@@ -158,9 +163,34 @@ class Cycle(Ledger):
         if self._phase == "reading" and self.reading.more:
             self._phase = "paging"
         elif self._phase == "reading":
-            self.inbound.finish()
-            self._make_plan()
-            self._phase = "write"
+            if self.pastes.check():  # Salesforce records to read before planning
+                self._phase = "asking"
+            else:
+                self._start_writing()
+
+    @property
+    def sf_wanted(self) -> frozenset[SfRef]:
+        """Salesforce records the cycle waits for, by Id, before it plans (pasted Ids).
+
+        The driver reads them and hands them to `take_sf_records` before the next batch.
+        """
+        return self.pastes.wanted if self._phase == "asking" else frozenset()
+
+    def take_sf_records(self, found: Mapping[SfRef, Mapping[str, Any]]) -> None:
+        """The payloads of the `sf_wanted` records Salesforce has (missing ones left out)."""
+        if self._phase == "asking":
+            self.pastes.take(found)
+            self._start_writing()
+
+    def join(self, change: PendingChange) -> None:
+        """Take a Salesforce record into the cycle during the read step (a pasted Id's)."""
+        self.changes[change.sf] = change
+        self._map_one(change)
+
+    def _start_writing(self) -> None:
+        self.inbound.finish()
+        self._make_plan()
+        self._phase = "write"
 
     def sf_writes(self) -> list[SfWrite]:
         """What to write on Salesforce once QuickBooks' part is over."""
@@ -325,19 +355,20 @@ class Cycle(Ledger):
 
     def _map_all(self) -> None:
         for change in self.changes.values():
-            try:
-                self.canonical[change.sf] = self.mapper.map(
-                    change.flow, change.payload, kind=self.kind_for(change)
-                )
-            except RecordNotEligible as exc:
-                self.outcome(change.sf, ItemState.SKIPPED, None, str(exc))
-            except MappingInputError as exc:
-                status = self.catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc))
-                self.outcome(change.sf, ItemState.FAILED, status, str(exc))
-                self.log(
-                    change.sf, "map", status, "held until the value is corrected in Salesforce"
-                )
-                self.writeback.status(change, None, status)
+            self._map_one(change)
+
+    def _map_one(self, change: PendingChange) -> None:
+        try:
+            self.canonical[change.sf] = self.mapper.map(
+                change.flow, change.payload, kind=self.kind_for(change)
+            )
+        except RecordNotEligible as exc:
+            self.outcome(change.sf, ItemState.SKIPPED, None, str(exc))
+        except MappingInputError as exc:
+            status = self.catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc))
+            self.outcome(change.sf, ItemState.FAILED, status, str(exc))
+            self.log(change.sf, "map", status, "held until the value is corrected in Salesforce")
+            self.writeback.status(change, None, status)
 
     def _make_plan(self) -> None:
         changes = [

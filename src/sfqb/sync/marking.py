@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.sfid import same_id
 from sfqb.sync.fields import has_kind, qb_kind_of
 from sfqb.sync.inbound import inbound_fingerprint
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
@@ -204,7 +205,7 @@ class Marking:
         """True when the record's binding field (visible, else private) already holds `sf_id`."""
         visible = self.field if list_of(record.qb_type) in self.lists else None
         held = record.custom.get(visible) if visible is not None else record.marker
-        return held == sf_id
+        return held is not None and same_id(held, sf_id)
 
     def _writes(self, mark: _Mark) -> QbOp | None:
         visible = self.field if list_of(mark.qb_type) in self.lists else None
@@ -217,8 +218,9 @@ class Marking:
             current = None
         if current == mark.sf.id:
             return None
-        if visible is not None and current:
+        if visible is not None and current and not same_id(current, mark.sf.id):
             return None  # someone else's value: not overwritten (the read step reports it)
+        # (the same Id pasted in its 15-character form is written again in the 18)
         return QbOp(
             "",
             QbAction.SET_MARKER,

@@ -161,6 +161,8 @@ class Reading:
             self.complete = False
             cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
         for record in records:
+            if list_of(record.qb_type) is not None:
+                cycle.pastes.seen(record, result.status)  # its binding field, checked later
             if record.qb_type == "ReceivePayment" or (
                 record.marker and not list_of(record.qb_type)
             ):

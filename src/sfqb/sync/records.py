@@ -176,3 +176,13 @@ class BindingRepository(Protocol):
     def unbind(self, company: str, ref: SfRef | QbRef) -> Binding: ...
 
     def for_company(self, company: str) -> list[Binding]: ...
+
+
+def modstamp_of(payload: Mapping[str, Any]) -> datetime | None:
+    """A Salesforce payload's SystemModstamp as a datetime (None when it has none)."""
+    value = payload.get("SystemModstamp")
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None
