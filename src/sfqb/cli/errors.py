@@ -11,7 +11,7 @@ from rich.console import Console
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
-from sfqb.jobs.runner import UnknownFlow
+from sfqb.jobs.gather import UnknownFlow
 from sfqb.store import SecretKeyError, StoreError
 
 

@@ -29,8 +29,9 @@ from sfqb.cli.settings import companies, services_of
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
-from sfqb.jobs.runner import CycleReport, Driver, select_flows
+from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult

@@ -15,7 +15,7 @@ from typing import Any
 
 from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceSource
-from sfqb.jobs.runner import payload_fingerprint, salesforce_since, select_flows
+from sfqb.jobs.gather import payload_fingerprint, salesforce_since, select_flows
 from sfqb.mapping import Mapped, Mapper, MappingChange, MappingInputError, Owner, RecordNotEligible
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.fields import changed_fields, qb_kind_of, references

@@ -23,8 +23,8 @@ from sfqb.domain.status import DecodedStatus
 from sfqb.jobs.bindings import PENDING_TEXT, AlertResolver, BindingDesk, Resolution, qb_of
 from sfqb.jobs.bindings import sf_of as _sf_of
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.gather import payload_fingerprint
 from sfqb.jobs.persist import BLOCK_SOURCE
-from sfqb.jobs.runner import payload_fingerprint
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.fields import qb_kind_of
 from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite

@@ -1,55 +1,45 @@
 """One sync cycle of one company, end to end: gather, drive the engine, persist its decisions.
 
-The runner owns the I/O the engine does not: reading Salesforce, the retry queue, the log,
-checkpoints and runs. Two ways to drive QuickBooks share it: `run_direct` pushes batches to a
-driver in-process; the Web Connector work source (`sfqb.jobs.qbwc`) hands them out as
-QuickBooks pulls them.
+The runner owns the I/O the engine does not: reading Salesforce (`sfqb.jobs.gather`), the
+retry queue, the log, checkpoints and runs. Two ways to drive QuickBooks share it:
+`run_direct` pushes batches to a driver in-process; the Web Connector work source
+(`sfqb.jobs.qbwc`) hands them out as QuickBooks pulls them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
 from sfqb.codes import Catalog
-from sfqb.connectors.salesforce import SalesforceError
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.gather import Gather, select_flows
 from sfqb.jobs.persist import Persistence, ReviewAlerts
 from sfqb.jobs.qb_checkpoint import QB_STREAM, clean_before, qb_since
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.sync.cycle import Cycle
-from sfqb.sync.fields import to_plain
 from sfqb.sync.inbound import FALL_BACK_HOURS
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.rebinding import person_edited
 from sfqb.sync.records import (
-    FLOW_OF,
     SF_FLOWS,
-    BindOrigin,
     BindRequest,
     Direction,
     ItemState,
     PendingChange,
-    SfWrite,
     modstamp_of,
 )
 from sfqb.sync.writeback import QB_ID
 
 FIELD_STREAM = "qbd:binding-field:"  # + the field in use ("" private): announced and migrated
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-# Fields sfqb writes itself, or that change on every save: not part of a record's identity.
-_VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
 
 
 class Circuit(Protocol):
@@ -115,13 +105,6 @@ class ActiveCycle:
     read_ok: bool = True
 
 
-def payload_fingerprint(payload: Mapping[str, Any]) -> str:
-    """A hash of a record's own fields, so re-reading an unchanged record queues nothing."""
-    kept = {k: v for k, v in payload.items() if not k.startswith(_VOLATILE)}
-    text = json.dumps(to_plain(kept), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 class SyncRunner:
     """Runs cycles for companies; every collaborator is passed in."""
 
@@ -144,6 +127,7 @@ class SyncRunner:
         self._clock, self._circuit, self._org_check = clock, circuit, org_check
         self.settings = settings or RunnerSettings()
         self.policy = policy or CompanyPolicy()
+        self._gather = Gather(store, salesforce, clock=clock)
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
         )
@@ -190,57 +174,7 @@ class SyncRunner:
 
     def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint; returns how many."""
-        queued = 0
-        for flow, sobject in select_flows(flows):
-            since = salesforce_since(self._store, self._sf, company, sobject.value)
-            payloads, highs = self._sf.read(sobject.value, since)
-            for payload in payloads:
-                ref = SfRef(sobject, str(payload["Id"]))
-                fingerprint = payload_fingerprint(payload)
-                # An in-flight row keeps its time: it is when its unanswered add was sent, and
-                # the next cycle looks for that add from then on (a later time would miss it).
-                current = self._store.queue.get(company, flow, ref)
-                inflight = current is not None and current.status is QueueStatus.INFLIGHT
-                item = self._store.queue.enqueue(
-                    company,
-                    flow,
-                    Direction.SF_TO_QB,
-                    ref,
-                    payload=payload,
-                    fingerprint=fingerprint,
-                    now=current.updated_at if inflight and current else self._clock(),
-                )
-                if current is not None and not inflight:
-                    self._binding_field(company, ref, current, item, payload)
-                queued += 1
-            for stream, high in highs.items():
-                self._store.checkpoints.set(company, f"salesforce:{stream}", high)
-        return queued
-
-    def _binding_field(
-        self,
-        company: str,
-        ref: SfRef,
-        before: QueueItem,
-        item: QueueItem,
-        payload: Mapping[str, Any],
-    ) -> None:
-        """QuickBooks_ID__c edited by a person becomes a request the next cycle checks.
-
-        sfqb's own write-back is told apart by comparing with the binding and with what sfqb
-        last knew the field held (`note_payload` after each write-back).
-        """
-        known, read = _text(before.payload.get(QB_ID)), _text(payload.get(QB_ID))
-        if known == read:
-            return
-        binding = self._store.bindings.by_sf(company, ref)
-        if person_edited(known, read, binding.qb.id if binding else ""):
-            by = payload.get("LastModifiedById")
-            request = BindRequest(read, BindOrigin.SALESFORCE, str(by) if by else None)
-            self._store.queue.set_bind_request(item.id, request.to_json())
-            if item.status is not QueueStatus.PENDING:
-                self._store.queue.requeue(item.id, now=self._clock())
-        self._store.queue.note_payload(item.id, {QB_ID: payload.get(QB_ID)})
+        return self._gather.changes(company, flows)
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight).
@@ -256,7 +190,7 @@ class SyncRunner:
         cycle = self._cycle(company, items, clean)
         missing = cycle.unsynced_parents()
         if missing:
-            self._queue_parents(company, missing)
+            self._gather.parents(company, missing)
             items = self._open_rows(company, now, chosen | {f for f, _ in SF_FLOWS[:2]})
             cycle = self._cycle(company, items, clean)
         return ActiveCycle(CycleReport(company, run.id), cycle, items)
@@ -311,19 +245,6 @@ class SyncRunner:
             skip_seen=clean,
         )
 
-    def _queue_parents(self, company: str, parents: set[SfRef]) -> None:
-        for sobject in {p.sobject for p in parents}:
-            ids = sorted(p.id for p in parents if p.sobject is sobject)
-            for payload in self._sf.read_ids(sobject.value, ids):
-                self._enqueue_read(company, SfRef(sobject, str(payload["Id"])), payload)
-
-    def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
-        """Queue a record read by Id (its row is left as it is when nothing changed)."""
-        return self._store.queue.enqueue(
-            company, FLOW_OF[ref.sobject], Direction.SF_TO_QB, ref, payload=payload,
-            fingerprint=payload_fingerprint(payload), now=self._clock(),
-        )  # fmt: skip
-
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""
         active.report.qb_batches += 1
@@ -346,30 +267,9 @@ class SyncRunner:
                 active.read_ok = False
         active.cycle.take_results(results)
         if active.cycle.sf_wanted:
-            self._read_wanted(active)
+            self._gather.wanted(active.report.company, active.cycle, active.items)
         self._persistence.pasted(active.report.company, active.cycle)
         self._persist(active, final=False)
-
-    def _read_wanted(self, active: ActiveCycle) -> None:
-        """Read the Salesforce records the cycle asks for by Id (pasted in QuickBooks) and
-        queue those it takes in, so their rows end with the cycle like any other."""
-        cycle, company = active.cycle, active.report.company
-        found: dict[SfRef, Mapping[str, Any]] = {}
-        wanted = cycle.sf_wanted
-        try:
-            for sobject in sorted({w.sobject for w in wanted}):
-                ids = sorted(w.id for w in wanted if w.sobject is sobject)
-                for payload in self._sf.read_ids(sobject.value, ids):
-                    found[SfRef(sobject, str(payload["Id"]))] = payload
-        except SalesforceError:
-            return  # not read: the cycle decides them next time (see Cycle.next_batch)
-        cycle.take_sf_records(found)
-        for ref in cycle.pastes.joined:
-            if ref not in active.items:
-                row = self._enqueue_read(company, ref, found[ref])
-                if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
-                    row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
-                active.items[ref] = row
 
     def finish(self, active: ActiveCycle) -> CycleReport:
         """Write back to Salesforce, persist outcomes and checkpoints, close the run."""
@@ -383,7 +283,7 @@ class SyncRunner:
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
             if result.ok and QB_ID in write.fields:
-                self._wrote_qb_id(active, write)
+                self._gather.wrote_qb_id(report.company, active.items, write)
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)
         if cycle.marking.settled is not None:
@@ -398,18 +298,6 @@ class SyncRunner:
             report.run_id, status, self._counts(report), at=self._clock()
         )
         return report
-
-    def _wrote_qb_id(self, active: ActiveCycle, write: SfWrite) -> None:
-        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's."""
-        ref = SfRef(SfObject(write.sobject), write.record_id)
-        item = active.items.get(ref) or self._store.queue.get(
-            active.report.company, write.flow, ref
-        )
-        value = write.fields[QB_ID]
-        if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
-            noted = self._store.queue.note_payload(item.id, {QB_ID: value})
-            if ref in active.items:
-                active.items[ref] = noted
 
     def abort(self, active: ActiveCycle, exc: QuickBooksUnavailable) -> CycleReport:
         """QuickBooks is unreachable: log it once, leave every record queued, close the run."""
@@ -466,41 +354,6 @@ class SyncRunner:
             failed_writes=report.failed_writes,
         )
         return counts
-
-
-def salesforce_since(
-    store: Store, source: SalesforceSource, company: str, sobject: str
-) -> dict[str, datetime]:
-    """The checkpoint of each Salesforce stream a read of `sobject` follows."""
-    return {
-        stream: store.checkpoints.get(company, f"salesforce:{stream}") or EPOCH
-        for stream in source.streams(sobject)
-    }
-
-
-class UnknownFlow(ValueError):
-    """A flow name that is not one of the Salesforce-to-QuickBooks flows; one line."""
-
-
-def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
-    """The (flow, sObject) pairs asked for (all by default); UnknownFlow names the valid ones."""
-    if not flows:
-        return SF_FLOWS
-    known = {f for f, _ in SF_FLOWS}
-    unknown = sorted(set(flows) - known)
-    if unknown:
-        raise UnknownFlow(
-            f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}"
-        )
-    return tuple((f, o) for f, o in SF_FLOWS if f in flows)
-
-
-def _sf(item: QueueItem) -> SfRef | None:
-    return item.source if isinstance(item.source, SfRef) else None
-
-
-def _text(value: Any) -> str:
-    return str(value).strip() if value is not None else ""
 
 
 def decode_outage(catalog: Catalog, hresult: str, message: str) -> QuickBooksUnavailable:

@@ -6,8 +6,9 @@ carries out `sf_writes()` and answers with `take_sf_results()`. The steps, in or
 1. read   - QuickBooks' preferences and changes since the checkpoint, and look-ups of records
             whose add was sent but never answered (`sfqb.sync.reading`);
 2. plan   - map the pending Salesforce records and order them, parents first;
-3. write  - Add/Mod batches; each success is bound at once, each failure goes to its remedy
-            (`sfqb.sync.remedies`) and is named to the records that depend on it;
+3. write  - Add/Mod batches (`sfqb.sync.writing`); each success is bound at once, each failure
+            goes to its remedy (`sfqb.sync.remedies`) and is named to the records that depend
+            on it;
 4. mark   - the Salesforce Id in the binding field of every record added (`sfqb.sync.marking`);
 5. salesforce - QuickBooks IDs, sync status and QuickBooks' changes written back.
 """
@@ -21,32 +22,17 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.codes import Catalog
-from sfqb.domain.bindings import Binding, BindingError
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
-from sfqb.mapping import (
-    Mapped,
-    Mapper,
-    MappingChange,
-    MappingInputError,
-    Owner,
-    RecordNotEligible,
-)
-from sfqb.sync.fields import (
-    UnresolvedReference,
-    changed_fields,
-    qb_kind_of,
-    references,
-    resolve,
-)
+from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
+from sfqb.sync.fields import qb_kind_of, references
 from sfqb.sync.holds import Holds
 from sfqb.sync.inactive import Inactive
-from sfqb.sync.inbound import Inbound, sales_tax_note
+from sfqb.sync.inbound import Inbound
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.marking import Marking
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
-from sfqb.sync.ownership import newer, writable
 from sfqb.sync.pasting import Pastes
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
@@ -63,6 +49,7 @@ from sfqb.sync.records import (
 )
 from sfqb.sync.remedies import Remedies
 from sfqb.sync.writeback import QB_ID, WriteBack
+from sfqb.sync.writing import Writing
 
 Then = Callable[[QbOp, QbResult], None]
 
@@ -104,7 +91,6 @@ class Cycle(Ledger):
         self._plan = Plan(company, ())
         self._batches: list[list[Operation]] = []
         self._phase = "read"
-        self._summaries: dict[SfRef, str] = {}
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
@@ -115,6 +101,7 @@ class Cycle(Ledger):
         self.inactive = Inactive(self)
         self.marking = Marking(self, settled)
         self.pastes = Pastes(self)  # Ids people pasted into the binding field in QuickBooks
+        self.writing = Writing(self)  # the Adds and Mods of the write step
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -259,98 +246,6 @@ class Cycle(Ledger):
         """The QuickBooks type a flow's records become when the flow offers a choice."""
         return self.transaction_type if change.flow == "opportunity_to_invoice" else None
 
-    def add_op(self, sf: SfRef) -> QbOp | None:
-        """An Add of `sf` with its name made unique among names seen; None if it cannot be."""
-        change, canonical = self.changes[sf], self.canonical[sf]
-        taken = self.inbound.names.setdefault(qb_kind_of(canonical.kind), set())
-        try:
-            mapped = self.mapper.map(
-                change.flow, change.payload, taken=taken, kind=self.kind_for(change)
-            )
-            fields = resolve(mapped.fields, self._qb_of)
-        except UnresolvedReference as exc:
-            self.parent_missing(sf, str(exc))
-            return None
-        if isinstance(mapped.fields.get("Name"), str):
-            taken.add(str(mapped.fields["Name"]).casefold())
-        self._note_changes(sf, mapped.changes, set(fields))
-        return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
-
-    def _note_changes(self, sf: SfRef, changes: Sequence[MappingChange], sent: set[str]) -> None:
-        """What QuickBooks' rules changed in the values sent, for the log line's summary."""
-        shown = [c for c in changes if c.field.split("/")[0].split("[")[0] in sent]
-        if shown:
-            self._summaries[sf] = "; ".join(
-                f"{c.field}: {c.original!r} sent as {c.sent!r} ({c.rule})" for c in shown
-            )
-
-    def mod_op(
-        self, sf: SfRef, binding: Binding, qb_changed: datetime | None = None
-    ) -> QbOp | None:
-        """A Mod sending the fields Salesforce may write that changed; None when none did."""
-        change, canonical = self.changes[sf], self.canonical[sf]
-        flow = self.mapper.flows[change.flow]
-        when = qb_changed or self.inbound.changed_at(sf)
-        allowed = writable(flow, Owner.SALESFORCE, newer(change.modstamp, when))
-        fields = changed_fields(canonical.fields, binding.sf_values, allowed)
-        if not fields:
-            return None
-        try:
-            resolved = resolve(fields, self._qb_of)
-        except UnresolvedReference as exc:
-            self.parent_missing(sf, str(exc))
-            return None
-        self._note_changes(sf, canonical.changes, set(fields))
-        return QbOp(
-            "",
-            QbAction.MOD,
-            canonical.kind,
-            sf=sf,
-            qb_id=binding.qb.id,
-            edit_sequence=binding.edit_sequence,
-            fields=resolved,
-        )
-
-    def written(self, op: QbOp, result: QbResult) -> None:
-        """A successful Add or Mod: bind or refresh, queue the marker, note the sync status."""
-        assert op.sf is not None
-        record = result.records[0]
-        self.inbound.note_time(record)
-        self.holds.succeeded(op)
-        qb = QbRef(qb_kind_of(record.qb_type), record.id)
-        binding = self.bindings.by_sf(self.company, op.sf)
-        if op.action is QbAction.ADD or binding is None:
-            binding = Binding(self.company, op.sf, qb, "", self.clock())
-            try:
-                self.bindings.bind(binding)
-            except BindingError as exc:
-                self.fail(
-                    op.sf,
-                    self.catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", str(exc)),
-                    "bind",
-                )
-                return
-            self.mark(op.sf, record.qb_type, record.id)
-        elif not binding.fingerprint:
-            # Bound by a person or by a look-up, synced for the first time: store the marker.
-            self.mark(op.sf, record.qb_type, record.id, known=False)
-        self.log(
-            op.sf,
-            op.action.value,
-            result.status,
-            "added and bound" if op.action is QbAction.ADD else "updated",
-            qb,
-            summary="; ".join(
-                n
-                for n in (
-                    self._summaries.pop(op.sf, ""),
-                    sales_tax_note(record.fields, self.changes[op.sf].payload),
-                )
-                if n
-            ),
-        )
-        self.synced(op.sf, binding, self.inbound.wrote(binding, record), record.edit_sequence)
-
     # -- step 2: plan --------------------------------------------------------------------
 
     def _map_all(self) -> None:
@@ -402,28 +297,14 @@ class Cycle(Ledger):
                 continue
             if op.sf in self.outcomes or self.holds.held_back(op):
                 continue
-            if op.action is Action.ADD:
-                built = self.add_op(op.sf)
-            else:
-                binding = self.bindings.by_sf(self.company, op.sf)
-                assert binding is not None
-                built = self.mod_op(op.sf, binding)
-                if built is None:
-                    self.synced(op.sf, binding, binding.qb_fingerprint, binding.edit_sequence)
-                elif binding.edit_sequence is None:
-                    self.ask(
-                        replace(built, action=QbAction.READ, ids=(binding.qb.id,), fields={}),
-                        self.remedies.with_fresh_edit_sequence(built),
-                        first=False,
-                    )
-                    built = None
+            built = self.writing.op_for(op)
             if built is not None and not self.inactive.held(built):
                 ops.append(built)
         return ops
 
     def _result(self, op: QbOp, result: QbResult) -> None:
         if op.action in (QbAction.ADD, QbAction.MOD) and result.ok and result.records:
-            self.written(op, result)
+            self.writing.written(op, result)
         elif op.action in (QbAction.ADD, QbAction.MOD) and result.ok:
             status = self.catalog.decode(
                 System.TRANSPORT, "MALFORMED_RESPONSE", "QuickBooks returned no record"
@@ -456,10 +337,6 @@ class Cycle(Ledger):
                 self._then[op.op_id] = then
             numbered.append(op)
         return numbered
-
-    def _qb_of(self, sf: SfRef) -> QbRef | None:
-        binding = self.bindings.by_sf(self.company, sf)
-        return None if binding is None else binding.qb
 
     def _sf_changed_at(self) -> dict[SfRef, datetime | None]:
         return {sf: c.modstamp for sf, c in self.changes.items()}

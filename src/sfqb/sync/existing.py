@@ -94,7 +94,7 @@ class ExistingName:
             # this one gets a name of its own (the mapping's uniqueness rule), not a person.
             # Every variant the read found is taken, so the next name is free.
             self._renamed.add(sf)
-            add = cycle.add_op(sf)
+            add = cycle.writing.add_op(sf)
             if add is not None:
                 cycle.log(
                     sf,
@@ -133,7 +133,7 @@ class ExistingName:
             return
         cycle.log(sf, "bind", status, action, binding.qb)
         cycle.mark(sf, record.qb_type, record.id)
-        mod = cycle.mod_op(sf, binding)  # carry on: Salesforce's values onto the record
+        mod = cycle.writing.mod_op(sf, binding)  # carry on: Salesforce's values onto the record
         if mod is not None and mod.qb_type != record.qb_type:
             mod = as_type(cycle, mod, record.qb_type, status)  # e.g. an ItemNonInventory
             if mod is None:

@@ -85,7 +85,7 @@ class Merges:
                     return
                 binding = cycle.bindings.by_sf(cycle.company, sf)
                 assert binding is not None
-                mod = cycle.mod_op(sf, binding)
+                mod = cycle.writing.mod_op(sf, binding)
                 if mod is None:
                     cycle.synced(sf, binding, binding.qb_fingerprint, binding.edit_sequence)
                 else:

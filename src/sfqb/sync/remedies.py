@@ -136,7 +136,7 @@ class Remedies:
             )
             return
         cycle.bindings.unbind(cycle.company, sf)
-        add = cycle.add_op(sf)
+        add = cycle.writing.add_op(sf)
         if add is not None:
             cycle.log(
                 sf, "mod", status, f"deleted in QuickBooks ({when}): binding cleared, re-creating"

@@ -1,0 +1,171 @@
+"""The runner's Salesforce reads: changes since each stream's checkpoint, records read by Id
+(unsynced parents, Ids pasted in QuickBooks), and QuickBooks_ID__c told apart as a person's
+edit or sfqb's own write-back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sfqb.connectors.salesforce import SalesforceError
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.jobs.gateway import SalesforceSource
+from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.sync.cycle import Cycle
+from sfqb.sync.fields import to_plain
+from sfqb.sync.rebinding import person_edited
+from sfqb.sync.records import FLOW_OF, SF_FLOWS, BindOrigin, BindRequest, Direction, SfWrite
+from sfqb.sync.writeback import QB_ID
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Fields sfqb writes itself, or that change on every save: not part of a record's identity.
+_VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
+
+
+def payload_fingerprint(payload: Mapping[str, Any]) -> str:
+    """A hash of a record's own fields, so re-reading an unchanged record queues nothing."""
+    kept = {k: v for k, v in payload.items() if not k.startswith(_VOLATILE)}
+    text = json.dumps(to_plain(kept), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Gather:
+    """Reads Salesforce for a company's cycles and keeps the retry queue in step with it."""
+
+    def __init__(
+        self, store: Store, salesforce: SalesforceSource, *, clock: Callable[[], datetime]
+    ) -> None:
+        self._store, self._sf, self._clock = store, salesforce, clock
+
+    def changes(self, company: str, flows: Sequence[str] | None = None) -> int:
+        """Queue every Salesforce record changed since its checkpoint; returns how many."""
+        queued = 0
+        for flow, sobject in select_flows(flows):
+            since = salesforce_since(self._store, self._sf, company, sobject.value)
+            payloads, highs = self._sf.read(sobject.value, since)
+            for payload in payloads:
+                ref = SfRef(sobject, str(payload["Id"]))
+                fingerprint = payload_fingerprint(payload)
+                # An in-flight row keeps its time: it is when its unanswered add was sent, and
+                # the next cycle looks for that add from then on (a later time would miss it).
+                current = self._store.queue.get(company, flow, ref)
+                inflight = current is not None and current.status is QueueStatus.INFLIGHT
+                item = self._store.queue.enqueue(
+                    company,
+                    flow,
+                    Direction.SF_TO_QB,
+                    ref,
+                    payload=payload,
+                    fingerprint=fingerprint,
+                    now=current.updated_at if inflight and current else self._clock(),
+                )
+                if current is not None and not inflight:
+                    self._binding_field(company, ref, current, item, payload)
+                queued += 1
+            for stream, high in highs.items():
+                self._store.checkpoints.set(company, f"salesforce:{stream}", high)
+        return queued
+
+    def _binding_field(
+        self,
+        company: str,
+        ref: SfRef,
+        before: QueueItem,
+        item: QueueItem,
+        payload: Mapping[str, Any],
+    ) -> None:
+        """QuickBooks_ID__c edited by a person becomes a request the next cycle checks.
+
+        sfqb's own write-back is told apart by comparing with the binding and with what sfqb
+        last knew the field held (`note_payload` after each write-back).
+        """
+        known, read = _text(before.payload.get(QB_ID)), _text(payload.get(QB_ID))
+        if known == read:
+            return
+        binding = self._store.bindings.by_sf(company, ref)
+        if person_edited(known, read, binding.qb.id if binding else ""):
+            by = payload.get("LastModifiedById")
+            request = BindRequest(read, BindOrigin.SALESFORCE, str(by) if by else None)
+            self._store.queue.set_bind_request(item.id, request.to_json())
+            if item.status is not QueueStatus.PENDING:
+                self._store.queue.requeue(item.id, now=self._clock())
+        self._store.queue.note_payload(item.id, {QB_ID: payload.get(QB_ID)})
+
+    def parents(self, company: str, parents: set[SfRef]) -> None:
+        """Read the parents a cycle found unsynced by Id and queue them."""
+        for sobject in {p.sobject for p in parents}:
+            ids = sorted(p.id for p in parents if p.sobject is sobject)
+            for payload in self._sf.read_ids(sobject.value, ids):
+                self._enqueue_read(company, SfRef(sobject, str(payload["Id"])), payload)
+
+    def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
+        """Queue a record read by Id (its row is left as it is when nothing changed)."""
+        return self._store.queue.enqueue(
+            company, FLOW_OF[ref.sobject], Direction.SF_TO_QB, ref, payload=payload,
+            fingerprint=payload_fingerprint(payload), now=self._clock(),
+        )  # fmt: skip
+
+    def wanted(self, company: str, cycle: Cycle, items: dict[SfRef, QueueItem]) -> None:
+        """Read the Salesforce records the cycle asks for by Id (pasted in QuickBooks) and
+        queue those it takes in (added to `items`), so their rows end with the cycle."""
+        found: dict[SfRef, Mapping[str, Any]] = {}
+        wanted = cycle.sf_wanted
+        try:
+            for sobject in sorted({w.sobject for w in wanted}):
+                ids = sorted(w.id for w in wanted if w.sobject is sobject)
+                for payload in self._sf.read_ids(sobject.value, ids):
+                    found[SfRef(sobject, str(payload["Id"]))] = payload
+        except SalesforceError:
+            return  # not read: the cycle decides them next time (see Cycle.next_batch)
+        cycle.take_sf_records(found)
+        for ref in cycle.pastes.joined:
+            if ref not in items:
+                row = self._enqueue_read(company, ref, found[ref])
+                if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
+                    row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
+                items[ref] = row
+
+    def wrote_qb_id(self, company: str, items: dict[SfRef, QueueItem], write: SfWrite) -> None:
+        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's."""
+        ref = SfRef(SfObject(write.sobject), write.record_id)
+        item = items.get(ref) or self._store.queue.get(company, write.flow, ref)
+        value = write.fields[QB_ID]
+        if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
+            noted = self._store.queue.note_payload(item.id, {QB_ID: value})
+            if ref in items:
+                items[ref] = noted
+
+
+def salesforce_since(
+    store: Store, source: SalesforceSource, company: str, sobject: str
+) -> dict[str, datetime]:
+    """The checkpoint of each Salesforce stream a read of `sobject` follows."""
+    return {
+        stream: store.checkpoints.get(company, f"salesforce:{stream}") or EPOCH
+        for stream in source.streams(sobject)
+    }
+
+
+class UnknownFlow(ValueError):
+    """A flow name that is not one of the Salesforce-to-QuickBooks flows; one line."""
+
+
+def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
+    """The (flow, sObject) pairs asked for (all by default); UnknownFlow names the valid ones."""
+    if not flows:
+        return SF_FLOWS
+    known = {f for f, _ in SF_FLOWS}
+    unknown = sorted(set(flows) - known)
+    if unknown:
+        raise UnknownFlow(
+            f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}"
+        )
+    return tuple((f, o) for f, o in SF_FLOWS if f in flows)
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
