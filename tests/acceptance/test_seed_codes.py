@@ -1,5 +1,6 @@
 """Acceptance: `sfqb demo --scenario seed-codes` — the seed article's seven situations, remedied,
-and what people fix by hand (issue 9: the article's fix for 3120, a merge, inactive records).
+and what people fix by hand (issue 9: the article's fixes for 3100 and 3120, a merge, inactive
+records).
 
 The scenario runs once for the module, in-process, through the CLI command (Typer's runner);
 the tests read its printed report, its JSON summary and its store. The by-hand tests run it
@@ -80,10 +81,12 @@ def test_the_outage_opened_the_circuit_and_the_next_session_closed_it(ran: Ran) 
 
 def test_3100_binds_where_the_rule_holds_and_reviews_with_candidates_where_not(ran: Ran) -> None:
     counts = _code(ran, "qbxml:3100")
-    assert counts["resolved_automatically"] == 1 and counts["needs_review"] == 1
-    (item,) = [r for r in ran.store.review.items("demo") if r.code == "3100"]
+    # the other one was reviewed, then bound by the bookkeeper's paste (the by-hand row)
+    assert counts["resolved_automatically"] == 1 and counts["needs_review"] == 0
+    (item,) = [r for r in ran.store.review.items("demo", status=None) if r.code == "3100"]
     assert item.candidates and item.candidates[0]["name"] == "Northwind Traders"
     assert item.candidates[0]["matches_rule"] is False
+    assert item.status is ReviewStatus.RESOLVED and ran.summary["review"] == []
 
 
 def test_3120_recreates_by_the_companys_policy(ran: Ran) -> None:
@@ -122,8 +125,8 @@ def test_the_report_shows_each_code_decoded_with_meaning_fix_and_action(ran: Ran
         assert f" {code} - " in out, code
     assert out.count("Meaning:") >= 9 and out.count("Fix:") >= 9 and out.count("sfqb: ") >= 9
     roles = [row.get("role") for row in ran.summary["situations"]]
-    # the seven of the seed article and 3200, then the three by hand
-    assert roles == [None] * 8 + ["3120-by-hand", "merge", "inactive"]
+    # the seven of the seed article and 3200, then the four by hand
+    assert roles == [None] * 8 + ["3100-by-hand", "3120-by-hand", "merge", "inactive"]
     assert "on_inactive=reactivate" in out
 
 

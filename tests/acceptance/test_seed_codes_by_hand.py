@@ -1,8 +1,10 @@
 """Acceptance: the seed-codes scenario's by-hand situations, read in the sandboxes it leaves.
 
 What sfqb did (its log and the summary's row), who acted, and the end state in QuickBooks and
-Salesforce for: a deletion with history fixed as the article says (QuickBooks_ID__c cleared in
-Salesforce), a merge in QuickBooks, and inactive records (on_inactive=reactivate).
+Salesforce for: a 3100 fixed as the article says (the Account's Id, 15 characters from its URL,
+pasted into the SalesforceID field in QuickBooks), a deletion with history fixed as the article
+says (QuickBooks_ID__c cleared in Salesforce), a merge in QuickBooks, and inactive records
+(on_inactive=reactivate).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 
 from sfqb.codes import load_catalog
 from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.sfid import to18
 from sfqb.sandbox.demo import DemoOptions, DemoWorld
 from sfqb.sandbox.qbd.records import Record
 from sfqb.sandbox.scenarios import run_seed_codes
@@ -73,6 +76,35 @@ def _deal(left: Left, role: str) -> str:
 def test_the_scenario_still_ends_quiet_with_nothing_undecoded_or_duplicated(left: Left) -> None:
     assert left.summary["quiet"]
     assert left.summary["undecoded"] == 0 and left.summary["duplicates"] == 0
+
+
+def test_a_3100_is_fixed_by_the_bookkeeper_pasting_the_15_character_id(left: Left) -> None:
+    office, qb = left.office, left.world.quickbooks
+    account = office.accounts["3100-by-hand"]
+    typed_in = office.customers["3100-by-hand"]
+    log = left.log(SfObject.ACCOUNT, account)
+    (listed,) = [n for n, (key, _did) in enumerate(log) if key == "qbxml:3100"]
+    how = "bound by the SalesforceID field set in QuickBooks"
+    bound = f"{how}: Customer {typed_in} Northwind Traders"
+    (pasted,) = [n for n, (_key, did) in enumerate(log) if did == bound]
+    assert listed < pasted
+    assert any(f"URL ({account[:15]}), into the SalesforceID field" in a for a in left.actions)
+    (item,) = [i for i in left.store.review.items(COMPANY, status=None) if i.source_id == account]
+    assert (item.code, item.status) == ("3100", ReviewStatus.RESOLVED)
+    assert how in (item.resolution or "")
+    assert left.summary["review"] == []  # the list ends empty: this was its last item
+    # bound to the customer the QuickBooks user typed in, nothing added; both sides say so
+    (customer,) = left.customers("Northwind Traders")
+    assert customer.id == typed_in == left.bound(SfObject.ACCOUNT, account)
+    assert left.world.salesforce.org.get("Account", account)["QuickBooks_ID__c"] == typed_in
+    # sfqb writes its marker in the 18-character form over the pasted 15 characters
+    assert account == to18(account[:15]) and qb.custom_field(typed_in, "SalesforceID") == account
+    row = left.row("3100-by-hand")
+    assert row["resolved_by_people"] == 1 and row["resolved_automatically"] == 0
+    assert row["seen"] == 1 and row["needs_review"] == 0
+    assert "on the review list" in row["sfqb_did"]
+    assert how in row["sfqb_did"]
+    assert "bookkeeper pasted the Salesforce Id" in row["who_acted"]
 
 
 def test_a_deletion_with_history_waits_until_a_salesforce_user_clears_the_id(left: Left) -> None:

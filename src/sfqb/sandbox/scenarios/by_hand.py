@@ -35,6 +35,33 @@ class ByHand:
     deal_first: bool = False  # a won deal in the first pass: an invoice in QuickBooks
 
 
+# -- 3100 fixed by hand: the Salesforce Id pasted into the SalesforceID field in QuickBooks --
+
+
+def _typed_in_with_another_phone(office: Office) -> None:
+    role = "3100-by-hand"
+    name = office.org.get("Account", office.accounts[role])["Name"]
+    typed = office.qb.add_as_user(
+        "Customer", name, Phone="(737) 555-0199", Email="ap@northwind.example"
+    )
+    office.customers[role] = typed.id
+    office.say(f"a QuickBooks user had already typed in '{name}' (another phone and e-mail)")
+
+
+def _paste_the_id(office: Office) -> bool:
+    role = "3100-by-hand"
+    if office.open_review(role, "3100") is None or not office.once(role):
+        return False
+    # Copied from the Account's URL in Salesforce: the 15-character, case-sensitive form.
+    pasted = office.accounts[role][:15]
+    name = office.org.get("Account", office.accounts[role])["Name"]
+    office.qb.set_custom_field_as_user(office.customers[role], "SalesforceID", pasted)
+    office.say(f"the bookkeeper read the review item and did what the article says: opened "
+               f"'{name}' in QuickBooks and pasted the Account's Id, as copied from its "
+               f"Salesforce URL ({pasted}), into the SalesforceID field")  # fmt: skip
+    return True
+
+
 # -- 3120 fixed by hand: QuickBooks_ID__c cleared in Salesforce ------------------------------
 
 
@@ -92,13 +119,9 @@ def _made_inactive(office: Office) -> None:
 
 # The by-hand situations, in the order they are staged. One more is one entry here and a row
 # with its role in data/seed_codes.yaml.
-# >>> PLACE FOR THE NEXT ONE (the lead adds it when the SalesforceID field lands): an Id pasted
-# into the SalesforceID field in QuickBooks after a 3100. `before` has a QuickBooks user type
-# in a customer under the account's name with another phone (office.qb.add_as_user; the Add
-# then gets a 3100 that goes to review), and `react`, once office.open_review(role, "3100") is
-# open and office.once(role), has them paste the Account's Id into that customer's SalesforceID
-# field (office.qb.modify_as_user) and says so; no `stage` is needed.
 BY_HAND: tuple[ByHand, ...] = (
+    ByHand("3100-by-hand", ("Northwind Traders", "(512) 555-0102"),
+           before=_typed_in_with_another_phone, react=_paste_the_id),
     ByHand("3120-by-hand", ("Old Mill Bakery", "(512) 555-0108"), stage=_delete_with_history,
            react=_clear_the_id, deal_first=True),
     ByHand("merge", ("Fabrikam Fixtures", "(512) 555-0109"), stage=_merge_into_a_duplicate,

@@ -1,11 +1,12 @@
 """The seed-codes scenario: the seven situations of the seed article, staged and run.
 
 The Salesforce and QuickBooks sandboxes are seeded so each situation happens (`staging`, and
-`by_hand` for what people fix in the systems themselves: the article's fix for 3120, a merge,
-inactive records); Web Connector sessions (through the stand-in, as `run_demo` does) then run
-until quiet, and the people's everyday actions (closing a window, turning a preference on,
-granting a right, clearing QuickBooks_ID__c) happen between sessions, as they would in an
-office, so both sfqb's automatic remedies and the by-hand path can be seen.
+`by_hand` for what people fix in the systems themselves: the article's fixes for 3100 and 3120,
+a merge, inactive records); Web Connector sessions (through the stand-in, as `run_demo` does)
+then run until quiet, and the people's everyday actions (closing a window, turning a preference
+on, granting a right, pasting an Id into the SalesforceID field, clearing QuickBooks_ID__c)
+happen between sessions, as they would in an office, so both sfqb's automatic remedies and the
+by-hand path can be seen.
 
 Time is a shared scenario clock that moves an hour between sessions, so backoff retries are
 due at the next session instead of after a real wait.

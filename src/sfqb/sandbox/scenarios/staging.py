@@ -21,7 +21,6 @@ from sfqb.store import ReviewStatus
 # role: (account name, phone); the roles name the situation each account stages.
 ACCOUNTS: dict[str, tuple[str, str]] = {
     "3100-same": ("Harbor Lights Cafe", "(512) 555-0101"),
-    "3100-other": ("Northwind Traders", "(512) 555-0102"),
     "3120": ("Delete Me Deli", "(512) 555-0103"),
     "3140": ("Gone Parent Garage", "(512) 555-0104"),
     "3170": ("Locked Ledger LLC", "(512) 555-0105"),
@@ -37,14 +36,10 @@ def stage_first_pass(office: Office) -> None:
     for role, (name, phone) in ACCOUNTS.items():
         office.account(role, name, phone)
     same = qb.add_as_user("Customer", ACCOUNTS["3100-same"][0], Phone=ACCOUNTS["3100-same"][1])
-    other = qb.add_as_user(
-        "Customer", ACCOUNTS["3100-other"][0], Phone="(737) 555-0199", Email="ap@northwind.example"
-    )
-    office.customers["3100-same"], office.customers["3100-other"] = same.id, other.id
-    say("a QuickBooks user had already typed in 'Harbor Lights Cafe' (same phone) and "
-        "'Northwind Traders' (another phone and e-mail)")  # fmt: skip
+    office.customers["3100-same"] = same.id
+    say("a QuickBooks user had already typed in 'Harbor Lights Cafe' (same phone)")
     by_hand.stage_first(office)
-    say("in Salesforce: three more accounts, two with a Closed Won deal, and two products")
+    say("in Salesforce: four more accounts, two with a Closed Won deal, and two products")
     qb.faults.connector_down_next(1)
     say("QuickBooks cannot be started for the next Web Connector session (0x80040408)")
 

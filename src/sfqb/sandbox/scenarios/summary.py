@@ -57,16 +57,19 @@ def _counts(
     reviews: list[ReviewItem],
     *,
     circuit: CircuitState | None = None,
+    people: bool = False,
 ) -> dict[str, int]:
     open_records = {
         (r.flow, r.source_type, r.source_id)
         for r in reviews
         if r.status is ReviewStatus.OPEN and r.source_type != COMPANY_SOURCE
     }
+    # With `people`, a person's action is what the role's records waited for: count them too.
     by_person = {
         (r.flow, r.source_type, r.source_id)
         for r in reviews
-        if r.status is not ReviewStatus.OPEN
+        if not people
+        and r.status is not ReviewStatus.OPEN
         and r.source_type != COMPANY_SOURCE
         and r.resolution != BY_SFQB
     }
@@ -122,10 +125,11 @@ def situation_rows(
 
     A situation without a role shows every action logged with its code (but those of the
     records a role row with the same code shows) and the code's counts. A situation with a
-    role shows what sfqb did with the role's records since the second pass, each action named
-    by its Salesforce object, and counts over the role's lines with its code;
-    `resolved_by_people` counts what a person finished (sfqb's log cannot tell an edit in
-    Salesforce from sfqb's own progress).
+    role shows what sfqb did with the role's records since the second pass (and their lines
+    with its code from the first), each action named by its Salesforce object, and counts over
+    the role's lines with its code; `resolved_by_people` counts what a person finished (sfqb's
+    log cannot tell an edit in Salesforce from sfqb's own progress), including a review item
+    closed by what the person did.
     """
     staged = staged or Staged()
     log = list(reversed(store.journal.log(company, limit=1_000_000)))  # oldest first
@@ -140,13 +144,15 @@ def situation_rows(
         if role:
             mine = staged.records.get(role, set())
             lines = [a for a in log if a.sf is not None and a.sf.id in mine]
-            if staged.since is not None:
-                lines = [a for a in lines if a.created_at >= staged.since]
+            if staged.since is not None:  # and its code's lines, from whichever pass
+                lines = [a for a in lines if a.created_at >= staged.since or a.status_key == key]
             did = [f"{a.sf.sobject.value}: {a.action_taken}" for a in lines if a.sf is not None]
+            people = role in staged.by_people
             counts: dict[str, int] = _counts(
-                store, company, key, [a for a in lines if a.status_key == key], reviews
-            )
-            if role in staged.by_people:
+                store, company, key, [a for a in lines if a.status_key == key], reviews,
+                people=people,
+            )  # fmt: skip
+            if people:
                 counts["resolved_by_people"] = counts["resolved_automatically"]
                 counts["resolved_automatically"] = 0
         else:
