@@ -143,8 +143,10 @@ class BindingEdits:
         if not check.want:
             assert bound is not None
             cycle.bindings.unbind(cycle.company, sf)
+            # Logged as the person's act, not as the read that found the record gone.
+            cleared = cycle.catalog.decode(System.TRANSPORT, "BINDING_CLEARED", who)
             cycle.log(
-                sf, "unbind", check.statuses[bound.qb.id],
+                sf, "unbind", cleared,
                 f"{who}: {bound.qb} is gone from QuickBooks; binding removed, re-creating it",
                 bound.qb,
             )  # fmt: skip
