@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,15 +13,20 @@ import pytest
 
 from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
+from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.jobs.gateway import SalesforceGateway
+from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.adapter import direct_processor
+from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
 from sfqb.store import Store
 from sfqb.sync.ops import QbOp, QbResult
+from sfqb.web import WebServices, create_app
+from sfqb.web.server import running_server
 
 CATALOG = load_catalog()
 
@@ -96,3 +102,29 @@ def world(db: Store, tmp_path: Path) -> Iterator[World]:
         )
         driver = DirectDriver(direct_processor(qb, CATALOG), CATALOG)
         yield World(sf, qb, db, runner, driver, clock, CATALOG)
+
+
+@dataclass
+class WebConnector:
+    """The Web Connector stand-in calling sfqb's SOAP endpoint; each call is one session."""
+
+    client: WebConnectorClient
+    reports: list[CycleReport]
+    world: World
+
+    def __call__(self) -> CycleReport:
+        """One session (one cycle) a few seconds later; its report."""
+        self.world.clock.advance(5)
+        assert self.client.run("demo", "demo").outcome is Outcome.DONE
+        return self.reports[-1]
+
+
+@contextmanager
+def web_connector(world: World) -> Iterator[WebConnector]:
+    """Company "demo" served over real SOAP and HTTP to the world's QuickBooks sandbox."""
+    world.store.create_company("demo", "demo", "demo")
+    reports: list[CycleReport] = []
+    source = CycleWorkSource(lambda company: world.runner, world.catalog, on_report=reports.append)
+    service = WebConnectorService(world.store, source, world.catalog, world.clock)
+    with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
+        yield WebConnector(WebConnectorClient(f"{base}/qbwc?wsdl", world.qb), reports, world)

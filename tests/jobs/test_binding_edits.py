@@ -6,38 +6,24 @@ re-create it"), another Id typed into the field, and edits of a healthy binding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
 from sfqb.jobs.bindings import BindingDesk
-from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.review import Evidence, ReviewDesk
-from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.store import QueueStatus, ReviewStatus
-from sfqb.web import WebServices, create_app
-from sfqb.web.server import running_server
 
-from .conftest import World
+from .conftest import WebConnector, World, web_connector
 
-Session = Callable[[], None]
+Session = WebConnector
 
 
 @pytest.fixture
-def session(world: World) -> Iterator[Session]:
+def session(world: World) -> Iterator[WebConnector]:
     """One Web Connector session per call, against the world's QuickBooks sandbox."""
-    world.store.create_company("demo", "demo", "demo")
-    source = CycleWorkSource(lambda company: world.runner, world.catalog)
-    service = WebConnectorService(world.store, source, world.catalog, world.clock)
-    with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
-        client = WebConnectorClient(f"{base}/qbwc?wsdl", world.qb)
-
-        def run() -> None:
-            world.clock.advance(5)
-            assert client.run("demo", "demo").outcome is Outcome.DONE
-
+    with web_connector(world) as run:
         yield run
 
 

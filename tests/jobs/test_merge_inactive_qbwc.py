@@ -3,42 +3,18 @@ Salesforce sandbox over real HTTPS, the store, and the runner's cycles."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 
-from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy, OnDeleted, OnInactive
-from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport
-from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.store import QueueStatus
-from sfqb.web import WebServices, create_app
-from sfqb.web.server import running_server
 
-from .conftest import World
+from .conftest import World, web_connector
 
 Session = Callable[[], CycleReport]
-
-
-@contextmanager
-def web_connector(world: World) -> Iterator[Session]:
-    """Each call is one Web Connector session (one cycle) against `sfqb`'s SOAP endpoint."""
-    world.store.create_company("demo", "demo", "demo")
-    reports: list[CycleReport] = []
-    source = CycleWorkSource(lambda company: world.runner, world.catalog, on_report=reports.append)
-    service = WebConnectorService(world.store, source, world.catalog, world.clock)
-    with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
-        client = WebConnectorClient(f"{base}/qbwc?wsdl", world.qb)
-
-        def session() -> CycleReport:
-            world.clock.advance(5)
-            assert client.run("demo", "demo").outcome is Outcome.DONE
-            return reports[-1]
-
-        yield session
 
 
 def _deal(world: World, account: str, entry: str) -> str:

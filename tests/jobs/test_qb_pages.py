@@ -8,32 +8,16 @@ iteratorRemainingCount is 0; an iterator lives only as long as the session that 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from lxml import etree
 
-from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.qb_checkpoint import QB_STREAM
-from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import RunnerSettings
-from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
+from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult
 from sfqb.sandbox.salesforce import seed
-from sfqb.web import WebServices, create_app
-from sfqb.web.server import running_server
 
-from .conftest import World
-
-
-@contextmanager
-def web_connector(world: World) -> Iterator[WebConnectorClient]:
-    """The Web Connector stand-in calling `sfqb`'s SOAP endpoint over HTTP."""
-    world.store.create_company("demo", "demo", "demo")
-    source = CycleWorkSource(lambda company: world.runner, world.catalog)
-    service = WebConnectorService(world.store, source, world.catalog, world.clock)
-    with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
-        yield WebConnectorClient(f"{base}/qbwc?wsdl", world.qb)
+from .conftest import World, web_connector
 
 
 def _queries(run: RunResult, tag: str) -> list[etree._Element]:
@@ -49,7 +33,8 @@ def test_a_change_read_larger_than_a_page_comes_in_pages_within_one_session(
 ) -> None:
     summary = seed(world.sf.org, 12, random.Random(21))
     world.runner.settings = RunnerSettings(qb_page_size=3)
-    with web_connector(world) as client:
+    with web_connector(world) as connector:
+        client = connector.client
         assert client.run("demo", "demo").outcome is Outcome.DONE
         world.clock.advance(30)
         phones = {}
