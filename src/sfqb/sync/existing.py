@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
-from sfqb.sync.fields import has_kind, qb_kind_of, to_plain
+from sfqb.sync.fields import found_binding, has_kind, qb_kind_of, to_plain
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
@@ -118,14 +118,7 @@ class ExistingName:
 
     def _bind_to(self, sf: SfRef, record: QbRecord, status: DecodedStatus, action: str) -> None:
         cycle = self._cycle
-        binding = Binding(
-            cycle.company,
-            sf,
-            QbRef(qb_kind_of(record.qb_type), record.id),
-            "",
-            cycle.clock(),
-            edit_sequence=record.edit_sequence,
-        )
+        binding = found_binding(cycle.company, sf, record, cycle.clock())
         try:
             cycle.bindings.bind(binding)
         except BindingError as exc:

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.sync.ops import QbRecord
 
 
 class UnresolvedReference(LookupError):
@@ -38,6 +40,27 @@ def has_kind(qb_type: str) -> bool:
 def qb_kind_of(qb_type: str) -> QbKind:
     """The binding kind of a QuickBooks object type (every item type is an Item)."""
     return _KINDS[qb_type]
+
+
+def found_binding(
+    company: str, sf: SfRef, record: QbRecord, at: datetime, *, mapped_name: object = None
+) -> Binding:
+    """A new binding of `sf` to a QuickBooks record sfqb read, nothing applied to it yet.
+
+    When `mapped_name` (the name Salesforce maps) is not the record's own (a unique variant sfqb
+    added it under, or a record a person chose), it counts as applied: the next Mod does not
+    rename the QuickBooks record.
+    """
+    keep = mapped_name not in (None, record.name)
+    return Binding(
+        company,
+        sf,
+        QbRef(qb_kind_of(record.qb_type), record.id),
+        "",
+        at,
+        edit_sequence=record.edit_sequence,
+        sf_values={"Name": mapped_name} if keep else None,
+    )
 
 
 def is_reference(value: object) -> bool:

@@ -25,11 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.sfid import is_id, normalize, same_id, sobject_of
 from sfqb.domain.status import DecodedStatus, System
-from sfqb.sync.fields import qb_kind_of
+from sfqb.sync.fields import found_binding, qb_kind_of
 from sfqb.sync.marking import list_of
 from sfqb.sync.ops import QbRecord
 from sfqb.sync.records import FLOW_OF, PendingChange, modstamp_of
@@ -139,11 +139,8 @@ class Pastes:
             self.joined.append(sf)
         mapped = cycle.canonical.get(sf)
         name = mapped.fields.get("Name") if mapped is not None else None
-        binding = Binding(
-            cycle.company, sf, qb, "", cycle.clock(), edit_sequence=record.edit_sequence,
-            # The person chose this QuickBooks record: its name stays (a suffixed one too).
-            sf_values={"Name": name} if name not in (None, record.name) else None,
-        )  # fmt: skip
+        # The person chose this QuickBooks record: its name stays (a suffixed one too).
+        binding = found_binding(cycle.company, sf, record, cycle.clock(), mapped_name=name)
         try:
             cycle.bindings.bind(binding)
         except BindingError as exc:

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
-from sfqb.sync.fields import has_kind, qb_kind_of, to_plain
+from sfqb.sync.fields import found_binding, has_kind, qb_kind_of, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
 from sfqb.sync.marking import list_of
 from sfqb.sync.matching import matches, rule_for
@@ -207,16 +207,8 @@ class Reading:
                 continue
             taken.add(found.id)
             name = cycle.canonical[sf].fields.get("Name")
-            binding = Binding(
-                cycle.company,
-                sf,
-                QbRef(qb_kind_of(found.qb_type), found.id),
-                "",
-                cycle.clock(),
-                edit_sequence=found.edit_sequence,
-                # Added under a unique variant of its name: that name stays (not sent again).
-                sf_values={"Name": name} if name not in (None, found.name) else None,
-            )
+            # Added under a unique variant of its name: that name stays (not sent again).
+            binding = found_binding(cycle.company, sf, found, cycle.clock(), mapped_name=name)
             try:
                 cycle.bindings.bind(binding)
             except BindingError:

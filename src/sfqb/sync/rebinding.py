@@ -25,7 +25,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
 from sfqb.domain.status import DecodedStatus, System
-from sfqb.sync.fields import qb_kind_of
+from sfqb.sync.fields import found_binding, qb_kind_of
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.records import BindOrigin, BindRequest, ItemState
 from sfqb.sync.writeback import QB_ID
@@ -157,10 +157,8 @@ class BindingEdits:
         if problem or target is None:
             self._refuse(check, f"{who}, but {problem}")
             return
-        qb = QbRef(check.kind, target.id)
-        binding = Binding(
-            cycle.company, sf, qb, "", cycle.clock(), edit_sequence=target.edit_sequence
-        )
+        binding = found_binding(cycle.company, sf, target, cycle.clock())
+        qb = binding.qb
         try:
             if bound is not None:
                 cycle.bindings.unbind(cycle.company, sf)
