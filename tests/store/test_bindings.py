@@ -38,7 +38,7 @@ def cust(i: int) -> QbRef:
 def test_bind_lookup_both_ways_and_companies_apart(db: Store) -> None:
     b = Binding(
         "acme", acct(1), cust(1), "fp", T0,
-        qb_fingerprint="qfp", edit_sequence="123", sf_values={"Name": "Acme", "Lines": [1, 2]},
+        qb_fingerprint="qfp", version="123", sf_values={"Name": "Acme", "Lines": [1, 2]},
     )  # fmt: skip
     db.bindings.bind(b)
     assert db.bindings.by_sf("acme", acct(1)) == b
@@ -87,7 +87,7 @@ def test_two_store_objects_share_the_constraint(db: Store, isolated_url: str) ->
 
 def test_unbind_rebind_refresh_update(db: Store) -> None:
     bs = db.bindings
-    bs.bind(Binding("acme", acct(1), cust(1), "fp", T0, qb_fingerprint="q1", edit_sequence="5"))
+    bs.bind(Binding("acme", acct(1), cust(1), "fp", T0, qb_fingerprint="q1", version="5"))
     bs.bind(Binding("acme", acct(2), cust(2), "fp", T0))
     later = T0 + timedelta(hours=1)
     with pytest.raises(BindingConflict):
@@ -97,13 +97,13 @@ def test_unbind_rebind_refresh_update(db: Store) -> None:
     with pytest.raises(InvalidBinding):
         bs.rebind("acme", acct(1), QbRef(QbKind.ITEM, "1"), "fp2", later)
     moved = bs.rebind("acme", acct(1), cust(3), "fp2", later)
-    assert (moved.qb_fingerprint, moved.edit_sequence) == ("", None)  # a new QuickBooks record
+    assert (moved.qb_fingerprint, moved.version) == ("", None)  # a new QuickBooks record
     assert bs.by_qb("acme", cust(3)) == moved
     assert bs.by_qb("acme", cust(1)) is None
-    updated = bs.update(replace(moved, qb_fingerprint="q3", edit_sequence="7", sf_values={"a": 1}))
+    updated = bs.update(replace(moved, qb_fingerprint="q3", version="7", sf_values={"a": 1}))
     assert bs.by_sf("acme", acct(1)) == updated
     refreshed = bs.refresh("acme", acct(1), "fp3", later)
-    assert (refreshed.fingerprint, refreshed.qb, refreshed.edit_sequence) == ("fp3", cust(3), "7")
+    assert (refreshed.fingerprint, refreshed.qb, refreshed.version) == ("fp3", cust(3), "7")
     assert refreshed.sf_values == {"a": 1}  # kept
     with pytest.raises(BindingNotFound, match="is not bound to"):
         bs.update(replace(moved, qb=cust(2)))
@@ -151,7 +151,7 @@ def _apply(target: Any, op: tuple[str, str, int, int], step: int) -> tuple[str, 
             result = target.update(
                 Binding(
                     company, acct(s), cust(q), f"f{step}", at, qb_fingerprint=f"q{step}",
-                    edit_sequence=str(step), sf_values={"Name": f"n{step}"},
+                    version=str(step), sf_values={"Name": f"n{step}"},
                 )
             )  # fmt: skip
         else:

@@ -246,7 +246,7 @@ def test_a_stale_edit_sequence_is_reread_and_the_mod_retried_once() -> None:
     cycle = h.run([h.change(account(1, Phone="555-0142"))])
     mods = h.sent_ops(QbAction.MOD)
     assert len(mods) == 2  # the first gets 3200, the retry goes through
-    assert mods[0].edit_sequence != mods[1].edit_sequence
+    assert mods[0].version != mods[1].version
     codes = [(a.operation, a.status.code) for a in cycle.attempts]
     assert ("mod", "3200") in codes and ("mod", "0") in codes
     assert cycle.outcomes[SfRef(SfObject.ACCOUNT, account(1)["Id"])].state is ItemState.DONE

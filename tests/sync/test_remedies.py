@@ -114,7 +114,7 @@ def test_3200_with_both_sides_changing_a_newest_field_is_a_conflict_for_review()
     customer = h.qb_of(account(1)["Id"])
     binding = next(b for b in h.bindings if b.sf.id == account(1)["Id"])
     h.qb.modify_as_user(customer.id, Phone="555-7777")  # QuickBooks' user changes Phone...
-    h.bindings.update(replace(binding, edit_sequence=binding.edit_sequence))
+    h.bindings.update(replace(binding, version=binding.version))
     cycle = run(h, [h.change(account(1, Phone="555-8888"))])  # ...and so does Salesforce
     outcome = cycle.outcomes[SfRef(SfObject.ACCOUNT, account(1)["Id"])]
     assert outcome.state is ItemState.REVIEW

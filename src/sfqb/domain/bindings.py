@@ -47,8 +47,9 @@ class Binding:
 
     `fingerprint` is of the Salesforce-to-QuickBooks values last applied, `qb_fingerprint` of the
     QuickBooks-to-Salesforce values last seen; equal fingerprints mean "nothing new" (an echo).
-    `edit_sequence` is QuickBooks Desktop's modification stamp as last seen; `sf_values` the
-    Salesforce-to-QuickBooks values last applied, so a Mod sends only what changed since.
+    `version` is QuickBooks' modification stamp as last seen (Desktop's EditSequence, Online's
+    SyncToken), opaque to sfqb; `sf_values` the Salesforce-to-QuickBooks values last applied,
+    so a Mod sends only what changed since.
     """
 
     company: str
@@ -57,7 +58,7 @@ class Binding:
     fingerprint: str
     synced_at: datetime
     qb_fingerprint: str = ""
-    edit_sequence: str | None = None
+    version: str | None = None
     sf_values: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:

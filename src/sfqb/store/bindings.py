@@ -27,7 +27,7 @@ def _binding(row: BindingRow) -> Binding:
         fingerprint=row.fingerprint,
         synced_at=row.synced_at,
         qb_fingerprint=row.qb_fingerprint,
-        edit_sequence=row.qb_edit_sequence,
+        version=row.qb_version,
         sf_values=dict(row.sf_values) if row.sf_values is not None else None,
     )
 
@@ -37,7 +37,7 @@ def _write(row: BindingRow, binding: Binding) -> None:
     row.qb_kind, row.qb_id = binding.qb.kind.value, binding.qb.id
     row.fingerprint = binding.fingerprint
     row.qb_fingerprint = binding.qb_fingerprint
-    row.qb_edit_sequence = binding.edit_sequence
+    row.qb_version = binding.version
     row.sf_values = to_jsonable(binding.sf_values) if binding.sf_values is not None else None
     row.synced_at = require_aware(binding.synced_at, "synced_at")
 

@@ -167,7 +167,7 @@ class BindingRow(Base):
     qb_id: Mapped[str] = mapped_column(String(60))
     fingerprint: Mapped[str] = mapped_column(String(128))
     qb_fingerprint: Mapped[str] = mapped_column(String(128))
-    qb_edit_sequence: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    qb_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     sf_values: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -132,7 +132,7 @@ class ExistingName:
             if mod is None:
                 return
         if mod is None:
-            cycle.synced(sf, binding, "", record.edit_sequence)
+            cycle.synced(sf, binding, "", record.version)
         else:
             cycle.ask(mod, first=False)
 

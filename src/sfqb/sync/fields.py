@@ -58,7 +58,7 @@ def found_binding(
         QbRef(qb_kind_of(record.qb_type), record.id),
         "",
         at,
-        edit_sequence=record.edit_sequence,
+        version=record.version,
         sf_values={"Name": mapped_name} if keep else None,
     )
 

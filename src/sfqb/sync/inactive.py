@@ -116,7 +116,7 @@ class Inactive:
             QbAction.MOD,
             record.qb_type,
             qb_id=record.id,
-            edit_sequence=record.edit_sequence,
+            version=record.version,
             fields={"IsActive": True},
         )
         self._cycle.ask(mod, lambda _op, result: self._reactivated(pending, result, binding))
@@ -140,7 +140,7 @@ class Inactive:
             return
         self._inactive.pop(record.id, None)
         if binding is not None:  # its next Mod needs the new edit sequence
-            cycle.bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
+            cycle.bindings.update(replace(binding, version=fresh.version))
         for op in pending.waiting:
             assert op.sf is not None
             cycle.log(

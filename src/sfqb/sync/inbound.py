@@ -86,8 +86,8 @@ class Inbound:
 
     def _bound(self, record: QbRecord) -> Binding | None:
         binding = self.bindings.by_qb(self.company, QbRef(qb_kind_of(record.qb_type), record.id))
-        if binding is not None and record.edit_sequence not in (None, binding.edit_sequence):
-            binding = self.bindings.update(replace(binding, edit_sequence=record.edit_sequence))
+        if binding is not None and record.version not in (None, binding.version):
+            binding = self.bindings.update(replace(binding, version=record.version))
         return binding
 
     def _add(

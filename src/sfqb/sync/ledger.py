@@ -53,7 +53,7 @@ class Ledger:
             fingerprint=canonical.fingerprint,
             synced_at=self.clock(),
             qb_fingerprint=qb_fp,
-            edit_sequence=edit,
+            version=edit,
             sf_values=to_plain(canonical.fields),
         )
         self.bindings.update(binding)

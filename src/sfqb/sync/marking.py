@@ -303,11 +303,11 @@ class Marking:
             binding = cycle.bindings.by_qb(
                 cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
             )
-            if binding is None or record.edit_sequence is None:
+            if binding is None or record.version is None:
                 continue
             fingerprint = inbound_fingerprint(cycle.mapper, record.qb_type, record.fields)
             if fingerprint == binding.qb_fingerprint:  # only sfqb's marker changed it
-                cycle.bindings.update(replace(binding, edit_sequence=record.edit_sequence))
+                cycle.bindings.update(replace(binding, version=record.version))
 
 
 def _read_type(qb_type: str) -> str:

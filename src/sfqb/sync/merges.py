@@ -87,7 +87,7 @@ class Merges:
                 assert binding is not None
                 mod = cycle.writing.mod_op(sf, binding)
                 if mod is None:
-                    cycle.synced(sf, binding, binding.qb_fingerprint, binding.edit_sequence)
+                    cycle.synced(sf, binding, binding.qb_fingerprint, binding.version)
                 else:
                     cycle.ask(mod, first=False)
             elif found.transactions:
@@ -139,7 +139,7 @@ class Merges:
         # The binding moves with what was last synced, so only Salesforce's newer changes go to
         # the survivor: the bookkeeper chose its name and values by merging into it.
         try:
-            cycle.bindings.bind(replace(old, qb=qb, edit_sequence=survivor.edit_sequence))
+            cycle.bindings.bind(replace(old, qb=qb, version=survivor.version))
         except BindingError as exc:
             cycle.bindings.bind(old)
             return str(exc)

@@ -57,7 +57,7 @@ class QbOp:
     qb_type: str
     sf: SfRef | None = None
     qb_id: str | None = None
-    edit_sequence: str | None = None
+    version: str | None = None
     fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     since: datetime | None = None
     ids: tuple[str, ...] = ()
@@ -83,7 +83,7 @@ class QbRecord:
 
     qb_type: str
     id: str
-    edit_sequence: str | None = None
+    version: str | None = None
     time_modified: datetime | None = None
     name: str | None = None
     marker: str | None = None

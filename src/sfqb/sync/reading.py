@@ -176,13 +176,13 @@ class Reading:
     def _seen(self, record: QbRecord) -> bool:
         """True for a bound record whose binding holds this very version and whose binding
         field shows its Id (skip_seen only): a binding changed in sfqb still needs its marker."""
-        if not self._skip_seen or not record.edit_sequence or record.qb_type == "ReceivePayment":
+        if not self._skip_seen or not record.version or record.qb_type == "ReceivePayment":
             return False
         cycle = self._cycle
         binding = cycle.bindings.by_qb(cycle.company, QbRef(qb_kind_of(record.qb_type), record.id))
         return (
             binding is not None
-            and binding.edit_sequence == record.edit_sequence
+            and binding.version == record.version
             and cycle.marking.shows(record, binding.sf.id)
         )
 
@@ -243,8 +243,8 @@ class Reading:
 
 def _newer(record: QbRecord, seen: QbRecord) -> bool:
     """True when `record` is a later version than `seen` (EditSequence, else TimeModified)."""
-    if record.edit_sequence and seen.edit_sequence and record.edit_sequence != seen.edit_sequence:
-        a, b = record.edit_sequence, seen.edit_sequence
+    if record.version and seen.version and record.version != seen.version:
+        a, b = record.version, seen.version
         return (len(a), a) > (len(b), b)  # digits: longer is larger
     if record.time_modified and seen.time_modified:
         return record.time_modified.replace(tzinfo=None) > seen.time_modified.replace(tzinfo=None)

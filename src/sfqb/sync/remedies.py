@@ -97,14 +97,14 @@ class Remedies:
             return
         binding = cycle.bindings.by_sf(cycle.company, sf)
         if binding is not None:
-            cycle.bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
+            cycle.bindings.update(replace(binding, version=fresh.version))
         cycle.log(
             sf,
             "mod",
             status,
             f"the QuickBooks item is an {fresh.qb_type}: sent as {fresh.qb_type}Mod",
         )
-        cycle.ask(replace(mod, op_id="", edit_sequence=fresh.edit_sequence))
+        cycle.ask(replace(mod, op_id="", version=fresh.version))
 
     def _deleted(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         cycle, sf = self._cycle, op.sf
@@ -161,7 +161,7 @@ class Remedies:
         if fresh is None or binding is None:
             cycle.fail(sf, status, "mod")
             return
-        binding = cycle.bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
+        binding = cycle.bindings.update(replace(binding, version=fresh.version))
         conflicts = self._conflicts(op, binding, fresh)
         if conflicts and cycle.policy.on_conflict is OnConflict.REVIEW:
             cycle.review(
@@ -181,9 +181,9 @@ class Remedies:
         fields = {k: v for k, v in op.fields.items() if k not in dropped}
         cycle.log(sf, "mod", status, "re-read the record and re-applied the change once")
         if fields:
-            cycle.ask(replace(op, op_id="", edit_sequence=fresh.edit_sequence, fields=fields))
+            cycle.ask(replace(op, op_id="", version=fresh.version, fields=fields))
         else:
-            cycle.synced(sf, binding, binding.qb_fingerprint, fresh.edit_sequence)
+            cycle.synced(sf, binding, binding.qb_fingerprint, fresh.version)
 
     def _conflicts(self, op: QbOp, binding: Binding, fresh: QbRecord) -> list[dict[str, Any]]:
         """Fields both sides changed since the last sync that neither side owns outright."""
@@ -206,7 +206,7 @@ class Remedies:
                 )
         return found
 
-    def with_fresh_edit_sequence(self, mod: QbOp) -> Then:
+    def with_fresh_version(self, mod: QbOp) -> Then:
         """A continuation that sends `mod` with the edit sequence a read returned."""
 
         def then(_op: QbOp, result: QbResult) -> None:
@@ -225,8 +225,8 @@ class Remedies:
                 return
             binding = self._cycle.bindings.by_sf(self._cycle.company, mod.sf) if mod.sf else None
             if binding is not None:
-                self._cycle.bindings.update(replace(binding, edit_sequence=fresh.edit_sequence))
-            self._cycle.ask(replace(mod, edit_sequence=fresh.edit_sequence))
+                self._cycle.bindings.update(replace(binding, version=fresh.version))
+            self._cycle.ask(replace(mod, version=fresh.version))
 
         return then
 

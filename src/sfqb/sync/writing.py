@@ -42,11 +42,11 @@ class Writing:
         assert binding is not None
         built = self.mod_op(op.sf, binding)
         if built is None:
-            cycle.synced(op.sf, binding, binding.qb_fingerprint, binding.edit_sequence)
-        elif binding.edit_sequence is None:
+            cycle.synced(op.sf, binding, binding.qb_fingerprint, binding.version)
+        elif binding.version is None:
             cycle.ask(
                 replace(built, action=QbAction.READ, ids=(binding.qb.id,), fields={}),
-                cycle.remedies.with_fresh_edit_sequence(built),
+                cycle.remedies.with_fresh_version(built),
                 first=False,
             )
             return None
@@ -94,7 +94,7 @@ class Writing:
             canonical.kind,
             sf=sf,
             qb_id=binding.qb.id,
-            edit_sequence=binding.edit_sequence,
+            version=binding.version,
             fields=resolved,
         )
 
@@ -145,7 +145,7 @@ class Writing:
                 if n
             ),
         )
-        cycle.synced(op.sf, binding, cycle.inbound.wrote(binding, record), record.edit_sequence)
+        cycle.synced(op.sf, binding, cycle.inbound.wrote(binding, record), record.version)
 
     def _qb_of(self, sf: SfRef) -> QbRef | None:
         binding = self._cycle.bindings.by_sf(self._cycle.company, sf)

@@ -84,7 +84,7 @@ def test_structural_refusals(catalog: Catalog) -> None:
     ops = [
         QbOp("no-seq", QbAction.MOD, "Customer", qb_id="80000001-1", fields={"Phone": "1"}),
         QbOp("no-name", QbAction.ADD, "Customer", fields={"Phone": "1"}),
-        QbOp("bad-id", QbAction.MOD, "Customer", qb_id="80000001 1", edit_sequence="1"),
+        QbOp("bad-id", QbAction.MOD, "Customer", qb_id="80000001 1", version="1"),
         QbOp("read-all", QbAction.READ, "Customer"),
         QbOp("no-marker", QbAction.SET_MARKER, "Invoice", qb_id="1-1"),
         QbOp("vendor", QbAction.ADD, "Vendor", fields={"Name": "V"}),
@@ -141,7 +141,7 @@ def test_mod_sends_every_line_as_new_and_keeps_memo_when_absent(catalog: Catalog
         "SalesReceipt",
         sf=OPP,
         qb_id="1-1",
-        edit_sequence="7",
+        version="7",
         fields={"Lines": lines},
     )
     mod = rq(compose([op], "13.0", catalog=catalog).xml, "m").find("SalesReceiptMod")
@@ -267,7 +267,7 @@ def test_merge_and_reactivation_requests_validate(
                 QbAction.MOD,
                 qb_type,
                 qb_id=qb_id,
-                edit_sequence="7",
+                version="7",
                 fields={"IsActive": True},
             )
             for op_id, qb_type, qb_id in (

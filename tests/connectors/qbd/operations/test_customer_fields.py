@@ -63,7 +63,7 @@ def test_an_address_mod_reads_back(driver: DirectDriver) -> None:
         QbAction.MOD,
         "Customer",
         qb_id=added.id,
-        edit_sequence=added.edit_sequence,
+        version=added.version,
         fields={"BillAddress": {"City": "Berlin"}, "Fax": "030 1234"},
     )
     _only(driver.execute([mod]))

@@ -103,7 +103,7 @@ def test_customer_add_read_by_id_and_name_then_mod(driver: DirectDriver) -> None
     added = add_customer(driver)
     assert added.qb_type == "Customer"
     assert added.name == AWKWARD
-    assert added.edit_sequence
+    assert added.version
     assert added.fields["CompanyName"] == "Müller & Söhne GmbH"
     assert added.fields["AccountNumber"] == "A-100"
 
@@ -117,12 +117,12 @@ def test_customer_add_read_by_id_and_name_then_mod(driver: DirectDriver) -> None
         QbAction.MOD,
         "Customer",
         qb_id=added.id,
-        edit_sequence=added.edit_sequence,
+        version=added.version,
         fields={"Phone": "555-0100", "BillAddress": {"City": "Berlin"}},
     )
     changed = only(one(driver, mod))
     assert changed.fields["Phone"] == "555-0100"
-    assert changed.edit_sequence != added.edit_sequence
+    assert changed.version != added.version
 
     stale = one(driver, mod)  # the old EditSequence again
     assert not stale.ok
@@ -187,7 +187,7 @@ def test_items_invoice_mod_lines_and_payment(
         "Invoice",
         sf=OPPORTUNITY,
         qb_id=invoice.id,
-        edit_sequence=invoice.edit_sequence,
+        version=invoice.version,
         fields={"Memo": "Big deal", "Lines": new_lines},
     )
     modded = only(one(driver, mod))
@@ -229,7 +229,7 @@ def test_errors_land_on_their_own_op(driver: DirectDriver, company: CompanyFile)
             QbAction.MOD,
             "Customer",
             qb_id=customer.id,
-            edit_sequence=customer.edit_sequence,
+            version=customer.version,
             fields={"Phone": "1"},
         ),
         QbOp("gone", QbAction.READ, "Customer", ids=("80000999-1234567890",)),
@@ -258,7 +258,7 @@ def test_errors_land_on_their_own_op(driver: DirectDriver, company: CompanyFile)
                 QbAction.MOD,
                 "Customer",
                 qb_id=customer.id,
-                edit_sequence="1",
+                version="1",
                 fields={"Phone": "2"},
             ),
             QbOp("fine", QbAction.READ, "Customer", ids=(customer.id,)),

@@ -84,7 +84,7 @@ def _account(a: AccountRecord) -> QbRecord:
     return QbRecord(
         qb_type="Account",
         id=a.core.list_id,
-        edit_sequence=a.core.edit_sequence,
+        version=a.core.edit_sequence,
         time_modified=a.core.time_modified,
         name=a.full_name or a.name,
         fields=fields,
@@ -153,7 +153,7 @@ def _customer(c: CustomerRecord) -> QbRecord:
     return QbRecord(
         qb_type="Customer",
         id=c.core.list_id,
-        edit_sequence=c.core.edit_sequence,
+        version=c.core.edit_sequence,
         time_modified=c.core.time_modified,
         name=c.full_name or c.name,
         marker=salesforce_id(c.data_ext),
@@ -182,7 +182,7 @@ def _item(i: ItemRecord) -> QbRecord:
     return QbRecord(
         qb_type=i.item_type,
         id=i.core.list_id,
-        edit_sequence=i.core.edit_sequence,
+        version=i.core.edit_sequence,
         time_modified=i.core.time_modified,
         name=i.full_name or i.name,
         marker=salesforce_id(i.data_ext),
@@ -227,7 +227,7 @@ def _sales_txn(t: SalesTxnRecord) -> QbRecord:
     return QbRecord(
         qb_type=t.txn_type,
         id=t.core.txn_id,
-        edit_sequence=t.core.edit_sequence,
+        version=t.core.edit_sequence,
         time_modified=t.core.time_modified,
         name=t.ref_number,
         marker=salesforce_id(t.data_ext) or memo_marker,
@@ -253,7 +253,7 @@ def _payment(p: PaymentRecord) -> QbRecord:
     return QbRecord(
         qb_type="ReceivePayment",
         id=p.core.txn_id,
-        edit_sequence=p.core.edit_sequence,
+        version=p.core.edit_sequence,
         time_modified=p.core.time_modified,
         name=p.ref_number,
         marker=salesforce_id(p.data_ext),

@@ -133,9 +133,9 @@ def _write(op: QbOp) -> OpRequest:
     cls = writer.add if op.action is QbAction.ADD else writer.mod
     preset: dict[str, Any] = {}
     if op.action is QbAction.MOD:
-        if not op.qb_id or not op.edit_sequence:
+        if not op.qb_id or not op.version:
             raise OpRefused(f"{cls.TYPE} needs the record's id and EditSequence")
-        preset = {writer.id_attr: op.qb_id, "edit_sequence": op.edit_sequence}
+        preset = {writer.id_attr: op.qb_id, "edit_sequence": op.version}
     fields = dict(op.fields)
     changes: tuple[TextChange, ...] = ()
     if writer.is_txn and op.sf is not None and (op.action is QbAction.ADD or MEMO in fields):

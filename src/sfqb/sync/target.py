@@ -1,0 +1,69 @@
+"""What the engine must know about a QuickBooks target, as data: no literals of one product.
+
+A `TargetProfile` is passed to `Cycle` like the company policy. Each connector builds its own
+(`connectors/qbd/profile.py`, `connectors/qbo/profile.py`); the engine asks the profile instead
+of testing `qb_type.startswith("Item")`, a code literal or the name of a target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from sfqb.domain.entities import QbKind
+from sfqb.domain.status import System
+
+
+class MarkerKind(StrEnum):
+    """Where a target keeps the Salesforce Id on the QuickBooks record itself."""
+
+    DATA_EXT = "data_ext"  # a custom field (QuickBooks Desktop's DataExt)
+    NONE = "none"  # no marker: the binding lives in the store and in QuickBooks_ID__c
+
+
+_NO_TYPES: Mapping[str, QbKind] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProfile:
+    """The vocabulary and limits of one QuickBooks target.
+
+    `kinds` maps every QuickBooks object type sfqb binds to its binding kind (QuickBooks
+    Desktop's ItemService and ItemNonInventory are both an Item; QuickBooks Online has one
+    Item). `item_read_type` is the type a read of every item uses. `system` is the status
+    system the target's own codes decode in. `stream` names the checkpoint of its changes;
+    `lookback` is how far back its change feed reaches (None: no limit). `max_batch` is the
+    most operations one request carries. `name_limit` is the longest name a list record takes.
+    """
+
+    name: str
+    system: System
+    kinds: Mapping[str, QbKind] = field(default_factory=lambda: _NO_TYPES)
+    item_read_type: str = "Item"
+    payment_type: str = "ReceivePayment"
+    stream: str = ""
+    lookback: timedelta | None = None
+    max_batch: int = 200
+    marker: MarkerKind = MarkerKind.DATA_EXT
+    name_limit: int = 41
+
+    def binds(self, qb_type: str) -> bool:
+        """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""
+        return qb_type in self.kinds
+
+    def kind_of(self, qb_type: str) -> QbKind:
+        """The binding kind of a QuickBooks object type."""
+        return self.kinds[qb_type]
+
+    def read_type(self, qb_type: str) -> str:
+        """The type to read a record of `qb_type` by (every item type reads as one)."""
+        if self.kinds.get(qb_type) is QbKind.ITEM:
+            return self.item_read_type
+        return qb_type
+
+    def change_feeds(self, transaction_type: str) -> tuple[str, ...]:
+        """The QuickBooks types whose changes a cycle reads (items, so bindings stay current)."""
+        return ("Customer", self.item_read_type, transaction_type, self.payment_type)
