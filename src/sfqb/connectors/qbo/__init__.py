@@ -1,0 +1,1 @@
+"""QuickBooks Online: the REST API (OAuth 2.0, JSON), pushed by sfqb."""
