@@ -50,6 +50,9 @@ class QbOp:
     binding field (a custom field people see) they write, or None for sfqb's private one;
     `exists` says the record already has a value (replace it rather than add one).
     DEFINE_MARKER with a `binding_field` defines it on the lists in `names`.
+    `attempt` names the attempt a write belongs to, the same on every retry of a reply that
+    was lost and new when the request changes (a target with idempotent requests derives its
+    request id from it; empty: the op's own id and body decide).
     """
 
     op_id: str
@@ -68,6 +71,7 @@ class QbOp:
     until: datetime | None = None
     binding_field: str | None = None
     exists: bool = False
+    attempt: str = ""
 
 
 @dataclass(frozen=True, slots=True)

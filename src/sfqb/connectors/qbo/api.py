@@ -90,6 +90,35 @@ class Changes:
     truncated: bool = False
 
 
+class QboAuthLost(Exception):
+    """The company's connection is gone (invalid_grant, revoked, expired): reconnect needed."""
+
+    def __init__(self, error: str, description: str = "") -> None:
+        super().__init__(f"{error}: {description}" if description else error)
+        self.error = error
+        self.description = description
+
+
+class TokenSource(Protocol):
+    """Access tokens for one company, refreshed ahead of expiry (rotated refresh tokens kept)."""
+
+    def access_token(self) -> str:
+        """A valid access token (refreshed first when it is about to expire)."""
+        ...
+
+    def refresh(self, rejected: str) -> str:
+        """A new access token after QuickBooks refused `rejected` (401); raises QboAuthLost."""
+        ...
+
+
+class CallMeter(Protocol):
+    """Counts a company's API calls (some Intuit app tiers meter reads), per month."""
+
+    def count(self, *, reads: int = 0, writes: int = 0) -> None:
+        """Record calls just made."""
+        ...
+
+
 class QboApi(Protocol):
     """The QuickBooks Online calls the driver makes, for one company (realm)."""
 
