@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from sfqb.connectors.qbo.api import BatchItem, BatchOperation, QboFault
+from sfqb.connectors.qbo.api import BatchItem, BatchOperation, QboApi, QboFault
 from sfqb.connectors.qbo.client import QboSettings, request_id
 from sfqb.sync.ops import ReplyLost
 
@@ -70,6 +70,11 @@ def test_every_request_carries_minorversion_accept_and_the_token(rig: Rig) -> No
         assert request.headers["Accept"] == "application/json"
         assert request.headers["Authorization"] == "Bearer token-1"
         assert request.url.path.startswith(PREFIX)
+
+
+def test_the_client_is_a_qbo_api(rig: Rig) -> None:
+    api: QboApi = rig.client  # checked by mypy: QboClient meets the driver's contract
+    assert api is rig.client
 
 
 def test_minor_versions_before_75_are_refused() -> None:

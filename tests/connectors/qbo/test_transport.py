@@ -113,6 +113,14 @@ def test_connect_failure_is_unavailable_and_nothing_was_sent(rig: Rig) -> None:
     assert rig.meter.writes == 0
 
 
+def test_tls_failure_is_unavailable_as_a_tls_error(rig: Rig) -> None:
+    error = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    rig.mock.get("/preferences").mock(side_effect=error)
+    with pytest.raises(QuickBooksUnavailable) as caught:
+        rig.client.preferences()
+    assert caught.value.status.code == "TLS_ERROR" and not caught.value.status.retryable
+
+
 def test_401_refreshes_once_and_sends_again(rig: Rig) -> None:
     route = rig.mock.get("/preferences").mock(
         side_effect=[fixture("auth-3200-gateway.json", 401), ok({"Preferences": {"Id": "1"}})]

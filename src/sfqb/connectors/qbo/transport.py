@@ -206,4 +206,5 @@ def _is_tls(exc: BaseException) -> bool:
         if isinstance(inner, ssl.SSLError):
             return True
         inner = inner.__cause__ or inner.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in str(exc)
+    text = str(exc)
+    return "CERTIFICATE_VERIFY_FAILED" in text or "[SSL" in text
