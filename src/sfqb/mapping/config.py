@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -14,6 +12,7 @@ from typing import Any
 import yaml
 
 from sfqb.mapping.errors import MappingConfigError
+from sfqb.mapping.mapsets import DESKTOP_MAPS, MapSet
 from sfqb.mapping.rules import NameRule
 from sfqb.mapping.transforms import TRANSFORMS, Transform
 
@@ -133,25 +132,6 @@ class _Targets:
             return True
         parent, _, child = target.partition("/")
         return parent in known and parent.endswith("Address") and child in self.address
-
-
-@dataclass(frozen=True)
-class MapSet:
-    """A directory of field maps for one QuickBooks target: targets.yaml and one file a flow.
-
-    `DESKTOP_MAPS` (mapping/data/) is the default; `ONLINE_MAPS` (mapping/data/qbo/) holds
-    QuickBooks Online's. `MapSet(Path(...))` reads another directory.
-    """
-
-    root: Traversable
-
-    def read(self, name: str) -> str:
-        """The text of one file of the set."""
-        return self.root.joinpath(name).read_text(encoding="utf-8")
-
-
-DESKTOP_MAPS = MapSet(resources.files("sfqb.mapping").joinpath("data"))
-ONLINE_MAPS = MapSet(resources.files("sfqb.mapping").joinpath("data", "qbo"))
 
 
 def _yaml(text: str, source: str) -> Any:
