@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import yaml
 
 from sfqb.mapping.errors import MappingConfigError
+from sfqb.mapping.mapsets import DESKTOP_MAPS, MapSet
 from sfqb.mapping.rules import NameRule
 from sfqb.mapping.transforms import TRANSFORMS, Transform
 
@@ -44,7 +44,7 @@ _FLOW_KEYS = frozenset(
 )
 _LINES_KEYS = frozenset({"source", "target", "fields"})
 _NAME_RULE_KEYS = frozenset(
-    {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name"}
+    {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name", "refused"}
 )
 
 
@@ -134,10 +134,6 @@ class _Targets:
         return parent in known and parent.endswith("Address") and child in self.address
 
 
-def _read_data(name: str) -> str:
-    return resources.files("sfqb.mapping").joinpath("data", name).read_text(encoding="utf-8")
-
-
 def _yaml(text: str, source: str) -> Any:
     try:
         return yaml.safe_load(text)
@@ -146,8 +142,8 @@ def _yaml(text: str, source: str) -> Any:
         raise MappingConfigError(source, "(document)", f"not valid YAML: {problem}") from None
 
 
-def _load_targets() -> _Targets:
-    doc = _yaml(_read_data("targets.yaml"), "targets.yaml")
+def _load_targets(maps: MapSet) -> _Targets:
+    doc = _yaml(maps.read("targets.yaml"), "targets.yaml")
     return _Targets(
         system=MappingProxyType(dict(doc["system"])),
         address=frozenset(doc["address"]),
@@ -250,10 +246,13 @@ class _Checker:
                 doc.get("unique_format", default.unique_format), f"{key}.unique_format"
             ),
             empty_name=self.text(doc.get("empty_name", default.empty_name), f"{key}.empty_name"),
+            refused=str(doc.get("refused", default.refused)),
         )
-        if ":" in rule.colon_replacement:
+        if ":" in rule.colon_replacement or set(rule.colon_replacement) & set(rule.refused):
             raise self.fail(f"{key}.colon_replacement", "must not contain a colon")
         fmt = rule.unique_format
+        if set(fmt + rule.empty_name) & set(rule.refused):
+            raise self.fail(f"{key}.refused", "unique_format and empty_name must not use them")
         if "{n}" not in fmt or ":" in fmt or fmt.replace("{n}", "").count("{") or len(fmt) > 8:
             raise self.fail(f"{key}.unique_format", 'must contain "{n}", no colon, ≤ 8 characters')
         name = rule.empty_name
@@ -366,15 +365,19 @@ class FlowSet:
 
 
 def load_flows(
-    override: Path | None = None, transforms: Mapping[str, Transform] = TRANSFORMS
+    override: Path | None = None,
+    transforms: Mapping[str, Transform] = TRANSFORMS,
+    *,
+    maps: MapSet = DESKTOP_MAPS,
 ) -> FlowSet:
-    """The bundled field maps, with a company's override file (YAML `flows: {...}`) merged in."""
-    targets = _load_targets()
+    """The field maps of `maps` (QuickBooks Desktop's by default), with a company's override
+    file (YAML `flows: {...}`) merged in."""
+    targets = _load_targets(maps)
     defaults: dict[str, Any] = {}
     flows: dict[str, FlowMap] = {}
     for name in FLOW_NAMES:
         source = f"{name}.yaml"
-        defaults[name] = _yaml(_read_data(source), source)
+        defaults[name] = _yaml(maps.read(source), source)
         flows[name] = _Checker(source, targets, transforms).flow(name, defaults[name])
     if override is None:
         return FlowSet(MappingProxyType(flows))

@@ -27,6 +27,7 @@ class NameRule:
     unique: bool = True
     unique_format: str = " ({n})"
     empty_name: str = "Unnamed"
+    refused: str = ""  # characters the target refuses in a name, each sent as a space
 
 
 _PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
@@ -57,6 +58,9 @@ def apply_name_rule(
     text = "" if original is None else str(original)
     text = step(text, unicodedata.normalize("NFC", text).strip(), "name_trim")
     text = step(text, text.replace(":", rule.colon_replacement).strip(), "name_no_colon")
+    if rule.refused and any(ch in text for ch in rule.refused):
+        spaced = "".join(" " if ch in rule.refused else ch for ch in text)
+        text = step(text, " ".join(spaced.split()), "name_refused_characters")
     if not text:
         text = step(text, rule.empty_name, "name_empty")
     text = step(text, text[: rule.limit].rstrip(), "name_max_length")

@@ -187,16 +187,58 @@ def latest_date(value: object, arg: object) -> object:
     return max(known) if known else None
 
 
+def _numbers(name: str, value: object) -> list[Decimal | None]:
+    parts = value if isinstance(value, tuple) else (value,)
+    try:
+        return [to_decimal(p) for p in parts]
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def multiply(value: object, arg: object) -> object:
+    """The product of a multi-source field's numbers (a line's Qty x UnitPrice); None if any
+    is missing."""
+    _no_arg("multiply", arg)
+    if value is None:
+        return None
+    numbers = _numbers("multiply", value)
+    if any(n is None for n in numbers):
+        return None
+    product = Decimal(1)
+    for n in numbers:
+        assert n is not None
+        product *= n
+    return product
+
+
+def subtract(value: object, arg: object) -> object:
+    """The first number of a multi-source field less the others (a total less its balance)."""
+    _no_arg("subtract", arg)
+    if value is None:
+        return None
+    first, *rest = _numbers("subtract", value)
+    if first is None:
+        return None
+    return first - sum((n for n in rest if n is not None), Decimal(0))
+
+
 def payment_status(value: object, arg: object) -> object:
-    """Unpaid / Partially Paid / Paid from a (balance remaining, amount paid) pair."""
-    _no_arg("payment_status", arg)
+    """Unpaid / Partially Paid / Paid from a (balance remaining, amount paid) pair.
+
+    With the argument `total` the pair is (balance remaining, total amount), as QuickBooks
+    Online reports an invoice.
+    """
+    if arg not in (None, "total"):
+        raise TypeError("payment_status takes no argument or `total`")
     if value is None:
         return None
     if not isinstance(value, tuple) or len(value) != 2:
-        raise ValueError("payment_status needs two sources: balance and amount paid")
+        raise ValueError("payment_status needs two sources: balance and amount paid (or total)")
     balance, paid = (to_decimal(v) for v in value)
     if balance is None:
         return None
+    if arg == "total" and paid is not None:
+        paid -= balance
     if balance <= 0:
         return "Paid"
     if paid is not None and abs(paid) > 0:
@@ -225,6 +267,8 @@ TRANSFORMS: Mapping[str, Transform] = MappingProxyType(
         "phone": phone,
         "latest_date": latest_date,
         "payment_status": payment_status,
+        "multiply": multiply,
+        "subtract": subtract,
         "default": default_value,
     }
 )

@@ -1,0 +1,86 @@
+"""The engine's QbOps against QuickBooks Online: `QboDriver(api, catalog).execute(ops)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sfqb.codes import Catalog
+from sfqb.connectors.qbo.api import QboApi, QboFault
+from sfqb.connectors.qbo.operations.reads import Reader, quote, select
+from sfqb.connectors.qbo.operations.writes import MAX_BATCH, Writer
+from sfqb.domain.status import System
+from sfqb.sync.ops import QbAction, QbOp, QbResult
+
+_WRITES = frozenset({QbAction.ADD, QbAction.MOD})
+# QuickBooks Online keeps no marker (the profile's MarkerKind.NONE): the binding lives in the
+# store and in QuickBooks_ID__c, so these are never sent.
+_MARKERS = frozenset(
+    {
+        QbAction.SET_MARKER,
+        QbAction.CLEAR_MARKER,
+        QbAction.DEFINE_MARKER,
+        QbAction.READ_FIELD_DEFS,
+        QbAction.READ_FIELD_SLOTS,
+    }
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class QboDriver:
+    """Carries ops to one QuickBooks Online company and answers one QbResult per op, in order.
+
+    Adds and Mods go in batch requests of at most `max_batch` (30) items; reads are queries and
+    Change Data Capture calls. A Fault answers the op (or batch item) it belongs to; ReplyLost,
+    QuickBooksUnavailable and QboAuthLost from the api propagate: the runner decides.
+    `clock` (aware, UTC) bounds Change Data Capture's 30-day window.
+    """
+
+    def __init__(
+        self,
+        api: QboApi,
+        catalog: Catalog,
+        *,
+        max_batch: int = MAX_BATCH,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self._api = api
+        self._catalog = catalog
+        self._names: dict[tuple[str, str], str | None] = {}
+        self._writer = Writer(api, catalog, self._named, max_batch)
+        self._reader = Reader(api, catalog, clock)
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        """One QbResult per op_id, in op order."""
+        answers: dict[str, QbResult] = {}
+        answers.update(self._reader.changed([o for o in ops if o.action is QbAction.READ_CHANGED]))
+        answers.update(self._reader.deleted([o for o in ops if o.action is QbAction.READ_DELETED]))
+        for op in ops:
+            if op.action is QbAction.READ_PREFERENCES:
+                answers[op.op_id] = self._reader.preferences(op)
+            elif op.action is QbAction.READ:
+                answers[op.op_id] = self._reader.read(op)
+            elif op.action is QbAction.READ_LIST:
+                answers[op.op_id] = self._reader.read_list(op)
+            elif op.action in _MARKERS:
+                message = f"QuickBooks Online keeps no marker: {op.action.value} is never sent"
+                status = self._catalog.decode(System.TRANSPORT, "UNSUPPORTED_OPERATION", message)
+                answers[op.op_id] = QbResult(op.op_id, status)
+        answers.update(self._writer.write([o for o in ops if o.action in _WRITES]))
+        return [answers[op.op_id] for op in ops]
+
+    def _named(self, entity: str, name: str) -> str | None:
+        """The Id of the active `entity` named `name` (a policy's account or tax code), cached
+        for the driver's life; None when QuickBooks Online has none."""
+        key = (entity, name.casefold())
+        if key not in self._names:
+            field = "FullyQualifiedName" if entity == "Account" else "Name"
+            try:
+                found = self._api.query(select(entity, f"{field} = {quote(name)}"))
+            except QboFault:
+                return None  # not cached: asked again with the next op that names it
+            self._names[key] = str(found[0]["Id"]) if found else None
+        return self._names[key]

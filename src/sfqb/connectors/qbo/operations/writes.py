@@ -1,0 +1,132 @@
+"""Adds and Mods as QuickBooks Online batch requests, with request ids stable per attempt."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sfqb.codes import Catalog
+from sfqb.connectors.qbo.api import BatchAnswer, BatchItem, BatchOperation, Fault, QboApi, QboFault
+from sfqb.connectors.qbo.operations.bodies import BodyError, NameLookup, body
+from sfqb.connectors.qbo.operations.records import entity_of, to_record
+from sfqb.domain.status import DecodedStatus, System
+from sfqb.mapping import canonical_json
+from sfqb.sync.fields import to_plain
+from sfqb.sync.ops import QbAction, QbOp, QbResult
+
+MAX_BATCH = 30  # items a batch request carries (Intuit's limits-and-throttles page)
+
+
+def decode_fault(catalog: Catalog, fault: Fault) -> DecodedStatus:
+    """A Fault's first error through the catalog (its Detail kept in the message)."""
+    if not fault.errors:
+        return catalog.decode(System.QBO, f"http-{fault.http_status}", fault.type)
+    first = fault.errors[0]
+    message = f"{first.message}: {first.detail}" if first.detail else first.message
+    return catalog.decode(System.QBO, first.code or f"http-{fault.http_status}", message)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    op: QbOp
+    item: BatchItem
+    key: str  # the attempt and the body: equal keys, equal request
+
+
+def _key(op: QbOp, entity: str, operation: BatchOperation, payload: dict[str, object]) -> str:
+    attempt = op.attempt or op.op_id
+    text = canonical_json({"entity": entity, "op": operation.value, "body": to_plain(payload)})
+    return f"{attempt}\n{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def request_id(keys: Sequence[str]) -> str:
+    """A batch's requestid from its items' attempt keys and bodies (36 characters at most, as
+    Intuit allows for a batch): the same on every retry of the same attempt, new when an item
+    or a body changes, so a replayed id never answers a changed request."""
+    digest = hashlib.sha256("\x1e".join(sorted(keys)).encode()).hexdigest()
+    return "sfqb-" + digest[:31]
+
+
+class Writer:
+    """Sends Adds and Mods in batches of at most `max_batch`, one QbResult per op."""
+
+    def __init__(
+        self, api: QboApi, catalog: Catalog, lookup: NameLookup, max_batch: int = MAX_BATCH
+    ) -> None:
+        if not 1 <= max_batch <= MAX_BATCH:
+            raise ValueError(f"a QuickBooks Online batch carries 1 to {MAX_BATCH} items")
+        self._api = api
+        self._catalog = catalog
+        self._lookup = lookup
+        self._max = max_batch
+
+    def write(self, ops: Sequence[QbOp]) -> dict[str, QbResult]:
+        """Answers by op_id. Transport errors and QboAuthLost propagate from the api."""
+        answers: dict[str, QbResult] = {}
+        items: list[_Item] = []
+        for op in ops:
+            try:
+                items.append(self._item(op))
+            except BodyError as exc:
+                status = self._catalog.decode(exc.system, exc.code, str(exc))
+                answers[op.op_id] = QbResult(op.op_id, status)
+        # Items never reference each other within a batch: a reference is an Id, and an Id
+        # exists only once its create was answered (the engine sends parents in earlier
+        # batches; an unbound parent leaves the child unresolved, so it is not sent).
+        items.sort(key=lambda i: i.key)
+        for start in range(0, len(items), self._max):
+            answers.update(self._send(items[start : start + self._max]))
+        return answers
+
+    def _item(self, op: QbOp) -> _Item:
+        entity = entity_of(op.qb_type)
+        if op.action is QbAction.ADD:
+            operation, payload = BatchOperation.CREATE, body(op.fields, self._lookup)
+        else:
+            if not op.qb_id:
+                raise BodyError("2020", "an update needs the record's Id")
+            operation = BatchOperation.UPDATE
+            payload = body(op.fields, self._lookup, qb_id=op.qb_id, version=op.version)
+        key = _key(op, entity, operation, payload)
+        return _Item(op, BatchItem(bid="", entity=entity, operation=operation, body=payload), key)
+
+    def _send(self, chunk: Sequence[_Item]) -> dict[str, QbResult]:
+        # bIds by position in the key-sorted chunk: a retry of the same request repeats them.
+        sent = [
+            BatchItem(f"b{n}", i.item.entity, i.item.operation, i.item.body)
+            for n, i in enumerate(chunk, 1)
+        ]
+        rid = request_id([i.key for i in chunk])
+        try:
+            answers = self._api.batch(sent, rid)
+        except QboFault as exc:  # the whole request refused: every op gets its Fault
+            status = decode_fault(self._catalog, exc.fault)
+            return {i.op.op_id: QbResult(i.op.op_id, status) for i in chunk}
+        by_bid: dict[str, BatchAnswer] = {a.bid: a for a in answers}
+        out: dict[str, QbResult] = {}
+        for item, request in zip(chunk, sent, strict=True):
+            out[item.op.op_id] = self._answer(item, by_bid.get(request.bid))
+        return out
+
+    def _answer(self, item: _Item, answer: BatchAnswer | None) -> QbResult:
+        op_id = item.op.op_id
+        if answer is None:
+            message = f"QuickBooks Online sent no answer for batch item of {item.op.qb_type}"
+            return QbResult(
+                op_id, self._catalog.decode(System.TRANSPORT, "MALFORMED_RESPONSE", message)
+            )
+        if answer.fault is not None:
+            return QbResult(op_id, decode_fault(self._catalog, answer.fault))
+        if answer.entity is None:
+            message = "QuickBooks Online answered a batch item with no entity"
+            return QbResult(
+                op_id, self._catalog.decode(System.TRANSPORT, "MALFORMED_RESPONSE", message)
+            )
+        record = to_record(item.item.entity, answer.entity)
+        return QbResult(op_id, ok_status(self._catalog), (record,))
+
+
+def ok_status(catalog: Catalog) -> DecodedStatus:
+    """QuickBooks Online's answer without a Fault."""
+    return catalog.decode(System.QBO, "http-200")

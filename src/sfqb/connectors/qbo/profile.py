@@ -1,0 +1,42 @@
+"""QuickBooks Online as the engine sees it: its vocabulary and limits (a `TargetProfile`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import MappingProxyType
+
+from sfqb.domain.entities import QbKind
+from sfqb.domain.status import System
+from sfqb.mapping import ONLINE_MAPS
+from sfqb.sync.target import MarkerKind, TargetProfile
+
+# Intuit's limits: a batch request carries at most 30 items (limits-and-throttles page), Change
+# Data Capture reaches 30 days back (change-data-capture page). Names: Customer.DisplayName and
+# Item.Name are capped at 100 here (Intuit's pages differ, 100 to 500: the stricter one).
+QBO_PROFILE = TargetProfile(
+    name="QuickBooks Online",
+    system=System.QBO,
+    kinds=MappingProxyType(
+        {
+            "Customer": QbKind.CUSTOMER,
+            "Item": QbKind.ITEM,
+            "Invoice": QbKind.INVOICE,
+            "SalesReceipt": QbKind.SALES_RECEIPT,
+            "Estimate": QbKind.ESTIMATE,
+        }
+    ),
+    item_read_type="Item",
+    payment_type="Payment",
+    stream="qbo:changes",
+    lookback=timedelta(days=30),
+    max_batch=30,
+    marker=MarkerKind.NONE,
+    name_limit=100,
+)
+
+# The field maps of QuickBooks Online (mapping/data/qbo/): load_flows(override, maps=QBO_MAPS).
+QBO_MAPS = ONLINE_MAPS
+
+# The preflight facts of QuickBooks Online (sfqb/sync/data/preflight_qbo.yaml), for the engine
+# once TargetProfile names its preflight file.
+QBO_PREFLIGHT = "preflight_qbo.yaml"
