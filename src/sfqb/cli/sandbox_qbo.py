@@ -17,7 +17,7 @@ def register(sandbox_app: typer.Typer) -> None:
     sandbox_app.command("qbo")(qbo)
 
 
-def qbo(
+def qbo(  # noqa: PLR0917 - one parameter per option
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 0,
     tls_dir: Annotated[
         Path, typer.Option("--tls-dir", help="Where to write ca.pem (and reuse the CA from).")

@@ -31,8 +31,12 @@ def sandbox(clock: ManualClock) -> QboSandbox:
         sent.append((url, body, headers))
         return 200
 
-    sb = QboSandbox(QboConfig(clock=clock, webhook_url="https://receiver.test/qbo/webhooks",
-                              verifier_token="verifier"), sender=sender)
+    sb = QboSandbox(
+        QboConfig(
+            clock=clock, webhook_url="https://receiver.test/qbo/webhooks", verifier_token="verifier"
+        ),
+        sender=sender,
+    )
     sb.sent = sent  # type: ignore[attr-defined]
     return sb
 
@@ -70,8 +74,11 @@ class Qbo:
 def http(sandbox: QboSandbox) -> Iterator[httpx.Client]:
     """httpx on the ASGI app, with the demo token and JSON."""
     # Starlette's TestClient is an httpx.Client on the ASGI app (ASGITransport is async-only).
-    with TestClient(sandbox.app, base_url="http://qbo",
-                    headers={"Authorization": "Bearer demo", "Accept": "application/json"}) as client:
+    with TestClient(
+        sandbox.app,
+        base_url="http://qbo",
+        headers={"Authorization": "Bearer demo", "Accept": "application/json"},
+    ) as client:
         yield client
 
 
@@ -83,12 +90,21 @@ def qbo(http: httpx.Client) -> Qbo:
 
 def service_item(qbo: Qbo, name: str = "Consulting", taxable: bool = False) -> dict[str, Any]:
     """A Service item on the seeded Services income account."""
-    return qbo.create("Item", {"Name": name, "Type": "Service", "Taxable": taxable,
-                               "IncomeAccountRef": {"value": "2"}})
+    return qbo.create(
+        "Item",
+        {"Name": name, "Type": "Service", "Taxable": taxable, "IncomeAccountRef": {"value": "2"}},
+    )
 
 
 def invoice_body(customer: str, item: str, qty: float = 2, price: float = 50) -> dict[str, Any]:
     """An invoice with one sales line."""
-    return {"CustomerRef": {"value": customer}, "Line": [{
-        "Amount": qty * price, "DetailType": "SalesItemLineDetail",
-        "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": qty, "UnitPrice": price}}]}
+    return {
+        "CustomerRef": {"value": customer},
+        "Line": [
+            {
+                "Amount": qty * price,
+                "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": qty, "UnitPrice": price},
+            }
+        ],
+    }

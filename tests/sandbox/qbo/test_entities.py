@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sfqb.sandbox.qbo import QboSandbox
 from tests.sandbox.qbo.conftest import Qbo, invoice_body, service_item
+
+from sfqb.sandbox.qbo import QboSandbox
 
 
 def test_create_assigns_id_synctoken_and_metadata(qbo: Qbo) -> None:
@@ -33,11 +34,15 @@ def test_display_name_with_colon_refused_workato_qbo_runtime_errors(qbo: Qbo) ->
 
 def test_5010_stale_synctoken(qbo: Qbo) -> None:
     customer = qbo.create("Customer", {"DisplayName": "Acme"})
-    ok = qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True,
-                               "CompanyName": "Acme Inc"})
+    ok = qbo.post(
+        "customer",
+        {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "CompanyName": "Acme Inc"},
+    )
     assert ok.json()["Customer"]["SyncToken"] == "1"
-    stale = qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True,
-                                  "CompanyName": "Acme Ltd"})
+    stale = qbo.post(
+        "customer",
+        {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "CompanyName": "Acme Ltd"},
+    )
     assert qbo.fault(stale)["code"] == "5010"
 
 
@@ -53,8 +58,9 @@ def test_item_income_account_required_for_service(qbo: Qbo) -> None:
 
 def test_item_name_unique_among_items(qbo: Qbo) -> None:
     service_item(qbo, "Consulting")
-    response = qbo.post("item", {"Name": "CONSULTING", "Type": "NonInventory",
-                                 "IncomeAccountRef": {"value": "1"}})
+    response = qbo.post(
+        "item", {"Name": "CONSULTING", "Type": "NonInventory", "IncomeAccountRef": {"value": "1"}}
+    )
     assert qbo.fault(response)["code"] == "6240"
 
 
@@ -69,10 +75,13 @@ def test_610_reference_to_inactive_customer_and_name_delete_is_deactivation(
     qbo: Qbo, sandbox: QboSandbox
 ) -> None:
     customer = qbo.create("Customer", {"DisplayName": "Gone Ltd"})
-    assert qbo.fault(qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0"},
-                              operation="delete"))["code"] == "500"
-    qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True,
-                          "Active": False})
+    assert (
+        qbo.fault(
+            qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0"}, operation="delete")
+        )["code"]
+        == "500"
+    )
+    qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Active": False})
     item = service_item(qbo)
     response = qbo.post("invoice", invoice_body(customer["Id"], item["Id"]))
     assert qbo.fault(response)["code"] == "610"
@@ -111,10 +120,14 @@ def test_sparse_update_with_line_replaces_all_lines(qbo: Qbo) -> None:
     invoice = qbo.create("Invoice", body)
     assert invoice["TotalAmt"] == 200
     one = invoice_body(customer["Id"], item["Id"], qty=1, price=10)["Line"]
-    updated = qbo.post("invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"],
-                                   "sparse": True, "Line": one}).json()["Invoice"]
+    updated = qbo.post(
+        "invoice",
+        {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True, "Line": one},
+    ).json()["Invoice"]
     assert [line["DetailType"] for line in updated["Line"]] == [
-        "SalesItemLineDetail", "SubTotalLineDetail"]
+        "SalesItemLineDetail",
+        "SubTotalLineDetail",
+    ]
     assert updated["TotalAmt"] == 10
 
 
@@ -122,12 +135,23 @@ def test_payment_links_invoice_and_lowers_balance(qbo: Qbo, sandbox: QboSandbox)
     customer = qbo.create("Customer", {"DisplayName": "Acme"})
     item = service_item(qbo)
     invoice = qbo.create("Invoice", invoice_body(customer["Id"], item["Id"]))
-    qbo.create("Payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 40, "Line": [
-        {"Amount": 40, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]})
+    qbo.create(
+        "Payment",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "TotalAmt": 40,
+            "Line": [{"Amount": 40, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+        },
+    )
     assert sandbox.records("Invoice")[0]["Balance"] == 60
-    too_much = qbo.post("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 70,
-                                    "Line": [{"Amount": 70, "LinkedTxn": [
-                                        {"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]})
+    too_much = qbo.post(
+        "payment",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "TotalAmt": 70,
+            "Line": [{"Amount": 70, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+        },
+    )
     assert qbo.fault(too_much)["code"] == "6000"
 
 
@@ -151,4 +175,5 @@ def test_preferences_and_companyinfo_seeded(qbo: Qbo) -> None:
     assert info["Country"] == "US"
     accounts = qbo.query("select * from Account").json()["QueryResponse"]["Account"]
     assert {"Sales of Product Income", "Services", "Undeposited Funds"} <= {
-        a["Name"] for a in accounts}
+        a["Name"] for a in accounts
+    }

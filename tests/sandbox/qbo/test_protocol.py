@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from tests.sandbox.qbo.conftest import REALM, Qbo, invoice_body, service_item
 
 from sfqb.sandbox.qbo import QboSandbox, ReplyLost, sign
 from sfqb.sandbox.salesforce.clock import ManualClock
-from tests.sandbox.qbo.conftest import REALM, Qbo, invoice_body, service_item
 
 BASIC = "Basic " + base64.b64encode(b"sfqb-demo-client:sfqb-demo-secret").decode()
 
@@ -20,8 +20,10 @@ BASIC = "Basic " + base64.b64encode(b"sfqb-demo-client:sfqb-demo-secret").decode
 def test_query_where_orderby_paging_and_count(qbo: Qbo) -> None:
     for name in ("Beta", "Alpha", "Gamma", "Alfred"):
         qbo.create("Customer", {"DisplayName": name})
-    page = qbo.query("SELECT * FROM Customer WHERE DisplayName LIKE 'Al%' ORDERBY DisplayName "
-                     "STARTPOSITION 1 MAXRESULTS 1").json()["QueryResponse"]
+    page = qbo.query(
+        "SELECT * FROM Customer WHERE DisplayName LIKE 'Al%' ORDERBY DisplayName "
+        "STARTPOSITION 1 MAXRESULTS 1"
+    ).json()["QueryResponse"]
     assert [c["DisplayName"] for c in page["Customer"]] == ["Alfred"]
     assert page["startPosition"] == 1 and page["maxResults"] == 1
     count = qbo.query("select count(*) from Customer where Id in ('1', '2')").json()
@@ -53,11 +55,16 @@ def test_minorversion_under_75_refused(qbo: Qbo) -> None:
 
 def test_batch_items_independent_and_at_most_30(qbo: Qbo) -> None:
     qbo.create("Customer", {"DisplayName": "Taken"})
-    answer = qbo.post("batch", {"BatchItemRequest": [
-        {"bId": "a", "operation": "create", "Customer": {"DisplayName": "Fresh"}},
-        {"bId": "b", "operation": "create", "Customer": {"DisplayName": "Taken"}},
-        {"bId": "c", "Query": "select * from Customer where DisplayName = 'Fresh'"},
-    ]}).json()["BatchItemResponse"]
+    answer = qbo.post(
+        "batch",
+        {
+            "BatchItemRequest": [
+                {"bId": "a", "operation": "create", "Customer": {"DisplayName": "Fresh"}},
+                {"bId": "b", "operation": "create", "Customer": {"DisplayName": "Taken"}},
+                {"bId": "c", "Query": "select * from Customer where DisplayName = 'Fresh'"},
+            ]
+        },
+    ).json()["BatchItemResponse"]
     assert answer[0]["Customer"]["DisplayName"] == "Fresh"
     assert answer[1]["Fault"]["Error"][0]["code"] == "6240"
     assert answer[2]["QueryResponse"]["Customer"][0]["DisplayName"] == "Fresh"
@@ -101,8 +108,13 @@ def test_cdc_reports_changes_and_deletions(qbo: Qbo, clock: ManualClock) -> None
     by_entity = answer["CDCResponse"][0]["QueryResponse"]
     assert by_entity[0]["Customer"][0]["DisplayName"] == "Acme"
     assert by_entity[1]["Invoice"] == [
-        {"domain": "QBO", "status": "Deleted", "Id": invoice["Id"],
-         "MetaData": by_entity[1]["Invoice"][0]["MetaData"]}]
+        {
+            "domain": "QBO",
+            "status": "Deleted",
+            "Id": invoice["Id"],
+            "MetaData": by_entity[1]["Invoice"][0]["MetaData"],
+        }
+    ]
 
 
 def test_cdc_at_most_30_days_back(qbo: Qbo, clock: ManualClock) -> None:
@@ -110,8 +122,9 @@ def test_cdc_at_most_30_days_back(qbo: Qbo, clock: ManualClock) -> None:
     assert qbo.get("cdc", entities="Customer", changedSince=old).status_code == 400
 
 
-def test_cdc_at_most_1000_objects_per_response(qbo: Qbo, sandbox: QboSandbox,
-                                               clock: ManualClock) -> None:
+def test_cdc_at_most_1000_objects_per_response(
+    qbo: Qbo, sandbox: QboSandbox, clock: ManualClock
+) -> None:
     since = clock().isoformat()
     for n in range(1001):
         sandbox.company.add("Customer", {"DisplayName": f"C{n}", "Active": True})
@@ -128,8 +141,9 @@ def test_gateway_401_lower_case_fault_for_expired_token(qbo: Qbo, sandbox: QboSa
 
 
 def test_fault_in_xml_when_asked(qbo: Qbo) -> None:
-    response = qbo.http.get(qbo.url("customer/5"), params={"minorversion": "75"},
-                            headers={"Accept": "application/xml"})
+    response = qbo.http.get(
+        qbo.url("customer/5"), params={"minorversion": "75"}, headers={"Accept": "application/xml"}
+    )
     assert response.headers["content-type"].startswith("application/xml")
     assert b'<Error code="610"' in response.content
 
@@ -170,45 +184,72 @@ def test_40_batch_requests_per_minute(qbo: Qbo, clock: ManualClock) -> None:
 
 
 def test_oauth_refresh_rotates_and_refuses_the_old_token(http: httpx.Client) -> None:
-    first = http.post("/oauth2/v1/tokens/bearer", headers={"Authorization": BASIC},
-                      data={"grant_type": "refresh_token", "refresh_token": "demo-refresh"})
+    first = http.post(
+        "/oauth2/v1/tokens/bearer",
+        headers={"Authorization": BASIC},
+        data={"grant_type": "refresh_token", "refresh_token": "demo-refresh"},
+    )
     assert first.status_code == 200
     tokens = first.json()
     assert tokens["expires_in"] == 3600 and tokens["refresh_token"] != "demo-refresh"
     assert "x_refresh_token_expires_in" in tokens
-    old = http.post("/oauth2/v1/tokens/bearer", headers={"Authorization": BASIC},
-                    data={"grant_type": "refresh_token", "refresh_token": "demo-refresh"})
+    old = http.post(
+        "/oauth2/v1/tokens/bearer",
+        headers={"Authorization": BASIC},
+        data={"grant_type": "refresh_token", "refresh_token": "demo-refresh"},
+    )
     assert old.status_code == 400 and old.json() == {"error": "invalid_grant"}
-    fresh = http.get(f"/v3/company/{REALM}/companyinfo/1", params={"minorversion": 75},
-                     headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    fresh = http.get(
+        f"/v3/company/{REALM}/companyinfo/1",
+        params={"minorversion": 75},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
     assert fresh.status_code == 200
 
 
 def test_oauth_authorization_code_flow_end_to_end(http: httpx.Client) -> None:
-    redirect = http.get("/connect/oauth2", follow_redirects=False, params={
-        "client_id": "sfqb-demo-client", "response_type": "code", "scope": "com.intuit.quickbooks.accounting",
-        "redirect_uri": "https://sfqb.test/qbo/callback", "state": "xyz"})
+    redirect = http.get(
+        "/connect/oauth2",
+        follow_redirects=False,
+        params={
+            "client_id": "sfqb-demo-client",
+            "response_type": "code",
+            "scope": "com.intuit.quickbooks.accounting",
+            "redirect_uri": "https://sfqb.test/qbo/callback",
+            "state": "xyz",
+        },
+    )
     assert redirect.status_code == 302
     query = parse_qs(urlsplit(redirect.headers["location"]).query)
     assert query["state"] == ["xyz"] and query["realmId"] == [REALM]
-    tokens = http.post("/oauth2/v1/tokens/bearer", headers={"Authorization": BASIC}, data={
-        "grant_type": "authorization_code", "code": query["code"][0],
-        "redirect_uri": "https://sfqb.test/qbo/callback"})
+    tokens = http.post(
+        "/oauth2/v1/tokens/bearer",
+        headers={"Authorization": BASIC},
+        data={
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "redirect_uri": "https://sfqb.test/qbo/callback",
+        },
+    )
     assert tokens.status_code == 200 and tokens.json()["access_token"]
 
 
-def test_revoked_refresh_token_answers_invalid_grant(http: httpx.Client,
-                                                     sandbox: QboSandbox) -> None:
+def test_revoked_refresh_token_answers_invalid_grant(
+    http: httpx.Client, sandbox: QboSandbox
+) -> None:
     sandbox.tokens.revoke_refresh_tokens()
-    answer = http.post("/oauth2/v1/tokens/bearer", headers={"Authorization": BASIC},
-                       data={"grant_type": "refresh_token", "refresh_token": "demo-refresh"})
+    answer = http.post(
+        "/oauth2/v1/tokens/bearer",
+        headers={"Authorization": BASIC},
+        data={"grant_type": "refresh_token", "refresh_token": "demo-refresh"},
+    )
     assert answer.json() == {"error": "invalid_grant"}
 
 
 def test_webhook_legacy_payload_signed_with_verifier_token(qbo: Qbo, sandbox: QboSandbox) -> None:
     qbo.create("Customer", {"DisplayName": "Hooked"})
     assert sandbox.webhooks.flush() == 1
-    url, body, headers = sandbox.sent[-1]  # type: ignore[attr-defined]
+    _, body, headers = sandbox.sent[-1]  # type: ignore[attr-defined]
     assert headers["intuit-signature"] == sign("verifier", body)
     event = json.loads(body)["eventNotifications"][0]
     assert event["realmId"] == REALM
@@ -219,9 +260,15 @@ def test_webhook_cloudevents_payload_and_merge(clock: ManualClock) -> None:
     from sfqb.sandbox.qbo import QboConfig
 
     sent: list[bytes] = []
-    sandbox = QboSandbox(QboConfig(clock=clock, webhook_url="https://r.test/h",
-                                   verifier_token="v", webhook_cloudevents=True),
-                         sender=lambda url, body, headers: sent.append(body) or 200)
+    sandbox = QboSandbox(
+        QboConfig(
+            clock=clock,
+            webhook_url="https://r.test/h",
+            verifier_token="v",
+            webhook_cloudevents=True,
+        ),
+        sender=lambda url, body, headers: sent.append(body) or 200,
+    )
     books = sandbox.api.books
     keep = books.create("Customer", {"DisplayName": "Keep"})
     drop = books.create("Customer", {"DisplayName": "Drop"})

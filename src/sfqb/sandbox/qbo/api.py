@@ -22,6 +22,8 @@ XML = "application/xml;charset=UTF-8"
 # requestid lengths from Intuit's field definitions (50; 36 for a batch), answered as the
 # Java SDK #180 thread quotes: 6000 "You cannot enter more than 50 characters ...".
 REQUESTID_MAX, BATCH_REQUESTID_MAX = 50, 36
+# The gateway's 403 for a realm the token is not for (intuit/oauth-jsclient #2 quotes it).
+_AUTHZ_FAILED = "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403"
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,7 @@ class Api:
                     "fault": {
                         "error": [
                             {
-                                "message": "message=ApplicationAuthorizationFailed; errorCode=003100; "
-                                "statusCode=403",
+                                "message": _AUTHZ_FAILED,
                                 "detail": None,
                                 "code": "3100",
                                 "element": None,
@@ -185,7 +186,7 @@ class Api:
                 "minorversion",
             )
 
-    def _resource(
+    def _resource(  # noqa: PLR0917
         self,
         method: str,
         rest: str,

@@ -129,7 +129,7 @@ class Company:
                     found.append((updated, copy.deepcopy(record)))
             for ident, when in self.deleted[entity].items():
                 if when >= since:
-                    tomb = {"domain": "QBO", "status": "Deleted", "Id": ident}
+                    tomb: Record = {"domain": "QBO", "status": "Deleted", "Id": ident}
                     tomb["MetaData"] = {"LastUpdatedTime": iso(when)}
                     found.append((when, tomb))
             found.sort(key=lambda pair: (pair[0], _id_key(pair[1]["Id"])))

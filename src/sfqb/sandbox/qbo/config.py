@@ -31,8 +31,8 @@ class QboConfig:
     tls_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 0
-    access_token: str = "demo"
-    refresh_token: str = "demo-refresh"
+    access_token: str = "demo"  # noqa: S105 - the published demo token
+    refresh_token: str = "demo-refresh"  # noqa: S105
     client_id: str = "sfqb-demo-client"
     client_secret: str = "sfqb-demo-secret"  # noqa: S105 - the sandbox's published demo key
     redirect_uris: tuple[str, ...] = ()

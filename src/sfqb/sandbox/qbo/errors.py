@@ -155,7 +155,7 @@ def fault_xml(error: QboError, now: datetime) -> bytes:
 def gateway_auth(detail: str, now: datetime) -> bytes:
     """The gateway's 401 body: lower-case `fault` and `error`, type AUTHENTICATION, `time` in
     epoch milliseconds (quoted in routablehq/python-quickbooks #250)."""
-    body = {
+    body: dict[str, Any] = {
         "warnings": None,
         "intuitObject": None,
         "fault": {

@@ -55,7 +55,7 @@ class Query:
     max_results: int = 100
 
 
-def parse(text: str, max_results: int = 1000) -> Query:
+def parse(text: str, max_results: int = 1000) -> Query:  # noqa: PLR0915
     """Parse a query; QboError 4000 (parser) or 4001 (validation) when it is not the subset."""
     tokens = _tokens(text)
     pos = 0
@@ -132,7 +132,7 @@ def run(company: Company, query: Query) -> dict[str, Any]:
     """The QueryResponse object for a parsed query."""
     rows = company.all(query.entity)
     conditions = list(query.where)
-    if query.entity in NAME_LISTS + ("Item", "Account") and not any(
+    if query.entity in (*NAME_LISTS, "Item", "Account") and not any(
         c[0] == "Active" for c in conditions
     ):
         conditions.append(("Active", "=", True))
@@ -191,7 +191,7 @@ def _literal(token: tuple[str, str]) -> Any:
 
 def _condition(take: Any, peek: Any) -> tuple[str, str, Any]:
     column = _column(take()[1])
-    kind, op = take()
+    _, op = take()
     op = op.lower()
     if op == "in":
         take("(")
@@ -252,12 +252,12 @@ def _matches(record: Record, condition: tuple[str, str, Any]) -> bool:
         text, pattern = str(actual).casefold(), wanted.casefold()
         core = pattern.strip("%")
         if pattern.startswith("%") and pattern.endswith("%") and len(pattern) > 1:
-            return core in text
+            return bool(core in text)
         if pattern.endswith("%"):
-            return text.startswith(core)
+            return bool(text.startswith(core))
         if pattern.startswith("%"):
-            return text.endswith(core)
-        return text == core
+            return bool(text.endswith(core))
+        return bool(text == core)
     left = _norm(actual, column)
     if op == "in":
         return any(left == _norm(v, column) for v in wanted)

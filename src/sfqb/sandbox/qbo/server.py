@@ -34,7 +34,7 @@ from sfqb.sandbox.salesforce.clock import system_clock
 from sfqb.sandbox.salesforce.tls import server_context
 
 API_PREFIX = "/v3/company/"
-TOKEN_PATH = "/oauth2/v1/tokens/bearer"
+TOKEN_PATH = "/oauth2/v1/tokens/bearer"  # noqa: S105 - a path
 AUTHORIZE_PATH = "/connect/oauth2"
 
 

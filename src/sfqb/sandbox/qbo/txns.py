@@ -37,7 +37,7 @@ def out(amount: Decimal) -> float:
     return float(amount.quantize(CENT, ROUND_HALF_UP))
 
 
-def sales_form(company: Company, entity: str, record: Record, own_id: str | None) -> None:
+def sales_form(company: Company, entity: str, record: Record, own_id: str | None) -> None:  # noqa: PLR0915
     """Check and complete an Invoice, SalesReceipt or Estimate in place."""
     if not record.get("CustomerRef"):
         raise errors.required(f"{entity}.CustomerRef")
@@ -49,11 +49,11 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     automated = bool(company.preferences["TaxPrefs"].get("PartnerTaxEnabled"))
     kept: list[Record] = []
     subtotal = taxable = tax = Decimal(0)
-    for line in lines:
-        kind = line.get("DetailType")
+    for given in lines:
+        kind = given.get("DetailType")
         if kind == "SubTotalLineDetail":
             continue  # recomputed below, as QuickBooks Online does
-        line = dict(line)
+        line = dict(given)
         check_lengths(line, LINE_LENGTHS, "Line.")
         if kind == "SalesItemLineDetail":
             amount, rate = _sales_line(company, line, automated)
