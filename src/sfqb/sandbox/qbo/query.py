@@ -263,12 +263,13 @@ def _matches(record: Record, condition: tuple[str, str, Any]) -> bool:
         return any(left == _norm(v, column) for v in wanted)
     right = _norm(wanted, column)
     try:
-        return {
+        outcome: dict[str, bool] = {
             "=": left == right,
             "<": left < right,
             ">": left > right,
             "<=": left <= right,
             ">=": left >= right,
-        }[op]
+        }
     except TypeError:
         return False
+    return outcome[op]
