@@ -12,6 +12,7 @@ from sfqb.cli import (
     qbd,
     review,
     salesforce,
+    sandbox_qbo,
     sandbox_salesforce,
     status,
     sync,
@@ -51,6 +52,7 @@ examples.register(app)
 demo.register(app)
 salesforce.register(app)
 sandbox_salesforce.register(sandbox_app)
+sandbox_qbo.register(sandbox_app)
 qbd.register(app, sandbox_app)
 sync.register(app)
 status.register(app)
