@@ -15,6 +15,7 @@ from sfqb.cli.errors import fail
 from sfqb.cli.render import status_panel
 from sfqb.codes import Catalog, UnknownCodeFormat
 from sfqb.codes.docs import catalog_markdown, catalog_rows
+from sfqb.codes.words import category_text, remedy_phrase
 from sfqb.codes.findings import (
     MAX_INPUT_BYTES,
     FindingsError,
@@ -97,14 +98,14 @@ def codes(
         return
     from rich.table import Table
 
-    table = Table("system", "code", "title", "category", "sfqb will", show_lines=False)
+    table = Table("system", "code", "title", "kind", "sfqb will", show_lines=False)
     for status in rows:
         table.add_row(
             status.system.value,
             status.code,
             status.title,
-            status.category.value,
-            status.remedy.value,
+            category_text(status.category),
+            remedy_phrase(status.remedy),
         )
     Console().print(table)
 
