@@ -15,13 +15,13 @@ from sfqb.cli.errors import fail
 from sfqb.cli.render import status_panel
 from sfqb.codes import Catalog, UnknownCodeFormat
 from sfqb.codes.docs import catalog_markdown, catalog_rows
-from sfqb.codes.words import category_text, remedy_phrase
 from sfqb.codes.findings import (
     MAX_INPUT_BYTES,
     FindingsError,
     find_statuses,
     find_statuses_in_file,
 )
+from sfqb.codes.words import category_text, remedy_phrase
 from sfqb.domain.status import Category, System
 
 SystemOpt = Annotated[
