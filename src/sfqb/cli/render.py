@@ -44,7 +44,7 @@ def status_panel(status: DecodedStatus, location: str | None = None) -> Panel:
     table.add_row("Kind", Text(kind_text(status)))
     sureness = confidence_text(status.confidence)
     if sureness and status.known:
-        table.add_row("Source", Text(sureness))
+        table.add_row("How sure", Text(sureness))
     if status.applies_when:
         table.add_row("Applies when", Text(status.applies_when))
     parts: list[Table | Text] = [table]
