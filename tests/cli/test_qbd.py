@@ -127,3 +127,33 @@ def test_sandbox_qbd_without_a_server_fails_cleanly() -> None:
     result = runner.invoke(make_app(), ["sandbox", "qbd", "--url", "http://127.0.0.1:9/qbwc"])
     assert result.exit_code == 2
     assert "cannot run the Web Connector session" in result.output
+
+
+def test_qwc_new_file_id_keeps_the_owner_id_and_is_kept(tmp_path: Path) -> None:
+    """QBWC1039's fix: a .qwc with a new FileID, never a new OwnerID (sfqb's data in QuickBooks
+    is stored under the OwnerID), and later .qwc files carry the new FileID."""
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    base = ["qwc", "--company", "Acme", "--database-url", url]
+    first = runner.invoke(make_app(), [*base, "--password", "pw"])
+    assert first.exit_code == 0, first.output
+    old = etree.fromstring(first.stdout.encode())
+    renewed = runner.invoke(make_app(), [*base, "--new-file-id"])
+    assert renewed.exit_code == 0, renewed.output
+    new = etree.fromstring(renewed.stdout.encode())
+    assert new.findtext("OwnerID") == old.findtext("OwnerID")
+    assert new.findtext("FileID") != old.findtext("FileID")
+    again = etree.fromstring(runner.invoke(make_app(), base).stdout.encode())
+    assert again.findtext("FileID") == new.findtext("FileID")
+
+
+def test_qwc_new_file_id_changes_nothing_when_the_qwc_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    base = ["qwc", "--company", "Acme", "--database-url", url]
+    runner.invoke(make_app(), [*base, "--password", "pw"])
+    before = Store.from_url(url).company("Acme")
+    refused = runner.invoke(
+        make_app(), [*base, "--new-file-id", "--url", "http://example.com/qbwc"]
+    )
+    assert refused.exit_code == 2
+    after = Store.from_url(url).company("Acme")
+    assert before is not None and after is not None and after.file_id == before.file_id

@@ -86,7 +86,9 @@ def test_review_lists_the_held_record_with_its_candidates(env: Env) -> None:
     (candidate,) = item["evidence"]
     assert candidate["qb_id"] == env.taken_by and candidate["matches_rule"] is False
     output = ok("review", "--company", "demo")
-    for text in (f"#{item['id']}", env.account, "qbxml:3100", "The name already exists",
+    assert "account_to_customer" not in output.splitlines()[0]  # words, not the flow's id
+    for text in (f"#{item['id']}", env.account, "QuickBooks 3100 The name already exists",
+                 "(Accounts → Customers)",
                  "(415) 555-0199", env.taken_by, "--bind QB_ID", "sfqb rename"):  # fmt: skip
         assert text in output, (text, output)
     assert "1 open record item(s), 0 company message(s)" in output

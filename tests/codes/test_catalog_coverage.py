@@ -176,8 +176,9 @@ def test_explain_3140_json_says_to_sync_the_parent_first() -> None:
     assert reading["category"] == "bad_reference"
     assert reading["remedy"] == "sync_parent_first"
     fix = " ".join(reading["fix"]).lower()
-    assert "sync the parent first" in fix
+    assert "sends the parent" in fix and "first" in fix
     assert "customer" in fix and "item" in fix
+    assert "deleted" in fix and "inactive" in fix  # not only "not synced yet"
 
 
 def test_qbo_gateway_codes_are_not_qbxml_codes() -> None:

@@ -61,6 +61,9 @@ def test_a_refusal_for_an_inactive_record_is_handled_too() -> None:
     outcome = cycle.outcomes[sf]  # QuickBooks refused with 3140: tried again, not failed
     assert outcome.state is ItemState.RETRY and outcome.status is not None
     assert outcome.status.code == "3140" and "inactive" in outcome.status.message
+    # Its parent was synced: the text says deleted / made inactive, not "not synced yet".
+    assert "made inactive there since" in outcome.status.meaning
+    assert "not been synced" not in outcome.status.meaning
     again = run(h, [h.change(opportunity(1, 1, 1))], REACTIVATE)  # the read decides now
     assert state(again, opportunity(1, 1, 1), SfObject.OPPORTUNITY) is ItemState.DONE
     record = h.qb.get(customer)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sfqb.cli.errors import fail
+from sfqb.codes.words import flow_text, status_label
 
 
 def demo(
@@ -134,8 +135,9 @@ def show_scenario(
         console.print("[bold]The log, decoded (first line of each code)[/bold]")
         for line in decoded_lines(store, "demo", list(_SHOWN_CODES)):
             record = f"{line.sf.sobject.value} {line.sf.id}" if line.sf else "the company"
-            console.print(f"  {line.created_at:%H:%M} {line.system} {line.code} - {line.title} "
-                          f"({line.flow} {line.operation}, {record})")  # fmt: skip
+            label = status_label(line.system, line.code, line.title)
+            console.print(f"  {line.created_at:%H:%M} {label} "
+                          f"({flow_text(line.flow)} {line.operation}, {record})")  # fmt: skip
             console.print(f"    QuickBooks said: {line.message}")
             console.print(f"    Meaning: {line.meaning}")
             console.print(f"    Fix: {' '.join(line.fix)}")

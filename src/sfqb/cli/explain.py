@@ -21,6 +21,7 @@ from sfqb.codes.findings import (
     find_statuses,
     find_statuses_in_file,
 )
+from sfqb.codes.words import category_text, remedy_phrase
 from sfqb.domain.status import Category, System
 
 SystemOpt = Annotated[
@@ -97,14 +98,14 @@ def codes(
         return
     from rich.table import Table
 
-    table = Table("system", "code", "title", "category", "sfqb will", show_lines=False)
+    table = Table("system", "code", "title", "kind", "sfqb will", show_lines=False)
     for status in rows:
         table.add_row(
             status.system.value,
             status.code,
             status.title,
-            status.category.value,
-            status.remedy.value,
+            category_text(status.category),
+            remedy_phrase(status.remedy),
         )
     Console().print(table)
 

@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -323,6 +324,15 @@ def qwc(  # noqa: PLR0917 - Typer options
     ] = None,
     minutes: Annotated[int, typer.Option("--every", help="RunEveryNMinutes.")] = 15,
     database_url: DatabaseOpt = None,
+    new_file_id: Annotated[
+        bool,
+        typer.Option(
+            "--new-file-id",
+            help="Give the company a new FileID (for QBWC1039: the Web Connector already holds "
+            "this OwnerID/FileID pair). The OwnerID stays: sfqb's data in QuickBooks is kept "
+            "under it.",
+        ),
+    ] = False,
 ) -> None:
     """Write the .qwc file that connects a QuickBooks company to sfqb through the Web Connector."""
     store = _open_store(database_url)
@@ -347,6 +357,9 @@ def qwc(  # noqa: PLR0917 - Typer options
     )
     try:
         document = build_qwc(spec)
+        if new_file_id:  # only once the .qwc is known to build: nothing half-done
+            spec = replace(spec, file_id=store.new_file_id(company).file_id)
+            document = build_qwc(spec)
     except QwcError as exc:
         raise fail(str(exc)) from None
     if out is None:

@@ -22,6 +22,7 @@ from sfqb.cli.bindings import salesforce_ref
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
 from sfqb.cli.settings import companies, services_of
+from sfqb.codes.words import flow_text, status_label
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
@@ -130,11 +131,10 @@ def _headline(entry: ReviewEntry) -> Text:
         line.append(f"{item.company}: {item.source_type} {item.source_id}", style="bold")
         if entry.name:
             line.append(f' "{entry.name}"')
-        line.append(f" ({item.flow})")
+        line.append(f" ({flow_text(item.flow)})")
     if item.system and item.code:
-        line.append(f"  {item.system}:{item.code}", style="red")
-        if entry.status is not None:
-            line.append(f" {entry.status.title}")
+        title = entry.status.title if entry.status is not None else ""
+        line.append(f"  {status_label(item.system, item.code, title)}", style="red")
     if item.status.value != "open":
         line.append(f"  [{item.status.value}: {item.resolution or ''}]", style="dim")
     return line
@@ -175,7 +175,8 @@ def _print_company(console: Console, entry: ReviewEntry) -> None:
     console.print(_headline(entry))
     console.print(f"  {entry.item.reason}", markup=False)
     console.print(
-        "  closes by itself when QuickBooks accepts the next probe; "
+        "  closes by itself once QuickBooks accepts one of the held records (sfqb sends one "
+        "each cycle to test); "
         f"`sfqb review resolve {entry.item.id} --ignore` lifts it now",
         markup=False,
     )

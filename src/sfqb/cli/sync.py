@@ -26,6 +26,7 @@ from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
+from sfqb.codes.words import flow_text, status_label
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceSource
@@ -296,8 +297,10 @@ def log(  # noqa: PLR0917 - Typer options
     if console.width < 120:  # a narrow terminal: one block per attempt reads better than columns
         for a in attempts:
             head = Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}  ")
-            head.append(a.status_key, style=_COLOURS.get(a.severity.value, ""))
-            head.append(f" {a.title}  {a.flow} {a.operation}  {_records(a.sf, a.qb)}")
+            head.append(
+                status_label(a.system, a.code, a.title), style=_COLOURS.get(a.severity.value, "")
+            )
+            head.append(f"  {flow_text(a.flow)} {a.operation}  {_records(a.sf, a.qb)}")
             console.print(head)
             console.print(Text(f"    sfqb: {a.action_taken}"))
             if a.summary:
@@ -308,7 +311,8 @@ def log(  # noqa: PLR0917 - Typer options
             table.add_column(column, overflow="fold", no_wrap=column in ("time", "system:code"))
         for a in attempts:
             table.add_row(
-                Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}"), Text(a.flow), Text(_records(a.sf, a.qb)),
+                Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}"), Text(flow_text(a.flow)),
+                Text(_records(a.sf, a.qb)),
                 Text(a.operation), Text(a.status_key, style=_COLOURS.get(a.severity.value, "")),
                 Text(a.title), Text(a.action_taken),
             )  # fmt: skip

@@ -13,7 +13,7 @@ import jsonschema
 import yaml
 
 from sfqb.codes.normalize import UnknownCodeFormat, normalize_code, systems_for
-from sfqb.codes.template import extract, fill, placeholders
+from sfqb.codes.template import blank, extract, fill, placeholders
 from sfqb.domain.status import (
     Actor,
     Category,
@@ -50,15 +50,21 @@ class CodeEntry:
     aliases: tuple[str, ...] = ()
     source: str = ""
 
-    def decode(self, message: str | None = None) -> DecodedStatus:
-        """This entry as a decoded status, placeholders filled from `message` where possible."""
-        found = extract(self.message, message or "")
+    def decode(
+        self, message: str | None = None, values: Mapping[str, str] | None = None
+    ) -> DecodedStatus:
+        """This entry as a decoded status, placeholders filled from `message` where possible.
+
+        `values` fills placeholders sfqb knows better than the message (the exact preference
+        that is off); without a message, the message reads with "…" for its placeholders.
+        """
+        found = {**extract(self.message, message or ""), **(values or {})}
         values = {**self.placeholders, **found}
         return DecodedStatus(
             system=self.system,
             code=self.code,
             severity=self.severity,
-            message=message if message else self.message,
+            message=message if message else blank(self.message),
             title=fill(self.title, values),
             meaning=fill(self.meaning, values),
             fix=tuple(fill(step, values) for step in self.fix),
@@ -193,12 +199,21 @@ class Catalog:
         """The catalog entry for a code, or None when the catalog does not list it."""
         return self._entries.get((system, normalize_code(system, code)))
 
-    def decode(self, system: System, code: str | int, message: str | None = None) -> DecodedStatus:
-        """Decode one status; unknown codes get their range meaning and `known=False`."""
+    def decode(
+        self,
+        system: System,
+        code: str | int,
+        message: str | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> DecodedStatus:
+        """Decode one status; unknown codes get their range meaning and `known=False`.
+
+        `values` fills the entry's placeholders where sfqb knows more than the message says.
+        """
         key = normalize_code(system, str(code))
         entry = self._entries.get((system, key))
         if entry is not None:
-            return entry.decode(message)
+            return entry.decode(message, values)
         return self._fallback(system, key, message)
 
     def interpret(self, text: str, system: System | None = None) -> list[DecodedStatus]:

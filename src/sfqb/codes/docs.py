@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sfqb.codes.catalog import Catalog
+from sfqb.codes.words import actor_text, category_text, confidence_text, remedy_phrase
 from sfqb.domain.status import Category, DecodedStatus, System
 
 _ORDER = list(System)
@@ -47,15 +48,16 @@ def catalog_markdown(
         if not section:
             continue
         lines += [f"## {current.value}", ""]
-        lines.append("| code | title | meaning | fix | category | sfqb will | who acts |")
+        lines.append("| code | title | meaning | fix | kind | sfqb will | who acts |")
         lines.append("|---|---|---|---|---|---|---|")
         for r in section:
             meaning = r.meaning
-            if r.confidence.value != "confirmed":
-                meaning += f" (confidence: {r.confidence.value})"
+            if confidence_text(r.confidence):
+                meaning += f" (source: {confidence_text(r.confidence)})"
             lines.append(
                 f"| {r.code} | {_cell(r.title)} | {_cell(meaning)} | {_cell(r.fix_text())} "
-                f"| {r.category.value} | {r.remedy.value} | {r.actor.value} |"
+                f"| {_cell(category_text(r.category))} | {_cell(remedy_phrase(r.remedy))} "
+                f"| {_cell(actor_text(r.actor))} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -50,3 +50,13 @@ def extract(template: str, message: str) -> dict[str, str]:
 def fill(text: str, values: dict[str, str]) -> str:
     """Replace `{name}` placeholders with values; unknown names are left as they are."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+_GAPS = re.compile(r"…(?:\s+…)+")
+
+
+def blank(template: str) -> str:
+    """A template as a person may read it without a message: each placeholder becomes "…"
+    (neighbouring ones merge), and a template that is only placeholders becomes ""."""
+    text = _GAPS.sub("…", _PLACEHOLDER.sub("…", template)).strip()
+    return "" if text.strip("…\"' .:[]()") == "" else text

@@ -149,7 +149,9 @@ class Persistence:
             for item in self._store.review.items(company):
                 if item.source_type == BLOCK_SOURCE and item.source_id == key:
                     self._store.review.close(
-                        item.id, "QuickBooks accepted the probe record", now=self._clock()
+                        item.id,
+                        "QuickBooks accepted the held record sfqb sent to test",
+                        now=self._clock(),
                     )
         for sf in cycle.requeue:
             row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)

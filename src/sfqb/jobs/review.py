@@ -277,7 +277,8 @@ class ReviewDesk:
         if item.source_type == BLOCK_SOURCE:
             raise ReviewError(
                 f"review item {item_id} is a company message ({item.source_id}): it closes by "
-                f"itself when QuickBooks accepts a probe; {option} does not apply, only --ignore"
+                "itself once QuickBooks accepts one of the held records (sfqb sends one each "
+                f"cycle to test); {option} does not apply, only --ignore"
             )
         if (qb := qb_of(item)) is not None:
             raise ReviewError(

@@ -142,6 +142,15 @@ class Store(SessionRows):
             ) from None
         return _login(row)
 
+    def new_file_id(self, name: str) -> CompanyLogin:
+        """Give the company a fresh FileID (for QBWC1039); its OwnerID never changes."""
+        with self._sessions.begin() as db:
+            row = db.scalar(select(Company).where(Company.name == name))
+            if row is None:
+                raise StoreError(f"no company named {name!r}")
+            row.file_id = new_guid()
+            return _login(row)
+
     def set_password(self, name: str, password: str) -> None:
         """Replace the company's Web Connector password."""
         with self._sessions.begin() as db:

@@ -14,7 +14,7 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.sync.ops import QbOp
 from sfqb.sync.plan import Action, Operation
-from sfqb.sync.preflight import block_message, known_problem
+from sfqb.sync.preflight import block_message, feature_values, features_off, known_problem
 from sfqb.sync.records import Block
 
 if TYPE_CHECKING:
@@ -75,6 +75,10 @@ class Holds:
         if op.sf is None:
             return False
         key = f"{op.qb_type}:{op.action.value}"
+        features = features_off(op, self._preferences) if status.code == "3250" else []
+        if features:  # the log and the review list name the exact preference to turn on
+            values = feature_values(features)
+            status = self._cycle.catalog.decode(status.system, status.code, status.message, values)
         message = block_message(op, status, self._preferences)
         if key not in self.blocks and key not in self.new_blocks:
             self._open(key, status, message, op.sf, op.action.value)

@@ -27,17 +27,30 @@ def preflight() -> dict[str, Any]:
     return loaded
 
 
+def features_off(op: QbOp, preferences: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The preferences that are off and that `op` needs (or the only one off); [] if unknown."""
+    off = [f for f in preflight()["features"] if preferences.get(f["preference"]) is False]
+    needed = [
+        f for f in off if f["when"].get("type") == op.qb_type or f["when"].get("field") in op.fields
+    ]
+    return needed or (off if len(off) == 1 else [])
+
+
+def feature_values(features: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The values of 3250's placeholders that name the exact feature and preference."""
+    names = " and ".join(str(f["name"]) for f in features)
+    return {
+        "feature": f"{names}, which is turned off in this QuickBooks company file",
+        "preference": " ".join(" ".join(str(f["setting"]).split()) for f in features),
+    }
+
+
 def block_message(op: QbOp, status: DecodedStatus, preferences: Mapping[str, Any]) -> str:
     """The company message of a hold: the exact preference or user right to change."""
     if status.category.value == "feature_off":
-        off = [f for f in preflight()["features"] if preferences.get(f["preference"]) is False]
-        needed = [
-            f
-            for f in off
-            if f["when"].get("type") == op.qb_type or f["when"].get("field") in op.fields
-        ]
-        if needed or len(off) == 1:
-            return " ".join(f["setting"] for f in needed or off)
+        features = features_off(op, preferences)
+        if features:
+            return " ".join(str(f["setting"]) for f in features)
     if status.category.value == "permission":
         area = preflight()["permissions"].get(op.qb_type, op.qb_type)
         verb = "create" if op.action is QbAction.ADD else "modify"
@@ -94,7 +107,8 @@ def known_problem(
     a preference that is off (3250), or an account an Add names that it lacks (3140)."""
     missing = missing_feature(mapped.kind, mapped.fields, preferences)
     if missing is not None:
-        return catalog.decode(System.QBXML, "3250", missing["setting"]), str(missing["setting"])
+        setting = str(missing["setting"])
+        return catalog.decode(System.QBXML, "3250", setting, feature_values([missing])), setting
     if is_add and accounts is not None:
         account = missing_account(mapped.fields, accounts)
         if account is not None:
@@ -103,5 +117,6 @@ def known_problem(
                 f'There is an invalid reference to QuickBooks Account "{name}" in the '
                 f"{mapped.kind}."
             )
-            return catalog.decode(System.QBXML, "3140", text), message
+            cause = "which is not an active account in QuickBooks' chart of accounts"
+            return catalog.decode(System.QBXML, "3140", text, {"cause": cause}), message
     return None

@@ -237,6 +237,7 @@ class Remedies:
         cycle, sf = self._cycle, op.sf
         if sf is None:
             return False
+        checked = 0
         for parent in references(cycle.canonical[sf].fields):
             binding = cycle.bindings.by_sf(cycle.company, parent)
             if binding is None:
@@ -244,6 +245,11 @@ class Remedies:
             qb_type = "Customer" if binding.qb.kind.value == "Customer" else "Item"
             read = QbOp("", QbAction.READ, qb_type, sf=parent, ids=(binding.qb.id,))
             cycle.ask(read, self._parent_check(binding))
+            checked += 1
+        if checked and status.code == "3140":  # its parents were synced: not a "not yet"
+            status = cycle.catalog.decode(
+                status.system, status.code, status.message, {"cause": _GONE_SINCE}
+            )
         cycle.fail(sf, replace(status, retryable=True), op.action.value)
         return True
 
@@ -275,17 +281,21 @@ class Remedies:
             binding.sf,
             "check",
             status,
-            "the parent's QuickBooks record is gone; its binding is cleared so it is added again"
+            "the parent was deleted in QuickBooks; its binding is cleared so it is added again"
             if cycle.policy.on_deleted is OnDeleted.RECREATE
-            else "the parent's QuickBooks record is gone; held for review",
+            else "the parent was deleted in QuickBooks; held for review",
         )
         if cycle.policy.on_deleted is OnDeleted.RECREATE:
             cycle.bindings.unbind(cycle.company, binding.sf)
             cycle.requeue.add(binding.sf)  # its queue row is done: make it due again
 
 
+_GONE_SINCE = (
+    "which sfqb had already added to QuickBooks, so it was deleted, merged or made inactive "
+    "there since; sfqb reads it now and the parent's next log line says which"
+)
 _HELD_WITH_HISTORY = (
-    "the parent's QuickBooks record is gone but had transactions there (merged?); held for review"
+    "the parent is gone from QuickBooks but had transactions there (merged?); held for review"
 )
 
 
