@@ -251,7 +251,7 @@ class _Checker:
         if ":" in rule.colon_replacement or set(rule.colon_replacement) & set(rule.refused):
             raise self.fail(f"{key}.colon_replacement", "must not contain a colon")
         fmt = rule.unique_format
-        if set(fmt + rule.empty_name) & set(rule.refused):
+        if set(fmt.replace("{n}", "") + rule.empty_name) & set(rule.refused):
             raise self.fail(f"{key}.refused", "unique_format and empty_name must not use them")
         if "{n}" not in fmt or ":" in fmt or fmt.replace("{n}", "").count("{") or len(fmt) > 8:
             raise self.fail(f"{key}.unique_format", 'must contain "{n}", no colon, ≤ 8 characters')

@@ -39,6 +39,7 @@ QUERYABLE = {
     "familyname": "FamilyName",
     "companyname": "CompanyName",
     "accounttype": "AccountType",
+    "fullyqualifiedname": "FullyQualifiedName",
 }
 _NAMED = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode")
 

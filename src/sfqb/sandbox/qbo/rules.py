@@ -39,9 +39,11 @@ TXN_LENGTHS = {"DocNumber": 21, "PrivateNote": 4000, "CustomerMemo.value": 1000}
 LINE_LENGTHS = {"Description": 4000}
 
 # Characters QuickBooks Online accepts in a display name (Workato's QBO troubleshooting page):
-# letters, digits, space and , . ? @ & ! # ' ~ * _ - ; + ( ). Anything else is refused here,
-# the stricter reading of a list of accepted characters.
-_DISPLAY_NAME_OK = re.compile(r"[A-Za-z0-9 ,.?@&!#'~*_\-;+()]*")
+# letters, digits, space and , . ? @ & ! # ' ~ * _ - ; + ( ). Other punctuation is refused here,
+# the stricter reading of a list of accepted characters. "Letters" are Unicode letters:
+# QuickBooks Online serves companies in French, German and other languages, whose customer
+# names carry accents, so refusing them would model no real company.
+_DISPLAY_NAME_OK = re.compile(r"[\w ,.?@&!#'~*\-;+()]*")
 # Item and account names: no colon (it separates parent:child), tab or newline; accounts no
 # double quote either (Intuit's Item and Account reference pages).
 _ITEM_NAME_BAD = re.compile(r"[:\t\n]")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from sfqb.sandbox.qbo.company import Company, iso
 
+# A new QuickBooks Online company's income accounts include "Sales" beside "Sales of Product
+# Income" and "Services" (the default chart of accounts of a US company).
 _ACCOUNTS = (
+    ("Sales", "Income", "SalesOfProductIncome"),
     ("Sales of Product Income", "Income", "SalesOfProductIncome"),
     ("Services", "Income", "ServiceFeeIncome"),
     ("Undeposited Funds", "Other Current Asset", "UndepositedFunds"),
