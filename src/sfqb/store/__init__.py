@@ -1,5 +1,6 @@
 """sfqb's store: SQLAlchemy 2 models, Alembic migrations and the Store repository."""
 
+from sfqb.connectors.qbo.webhooks import WebhookChange
 from sfqb.store.alerts import Admitted, AlertRecord, Alerts, AlertStatus, Delivery
 from sfqb.store.bindings import Bindings
 from sfqb.store.checkpoints import Checkpoints, stream_name
@@ -14,7 +15,6 @@ from sfqb.store.qbo_events import (
     QboEvents,
     StoredCallMeter,
     StoredChange,
-    WebhookChange,
 )
 from sfqb.store.qbo_tokens import PendingAuthorization, QboConnection, QboTokens, StoredTokens
 from sfqb.store.queue import InvalidTransition, QueueItem, QueueStatus, SyncQueue

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sfqb.connectors.qbo.webhooks import WebhookChange
 from sfqb.store.common import Clock, Sessions
 from sfqb.store.qbo_models import QboCallRow, QboEventRow
 
@@ -90,18 +91,6 @@ class StoredCallMeter:
     def count(self, *, reads: int = 0, writes: int = 0) -> None:
         """Record calls just made."""
         self._calls.add(self.company, reads=reads, writes=writes)
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookChange:
-    """One change a webhook reported (`deleted_id`: the record merged away, for a Merge)."""
-
-    realm_id: str
-    entity: str
-    entity_id: str
-    operation: str
-    last_updated: str
-    deleted_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
