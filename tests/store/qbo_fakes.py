@@ -33,7 +33,8 @@ class Clock:
 
 class RotatingTokenEndpoint:
     """Each refresh token works once and is answered with a new one (Intuit's rotation);
-    a used or unknown one gets invalid_grant. `delay` keeps a refresh in flight a moment."""
+    a used or unknown one gets invalid_grant; a code gets a new chain. `delay` keeps a
+    request in flight a moment."""
 
     def __init__(self, first_refresh: str = "r0", delay: float = 0.0) -> None:
         self.valid = {first_refresh}
@@ -49,10 +50,13 @@ class RotatingTokenEndpoint:
             time.sleep(self.delay)
         with self._lock:
             token = form.get("refresh_token", "")
-            self.refreshes.append(token)
-            if token not in self.valid:
+            if form.get("grant_type") == "authorization_code":
+                token = ""  # a new authorization: a new chain of refresh tokens
+            else:
+                self.refreshes.append(token)
+            if (token and token not in self.valid) or (not token and "code" not in form):
                 return httpx.Response(400, json={"error": "invalid_grant"})
-            self.valid.discard(token)
+            self.valid.discard(token)  # rotation: the old one is spent
             self._n += 1
             new = f"r{self._n}"
             self.valid.add(new)
