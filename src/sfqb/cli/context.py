@@ -14,10 +14,12 @@ from sfqb.codes import Catalog, load_catalog
 
 if TYPE_CHECKING:
     from sfqb.cli.settings import ConfigFile, Settings
+    from sfqb.connectors.qbo.oauth import Environment, OAuthApp
     from sfqb.domain.policy import CompanyPolicy
     from sfqb.jobs.alerts import AlertCenter
     from sfqb.jobs.circuit import Circuit
     from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
+    from sfqb.jobs.qbo_connection import QboConnections
     from sfqb.jobs.runner import SyncRunner
     from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
@@ -109,6 +111,43 @@ class Services:
         from sfqb.jobs.circuit import Circuit
 
         return Circuit(self.store, self.alerts, self.clock, catalog=self.catalog)
+
+    @cached_property
+    def qbo(self) -> QboConnections:
+        """Connecting companies to QuickBooks Online, and their tokens and call meters."""
+        from sfqb.jobs.qbo_connection import QboConnections
+
+        return QboConnections(self.store, self.circuit, self.alerts, self.catalog, self.clock)
+
+    def qbo_app(
+        self, environment: Environment, client_id: str | None = None, secret: str | None = None
+    ) -> OAuthApp:
+        """The Intuit app sfqb connects with (SFQB_QBO_*, SFQB_PUBLIC_URL; the arguments win)."""
+        from sfqb.cli.settings import SettingsError
+        from sfqb.connectors.qbo.oauth import AUTHORIZE_URL, TOKEN_URL, OAuthApp
+
+        s = self.settings
+        client_id, secret = client_id or s.qbo_client_id, secret or s.qbo_client_secret
+        if not client_id or not secret:
+            raise SettingsError(
+                f"the Intuit app's keys for {environment} are not set: export "
+                "SFQB_QBO_CLIENT_ID and SFQB_QBO_CLIENT_SECRET (the Keys tab of the app on "
+                "developer.intuit.com)"
+            )
+        if not s.public_url or not s.public_url.startswith(("https://", "http://")):
+            raise SettingsError(
+                "SFQB_PUBLIC_URL is not set: export the https address sfqb serve is reached "
+                "at; Intuit redirects to <public URL>/qbo/callback, which must be registered "
+                "as a redirect URI of the app"
+            )
+        return OAuthApp(
+            client_id=client_id,
+            client_secret=secret,
+            redirect_uri=s.public_url.rstrip("/") + "/qbo/callback",
+            authorize_url=s.qbo_authorize_url or AUTHORIZE_URL,
+            token_url=s.qbo_token_url or TOKEN_URL,
+            verify=s.qbo_ca_file or True,
+        )
 
     def mapper(self, company: str) -> Mapper:
         """The company's field maps: the bundled ones with its config file override."""

@@ -149,6 +149,7 @@ def serve(  # noqa: PLR0917 - Typer options
     """
     import uvicorn
 
+    from sfqb.cli.qbo import qbo_web
     from sfqb.web import WebServices, create_app
 
     if sandbox and database_url is not None:
@@ -186,7 +187,8 @@ def serve(  # noqa: PLR0917 - Typer options
     service = WebConnectorService(store, work, _catalog(ctx), _now, load_settings(**overrides))
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    app = create_app(WebServices(SoapEndpoint(service)))
+    qbo = None if sandbox else qbo_web(services)
+    app = create_app(WebServices(SoapEndpoint(service), qbo))
     typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")

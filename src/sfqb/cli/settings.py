@@ -14,6 +14,12 @@
 
 * `SFQB_SMTP_HOST`, `SFQB_SMTP_PORT` (25), `SFQB_SMTP_FROM`, `SFQB_SMTP_STARTTLS` (false),
   `SFQB_SMTP_USERNAME`, `SFQB_SMTP_PASSWORD` - the mail server alerts are sent through.
+* `SFQB_PUBLIC_URL` - where `sfqb serve` is reached from outside (QuickBooks Online's OAuth
+  redirect is `<public URL>/qbo/callback`).
+* `SFQB_QBO_CLIENT_ID`, `SFQB_QBO_CLIENT_SECRET` - the Intuit app's keys;
+  `SFQB_QBO_WEBHOOK_VERIFIER` - its webhook verifier token; `SFQB_QBO_AUTHORIZE_URL`,
+  `SFQB_QBO_TOKEN_URL`, `SFQB_QBO_CA_FILE` - other OAuth endpoints (sfqb's sandbox) and the CA
+  to trust for them.
 
 Every problem is a `SettingsError` with a one-line message.
 """
@@ -68,6 +74,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None
+    public_url: str | None = None
+    qbo_client_id: str | None = None
+    qbo_client_secret: str | None = None
+    qbo_webhook_verifier: str | None = None
+    qbo_authorize_url: str | None = None
+    qbo_token_url: str | None = None
+    qbo_ca_file: str | None = None
 
     def store_url(self) -> str:
         """The store's URL; the default SQLite file's directory is created on the way."""
@@ -230,12 +243,15 @@ def companies(store: Store, company: str | None, *, salesforce: bool = False) ->
 
 
 def register(app: typer.Typer) -> None:
-    """Add `connect salesforce`, `connect qbd` and `secret-key` to the app."""
+    """Add `connect salesforce`, `connect qbd`, `connect qbo` and `secret-key` to the app."""
     group = typer.Typer(
         name="connect", help="Store how sfqb reaches a company's systems.", no_args_is_help=True
     )
     group.command("salesforce")(connect_salesforce)
     group.command("qbd")(connect_qbd)
+    from sfqb.cli.qbo import connect_qbo
+
+    group.command("qbo")(connect_qbo)
     app.add_typer(group, name="connect")
     app.command("secret-key")(secret_key)
 

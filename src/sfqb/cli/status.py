@@ -58,6 +58,23 @@ def company_status(services: Services, company: str) -> dict[str, Any]:
             for a in store.alerts.items(company)
         ],
         "policy": to_jsonable(services.policy(company)),
+        "qbo": _qbo(services, company),
+    }
+
+
+def _qbo(services: Services, company: str) -> dict[str, Any] | None:
+    """The company's QuickBooks Online connection and this month's API calls (None: none)."""
+    found = services.store.qbo_tokens.get(company)
+    if found is None:
+        return None
+    calls = services.store.qbo_calls.month(company)
+    return {
+        "realm_id": found.realm_id,
+        "environment": found.environment.value,
+        "connection": "lost" if found.lost_at else "connected",
+        "reconnect_by": _when(found.reconnect_by),
+        "api_calls": {"month": calls.month, "reads": calls.reads, "writes": calls.writes},
+        "webhook_changes_pending": services.store.qbo_events.pending_count(company),
     }
 
 
@@ -87,6 +104,14 @@ def _lines(data: dict[str, Any]) -> list[str]:
     lines.append(f"  open failures: {data['open_failures']}")
     lines.append(f"  queue: {queue}")
     lines.append(f"  review items open: {data['review_open']}")
+    qbo = data.get("qbo")
+    if qbo is not None:
+        calls = qbo["api_calls"]
+        lines.append(
+            f"  QuickBooks Online: company {qbo['realm_id']} ({qbo['environment']}), "
+            f"{qbo['connection']}, reconnect by {qbo['reconnect_by'][:10]}; API calls in "
+            f"{calls['month']}: {calls['reads']} reads, {calls['writes']} writes"
+        )
     lines.extend(f"  alert: {a['subject']} (since {a['raised_at']})" for a in data["alerts_open"])
     return lines
 

@@ -32,6 +32,7 @@ class AlertKind(StrEnum):
     RECORD_NEEDS_PERSON = "record_needs_person"
     CONNECTOR_DOWN = "connector_down"
     NO_SUCCESS = "no_success"
+    QBO_RECONNECT_SOON = "qbo_reconnect_soon"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """sfqb's store: SQLAlchemy 2 models, Alembic migrations and the Store repository."""
 
+from sfqb.connectors.qbo.webhooks import WebhookChange
 from sfqb.store.alerts import Admitted, AlertRecord, Alerts, AlertStatus, Delivery
 from sfqb.store.bindings import Bindings
 from sfqb.store.checkpoints import Checkpoints, stream_name
@@ -8,6 +9,14 @@ from sfqb.store.common import Direction, StoreError, to_jsonable
 from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.journal import Attempt, Journal, Run, RunStatus
+from sfqb.store.qbo_events import (
+    CallCount,
+    QboCalls,
+    QboEvents,
+    StoredCallMeter,
+    StoredChange,
+)
+from sfqb.store.qbo_tokens import PendingAuthorization, QboConnection, QboTokens, StoredTokens
 from sfqb.store.queue import InvalidTransition, QueueItem, QueueStatus, SyncQueue
 from sfqb.store.repository import Store, new_guid
 from sfqb.store.review import ReviewItem, ReviewList, ReviewStatus
@@ -27,6 +36,7 @@ __all__ = [
     "Alerts",
     "Attempt",
     "Bindings",
+    "CallCount",
     "Change",
     "Checkpoints",
     "CircuitState",
@@ -38,6 +48,11 @@ __all__ = [
     "Direction",
     "InvalidTransition",
     "Journal",
+    "PendingAuthorization",
+    "QboCalls",
+    "QboConnection",
+    "QboEvents",
+    "QboTokens",
     "QueueItem",
     "QueueStatus",
     "ReviewItem",
@@ -51,7 +66,11 @@ __all__ = [
     "SecretKeyMissing",
     "Store",
     "StoreError",
+    "StoredCallMeter",
+    "StoredChange",
+    "StoredTokens",
     "SyncQueue",
+    "WebhookChange",
     "create_engine_from_url",
     "generate_key",
     "new_guid",

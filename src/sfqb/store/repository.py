@@ -28,6 +28,8 @@ from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
+from sfqb.store.qbo_events import QboCalls, QboEvents
+from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
 from sfqb.store.queue import SyncQueue
 from sfqb.store.review import ReviewList
 from sfqb.store.secrets import SecretBox
@@ -77,7 +79,8 @@ class Store(SessionRows):
 
     The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
     `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
-    circuits) and `alerts`. `secrets` encrypts
+    circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
+    meter) and `qbo_events` (webhook changes). `secrets` encrypts
     connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
     """
 
@@ -86,6 +89,7 @@ class Store(SessionRows):
         engine: Engine,
         clock: Callable[[], datetime] = _now,
         secrets: SecretBox | None = None,
+        qbo_oauth: OAuthFactory | None = None,
     ) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -98,6 +102,9 @@ class Store(SessionRows):
         self.review = ReviewList(self._sessions, clock)
         self.circuits = Circuits(self._sessions, clock)
         self.alerts = Alerts(self._sessions, clock)
+        self.qbo_tokens = QboTokens(self._sessions, clock, secrets, qbo_oauth)
+        self.qbo_calls = QboCalls(self._sessions, clock)
+        self.qbo_events = QboEvents(self._sessions, clock)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:

@@ -1,8 +1,10 @@
-"""The FastAPI application `sfqb serve` runs: the Web Connector endpoint at /qbwc."""
+"""The FastAPI application `sfqb serve` runs: the Web Connector endpoint at /qbwc, and
+QuickBooks Online's OAuth callback and webhooks under /qbo (see `sfqb.web.qbo`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -12,6 +14,9 @@ from sfqb import __version__
 from sfqb.connectors.qbd.webconnector.soap import SoapEndpoint, SoapFault, fault_reply
 from sfqb.connectors.qbd.webconnector.wsdl import wsdl_for
 
+if TYPE_CHECKING:
+    from sfqb.web.qbo import QboWeb
+
 QBWC_PATH = "/qbwc"
 
 
@@ -20,22 +25,23 @@ class WebServices:
     """What the web app needs; built by the CLI (or a test) and passed in."""
 
     qbwc: SoapEndpoint
+    qbo: QboWeb | None = None
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(Exception):
+    """A request body over the endpoint's limit."""
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
+async def read_capped(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
+        raise TooLarge
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _TooLarge
+            raise TooLarge
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -48,8 +54,8 @@ def create_app(services: WebServices) -> FastAPI:
     @app.post(QBWC_PATH, include_in_schema=False)
     async def qbwc_call(request: Request) -> Response:
         try:
-            body = await _read_capped(request, endpoint.max_body_bytes)
-        except _TooLarge:
+            body = await read_capped(request, endpoint.max_body_bytes)
+        except TooLarge:
             fault = SoapFault("Client", f"request body over {endpoint.max_body_bytes} bytes", 413)
             reply = fault_reply(fault)
         else:
@@ -66,4 +72,8 @@ def create_app(services: WebServices) -> FastAPI:
             "sfqb QuickBooks Web Connector endpoint: POST SOAP 1.1 here; the WSDL is at ?wsdl\n"
         )
 
+    if services.qbo is not None:
+        from sfqb.web.qbo import add_qbo_routes
+
+        add_qbo_routes(app, services.qbo)
     return app

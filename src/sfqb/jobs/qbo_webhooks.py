@@ -1,0 +1,63 @@
+"""QuickBooks Online webhooks in, changes out: verified, de-duplicated, stored, taken later.
+
+`receive` does only store work, so the endpoint answers within Intuit's 3 seconds; a worker
+calls `take` to read a company's pending changes (a scheduled CDC sweep still runs, since
+notifications can be missed or arrive out of order).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sfqb.connectors.qbo.webhooks import (
+    BadPayload,
+    WebhookChange,
+    parse_notification,
+    signature_ok,
+)
+from sfqb.store import Store, StoredChange
+
+
+class BadSignature(Exception):
+    """The notification's signature does not match: it did not come from Intuit."""
+
+
+class WebhookInbox:
+    """Receives notifications for every company and hands out each company's changes."""
+
+    def __init__(self, store: Store, app_verifier: str | None) -> None:
+        self._store = store
+        self._app_verifier = app_verifier or None
+
+    def _verifier(self, realm_id: str) -> str | None:
+        company = self._store.qbo_tokens.company_of_realm(realm_id)
+        own = self._store.qbo_tokens.webhook_verifier(company) if company else None
+        return own or self._app_verifier
+
+    def receive(self, body: bytes, signature: str | None) -> int:
+        """Verify and store a notification; returns how many changes were new.
+
+        BadSignature unless the signature matches under the verifier token of every realm the
+        notification names (a company's own, else the app's); BadPayload when a correctly
+        signed body cannot be read. Changes of realms not connected to sfqb are dropped.
+        """
+        try:
+            changes = parse_notification(body)
+        except BadPayload:
+            if self._app_verifier and signature_ok(body, signature, self._app_verifier):
+                raise
+            raise BadSignature() from None
+        realms = {c.realm_id for c in changes}
+        keys = {self._verifier(r) for r in realms} or {self._app_verifier}
+        if None in keys or not all(signature_ok(body, signature, k or "") for k in keys):
+            raise BadSignature()
+        by_company: dict[str, list[WebhookChange]] = defaultdict(list)
+        for change in changes:
+            company = self._store.qbo_tokens.company_of_realm(change.realm_id)
+            if company is not None:
+                by_company[company].append(change)
+        return sum(self._store.qbo_events.add(c, found) for c, found in by_company.items())
+
+    def take(self, company: str, limit: int = 1000) -> list[StoredChange]:
+        """The company's pending changes, oldest first; each is handed out once."""
+        return self._store.qbo_events.take(company, limit)
