@@ -16,8 +16,8 @@ _RECORD_KEYS = ("bId", "referenceId", "graphId", "id", "Id")
 # OAuth 2.0 error names (RFC 6749 5.2) and Salesforce's own, as its token endpoint answers them.
 OAUTH_ERRORS = frozenset(
     {"invalid_grant", "invalid_client", "invalid_client_id", "invalid_client_credentials",
-     "unsupported_grant_type", "invalid_request", "unauthorized_client", "invalid_scope",
-     "redirect_uri_mismatch", "inactive_user", "inactive_org", "invalid_app_access"}
+     "unsupported_grant_type", "invalid_request", "invalid_scope", "redirect_uri_mismatch",
+     "inactive_user", "inactive_org"}
 )  # fmt: skip
 
 

@@ -79,8 +79,10 @@ def _objects(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def _opens_string(text: str, i: int) -> bool:
-    """A quote opens a string unless it is an apostrophe inside a word (Salesforce's)."""
-    return not (text[i] == "'" and i > 0 and text[i - 1].isalnum() and text[i + 1 : i + 2].isalpha())
+    """A quote opens a string unless it is an apostrophe inside a word (can't; not u'x')."""
+    if text[i] != "'" or i < 2:
+        return True
+    return not (text[i - 2].isalnum() and text[i - 1].isalnum() and text[i + 1 : i + 2].isalpha())
 
 
 def _pairs(own: str) -> dict[str, str]:

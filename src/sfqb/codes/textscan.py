@@ -41,7 +41,7 @@ _QBO_GATEWAY = re.compile(r"\bmessage=\w+;\s*errorCode=0*(\d{1,6})\b", re.I)
 _QBO_SDK = re.compile(r"\bIntuit\s*Error\s*Code(?:\s+is)?\s*[:=]\s*\{?\s*(\d{1,6})\b", re.I)
 _OAUTH = re.compile(
     r"""(?:\berror["']?\s*[:=]\s*["']?|(?<![\w-]))(invalid_grant|invalid_client(?:_id)?|"""
-    r"""unsupported_grant_type|redirect_uri_mismatch|inactive_user|inactive_org)\b(?!["']?\s*[:=])"""
+    r"""unsupported_grant_type|redirect_uri_mismatch|inactive_user|inactive_org)\b"""
 )
 _MESSAGE = re.compile(r"""\bmessage\s*[=:]\s*(.*)$""", re.I)
 _NEW_ENTRY = re.compile(r"^\s*(?:\d{8}\.|\d{4}-\d\d-\d\d|\[)")
