@@ -1,4 +1,4 @@
-"""The strict reader for JSON: QBO faults (either casing, batch items), Salesforce and OAuth errors."""
+"""The strict reader for JSON: QBO faults (either casing, batch items), Salesforce, OAuth."""
 
 from __future__ import annotations
 
@@ -126,5 +126,3 @@ def _qbo_fault(
             _label(where, tuple(extra)),
             detail=detail if isinstance(detail, str) else "",
         )
-
-

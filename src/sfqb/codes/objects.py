@@ -57,7 +57,7 @@ def _objects(text: str) -> Iterator[tuple[int, int, str]]:
         if quote:
             if char == "\\":
                 i += 1
-            elif char == quote or char == "\n":
+            elif char in (quote, "\n"):
                 quote = ""
         elif char in "\"'" and stack and _opens_string(text, i):
             quote = char

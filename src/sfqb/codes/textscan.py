@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sfqb.codes.catalog import Catalog
@@ -59,7 +59,7 @@ class _Hit:
 def scan(text: str, catalog: Catalog) -> list[Finding]:
     """Every status the lenient reading finds in `text`, in document order."""
     work = text.translate(_CURLY)
-    if "&lt;" in work or "&quot;" in work:
+    if "&lt;" in work:  # escaped XML (a SOAP body or a log line): read it as XML
         work = html.unescape(work)
     hits: list[_Hit] = []
     for rule in (_rs_tags, _qbo_errors, _xml_hresults, _xml_salesforce):
@@ -98,10 +98,19 @@ def _attributes(text: str) -> dict[str, str]:
     return {m.group(1): html.unescape(m.group(2) or m.group(3) or "") for m in _ATTR.finditer(text)}
 
 
-def _try(make: Callable[[], Finding]) -> Finding | None:
+def _decoded(
+    catalog: Catalog,
+    system: System,
+    code: str,
+    message: str,
+    where: str,
+    *,
+    detail: str = "",
+    severity: str | None = None,
+) -> Finding | None:
     """A finding, or None where the text only looked like a code."""
     try:
-        return make()
+        return decode(catalog, system, code, message, where, detail=detail, severity=severity)
     except Unreadable:
         return None
 
@@ -122,15 +131,13 @@ def _rs_tags(text: str, catalog: Catalog) -> Iterator[_Hit]:
         label = f"line {_line_of(text, tag.start())}, {tag.group(1)}"
         if "requestID" in attrs:
             label += f" requestID={attrs['requestID']}"
-        found = _try(
-            lambda: decode(
-                catalog,
-                System.QBXML,
-                attrs["statusCode"],
-                attrs.get("statusMessage"),
-                label,
-                severity=attrs.get("statusSeverity"),
-            )
+        found = _decoded(
+            catalog,
+            System.QBXML,
+            attrs["statusCode"],
+            attrs.get("statusMessage", ""),
+            label,
+            severity=attrs.get("statusSeverity"),
         )
         if found is not None:
             yield _Hit(tag.start(), tag.end(), found)
@@ -146,9 +153,7 @@ def _qbo_errors(text: str, catalog: Catalog) -> Iterator[_Hit]:
         if attrs.get("element"):
             label += f" element={attrs['element']}"
         message, detail = _element_text(body, "Message"), _element_text(body, "Detail")
-        found = _try(
-            lambda: decode(catalog, System.QBO, tag.group(2), message, label, detail=detail)
-        )
+        found = _decoded(catalog, System.QBO, tag.group(2), message, label, detail=detail)
         if found is not None:
             yield _Hit(tag.start(), end.end() if end else stop, found)
 
@@ -157,7 +162,7 @@ def _xml_hresults(text: str, catalog: Catalog) -> Iterator[_Hit]:
     for tag in _XML_HRESULT.finditer(text):
         message = _element_text(text[tag.end() : tag.end() + 2000], "message")
         label = f"line {_line_of(text, tag.start())}, hresult"
-        found = _try(lambda: decode(catalog, System.HRESULT, tag.group(1), message, label))
+        found = _decoded(catalog, System.HRESULT, tag.group(1), message, label)
         if found is not None:
             yield _Hit(tag.start(), tag.end(), found)
 
@@ -169,7 +174,7 @@ def _xml_salesforce(text: str, catalog: Catalog) -> Iterator[_Hit]:
             message = _element_text(around, text_name)
             label = f"line {_line_of(text, tag.start())}, {text_name.removesuffix('string')}"
             code = tag.group(1)
-            found = _try(lambda: decode(catalog, System.SALESFORCE, code, message, label))
+            found = _decoded(catalog, System.SALESFORCE, code, message, label)
             if found is not None:
                 yield _Hit(tag.start(), tag.end(), found)
 
@@ -221,7 +226,7 @@ def _one_line(
     used_next = False
 
     def add(column: int, system: System, code: str, message: str) -> None:
-        finding = _try(lambda: decode(catalog, system, code, message, where))
+        finding = _decoded(catalog, system, code, message, where)
         if finding is not None and (system, finding.status.code) not in seen:
             seen.add((system, finding.status.code))
             found.append((column, finding))
@@ -250,7 +255,9 @@ def _one_line(
     for match in _SF_KEY.finditer(line):
         add(match.start(), System.SALESFORCE, match.group(1), "")
     for match in _OAUTH.finditer(line):
-        add(match.start(), System.SALESFORCE, match.group(1).upper(), _trailing(line[match.end() :]))
+        add(
+            match.start(), System.SALESFORCE, match.group(1).upper(), _trailing(line[match.end() :])
+        )
     for match in _SF_TOKEN.finditer(line):
         # Only codes Salesforce is known to send identify their system in prose.
         if catalog.entry(System.SALESFORCE, match.group(1)) is not None:

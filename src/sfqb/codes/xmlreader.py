@@ -127,5 +127,3 @@ def _salesforce_xml_error(
     code = _child_text(element, "statusCode")
     message = _child_text(element, "message")
     return decode(catalog, System.SALESFORCE, code, message, where + line, detail=detail)
-
-
