@@ -10,10 +10,12 @@ inside a QuickBooks Online message is not qbXML 500.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sfqb.codes.catalog import Catalog
 from sfqb.codes.finding import Finding, Unreadable, decode
@@ -62,16 +64,17 @@ def scan(text: str, catalog: Catalog) -> list[Finding]:
     if "&lt;" in work:  # escaped XML (a SOAP body or a log line): read it as XML
         work = html.unescape(work)
     hits: list[_Hit] = []
+    taken = _Spans()
     for rule in (_rs_tags, _qbo_errors, _xml_hresults, _xml_salesforce):
         for hit in rule(work, catalog):
-            if not any(h.start <= hit.start < h.end for h in hits):
+            if not taken.covers(hit.start):
                 hits.append(hit)
-    taken = [(h.start, h.end) for h in hits]
+                taken.add(hit.start, hit.end)
     for reading in read_objects(work, catalog, qbo_context=_mentions_qbo(work)):
-        if not any(s <= reading.start < e for s, e in taken):
+        if not taken.covers(reading.start):
             hits.append(_object_hit(work, reading))
-            taken.append((reading.start, reading.end))
-    blanked = _blank(work, taken)
+            taken.add(reading.start, reading.end)
+    blanked = _blank(work, taken.spans())
     hits.extend(_line_hits(blanked, catalog))
     hits.sort(key=lambda h: h.start)
     return [h.finding for h in hits]
@@ -81,8 +84,33 @@ def _mentions_qbo(text: str) -> bool:
     return re.search(r"intuit|quickbooks|qbo|\bFault\b", text, re.I) is not None
 
 
+class _Spans:
+    """The parts of the text a structured reading has taken, found by bisection."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def covers(self, offset: int) -> bool:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._ends[i]
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_right(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
 def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    return bisect.bisect_right(_line_starts(text), offset)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
