@@ -169,3 +169,50 @@ def test_bad_requests_exit_2(args: tuple[str, ...], stdin: bytes | None, expecte
 def test_a_directory_is_not_a_file(tmp_path: Path) -> None:
     code, output = run("explain", "--file", str(tmp_path))
     assert code == 2 and "is a directory" in output
+
+
+# -- issue 12: a pasted line, and the HTTP reading of a bare number ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pasted", "expected"),
+    [
+        (
+            '<CustomerAddRs requestID="3" statusCode="3100" statusSeverity="Error" '
+            'statusMessage="The name &quot;Oak&quot; of the list element is already in use." />',
+            ("qbxml", "3100"),
+        ),
+        (
+            "20240301.09:40:12 UTC\t: QBWebConnector.WebServiceManager.DoAddApplication() : "
+            "QBWC1039: Unique OwnerID/FileID pair value required",
+            ("qbwc", "QBWC1039"),
+        ),
+        ('[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]',
+         ("salesforce", "INVALID_SESSION_ID")),
+    ],
+)  # fmt: skip
+def test_a_pasted_line_is_decoded_as_a_file_would_be(
+    pasted: str, expected: tuple[str, str]
+) -> None:
+    code, output = run("explain", pasted, "--json")
+    assert code == 0, output
+    (reading,) = json.loads(output)
+    assert (reading["system"], reading["code"]) == expected
+    assert reading["known"] and reading["location"]
+    code, output = run("explain", pasted)
+    assert code == 0 and "1 status found in the pasted text" in output
+
+
+def test_pasted_text_without_a_status_is_still_not_a_status_code() -> None:
+    code, output = run("explain", "all quiet today")
+    assert code == 2 and "not a status code" in output
+
+
+def test_a_bare_429_offers_the_http_reading() -> None:
+    code, output = run("explain", "429", "--json")
+    assert code == 0
+    readings = {(r["system"], r["code"]) for r in json.loads(output)}
+    assert ("qbo", "http-429") in readings
+    code, output = run("explain", "500", "--json")
+    readings = {(r["system"], r["code"]) for r in json.loads(output)}
+    assert {("qbxml", "500"), ("qbo", "500"), ("qbo", "http-500")} <= readings

@@ -193,12 +193,12 @@ def test_qbo_gateway_codes_are_not_qbxml_codes() -> None:
 @pytest.mark.parametrize(
     ("code", "title"),
     [
-        ("100", "Authorization error"),
+        ("101", "Authorization error"),
         ("550", "Unsupported operation"),
         ("1500", "General error"),
         ("4000", "Validation error"),
         ("7000", "Business rule error"),
-        ("10000", "Severe QuickBooks Online error"),
+        ("10001", "Severe QuickBooks Online error"),
         ("http-418", "Request refused"),
         ("http-502", "QuickBooks Online server error"),
     ],

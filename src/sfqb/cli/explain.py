@@ -17,6 +17,7 @@ from sfqb.codes import Catalog, UnknownCodeFormat
 from sfqb.codes.docs import catalog_markdown, catalog_rows
 from sfqb.codes.findings import (
     MAX_INPUT_BYTES,
+    Finding,
     FindingsError,
     find_statuses,
     find_statuses_in_file,
@@ -40,7 +41,8 @@ def explain(
     code: Annotated[
         str | None,
         typer.Argument(
-            help="A status code: 3100, 0x80040408, QBWC1039, DUPLICATE_VALUE, HTTP 429."
+            help="A status code (3100, 0x80040408, QBWC1039, DUPLICATE_VALUE, HTTP 429), or a"
+            " whole pasted line or error body."
         ),
     ] = None,
     system: SystemOpt = None,
@@ -64,6 +66,8 @@ def explain(
     try:
         statuses = services.catalog.interpret(code, system)
     except UnknownCodeFormat as exc:
+        if system is None and _explain_pasted(code, services.catalog, console, as_json):
+            return
         raise fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))
@@ -110,6 +114,18 @@ def codes(
     Console().print(table)
 
 
+def _explain_pasted(text: str, catalog: Catalog, console: Console, as_json: bool) -> bool:
+    """Decode a pasted line or body as --file - would; False when it holds no status."""
+    try:
+        findings = find_statuses(text, catalog, source="the pasted text")
+    except FindingsError:
+        return False
+    if not findings:
+        return False
+    _print_findings(findings, "the pasted text", console, as_json)
+    return True
+
+
 def _explain_file(file: str, catalog: Catalog, console: Console, as_json: bool) -> None:
     """Print every status found in a file (or stdin) as panels, or as a JSON array."""
     try:
@@ -120,10 +136,13 @@ def _explain_file(file: str, catalog: Catalog, console: Console, as_json: bool) 
             findings = find_statuses_in_file(Path(file), catalog)
     except FindingsError as exc:
         raise fail(str(exc)) from None
+    _print_findings(findings, "standard input" if file == "-" else file, console, as_json)
+
+
+def _print_findings(findings: list[Finding], where: str, console: Console, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False))
         return
-    where = "standard input" if file == "-" else file
     if not findings:
         console.print(f"No status codes found in {where}.", markup=False, soft_wrap=True)
         return

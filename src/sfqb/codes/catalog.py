@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -229,6 +230,12 @@ class Catalog:
                 continue
             if (candidate, key) in self._entries:
                 found.append(self._entries[(candidate, key)].decode())
+        if re.fullmatch(r"[1-5]\d\d", text.strip()):
+            # A bare 429 or 500 may be an HTTP status too: offer those readings after.
+            for http_system in (System.QBO, System.SALESFORCE):
+                http = self._entries.get((http_system, f"http-{text.strip()}"))
+                if http is not None:
+                    found.append(http.decode())
         return found or [self.decode(candidates[0], text)]
 
     def _fallback(self, system: System, key: str, message: str | None) -> DecodedStatus:
