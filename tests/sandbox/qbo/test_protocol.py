@@ -289,6 +289,6 @@ def test_webhooks_switched_off_are_lost(qbo: Qbo, sandbox: QboSandbox) -> None:
 
 def test_admin_endpoint_injects_faults(http: httpx.Client, qbo: Qbo) -> None:
     state = http.post("/admin", json={"action": "throttle", "count": 1}).json()
-    assert state["counts"]["Account"] == 6
+    assert state["counts"]["Account"] == 7
     assert qbo.get("companyinfo/1").status_code == 429
     assert http.post("/admin", json={"action": "nonsense"}).status_code == 400
