@@ -13,6 +13,7 @@ import pytest
 
 from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.jobs.gateway import SalesforceGateway
@@ -99,6 +100,7 @@ def world(db: Store, tmp_path: Path) -> Iterator[World]:
             CATALOG,
             clock=clock,
             rng=random.Random(3),
+            profile=QBD_PROFILE,
         )
         driver = DirectDriver(direct_processor(qb, CATALOG), CATALOG)
         yield World(sf, qb, db, runner, driver, clock, CATALOG)

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.jobs.qb_checkpoint import QB_STREAM
 from sfqb.jobs.runner import RunnerSettings
 from sfqb.sandbox.salesforce import seed
 from sfqb.sync.ops import QbAction
@@ -57,7 +57,7 @@ def test_a_new_york_company_across_the_end_of_daylight_saving_misses_and_repeats
         synced.append(world.cycle().synced["customer_to_account"])  # type: ignore[attr-defined]
         assert world.sf.org.get("Account", account)["Phone"] == phones[account]
     assert synced == [1, 1, 1, 1]  # each change once, though the overlap reads some again
-    checkpoint = world.store.checkpoints.get("demo", QB_STREAM)
+    checkpoint = world.store.checkpoints.get("demo", QBD_PROFILE.stream)
     assert checkpoint is not None and f"{checkpoint:%H:%M}" == "03:00"  # QuickBooks' wall clock
     writes = len(world.sf.writes)
     world.clock.advance(60)
@@ -89,7 +89,7 @@ def test_a_quiet_cycle_reads_again_a_whole_hour_only_near_the_repeated_hours(
     _edit(world, summary.accounts[0], "(212) 555-0142")
     world.clock.advance(60)
     world.cycle()
-    checkpoint = world.store.checkpoints.get("demo", QB_STREAM)
+    checkpoint = world.store.checkpoints.get("demo", QBD_PROFILE.stream)
     assert checkpoint is not None
     world.clock.advance(600)
     report, ops = world.recorded_cycle()

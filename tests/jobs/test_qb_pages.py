@@ -11,8 +11,8 @@ import random
 
 from lxml import etree
 
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.jobs.qb_checkpoint import QB_STREAM
 from sfqb.jobs.runner import RunnerSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult
 from sfqb.sandbox.salesforce import seed
@@ -59,7 +59,7 @@ def test_a_page_lost_with_its_session_leaves_the_checkpoint_where_it_was(world: 
     summary = seed(world.sf.org, 6, random.Random(22))
     world.runner.settings = RunnerSettings(qb_page_size=2)
     world.cycle()
-    before = world.store.checkpoints.get("demo", QB_STREAM)
+    before = world.store.checkpoints.get("demo", QBD_PROFILE.stream)
     world.clock.advance(30)
     for account in summary.accounts[:5]:
         binding = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, account))
@@ -77,9 +77,9 @@ def test_a_page_lost_with_its_session_leaves_the_checkpoint_where_it_was(world: 
     world.cycle()
     world.qb.faults.remove_hook("CustomerQuery", session_ends)
     assert ended
-    assert world.store.checkpoints.get("demo", QB_STREAM) == before
+    assert world.store.checkpoints.get("demo", QBD_PROFILE.stream) == before
     world.cycle()  # a whole read: every change arrives, the checkpoint moves on
-    assert world.store.checkpoints.get("demo", QB_STREAM) != before
+    assert world.store.checkpoints.get("demo", QBD_PROFILE.stream) != before
     for account in summary.accounts[:5]:
         assert world.sf.org.get("Account", account)["Phone"] == "(512) 555-0100"
 

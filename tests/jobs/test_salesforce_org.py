@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from tests.jobs.conftest import CATALOG, World
 
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector, load_settings
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
@@ -51,7 +52,7 @@ def _org(world: World, batch: int = 200) -> Org:
     check = OrgCheck(world.store, CATALOG, gateway, mapper, clock=world.clock)
     runner = SyncRunner(
         world.store, gateway, mapper, CATALOG, clock=world.clock, rng=random.Random(3),
-        org_check=check,
+        profile=QBD_PROFILE, org_check=check,
     )  # fmt: skip
     return Org(world, runner, gateway)
 

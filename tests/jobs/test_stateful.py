@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 from sqlalchemy import create_engine, text
 
 from sfqb.connectors.qbd.operations import DirectDriver, split_marker
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
@@ -154,6 +155,7 @@ class SyncMachine(RuleBasedStateMachine):
             CATALOG,
             clock=self.clock,
             rng=random.Random(3),
+            profile=QBD_PROFILE,
         )
 
     def _next(self) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver, split_marker
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.bindings import BindingSet
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
@@ -84,6 +85,7 @@ class Harness:
             bindings=self.bindings,
             qb_since=since or {},
             clock=self.clock,
+            profile=QBD_PROFILE,
             policy=self.policy,
             settled=frozenset(self.settled),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy, OnInactive
 from sfqb.sync.ops import QbAction
@@ -77,7 +78,8 @@ def _cycle_made_inactive_after_the_read(h: Harness, qb_id: str, policy: CompanyP
     from .test_cycle import CATALOG, COMPANY, MAPPER
 
     cycle = Cycle(COMPANY, [h.change(opportunity(1, 1, 1))], mapper=MAPPER, catalog=CATALOG,
-                  bindings=h.bindings, qb_since={}, clock=h.clock, policy=policy)  # fmt: skip
+                  bindings=h.bindings, qb_since={}, clock=h.clock, profile=QBD_PROFILE,
+                  policy=policy)  # fmt: skip
     first = True
     while (ops := cycle.next_batch()) is not None:
         cycle.take_results(h.driver.execute(ops))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy, OnConflict, OnDeleted
 from sfqb.sandbox.qbd import SandboxSettings
@@ -24,7 +25,7 @@ def run(
 ) -> Cycle:
     """One cycle with a policy and the company's open blocks."""
     cycle = Cycle(COMPANY, changes, mapper=MAPPER, catalog=CATALOG, bindings=h.bindings,
-                  qb_since={}, clock=h.clock, policy=policy, blocks=blocks,
+                  qb_since={}, clock=h.clock, profile=QBD_PROFILE, policy=policy, blocks=blocks,
                   settled=frozenset(h.settled))  # fmt: skip
     h.sent = []
     while (ops := cycle.next_batch()) is not None:

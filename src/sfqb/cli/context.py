@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, assert_never
 
+from sfqb.cli.errors import UserError
 from sfqb.codes import Catalog, load_catalog
+from sfqb.store.connections import ConnectionSystem
 
 if TYPE_CHECKING:
     from sfqb.cli.settings import ConfigFile, Settings
@@ -20,14 +24,44 @@ if TYPE_CHECKING:
     from sfqb.jobs.circuit import Circuit
     from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
     from sfqb.jobs.qbo_connection import QboConnections
-    from sfqb.jobs.runner import SyncRunner
+    from sfqb.jobs.runner import Driver, SyncRunner
     from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
     from sfqb.store import SecretBox, Store
+    from sfqb.sync.target import TargetProfile
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class TargetUnavailable(UserError):
+    """The company's QuickBooks is one this build of sfqb cannot sync."""
+
+    def __init__(self, company: str, system: ConnectionSystem, why: str) -> None:
+        super().__init__(f"company {company!r} is connected to {_SYSTEM_NAMES[system]}: {why}")
+        self.company = company
+        self.system = system
+
+
+_SYSTEM_NAMES = {
+    ConnectionSystem.QBD: "QuickBooks Desktop",
+    ConnectionSystem.QBO: "QuickBooks Online",
+    ConnectionSystem.SALESFORCE: "Salesforce",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The QuickBooks a company syncs with: the engine's profile, and how sfqb reaches it.
+
+    `open_driver` opens a driver sfqb pushes batches to (`SyncRunner.run_direct`), closing it
+    (a sandbox file saved) on exit; None when QuickBooks pulls the work (the Web Connector).
+    """
+
+    system: ConnectionSystem
+    profile: TargetProfile
+    open_driver: Callable[[], AbstractContextManager[Driver]] | None = None
 
 
 @dataclass
@@ -189,6 +223,55 @@ class Services:
         connector = SalesforceConnector(auth, http, self.catalog, settings=api, clock=self.clock)
         return SalesforceGateway(connector)
 
+    def connected_to(self, company: str) -> ConnectionSystem:
+        """The QuickBooks the company is connected to (Desktop unless it has an Online one)."""
+        if self.store.connections.get(company, ConnectionSystem.QBO) is not None:
+            return ConnectionSystem.QBO
+        return ConnectionSystem.QBD
+
+    def target(self, company: str) -> Target:
+        """The company's QuickBooks target: its profile and its driver (the one place that
+        chooses by connection; nothing below it asks which QuickBooks it is)."""
+        system = self.connected_to(company)
+        match system:
+            case ConnectionSystem.QBD:
+                return self._qbd_target(company)
+            case ConnectionSystem.QBO:
+                raise TargetUnavailable(
+                    company,
+                    system,
+                    "this build of sfqb cannot sync QuickBooks Online yet (no QuickBooks "
+                    "Online driver); nothing was read or sent",
+                )
+            case ConnectionSystem.SALESFORCE:
+                raise TargetUnavailable(company, system, "Salesforce is not a QuickBooks target")
+            case _:
+                assert_never(system)
+
+    def _qbd_target(self, company: str) -> Target:
+        from sfqb.connectors.qbd.profile import QBD_PROFILE
+
+        info = self.store.connections.get(company, ConnectionSystem.QBD)
+        value = info.settings.get("sandbox_file") if info else None
+        if not isinstance(value, str) or not value:
+            return Target(ConnectionSystem.QBD, QBD_PROFILE)  # the Web Connector pulls
+        path = Path(value)
+
+        @contextmanager
+        def sandbox() -> Iterator[Driver]:
+            from sfqb.connectors.qbd.operations import DirectDriver
+            from sfqb.sandbox.qbd import CompanyFile, SandboxSettings, SandboxStateError
+            from sfqb.sandbox.qbd.adapter import direct_processor
+
+            try:
+                book = CompanyFile.load(path, SandboxSettings(), self.clock, random.Random())
+            except SandboxStateError as exc:
+                raise UserError(f"the sandbox company file of {company!r}: {exc}") from None
+            yield DirectDriver(direct_processor(book, self.catalog), self.catalog)
+            book.save(path)
+
+        return Target(ConnectionSystem.QBD, QBD_PROFILE, sandbox)
+
     def runner(
         self, company: str, source: SalesforceSource | None = None, org: SalesforceOrg | None = None
     ) -> SyncRunner:
@@ -216,6 +299,7 @@ class Services:
             self.catalog,
             clock=self.clock,
             rng=random.Random(),  # retry jitter, not security
+            profile=self.target(company).profile,
             policy=self.policy(company),
             circuit=self.circuit,
             alerts=self.alerts,

@@ -8,10 +8,8 @@ secret key) ends with one `sfqb: ...` line on stderr and exit status 2.
 from __future__ import annotations
 
 import json
-import random
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -23,7 +21,7 @@ from rich.text import Text
 
 from sfqb.cli import bindings as bindings_cli
 from sfqb.cli import settings as connect
-from sfqb.cli.context import Services
+from sfqb.cli.context import Services, Target
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
 from sfqb.codes.words import flow_text, status_label
@@ -34,7 +32,6 @@ from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
-from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
 
@@ -112,30 +109,15 @@ class _ReportingDriver:
         return self._inner.execute(ops)
 
 
-def _sandbox_file(store: Store, company: str) -> Path | None:
-    info = store.connections.get(company, ConnectionSystem.QBD)
-    value = info.settings.get("sandbox_file") if info else None
-    return Path(value) if isinstance(value, str) and value else None
-
-
-def _run_sandbox(
-    services: Services, company: str, path: Path, source: SalesforceSource, *, phases: _Phases,
-    flows: list[str] | None, org: SalesforceOrg,
+def _run_direct(
+    services: Services, company: str, target: Target, source: SalesforceSource, *,
+    phases: _Phases, flows: list[str] | None, org: SalesforceOrg,
 ) -> CycleReport:  # fmt: skip
-    from sfqb.connectors.qbd.operations import DirectDriver
-    from sfqb.sandbox.qbd import CompanyFile, SandboxSettings, SandboxStateError
-    from sfqb.sandbox.qbd.adapter import direct_processor
-
-    try:
-        book = CompanyFile.load(path, SandboxSettings(), services.clock, random.Random())
-    except SandboxStateError as exc:
-        raise UserError(f"the sandbox company file of {company!r}: {exc}") from None
-    driver = DirectDriver(direct_processor(book, services.catalog), services.catalog)
-    report = services.runner(company, source, org).run_direct(
-        company, _ReportingDriver(driver, phases), flows
-    )
-    book.save(path)
-    return report
+    assert target.open_driver is not None
+    with target.open_driver() as driver:
+        return services.runner(company, source, org).run_direct(
+            company, _ReportingDriver(driver, phases), flows
+        )
 
 
 def _report_line(report: CycleReport) -> str:
@@ -173,10 +155,10 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
                 phases = _Phases(progress, name)
                 gateway = services.salesforce(name)
                 source = _ReportingSource(gateway, phases)
-                path = _sandbox_file(store, name)
-                if path is not None:
-                    report = _run_sandbox(
-                        services, name, path, source, phases=phases, flows=flows, org=gateway
+                target = services.target(name)
+                if target.open_driver is not None:  # sfqb pushes (a sandbox company file)
+                    report = _run_direct(
+                        services, name, target, source, phases=phases, flows=flows, org=gateway
                     )
                     problems += bool(report.aborted or report.held)
                     console.print(_report_line(report), markup=False)
@@ -230,7 +212,7 @@ def plan(
         for name in companies(store, company, salesforce=True):
             items = preview(
                 store, services.salesforce(name), services.mapper(name), name, flows,
-                now=services.clock(),
+                profile=services.target(name).profile, now=services.clock(),
             )  # fmt: skip
             if as_json:
                 out.extend({"company": name, **item.to_json()} for item in items)

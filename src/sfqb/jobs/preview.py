@@ -18,10 +18,11 @@ from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import payload_fingerprint, salesforce_since, select_flows
 from sfqb.mapping import Mapped, Mapper, MappingChange, MappingInputError, Owner, RecordNotEligible
 from sfqb.store import QueueItem, QueueStatus, Store
-from sfqb.sync.fields import changed_fields, qb_kind_of, references
+from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
 from sfqb.sync.records import Direction
+from sfqb.sync.target import TargetProfile
 
 # Where the runner starts reading a stream that has no checkpoint yet.
 _OPPORTUNITY_FLOW = "opportunity_to_invoice"
@@ -85,13 +86,14 @@ def preview(
     company: str,
     flows: Sequence[str] | None = None,
     *,
+    profile: TargetProfile,
     now: datetime | None = None,
     transaction_type: str = "Invoice",
 ) -> list[PreviewItem]:
     """What a cycle of `company` would do now, in plan order, then the records it would not map.
 
     Reads Salesforce through `salesforce_source` (never enqueues), adds the due queue rows and
-    plans them against the stored bindings. Writes nothing anywhere.
+    plans them against the stored bindings (`profile`: the company's target). Writes nothing.
     """
     chosen = select_flows(flows)
     now = now or datetime.now(UTC)
@@ -108,7 +110,7 @@ def preview(
         except MappingInputError as exc:
             items.append(PreviewItem(ref, flow, PreviewAction.REFUSED, str(exc), name))
     changes = [
-        Change(ref, m.fingerprint, tuple(references(m.fields)), qb_kind_of(m.kind))
+        Change(ref, m.fingerprint, tuple(references(m.fields)), profile.kind_of(m.kind))
         for ref, (_, _, m) in mapped.items()
     ]
     planned: list[PreviewItem] = []

@@ -1,34 +1,45 @@
-"""Where a cycle reads QuickBooks' changes from: a checkpoint in QuickBooks' own wall clock."""
+"""Where a cycle reads QuickBooks' changes from: a checkpoint per target stream.
+
+The checkpoint holds the target's own time of the newest change read (QuickBooks Desktop's
+wall clock: see sync.inbound.wall_clock); the profile names the stream and how far back the
+target's change feed reaches.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 from sfqb.store import Store
-from sfqb.sync.inbound import WALL_CLOCK_SPREAD, read_from
-from sfqb.sync.reading import change_feeds
-
-# QuickBooks' wall-clock time of the newest change read (see sync.inbound.wall_clock); the
-# stream before it ("qbd:changes") held UTC instants and is read once, from far enough back.
-QB_STREAM = "qbd:changes:wall-clock"
-_OLD_QB_STREAM = "qbd:changes"
+from sfqb.sync.inbound import read_from
+from sfqb.sync.target import TargetProfile
 
 
 def qb_since(
     store: Store,
     company: str,
+    profile: TargetProfile,
+    *,
     transaction_type: str,
     overlap: timedelta,
     fall_back: tuple[time, time],
+    now: datetime | None = None,
 ) -> dict[str, datetime]:
-    """The time each of QuickBooks' change reads starts from (none before a first checkpoint)."""
-    since = store.checkpoints.get(company, QB_STREAM)
-    if since is None and (old := store.checkpoints.get(company, _OLD_QB_STREAM)):
-        since = old - WALL_CLOCK_SPREAD
+    """The time each of QuickBooks' change reads starts from (none before a first checkpoint).
+
+    With a `lookback` (a change feed that reaches only so far back) and `now`, no read starts
+    earlier than `now - lookback`.
+    """
+    since = store.checkpoints.get(company, profile.stream)
+    if since is None and profile.legacy_stream:
+        old = store.checkpoints.get(company, profile.legacy_stream)
+        since = old - profile.legacy_spread if old is not None else None
     if since is None:
         return {}
-    # QuickBooks' own wall clock, sent without an offset (read as local time).
-    return dict.fromkeys(change_feeds(transaction_type), read_from(since, overlap, fall_back))
+    # The target's own clock, sent without an offset (QuickBooks Desktop reads it as local time).
+    start = read_from(since, overlap, fall_back)
+    if profile.lookback is not None and now is not None:
+        start = max(start, now.replace(tzinfo=None) - profile.lookback)
+    return dict.fromkeys(profile.change_feeds(transaction_type), start)
 
 
 def clean_before(store: Store, company: str, run_id: int) -> bool:

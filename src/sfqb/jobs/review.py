@@ -26,7 +26,6 @@ from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import payload_fingerprint
 from sfqb.jobs.persist import BLOCK_SOURCE
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
-from sfqb.sync.fields import qb_kind_of
 from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite
 
 _NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
@@ -310,8 +309,8 @@ def _kind_for(item: ReviewItem, sf: SfRef, qb_id: str) -> QbKind:
     """The binding kind: the candidate's own type when the item lists it, else the flow's."""
     for candidate in item.candidates:
         if isinstance(candidate, Mapping) and candidate.get("qb_id") == qb_id:
-            try:
-                return qb_kind_of(str(candidate.get("type")))
-            except KeyError:
+            try:  # a type named as its kind; an item subtype (ItemService...) is the flow's
+                return QbKind(str(candidate.get("type")))
+            except ValueError:
                 break
     return default_qb_kind(sf.sobject)

@@ -22,7 +22,7 @@ from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import Gather, select_flows
 from sfqb.jobs.persist import Persistence, ReviewAlerts
-from sfqb.jobs.qb_checkpoint import QB_STREAM, clean_before, qb_since
+from sfqb.jobs.qb_checkpoint import clean_before, qb_since
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
@@ -37,9 +37,10 @@ from sfqb.sync.records import (
     PendingChange,
     modstamp_of,
 )
+from sfqb.sync.target import TargetProfile
 from sfqb.sync.writeback import QB_ID
 
-FIELD_STREAM = "qbd:binding-field:"  # + the field in use ("" private): announced and migrated
+FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
 
 
 class Circuit(Protocol):
@@ -60,9 +61,8 @@ class Driver(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
-    """Knobs of a cycle."""
+    """Knobs of a cycle (the batch size is the target's: `TargetProfile.max_batch`)."""
 
-    max_batch: int = 200
     # QuickBooks' changes are read again from this long before the checkpoint (what comes
     # again and sfqb has seen costs nothing). Near the hours a fall-back repeats (`qb_fall_back`,
     # QuickBooks' wall clock) the read reaches a whole hour further back: see inbound.read_from.
@@ -117,6 +117,7 @@ class SyncRunner:
         *,
         clock: Callable[[], datetime],
         rng: random.Random,
+        profile: TargetProfile,
         settings: RunnerSettings | None = None,
         policy: CompanyPolicy | None = None,
         circuit: Circuit | None = None,
@@ -125,6 +126,8 @@ class SyncRunner:
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
         self._clock, self._circuit, self._org_check = clock, circuit, org_check
+        self.profile = profile
+        self._field_stream = profile.name + FIELD_STREAM
         self.settings = settings or RunnerSettings()
         self.policy = policy or CompanyPolicy()
         self._gather = Gather(store, salesforce, clock=clock)
@@ -213,6 +216,7 @@ class SyncRunner:
                 modstamp_of(r.payload),
                 unknown_since=r.updated_at if r.status is QueueStatus.INFLIGHT else None,
                 attempts=max(0, r.attempts - r.lock_waits),
+                tries=r.attempts,
                 last_code=r.last_code,
                 bind_request=BindRequest.from_json(r.bind_request),
             )
@@ -220,8 +224,8 @@ class SyncRunner:
         ]
         settings = self.settings
         since = qb_since(
-            self._store, company, settings.transaction_type, settings.qb_overlap,
-            settings.qb_fall_back,
+            self._store, company, self.profile, transaction_type=settings.transaction_type,
+            overlap=settings.qb_overlap, fall_back=settings.qb_fall_back, now=self._clock(),
         )  # fmt: skip
         return Cycle(
             company,
@@ -231,8 +235,8 @@ class SyncRunner:
             bindings=self._store.bindings,
             qb_since=since,
             clock=self._clock,
+            profile=self.profile,
             last_payload=self._last_payload(company),
-            max_batch=self.settings.max_batch,
             transaction_type=self.settings.transaction_type,
             policy=self.policy,
             blocks=self._persistence.blocks(company),
@@ -240,7 +244,7 @@ class SyncRunner:
             settled=frozenset(
                 name
                 for name in ("", self.policy.binding_field)
-                if self._store.checkpoints.get(company, FIELD_STREAM + name) is not None
+                if self._store.checkpoints.get(company, self._field_stream + name) is not None
             ),
             skip_seen=clean,
         )
@@ -287,12 +291,13 @@ class SyncRunner:
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)
         if cycle.marking.settled is not None:
-            stream = FIELD_STREAM + cycle.marking.settled
+            stream = self._field_stream + cycle.marking.settled
             self._store.checkpoints.set(report.company, stream, self._clock())
         high = cycle.qb_high_water
         report.read_clean = active.read_ok and cycle.read_complete and report.failed_writes == 0
         if report.read_clean and high:
-            self._store.checkpoints.set(active.report.company, QB_STREAM, max(high.values()))
+            stream = self.profile.stream
+            self._store.checkpoints.set(active.report.company, stream, max(high.values()))
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._store.journal.finish_run(
             report.run_id, status, self._counts(report), at=self._clock()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sfqb.codes import Catalog
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
@@ -164,6 +165,7 @@ def demo_world(
             catalog,
             clock=clock,
             rng=random.Random(options.seed),
+            profile=QBD_PROFILE,
             policy=setup.policy,
         )
         source = CycleWorkSource(

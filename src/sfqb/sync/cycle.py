@@ -16,6 +16,7 @@ carries out `sf_writes()` and answers with `take_sf_results()`. The steps, in or
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -26,13 +27,13 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
-from sfqb.sync.fields import qb_kind_of, references
+from sfqb.sync.fields import references
 from sfqb.sync.holds import Holds
 from sfqb.sync.inactive import Inactive
 from sfqb.sync.inbound import Inbound
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.marking import Marking
-from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult, Then
 from sfqb.sync.pasting import Pastes
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
@@ -48,10 +49,9 @@ from sfqb.sync.records import (
     SfWriteResult,
 )
 from sfqb.sync.remedies import Remedies
+from sfqb.sync.target import MarkerKind, TargetProfile
 from sfqb.sync.writeback import QB_ID, WriteBack
 from sfqb.sync.writing import Writing
-
-Then = Callable[[QbOp, QbResult], None]
 
 
 class Cycle(Ledger):
@@ -67,8 +67,8 @@ class Cycle(Ledger):
         bindings: BindingRepository,
         qb_since: Mapping[str, datetime],
         clock: Callable[[], datetime],
+        profile: TargetProfile,
         last_payload: Callable[[str, SfRef], Mapping[str, Any] | None] = lambda f, s: None,
-        max_batch: int = 200,
         transaction_type: str = "Invoice",
         policy: CompanyPolicy | None = None,
         blocks: Mapping[str, Block] | None = None,
@@ -81,18 +81,20 @@ class Cycle(Ledger):
         self.outcomes: dict[SfRef, ItemOutcome] = {}
         self.mapper, self.catalog, self.bindings = mapper, catalog, bindings
         self.clock, self.policy = clock, policy or CompanyPolicy()
-        self._max_batch, self.transaction_type = max_batch, transaction_type
+        self.profile, self.transaction_type = profile, transaction_type
+        self._max_batch = profile.max_batch
         self.changes = {c.sf: c for c in changes}
         self.canonical: dict[SfRef, Mapped] = {}
         self._ids = (f"{n}" for n in itertools.count(1))
         self._inflight: dict[str, QbOp] = {}
         self._then: dict[str, Then] = {}
         self._queue: list[tuple[QbOp, Then | None]] = []  # ahead of the planned batches
+        self._writes_sent: Counter[SfRef] = Counter()  # Adds and Mods per record this cycle
         self._plan = Plan(company, ())
         self._batches: list[list[Operation]] = []
         self._phase = "read"
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
-        self.inbound = Inbound(company, mapper, bindings)
+        self.inbound = Inbound(company, mapper, bindings, profile)
         self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
         self.reading = Reading(self, dict(qb_since), page_size, skip_seen=skip_seen)
         self.edits = BindingEdits(self)  # binding changes people asked for, checked first
@@ -239,8 +241,27 @@ class Cycle(Ledger):
         *,
         known: bool = True,
     ) -> None:
-        """Store the Salesforce Id in the record's binding field (once per cycle, after writes)."""
+        """Store the Salesforce Id in the record's binding field (once per cycle, after writes).
+
+        A target without a marker keeps bindings in the store and QuickBooks_ID__c only.
+        """
+        if self.profile.marker is MarkerKind.NONE:
+            return
         self.marking.mark(sf, qb_type, qb_id, record, known=known)
+
+    def name_field(self, sf: SfRef) -> str | None:
+        """The field a record's flow keeps its QuickBooks name in (its name rule's), if any."""
+        change = self.changes.get(sf)
+        rule = self.mapper.flows[change.flow].name_rule if change is not None else None
+        return rule.field if rule is not None else None
+
+    def mapped_name(self, sf: SfRef, fields: Mapping[str, Any] | None = None) -> str | None:
+        """The name `fields` (the record's mapped values by default) give it, when text."""
+        name_field = self.name_field(sf)
+        mapped = self.canonical.get(sf)
+        values = fields if fields is not None else (mapped.fields if mapped else {})
+        value = values.get(name_field) if name_field is not None else None
+        return value if isinstance(value, str) else None
 
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
@@ -268,7 +289,10 @@ class Cycle(Ledger):
     def _make_plan(self) -> None:
         changes = [
             Change(
-                sf, mapped.fingerprint, tuple(references(mapped.fields)), qb_kind_of(mapped.kind)
+                sf,
+                mapped.fingerprint,
+                tuple(references(mapped.fields)),
+                self.profile.kind_of(mapped.kind),
             )
             for sf, mapped in self.canonical.items()
             if sf not in self.outcomes
@@ -332,11 +356,28 @@ class Cycle(Ledger):
         numbered = []
         for pending, then in pairs:
             op = replace(pending, op_id=next(self._ids))
+            if op.action in (QbAction.ADD, QbAction.MOD) and not op.attempt:
+                op = replace(op, attempt=self._attempt(op))
             self._inflight[op.op_id] = op
             if then is not None:
                 self._then[op.op_id] = then
             numbered.append(op)
         return numbered
+
+    def _attempt(self, op: QbOp) -> str:
+        """The attempt key of a write: the same when a lost reply's write is sent again.
+
+        A record's key is its Salesforce Id and how many answered attempts its queue row has had
+        (a lost reply leaves that count, so the next cycle's write shares the key), with the
+        number of earlier writes of it in this cycle (a remedy's retry is a new attempt). A
+        write with no Salesforce record (a reactivation) is keyed by its record and version.
+        """
+        if op.sf is None or op.sf not in self.changes:
+            return f"{op.qb_type}/{op.qb_id}/{op.version or ''}"
+        earlier = self._writes_sent[op.sf]
+        self._writes_sent[op.sf] += 1
+        key = f"{op.sf.sobject.value}/{op.sf.id}/{self.changes[op.sf].tries}"
+        return f"{key}.{earlier}" if earlier else key
 
     def _sf_changed_at(self) -> dict[SfRef, datetime | None]:
         return {sf: c.modstamp for sf, c in self.changes.items()}

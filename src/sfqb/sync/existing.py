@@ -16,17 +16,12 @@ from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
-from sfqb.sync.fields import found_binding, has_kind, qb_kind_of, to_plain
+from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
-
-
-def read_type(qb_type: str) -> str:
-    """The type a read of `qb_type` asks for: ItemQuery ("Item") covers every item type."""
-    return "Item" if qb_type.startswith("Item") else qb_type
 
 
 class ExistingName:
@@ -38,11 +33,12 @@ class ExistingName:
 
     def bind_existing(self, op: QbOp, status: DecodedStatus) -> bool:
         """3100 on an Add of a named record: read the records of that name (and its variants)."""
-        name = op.fields.get("Name")
-        if op.action is not QbAction.ADD or op.sf is None or not isinstance(name, str):
+        name = self._cycle.mapped_name(op.sf, op.fields) if op.sf is not None else None
+        if op.action is not QbAction.ADD or op.sf is None or name is None:
             return False
         names = (name, *self.variants(op.sf, name))
-        read = QbOp("", QbAction.READ, read_type(op.qb_type), sf=op.sf, names=names)
+        qb_type = self._cycle.profile.read_type(op.qb_type)
+        read = QbOp("", QbAction.READ, qb_type, sf=op.sf, names=names)
         self._cycle.ask(read, lambda _o, result: self._candidates(op, status, result))
         return True
 
@@ -53,7 +49,7 @@ class ExistingName:
         rule = cycle.mapper.flows[cycle.changes[sf].flow].name_rule
         if rule is None or not rule.unique:
             return []
-        base = str(cycle.canonical[sf].fields.get("Name") or sent)
+        base = cycle.mapped_name(sf) or sent
         taken, variants = {sent.casefold()}, []
         for _ in range(count):
             variant, _changes = apply_name_rule(rule, base, taken)
@@ -64,23 +60,26 @@ class ExistingName:
     def _candidates(self, op: QbOp, status: DecodedStatus, result: QbResult) -> None:
         cycle, sf = self._cycle, op.sf
         assert sf is not None
-        rule = rule_for(cycle.policy.match_rule, op.qb_type)
+        profile, name_field = cycle.profile, cycle.name_field(sf) or ""
+        rule = rule_for(cycle.policy.match_rule, profile.kind_of(op.qb_type))
         ours = to_plain(op.fields)
-        sent = fold_name(op.fields.get("Name", ""))
+        sent = fold_name(cycle.mapped_name(sf, op.fields) or "")
         found = [r for r in result.records if fold_name((r.name or "").rsplit(":", 1)[-1]) == sent]
-        taken = cycle.inbound.names.setdefault(qb_kind_of(op.qb_type), set())
+        taken = cycle.inbound.names.setdefault(profile.kind_of(op.qb_type), set())
         taken.update(r.name for r in result.records if r.name)
         evidence, eligible = [], []
         for record in found:
             # A sales-tax or discount item of that name is evidence, never a record to bind.
-            bindable = has_kind(record.qb_type)
+            bindable = profile.binds(record.qb_type)
             bound = (
-                cycle.bindings.by_qb(cycle.company, QbRef(qb_kind_of(record.qb_type), record.id))
+                cycle.bindings.by_qb(
+                    cycle.company, QbRef(profile.kind_of(record.qb_type), record.id)
+                )
                 if bindable
                 else None
             )
-            fits = bindable and matches(rule, ours, record.fields)
-            evidence.append(_evidence(record, bound.sf.id if bound else None, fits))
+            fits = bindable and matches(rule, ours, record.fields, name_field)
+            evidence.append(_evidence(record, bound.sf.id if bound else None, fits, name_field))
             if bound is None and record.marker in (None, "", sf.id) and fits:
                 eligible.append(record)
         if len(eligible) == 1:
@@ -100,13 +99,13 @@ class ExistingName:
                     sf,
                     "add",
                     status,
-                    f'sending it as "{add.fields.get("Name")}": the name '
+                    f'sending it as "{cycle.mapped_name(sf, add.fields)}": the name '
                     "belongs to another Salesforce record's QuickBooks record",
                 )
                 cycle.ask(add)
             return
         if not found:
-            name = op.fields.get("Name")
+            name = cycle.mapped_name(sf, op.fields)
             reason = f'"{name}" is used by a vendor, employee or other name, not a {op.qb_type}'
         elif not eligible:
             reason = (
@@ -118,7 +117,8 @@ class ExistingName:
 
     def _bind_to(self, sf: SfRef, record: QbRecord, status: DecodedStatus, action: str) -> None:
         cycle = self._cycle
-        binding = found_binding(cycle.company, sf, record, cycle.clock())
+        kind = cycle.profile.kind_of(record.qb_type)
+        binding = found_binding(cycle.company, sf, record, cycle.clock(), kind=kind)
         try:
             cycle.bindings.bind(binding)
         except BindingError as exc:
@@ -159,12 +159,14 @@ def as_type(cycle: Cycle, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp
     return replace(op, qb_type=qb_type, fields=fields)
 
 
-def _evidence(record: QbRecord, bound_to: str | None, fits: bool) -> dict[str, Any]:
+def _evidence(
+    record: QbRecord, bound_to: str | None, fits: bool, name_field: str
+) -> dict[str, Any]:
     fields = record.fields
     return {
         "qb_id": record.id,
         "type": record.qb_type,
-        "name": fields.get("Name") or record.name,
+        "name": fields.get(name_field) or record.name,
         "phone": fields.get("Phone"),
         "email": fields.get("Email"),
         "bound_to": bound_to,

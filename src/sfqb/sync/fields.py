@@ -20,46 +20,32 @@ class UnresolvedReference(LookupError):
         self.sf = sf
 
 
-_KINDS = {
-    "Customer": QbKind.CUSTOMER,
-    "Item": QbKind.ITEM,
-    "ItemService": QbKind.ITEM,
-    "ItemNonInventory": QbKind.ITEM,
-    "ItemInventory": QbKind.ITEM,
-    "Invoice": QbKind.INVOICE,
-    "SalesReceipt": QbKind.SALES_RECEIPT,
-    "Estimate": QbKind.ESTIMATE,
-}
-
-
-def has_kind(qb_type: str) -> bool:
-    """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""
-    return qb_type in _KINDS
-
-
-def qb_kind_of(qb_type: str) -> QbKind:
-    """The binding kind of a QuickBooks object type (every item type is an Item)."""
-    return _KINDS[qb_type]
-
-
 def found_binding(
-    company: str, sf: SfRef, record: QbRecord, at: datetime, *, mapped_name: object = None
+    company: str,
+    sf: SfRef,
+    record: QbRecord,
+    at: datetime,
+    *,
+    kind: QbKind,
+    name_field: str | None = None,
+    mapped_name: object = None,
 ) -> Binding:
-    """A new binding of `sf` to a QuickBooks record sfqb read, nothing applied to it yet.
+    """A new binding of `sf` to a QuickBooks record of binding `kind` sfqb read, nothing
+    applied to it yet.
 
-    When `mapped_name` (the name Salesforce maps) is not the record's own (a unique variant sfqb
-    added it under, or a record a person chose), it counts as applied: the next Mod does not
-    rename the QuickBooks record.
+    When `mapped_name` (the name Salesforce maps into `name_field`) is not the record's own (a
+    unique variant sfqb added it under, or a record a person chose), it counts as applied: the
+    next Mod does not rename the QuickBooks record.
     """
-    keep = mapped_name not in (None, record.name)
+    keep = name_field is not None and mapped_name not in (None, record.name)
     return Binding(
         company,
         sf,
-        QbRef(qb_kind_of(record.qb_type), record.id),
+        QbRef(kind, record.id),
         "",
         at,
         version=record.version,
-        sf_values={"Name": mapped_name} if keep else None,
+        sf_values={name_field: mapped_name} if keep and name_field else None,
     )
 
 
@@ -90,7 +76,8 @@ def references(fields: Mapping[str, Any]) -> list[SfRef]:
 
 
 def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) -> dict[str, Any]:
-    """The values with each placeholder replaced by {"ListID": ...}; UnresolvedReference if not."""
+    """The values with each placeholder replaced by the `QbRef` it is bound to (each connector
+    encodes it in its own shape); UnresolvedReference if one is not bound."""
 
     def walk(value: object) -> Any:
         if is_reference(value):
@@ -99,7 +86,7 @@ def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) 
             qb = lookup(sf)
             if qb is None:
                 raise UnresolvedReference(sf)
-            return {"ListID": qb.id}
+            return qb
         if isinstance(value, Mapping):
             return {str(k): walk(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
@@ -110,8 +97,26 @@ def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) 
     return resolved
 
 
+def qb_refs(value: object) -> set[QbRef]:
+    """Every resolved reference in a write's fields."""
+    if isinstance(value, QbRef):
+        return {value}
+    if isinstance(value, Mapping):
+        values = list(value.values())
+    elif isinstance(value, list | tuple):
+        values = list(value)
+    else:
+        return set()
+    found: set[QbRef] = set()
+    for item in values:
+        found |= qb_refs(item)
+    return found
+
+
 def to_plain(value: object) -> Any:
     """A JSON-ready copy: mappings to dicts, tuples to lists, Decimal and dates to strings."""
+    if isinstance(value, QbRef):
+        return {"kind": value.kind.value, "id": value.id}
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -10,22 +10,19 @@ company's `on_inactive` policy decides: `reactivate` sends a Mod with IsActive t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbKind, QbRef
+from sfqb.domain.entities import QbRef
 from sfqb.domain.policy import OnInactive
 from sfqb.domain.status import DecodedStatus, System
-from sfqb.sync.fields import qb_kind_of, references
+from sfqb.sync.fields import qb_refs, references
 from sfqb.sync.inbound import TRANSACTION_TYPES
-from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.ops import Pair, QbAction, QbOp, QbRecord, QbResult
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
-
-Pair = tuple[QbOp, Callable[[QbOp, QbResult], None] | None]
 
 
 @dataclass(slots=True)
@@ -57,7 +54,7 @@ class Inactive:
             for parent in references(mapped.fields):
                 binding = cycle.bindings.by_sf(cycle.company, parent)
                 if binding is not None:
-                    qb_type = "Customer" if binding.qb.kind is QbKind.CUSTOMER else "Item"
+                    qb_type = cycle.profile.read_type_of(binding.qb.kind)
                     wanted.setdefault(qb_type, set()).add(binding.qb.id)
         return [
             (QbOp("", QbAction.READ, qb_type, ids=tuple(sorted(ids))), self._read)
@@ -78,7 +75,8 @@ class Inactive:
     def held(self, op: QbOp) -> bool:
         """True when `op` names an inactive record: it is reviewed, or sent after the record
         is made active again (by the company's policy)."""
-        named = [self._inactive[i] for i in _list_ids(op.fields) if i in self._inactive]
+        ids = {ref.id for ref in qb_refs(op.fields)}
+        named = [self._inactive[i] for i in sorted(ids) if i in self._inactive]
         if not named or op.sf is None:
             return False
         cycle = self._cycle
@@ -109,7 +107,7 @@ class Inactive:
             return
         pending = self._reactivating[record.id] = _Reactivation(record, [op])
         binding = self._cycle.bindings.by_qb(
-            self._cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+            self._cycle.company, QbRef(self._cycle.profile.kind_of(record.qb_type), record.id)
         )
         mod = QbOp(
             "",
@@ -155,17 +153,3 @@ class Inactive:
 
 def _what(record: QbRecord) -> str:
     return "Customer" if record.qb_type == "Customer" else "Item"
-
-
-def _list_ids(value: Any) -> set[str]:
-    """Every ListID a QuickBooks-shaped value references."""
-    found: set[str] = set()
-    if isinstance(value, Mapping):
-        if set(value) == {"ListID"}:
-            found.add(str(value["ListID"]))
-        for item in value.values():
-            found |= _list_ids(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            found |= _list_ids(item)
-    return found

@@ -11,14 +11,16 @@ from typing import Any
 from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.mapping import Mapped, Mapper, MappingInputError, Owner, RecordNotEligible
-from sfqb.sync.fields import changed_fields, qb_kind_of
-from sfqb.sync.ops import QbRecord
+from sfqb.sync.fields import changed_fields
+from sfqb.sync.ops import APPLIED_TO, QbRecord
 from sfqb.sync.ownership import newer, writable
 from sfqb.sync.records import BindingRepository
+from sfqb.sync.target import TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
 PAYMENT_FLOW = "payment_to_opportunity"
 TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate")
+_TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class Inbound:
     company: str
     mapper: Mapper
     bindings: BindingRepository
+    profile: TargetProfile
     changes: list[InboundChange] = field(default_factory=list)
     names: dict[QbKind, set[str]] = field(default_factory=dict)
     high_water: dict[str, datetime] = field(default_factory=dict)
@@ -49,12 +52,11 @@ class Inbound:
         """Note what a read returned: names in use, payments, edit sequences, changes."""
         for record in records:
             self.note_time(record)
-            if record.qb_type == "ReceivePayment":
-                for applied in record.fields.get("AppliedToTxn", ()) or ():
-                    txn = str(applied.get("TxnID", ""))
-                    self._payments.setdefault(txn, []).append(dict(record.fields))
+            if record.qb_type == self.profile.payment_type:
+                for txn in record.fields.get(APPLIED_TO, ()) or ():
+                    self._payments.setdefault(str(txn), []).append(dict(record.fields))
                 continue
-            kind = qb_kind_of(record.qb_type)
+            kind = self.profile.kind_of(record.qb_type)
             bound = self.bindings.by_qb(self.company, QbRef(kind, record.id)) is not None
             if record.name and bound:
                 # A bound record's name belongs to another party: a new record takes another
@@ -65,7 +67,7 @@ class Inbound:
                 self._customer(record)
             elif kind is QbKind.ITEM:
                 self._bound(record)  # a person's edit: the next Mod needs its EditSequence
-            elif record.qb_type in TRANSACTION_TYPES:
+            elif kind in _TRANSACTION_KINDS:
                 self._transactions.append(record)
 
     def finish(self) -> None:
@@ -85,7 +87,8 @@ class Inbound:
             self._add(CUSTOMER_FLOW, binding, record.fields, record.time_modified)
 
     def _bound(self, record: QbRecord) -> Binding | None:
-        binding = self.bindings.by_qb(self.company, QbRef(qb_kind_of(record.qb_type), record.id))
+        kind = self.profile.kind_of(record.qb_type)
+        binding = self.bindings.by_qb(self.company, QbRef(kind, record.id))
         if binding is not None and record.version not in (None, binding.version):
             binding = self.bindings.update(replace(binding, version=record.version))
         return binding
@@ -109,9 +112,10 @@ class Inbound:
         is applied to it (an Add, always), its balance goes back in this cycle's write-back, and
         the binding keeps its old fingerprint until Salesforce saves the values.
         """
-        fingerprint = inbound_fingerprint(self.mapper, record.qb_type, record.fields)
+        kind = self.profile.kind_of(record.qb_type)
+        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields)
         applied = record.fields.get("AppliedAmount")
-        if record.qb_type not in TRANSACTION_TYPES or (applied is not None and applied != 0):
+        if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
         self._add(PAYMENT_FLOW, binding, {**record.fields, "ReceivePayments": []}, None)
         return binding.qb_fingerprint
@@ -123,7 +127,7 @@ class Inbound:
         """
         if record.time_modified is None:
             return
-        key = "Item" if record.qb_type.startswith("Item") else record.qb_type
+        key = self.profile.read_type(record.qb_type)
         moment = wall_clock(record.time_modified)
         current = self.high_water.get(key)
         if current is None or moment > current:
@@ -192,10 +196,10 @@ def read_from(
     return start
 
 
-def inbound_fingerprint(mapper: Mapper, qb_type: str, fields: Mapping[str, Any]) -> str:
+def inbound_fingerprint(mapper: Mapper, kind: QbKind, fields: Mapping[str, Any]) -> str:
     """The QuickBooks-side fingerprint of a record sfqb just wrote, so its echo is skipped."""
-    flow = CUSTOMER_FLOW if qb_type == "Customer" else PAYMENT_FLOW
-    if qb_type != "Customer" and qb_type not in TRANSACTION_TYPES:
+    flow = CUSTOMER_FLOW if kind is QbKind.CUSTOMER else PAYMENT_FLOW
+    if kind is not QbKind.CUSTOMER and kind not in _TRANSACTION_KINDS:
         return ""
     values = dict(fields)
     if flow == PAYMENT_FLOW:

@@ -14,31 +14,29 @@ them so the next Mod carries a current EditSequence instead of getting 3200.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.sfid import same_id
-from sfqb.sync.fields import has_kind, qb_kind_of
+from sfqb.domain.status import Category
 from sfqb.sync.inbound import inbound_fingerprint
-from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.ops import Pair, QbAction, QbOp, QbRecord, QbResult, Then
 from sfqb.sync.slots import full_list
+from sfqb.sync.target import TargetProfile
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
 
-Then = Callable[[QbOp, QbResult], None]
-Pair = tuple[QbOp, Then | None]
 LISTS = ("Customer", "Item")  # the lists sfqb binds
 _NAMES = {"Customer": "customers", "Item": "items"}
 
 
-def list_of(qb_type: str) -> str | None:
+def list_of(profile: TargetProfile, qb_type: str) -> str | None:
     """The custom-field list of a QuickBooks type (Customer, Item), None for transactions."""
-    if qb_type == "Customer":
-        return "Customer"
-    return "Item" if qb_type.startswith("Item") else None
+    kind = profile.list_of(qb_type)
+    return kind.value if kind is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +91,8 @@ class Marking:
         return pairs
 
     def _private_defined(self, op: QbOp, result: QbResult) -> None:
-        if not result.ok and result.status.code != "3100":  # 3100: defined already
+        # A duplicate name: the field is defined already.
+        if not result.ok and result.status.category is not Category.DUPLICATE:
             self._cycle.log(None, "define", result.status, "bindings kept in sfqb only")
         if not self._wanted:
             self._private("binding_field is empty", result)
@@ -178,11 +177,12 @@ class Marking:
         self._sweeping -= 1
         self._sweep_ok = self._sweep_ok and result.ok
         cycle = self._cycle
+        profile = cycle.profile
         for record in result.records:
-            if not has_kind(record.qb_type):  # a sales-tax or discount item: never bound
+            if not profile.binds(record.qb_type):  # a sales-tax or discount item: never bound
                 continue
             binding = cycle.bindings.by_qb(
-                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+                cycle.company, QbRef(profile.kind_of(record.qb_type), record.id)
             )
             if binding is not None:
                 self.mark(binding.sf, record.qb_type, record.id, record)
@@ -203,16 +203,16 @@ class Marking:
 
     def shows(self, record: QbRecord, sf_id: str) -> bool:
         """True when the record's binding field (visible, else private) already holds `sf_id`."""
-        visible = self.field if list_of(record.qb_type) in self.lists else None
+        visible = self.field if self._list(record.qb_type) in self.lists else None
         held = record.custom.get(visible) if visible is not None else record.marker
         return held is not None and same_id(held, sf_id)
 
     def _writes(self, mark: _Mark) -> QbOp | None:
-        visible = self.field if list_of(mark.qb_type) in self.lists else None
+        visible = self.field if self._list(mark.qb_type) in self.lists else None
         record = mark.record
         if visible is not None:
             current = record.custom.get(visible) if record is not None else None
-        elif list_of(mark.qb_type) is not None or mark.verified:
+        elif self._list(mark.qb_type) is not None or mark.verified:
             current = record.marker if record is not None else None
         else:  # a transaction's marker may be its memo's: add; a refusal re-reads it (below)
             current = None
@@ -239,7 +239,7 @@ class Marking:
         for sf in list(self._pending):
             mark = self._pending.pop(sf)
             if not mark.known:
-                unknown.setdefault(_read_type(mark.qb_type), []).append(mark)
+                unknown.setdefault(self._read_type(mark.qb_type), []).append(mark)
                 continue
             op = self._writes(mark)
             if op is not None:
@@ -273,7 +273,7 @@ class Marking:
     def _written(self, mark: _Mark) -> Then:
         def then(op: QbOp, result: QbResult) -> None:
             if result.ok:
-                self._refresh.setdefault(_read_type(mark.qb_type), set()).add(mark.qb_id)
+                self._refresh.setdefault(self._read_type(mark.qb_type), set()).add(mark.qb_id)
                 return
             self._sweep_ok = False
             if mark.sf not in self._retried:
@@ -297,18 +297,22 @@ class Marking:
 
     def _refreshed(self, op: QbOp, result: QbResult) -> None:
         cycle = self._cycle
+        profile = cycle.profile
         for record in result.records:
-            if not has_kind(record.qb_type):
+            if not profile.binds(record.qb_type):
                 continue
             binding = cycle.bindings.by_qb(
-                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+                cycle.company, QbRef(profile.kind_of(record.qb_type), record.id)
             )
             if binding is None or record.version is None:
                 continue
-            fingerprint = inbound_fingerprint(cycle.mapper, record.qb_type, record.fields)
+            kind = profile.kind_of(record.qb_type)
+            fingerprint = inbound_fingerprint(cycle.mapper, kind, record.fields)
             if fingerprint == binding.qb_fingerprint:  # only sfqb's marker changed it
                 cycle.bindings.update(replace(binding, version=record.version))
 
+    def _list(self, qb_type: str) -> str | None:
+        return list_of(self._cycle.profile, qb_type)
 
-def _read_type(qb_type: str) -> str:
-    return "Item" if qb_type.startswith("Item") else qb_type
+    def _read_type(self, qb_type: str) -> str:
+        return self._cycle.profile.read_type(qb_type)

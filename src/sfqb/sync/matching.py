@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sfqb.domain.entities import QbKind
 from sfqb.domain.policy import MatchRule
 from sfqb.mapping import fold_name
 
@@ -25,13 +26,17 @@ def _address(fields: Mapping[str, Any]) -> tuple[str, str]:
     return (fold_name(address.get("Addr1")), fold_name(address.get("PostalCode")))
 
 
-def matches(rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
-    """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?"""
+def matches(
+    rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any], name_field: str
+) -> bool:
+    """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?
+
+    `name_field` is the field both keep the name in (the flow's name rule field).
+    """
     if rule is MatchRule.NEVER:
         return False
-    if not fold_name(ours.get("Name")) or fold_name(ours.get("Name")) != fold_name(
-        theirs.get("Name")
-    ):
+    name = fold_name(ours.get(name_field))
+    if not name or name != fold_name(theirs.get(name_field)):
         return False
     if rule is MatchRule.NAME:
         return True
@@ -49,9 +54,9 @@ def matches(rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any])
     return bool(ours_address[0]) and ours_address == theirs_address
 
 
-def rule_for(rule: MatchRule, qb_type: str) -> MatchRule:
-    """The rule for a QuickBooks type: an item has no phone, e-mail or address, so its
+def rule_for(rule: MatchRule, kind: QbKind | None) -> MatchRule:
+    """The rule for a binding kind: an item has no phone, e-mail or address, so its
     (normalised) name identifies it; customers use the company's rule."""
-    if rule is MatchRule.NEVER or qb_type == "Customer":
+    if rule is MatchRule.NEVER or kind is QbKind.CUSTOMER:
         return rule
     return MatchRule.NAME

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QB_PARENTS, QbKind, QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
-from sfqb.sync.fields import is_reference, qb_kind_of, references
+from sfqb.sync.fields import is_reference, references
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 if TYPE_CHECKING:
@@ -35,24 +35,20 @@ class Followed:
 Found = Callable[[Followed], None]
 
 
-def read_type(qb_type: str) -> str:
-    """The type a read of `qb_type` asks for (every item type is read as Item)."""
-    return "Item" if qb_type.startswith("Item") else qb_type
-
-
-def same_place(ours: Any, theirs: Any, sf: SfRef) -> set[str]:
-    """The ListIDs QuickBooks has where our last values referenced `sf` (walked in parallel)."""
+def same_place(ours: Any, theirs: Any, sf: SfRef, ref_key: str) -> set[str]:
+    """The ids QuickBooks has where our last values referenced `sf` (walked in parallel);
+    `ref_key` holds the id in the target's references."""
     if is_reference(ours):
         named = str(ours["ref"]) == sf.sobject.value and str(ours["sf_id"]) == sf.id
-        listed = theirs.get("ListID") if isinstance(theirs, Mapping) else None
+        listed = theirs.get(ref_key) if isinstance(theirs, Mapping) else None
         return {str(listed)} if named and listed else set()
     found: set[str] = set()
     if isinstance(ours, Mapping) and isinstance(theirs, Mapping):
         for key, value in ours.items():
-            found |= same_place(value, theirs.get(key), sf)
+            found |= same_place(value, theirs.get(key), sf, ref_key)
     elif isinstance(ours, list | tuple) and isinstance(theirs, list | tuple):
         for mine, yours in zip(ours, theirs, strict=False):
-            found |= same_place(mine, yours, sf)
+            found |= same_place(mine, yours, sf, ref_key)
     return found
 
 
@@ -71,7 +67,8 @@ class Merges:
         there; a record with history and no survivor goes to review; `otherwise` (the
         company's on_deleted policy) only for a list record with no history."""
         sf = op.sf
-        if sf is None or op.qb_id is None or qb_kind_of(op.qb_type) not in _LISTS:
+        kind = self._cycle.profile.kinds.get(op.qb_type)
+        if sf is None or op.qb_id is None or kind not in _LISTS:
             otherwise()
             return
         gone_id = op.qb_id
@@ -108,7 +105,7 @@ class Merges:
     def parent_gone(self, binding: Binding, status: DecodedStatus, otherwise: Found) -> None:
         """A bound parent whose record is gone: follow it; `otherwise` gets what was found
         when there is no survivor to move the binding to."""
-        qb_type = "Customer" if binding.qb.kind is QbKind.CUSTOMER else "Item"
+        qb_type = self._cycle.profile.read_type_of(binding.qb.kind)
 
         def done(found: Followed) -> None:
             refused = (
@@ -126,7 +123,7 @@ class Merges:
     def _move(self, sf: SfRef, survivor: QbRecord, status: DecodedStatus) -> str | None:
         """Move the binding of `sf` to the survivor; the reason when it cannot be moved."""
         cycle = self._cycle
-        qb = QbRef(qb_kind_of(survivor.qb_type), survivor.id)
+        qb = QbRef(cycle.profile.kind_of(survivor.qb_type), survivor.id)
         name = survivor.name or survivor.id
         holder = cycle.bindings.by_qb(cycle.company, qb)
         other = holder.sf.id if holder is not None else survivor.marker
@@ -158,7 +155,7 @@ class Merges:
 
     def history(self, sf: SfRef) -> dict[str, dict[str, Mapping[str, Any]]]:
         """sfqb's bound transactions whose last values referenced `sf`: by QuickBooks type,
-        TxnID -> those values."""
+        transaction id -> those values."""
         cycle = self._cycle
         found: dict[str, dict[str, Mapping[str, Any]]] = {}
         for binding in cycle.bindings.for_company(cycle.company):
@@ -182,7 +179,8 @@ class Merges:
         def read(op: QbOp, result: QbResult) -> None:
             waiting.discard(op.qb_type)
             for record in result.records if result.ok else ():
-                seen.update(same_place(history[op.qb_type].get(record.id), record.fields, sf))
+                ours = history[op.qb_type].get(record.id)
+                seen.update(same_place(ours, record.fields, sf, self._cycle.profile.ref_key))
             if waiting:
                 return
             seen.discard(gone_id)
@@ -201,7 +199,8 @@ class Merges:
             found = next((r for r in result.records if r.id == qb_id), None)
             done(Followed(found, ids))
 
-        self._cycle.ask(QbOp("", QbAction.READ, read_type(qb_type), ids=(qb_id,)), then)
+        read_type = self._cycle.profile.read_type(qb_type)
+        self._cycle.ask(QbOp("", QbAction.READ, read_type, ids=(qb_id,)), then)
 
     def _by_name(
         self, qb_type: str, gone_id: str, name: str | None, ids: tuple[str, ...], done: Found
@@ -214,7 +213,8 @@ class Merges:
             live = [r for r in result.records if r.id != gone_id]
             done(Followed(live[0] if len(live) == 1 else None, ids))
 
-        self._cycle.ask(QbOp("", QbAction.READ, read_type(qb_type), names=(name,)), then)
+        read_type = self._cycle.profile.read_type(qb_type)
+        self._cycle.ask(QbOp("", QbAction.READ, read_type, names=(name,)), then)
 
 
 _LISTS = (QbKind.CUSTOMER, QbKind.ITEM)

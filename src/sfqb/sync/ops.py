@@ -6,7 +6,7 @@ requests of its protocol and hands back one `QbResult` per op, matched by `op_id
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -17,6 +17,10 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.status import DecodedStatus
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+# The key of a payment's QbRecord.fields holding the ids of the transactions it applies to
+# (each connector's record reader fills it from its own shape).
+APPLIED_TO = "applied_to"
 
 
 class QbAction(StrEnum):
@@ -42,10 +46,11 @@ class QbOp:
 
     `qb_type` is QuickBooks' object name: Customer, ItemService, ItemNonInventory, Invoice,
     SalesReceipt, Estimate, ReceivePayment (reads), or Item (reads of every item type).
-    `fields` is qbXML-shaped (nested dicts for aggregates, `Lines` for transaction lines) with
-    references already resolved to `{"ListID": ...}`. A read of changes with a `limit` comes
-    in pages: the first without a `cursor`, each next one with the cursor the last answer
-    gave. A read of deletions covers `since` to `until` (a window; None leaves a side open).
+    `fields` is in the target's shape (nested dicts for aggregates, `Lines` for transaction
+    lines) with references resolved to `QbRef`s, which each connector encodes its own way.
+    A read of changes with a `limit` comes in pages: the first without a `cursor`, each next
+    one with the cursor the last answer gave. A read of deletions covers `since` to `until`
+    (a window; None leaves a side open).
     Marker ops (SET_MARKER, CLEAR_MARKER, DEFINE_MARKER) name in `binding_field` the visible
     binding field (a custom field people see) they write, or None for sfqb's private one;
     `exists` says the record already has a value (replace it rather than add one).
@@ -79,7 +84,8 @@ class QbRecord:
     """A QuickBooks record as the engine needs it.
 
     `fields` holds QuickBooks' values in qbXML shape (Name, CompanyName, BillAddress{...},
-    BalanceRemaining, Memo, ...) for the QuickBooks-to-Salesforce maps; `marker` is the
+    BalanceRemaining, Memo, ...) for the QuickBooks-to-Salesforce maps, and for a payment
+    `APPLIED_TO`, the ids of the transactions it applies to; `marker` is the
     SalesforceID custom field when the query asked for sfqb's OwnerID (or the `[sf:ID]` memo
     marker of a transaction); `custom` holds the visible custom fields of a list record, by name
     (never a transaction's: those it inherits from its customer are not its own).
@@ -128,3 +134,7 @@ class QuickBooksUnavailable(DriverError):
     def __init__(self, status: DecodedStatus) -> None:
         super().__init__(f"{status.system} {status.code}: {status.title}")
         self.status = status
+
+
+Then = Callable[[QbOp, QbResult], None]  # what takes the result of an op the cycle asked for
+Pair = tuple[QbOp, Then | None]

@@ -29,7 +29,7 @@ from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.sfid import is_id, normalize, same_id, sobject_of
 from sfqb.domain.status import DecodedStatus, System
-from sfqb.sync.fields import found_binding, qb_kind_of
+from sfqb.sync.fields import found_binding
 from sfqb.sync.marking import list_of
 from sfqb.sync.ops import QbRecord
 from sfqb.sync.records import FLOW_OF, PendingChange, modstamp_of
@@ -85,11 +85,12 @@ class Pastes:
     def seen(self, record: QbRecord, status: DecodedStatus) -> None:
         """A list record the change reads reported (the last version read counts)."""
         marking = self._cycle.marking
-        list_type = list_of(record.qb_type)
+        profile = self._cycle.profile
+        list_type = list_of(profile, record.qb_type)
         if marking.field is None or list_type not in marking.lists:
             return
         value = str(record.custom.get(marking.field) or "").strip()
-        self._seen[QbRef(qb_kind_of(record.qb_type), record.id)] = _Seen(record, value, status)
+        self._seen[QbRef(profile.kind_of(record.qb_type), record.id)] = _Seen(record, value, status)
 
     def check(self) -> bool:
         """Settle what needs no Salesforce read; True when Salesforce records are `wanted`."""
@@ -129,7 +130,7 @@ class Pastes:
         self, qb: QbRef, seen: _Seen, sf: SfRef | None, payload: Mapping[str, Any] | None
     ) -> None:
         cycle, record = self._cycle, seen.record
-        expected = OBJECT_OF_LIST[str(list_of(record.qb_type))]
+        expected = OBJECT_OF_LIST[str(list_of(cycle.profile, record.qb_type))]
         problem = self._problem(qb, seen, sf, expected, payload)
         if problem or sf is None or payload is None:
             self._refuse(qb, seen, expected, problem, payload)
@@ -137,10 +138,16 @@ class Pastes:
         if sf not in cycle.changes:
             cycle.join(PendingChange(FLOW_OF[sf.sobject], sf, payload, modstamp_of(payload)))
             self.joined.append(sf)
-        mapped = cycle.canonical.get(sf)
-        name = mapped.fields.get("Name") if mapped is not None else None
         # The person chose this QuickBooks record: its name stays (a suffixed one too).
-        binding = found_binding(cycle.company, sf, record, cycle.clock(), mapped_name=name)
+        binding = found_binding(
+            cycle.company,
+            sf,
+            record,
+            cycle.clock(),
+            kind=qb.kind,
+            name_field=cycle.name_field(sf),
+            mapped_name=cycle.mapped_name(sf),
+        )
         try:
             cycle.bindings.bind(binding)
         except BindingError as exc:

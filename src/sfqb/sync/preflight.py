@@ -104,11 +104,12 @@ def known_problem(
     accounts: Sequence[Mapping[str, Any]] | None,
 ) -> tuple[DecodedStatus, str] | None:
     """(status, company message) of what the cycle's first reads say QuickBooks would refuse:
-    a preference that is off (3250), or an account an Add names that it lacks (3140)."""
+    a preference that is off (FEATURE_OFF: QuickBooks would answer 3250), or an account an Add
+    names that it lacks (3140)."""
     missing = missing_feature(mapped.kind, mapped.fields, preferences)
     if missing is not None:
         setting = str(missing["setting"])
-        return catalog.decode(System.QBXML, "3250", setting, feature_values([missing])), setting
+        return catalog.decode(System.TRANSPORT, "FEATURE_OFF", setting), setting
     if is_add and accounts is not None:
         account = missing_account(mapped.fields, accounts)
         if account is not None:

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfqb.domain.bindings import BindingError
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
-from sfqb.sync.fields import found_binding, has_kind, qb_kind_of, to_plain
+from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
-from sfqb.sync.marking import list_of
 from sfqb.sync.matching import matches, rule_for
-from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.ops import Pair, QbAction, QbOp, QbRecord, QbResult, Then
 from sfqb.sync.records import ItemState
+from sfqb.sync.target import MarkerKind
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
-
-Then = Callable[[QbOp, QbResult], None]
-Pair = tuple[QbOp, Then | None]
-
-
-def change_feeds(transaction_type: str) -> tuple[str, ...]:
-    """The QuickBooks types whose changes a cycle reads (items, so bindings stay current)."""
-    return ("Customer", "Item", transaction_type, "ReceivePayment")
 
 
 class Reading:
@@ -70,15 +61,17 @@ class Reading:
     def ops(self) -> list[Pair]:
         """Marker definition, preferences, changes since the checkpoint, look-ups."""
         cycle = self._cycle
+        profile = cycle.profile
+        marked = profile.marker is not MarkerKind.NONE
         pairs: list[Pair] = [
-            *cycle.marking.ops(),
+            *(cycle.marking.ops() if marked else ()),
             (QbOp("", QbAction.READ_PREFERENCES, "Preferences"), self._preferences),
         ]
-        if any(m.kind.startswith("Item") for m in cycle.canonical.values()):
+        if any(profile.kinds.get(m.kind) is QbKind.ITEM for m in cycle.canonical.values()):
             # The chart of accounts, so an item map's account QuickBooks lacks holds the
             # item adds for the company before any is sent (see preflight.missing_account).
             pairs.append((QbOp("", QbAction.READ_LIST, "Account"), self._accounts))
-        for qb_type in change_feeds(cycle.transaction_type):
+        for qb_type in profile.change_feeds(cycle.transaction_type):
             since = self._since.get(qb_type)
             if since is not None:
                 pairs.append(
@@ -103,8 +96,8 @@ class Reading:
                 first = earliest.get(mapped.kind)
                 if first is None or change.unknown_since < first:
                     earliest[mapped.kind] = change.unknown_since
-            elif isinstance(mapped.fields.get("Name"), str):
-                read_type = "Item" if mapped.kind.startswith("Item") else mapped.kind
+            elif cycle.mapped_name(change.sf) is not None:
+                read_type = profile.read_type(mapped.kind)
                 waiting.setdefault((QbAction.READ, read_type), []).append(change.sf)
         # One look-up per type for every record whose add went unanswered: transactions by the
         # [sf:ID] marker among those changed since the earliest unanswered add, lists by name.
@@ -151,24 +144,24 @@ class Reading:
 
     def _changed(self, op: QbOp, result: QbResult) -> None:
         cycle = self._cycle
+        profile = cycle.profile
+        payment = profile.payment_type
         records = [
             r
             for r in result.records
-            if (r.qb_type == "ReceivePayment" or has_kind(r.qb_type)) and not self._seen(r)
+            if (r.qb_type == payment or profile.binds(r.qb_type)) and not self._seen(r)
         ]
         cycle.inbound.take(records)
         if not result.ok:
             self.complete = False
             cycle.log(None, "read", result.status, "QuickBooks' changes not read this cycle")
         for record in records:
-            if list_of(record.qb_type) is not None:
+            if profile.list_of(record.qb_type) is not None:
                 cycle.pastes.seen(record, result.status)  # its binding field, checked later
-            if record.qb_type == "ReceivePayment" or (
-                record.marker and not list_of(record.qb_type)
-            ):
+            if record.qb_type == payment or (record.marker and not profile.list_of(record.qb_type)):
                 continue
             binding = cycle.bindings.by_qb(
-                cycle.company, QbRef(qb_kind_of(record.qb_type), record.id)
+                cycle.company, QbRef(profile.kind_of(record.qb_type), record.id)
             )
             if binding is not None:  # bound: its binding field is set if it lacks the Id
                 cycle.mark(binding.sf, record.qb_type, record.id, record)
@@ -176,10 +169,15 @@ class Reading:
     def _seen(self, record: QbRecord) -> bool:
         """True for a bound record whose binding holds this very version and whose binding
         field shows its Id (skip_seen only): a binding changed in sfqb still needs its marker."""
-        if not self._skip_seen or not record.version or record.qb_type == "ReceivePayment":
-            return False
         cycle = self._cycle
-        binding = cycle.bindings.by_qb(cycle.company, QbRef(qb_kind_of(record.qb_type), record.id))
+        if (
+            not self._skip_seen
+            or not record.version
+            or record.qb_type == cycle.profile.payment_type
+        ):
+            return False
+        kind = cycle.profile.kind_of(record.qb_type)
+        binding = cycle.bindings.by_qb(cycle.company, QbRef(kind, record.id))
         return (
             binding is not None
             and binding.version == record.version
@@ -206,9 +204,16 @@ class Reading:
             if found is None:
                 continue
             taken.add(found.id)
-            name = cycle.canonical[sf].fields.get("Name")
             # Added under a unique variant of its name: that name stays (not sent again).
-            binding = found_binding(cycle.company, sf, found, cycle.clock(), mapped_name=name)
+            binding = found_binding(
+                cycle.company,
+                sf,
+                found,
+                cycle.clock(),
+                kind=cycle.profile.kind_of(found.qb_type),
+                name_field=cycle.name_field(sf),
+                mapped_name=cycle.mapped_name(sf),
+            )
             try:
                 cycle.bindings.bind(binding)
             except BindingError:
@@ -221,23 +226,28 @@ class Reading:
     def _find(self, sf: SfRef, op: QbOp, result: QbResult, taken: set[str]) -> QbRecord | None:
         cycle = self._cycle
         ours = to_plain(cycle.canonical[sf].fields)
+        name_field = cycle.name_field(sf)
         for record in result.records:
             if record.id in taken:
                 continue
             if record.marker == sf.id or sf.id in record.custom.values():
                 return record
-            rule = rule_for(cycle.policy.match_rule, record.qb_type)
+            rule = rule_for(cycle.policy.match_rule, cycle.profile.kinds.get(record.qb_type))
             if (
                 op.action is QbAction.READ
+                and name_field is not None
                 and not record.marker
-                and any(matches(rule, {**ours, "Name": n}, record.fields) for n in self._names(sf))
+                and any(
+                    matches(rule, {**ours, name_field: n}, record.fields, name_field)
+                    for n in self._names(sf)
+                )
             ):
                 return record
         return None
 
     def _names(self, sf: SfRef) -> list[str]:
         """The names an unanswered add may have used: the mapped one, or a unique variant."""
-        name = str(self._cycle.canonical[sf].fields["Name"])
+        name = self._cycle.mapped_name(sf) or ""
         return [name, *self._cycle.remedies.names.variants(sf, name)]
 
 

@@ -25,7 +25,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
 from sfqb.domain.status import DecodedStatus, System
-from sfqb.sync.fields import found_binding, qb_kind_of
+from sfqb.sync.fields import found_binding
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.records import BindOrigin, BindRequest, ItemState
 from sfqb.sync.writeback import QB_ID
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 Pair = tuple[QbOp, Callable[[QbOp, QbResult], None] | None]
 # The list read beside the record's own, so an Id of the other list is named as such.
-_OTHER_LIST = {QbKind.CUSTOMER: "Item", QbKind.ITEM: "Customer"}
+_OTHER_LIST = {QbKind.CUSTOMER: QbKind.ITEM, QbKind.ITEM: QbKind.CUSTOMER}
 
 
 def person_edited(known: str, read: str, bound: str) -> bool:
@@ -90,7 +90,8 @@ class BindingEdits:
         cycle = self._cycle
         qb_type = cycle.canonical[sf].kind
         bound = cycle.bindings.by_sf(cycle.company, sf)
-        check = _Check(sf, request, request.qb_id.strip(), qb_kind_of(qb_type), bound)
+        profile = cycle.profile
+        check = _Check(sf, request, request.qb_id.strip(), profile.kind_of(qb_type), bound)
         if check.want:
             try:
                 check.want = check_qbd_id(check.want)
@@ -100,11 +101,12 @@ class BindingEdits:
         if check.want == (bound.qb.id if bound else ""):
             self.settled.add(sf)  # already so: nothing to change
             return []
-        read_type = "Item" if check.kind is QbKind.ITEM else qb_type
+        read_type = profile.read_type(qb_type)
         reads = [QbOp("", QbAction.READ, read_type, sf=sf, ids=(i,)) for i in self._ids(check)]
         other = _OTHER_LIST.get(check.kind)
         if check.want and other is not None:
-            reads.append(QbOp("", QbAction.READ, other, sf=sf, ids=(check.want,)))
+            other_type = profile.read_type_of(other)
+            reads.append(QbOp("", QbAction.READ, other_type, sf=sf, ids=(check.want,)))
         check.pending = len(reads)
         self._open[sf] = check
         return [(op, self._take) for op in reads]
@@ -157,7 +159,8 @@ class BindingEdits:
         if problem or target is None:
             self._refuse(check, f"{who}, but {problem}")
             return
-        binding = found_binding(cycle.company, sf, target, cycle.clock())
+        kind = cycle.profile.kind_of(target.qb_type)
+        binding = found_binding(cycle.company, sf, target, cycle.clock(), kind=kind)
         qb = binding.qb
         try:
             if bound is not None:
@@ -180,8 +183,8 @@ class BindingEdits:
         cycle = self._cycle
         if target is None:
             return f"QuickBooks has no {check.kind} {check.want} (deleted, or never there)"
-        kind = qb_kind_of(target.qb_type)
-        if kind is not check.kind:
+        kind = cycle.profile.kinds.get(target.qb_type)
+        if kind is None or kind is not check.kind:
             return f"{check.want} is a QuickBooks {target.qb_type}, not a {check.kind}"
         other = cycle.bindings.by_qb(cycle.company, QbRef(kind, target.id))
         if other is not None and other.sf != check.sf:

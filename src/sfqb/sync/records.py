@@ -84,6 +84,8 @@ class PendingChange:
     `payload` holds the record's fields by API name; `unknown_since` is set when an earlier
     Add of it was sent and its reply never arrived, so sfqb must look before adding again;
     `attempts` counts earlier failed attempts (waits on a record in use not included);
+    `tries` counts every answered attempt of its queue row (waits included; a lost reply is
+    not answered), so a write sent again after a lost reply shares its attempt key;
     `last_code` is the status code it ended its previous cycle with, if any;
     `bind_request` a binding change asked for it, to check in QuickBooks before anything else.
     """
@@ -96,6 +98,7 @@ class PendingChange:
     attempts: int = 0
     last_code: str | None = None
     bind_request: BindRequest | None = None
+    tries: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,19 +17,17 @@ from sfqb.domain.policy import OnConflict, OnDeleted
 from sfqb.domain.status import DecodedStatus, Remedy, System
 from sfqb.mapping import Owner
 from sfqb.sync.deletions import find_deletion
-from sfqb.sync.existing import ExistingName, as_type, read_type
-from sfqb.sync.fields import qb_kind_of, references, to_plain
+from sfqb.sync.existing import ExistingName, as_type
+from sfqb.sync.fields import references, to_plain
 from sfqb.sync.holds import Holds
 from sfqb.sync.inbound import TRANSACTION_TYPES
 from sfqb.sync.merges import Followed, Merges
-from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult, Then
 from sfqb.sync.ownership import newer, top_level_owners
 from sfqb.sync.plan import Action
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
-
-Then = Callable[[QbOp, QbResult], None]
 
 
 class Remedies:
@@ -56,7 +54,8 @@ class Remedies:
         }
         handler = handlers.get(status.remedy)
         if handler is None or not handler(op, status):
-            qb = QbRef(qb_kind_of(op.qb_type), op.qb_id) if op.qb_id else None
+            kind = self._cycle.profile.kind_of(op.qb_type)
+            qb = QbRef(kind, op.qb_id) if op.qb_id else None
             self._cycle.fail(op.sf, status, op.action.value, qb)
 
     # -- 3120 / 610: the bound record is gone ------------------------------------------
@@ -64,11 +63,13 @@ class Remedies:
     def _bound_record_gone(self, op: QbOp, status: DecodedStatus) -> bool:
         if op.sf is None or op.qb_id is None or op.action is not QbAction.MOD:
             return False
-        if read_type(op.qb_type) == "Item" and op.sf not in self._retyped:
-            # An item of another type is "not found" by this type's Mod: read it (ItemQuery
-            # covers every item type) before taking it for deleted.
+        profile = self._cycle.profile
+        every_item = profile.read_type(op.qb_type)
+        if every_item != op.qb_type and op.sf not in self._retyped:
+            # An item of another type is "not found" by this type's Mod: read it (a read of
+            # every item type) before taking it for deleted.
             self._retyped.add(op.sf)
-            read = QbOp("", QbAction.READ, "Item", sf=op.sf, ids=(op.qb_id,))
+            read = QbOp("", QbAction.READ, every_item, sf=op.sf, ids=(op.qb_id,))
             self._cycle.ask(read, lambda _o, result: self._item_type(op, status, result))
             return True
         self._read_deleted(op, status)
@@ -149,7 +150,8 @@ class Remedies:
         if op.sf is None or op.qb_id is None or op.sf in self._reapplied:
             return False
         self._reapplied.add(op.sf)
-        read = QbOp("", QbAction.READ, read_type(op.qb_type), sf=op.sf, ids=(op.qb_id,))
+        qb_type = self._cycle.profile.read_type(op.qb_type)
+        read = QbOp("", QbAction.READ, qb_type, sf=op.sf, ids=(op.qb_id,))
         self._cycle.ask(read, lambda _o, result: self._reapply(op, status, result))
         return True
 
@@ -194,7 +196,8 @@ class Remedies:
         for field, value in op.fields.items():
             if owners.get(field) != frozenset({Owner.NEWEST}) or field not in last:
                 continue
-            ours, theirs = to_plain(value), _comparable(to_plain(fresh.fields.get(field)), value)
+            theirs = _comparable(fresh.fields.get(field), value, cycle.profile.ref_key)
+            ours, theirs = to_plain(value), to_plain(theirs)
             if theirs not in (last[field], ours):
                 found.append(
                     {
@@ -217,9 +220,9 @@ class Remedies:
                     result.status
                     if not result.ok
                     else self._cycle.catalog.decode(
-                        System.QBXML,
-                        "3120",
-                        f'Object "{mod.qb_id}" specified in the request cannot be found.',
+                        System.TRANSPORT,
+                        "RECORD_GONE",
+                        f"QuickBooks has no {mod.qb_type} {mod.qb_id}",
                     ),
                 )
                 return
@@ -242,7 +245,7 @@ class Remedies:
             binding = cycle.bindings.by_sf(cycle.company, parent)
             if binding is None:
                 continue
-            qb_type = "Customer" if binding.qb.kind.value == "Customer" else "Item"
+            qb_type = cycle.profile.read_type_of(binding.qb.kind)
             read = QbOp("", QbAction.READ, qb_type, sf=parent, ids=(binding.qb.id,))
             cycle.ask(read, self._parent_check(binding))
             checked += 1
@@ -264,9 +267,9 @@ class Remedies:
         # The parent's record is gone from QuickBooks: followed to the record it was merged
         # into, else held when it had transactions, else re-created next cycle (by policy).
         status = self._cycle.catalog.decode(
-            System.QBXML,
-            "3120",
-            f'Object "{binding.qb.id}" specified in the request cannot be found.',
+            System.TRANSPORT,
+            "RECORD_GONE",
+            f"QuickBooks has no {binding.qb.kind.value} {binding.qb.id}",
         )
         self._merges.parent_gone(
             binding, status, lambda found: self._parent_by_policy(binding, status, found)
@@ -299,9 +302,12 @@ _HELD_WITH_HISTORY = (
 )
 
 
-def _comparable(theirs: Any, ours: Any) -> Any:
-    """QuickBooks' value restricted to the keys we send (an address has parts we do not map)."""
-    if isinstance(theirs, dict) and isinstance(ours, Mapping):
+def _comparable(theirs: Any, ours: Any, ref_key: str) -> Any:
+    """QuickBooks' value restricted to the keys we send (an address has parts we do not map);
+    a reference QuickBooks read as the `QbRef` we send."""
+    if isinstance(ours, QbRef) and isinstance(theirs, Mapping) and theirs.get(ref_key):
+        return QbRef(ours.kind, str(theirs[ref_key]))
+    if isinstance(theirs, Mapping) and isinstance(ours, Mapping):
         return {k: theirs.get(k) for k in ours}
     return theirs
 

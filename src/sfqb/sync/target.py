@@ -35,8 +35,12 @@ class TargetProfile:
     Desktop's ItemService and ItemNonInventory are both an Item; QuickBooks Online has one
     Item). `item_read_type` is the type a read of every item uses. `system` is the status
     system the target's own codes decode in. `stream` names the checkpoint of its changes;
+    `legacy_stream` names an older checkpoint of the same changes, read once when `stream` has
+    none (its times may be off by up to `legacy_spread`, so reading starts that much earlier).
     `lookback` is how far back its change feed reaches (None: no limit). `max_batch` is the
     most operations one request carries. `name_limit` is the longest name a list record takes.
+    `ref_key` is the key holding the id inside a reference the target's records carry (a read
+    record's CustomerRef, ItemRef...).
     """
 
     name: str
@@ -45,10 +49,13 @@ class TargetProfile:
     item_read_type: str = "Item"
     payment_type: str = "ReceivePayment"
     stream: str = ""
+    legacy_stream: str = ""
+    legacy_spread: timedelta = timedelta(0)
     lookback: timedelta | None = None
     max_batch: int = 200
     marker: MarkerKind = MarkerKind.DATA_EXT
     name_limit: int = 41
+    ref_key: str = ""
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""
@@ -58,6 +65,17 @@ class TargetProfile:
         """The binding kind of a QuickBooks object type."""
         return self.kinds[qb_type]
 
+    def list_of(self, qb_type: str) -> QbKind | None:
+        """The list (Customer or Item) of a QuickBooks type; None for transactions and others."""
+        kind = self.kinds.get(qb_type)
+        return kind if kind in (QbKind.CUSTOMER, QbKind.ITEM) else None
+
+    def read_type_of(self, kind: QbKind) -> str:
+        """The type a read of records of binding kind `kind` uses."""
+        if kind is QbKind.ITEM:
+            return self.item_read_type
+        return next((t for t, k in self.kinds.items() if k is kind), kind.value)
+
     def read_type(self, qb_type: str) -> str:
         """The type to read a record of `qb_type` by (every item type reads as one)."""
         if self.kinds.get(qb_type) is QbKind.ITEM:
@@ -66,4 +84,5 @@ class TargetProfile:
 
     def change_feeds(self, transaction_type: str) -> tuple[str, ...]:
         """The QuickBooks types whose changes a cycle reads (items, so bindings stay current)."""
-        return ("Customer", self.item_read_type, transaction_type, self.payment_type)
+        customer = self.read_type_of(QbKind.CUSTOMER)
+        return (customer, self.item_read_type, transaction_type, self.payment_type)

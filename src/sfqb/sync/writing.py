@@ -15,7 +15,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.mapping import MappingChange, Owner
-from sfqb.sync.fields import UnresolvedReference, changed_fields, qb_kind_of, resolve
+from sfqb.sync.fields import UnresolvedReference, changed_fields, resolve
 from sfqb.sync.inbound import sales_tax_note
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.ownership import newer, writable
@@ -56,7 +56,7 @@ class Writing:
         """An Add of `sf` with its name made unique among names seen; None if it cannot be."""
         cycle = self._cycle
         change, canonical = cycle.changes[sf], cycle.canonical[sf]
-        taken = cycle.inbound.names.setdefault(qb_kind_of(canonical.kind), set())
+        taken = cycle.inbound.names.setdefault(cycle.profile.kind_of(canonical.kind), set())
         try:
             mapped = cycle.mapper.map(
                 change.flow, change.payload, taken=taken, kind=cycle.kind_for(change)
@@ -65,8 +65,9 @@ class Writing:
         except UnresolvedReference as exc:
             cycle.parent_missing(sf, str(exc))
             return None
-        if isinstance(mapped.fields.get("Name"), str):
-            taken.add(str(mapped.fields["Name"]).casefold())
+        name = cycle.mapped_name(sf, mapped.fields)
+        if name is not None:
+            taken.add(name.casefold())
         self._note_changes(sf, mapped.changes, set(fields))
         return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
 
@@ -113,7 +114,7 @@ class Writing:
         record = result.records[0]
         cycle.inbound.note_time(record)
         cycle.holds.succeeded(op)
-        qb = QbRef(qb_kind_of(record.qb_type), record.id)
+        qb = QbRef(cycle.profile.kind_of(record.qb_type), record.id)
         binding = cycle.bindings.by_sf(cycle.company, op.sf)
         if op.action is QbAction.ADD or binding is None:
             binding = Binding(cycle.company, op.sf, qb, "", cycle.clock())

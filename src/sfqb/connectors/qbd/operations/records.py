@@ -41,7 +41,7 @@ from sfqb.connectors.qbd.qbxml import (
     custom_field_rules,
     edition_of,
 )
-from sfqb.sync.ops import QbRecord
+from sfqb.sync.ops import APPLIED_TO, QbRecord
 
 _INVENTORY = "ItemInventory"
 PREFERENCES = "Preferences"
@@ -250,6 +250,7 @@ def _payment(p: PaymentRecord) -> QbRecord:
         _present(TxnID=a.txn_id, TxnType=a.txn_type, RefNumber=a.ref_number, PaymentAmount=a.amount)
         for a in p.applied
     )
+    fields[APPLIED_TO] = tuple(a.txn_id for a in p.applied if a.txn_id)
     return QbRecord(
         qb_type="ReceivePayment",
         id=p.core.txn_id,

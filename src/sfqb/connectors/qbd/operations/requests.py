@@ -53,6 +53,7 @@ from sfqb.connectors.qbd.qbxml import (
     salesforce_id_definition,
     set_salesforce_id,
 )
+from sfqb.domain.entities import QbRef
 from sfqb.sync.ops import QbAction, QbOp
 
 MEMO = "Memo"
@@ -136,7 +137,7 @@ def _write(op: QbOp) -> OpRequest:
         if not op.qb_id or not op.version:
             raise OpRefused(f"{cls.TYPE} needs the record's id and EditSequence")
         preset = {writer.id_attr: op.qb_id, "edit_sequence": op.version}
-    fields = dict(op.fields)
+    fields: dict[str, Any] = encode_refs(op.fields)
     changes: tuple[TextChange, ...] = ()
     if writer.is_txn and op.sf is not None and (op.action is QbAction.ADD or MEMO in fields):
         memo = fields.get(MEMO)
@@ -145,6 +146,17 @@ def _write(op: QbOp) -> OpRequest:
         fields[MEMO], change = with_marker(memo, op.sf.id, f"{cls.TYPE}/{MEMO}")
         changes = (change,) if change is not None else ()
     return OpRequest(build(cls, fields, cls.TYPE, preset), changes)
+
+
+def encode_refs(value: Any) -> Any:
+    """A write's fields with every resolved reference (`QbRef`) as qbXML's {"ListID": id}."""
+    if isinstance(value, QbRef):
+        return {"ListID": value.id}
+    if isinstance(value, Mapping):
+        return {str(k): encode_refs(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [encode_refs(v) for v in value]
+    return value
 
 
 def _read_changed(op: QbOp) -> OpRequest:
