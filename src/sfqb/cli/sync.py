@@ -273,10 +273,16 @@ def log(  # noqa: PLR0917 - Typer options
             raise UserError(f"unknown --system {system!r}; the systems are {', '.join(systems)}")
         if company is not None:
             companies(services.store, company)
-        attempts = services.store.journal.log(
-            company, failed_only=status == "failed", code=code,
-            system=System(system.lower()) if system else None, limit=limit,
-        )  # fmt: skip
+        if status == "failed":  # the list behind `sfqb status`'s "open failures"
+            wanted = system.lower() if system else None
+            attempts = [
+                a for a in services.health.open_failures(company)
+                if (code is None or a.code == code) and (wanted is None or a.system == wanted)
+            ][:limit]  # fmt: skip
+        else:
+            attempts = services.store.journal.log(
+                company, code=code, system=System(system.lower()) if system else None, limit=limit
+            )
     if as_json:
         rows = [
             {
