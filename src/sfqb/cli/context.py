@@ -151,8 +151,8 @@ class Services:
         info = self.store.connections.get(company, ConnectionSystem.SALESFORCE)
         if info is None:
             raise SettingsError(
-                f"company {company!r} has no Salesforce connection; "
-                f"run `sfqb connect salesforce --company {company} ...` first"
+                f"company {company!r} has no Salesforce connection: sfqb connect salesforce "
+                f"--company {company} --instance URL ... (see sfqb connect salesforce --help)"
             )
         secret = self.store.connections.secret(company, ConnectionSystem.SALESFORCE)
         auth = salesforce_authenticator(company, info.settings, secret)

@@ -63,6 +63,20 @@ def _flows(flows: Sequence[str] | None) -> list[str] | None:
     return [f for f, _ in select_flows(flows)] if flows else None
 
 
+def with_salesforce(store: Store, company: str | None) -> list[str]:
+    """The companies to read from Salesforce; UserError in one line naming what is missing."""
+    names = companies(store, company)
+    found = [n for n in names if store.connections.get(n, ConnectionSystem.SALESFORCE)]
+    if found:
+        return found
+    shown = names[0] if len(names) == 1 else "NAME"
+    whose = f"company {names[0]!r} has" if len(names) == 1 else "no company has"
+    raise UserError(
+        f"{whose} no Salesforce connection: sfqb connect salesforce --company {shown} "
+        "--instance URL ... (see sfqb connect salesforce --help)"
+    )
+
+
 # -- sync --------------------------------------------------------------------------------------
 
 
@@ -160,9 +174,7 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
     with plainly():
         flows = _flows(flow)
         store = services.store
-        names = companies(store, company, salesforce=True)
-        if company is None and not names:
-            raise UserError("no company has a Salesforce connection; run `sfqb connect salesforce`")
+        names = with_salesforce(store, company)
         progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
             TextColumn("{task.completed} steps"), console=Console(stderr=True), transient=True,
@@ -226,7 +238,7 @@ def plan(
     with plainly():
         flows = _flows(flow)
         store = services.store
-        for name in companies(store, company, salesforce=True):
+        for name in with_salesforce(store, company):
             items = preview(
                 store, services.salesforce(name), services.mapper(name), name, flows,
                 now=services.clock(),
