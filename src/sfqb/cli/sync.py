@@ -1,5 +1,5 @@
-"""`sfqb sync`, `plan`, `log`, `retry` (and `connect`, `secret-key`; the bindings commands
-live in `sfqb.cli.bindings`).
+"""`sfqb sync`, `plan`, `log` (and `connect`, `secret-key`; the bindings commands
+live in `sfqb.cli.bindings`, `queue` and `retry` in `sfqb.cli.queue`).
 
 Every user mistake (unknown company or flow, a malformed Id, a binding conflict, a missing
 secret key) ends with one `sfqb: ...` line on stderr and exit status 2.
@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sfqb.cli import bindings as bindings_cli
+from sfqb.cli import queue as queue_cli
 from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
@@ -50,10 +51,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 def register(app: typer.Typer) -> None:
     """Add the sync commands, `connect`, `secret-key` and the bindings commands to the app."""
-    for command in (sync, plan, log, retry):
+    for command in (sync, plan, log):
         app.command()(command)
     connect.register(app)
     bindings_cli.register(app)
+    queue_cli.register(app)
 
 
 # -- plumbing ----------------------------------------------------------------------------------
@@ -332,24 +334,3 @@ def log(  # noqa: PLR0917 - Typer options
             )  # fmt: skip
         console.print(table)
     console.print(f"{len(attempts)} attempts shown", markup=False)
-
-
-# -- bindings ----------------------------------------------------------------------------------
-
-
-def retry(
-    ctx: typer.Context,
-    company: CompanyOpt = None,
-    ids: Annotated[
-        list[int] | None, typer.Option("--id", help="Only this queue row (repeatable).")
-    ] = None,
-) -> None:
-    """Make failed and waiting records due now; the next sync sends them again."""
-    services = services_of(ctx)
-    with plainly():
-        store = services.store
-        if ids and company is None:
-            raise UserError("--id needs --company")
-        now = services.clock()
-        total = sum(store.queue.retry(name, now, ids or None) for name in companies(store, company))
-    typer.echo(f"{total} records are due again; run `sfqb sync` to send them")
