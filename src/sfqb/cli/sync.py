@@ -72,9 +72,9 @@ def with_salesforce(store: Store, company: str | None) -> list[str]:
     if found:
         return found
     shown = names[0] if len(names) == 1 else "NAME"
-    whose = f"company {names[0]!r} has" if len(names) == 1 else "no company has"
+    whose = f"company {names[0]!r} has no" if len(names) == 1 else "no company has a"
     raise UserError(
-        f"{whose} no Salesforce connection: sfqb connect salesforce --company {shown} "
+        f"{whose} Salesforce connection: sfqb connect salesforce --company {shown} "
         "--instance URL ... (see sfqb connect salesforce --help)"
     )
 

@@ -18,7 +18,7 @@ from typing import Protocol
 from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingConflict, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
-from sfqb.domain.qbd_ids import check_qbd_id
+from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
 from sfqb.domain.status import Remedy
 from sfqb.jobs.alerts import AlertKind
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
@@ -102,6 +102,26 @@ def qb_of(item: ReviewItem) -> QbRef | None:
         return QbRef(QbKind(item.source_type), item.source_id)
     except ValueError:
         return None
+
+
+def not_cut_short(qb_id: str, known: set[str]) -> None:
+    """InvalidQbId for an Id that looks cut short: the start of an Id sfqb knows, or a creation
+    stamp shorter than QuickBooks Desktop's ten digits (Unix seconds; the stricter reading,
+    since Intuit does not document the form)."""
+    if qb_id in known:
+        return
+    serial, stamp = qb_id.split("-", 1)
+    near = sorted(k for k in known if k.startswith(qb_id) or k.split("-", 1)[0] == serial)
+    if near:
+        raise InvalidQbId(
+            f"{qb_id!r} is not a QuickBooks Id sfqb has seen; was it cut short? "
+            f"Did you mean {near[0]}?"
+        )
+    if len(stamp) < 10:
+        raise InvalidQbId(
+            f"{qb_id!r} looks cut short: a QuickBooks Desktop Id ends in a 10-digit creation "
+            f"stamp after the dash (80000002-1700000000), this one has {len(stamp)}"
+        )
 
 
 class BindingDesk:

@@ -25,7 +25,11 @@ def _digits(value: object) -> str:
     return "".join(ch for ch in str(value or "") if ch.isdigit())[-10:]
 
 
-_FOLD = {"name": fold_name, "phone": _digits, "email": lambda v: str(v or "").strip().casefold()}
+def _email(value: object) -> str:
+    return str(value or "").strip().casefold()
+
+
+_FOLD = {"name": fold_name, "phone": _digits, "email": _email}
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,14 @@ from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
 from sfqb.domain.policy import MatchRule
 from sfqb.domain.qbd_ids import check_qbd_id
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import PENDING_TEXT, AlertResolver, BindingDesk, Resolution, qb_of
+from sfqb.jobs.bindings import (
+    PENDING_TEXT,
+    AlertResolver,
+    BindingDesk,
+    Resolution,
+    not_cut_short,
+    qb_of,
+)
 from sfqb.jobs.bindings import sf_of as _sf_of
 from sfqb.jobs.comparison import CandidateView, compare_candidates
 from sfqb.jobs.gateway import SalesforceSource
@@ -240,6 +247,7 @@ class ReviewDesk:
         if _listed(item, qb_id):
             bound = self._bindings.bind(item.company, sf, QbRef(kind, qb_id))
             return next(r for r in bound.resolved if r.item.id == item.id)
+        not_cut_short(qb_id, self._known_ids(item))
         row = self._bindings.request(item.company, sf, kind, qb_id)
         return Resolution(item, row, f"bind to QuickBooks {kind} {qb_id} asked: {PENDING_TEXT}")
 
@@ -265,9 +273,9 @@ class ReviewDesk:
             if salesforce is None:
                 raise ReviewError("a rename needs the company's Salesforce connection")
             closed, _row = self.rename(item.company, sf, rename_to, salesforce)
-            done = next((r for r in closed if r.item.id == item.id), None)
-            if done is not None:
-                return done
+            renamed = next((r for r in closed if r.item.id == item.id), None)
+            if renamed is not None:
+                return renamed
         elif not anyway and evidence_kind(item.candidates) is Evidence.CANDIDATES:
             taken = [c for c in item.candidates if isinstance(c, Mapping) and c.get("qb_id")]
             if taken:
@@ -353,6 +361,17 @@ class ReviewDesk:
         if _sf_of(item) is None:
             raise ReviewError(f"review item {item_id} is not about a Salesforce record")
         return item
+
+    def _known_ids(self, item: ReviewItem) -> set[str]:
+        """The QuickBooks Ids sfqb has seen in the company: candidates and bindings."""
+        found = {b.qb.id for b in self._store.bindings.for_company(item.company)}
+        for other in self._store.review.items(item.company, None, limit=10_000):
+            found |= {
+                str(c["qb_id"]).upper()
+                for c in other.candidates
+                if isinstance(c, Mapping) and c.get("qb_id")
+            }
+        return found
 
     def _requeue(self, item: ReviewItem, sf: SfRef) -> QueueItem | None:
         return self._bindings.requeue(item.company, sf)
