@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sql
 from tests.cli.cli_helpers import fails, ok, run
 from tests.conftest import KEY
+from typer.testing import CliRunner
 
 from sfqb.cli import bindings as bindings_cli
+from sfqb.cli.main import app
 from sfqb.codes import load_catalog
 from sfqb.domain.policy import AlertSettings
 from sfqb.domain.status import System
@@ -89,7 +92,7 @@ def test_review_lists_the_held_record_with_its_candidates(env: Env) -> None:
     assert "account_to_customer" not in output.splitlines()[0]  # words, not the flow's id
     for text in (f"#{item['id']}", env.account, "QuickBooks 3100 The name already exists",
                  "(Accounts → Customers)",
-                 "(415) 555-0199", env.taken_by, "--bind QB_ID", "sfqb rename"):  # fmt: skip
+                 "(415) 555-0199", env.taken_by, "--bind QB_ID", "--rename"):  # fmt: skip
         assert text in output, (text, output)
     assert "1 open record item(s), 0 company message(s)" in output
 
@@ -130,7 +133,9 @@ def test_resolve_recreate_and_ignore(env: Env) -> None:
     quickbooks = env.quickbooks()
     quickbooks.modify_as_user(env.taken_by, Name="Acme Tools Old")
     quickbooks.save(env.book)
-    output = ok("review", "resolve", str(again["id"]), "--recreate")
+    warned = fails("review", "resolve", str(again["id"]), "--recreate")
+    assert "still has the name 'Acme Tools'" in warned and "--rename" in warned, warned
+    output = ok("review", "resolve", str(again["id"]), "--recreate", "--anyway")
     assert "adds" in output, output
     assert "synced 1 account_to_customer" in ok("sync")
     assert len(env.customers(NAME)) == 1 and env.customers("Acme Tools Old") == [env.taken_by]
@@ -254,3 +259,65 @@ def test_an_item_about_a_quickbooks_record_is_listed_and_ignored(env: Env) -> No
     assert f"is about QuickBooks Customer {env.taken_by}" in line
     done = ok("review", "resolve", str(item.id), "--ignore")
     assert f"ignored: sfqb leaves QuickBooks Customer {env.taken_by} as it is" in done
+
+
+def run60(*args: str) -> str:
+    """The CLI in a 60-column terminal, as a bookkeeper's laptop window shows it."""
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "60"})
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    return result.output
+
+
+def test_review_shows_both_sides_marked_and_the_failed_rule_in_60_columns(env: Env) -> None:
+    output = run60("review")
+    assert env.taken_by in output and env.account in output, output  # never cut mid-Id
+    assert "(512) 555-0101" in output and "(415) 555-0199" in output
+    assert "same" in output and "differs" in output
+    assert "why not bound by sfqb: the match rule" in output
+    (item,) = env.items()
+    (view,) = item["comparison"]
+    marks = {f["field"]: f["match"] for f in view["fields"]}
+    assert marks == {"name": "same", "phone": "differs"} and view["qb_id"] == env.taken_by
+    assert "name+email_or_phone needs the same phone or email; phone differs" in view["verdict"]
+    assert item["actions"] == ["bind", "recreate", "rename", "ignore"]
+
+
+def test_resolve_bind_refuses_an_id_cut_short_in_its_stamp(env: Env) -> None:
+    (item,) = env.items()
+    cut = env.taken_by[:-4]  # the stamp lost its last digits when copied
+    line = fails("review", "resolve", str(item["id"]), "--bind", cut)
+    assert "cut short" in line and env.taken_by in line, line  # "did you mean ..."
+    line = fails("review", "resolve", str(item["id"]), "--bind", "8000ABCD-17000")
+    assert "10-digit creation stamp" in line, line
+    assert env.store().queue.open_items("demo")[0].bind_request is None
+
+
+def test_recreate_renames_in_the_same_step(env: Env) -> None:
+    (item,) = env.items()
+    output = ok("review", "resolve", str(item["id"]), "--recreate", "--rename", "Acme Tools (TX)")
+    assert "resolved" in output and env.sf.org.get("Account", env.account)["Name"] == (
+        "Acme Tools (TX)"
+    )
+    assert "synced 1 account_to_customer" in ok("sync")
+    assert len(env.customers("Acme Tools (TX)")) == 1
+
+
+def test_queue_lists_by_name_and_retry_by_record(env: Env) -> None:
+    output = ok("queue", "--company", "demo")
+    assert f'Account {env.account} "Acme Tools"' in output and "review" in output, output
+    output = ok("retry", "acme tools", "--company", "demo")
+    assert output.startswith("due now: #") and env.account in output, output
+    assert "1 records are due again" in output
+    assert "no open queue row is about 'Nobody'" in fails("retry", "Nobody")
+
+
+def test_the_review_screen_offers_no_rename_without_salesforce(env: Env) -> None:
+    store = env.store()
+    with store.engine.begin() as db:
+        db.execute(sql("DELETE FROM connections WHERE system = 'salesforce'"))
+    output = run60("review")
+    assert "--rename" not in output and "sfqb connect salesforce --company demo" in output
+    for args in (("plan",), ("sync",), ("sync", "--company", "demo"),
+                 ("rename", env.account, "X", "--company", "demo")):  # fmt: skip
+        line = fails(*args)
+        assert "has no Salesforce connection: sfqb connect salesforce --company demo" in line

@@ -74,7 +74,8 @@ def test_status_shows_the_circuit_decoded_and_what_waits(env: dict[str, str]) ->
     assert "last contact: 2026-03-02T08:55:00+00:00" in output
     assert "last run: #1 failed" in output and "review items open: 1" in output
     assert "queue: pending 1" in output
-    assert "beta\n  connector: up\n  last contact: never\n  last run: none yet" in output
+    assert "beta\n  connector: not heard from yet" in output
+    assert "last contact: never\n  last run: none yet" in output
 
 
 def test_status_json_for_one_company(env: dict[str, str]) -> None:
@@ -130,3 +131,75 @@ def test_a_bad_policy_exits_2_with_one_line(
 def test_a_bad_smtp_port_exits_2(env: dict[str, str]) -> None:
     code, output = invoke({**env, "SFQB_SMTP_PORT": "mail"}, "status")
     assert code == 2 and output.startswith("sfqb: SFQB_SMTP_PORT:"), output
+
+
+def test_version_works_alone() -> None:
+    from sfqb import __version__
+    from sfqb.cli.main import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"sfqb {__version__}\n", result.output
+
+
+@pytest.fixture
+def quiet(tmp_path: Path) -> dict[str, str]:
+    """gamma: a closed outage long ago, a .qwc run every 15 minutes, last heard 90 minutes ago."""
+    url = f"sqlite:///{tmp_path / 'q.sqlite'}"
+    store = Store.from_url(url)
+    store.migrate()
+    store.create_company("gamma", "gamma-qb", "pw")
+    cause = CATALOG.decode(System.HRESULT, "0x80040408", "Could not start QuickBooks.")
+    store.circuits.open("gamma", cause, now=T0 - timedelta(hours=3))
+    store.journal.record_attempt(
+        company="gamma", flow="connector", direction=Direction.SF_TO_QB, operation="connect",
+        status=cause, at=T0 - timedelta(hours=3),
+    )  # fmt: skip
+    store.circuits.contact("gamma", now=T0 - timedelta(minutes=30))  # closes the outage
+    store.engine.dispose()
+    return {"SFQB_DATABASE_URL": url, "SFQB_CONFIG": ""}
+
+
+def test_a_silent_web_connector_is_a_warning_not_health(quiet: dict[str, str]) -> None:
+    code, output = invoke(quiet, "qwc", "--company", "gamma", "--every", "15")
+    assert code == 0, output
+    code, output = invoke(quiet, "status", "--company", "gamma")
+    assert code == 0, output
+    assert "connector: WARNING - no contact for 90 min" in output, output
+    assert "expected at least every 30 min, from the .qwc schedule (every 15 min" in output
+    (data,) = json.loads(invoke(quiet, "status", "--json")[1])
+    assert data["connector"]["health"] == "late"
+    assert data["policy"]["expected_contact_minutes"] == 30
+
+
+def test_a_closed_outage_is_not_an_open_failure(quiet: dict[str, str]) -> None:
+    (data,) = json.loads(invoke(quiet, "status", "--json")[1])
+    assert data["circuit"]["state"] == "closed" and data["open_failures"] == 0
+
+
+def test_open_failures_name_the_list_behind_them(env: dict[str, str]) -> None:
+    _code, output = invoke(env, "status", "--company", "acme")
+    assert "open failures: 0" in output  # nothing logged yet
+    assert "review items open: 1 (list: sfqb review --company acme)" in output
+    assert "queue: pending 1 (list: sfqb queue --company acme)" in output
+
+
+def test_explain_and_status_json_agree_on_the_policy(env: dict[str, str]) -> None:
+    from sfqb.cli import explain
+
+    app = make_app()
+    explain.register(app)
+    config = Path(env["SFQB_CONFIG"])
+    config.write_text("companies:\n  acme:\n    policy:\n      on_deleted: recreate\n")
+    for company, effect in (("acme", "adds the record to QuickBooks again"),
+                            ("beta", "holds the record on the review list")):  # fmt: skip
+        result = CliRunner().invoke(
+            app, ["status", "--company", company, "--json"], env={"COLUMNS": "200", **env}
+        )
+        (data,) = json.loads(result.output)
+        said = data["policy"]["effects"]["recreate_unbound"]
+        assert said.startswith(effect), said
+        result = CliRunner().invoke(
+            app, ["explain", "3120", "--company", company], env={"COLUMNS": "200", **env}
+        )
+        assert result.exit_code == 0, result.output
+        assert f"Under {company}'s policy" in result.output and said in result.output

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
-from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
 from sfqb.jobs.bindings import BindingDesk
 
@@ -38,30 +36,29 @@ def register(app: typer.Typer) -> None:
 
 
 def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = False) -> None:
-    """The bindings: which Salesforce record is which QuickBooks record."""
+    """The bindings: which Salesforce record is which QuickBooks record, by name and Id."""
     services = services_of(ctx)
     with plainly():
-        store = services.store
-        found = [b for name in companies(store, company) for b in store.bindings.for_company(name)]
+        desk = _desk(services)
+        found = [v for name in companies(services.store, company) for v in desk.listing(name)]
     if as_json:
-        typer.echo(json.dumps([_binding_json(b) for b in found], indent=2))
+        typer.echo(json.dumps([v.to_json() for v in found], indent=2))
         return
-    table = Table(title="Bindings", box=box.SIMPLE_HEAD)
-    for column in ("company", "Salesforce", "QuickBooks", "last synced"):
-        table.add_column(column, overflow="fold")
-    for b in found:
-        table.add_row(b.company, str(b.sf), str(b.qb), f"{b.synced_at:%Y-%m-%d %H:%M:%S}")
+    # One block per binding: Ids stay whole in a narrow terminal (Rich wraps at spaces).
     console = Console(highlight=False)
-    console.print(table)
+    for view in found:
+        b = view.binding
+        when = (
+            f"bound by hand {b.synced_at:%Y-%m-%d %H:%M} UTC, not synced since"
+            if view.by_hand
+            else f"last synced {b.synced_at:%Y-%m-%d %H:%M} UTC"
+        )
+        console.print(Text(f"{b.company}: {when}", style="bold"))
+        sf_name = f' "{view.sf_name}"' if view.sf_name else ""
+        qb_name = f' "{view.qb_name}"' if view.qb_name else ""
+        console.print(f"  Salesforce {b.sf.id} {b.sf.sobject.value}{sf_name}", markup=False)
+        console.print(f"  QuickBooks {b.qb.id} {b.qb.kind.value}{qb_name}", markup=False)
     console.print(f"{len(found)} bindings", markup=False)
-
-
-def _binding_json(b: Binding) -> dict[str, Any]:
-    return {
-        "company": b.company, "salesforce_object": b.sf.sobject.value, "salesforce_id": b.sf.id,
-        "quickbooks_kind": b.qb.kind.value, "quickbooks_id": b.qb.id,
-        "synced_at": b.synced_at.isoformat(),
-    }  # fmt: skip
 
 
 def salesforce_ref(record_id: str, sobject: str | None = None) -> SfRef:

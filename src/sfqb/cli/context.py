@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sfqb.jobs.alerts import AlertCenter
     from sfqb.jobs.circuit import Circuit
     from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
+    from sfqb.jobs.health import HealthDesk, PolicyInForce
     from sfqb.jobs.qbo_connection import QboConnections
     from sfqb.jobs.runner import Driver, SyncRunner
     from sfqb.jobs.salesforce_org import SalesforceOrg
@@ -123,7 +124,17 @@ class Services:
 
     def policy(self, company: str) -> CompanyPolicy:
         """The company's remedy and alert policy: its config file section, or the defaults."""
-        return self.config.company(company).policy
+        return self.policy_in_force(company).policy
+
+    def policy_in_force(self, company: str) -> PolicyInForce:
+        """The company's policy, the contact interval from its .qwc schedule unless the file
+        sets it, and where the settings come from."""
+        from sfqb.jobs.health import policy_in_force, recorded_schedule
+
+        config = self.config.company(company)
+        return policy_in_force(
+            config.policy, config.policy_keys, recorded_schedule(self.store, company)
+        )
 
     @cached_property
     def alerts(self) -> AlertCenter:
@@ -183,6 +194,13 @@ class Services:
             verify=s.qbo_ca_file or True,
         )
 
+    @cached_property
+    def health(self) -> HealthDesk:
+        """Status and the open failures behind its numbers."""
+        from sfqb.jobs.health import HealthDesk
+
+        return HealthDesk(self.store, self.circuit, self.policy_in_force, clock=self.clock)
+
     def mapper(self, company: str) -> Mapper:
         """The company's field maps: the bundled ones with its config file override."""
         from sfqb.cli.settings import SettingsError
@@ -206,8 +224,8 @@ class Services:
         info = self.store.connections.get(company, ConnectionSystem.SALESFORCE)
         if info is None:
             raise SettingsError(
-                f"company {company!r} has no Salesforce connection; "
-                f"run `sfqb connect salesforce --company {company} ...` first"
+                f"company {company!r} has no Salesforce connection: sfqb connect salesforce "
+                f"--company {company} --instance URL ... (see sfqb connect salesforce --help)"
             )
         secret = self.store.connections.secret(company, ConnectionSystem.SALESFORCE)
         auth = salesforce_authenticator(company, info.settings, secret)

@@ -12,6 +12,7 @@ from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
 from sfqb.jobs.gather import UnknownFlow
+from sfqb.jobs.queue_desk import UnknownRecord
 from sfqb.store import SecretKeyError, StoreError
 
 
@@ -30,7 +31,9 @@ def plainly() -> Iterator[None]:
     """Turn expected errors into one line on stderr: exit 2 for mistakes, 1 for outages."""
     try:
         yield
-    except (UserError, SecretKeyError, BindingError, UnknownFlow, InvalidRef, StoreError) as exc:
+    except (
+        UserError, SecretKeyError, BindingError, UnknownFlow, UnknownRecord, InvalidRef, StoreError,
+    ) as exc:  # fmt: skip
         raise fail(str(exc)) from None
     except SalesforceError as exc:
         Console(stderr=True, highlight=False, soft_wrap=True).print(

@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,7 +23,7 @@ from sfqb.codes.findings import (
     find_statuses_in_file,
 )
 from sfqb.codes.words import category_text, remedy_phrase
-from sfqb.domain.status import Category, System
+from sfqb.domain.status import Category, DecodedStatus, System
 
 SystemOpt = Annotated[
     System | None, typer.Option("--system", "-s", help="Look the code up in this system only.")
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     app.command()(codes)
 
 
-def explain(
+def explain(  # noqa: PLR0917 - Typer arguments and options
     ctx: typer.Context,
     code: Annotated[
         str | None,
@@ -51,6 +51,10 @@ def explain(
         typer.Option("--file", "-f", help="Decode every status in a file (- for stdin)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    company: Annotated[
+        str | None,
+        typer.Option("--company", help="Say what sfqb does under this company's policy."),
+    ] = None,
 ) -> None:
     """Say what a QuickBooks or Salesforce status code means, how to fix it, and what sfqb does."""
     services = ctx.obj
@@ -78,6 +82,30 @@ def explain(
         )
     for status in statuses:
         console.print(status_panel(status))
+    _policy_lines(services, console, statuses, company)
+
+
+def _policy_lines(
+    services: Any, console: Console, statuses: list[DecodedStatus], company: str | None
+) -> None:
+    """Where the policy decides what sfqb does, say what the policy in force makes it do."""
+    from sfqb.domain.policy import CompanyPolicy
+    from sfqb.jobs.health import policy_effect
+
+    if company is not None:
+        from sfqb.cli.errors import plainly
+        from sfqb.cli.settings import companies
+
+        with plainly():
+            companies(services.store, company)
+            in_force = services.policy_in_force(company)
+        policy, whose = in_force.policy, f"{company}'s policy ({in_force.to_json()['source']})"
+    else:
+        policy, whose = CompanyPolicy(), "the default policy (--company NAME for a company's own)"
+    for status in statuses:
+        effect = policy_effect(policy, status.remedy)
+        if effect is not None:
+            console.print(f"Under {whose}, sfqb {effect}.", markup=False, soft_wrap=True)
 
 
 def codes(

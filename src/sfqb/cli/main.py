@@ -28,14 +28,24 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    # Eager: runs before Click asks for a command, so `sfqb --version` works alone.
+    if value:
+        typer.echo(f"sfqb {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=_print_version,
+        help="Print the version and exit.",
+    ),
 ) -> None:
-    if version:
-        typer.echo(f"sfqb {__version__}")
-        raise typer.Exit()
     if ctx.obj is None:
         ctx.obj = Services()
 

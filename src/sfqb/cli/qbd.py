@@ -364,6 +364,9 @@ def qwc(  # noqa: PLR0917 - Typer options
             document = build_qwc(spec)
     except QwcError as exc:
         raise fail(str(exc)) from None
+    from sfqb.jobs.health import record_schedule
+
+    record_schedule(store, company, minutes)  # the expected contact interval follows it
     if out is None:
         typer.echo(document.decode("utf-8"), nl=False)
         return

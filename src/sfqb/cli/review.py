@@ -28,7 +28,14 @@ from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.jobs.bindings import Resolution, qb_of
-from sfqb.jobs.review import Evidence, RenameRefused, ReviewDesk, ReviewEntry, ReviewError
+from sfqb.jobs.review import (
+    Evidence,
+    NameStillTaken,
+    RenameRefused,
+    ReviewDesk,
+    ReviewEntry,
+    ReviewError,
+)
 from sfqb.store import SecretKeyError, StoreError
 
 CompanyOpt = Annotated[
@@ -66,6 +73,13 @@ def _plainly() -> Iterator[None]:
     """Expected errors as one line: exit 2 for mistakes, 1 (decoded) for Salesforce's refusals."""
     try:
         yield
+    except NameStillTaken as exc:
+        item = exc.item
+        raise fail(
+            f"{exc}. Rename it in the same step: sfqb review resolve {item.id} --recreate "
+            f'--rename "NEW NAME"; or, once the QuickBooks record is renamed there: sfqb review '
+            f"resolve {item.id} --recreate --anyway"
+        ) from None
     except (UserError, ReviewError, SecretKeyError, BindingError, InvalidRef, StoreError) as exc:
         raise fail(str(exc)) from None
     except RenameRefused as exc:
@@ -75,7 +89,10 @@ def _plainly() -> Iterator[None]:
 
 
 def _desk(services: Services) -> ReviewDesk:
-    return ReviewDesk(services.store, services.catalog, services.alerts, clock=services.clock)
+    return ReviewDesk(
+        services.store, services.catalog, services.alerts, clock=services.clock,
+        match_rule=lambda company: services.policy(company).match_rule,
+    )  # fmt: skip
 
 
 # -- sfqb review -------------------------------------------------------------------------------
@@ -104,7 +121,8 @@ def review(
 
 
 def _print_entries(entries: Sequence[ReviewEntry], show_all: bool) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    # Rich wraps words at spaces; an Id has none, so it is never cut in a narrow terminal.
+    console = Console(highlight=False)
     records = [e for e in entries if not e.is_company]
     messages = [e for e in entries if e.is_company]
     state = "" if show_all else "open "
@@ -147,9 +165,12 @@ def _print_record(console: Console, entry: ReviewEntry) -> None:
     meaning = item.meaning or (entry.status.meaning if entry.status else "")
     if meaning:
         console.print(f"  meaning: {meaning}", markup=False)
-    table = _evidence_table(entry)
-    if table is not None:
-        console.print(table)
+    if entry.comparison:
+        _print_comparison(console, entry)
+    else:
+        table = _evidence_table(entry)
+        if table is not None:
+            console.print(table)
     if entry.pending and item.status.value == "open":
         console.print(f"  pending: {entry.pending}", markup=False)
     if item.status.value == "open" and qb_of(item) is not None:
@@ -159,16 +180,50 @@ def _print_record(console: Console, entry: ReviewEntry) -> None:
             markup=False,
         )
     elif item.status.value == "open":
+        _print_actions(console, entry)
+    console.print()
+
+
+def _print_actions(console: Console, entry: ReviewEntry) -> None:
+    item = entry.item
+    console.print("  decide:", markup=False)
+    resolve = f"sfqb review resolve {item.id}"
+    if "bind" in entry.actions:
+        what = "same party: " if entry.comparison else ""
+        console.print(f"    {what}{resolve} --bind QB_ID", markup=False)
+    if "rename" in entry.actions:
+        console.print(f'    another party: {resolve} --recreate --rename "NEW NAME"', markup=False)
+    elif "recreate" in entry.actions:
+        console.print(f"    add it to QuickBooks afresh: {resolve} --recreate", markup=False)
+    if "ignore" in entry.actions:
+        console.print(f"    leave it: {resolve} --ignore", markup=False)
+    if entry.comparison and "rename" not in entry.actions:
         console.print(
-            f"  decide: sfqb review resolve {item.id} --bind QB_ID | --recreate | --ignore"
-            + (
-                f'   or: sfqb rename {item.source_id} "NEW NAME" --company {item.company}'
-                if entry.evidence is Evidence.CANDIDATES
-                else ""
-            ),
+            "    (a rename needs the company's Salesforce connection: sfqb connect salesforce "
+            f"--company {item.company} ...)",
             markup=False,
         )
-    console.print()
+
+
+def _print_comparison(console: Console, entry: ReviewEntry) -> None:
+    """The Salesforce record beside each QuickBooks candidate, fields marked same/differs."""
+    for number, view in enumerate(entry.comparison, 1):
+        head = Text(f"  candidate {number}: QuickBooks {view.qb_type or 'record'} ")
+        head.append(view.qb_id, style="bold")
+        console.print(head)
+        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        table.add_column("    field", no_wrap=True)
+        table.add_column("Salesforce", overflow="fold")
+        table.add_column("QuickBooks", overflow="fold")
+        table.add_column("", no_wrap=True)
+        colours = {"same": "green", "differs": "red", "missing": "yellow"}
+        for f in view.fields:
+            table.add_row(
+                f"    {f.field}", _cell(f.salesforce), _cell(f.quickbooks),
+                Text(f.mark, style=colours[f.mark]),
+            )  # fmt: skip
+        console.print(table)
+        console.print(f"    why not bound by sfqb: {view.verdict}", markup=False)
 
 
 def _print_company(console: Console, entry: ReviewEntry) -> None:
@@ -220,8 +275,12 @@ def _evidence_table(entry: ReviewEntry) -> Table | None:
         keys = sorted({k for e in evidence for k in e})
         columns = tuple((k, k) for k in keys)
     table = Table(title=f"  {entry.evidence.value}", box=box.SIMPLE_HEAD, title_justify="left")
-    for header, _ in columns:
-        table.add_column(header, overflow="fold")
+    for header, key in columns:
+        if key == "qb_id":  # an Id is never cut: the column keeps its longest Id whole
+            longest = max((len(str(row.get(key) or "")) for row in evidence), default=1)
+            table.add_column(header, no_wrap=True, min_width=longest)
+        else:
+            table.add_column(header, overflow="fold")
     for row in evidence:
         table.add_row(*(_cell(row.get(key)) for _, key in columns))
     return table
@@ -241,6 +300,16 @@ def resolve(  # noqa: PLR0917 - Typer arguments and options
     recreate: Annotated[
         bool, typer.Option("--recreate", help="Add the record to QuickBooks afresh.")
     ] = False,
+    rename_to: Annotated[
+        str | None,
+        typer.Option(
+            "--rename", metavar="NEW_NAME", help="With --recreate: rename it in Salesforce first."
+        ),
+    ] = None,
+    anyway: Annotated[
+        bool,
+        typer.Option("--anyway", help="With --recreate: the name clash was fixed in QuickBooks."),
+    ] = False,
     ignore: Annotated[
         bool, typer.Option("--ignore", help="Stop trying until the record changes.")
     ] = False,
@@ -258,13 +327,21 @@ def resolve(  # noqa: PLR0917 - Typer arguments and options
             raise UserError(
                 f"choose exactly one of --bind QB_ID, --recreate, --ignore (got {given})"
             )
+        if (rename_to is not None or anyway) and not recreate:
+            raise UserError("--rename and --anyway go with --recreate")
         if company is not None:
             companies(services.store, company)
         desk = _desk(services)
         if bind_to is not None:
             done = desk.bind(item_id, bind_to, company)
         elif recreate:
-            done = desk.recreate(item_id, company)
+            source = None
+            if rename_to is not None:
+                item = desk.open_item(item_id, company)
+                source = services.salesforce(item.company)
+            done = desk.recreate(
+                item_id, company, rename_to=rename_to, salesforce=source, anyway=anyway
+            )
         else:
             done = desk.ignore(item_id, company)
     _print_resolution(done)

@@ -101,6 +101,7 @@ class CompanyConfig:
 
     mapping: Path | None = None
     policy: CompanyPolicy = field(default_factory=CompanyPolicy)
+    policy_keys: frozenset[str] = frozenset()  # the settings its `policy:` section names
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +147,12 @@ def load_config(path: Path | None) -> ConfigFile:
             policy = parse_policy(entry.get("policy"), f"{path}: companies.{name}.policy")
         except PolicyError as exc:
             raise SettingsError(str(exc)) from None
+        given_policy = entry.get("policy")
+        keys = frozenset(str(k) for k in given_policy) if isinstance(given_policy, dict) else None
         companies[str(name)] = CompanyConfig(
-            mapping=(path.parent / mapping) if mapping else None, policy=policy
+            mapping=(path.parent / mapping) if mapping else None,
+            policy=policy,
+            policy_keys=keys or frozenset(),
         )
     return ConfigFile(MappingProxyType(companies))
 

@@ -1,4 +1,5 @@
-"""`sfqb status`: per company, the connector circuit, last contact, last run, what waits."""
+"""`sfqb status`: per company, the connector (up, late or down), last contact, last run, what
+waits, and the command that lists what is behind each number."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ import typer
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
-from sfqb.store import QueueStatus, SecretKeyError, StoreError, to_jsonable
-
-REVIEW_LIMIT = 100_000
+from sfqb.store import SecretKeyError, StoreError
 
 
 def register(app: typer.Typer) -> None:
@@ -20,46 +19,16 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status)
 
 
+def company_status(services: Services, company: str) -> dict[str, Any]:
+    """One company's status as a JSON-ready mapping (HealthDesk.status, and QuickBooks Online's
+    connection when the company has one)."""
+    data = services.health.status(company)
+    data["qbo"] = _qbo(services, company)
+    return data
+
+
 def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def company_status(services: Services, company: str) -> dict[str, Any]:
-    """One company's status as a JSON-ready mapping."""
-    store = services.store
-    state = services.circuit.state(company)
-    runs = store.journal.runs(company, limit=1)
-    last_run = None
-    if runs:
-        run = runs[0]
-        last_run = {
-            "id": run.id,
-            "status": run.status.value,
-            "flows": list(run.flows),
-            "started_at": _when(run.started_at),
-            "finished_at": _when(run.finished_at),
-            "counts": run.counts,
-        }
-    queue = store.queue.count_by_status(company)
-    return {
-        "company": company,
-        "circuit": {
-            "state": "open" if state.is_open else "closed",
-            "since": _when(state.since),
-            "cause": state.cause.to_json() if state.cause else None,
-        },
-        "last_contact": _when(services.circuit.last_heard(company)),
-        "last_run": last_run,
-        "open_failures": store.journal.count_open_failures(company),
-        "queue": {s.value: queue.get(s, 0) for s in QueueStatus if queue.get(s, 0)},
-        "review_open": len(store.review.items(company, limit=REVIEW_LIMIT)),
-        "alerts_open": [
-            {"kind": a.kind, "key": a.key, "subject": a.subject, "raised_at": _when(a.raised_at)}
-            for a in store.alerts.items(company)
-        ],
-        "policy": to_jsonable(services.policy(company)),
-        "qbo": _qbo(services, company),
-    }
 
 
 def _qbo(services: Services, company: str) -> dict[str, Any] | None:
@@ -78,11 +47,19 @@ def _qbo(services: Services, company: str) -> dict[str, Any] | None:
     }
 
 
-def _lines(data: dict[str, Any]) -> list[str]:
-    circuit = data["circuit"]
-    lines = [str(data["company"])]
+def _span(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // (24 * 60)} days"
+
+
+def _connector_lines(data: dict[str, Any]) -> list[str]:
+    circuit, connector = data["circuit"], data["connector"]
+    expected = f"expected at least every {_span(connector['expected_minutes'])}"
     if circuit["state"] == "open":
-        lines.append(f"  connector: DOWN since {circuit['since']} (flows paused)")
+        lines = [f"  connector: DOWN since {circuit['since']} (flows paused)"]
         cause = circuit["cause"]
         if cause:
             lines.append(
@@ -90,8 +67,22 @@ def _lines(data: dict[str, Any]) -> list[str]:
             )
             lines.append(f"    {cause['meaning']}")
             lines.extend(f"    fix: {step}" for step in cause["fix"])
-    else:
-        lines.append("  connector: up")
+        return lines
+    if connector["health"] == "waiting":
+        return ["  connector: not heard from yet (no Web Connector call so far)"]
+    if connector["health"] == "late":
+        return [
+            f"  connector: WARNING - no contact for {_span(connector['silent_minutes'])} "
+            f"({expected}, from {connector['expected_from']})",
+            "    the last contact succeeded, but the Web Connector has stopped calling: check "
+            "that it runs on the QuickBooks computer and QuickBooks is open",
+        ]
+    return [f"  connector: up ({expected})"]
+
+
+def _lines(data: dict[str, Any]) -> list[str]:
+    name = data["company"]
+    lines = [str(name), *_connector_lines(data)]
     lines.append(f"  last contact: {data['last_contact'] or 'never'}")
     run = data["last_run"]
     if run is None:
@@ -101,9 +92,16 @@ def _lines(data: dict[str, Any]) -> list[str]:
         lines.append(f"  last run: #{run['id']} {run['status']} (started {run['started_at']}, "
                      f"finished {done})")  # fmt: skip
     queue = ", ".join(f"{k} {v}" for k, v in data["queue"].items()) or "empty"
-    lines.append(f"  open failures: {data['open_failures']}")
-    lines.append(f"  queue: {queue}")
-    lines.append(f"  review items open: {data['review_open']}")
+    failures, review = data["open_failures"], data["review_open"]
+    lines.append(f"  open failures: {failures}" + (
+        f" (list: sfqb log --status failed --company {name})" if failures else ""
+    ))  # fmt: skip
+    lines.append(
+        f"  queue: {queue}" + (f" (list: sfqb queue --company {name})" if queue != "empty" else "")
+    )
+    lines.append(f"  review items open: {review}" + (
+        f" (list: sfqb review --company {name})" if review else ""
+    ))  # fmt: skip
     qbo = data.get("qbo")
     if qbo is not None:
         calls = qbo["api_calls"]

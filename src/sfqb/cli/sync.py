@@ -1,5 +1,5 @@
-"""`sfqb sync`, `plan`, `log`, `retry` (and `connect`, `secret-key`; the bindings commands
-live in `sfqb.cli.bindings`).
+"""`sfqb sync`, `plan`, `log` (and `connect`, `secret-key`; the bindings commands
+live in `sfqb.cli.bindings`, `queue` and `retry` in `sfqb.cli.queue`).
 
 Every user mistake (unknown company or flow, a malformed Id, a binding conflict, a missing
 secret key) ends with one `sfqb: ...` line on stderr and exit status 2.
@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sfqb.cli import bindings as bindings_cli
+from sfqb.cli import queue as queue_cli
 from sfqb.cli import settings as connect
 from sfqb.cli.context import Services, Target
 from sfqb.cli.errors import UserError, plainly
@@ -32,6 +33,7 @@ from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
+from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
 
@@ -48,10 +50,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 def register(app: typer.Typer) -> None:
     """Add the sync commands, `connect`, `secret-key` and the bindings commands to the app."""
-    for command in (sync, plan, log, retry):
+    for command in (sync, plan, log):
         app.command()(command)
     connect.register(app)
     bindings_cli.register(app)
+    queue_cli.register(app)
 
 
 # -- plumbing ----------------------------------------------------------------------------------
@@ -59,6 +62,20 @@ def register(app: typer.Typer) -> None:
 
 def _flows(flows: Sequence[str] | None) -> list[str] | None:
     return [f for f, _ in select_flows(flows)] if flows else None
+
+
+def with_salesforce(store: Store, company: str | None) -> list[str]:
+    """The companies to read from Salesforce; UserError in one line naming what is missing."""
+    names = companies(store, company)
+    found = [n for n in names if store.connections.get(n, ConnectionSystem.SALESFORCE)]
+    if found:
+        return found
+    shown = names[0] if len(names) == 1 else "NAME"
+    whose = f"company {names[0]!r} has no" if len(names) == 1 else "no company has a"
+    raise UserError(
+        f"{whose} Salesforce connection: sfqb connect salesforce --company {shown} "
+        "--instance URL ... (see sfqb connect salesforce --help)"
+    )
 
 
 # -- sync --------------------------------------------------------------------------------------
@@ -143,9 +160,7 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
     with plainly():
         flows = _flows(flow)
         store = services.store
-        names = companies(store, company, salesforce=True)
-        if company is None and not names:
-            raise UserError("no company has a Salesforce connection; run `sfqb connect salesforce`")
+        names = with_salesforce(store, company)
         progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
             TextColumn("{task.completed} steps"), console=Console(stderr=True), transient=True,
@@ -209,7 +224,7 @@ def plan(
     with plainly():
         flows = _flows(flow)
         store = services.store
-        for name in companies(store, company, salesforce=True):
+        for name in with_salesforce(store, company):
             items = preview(
                 store, services.salesforce(name), services.mapper(name), name, flows,
                 profile=services.target(name).profile, now=services.clock(),
@@ -256,10 +271,16 @@ def log(  # noqa: PLR0917 - Typer options
             raise UserError(f"unknown --system {system!r}; the systems are {', '.join(systems)}")
         if company is not None:
             companies(services.store, company)
-        attempts = services.store.journal.log(
-            company, failed_only=status == "failed", code=code,
-            system=System(system.lower()) if system else None, limit=limit,
-        )  # fmt: skip
+        if status == "failed":  # the list behind `sfqb status`'s "open failures"
+            wanted = system.lower() if system else None
+            attempts = [
+                a for a in services.health.open_failures(company)
+                if (code is None or a.code == code) and (wanted is None or a.system == wanted)
+            ][:limit]  # fmt: skip
+        else:
+            attempts = services.store.journal.log(
+                company, code=code, system=System(system.lower()) if system else None, limit=limit
+            )
     if as_json:
         rows = [
             {
@@ -300,24 +321,3 @@ def log(  # noqa: PLR0917 - Typer options
             )  # fmt: skip
         console.print(table)
     console.print(f"{len(attempts)} attempts shown", markup=False)
-
-
-# -- bindings ----------------------------------------------------------------------------------
-
-
-def retry(
-    ctx: typer.Context,
-    company: CompanyOpt = None,
-    ids: Annotated[
-        list[int] | None, typer.Option("--id", help="Only this queue row (repeatable).")
-    ] = None,
-) -> None:
-    """Make failed and waiting records due now; the next sync sends them again."""
-    services = services_of(ctx)
-    with plainly():
-        store = services.store
-        if ids and company is None:
-            raise UserError("--id needs --company")
-        now = services.clock()
-        total = sum(store.queue.retry(name, now, ids or None) for name in companies(store, company))
-    typer.echo(f"{total} records are due again; run `sfqb sync` to send them")

@@ -10,7 +10,7 @@ the record (`sfqb.sync.rebinding`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -18,7 +18,7 @@ from typing import Protocol
 from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingConflict, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
-from sfqb.domain.qbd_ids import check_qbd_id
+from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
 from sfqb.domain.status import Remedy
 from sfqb.jobs.alerts import AlertKind
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
@@ -62,6 +62,32 @@ class Bound:
     resolved: list[Resolution]
 
 
+@dataclass(frozen=True, slots=True)
+class BindingView:
+    """A binding as a person reads it: the names on both sides and how it was made."""
+
+    binding: Binding
+    sf_name: str | None
+    qb_name: str | None
+
+    @property
+    def by_hand(self) -> bool:
+        """True for a binding a person made that no sync has used yet (no values sent)."""
+        return not self.binding.fingerprint
+
+    def to_json(self) -> dict[str, object]:
+        """The binding as `sfqb bindings --json` prints it."""
+        b = self.binding
+        return {
+            "company": b.company, "salesforce_object": b.sf.sobject.value,
+            "salesforce_id": b.sf.id, "salesforce_name": self.sf_name,
+            "quickbooks_kind": b.qb.kind.value, "quickbooks_id": b.qb.id,
+            "quickbooks_name": self.qb_name, "bound_by_hand": self.by_hand,
+            "synced_at": None if self.by_hand else b.synced_at.isoformat(),
+            "bound_at": b.synced_at.isoformat(),
+        }  # fmt: skip
+
+
 def sf_of(item: ReviewItem) -> SfRef | None:
     """The Salesforce record of a record item (None for company items)."""
     try:
@@ -76,6 +102,26 @@ def qb_of(item: ReviewItem) -> QbRef | None:
         return QbRef(QbKind(item.source_type), item.source_id)
     except ValueError:
         return None
+
+
+def not_cut_short(qb_id: str, known: set[str]) -> None:
+    """InvalidQbId for an Id that looks cut short: the start of an Id sfqb knows, or a creation
+    stamp shorter than QuickBooks Desktop's ten digits (Unix seconds; the stricter reading,
+    since Intuit does not document the form)."""
+    if qb_id in known:
+        return
+    serial, stamp = qb_id.split("-", 1)
+    near = sorted(k for k in known if k.startswith(qb_id) or k.split("-", 1)[0] == serial)
+    if near:
+        raise InvalidQbId(
+            f"{qb_id!r} is not a QuickBooks Id sfqb has seen; was it cut short? "
+            f"Did you mean {near[0]}?"
+        )
+    if len(stamp) < 10:
+        raise InvalidQbId(
+            f"{qb_id!r} looks cut short: a QuickBooks Desktop Id ends in a 10-digit creation "
+            f"stamp after the dash (80000002-1700000000), this one has {len(stamp)}"
+        )
 
 
 class BindingDesk:
@@ -117,6 +163,33 @@ class BindingDesk:
             if sf_of(item) == sf
         ]
         return Bound(binding, row, resolved)
+
+    def listing(self, company: str) -> list[BindingView]:
+        """The company's bindings with the names on both sides.
+
+        The Salesforce name is the record's as last read; the QuickBooks name is the one sfqb
+        last wrote, or the candidate's name for a binding made by hand from the review list.
+        """
+        views = []
+        candidates = {
+            str(c.get("qb_id")): c.get("name")
+            for item in self._store.review.items(company, None)
+            for c in item.candidates
+            if isinstance(c, Mapping) and c.get("qb_id")
+        }
+        for b in self._store.bindings.for_company(company):
+            row = self._store.queue.get(company, FLOW_OF[b.sf.sobject], b.sf)
+            sf_name = row.payload.get("Name") if row is not None else None
+            sent = (b.sf_values or {}).get("Name") if b.fingerprint else None
+            qb_name = sent or candidates.get(b.qb.id)
+            views.append(
+                BindingView(
+                    b,
+                    sf_name if isinstance(sf_name, str) else None,
+                    qb_name if isinstance(qb_name, str) else None,
+                )
+            )
+        return views
 
     def request(self, company: str, sf: SfRef, kind: QbKind, qb_id: str) -> QueueItem:
         """Ask the next cycle to bind `sf` to `qb_id` once it has read that QuickBooks record.

@@ -18,14 +18,23 @@ from typing import Any
 
 from sfqb.codes import Catalog
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
+from sfqb.domain.policy import MatchRule
 from sfqb.domain.qbd_ids import check_qbd_id
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import PENDING_TEXT, AlertResolver, BindingDesk, Resolution, qb_of
+from sfqb.jobs.bindings import (
+    PENDING_TEXT,
+    AlertResolver,
+    BindingDesk,
+    Resolution,
+    not_cut_short,
+    qb_of,
+)
 from sfqb.jobs.bindings import sf_of as _sf_of
+from sfqb.jobs.comparison import CandidateView, compare_candidates
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import payload_fingerprint
 from sfqb.jobs.persist import BLOCK_SOURCE
-from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
+from sfqb.store import ConnectionSystem, QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite
 
 _NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
@@ -42,6 +51,18 @@ class RenameRefused(Exception):
         super().__init__(f"Salesforce refused to rename {sf}: {status.code} {status.title}")
         self.sf = sf
         self.status = status
+
+
+class NameStillTaken(ReviewError):
+    """Re-creating would clash with the same QuickBooks name again; nothing was written."""
+
+    def __init__(self, item: ReviewItem, name: str | None, taken: Sequence[Mapping[str, Any]]):
+        shown = ", ".join(f"{c.get('type') or 'record'} {c.get('qb_id')}" for c in taken)
+        super().__init__(
+            f"QuickBooks still has the name {name or item.source_id!r} ({shown}): adding the "
+            "record again would fail the same way"
+        )
+        self.item, self.name, self.taken = item, name, list(taken)
 
 
 class Evidence(StrEnum):
@@ -84,6 +105,8 @@ class ReviewEntry:
     name: str | None
     evidence: Evidence
     pending: str | None = None  # a bind asked on the review list, waiting for QuickBooks
+    comparison: tuple[CandidateView, ...] = ()  # the record beside each same-named candidate
+    actions: tuple[str, ...] = ()  # what a person can do with it: bind, recreate, rename, ignore
 
     @property
     def is_company(self) -> bool:
@@ -109,6 +132,8 @@ class ReviewEntry:
             "evidence_kind": self.evidence.value,
             "evidence": list(item.candidates),
             "pending": self.pending,
+            "comparison": [c.to_json() for c in self.comparison],
+            "actions": list(self.actions),
             "status": item.status.value,
             "resolution": item.resolution,
             "created_at": item.created_at.isoformat(),
@@ -126,8 +151,10 @@ class ReviewDesk:
         alerts: AlertResolver,
         *,
         clock: Callable[[], datetime],
+        match_rule: Callable[[str], MatchRule] | None = None,
     ) -> None:
         self._store, self._catalog, self._clock = store, catalog, clock
+        self._match_rule = match_rule
         # Binding by hand follows one rule whichever command asks (`sfqb bind`, --bind).
         self._bindings = BindingDesk(store, catalog, alerts, clock=clock)
 
@@ -149,6 +176,7 @@ class ReviewDesk:
         if item.system is not None and item.code is not None:
             status = self._catalog.decode(item.system, item.code, item.reason)
         name = pending = None
+        comparison: list[CandidateView] = []
         sf = _sf_of(item)
         if sf is not None:
             row = self._store.queue.get(item.company, item.flow, sf)
@@ -157,11 +185,31 @@ class ReviewDesk:
             asked = BindRequest.from_json(row.bind_request if row is not None else None)
             if asked is not None and asked.origin is BindOrigin.REVIEW:
                 pending = f"bind to {asked.qb_id} asked: {PENDING_TEXT}"
+            if evidence_kind(item.candidates) is Evidence.CANDIDATES:
+                rule = self._match_rule(item.company) if self._match_rule else None
+                payload = row.payload if row is not None else {}
+                comparison = compare_candidates(payload, item.candidates, rule)
         elif qb_of(item) is not None and item.candidates:  # a QuickBooks record's own item
             first = item.candidates[0]
             value = first.get("name") if isinstance(first, Mapping) else None
             name = value if isinstance(value, str) else None
-        return ReviewEntry(item, status, name, evidence_kind(item.candidates), pending)
+        kind = evidence_kind(item.candidates)
+        actions = self.actions(item, kind)
+        return ReviewEntry(item, status, name, kind, pending, tuple(comparison), actions)
+
+    def actions(self, item: ReviewItem, kind: Evidence) -> tuple[str, ...]:
+        """What a person can do with an open item in this company: never an action the
+        company cannot perform (a rename needs its Salesforce connection)."""
+        sf = _sf_of(item)
+        if item.status is not ReviewStatus.OPEN:
+            return ()
+        if sf is None:
+            return ("ignore",)
+        found = ["bind", "recreate", "ignore"]
+        connected = self._store.connections.get(item.company, ConnectionSystem.SALESFORCE)
+        if kind is Evidence.CANDIDATES and sf.sobject in _NAMED and connected is not None:
+            found.insert(2, "rename")
+        return tuple(found)
 
     def open_item(self, item_id: int, company: str | None = None) -> ReviewItem:
         """The open item `item_id` (of `company`, when given); ReviewError otherwise."""
@@ -198,14 +246,39 @@ class ReviewDesk:
         if _listed(item, qb_id):
             bound = self._bindings.bind(item.company, sf, QbRef(kind, qb_id))
             return next(r for r in bound.resolved if r.item.id == item.id)
+        not_cut_short(qb_id, self._known_ids(item))
         row = self._bindings.request(item.company, sf, kind, qb_id)
         return Resolution(item, row, f"bind to QuickBooks {kind} {qb_id} asked: {PENDING_TEXT}")
 
-    def recreate(self, item_id: int, company: str | None = None) -> Resolution:
-        """Clear the record's binding (if any); the next cycle adds it to QuickBooks afresh."""
+    def recreate(
+        self,
+        item_id: int,
+        company: str | None = None,
+        *,
+        rename_to: str | None = None,
+        salesforce: SalesforceSource | None = None,
+        anyway: bool = False,
+    ) -> Resolution:
+        """Clear the record's binding (if any); the next cycle adds it to QuickBooks afresh.
+
+        An item whose name QuickBooks already has would fail the same way: NameStillTaken
+        (nothing written) unless `rename_to` renames the record in Salesforce in the same step
+        (through `salesforce`) or `anyway` (the QuickBooks record was renamed there).
+        """
         item = self._record_item(item_id, company, "--recreate")
         sf = _sf_of(item)
         assert sf is not None
+        if rename_to is not None:
+            if salesforce is None:
+                raise ReviewError("a rename needs the company's Salesforce connection")
+            closed, _row = self.rename(item.company, sf, rename_to, salesforce)
+            renamed = next((r for r in closed if r.item.id == item.id), None)
+            if renamed is not None:
+                return renamed
+        elif not anyway and evidence_kind(item.candidates) is Evidence.CANDIDATES:
+            taken = [c for c in item.candidates if isinstance(c, Mapping) and c.get("qb_id")]
+            if taken:
+                raise NameStillTaken(item, self.entry(item).name, taken)
         unbound = ""
         if self._store.bindings.by_sf(item.company, sf) is not None:
             old = self._store.bindings.unbind(item.company, sf)
@@ -288,6 +361,17 @@ class ReviewDesk:
         if _sf_of(item) is None:
             raise ReviewError(f"review item {item_id} is not about a Salesforce record")
         return item
+
+    def _known_ids(self, item: ReviewItem) -> set[str]:
+        """The QuickBooks Ids sfqb has seen in the company: candidates and bindings."""
+        found = {b.qb.id for b in self._store.bindings.for_company(item.company)}
+        for other in self._store.review.items(item.company, None, limit=10_000):
+            found |= {
+                str(c["qb_id"]).upper()
+                for c in other.candidates
+                if isinstance(c, Mapping) and c.get("qb_id")
+            }
+        return found
 
     def _requeue(self, item: ReviewItem, sf: SfRef) -> QueueItem | None:
         return self._bindings.requeue(item.company, sf)
