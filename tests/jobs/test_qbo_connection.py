@@ -10,8 +10,8 @@ import pytest
 from tests.store.qbo_fakes import APP, T0, Clock, RotatingTokenEndpoint, store_for
 
 from sfqb.codes import load_catalog
-from sfqb.connectors.qbo.api import QboAuthLost
-from sfqb.connectors.qbo.oauth import Environment, Tokens
+from sfqb.connectors.qbo.api import Environment, QboAuthLost
+from sfqb.connectors.qbo.oauth import Tokens
 from sfqb.domain.policy import AlertSettings, CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter, AlertKind, AlertMessage
 from sfqb.jobs.circuit import Circuit

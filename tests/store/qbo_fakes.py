@@ -11,7 +11,8 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from sfqb.connectors.qbo.oauth import Environment, OAuthApp, QboOAuth, Tokens
+from sfqb.connectors.qbo.api import Environment
+from sfqb.connectors.qbo.oauth import OAuthApp, QboOAuth, Tokens
 from sfqb.store import SecretBox, Store
 from sfqb.store.engine import create_engine_from_url
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from tests.store.qbo_fakes import T0, Clock, RotatingTokenEndpoint, connect, store_for
 
-from sfqb.connectors.qbo.api import QboAuthLost
-from sfqb.connectors.qbo.oauth import REFRESH_TOKEN_MAX_LIFETIME, Environment
+from sfqb.connectors.qbo.api import Environment, QboAuthLost
+from sfqb.connectors.qbo.oauth import REFRESH_TOKEN_MAX_LIFETIME
 from sfqb.store import StoredTokens, StoreError
 from sfqb.store.qbo_models import QboTokenRow
 

@@ -14,7 +14,8 @@ from tests.conftest import KEY
 
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.webconnector.soap import SoapEndpoint
-from sfqb.connectors.qbo.oauth import TOKEN_URL, Environment, OAuthApp, Tokens
+from sfqb.connectors.qbo.api import Environment
+from sfqb.connectors.qbo.oauth import TOKEN_URL, OAuthApp, Tokens
 from sfqb.connectors.qbo.webhooks import signature_of
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit

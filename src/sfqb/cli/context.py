@@ -18,7 +18,8 @@ from sfqb.store.connections import ConnectionSystem
 
 if TYPE_CHECKING:
     from sfqb.cli.settings import ConfigFile, Settings
-    from sfqb.connectors.qbo.oauth import Environment, OAuthApp
+    from sfqb.connectors.qbo.api import Environment
+    from sfqb.connectors.qbo.oauth import OAuthApp
     from sfqb.domain.policy import CompanyPolicy
     from sfqb.jobs.alerts import AlertCenter
     from sfqb.jobs.circuit import Circuit
@@ -207,7 +208,8 @@ class Services:
         from sfqb.mapping import Mapper, MappingConfigError, load_flows
 
         try:
-            flows = load_flows(override=self.config.company(company).mapping)
+            maps = self.profile(company).maps
+            flows = load_flows(override=self.config.company(company).mapping, maps=maps)
             return Mapper(flows, self.policy(company))
         except MappingConfigError as exc:
             raise SettingsError(str(exc)) from None
@@ -247,6 +249,17 @@ class Services:
             return ConnectionSystem.QBO
         return ConnectionSystem.QBD
 
+    def profile(self, company: str) -> TargetProfile:
+        """The engine's profile of the company's QuickBooks (without opening a connection)."""
+        from sfqb.connectors.qbd.profile import QBD_PROFILE
+        from sfqb.connectors.qbo.profile import QBO_PROFILE
+
+        match self.connected_to(company):
+            case ConnectionSystem.QBO:
+                return QBO_PROFILE
+            case _:
+                return QBD_PROFILE
+
     def target(self, company: str) -> Target:
         """The company's QuickBooks target: its profile and its driver (the one place that
         chooses by connection; nothing below it asks which QuickBooks it is)."""
@@ -255,16 +268,46 @@ class Services:
             case ConnectionSystem.QBD:
                 return self._qbd_target(company)
             case ConnectionSystem.QBO:
-                raise TargetUnavailable(
-                    company,
-                    system,
-                    "this build of sfqb cannot sync QuickBooks Online yet (no QuickBooks "
-                    "Online driver); nothing was read or sent",
-                )
+                return self._qbo_target(company)
             case ConnectionSystem.SALESFORCE:
                 raise TargetUnavailable(company, system, "Salesforce is not a QuickBooks target")
             case _:
                 assert_never(system)
+
+    def _qbo_target(self, company: str) -> Target:
+        from sfqb.connectors.qbo.client import QboClient, QboSettings
+        from sfqb.connectors.qbo.operations import QboDriver
+        from sfqb.connectors.qbo.profile import QBO_PROFILE
+
+        found = self.store.qbo_tokens.get(company)
+        if found is None or found.lost_at is not None:
+            why = "its connection was refused" if found else "it has no tokens"
+            raise TargetUnavailable(
+                company,
+                ConnectionSystem.QBO,
+                f"{why}: reconnect with sfqb connect qbo --company {company}",
+            )
+        s = self.settings
+        settings = QboSettings(
+            found.realm_id, found.environment, base_url=s.qbo_api_url, ca_file=s.qbo_ca_file
+        )
+        alerts = self.policy(company).alerts
+
+        @contextmanager
+        def online() -> Iterator[Driver]:
+            client = QboClient(
+                settings,
+                tokens=self.qbo.tokens(company),
+                meter=self.qbo.meter(company),
+                catalog=self.catalog,
+            )
+            try:
+                driver = QboDriver(client, self.catalog, clock=self.clock)
+                yield self.qbo.guard(company, driver, alerts)
+            finally:
+                client.close()
+
+        return Target(ConnectionSystem.QBO, QBO_PROFILE, online)
 
     def _qbd_target(self, company: str) -> Target:
         from sfqb.connectors.qbd.profile import QBD_PROFILE
@@ -317,7 +360,7 @@ class Services:
             self.catalog,
             clock=self.clock,
             rng=random.Random(),  # retry jitter, not security
-            profile=self.target(company).profile,
+            profile=self.profile(company),
             policy=self.policy(company),
             circuit=self.circuit,
             alerts=self.alerts,

@@ -13,7 +13,8 @@ import typer
 
 from sfqb.cli.errors import UserError, fail
 from sfqb.cli.settings import _from_env, services_of
-from sfqb.connectors.qbo.oauth import Environment, OAuthApp, OAuthFailed
+from sfqb.connectors.qbo.api import Environment
+from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed
 from sfqb.store import SecretKeyError, SecretKeyMissing, StoreError
 
 if TYPE_CHECKING:

@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     qbo_authorize_url: str | None = None
     qbo_token_url: str | None = None
     qbo_ca_file: str | None = None
+    qbo_api_url: str | None = None  # the data API's base URL instead of Intuit's (a sandbox)
 
     def store_url(self) -> str:
         """The store's URL; the default SQLite file's directory is created on the way."""

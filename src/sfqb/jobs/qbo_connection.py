@@ -11,23 +11,18 @@ token nearing the end of its life is warned about once, ahead of time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sfqb.codes import Catalog
-from sfqb.connectors.qbo.api import QboAuthLost
-from sfqb.connectors.qbo.oauth import (
-    Environment,
-    OAuthApp,
-    OAuthFailed,
-    QboOAuth,
-    parse_redirect,
-)
+from sfqb.connectors.qbo.api import Environment, QboAuthLost
+from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed, QboOAuth, parse_redirect
 from sfqb.domain.policy import AlertSettings
-from sfqb.domain.status import System
+from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.alerts import AlertCenter, AlertKind
 from sfqb.jobs.circuit import Circuit, describe_cause
+from sfqb.jobs.runner import Driver
 from sfqb.store import (
     AlertRecord,
     ConnectionSystem,
@@ -36,6 +31,7 @@ from sfqb.store import (
     StoredCallMeter,
     StoredTokens,
 )
+from sfqb.sync.ops import QbOp, QbResult, QuickBooksUnavailable
 
 AUTH_LOST = "QBO_AUTH_LOST"
 WARN_AHEAD = timedelta(days=30)
@@ -150,6 +146,16 @@ class QboConnections:
             f"[sfqb] {company}: reconnect QuickBooks Online", body, settings,
         )  # fmt: skip
 
+    def decode_lost(self, message: str) -> DecodedStatus:
+        """The status a refused connection is logged with."""
+        return self._catalog.decode(System.TRANSPORT, AUTH_LOST, message)
+
+    def guard(self, company: str, driver: Driver, settings: AlertSettings) -> Driver:
+        """`driver`, with a refused connection (QboAuthLost) turned into the company's pause
+        and one alert, then reported to the runner as QuickBooks unavailable (the cycle
+        stops; nothing else is tried until the company is reconnected)."""
+        return _Guarded(self, company, driver, settings)
+
     def check_expiry(
         self, company: str, settings: AlertSettings, now: datetime, ahead: timedelta = WARN_AHEAD
     ) -> AlertRecord | None:
@@ -170,3 +176,21 @@ class QboConnections:
             company, AlertKind.QBO_RECONNECT_SOON, "refresh-token",
             f"[sfqb] {company}: reconnect QuickBooks Online by {until:%Y-%m-%d}", body, settings,
         )  # fmt: skip
+
+
+class _Guarded:
+    """A driver whose QboAuthLost pauses the company (see QboConnections.guard)."""
+
+    def __init__(
+        self, owner: QboConnections, company: str, inner: Driver, settings: AlertSettings
+    ) -> None:
+        self._owner, self._company, self._inner, self._settings = owner, company, inner, settings
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        """The inner driver's answers; a lost connection pauses the company first."""
+        try:
+            return self._inner.execute(ops)
+        except QboAuthLost as exc:
+            self._owner.lost(self._company, exc, self._settings)
+            status = self._owner.decode_lost(str(exc))
+            raise QuickBooksUnavailable(status) from exc

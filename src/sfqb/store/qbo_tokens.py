@@ -18,14 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sfqb.connectors.qbo.api import QboAuthLost
-from sfqb.connectors.qbo.oauth import (
-    REFRESH_TOKEN_MAX_LIFETIME,
-    Environment,
-    OAuthApp,
-    QboOAuth,
-    Tokens,
-)
+from sfqb.connectors.qbo.api import Environment, QboAuthLost
+from sfqb.connectors.qbo.oauth import REFRESH_TOKEN_MAX_LIFETIME, OAuthApp, QboOAuth, Tokens
 from sfqb.store.common import Clock, Sessions, StoreError
 from sfqb.store.qbo_models import QboAuthorizationRow, QboTokenRow
 from sfqb.store.secrets import SecretBox, SecretKeyMissing

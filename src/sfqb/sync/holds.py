@@ -11,10 +11,16 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sfqb.domain.entities import SfRef
-from sfqb.domain.status import DecodedStatus
+from sfqb.domain.status import Category, DecodedStatus
 from sfqb.sync.ops import QbOp
 from sfqb.sync.plan import Action, Operation
-from sfqb.sync.preflight import block_message, feature_values, features_off, known_problem
+from sfqb.sync.preflight import (
+    block_message,
+    feature_values,
+    features_off,
+    known_problem,
+    preflight,
+)
 from sfqb.sync.records import Block
 
 if TYPE_CHECKING:
@@ -32,6 +38,7 @@ class Holds:
         self._probing: set[str] = set()
         self._preferences: Mapping[str, Any] = {}
         self._accounts: list[Mapping[str, Any]] | None = None
+        self._facts = preflight(cycle.profile.preflight)
 
     def preferences(self, fields: Mapping[str, Any]) -> None:
         """QuickBooks' preferences, read at the start of the cycle."""
@@ -52,6 +59,7 @@ class Holds:
             op.action is Action.ADD,
             self._preferences,
             self._accounts,
+            facts=self._facts,
         )
         if missing is not None and key not in self.blocks and key not in self.new_blocks:
             self._open(key, missing[0], missing[1], op.sf, "preferences")
@@ -75,11 +83,12 @@ class Holds:
         if op.sf is None:
             return False
         key = f"{op.qb_type}:{op.action.value}"
-        features = features_off(op, self._preferences) if status.code == "3250" else []
+        feature_off = status.category is Category.FEATURE_OFF
+        features = features_off(op, self._preferences, self._facts) if feature_off else []
         if features:  # the log and the review list name the exact preference to turn on
             values = feature_values(features)
             status = self._cycle.catalog.decode(status.system, status.code, status.message, values)
-        message = block_message(op, status, self._preferences)
+        message = block_message(op, status, self._preferences, self._facts)
         if key not in self.blocks and key not in self.new_blocks:
             self._open(key, status, message, op.sf, op.action.value)
         self._cycle.hold(op.sf, status, f"held for the company: {message}")

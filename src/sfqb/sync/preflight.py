@@ -1,7 +1,8 @@
 """What sfqb checks before sending, and how a company-level hold names what to change.
 
-The facts (which preference a record needs, which user-rights area covers a type) are data:
-`sfqb/sync/data/preflight.yaml`.
+The facts (which preference a record needs, which user-rights area covers a type, how a missing
+account is reported) are data, one file per target (`TargetProfile.preflight`):
+`sfqb/sync/data/preflight.yaml` for QuickBooks Desktop, `preflight_qbo.yaml` for Online.
 """
 
 from __future__ import annotations
@@ -14,22 +15,24 @@ from typing import Any
 import yaml
 
 from sfqb.codes import Catalog
-from sfqb.domain.status import DecodedStatus, System
+from sfqb.domain.status import Category, DecodedStatus, System
 from sfqb.mapping import Mapped
 from sfqb.sync.ops import QbAction, QbOp
 
+Facts = Mapping[str, Any]
+
 
 @cache
-def preflight() -> dict[str, Any]:
-    """The preflight data file, loaded once."""
-    text = resources.files("sfqb.sync").joinpath("data/preflight.yaml").read_text("utf-8")
+def preflight(name: str = "preflight.yaml") -> dict[str, Any]:
+    """A target's preflight data file, loaded once."""
+    text = resources.files("sfqb.sync").joinpath(f"data/{name}").read_text("utf-8")
     loaded: dict[str, Any] = yaml.safe_load(text)
     return loaded
 
 
-def features_off(op: QbOp, preferences: Mapping[str, Any]) -> list[dict[str, Any]]:
+def features_off(op: QbOp, preferences: Mapping[str, Any], facts: Facts) -> list[dict[str, Any]]:
     """The preferences that are off and that `op` needs (or the only one off); [] if unknown."""
-    off = [f for f in preflight()["features"] if preferences.get(f["preference"]) is False]
+    off = [f for f in facts["features"] if preferences.get(f["preference"]) is False]
     needed = [
         f for f in off if f["when"].get("type") == op.qb_type or f["when"].get("field") in op.fields
     ]
@@ -45,28 +48,27 @@ def feature_values(features: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
-def block_message(op: QbOp, status: DecodedStatus, preferences: Mapping[str, Any]) -> str:
+def block_message(
+    op: QbOp, status: DecodedStatus, preferences: Mapping[str, Any], facts: Facts
+) -> str:
     """The company message of a hold: the exact preference or user right to change."""
-    if status.category.value == "feature_off":
-        features = features_off(op, preferences)
+    if status.category is Category.FEATURE_OFF:
+        features = features_off(op, preferences, facts)
         if features:
             return " ".join(str(f["setting"]) for f in features)
-    if status.category.value == "permission":
-        area = preflight()["permissions"].get(op.qb_type, op.qb_type)
+    if status.category is Category.PERMISSION:
+        area = facts["permissions"].get(op.qb_type, op.qb_type)
         verb = "create" if op.action is QbAction.ADD else "modify"
-        return (
-            f"the Web Connector's QuickBooks user may not {verb} {op.qb_type} records: as the "
-            f"QuickBooks Admin, open Company > Users > Set Up Users, edit that user and give "
-            f"'{area}' the right to {verb}"
-        )
+        text = str(facts["permission_message"]).format(verb=verb, type=op.qb_type, area=area)
+        return " ".join(text.split())
     return f"{status.title}: {status.fix_text()}"
 
 
 def missing_account(
-    fields: Mapping[str, Any], accounts: Sequence[Mapping[str, Any]]
+    fields: Mapping[str, Any], accounts: Sequence[Mapping[str, Any]], facts: Facts
 ) -> tuple[str, str] | None:
     """(account name, company message) when a mapped account is not in the chart of accounts."""
-    data = preflight()["accounts"]
+    data = facts["accounts"]
     known = {str(a.get("FullName") or a.get("Name") or "").casefold() for a in accounts}
     for path in data["paths"]:
         value: Any = fields
@@ -85,10 +87,10 @@ def missing_account(
 
 
 def missing_feature(
-    kind: str, fields: Mapping[str, Any], preferences: Mapping[str, Any]
+    kind: str, fields: Mapping[str, Any], preferences: Mapping[str, Any], facts: Facts
 ) -> dict[str, Any] | None:
-    """The preference (preflight.yaml `features`) a record needs that QuickBooks has off."""
-    for feature in preflight()["features"]:
+    """The preference (the facts' `features`) a record needs that QuickBooks has off."""
+    for feature in facts["features"]:
         when = feature["when"]
         needed = when.get("type") == kind or (when.get("field") in fields)
         if needed and preferences.get(feature["preference"]) is False:
@@ -102,22 +104,23 @@ def known_problem(
     is_add: bool,
     preferences: Mapping[str, Any],
     accounts: Sequence[Mapping[str, Any]] | None,
+    *,
+    facts: Facts,
 ) -> tuple[DecodedStatus, str] | None:
     """(status, company message) of what the cycle's first reads say QuickBooks would refuse:
-    a preference that is off (FEATURE_OFF: QuickBooks would answer 3250), or an account an Add
-    names that it lacks (3140)."""
-    missing = missing_feature(mapped.kind, mapped.fields, preferences)
+    a preference that is off (FEATURE_OFF: QuickBooks would refuse the feature), or an account
+    an Add names that it lacks (the target's invalid-reference status, from the facts)."""
+    missing = missing_feature(mapped.kind, mapped.fields, preferences, facts)
     if missing is not None:
         setting = str(missing["setting"])
         return catalog.decode(System.TRANSPORT, "FEATURE_OFF", setting), setting
     if is_add and accounts is not None:
-        account = missing_account(mapped.fields, accounts)
+        account = missing_account(mapped.fields, accounts, facts)
         if account is not None:
             name, message = account
-            text = (
-                f'There is an invalid reference to QuickBooks Account "{name}" in the '
-                f"{mapped.kind}."
-            )
-            cause = "which is not an active account in QuickBooks' chart of accounts"
-            return catalog.decode(System.QBXML, "3140", text, {"cause": cause}), message
+            refused = facts["accounts"]["status"]
+            text = str(refused["message"]).format(name=name, kind=mapped.kind)
+            values = {k: str(v) for k, v in dict(refused.get("values") or {}).items()}
+            status = catalog.decode(System(refused["system"]), str(refused["code"]), text, values)
+            return status, message
     return None

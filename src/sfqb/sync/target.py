@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from sfqb.domain.entities import QbKind
 from sfqb.domain.status import System
+from sfqb.mapping import DESKTOP_MAPS, MapSet
 
 
 class MarkerKind(StrEnum):
@@ -40,7 +41,8 @@ class TargetProfile:
     `lookback` is how far back its change feed reaches (None: no limit). `max_batch` is the
     most operations one request carries. `name_limit` is the longest name a list record takes.
     `ref_key` is the key holding the id inside a reference the target's records carry (a read
-    record's CustomerRef, ItemRef...).
+    record's CustomerRef, ItemRef...). `preflight` names its preflight data file (sync/data/),
+    `maps` its field maps.
     """
 
     name: str
@@ -56,6 +58,8 @@ class TargetProfile:
     marker: MarkerKind = MarkerKind.DATA_EXT
     name_limit: int = 41
     ref_key: str = ""
+    preflight: str = "preflight.yaml"
+    maps: MapSet = DESKTOP_MAPS
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

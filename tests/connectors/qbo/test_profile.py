@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sfqb.connectors.qbo.profile import QBO_MAPS, QBO_PROFILE
+from sfqb.connectors.qbo.profile import QBO_PROFILE
 from sfqb.domain.entities import QbKind
 from sfqb.domain.status import System
 from sfqb.mapping import load_flows
@@ -20,7 +20,7 @@ def test_the_profile_speaks_quickbooks_online() -> None:
 
 
 def test_the_name_limit_is_the_map_sets() -> None:
-    flows = load_flows(maps=QBO_MAPS)
+    flows = load_flows(maps=QBO_PROFILE.maps)
     for flow in ("account_to_customer", "product_to_item"):
         rule = flows[flow].name_rule
         assert rule is not None and rule.limit == QBO_PROFILE.name_limit

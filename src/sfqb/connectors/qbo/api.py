@@ -47,6 +47,19 @@ class QboFault(Exception):
         self.fault = fault
 
 
+class Environment(StrEnum):
+    """Which QuickBooks Online a company lives in (Intuit gives each its own keys and API host)."""
+
+    PRODUCTION = "production"
+    SANDBOX = "sandbox"
+
+
+API_BASE = {
+    Environment.PRODUCTION: "https://quickbooks.api.intuit.com",
+    Environment.SANDBOX: "https://sandbox-quickbooks.api.intuit.com",
+}
+
+
 class BatchOperation(StrEnum):
     """What a batch item asks for (a query item has none)."""
 

@@ -15,17 +15,18 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import httpx
 
 from sfqb.codes.catalog import Catalog
 from sfqb.connectors.qbo.api import (
+    API_BASE,
     BatchAnswer,
     BatchItem,
     CallMeter,
     Changes,
+    Environment,
     TokenSource,
 )
 from sfqb.connectors.qbo.batch import batch_body, read_batch
@@ -42,18 +43,6 @@ MAX_REQUEST_ID = 50  # characters; a batch's requestid at most 36
 _REQUEST_IDS = uuid.uuid5(uuid.NAMESPACE_URL, "sfqb:qbo:requestid")
 _PAGING = re.compile(r"\b(STARTPOSITION|MAXRESULTS)\b", re.IGNORECASE)
 
-
-class Environment(StrEnum):
-    """Intuit's two environments; a company's keys belong to one of them."""
-
-    PRODUCTION = "production"
-    SANDBOX = "sandbox"
-
-
-BASE_URLS = {
-    Environment.PRODUCTION: "https://quickbooks.api.intuit.com",
-    Environment.SANDBOX: "https://sandbox-quickbooks.api.intuit.com",
-}
 
 # How a transaction is voided: Invoice has its own operation, the others an update with void.
 _VOID = {"invoice": {"operation": "void"}}
@@ -86,7 +75,7 @@ class QboSettings:
     @property
     def url(self) -> str:
         """The API's base URL for this company."""
-        return (self.base_url or BASE_URLS[self.environment]).rstrip("/")
+        return (self.base_url or API_BASE[self.environment]).rstrip("/")
 
 
 def request_id(attempt: str, body: Any) -> str:

@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,19 +31,6 @@ SCOPE = "com.intuit.quickbooks.accounting"
 # refresh token now has a maximum validity of five years, whatever its rolling expiry says.
 REFRESH_TOKEN_MAX_LIFETIME = timedelta(days=5 * 365)
 TIMEOUT = 20.0
-
-
-class Environment(StrEnum):
-    """Which QuickBooks Online a company lives in (Intuit gives each its own keys and API host)."""
-
-    PRODUCTION = "production"
-    SANDBOX = "sandbox"
-
-
-API_BASE = {
-    Environment.PRODUCTION: "https://quickbooks.api.intuit.com",
-    Environment.SANDBOX: "https://sandbox-quickbooks.api.intuit.com",
-}
 
 
 class OAuthFailed(Exception):

@@ -32,11 +32,7 @@ QBO_PROFILE = TargetProfile(
     max_batch=30,
     marker=MarkerKind.NONE,
     name_limit=100,
+    ref_key="value",
+    preflight="preflight_qbo.yaml",
+    maps=ONLINE_MAPS,
 )
-
-# The field maps of QuickBooks Online (mapping/data/qbo/): load_flows(override, maps=QBO_MAPS).
-QBO_MAPS = ONLINE_MAPS
-
-# The preflight facts of QuickBooks Online (sfqb/sync/data/preflight_qbo.yaml), for the engine
-# once TargetProfile names its preflight file.
-QBO_PREFLIGHT = "preflight_qbo.yaml"
