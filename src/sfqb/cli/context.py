@@ -275,37 +275,22 @@ class Services:
                 assert_never(system)
 
     def _qbo_target(self, company: str) -> Target:
-        from sfqb.connectors.qbo.client import QboClient, QboSettings
-        from sfqb.connectors.qbo.operations import QboDriver
+        from sfqb.connectors.qbo.oauth import OAuthFailed
         from sfqb.connectors.qbo.profile import QBO_PROFILE
 
-        found = self.store.qbo_tokens.get(company)
-        if found is None or found.lost_at is not None:
-            why = "its connection was refused" if found else "it has no tokens"
-            raise TargetUnavailable(
-                company,
-                ConnectionSystem.QBO,
-                f"{why}: reconnect with sfqb connect qbo --company {company}",
-            )
-        s = self.settings
-        settings = QboSettings(
-            found.realm_id, found.environment, base_url=s.qbo_api_url, ca_file=s.qbo_ca_file
-        )
         alerts = self.policy(company).alerts
 
         @contextmanager
         def online() -> Iterator[Driver]:
-            client = QboClient(
-                settings,
-                tokens=self.qbo.tokens(company),
-                meter=self.qbo.meter(company),
-                catalog=self.catalog,
-            )
+            s = self.settings
             try:
-                driver = QboDriver(client, self.catalog, clock=self.clock)
-                yield self.qbo.guard(company, driver, alerts)
-            finally:
-                client.close()
+                opened = self.qbo.open_driver(
+                    company, alerts, base_url=s.qbo_api_url, ca_file=s.qbo_ca_file
+                )
+                with opened as driver:
+                    yield driver
+            except OAuthFailed as exc:
+                raise TargetUnavailable(company, ConnectionSystem.QBO, str(exc)) from None
 
         return Target(ConnectionSystem.QBO, QBO_PROFILE, online)
 

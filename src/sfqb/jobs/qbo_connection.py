@@ -11,13 +11,16 @@ token nearing the end of its life is warned about once, ahead of time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbo.api import Environment, QboAuthLost
+from sfqb.connectors.qbo.client import QboClient, QboSettings
 from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed, QboOAuth, parse_redirect
+from sfqb.connectors.qbo.operations import QboDriver
 from sfqb.domain.policy import AlertSettings
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.alerts import AlertCenter, AlertKind
@@ -145,6 +148,32 @@ class QboConnections:
             company, AlertKind.CONNECTOR_DOWN, f"opening-{opening}",
             f"[sfqb] {company}: reconnect QuickBooks Online", body, settings,
         )  # fmt: skip
+
+    @contextmanager
+    def open_driver(
+        self,
+        company: str,
+        settings: AlertSettings,
+        *,
+        base_url: str | None = None,
+        ca_file: str | None = None,
+    ) -> Iterator[Driver]:
+        """The company's QuickBooks Online as a driver (its stored realm and environment, or
+        `base_url` for a sandbox), guarded: a refused connection pauses the company."""
+        found = self._store.qbo_tokens.get(company)
+        if found is None or found.lost_at is not None:
+            why = "Intuit refused its connection" if found else "it has no tokens yet"
+            raise OAuthFailed(f"{why}: connect it with sfqb connect qbo --company {company}")
+        client = QboClient(
+            QboSettings(found.realm_id, found.environment, base_url=base_url, ca_file=ca_file),
+            tokens=self.tokens(company),
+            meter=self.meter(company),
+            catalog=self._catalog,
+        )
+        try:
+            yield self.guard(company, QboDriver(client, self._catalog, clock=self._clock), settings)
+        finally:
+            client.close()
 
     def decode_lost(self, message: str) -> DecodedStatus:
         """The status a refused connection is logged with."""
