@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +17,14 @@ from sfqb.cli.errors import fail
 from sfqb.codes.words import flow_text, status_label
 
 
-def demo(
+class DemoTarget(StrEnum):
+    """The QuickBooks a demo runs against."""
+
+    QBD = "qbd"
+    QBO = "qbo"
+
+
+def demo(  # noqa: PLR0917 - typer's options
     ctx: typer.Context,
     accounts: Annotated[
         str, typer.Option("--accounts", help='Accounts to seed: a number, "small" or "demo".')
@@ -35,22 +44,39 @@ def demo(
             "Salesforce, a merge, inactive records).",
         ),
     ] = None,
+    target: Annotated[
+        DemoTarget,
+        typer.Option(
+            "--target",
+            help="qbd: QuickBooks Desktop through the Web Connector; qbo: QuickBooks Online, "
+            "pushed by sfqb.",
+        ),
+    ] = DemoTarget.QBD,
 ) -> None:
-    """Seed the sandboxes, sync through the Web Connector until done, show the decoded log."""
+    """Seed the sandboxes, sync until done, show the decoded log."""
     from sfqb.sandbox.demo import DemoOptions, run_demo
+    from sfqb.sandbox.qbo_demo import run_qbo_demo
 
     if scenario is not None:
-        show_scenario(ctx, scenario, workdir, json_summary)
+        show_scenario(ctx, scenario, workdir, json_summary, target)
         return
     size: int | str = int(accounts) if accounts.isdigit() else accounts
     if size not in ("small", "demo") and not isinstance(size, int):
         raise fail(f'--accounts takes a number, "small" or "demo", not {accounts!r}')
     console = Console(highlight=False)
-    console.print(
-        "Starting the Salesforce and QuickBooks sandboxes and sfqb's Web Connector endpoint"
-    )
     options = DemoOptions(accounts=size, workdir=workdir)
-    result = run_demo(options, ctx.obj.catalog, progress=lambda line: console.print(f"  {line}"))
+    progress: Callable[[str], None] = lambda line: console.print(f"  {line}")  # noqa: E731
+    if target is DemoTarget.QBO:
+        console.print("Starting the Salesforce and QuickBooks Online sandboxes; connecting the "
+                      "demo company through the sandbox's OAuth flow")  # fmt: skip
+        result = run_qbo_demo(options, ctx.obj.catalog, progress=progress)
+        trips = "QuickBooks Online requests"
+    else:
+        console.print(
+            "Starting the Salesforce and QuickBooks sandboxes and sfqb's Web Connector endpoint"
+        )
+        result = run_demo(options, ctx.obj.catalog, progress=progress)
+        trips = "Web Connector round trips"
     summary = result.summary
     table = Table("flow", "records", title="Synced", box=box.SIMPLE)
     for flow, count in summary["synced"].items():
@@ -59,7 +85,7 @@ def demo(
     qb = summary["quickbooks"]
     console.print(
         f"QuickBooks now holds {qb['customers']} customers, {qb['items']} items and "
-        f"{qb['invoices']} invoices; {summary['round_trips']} Web Connector round trips in "
+        f"{qb['invoices']} invoices; {summary['round_trips']} {trips} in "
         f"{summary['cycles']} cycles."
     )
     console.print(
@@ -72,6 +98,9 @@ def demo(
     console.print(codes)
     _latest_log(console, result.store_url)
     console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
+    if result.secret_key:
+        console.print(f"Its QuickBooks Online tokens are encrypted: export SFQB_SECRET_KEY="
+                      f"{result.secret_key} to use sfqb status on it")  # fmt: skip
     write_summary(json_summary, summary)
 
 
@@ -107,7 +136,11 @@ _SHOWN_CODES = ("qbxml:3100", "hresult:0x80040408", "qbxml:3120", "qbxml:3140", 
 
 
 def show_scenario(
-    ctx: typer.Context, name: str, workdir: Path | None, json_summary: Path | None
+    ctx: typer.Context,
+    name: str,
+    workdir: Path | None,
+    json_summary: Path | None,
+    target: DemoTarget = DemoTarget.QBD,
 ) -> None:
     """Run scenario `name` and print what happened, what sfqb did and who had to act."""
     from sfqb.sandbox.demo import DemoOptions
@@ -115,6 +148,9 @@ def show_scenario(
     from sfqb.sandbox.scenarios.summary import decoded_lines
     from sfqb.store import Store
 
+    if target is DemoTarget.QBO:
+        raise fail(f"scenario {name!r} stages QuickBooks Desktop situations; --target qbo "
+                   "runs the plain demo")  # fmt: skip
     if name not in SCENARIOS:
         raise fail(f"unknown scenario {name!r}; scenarios: {', '.join(SCENARIOS)}")
     console = Console(highlight=False)

@@ -51,6 +51,7 @@ class DemoOptions:
     database_url: str | None = None
     max_sessions: int = 12
     seed: int = 7
+    secret_key: str | None = None  # encrypts stored tokens (QuickBooks Online); else generated
 
 
 @dataclass(slots=True)
@@ -61,6 +62,7 @@ class DemoResult:
     sessions: list[RunResult] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     store_url: str = ""
+    secret_key: str = ""  # the key the store's secrets are encrypted with, if it holds any
 
 
 @dataclass(slots=True)
