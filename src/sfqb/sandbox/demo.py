@@ -197,14 +197,15 @@ def run_demo(
             progress(_describe(number, session, report))
             if session.outcome is not Outcome.DONE or report is None:
                 break
-            if not report.wrote_anything and not _due(world.store):
+            if not report.wrote_anything and not due_count(world.store):
                 break
         result.reports = list(reports)
         result.summary = summarize(world, reports)
     return result
 
 
-def _due(store: Store) -> int:
+def due_count(store: Store) -> int:
+    """How many of the demo company's records are still due (pending or waiting)."""
     return sum(
         n
         for status, n in store.queue.count_by_status(COMPANY).items()

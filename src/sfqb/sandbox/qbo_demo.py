@@ -33,7 +33,7 @@ from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.qbo_connection import QboConnections
 from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings, SyncRunner
 from sfqb.mapping import Mapper, load_flows
-from sfqb.sandbox.demo import COMPANY, LOGIN, DemoOptions, DemoResult
+from sfqb.sandbox.demo import COMPANY, LOGIN, DemoOptions, DemoResult, due_count
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.store import SecretBox, Store
@@ -171,19 +171,11 @@ def run_qbo_demo(
                 f"cycle {number}: {report.qb_batches} QuickBooks Online requests; synced "
                 f"{synced}; {report.sf_writes} Salesforce writes"
             )
-            if report.held or (not report.wrote_anything and not _due(world.store)):
+            if report.held or (not report.wrote_anything and not due_count(world.store)):
                 break
         result.reports = list(world.reports)
         result.summary = qbo_summary(world)
     return result
-
-
-def _due(store: Store) -> int:
-    return sum(
-        n
-        for status, n in store.queue.count_by_status(COMPANY).items()
-        if status.value in ("pending", "waiting")
-    )
 
 
 def qbo_summary(world: QboWorld) -> dict[str, Any]:
