@@ -26,6 +26,7 @@ from sfqb.web.limits import (
     TooSlow,
     client_address,
     declared_too_large,
+    give_back_memory,
     read_body,
 )
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from sfqb.web.qbo import QboWeb
 
 QBWC_PATH = "/qbwc"
+BODY_SIZE = "sfqb.body_size"  # where a /qbwc request's body size is noted in its scope
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def create_app(services: WebServices) -> FastAPI:
             async with gates[0].turn():  # the body is read only once a turn is free
                 reader = endpoint.reader()
                 await read_body(request, reader, limits.body_read_seconds)
+                request.scope[BODY_SIZE] = reader.size
                 # The service does blocking database work: keep it off the event loop.
                 return await run_in_threadpool(endpoint.handle, reader.body(), client)
         except SoapFault as fault:
@@ -91,6 +94,7 @@ def create_app(services: WebServices) -> FastAPI:
     @app.post(QBWC_PATH, include_in_schema=False)
     async def qbwc_call(request: Request) -> Response:
         reply = await answer(request)
+        await run_in_threadpool(give_back_memory, request.scope.get(BODY_SIZE, 0))
         return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
     @app.get(QBWC_PATH, include_in_schema=False)

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import ipaddress
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +22,27 @@ from fastapi import Request
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+BIG_BODY_BYTES = 1024 * 1024
+
+
+def _malloc_trim() -> ctypes._NamedFuncPointer | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_memory(body_bytes: int) -> None:
+    """After a big body, hand freed heap back to the system (glibc keeps it otherwise, so a
+    burst of large requests would leave the process at its peak size for good)."""
+    if _TRIM is not None and body_bytes >= BIG_BODY_BYTES:
+        _TRIM(0)
 
 
 class Busy(Exception):
