@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import text
@@ -111,6 +111,10 @@ def sessions(store: Store) -> int:
                            HealthCheck.data_too_large],
 )  # fmt: skip
 @given(body=envelopes())
+@example(  # issue 13: a 5,000-digit version component was a soap:Server fault with a traceback
+    body=f'<s:Envelope xmlns:s="{ENV}"><s:Body><clientVersion xmlns="{INTUIT}"><strVersion>2.'
+    f"{'9' * 5000}</strVersion></clientVersion></s:Body></s:Envelope>".encode()
+)
 def test_generated_envelopes_get_soap_answers_and_leave_no_session(
     world: tuple[TestClient, Store], body: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:

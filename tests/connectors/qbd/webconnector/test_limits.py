@@ -139,15 +139,15 @@ def test_connection_error_texts_are_stored_cut(guarded: WebConnectorService, sto
     ["2." + "9" * 5000, "9" * 5000, "2.3.0.x", "v2", "2..3", "²", "2.3.0.215 beta", "1" * 4301],
 )
 def test_an_unreadable_client_version_gets_a_warning_never_an_error(
-    guarded: WebConnectorService, version: str
+    service: WebConnectorService, version: str
 ) -> None:
-    answer = guarded.client_version(version)
+    answer = service.client_version(version)
     assert answer.startswith("W:")
     assert len(answer) < 400  # the version is not echoed whole into QBWC's dialog
 
 
 def test_a_5000_digit_client_version_over_soap_is_answered_not_a_server_fault(
-    guarded: WebConnectorService,
+    service: WebConnectorService,
 ) -> None:
     body = (
         '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
@@ -155,6 +155,6 @@ def test_a_5000_digit_client_version_over_soap_is_answered_not_a_server_fault(
         + "9" * 5000
         + "</strVersion></clientVersion></s:Body></s:Envelope>"
     ).encode()
-    reply = SoapEndpoint(guarded).handle(body)
+    reply = SoapEndpoint(service).handle(body)
     assert reply.status == 200
     assert b"<clientVersionResult>W:" in reply.body
