@@ -32,6 +32,8 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/initial_load.py
+	$(BIN)/python benchmarks/hostile_bodies.py
+	$(BIN)/python benchmarks/hostile_bodies.py --operation receiveResponseXML
 
 docs: install
 	$(BIN)/sfqb codes --markdown > docs/codes.md

@@ -147,6 +147,21 @@ def test_a_review_item_raises_one_alert(db: Store) -> None:
     assert "001A" in fake.sent[0].subject and f"item {item.id}" in fake.sent[0].body
 
 
+def test_each_login_lock_out_raises_one_alert(db: Store) -> None:
+    from sfqb.domain.login_throttle import Refusal, ThrottleEvent
+
+    fake = FakeNotifier()
+    center, _ = _center(db, fake)
+    event = ThrottleEvent("acme", "203.0.113.9", Refusal.LOCKED, T0, T0 + timedelta(minutes=10), 10)
+    assert center.login_throttled("acme", event, EMAIL) is not None
+    assert center.login_throttled("acme", event, EMAIL) is None  # the same lock-out: once
+    later = ThrottleEvent("acme", "203.0.113.9", Refusal.LOCKED, T0 + timedelta(hours=1),
+                          T0 + timedelta(hours=1, minutes=10), 10)  # fmt: skip
+    assert center.login_throttled("acme", later, EMAIL) is not None
+    assert len(fake.sent) == 2
+    assert "203.0.113.9" in fake.sent[0].subject and "rotate" in fake.sent[0].body
+
+
 # -- real delivery -------------------------------------------------------------------------
 
 

@@ -17,6 +17,15 @@ from rich.console import Console
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
+from sfqb.cli.serve_limits import (
+    LockoutOpt,
+    MaxFailuresOpt,
+    TrustedProxyOpt,
+    WindowOpt,
+    login_alarm,
+    trusted_proxies,
+    with_login_limits,
+)
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import (
     CustomerAdd,
@@ -140,6 +149,10 @@ def serve(  # noqa: PLR0917 - Typer options
             "service's defaults.yaml, 45).",
         ),
     ] = None,
+    trusted_proxy: TrustedProxyOpt = None,
+    login_max_failures: MaxFailuresOpt = None,
+    login_window_seconds: WindowOpt = None,
+    login_lockout_seconds: LockoutOpt = None,
 ) -> None:
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
@@ -158,6 +171,7 @@ def serve(  # noqa: PLR0917 - Typer options
         folder = Path(tempfile.mkdtemp(prefix="sfqb-sandbox-"))
         database_url = f"sqlite:///{folder / 'sfqb.sqlite'}"
     services = _services_of(ctx)
+    proxies = trusted_proxies(trusted_proxy)
     try:
         secrets = None if sandbox else services.secrets
     except SecretKeyError as exc:
@@ -184,11 +198,15 @@ def serve(  # noqa: PLR0917 - Typer options
         for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
         if seconds is not None
     }
-    service = WebConnectorService(store, work, _catalog(ctx), _now, load_settings(**overrides))
+    settings = with_login_limits(
+        load_settings(**overrides), login_max_failures, login_window_seconds, login_lockout_seconds
+    )
+    alarm = None if sandbox else login_alarm(services)
+    service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
     qbo = None if sandbox else qbo_web(services)
-    app = create_app(WebServices(SoapEndpoint(service), qbo))
+    app = create_app(WebServices(SoapEndpoint(service), qbo, trusted_proxies=proxies))
     typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from sfqb.domain.login_throttle import ThrottleEvent
 from sfqb.domain.policy import AlertSettings, CompanyPolicy
 from sfqb.store import AlertRecord, Delivery, ReviewItem, RunStatus, Store
 
@@ -33,6 +34,7 @@ class AlertKind(StrEnum):
     CONNECTOR_DOWN = "connector_down"
     NO_SUCCESS = "no_success"
     QBO_RECONNECT_SOON = "qbo_reconnect_soon"
+    LOGIN_THROTTLED = "login_throttled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +235,37 @@ class AlertCenter:
         return self.raise_alert(
             company, AlertKind.RECORD_NEEDS_PERSON, f"review:{item.id}",
             f"[sfqb] {company}: {what} needs a person", body, settings,
+        )  # fmt: skip
+
+    def login_throttled(
+        self, company: str, event: ThrottleEvent, settings: AlertSettings
+    ) -> AlertRecord | None:
+        """Alert that the company's Web Connector login is locked out (or slowed down) after
+        failed logins: one alert per lock-out."""
+        since = f"{event.since:%Y-%m-%d %H:%M:%S} UTC"
+        until = f"{event.until:%Y-%m-%d %H:%M:%S} UTC"
+        if event.client is not None:
+            what = f"locked out from {event.client}"
+            body = (
+                f"{event.failures} failed Web Connector logins for user {event.user!r} of "
+                f"{company} came from {event.client}; sfqb refuses that user from that address "
+                f"until {until} without checking passwords."
+            )
+        else:
+            what = "slowed down"
+            body = (
+                f"{event.failures} failed Web Connector logins for user {event.user!r} of "
+                f"{company} came through a proxy sfqb does not trust, so the caller's address "
+                "is not known; further attempts are slowed down (not locked out). Set the "
+                "proxy as trusted (sfqb serve --trusted-proxy) to lock out by address."
+            )
+        body += (
+            "\n\nIf these were not your Web Connector, someone is guessing its password: "
+            f"rotate it (see docs/security.md). Started {since}."
+        )
+        return self.raise_alert(
+            company, AlertKind.LOGIN_THROTTLED, f"login:{event.user}:{event.client}:{since}",
+            f"[sfqb] {company}: Web Connector login {what}", body, settings,
         )  # fmt: skip
 
     def check_no_success(

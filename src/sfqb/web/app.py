@@ -11,13 +11,30 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from sfqb import __version__
-from sfqb.connectors.qbd.webconnector.soap import SoapEndpoint, SoapFault, fault_reply
+from sfqb.connectors.qbd.webconnector.soap import (
+    SoapEndpoint,
+    SoapFault,
+    SoapReply,
+    fault_reply,
+    too_large,
+)
 from sfqb.connectors.qbd.webconnector.wsdl import wsdl_for
+from sfqb.web.limits import (
+    Busy,
+    IPNetwork,
+    RequestGate,
+    TooSlow,
+    client_address,
+    declared_too_large,
+    give_back_memory,
+    read_body,
+)
 
 if TYPE_CHECKING:
     from sfqb.web.qbo import QboWeb
 
 QBWC_PATH = "/qbwc"
+BODY_SIZE = "sfqb.body_size"  # where a /qbwc request's body size is noted in its scope
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,7 @@ class WebServices:
 
     qbwc: SoapEndpoint
     qbo: QboWeb | None = None
+    trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For names the client
 
 
 class TooLarge(Exception):
@@ -50,17 +68,33 @@ def create_app(services: WebServices) -> FastAPI:
     """The ASGI app: POST /qbwc answers the Web Connector, GET /qbwc?wsdl serves the WSDL."""
     app = FastAPI(title="sfqb", version=__version__, docs_url=None, redoc_url=None)
     endpoint = services.qbwc
+    gates: list[RequestGate] = []  # one, made at the first call
+
+    async def answer(request: Request) -> SoapReply:
+        if declared_too_large(request, endpoint.max_body_bytes):
+            return fault_reply(too_large(endpoint.max_body_bytes))
+        limits = endpoint.settings
+        if not gates:
+            gates.append(RequestGate(limits.max_parallel_requests, limits.queue_seconds))
+        client = client_address(request, services.trusted_proxies)
+        try:
+            async with gates[0].turn():  # the body is read only once a turn is free
+                reader = endpoint.reader()
+                await read_body(request, reader, limits.body_read_seconds)
+                request.scope[BODY_SIZE] = reader.size
+                # The service does blocking database work: keep it off the event loop.
+                return await run_in_threadpool(endpoint.handle, reader.body(), client)
+        except SoapFault as fault:
+            return fault_reply(fault)
+        except Busy:
+            return fault_reply(SoapFault("Server", "sfqb is busy: try again shortly", 503))
+        except TooSlow:
+            return fault_reply(SoapFault("Client", "the request body did not arrive in time", 408))
 
     @app.post(QBWC_PATH, include_in_schema=False)
     async def qbwc_call(request: Request) -> Response:
-        try:
-            body = await read_capped(request, endpoint.max_body_bytes)
-        except TooLarge:
-            fault = SoapFault("Client", f"request body over {endpoint.max_body_bytes} bytes", 413)
-            reply = fault_reply(fault)
-        else:
-            # The service does blocking database work: keep it off the event loop.
-            reply = await run_in_threadpool(endpoint.handle, body)
+        reply = await answer(request)
+        await run_in_threadpool(give_back_memory, request.scope.get(BODY_SIZE, 0))
         return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
     @app.get(QBWC_PATH, include_in_schema=False)

@@ -139,7 +139,8 @@ def test_a_failing_service_gives_a_server_fault(endpoint: SoapEndpoint, store) -
     store.engine.dispose()
     with store.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE qbwc_sessions")
-    reply = endpoint.handle(call("getLastError", "<ticket>t</ticket>"))
+    ticket = "0f8fad5b-d9cb-469f-a165-70867728950e"  # the shape of a ticket: the store is asked
+    reply = endpoint.handle(call("getLastError", f"<ticket>{ticket}</ticket>"))
     assert reply.status == 500
     assert fault_of(reply.body) == ("soap:Server", "sfqb could not process the call; see its log")
 

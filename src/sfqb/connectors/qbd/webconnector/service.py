@@ -10,6 +10,7 @@ once its lease lapses instead of keeping the company busy for the whole session 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +25,13 @@ from sfqb.connectors.qbd.qbxml import (
     qbwc_supported_versions,
 )
 from sfqb.connectors.qbd.webconnector.credentials import burn_time, verify_password
+from sfqb.connectors.qbd.webconnector.guard import (
+    LockoutAlarm,
+    LoginGuard,
+    cut,
+    is_ticket,
+    too_long,
+)
 from sfqb.connectors.qbd.webconnector.ports import (
     CompanyLogin,
     OutboxItem,
@@ -42,11 +50,17 @@ from sfqb.connectors.qbd.webconnector.versions import (
     version_key,
     with_version,
 )
+from sfqb.domain.login_throttle import LoginThrottle
 from sfqb.domain.status import DecodedStatus, System
 
 Clock = Callable[[], datetime]
 
 NVU, NONE, BUSY, USE_OPEN_FILE = "nvu", "none", "busy", ""
+_CLIENT_VERSION = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9}){0,5}")
+UNREADABLE_VERSION = (
+    "sfqb cannot read this Web Connector's version ({version!r}); it is built for version "
+    "{minimum} or later and will try to continue."
+)
 # receiveResponseXML's negative answers (QBWC then calls getLastError).
 QBWC_REPORTED_ERROR = -1
 UNREADABLE_RESPONSE = -2
@@ -82,6 +96,8 @@ class WebConnectorService:
         settings: ServiceSettings | None = None,
         *,
         owner: str | None = None,
+        login_alarm: LockoutAlarm | None = None,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self._store = store
         self._work = work_source
@@ -90,6 +106,9 @@ class WebConnectorService:
         self.settings = settings or load_settings()
         # Who holds the leases of the sessions this service answers: one id per service.
         self.owner = owner or f"pid{os.getpid()}-{uuid.uuid4().hex}"
+        self.login_guard = LoginGuard(
+            throttle or LoginThrottle(self.settings.login, clock), login_alarm
+        )
 
     # -- versions ------------------------------------------------------------------------
 
@@ -98,28 +117,43 @@ class WebConnectorService:
         return f"sfqb {__version__}"
 
     def client_version(self, version: str) -> str:
-        """`""` to go ahead, or `W:<text>` for a Web Connector older than sfqb supports."""
+        """`""` to go ahead, or `W:<text>` for a Web Connector older than sfqb supports or
+        whose version sfqb cannot read (QBWC shows the text and lets the user continue)."""
         minimum = self.settings.min_client_version
+        if not version.strip():
+            return ""
         given = _version_tuple(version)
-        if given is None or given >= (_version_tuple(minimum) or ()):
+        if given is None:
+            return f"W:{UNREADABLE_VERSION.format(version=cut(version, 40), minimum=minimum)}"
+        if given >= (_version_tuple(minimum) or ()):
             return ""
         warning = self.settings.old_client_warning.format(version=version, minimum=minimum)
         return f"W:{warning}"
 
     # -- authenticate --------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> list[str]:
+    def authenticate(self, username: str, password: str, client: str | None = None) -> list[str]:
         """[ticket, ""|"none"|"nvu"|"busy"]; rejected logins get a ticket that is never stored.
 
         "busy" (QBWC shows "Application Busy", QBWC Programmer's Guide, authenticate) when
-        another session holds the company; the grant itself is atomic in the store.
+        another session holds the company; the grant itself is atomic in the store. `client`
+        is the caller's address, None when not known: the login throttle counts per pair.
         """
+        guard, limit = self.login_guard, self.settings.max_credential_bytes
+        if too_long(username, limit) or too_long(password, limit):
+            guard.failed(username[:limit], client, None)
+            return [_new_ticket(), NVU]
+        if guard.refused(username, client):
+            return [_new_ticket(), NVU]
         company = self._store.company_by_username(username) if username else None
         if company is None:
             burn_time(password)
+            guard.failed(username, client, None)
             return [_new_ticket(), NVU]
         if not verify_password(password, company.password_hash):
+            guard.failed(username, client, company.name)
             return [_new_ticket(), NVU]
+        guard.succeeded(username, client)
         ticket = self._claim(company)
         if ticket is None:
             return [_new_ticket(), BUSY]
@@ -269,7 +303,7 @@ class WebConnectorService:
 
     def get_last_error(self, ticket: str) -> str:
         """The last error of the session, decoded; a plain note when there was none."""
-        session = self._store.get_session(ticket) if ticket else None
+        session = self._store.get_session(ticket) if is_ticket(ticket) else None
         if session is None:
             return UNKNOWN_TICKET_TEXT
         if not session.closed:
@@ -278,7 +312,7 @@ class WebConnectorService:
 
     def close_connection(self, ticket: str) -> str:
         """End the session; the answer is QBWC's status-column text."""
-        session = self._store.get_session(ticket)
+        session = self._store.get_session(ticket) if is_ticket(ticket) else None
         if session is None:
             return "OK"
         name = self._company_name(session)
@@ -305,7 +339,7 @@ class WebConnectorService:
     # -- helpers -------------------------------------------------------------------------
 
     def _touch(self, ticket: str) -> SessionState | None:
-        session = self._store.get_session(ticket) if ticket else None
+        session = self._store.get_session(ticket) if is_ticket(ticket) else None
         if session is None or session.closed:
             return None
         return replace(session, last_seen=self._clock())
@@ -337,6 +371,8 @@ class WebConnectorService:
         return declared or self.settings.default_qbxml_version
 
     def _decode_hresult(self, hresult: str, message: str) -> DecodedStatus:
+        limit = self.settings.max_error_text_chars
+        hresult, message = cut(hresult, limit), cut(message, limit)
         try:
             return self._catalog.decode(System.HRESULT, hresult.strip(), message or None)
         except UnknownCodeFormat:
@@ -368,10 +404,9 @@ def _new_ticket() -> str:
 
 
 def _version_tuple(text: str) -> tuple[int, ...] | None:
-    parts = (text or "").strip().split(".")
-    if not parts or not all(p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
+    """`"2.3.0.215"` as (2, 3, 0, 215); None unless it is 1-6 plain numbers of 1-9 digits."""
+    found = _CLIENT_VERSION.fullmatch((text or "").strip())
+    return tuple(int(p) for p in found.group(0).split(".")) if found else None
 
 
 def _sort_key(version: str) -> tuple[int, int]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from sfqb.domain.login_throttle import ThrottleSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,17 @@ class ServiceSettings:
     lease: timedelta
     default_qbxml_version: str
     max_body_bytes: int
+    login: ThrottleSettings = field(default_factory=ThrottleSettings)
+    max_credential_bytes: int = 512
+    max_error_text_chars: int = 4096
+    max_small_body_bytes: int = 65536
+    max_parallel_requests: int = 4
+    queue_seconds: float = 10.0
+    body_read_seconds: float = 60.0
+
+
+def _seconds(raw: dict[str, Any], key: str) -> timedelta:
+    return timedelta(seconds=float(raw[key]))
 
 
 def load_settings(**overrides: Any) -> ServiceSettings:
@@ -33,6 +46,20 @@ def load_settings(**overrides: Any) -> ServiceSettings:
         "lease": timedelta(seconds=int(raw["lease_seconds"])),
         "default_qbxml_version": str(raw["default_qbxml_version"]),
         "max_body_bytes": int(raw["max_body_bytes"]),
+        "login": ThrottleSettings(
+            max_failures=int(raw["login_max_failures"]),
+            window=_seconds(raw, "login_window_seconds"),
+            lockout=_seconds(raw, "login_lockout_seconds"),
+            first_delay=_seconds(raw, "login_first_delay_seconds"),
+            max_delay=_seconds(raw, "login_max_delay_seconds"),
+            max_tracked=int(raw["login_max_tracked"]),
+        ),
+        "max_credential_bytes": int(raw["max_credential_bytes"]),
+        "max_error_text_chars": int(raw["max_error_text_chars"]),
+        "max_small_body_bytes": int(raw["max_small_body_bytes"]),
+        "max_parallel_requests": int(raw["max_parallel_requests"]),
+        "queue_seconds": float(raw["queue_seconds"]),
+        "body_read_seconds": float(raw["body_read_seconds"]),
     }
     values.update(overrides)
     return ServiceSettings(**values)

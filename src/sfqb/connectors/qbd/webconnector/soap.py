@@ -52,8 +52,9 @@ Handler = Callable[[WebConnectorService, "Call"], Result]
 class Call:
     """The parameters of one operation element, read by name."""
 
-    def __init__(self, element: etree._Element) -> None:
+    def __init__(self, element: etree._Element, client: str | None = None) -> None:
         self._element = element
+        self.client = client  # the caller's address; None when not known
 
     def text(self, name: str) -> str:
         """The parameter's text; "" when absent or empty (QBWC sends empty strings that way)."""
@@ -72,7 +73,9 @@ class Call:
 _OPERATIONS: dict[str, Handler] = {
     "serverVersion": lambda s, c: s.server_version(),
     "clientVersion": lambda s, c: s.client_version(c.text("strVersion")),
-    "authenticate": lambda s, c: s.authenticate(c.text("strUserName"), c.text("strPassword")),
+    "authenticate": lambda s, c: s.authenticate(
+        c.text("strUserName"), c.text("strPassword"), c.client
+    ),
     "sendRequestXML": lambda s, c: s.send_request_xml(
         c.text("ticket"),
         c.text("strHCPResponse"),
@@ -99,6 +102,8 @@ _OPERATIONS: dict[str, Handler] = {
 }
 
 OPERATIONS = tuple(_OPERATIONS)
+# The operations that carry a large field (strHCPResponse, response): read up to the full limit.
+LARGE_OPERATIONS = frozenset({"sendRequestXML", "receiveResponseXML"})
 
 
 class SoapEndpoint:
@@ -106,12 +111,21 @@ class SoapEndpoint:
 
     def __init__(self, service: WebConnectorService, max_body_bytes: int | None = None) -> None:
         self._service = service
+        self.settings = service.settings
         self.max_body_bytes = max_body_bytes or service.settings.max_body_bytes
 
-    def handle(self, body: bytes) -> SoapReply:
-        """Answer one call; faults for malformed, unknown or failing calls."""
+    def reader(self) -> BodyReader:
+        """A reader for one request body, fed as it arrives, that cuts it off when too big."""
+        settings = self.settings
+        return BodyReader(
+            self.max_body_bytes, min(settings.max_small_body_bytes, self.max_body_bytes)
+        )
+
+    def handle(self, body: bytes, client: str | None = None) -> SoapReply:
+        """Answer one call from `client` (None: address not known); faults for malformed,
+        unknown or failing calls."""
         try:
-            operation, call = self._read(body)
+            operation, call = self._read(body, client)
             result = _OPERATIONS[operation](self._service, call)
             return SoapReply(200, response_envelope(operation, result))
         except SoapFault as fault:
@@ -120,7 +134,7 @@ class SoapEndpoint:
             log.exception("Web Connector call failed")
             return fault_reply(SoapFault("Server", "sfqb could not process the call; see its log"))
 
-    def _read(self, body: bytes) -> tuple[str, Call]:
+    def _read(self, body: bytes, client: str | None) -> tuple[str, Call]:
         if len(body) > self.max_body_bytes:
             raise SoapFault("Client", f"request body over {self.max_body_bytes} bytes", 413)
         if not body.strip():
@@ -148,7 +162,78 @@ class SoapEndpoint:
             raise SoapFault("Client", f"operation must be in namespace {INTUIT_NS}")
         if name.localname not in _OPERATIONS:
             raise SoapFault("Client", f"unknown operation {name.localname[:60]!r}")
-        return name.localname, Call(calls[0])
+        return name.localname, Call(calls[0], client)
+
+
+def too_large(limit: int) -> SoapFault:
+    """The fault for a request body over `limit` bytes (HTTP 413)."""
+    return SoapFault("Client", f"request body over {limit} bytes", 413)
+
+
+class BodyReader:
+    """Collects a request body chunk by chunk, refusing it as soon as it is too big.
+
+    Until the operation is known the body may hold `small_limit` bytes; the operations that
+    carry a large field (LARGE_OPERATIONS) may hold `limit`. The operation is found by an
+    incremental parse of the first bytes only, so a 10 MB authenticate is cut off after its
+    first `small_limit` bytes instead of being read whole.
+    """
+
+    def __init__(self, limit: int, small_limit: int) -> None:
+        self._chunks: list[bytes] = []
+        self.size = 0
+        self.limit = self._small_limit = small_limit
+        self._full_limit = limit
+        self._sniffer: etree.XMLPullParser | None = etree.XMLPullParser(
+            events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False
+        )
+        self._depth = 0
+        self._in_body = False
+
+    def feed(self, chunk: bytes) -> None:
+        """Add a chunk; raises the 413 fault when the body is now over its limit."""
+        unsniffed = self._small_limit - self.size
+        self.size += len(chunk)
+        if self._sniffer is not None and unsniffed > 0:
+            self._sniff(chunk[:unsniffed])  # only the first bytes are ever parsed here
+        if self.size > self.limit:
+            raise too_large(self.limit)
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        """The whole body read so far."""
+        self._sniffer = None
+        body = b"".join(self._chunks)
+        self._chunks = []
+        return body
+
+    def _sniff(self, chunk: bytes) -> None:
+        sniffer = self._sniffer
+        assert sniffer is not None
+        try:
+            sniffer.feed(chunk)
+            for event, element in sniffer.read_events():
+                if isinstance(element, etree._Element) and self._on_event(event, element):
+                    self._sniffer = None
+                    return
+        except etree.XMLSyntaxError:
+            self._sniffer = None  # the full parse will say what is wrong; keep the small limit
+
+    def _on_event(self, event: str, element: etree._Element) -> bool:
+        """Track the depth; True once the operation element was seen (or cannot be)."""
+        if event == "end":
+            self._depth -= 1
+            return False
+        self._depth += 1
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if self._depth == 2:
+            self._in_body = tag == f"{{{SOAP_ENV}}}Body"
+        elif self._depth == 3 and self._in_body:
+            name = etree.QName(tag)
+            if name.namespace == INTUIT_NS and name.localname in LARGE_OPERATIONS:
+                self.limit = self._full_limit
+            return True
+        return False
 
 
 def _envelope() -> tuple[etree._Element, etree._Element]:
