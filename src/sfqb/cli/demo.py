@@ -131,8 +131,10 @@ def write_summary(path: Path | None, summary: dict[str, Any]) -> None:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-_SHOWN_CODES = ("qbxml:3100", "hresult:0x80040408", "qbxml:3120", "qbxml:3140", "qbxml:3170",
-                "qbxml:3200", "qbxml:3250", "qbxml:3260", "transport:PARENT_INACTIVE")  # fmt: skip
+_RUNS = {
+    DemoTarget.QBD: ("QuickBooks", "running Web Connector sessions"),
+    DemoTarget.QBO: ("QuickBooks Online", "pushing cycles to QuickBooks Online"),
+}
 
 
 def show_scenario(
@@ -148,18 +150,16 @@ def show_scenario(
     from sfqb.sandbox.scenarios.summary import decoded_lines
     from sfqb.store import Store
 
-    if target is DemoTarget.QBO:
-        raise fail(f"scenario {name!r} stages QuickBooks Desktop situations; --target qbo "
-                   "runs the plain demo")  # fmt: skip
     if name not in SCENARIOS:
         raise fail(f"unknown scenario {name!r}; scenarios: {', '.join(SCENARIOS)}")
     console = Console(highlight=False)
-    console.print(f"Scenario {name}: staging the situations in the Salesforce and QuickBooks "
-                  "sandboxes, then running Web Connector sessions until quiet")  # fmt: skip
+    quickbooks, running = _RUNS[target]
+    console.print(f"Scenario {name}: staging the situations in the Salesforce and {quickbooks} "
+                  f"sandboxes, then {running} until quiet")  # fmt: skip
     try:
         result = run_scenario(
             name, DemoOptions(workdir=workdir), ctx.obj.catalog,
-            progress=lambda line: console.print(f"  {line}"),
+            progress=lambda line: console.print(f"  {line}"), target=target.value,
         )  # fmt: skip
     except UnknownScenario as exc:
         raise fail(str(exc)) from None
@@ -169,12 +169,13 @@ def show_scenario(
     store = Store.from_url(result.store_url)
     try:
         console.print("[bold]The log, decoded (first line of each code)[/bold]")
-        for line in decoded_lines(store, "demo", list(_SHOWN_CODES)):
+        shown = [row["code"] for row in summary["situations"]]
+        for line in decoded_lines(store, "demo", list(dict.fromkeys(shown))):
             record = f"{line.sf.sobject.value} {line.sf.id}" if line.sf else "the company"
             label = status_label(line.system, line.code, line.title)
             console.print(f"  {line.created_at:%H:%M} {label} "
                           f"({flow_text(line.flow)} {line.operation}, {record})")  # fmt: skip
-            console.print(f"    QuickBooks said: {line.message}")
+            console.print(f"    {_SAID.get(line.system.value, 'QuickBooks said')}: {line.message}")
             console.print(f"    Meaning: {line.meaning}")
             console.print(f"    Fix: {' '.join(line.fix)}")
             console.print(f"    sfqb: {line.action_taken}")
@@ -190,14 +191,19 @@ def show_scenario(
         console.print(f"On the review list: {item['source']} ({item['code']}): {item['reason']}; "
                       f"{item['candidates']} candidate(s)")  # fmt: skip
     state = "quiet" if summary["quiet"] else "NOT quiet (records still due)"
-    console.print(f"{summary['sessions']} sessions, ended {state}; undecoded statuses: "
+    runs = "cycles" if target is DemoTarget.QBO else "sessions"
+    console.print(f"{summary['sessions']} {runs}, ended {state}; undecoded statuses: "
                   f"{summary['undecoded']}, duplicates: {summary['duplicates']}.")  # fmt: skip
     console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
     write_summary(json_summary, summary)
 
 
+# Who a log line's message comes from: sfqb's own transport statuses are not QuickBooks' words.
+_SAID = {"transport": "sfqb noted"}
+
+
 def _situations(console: Console, summary: dict[str, Any]) -> None:
-    title = "The seed article's seven situations, 3200, and what people fix by hand"
+    title = summary["situations_title"]
     table = Table("code", "situation", "what happened", "what sfqb did", "who had to act",
                   title=title, box=box.SIMPLE)  # fmt: skip
     for row in summary["situations"]:

@@ -78,7 +78,7 @@ class ExistingName:
                 if bindable
                 else None
             )
-            fits = bindable and matches(rule, ours, record.fields, name_field)
+            fits = bindable and matches(rule, ours, record.fields, name_field, profile.match_fields)
             evidence.append(_evidence(record, bound.sf.id if bound else None, fits, name_field))
             if bound is None and record.marker in (None, "", sf.id) and fits:
                 eligible.append(record)

@@ -67,7 +67,7 @@ class Inactive:
 
     def seen(self, record: QbRecord) -> None:
         """Note a customer or item as QuickBooks has it now."""
-        if record.fields.get("IsActive") is False:
+        if record.fields.get(self._cycle.profile.active_field) is False:
             self._inactive[record.id] = record
         else:
             self._inactive.pop(record.id, None)
@@ -115,7 +115,7 @@ class Inactive:
             record.qb_type,
             qb_id=record.id,
             version=record.version,
-            fields={"IsActive": True},
+            fields={self._cycle.profile.active_field: True},
         )
         self._cycle.ask(mod, lambda _op, result: self._reactivated(pending, result, binding))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sfqb.domain.entities import QbKind
@@ -19,19 +20,38 @@ def _email(value: object) -> str:
     return str(value or "").strip().casefold()
 
 
-def _address(fields: Mapping[str, Any]) -> tuple[str, str]:
-    address = fields.get("BillAddress") or {}
-    if not isinstance(address, Mapping):
-        return ("", "")
-    return (fold_name(address.get("Addr1")), fold_name(address.get("PostalCode")))
+# Where a QuickBooks Desktop customer keeps what the match rules compare (slash paths into
+# the mapped fields and the read record's fields); a target profile gives its own.
+DESKTOP_MATCH_FIELDS: Mapping[str, str] = MappingProxyType(
+    {"phone": "Phone", "email": "Email", "street": "BillAddress/Addr1",
+     "postal": "BillAddress/PostalCode"}
+)  # fmt: skip
+
+
+def _at(fields: Mapping[str, Any], path: str) -> object:
+    value: object = fields
+    for part in path.split("/"):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _address(fields: Mapping[str, Any], paths: Mapping[str, str]) -> tuple[str, str]:
+    return (fold_name(_at(fields, paths["street"])), fold_name(_at(fields, paths["postal"])))
 
 
 def matches(
-    rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any], name_field: str
+    rule: MatchRule,
+    ours: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    name_field: str,
+    paths: Mapping[str, str] = DESKTOP_MATCH_FIELDS,
 ) -> bool:
     """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?
 
-    `name_field` is the field both keep the name in (the flow's name rule field).
+    `name_field` is the field both keep the name in (the flow's name rule field); `paths`
+    says where the target keeps phone, email, street and postal code (its profile's).
     """
     if rule is MatchRule.NEVER:
         return False
@@ -40,17 +60,15 @@ def matches(
         return False
     if rule is MatchRule.NAME:
         return True
-    phone = bool(_digits(ours.get("Phone"))) and _digits(ours.get("Phone")) == _digits(
-        theirs.get("Phone")
-    )
+    our_phone = _digits(_at(ours, paths["phone"]))
+    phone = bool(our_phone) and our_phone == _digits(_at(theirs, paths["phone"]))
     if rule is MatchRule.NAME_AND_PHONE:
         return phone
     if rule is MatchRule.NAME_AND_EMAIL_OR_PHONE:
-        email = bool(_email(ours.get("Email"))) and _email(ours.get("Email")) == _email(
-            theirs.get("Email")
-        )
+        our_email = _email(_at(ours, paths["email"]))
+        email = bool(our_email) and our_email == _email(_at(theirs, paths["email"]))
         return phone or email
-    ours_address, theirs_address = _address(ours), _address(theirs)
+    ours_address, theirs_address = _address(ours, paths), _address(theirs, paths)
     return bool(ours_address[0]) and ours_address == theirs_address
 
 

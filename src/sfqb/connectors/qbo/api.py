@@ -112,6 +112,10 @@ class QboAuthLost(Exception):
         self.description = description
 
 
+class TokenEndpointUnavailable(Exception):
+    """The token endpoint could not be reached or answered 5xx: try again later."""
+
+
 class TokenSource(Protocol):
     """Access tokens for one company, refreshed ahead of expiry (rotated refresh tokens kept)."""
 

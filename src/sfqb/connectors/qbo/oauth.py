@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from sfqb.connectors.qbo.api import QboAuthLost
+from sfqb.connectors.qbo.api import QboAuthLost, TokenEndpointUnavailable
 
 with warnings.catch_warnings(record=True):
     # Authlib 1.9 prefers the httpx2 package and warns (always) when it falls back to httpx,
@@ -35,10 +35,6 @@ TIMEOUT = 20.0
 
 class OAuthFailed(Exception):
     """The authorization could not be completed; the text says why and what to do (one line)."""
-
-
-class TokenEndpointUnavailable(Exception):
-    """The token endpoint could not be reached or answered 5xx: try again later."""
 
 
 @dataclass(frozen=True, slots=True)

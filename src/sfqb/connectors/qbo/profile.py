@@ -35,4 +35,15 @@ QBO_PROFILE = TargetProfile(
     ref_key="value",
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,
+    # Where a QuickBooks Online Customer keeps what the match rules compare (Intuit's Customer
+    # reference: PrimaryPhone.FreeFormNumber, PrimaryEmailAddr.Address, BillAddr).
+    active_field="Active",  # Intuit's Customer and Item references
+    match_fields=MappingProxyType(
+        {
+            "phone": "PrimaryPhone/FreeFormNumber",
+            "email": "PrimaryEmailAddr/Address",
+            "street": "BillAddr/Line1",
+            "postal": "BillAddr/PostalCode",
+        }
+    ),
 )

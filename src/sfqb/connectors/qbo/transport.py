@@ -18,14 +18,23 @@ from __future__ import annotations
 import json
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
 
 from sfqb.codes.catalog import Catalog
-from sfqb.connectors.qbo.api import CallMeter, Fault, FaultError, QboAuthLost, QboFault, TokenSource
+from sfqb.connectors.qbo.api import (
+    CallMeter,
+    Fault,
+    FaultError,
+    QboAuthLost,
+    QboFault,
+    TokenEndpointUnavailable,
+    TokenSource,
+)
 from sfqb.connectors.qbo.faults import decode, decode_http, parse_fault
 from sfqb.connectors.qbo.limits import THROTTLE_WAIT, RealmLimiter, Sleep
 from sfqb.domain.status import DecodedStatus, System
@@ -89,7 +98,7 @@ class Transport:
         params = {**call.params, "minorversion": self._minor_version}
         if call.request_id:
             params["requestid"] = call.request_id
-        token = self._tokens.access_token()
+        token = self._token(self._tokens.access_token)
         refreshed = False
         lost = server = throttled = 0
         while True:
@@ -104,7 +113,7 @@ class Transport:
             if status == 401:
                 if refreshed:
                     raise _auth_lost(fault)
-                token = self._tokens.refresh(token)
+                token = self._token(partial(self._tokens.refresh, token))
                 refreshed = True
                 continue
             if status == 429 or _throttled(fault):
@@ -124,6 +133,18 @@ class Transport:
             if status >= 300:
                 raise QboFault(Fault(type="", errors=(), http_status=status))
             return self._json(call, response)
+
+    def _token(self, get: Callable[[], str]) -> str:
+        # Intuit's token endpoint out of reach is QuickBooks Online out of reach: the cycle
+        # stops and the company's circuit opens, as for a refused API connection.
+        try:
+            return get()
+        except TokenEndpointUnavailable as exc:
+            raise QuickBooksUnavailable(
+                self._catalog.decode(
+                    System.TRANSPORT, "CONNECTOR_UNREACHABLE", f"Could not refresh the token: {exc}"
+                )
+            ) from None
 
     def _exchange(self, call: Call, params: dict[str, str], token: str) -> httpx.Response | None:
         # One request on the wire; None when it was sent but no answer came back.

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from sfqb.sandbox.qbo import errors, rules, txns
@@ -29,6 +30,9 @@ class Books:
 
     def __init__(self, company: Company) -> None:
         self.company = company
+        # Called with (entity, body) before an update is checked: fault injection's "a person
+        # saves the record between the client's read and its write" (QboSandbox).
+        self.before_update: list[Callable[[str, Record], None]] = []
 
     def read(self, entity: str, ident: str) -> Record:
         """GET /{entity}/{id}: the record, or 610."""
@@ -52,6 +56,8 @@ class Books:
         """POST /{entity} with Id and SyncToken (sparse when "sparse": true)."""
         self._writable(entity)
         with self.company.lock:
+            for hook in list(self.before_update):
+                hook(entity, body)
             current = self._current(entity, body)
             if body.get("sparse") is True:
                 record = copy.deepcopy(current)

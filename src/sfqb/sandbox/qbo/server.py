@@ -8,6 +8,7 @@ import shutil
 import socket
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -64,6 +65,7 @@ class QboSandbox:
         self._tmp: Path | None = None
         self._ca_path: Path | None = None
         self._port = 0
+        self._offline = False
 
     # -- serving ----------------------------------------------------------------------------
 
@@ -79,7 +81,8 @@ class QboSandbox:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((self.config.host, self.config.port))
+            # Back from go_offline: the same port, so clients find it where it was.
+            sock.bind((self.config.host, self.config.port or self._port))
         except OSError:
             sock.close()
             raise
@@ -134,7 +137,7 @@ class QboSandbox:
     @property
     def base_url(self) -> str:
         """https://127.0.0.1:PORT (after start)."""
-        if self._server is None:
+        if self._server is None and not self._offline:
             raise RuntimeError("the sandbox is not running")
         return f"https://{self.config.host}:{self._port}"
 
@@ -169,6 +172,40 @@ class QboSandbox:
     def call_count(self, status: int | None = None) -> int:
         """How many API requests (answered with `status`)."""
         return self.api.log.count(status)
+
+    def go_offline(self) -> None:
+        """Stop answering until `come_back`: connections to `base_url` are refused, as when
+        QuickBooks Online is down for maintenance or the network in between is."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        self.stop()
+        self._offline = True
+
+    def come_back(self) -> None:
+        """Answer again at the same address, with the same company and tokens."""
+        if self._offline:
+            self._offline = False
+            self.start()
+
+    def edit_before_next_update(
+        self, entity: str, ident: str, changes: dict[str, Any], then: Callable[[], None]
+    ) -> None:
+        """When the next update of `entity` `ident` arrives, a person saves `changes` to the
+        record first (a sparse update, SyncToken + 1), then `then()` is called: the client's
+        update carries the SyncToken it read and is answered 5010 (Intuit's "stale object")."""
+        books = self.api.books
+
+        def hook(name: str, body: dict[str, Any]) -> None:
+            if name != entity or str(body.get("Id")) != ident:
+                return
+            books.before_update.remove(hook)
+            current = books.read(entity, ident)
+            books.update(
+                entity, {"Id": ident, "SyncToken": current["SyncToken"], "sparse": True, **changes}
+            )
+            then()
+
+        books.before_update.append(hook)
 
     def merge_customers(self, source_id: str, target_id: str) -> None:
         """Merge one customer into another, as a user can in QuickBooks Online."""

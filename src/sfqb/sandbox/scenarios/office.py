@@ -10,20 +10,36 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, cast
 
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.sandbox.demo import COMPANY, DemoWorld
+from sfqb.sandbox.demo import COMPANY
 from sfqb.sandbox.qbd import CompanyFile
+from sfqb.sandbox.qbo import QboSandbox
+from sfqb.sandbox.salesforce import SalesforceSandbox
 from sfqb.sandbox.salesforce.org import Org
-from sfqb.store import ReviewStatus
+from sfqb.store import ReviewStatus, Store
 from sfqb.store.review import ReviewItem
+
+
+class ScenarioWorld(Protocol):
+    """What an office needs of a demo world (QuickBooks Desktop's or QuickBooks Online's)."""
+
+    @property
+    def salesforce(self) -> SalesforceSandbox: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def quickbooks(self) -> object: ...
 
 
 @dataclass(slots=True)
 class Office:
     """The staged records by role, and what the people there have done so far."""
 
-    world: DemoWorld
+    world: ScenarioWorld
     say: Callable[[str], None]
     accounts: dict[str, str] = field(default_factory=dict)  # role -> Salesforce Account Id
     customers: dict[str, str] = field(default_factory=dict)  # role -> QuickBooks ListID
@@ -41,8 +57,13 @@ class Office:
 
     @property
     def qb(self) -> CompanyFile:
-        """The QuickBooks sandbox's company file."""
-        return self.world.quickbooks
+        """The QuickBooks Desktop sandbox's company file."""
+        return cast(CompanyFile, self.world.quickbooks)
+
+    @property
+    def qbo(self) -> QboSandbox:
+        """The QuickBooks Online sandbox."""
+        return cast(QboSandbox, self.world.quickbooks)
 
     def note(self, role: str, sf_id: str) -> str:
         """Remember `sf_id` as one of the records of `role` (the summary reads them)."""

@@ -35,7 +35,12 @@ from sfqb.sandbox.qbd import SandboxSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.scenarios.office import Office
 from sfqb.sandbox.scenarios.staging import stage_first_pass, stage_second_pass, user_reacts
-from sfqb.sandbox.scenarios.summary import Staged, code_summary, situation_rows
+from sfqb.sandbox.scenarios.summary import (
+    Staged,
+    code_summary,
+    situation_rows,
+    situations_title,
+)
 from sfqb.store import ReviewStatus
 
 STALLED = 3  # sessions in a row that change nothing while records are still due
@@ -83,11 +88,17 @@ def run_scenario(
     options: DemoOptions,
     catalog: Catalog,
     progress: Callable[[str], None] = lambda line: None,
+    target: str = "qbd",
 ) -> ScenarioResult:
-    """Run the scenario called `name`; UnknownScenario names the known ones."""
+    """Run the scenario called `name` against `target` (qbd or qbo); UnknownScenario names
+    the known ones."""
     runner = SCENARIOS.get(name)
     if runner is None:
         raise UnknownScenario(f"unknown scenario {name!r}; scenarios: {', '.join(SCENARIOS)}")
+    if target == "qbo":
+        from sfqb.sandbox.scenarios.qbo_seed_codes import run_seed_codes_qbo
+
+        return run_seed_codes_qbo(options, catalog, progress)
     return runner(options, catalog, progress)
 
 
@@ -104,7 +115,7 @@ def run_seed_codes(
     with demo_world(options, catalog, clock, setup) as (world, _source, reports):
         result.store_url = str(world.store.engine.url)
         client = WebConnectorClient(f"{world.endpoint}?wsdl", world.quickbooks)
-        result.office = office = Office(world, _narrator(result, progress))
+        result.office = office = Office(world, narrator(result, progress))
         result.world = world
         stage_first_pass(office)
 
@@ -143,7 +154,9 @@ def run_seed_codes(
     return result
 
 
-def _narrator(result: ScenarioResult, progress: Callable[[str], None]) -> Callable[[str], None]:
+def narrator(result: ScenarioResult, progress: Callable[[str], None]) -> Callable[[str], None]:
+    """What people do, told through `progress` and kept in `result.actions`."""
+
     def say(line: str) -> None:
         result.actions.append(line)
         progress(f"  > {line}")
@@ -173,9 +186,8 @@ def _summary(world: DemoWorld, reports: list[CycleReport], office: Office) -> di
     summary["codes"] = codes
     staged = Staged(office.records, office.since, frozenset(office.acted))
     summary["situations"] = situation_rows(world.store, COMPANY, codes, staged)
-    summary["policy"] = {"on_deleted": str(POLICY.on_deleted),
-                         "on_inactive": str(POLICY.on_inactive),
-                         "match_rule": str(POLICY.match_rule)}  # fmt: skip
+    summary["situations_title"] = situations_title()
+    summary["policy"] = policy_summary()
     summary["circuit"] = {
         "openings": circuit.openings if circuit else 0,
         "open": circuit.is_open if circuit else False,
@@ -186,6 +198,12 @@ def _summary(world: DemoWorld, reports: list[CycleReport], office: Office) -> di
         for r in world.store.review.items(COMPANY, ReviewStatus.OPEN)
     ]  # fmt: skip
     return summary
+
+
+def policy_summary() -> dict[str, str]:
+    """The scenario company's policy, as the summary shows it."""
+    return {"on_deleted": str(POLICY.on_deleted), "on_inactive": str(POLICY.on_inactive),
+            "match_rule": str(POLICY.match_rule)}  # fmt: skip
 
 
 SCENARIOS: dict[str, Callable[[DemoOptions, Catalog, Callable[[str], None]], ScenarioResult]] = {

@@ -23,12 +23,26 @@ COMPANY_SOURCE = "company"
 CONNECTOR_FLOW = "connector"
 
 
+DESKTOP = "seed_codes.yaml"  # the data file of the QuickBooks Desktop situations
+
+
 @cache
-def situations() -> tuple[dict[str, str], ...]:
-    """The seed article's seven situations, 3200 and the by-hand ones, as staged (data file)."""
-    text = resources.files("sfqb.sandbox").joinpath("data/seed_codes.yaml").read_text("utf-8")
+def _loaded(data: str) -> dict[str, Any]:
+    text = resources.files("sfqb.sandbox").joinpath(f"data/{data}").read_text("utf-8")
     loaded: dict[str, Any] = yaml.safe_load(text)
-    return tuple({k: str(v) for k, v in s.items()} for s in loaded["situations"])
+    return loaded
+
+
+def situations(data: str = DESKTOP) -> tuple[dict[str, str], ...]:
+    """The situations a target's data file stages: the seed article's seven, 3200 and, on
+    QuickBooks Desktop, the by-hand ones."""
+    return tuple({k: str(v) for k, v in s.items()} for s in _loaded(data)["situations"])
+
+
+def situations_title(data: str = DESKTOP) -> str:
+    """The title of a target's situations table."""
+    default = "The seed article's seven situations, 3200, and what people fix by hand"
+    return str(_loaded(data).get("title") or default)
 
 
 def code_summary(store: Store, company: str, circuit: CircuitState | None) -> dict[str, Any]:
@@ -119,7 +133,11 @@ class Staged:
 
 
 def situation_rows(
-    store: Store, company: str, codes: dict[str, Any], staged: Staged | None = None
+    store: Store,
+    company: str,
+    codes: dict[str, Any],
+    staged: Staged | None = None,
+    data: str = DESKTOP,
 ) -> list[dict[str, Any]]:
     """One row per situation: the code, what happened, what sfqb did, who had to act.
 
@@ -134,12 +152,12 @@ def situation_rows(
     staged = staged or Staged()
     log = list(reversed(store.journal.log(company, limit=1_000_000)))  # oldest first
     claimed: dict[str, set[str]] = defaultdict(set)  # code -> the records its role rows show
-    for situation in situations():
+    for situation in situations(data):
         if situation.get("role"):
             claimed[situation["code"]] |= staged.records.get(situation["role"], set())
     reviews = store.review.items(company, status=None, limit=1_000_000)
     rows = []
-    for situation in situations():
+    for situation in situations(data):
         key, role = situation["code"], situation.get("role", "")
         if role:
             mine = staged.records.get(role, set())
