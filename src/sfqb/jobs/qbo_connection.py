@@ -169,6 +169,7 @@ class QboConnections:
             tokens=self.tokens(company),
             meter=self.meter(company),
             catalog=self._catalog,
+            now=self._clock,  # CDC's 30-day window is measured on the company's clock
         )
         try:
             yield self.guard(company, QboDriver(client, self._catalog, clock=self._clock), settings)

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sfqb.domain.entities import QbKind
 from sfqb.domain.policy import MatchRule
 from sfqb.mapping import fold_name
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFields:
+    """Where a target's customer keeps what a match rule compares, as dotted paths into the
+    mapped fields and the read record (both are the target's own field names)."""
+
+    phone: str = "Phone"
+    email: str = "Email"
+    street: str = "BillAddress.Addr1"
+    postal_code: str = "BillAddress.PostalCode"
+
+
+DESKTOP_MATCH = MatchFields()
+
+
+def field_at(fields: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path, or None."""
+    value: Any = fields
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _digits(value: object) -> str:
@@ -19,19 +44,24 @@ def _email(value: object) -> str:
     return str(value or "").strip().casefold()
 
 
-def _address(fields: Mapping[str, Any]) -> tuple[str, str]:
-    address = fields.get("BillAddress") or {}
-    if not isinstance(address, Mapping):
-        return ("", "")
-    return (fold_name(address.get("Addr1")), fold_name(address.get("PostalCode")))
+def _address(fields: Mapping[str, Any], paths: MatchFields) -> tuple[str, str]:
+    return (
+        fold_name(field_at(fields, paths.street)),
+        fold_name(field_at(fields, paths.postal_code)),
+    )
 
 
 def matches(
-    rule: MatchRule, ours: Mapping[str, Any], theirs: Mapping[str, Any], name_field: str
+    rule: MatchRule,
+    ours: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    name_field: str,
+    paths: MatchFields = DESKTOP_MATCH,
 ) -> bool:
     """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?
 
-    `name_field` is the field both keep the name in (the flow's name rule field).
+    `name_field` is the field both keep the name in (the flow's name rule field); `paths` where
+    the target keeps the phone, e-mail and address (the target profile's `match_fields`).
     """
     if rule is MatchRule.NEVER:
         return False
@@ -40,17 +70,15 @@ def matches(
         return False
     if rule is MatchRule.NAME:
         return True
-    phone = bool(_digits(ours.get("Phone"))) and _digits(ours.get("Phone")) == _digits(
-        theirs.get("Phone")
-    )
+    our_phone = _digits(field_at(ours, paths.phone))
+    phone = bool(our_phone) and our_phone == _digits(field_at(theirs, paths.phone))
     if rule is MatchRule.NAME_AND_PHONE:
         return phone
     if rule is MatchRule.NAME_AND_EMAIL_OR_PHONE:
-        email = bool(_email(ours.get("Email"))) and _email(ours.get("Email")) == _email(
-            theirs.get("Email")
-        )
+        our_email = _email(field_at(ours, paths.email))
+        email = bool(our_email) and our_email == _email(field_at(theirs, paths.email))
         return phone or email
-    ours_address, theirs_address = _address(ours), _address(theirs)
+    ours_address, theirs_address = _address(ours, paths), _address(theirs, paths)
     return bool(ours_address[0]) and ours_address == theirs_address
 
 
