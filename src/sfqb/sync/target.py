@@ -44,7 +44,7 @@ class TargetProfile:
     `ref_key` is the key holding the id inside a reference the target's records carry (a read
     record's CustomerRef, ItemRef...). `preflight` names its preflight data file (sync/data/),
     `maps` its field maps. `match_fields` says where its customers keep the phone, e-mail
-    and address a match rule compares.
+    and address a match rule compares; `active_field` the flag of an active name.
     """
 
     name: str
@@ -63,6 +63,7 @@ class TargetProfile:
     preflight: str = "preflight.yaml"
     maps: MapSet = DESKTOP_MAPS
     match_fields: MatchFields = DESKTOP_MATCH
+    active_field: str = "IsActive"
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

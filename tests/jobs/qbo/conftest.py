@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sfqb.codes import load_catalog
+from sfqb.connectors.qbo.limits import RealmLimiter
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.runner import CycleReport
@@ -28,10 +29,21 @@ CATALOG = load_catalog()
 
 
 class Clock:
-    """One clock for Salesforce, QuickBooks Online, the store and the runner."""
+    """One clock for Salesforce, QuickBooks Online, the store, the runner and the client's
+    rate limiter (whose waits move it on instead of sleeping)."""
 
     def __init__(self) -> None:
         self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        """Seconds since the start, for the rate limiter."""
+        return (self.now - datetime(2026, 3, 2, tzinfo=UTC)).total_seconds()
+
+    def sleep(self, seconds: float) -> None:
+        """A wait of the limiter: time passes at once."""
+        self.slept += seconds
+        self.now += timedelta(seconds=seconds)
 
     def __call__(self) -> datetime:
         self.now += timedelta(milliseconds=250)
@@ -139,6 +151,7 @@ def qbo_factory(tmp_path: Path) -> Iterator[Any]:
             policy=policy,
             quickbooks=QboConfig(clock=clock, **config),
             seed_salesforce=False,
+            limiter=lambda _realm: RealmLimiter(clock=clock.monotonic, sleep=clock.sleep),
         )
         world = manager.__enter__()
         stack.append(manager)

@@ -37,6 +37,7 @@ QBO_PROFILE = TargetProfile(
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,
     # Intuit's Customer entity: PrimaryPhone.FreeFormNumber, PrimaryEmailAddr.Address, BillAddr.
+    active_field="Active",  # a name's "delete" in QuickBooks Online is Active false
     match_fields=MatchFields(
         phone="PrimaryPhone.FreeFormNumber",
         email="PrimaryEmailAddr.Address",
