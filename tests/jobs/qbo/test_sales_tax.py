@@ -12,11 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from sfqb.domain.entities import SfObject
+from sfqb.domain.policy import CompanyPolicy, SalesTaxSettings
 
 from .conftest import Qbo
 
 
-def test_us_automated_sales_tax_total_with_tax_goes_back_to_salesforce(qbo: Qbo) -> None:
+def test_us_automated_sales_tax_total_with_tax_goes_back_to_salesforce(qbo_factory: Any) -> None:
+    taxable = SalesTaxSettings(taxable_code="TAX", non_taxable_code="NON", taxable_by_default=True)
+    qbo: Qbo = qbo_factory(CompanyPolicy(sales_tax=taxable))
     account = qbo.account("Acme Tools", BillingState="TX")
     _product, entry = qbo.product(price=100.0)
     opp = qbo.deal(account, entry, quantity=2)
