@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sfqb.codes import Catalog
 from sfqb.connectors.qbo.api import Environment, QboAuthLost
 from sfqb.connectors.qbo.client import QboClient, QboSettings
+from sfqb.connectors.qbo.limits import RealmLimiter, shared_limiter
 from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed, QboOAuth, parse_redirect
 from sfqb.connectors.qbo.operations import QboDriver
 from sfqb.domain.policy import AlertSettings
@@ -71,8 +72,10 @@ class QboConnections:
         catalog: Catalog,
         clock: Callable[[], datetime],
         oauth: Callable[[OAuthApp], QboOAuth] | None = None,
+        limiter: Callable[[str], RealmLimiter] = shared_limiter,
     ) -> None:
         self._store = store
+        self._limiter = limiter  # the company's rate limiter, by realm (tests: a fake clock)
         self._circuit = circuit
         self._alerts = alerts
         self._catalog = catalog
@@ -169,7 +172,8 @@ class QboConnections:
             tokens=self.tokens(company),
             meter=self.meter(company),
             catalog=self._catalog,
-            now=self._clock,  # the same time as the driver's: CDC's window is checked by both
+            limiter=self._limiter(found.realm_id),
+            now=self._clock,  # CDC's 30-day window is measured on the company's clock
         )
         try:
             yield self.guard(company, QboDriver(client, self._catalog, clock=self._clock), settings)

@@ -23,6 +23,7 @@ import httpx
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbo.api import Environment
+from sfqb.connectors.qbo.limits import RealmLimiter, shared_limiter
 from sfqb.connectors.qbo.oauth import OAuthApp
 from sfqb.connectors.qbo.profile import QBO_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
@@ -103,6 +104,7 @@ def qbo_world(
     policy: CompanyPolicy | None = None,
     quickbooks: QboConfig | None = None,
     seed_salesforce: bool = True,
+    limiter: Callable[[str], RealmLimiter] = shared_limiter,
 ) -> Iterator[QboWorld]:
     """Start both sandboxes, connect the demo company, build its runner; stop all on exit."""
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="sfqb-demo-qbo-"))
@@ -117,7 +119,7 @@ def qbo_world(
     config = quickbooks or QboConfig()
     alerts = AlertCenter(store, lambda _settings: [], clock)
     circuit = Circuit(store, alerts, clock, catalog=catalog)
-    connections = QboConnections(store, circuit, alerts, catalog, clock)
+    connections = QboConnections(store, circuit, alerts, catalog, clock, limiter=limiter)
     qb_config = QboConfig(**{**config.__dict__, "tls_dir": workdir / "qbo-tls"})
     with (
         QboSandbox(qb_config) as quickbooks_online,

@@ -17,7 +17,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
 from sfqb.sync.fields import found_binding, to_plain
-from sfqb.sync.matching import matches, rule_for
+from sfqb.sync.matching import MatchFields, field_at, matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 if TYPE_CHECKING:
@@ -79,7 +79,11 @@ class ExistingName:
                 else None
             )
             fits = bindable and matches(rule, ours, record.fields, name_field, profile.match_fields)
-            evidence.append(_evidence(record, bound.sf.id if bound else None, fits, name_field))
+            evidence.append(
+                _evidence(
+                    record, bound.sf.id if bound else None, fits, name_field, profile.match_fields
+                )
+            )
             if bound is None and record.marker in (None, "", sf.id) and fits:
                 eligible.append(record)
         if len(eligible) == 1:
@@ -160,15 +164,15 @@ def as_type(cycle: Cycle, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp
 
 
 def _evidence(
-    record: QbRecord, bound_to: str | None, fits: bool, name_field: str
+    record: QbRecord, bound_to: str | None, fits: bool, name_field: str, paths: MatchFields
 ) -> dict[str, Any]:
     fields = record.fields
     return {
         "qb_id": record.id,
         "type": record.qb_type,
         "name": fields.get(name_field) or record.name,
-        "phone": fields.get("Phone"),
-        "email": fields.get("Email"),
+        "phone": field_at(fields, paths.phone),
+        "email": field_at(fields, paths.email),
         "bound_to": bound_to,
         "marker": record.marker,
         "matches_rule": fits,

@@ -4,7 +4,8 @@ QuickBooks does not take a transaction for an inactive name (the sandbox answers
 `sfqb.sandbox.qbd.books.check_active`). The cycle reads the bound customers and items its
 pending transactions name (by ListID, which returns inactive records too: ActiveStatus belongs
 to the ListFilter of qbxml120.xsd only), and before a transaction names an inactive one the
-company's `on_inactive` policy decides: `reactivate` sends a Mod with IsActive true first,
+company's `on_inactive` policy decides: `reactivate` sends a Mod with the
+profile's active flag (IsActive, QuickBooks Online's Active) true first,
 `review` puts the transaction on the review list naming the inactive record.
 """
 
@@ -38,8 +39,10 @@ class Inactive:
 
     def __init__(self, cycle: Cycle) -> None:
         self._cycle = cycle
-        self._inactive: dict[str, QbRecord] = {}
-        self._reactivating: dict[str, _Reactivation] = {}
+        # Keyed by kind and id: QuickBooks Online numbers each entity on its own (Customer 1
+        # and Item 1 are two records), QuickBooks Desktop's ListIDs are unique anyway.
+        self._inactive: dict[QbRef, QbRecord] = {}
+        self._reactivating: dict[QbRef, _Reactivation] = {}
 
     def ops(self) -> list[Pair]:
         """One read per list type of the bound records the changed transactions name."""
@@ -65,18 +68,23 @@ class Inactive:
         for record in result.records:
             self.seen(record)
 
+    def _key(self, record: QbRecord) -> QbRef:
+        return QbRef(self._cycle.profile.kind_of(record.qb_type), record.id)
+
     def seen(self, record: QbRecord) -> None:
         """Note a customer or item as QuickBooks has it now."""
+        if not self._cycle.profile.binds(record.qb_type):
+            return
         if record.fields.get(self._cycle.profile.active_field) is False:
-            self._inactive[record.id] = record
+            self._inactive[self._key(record)] = record
         else:
-            self._inactive.pop(record.id, None)
+            self._inactive.pop(self._key(record), None)
 
     def held(self, op: QbOp) -> bool:
         """True when `op` names an inactive record: it is reviewed, or sent after the record
         is made active again (by the company's policy)."""
-        ids = {ref.id for ref in qb_refs(op.fields)}
-        named = [self._inactive[i] for i in sorted(ids) if i in self._inactive]
+        refs = qb_refs(op.fields)
+        named = [self._inactive[r] for r in sorted(refs, key=str) if r in self._inactive]
         if not named or op.sf is None:
             return False
         cycle = self._cycle
@@ -101,11 +109,11 @@ class Inactive:
         return self._cycle.catalog.decode(System.TRANSPORT, "PARENT_INACTIVE", message)
 
     def _reactivate(self, record: QbRecord, op: QbOp) -> None:
-        pending = self._reactivating.get(record.id)
+        pending = self._reactivating.get(self._key(record))
         if pending is not None:
             pending.waiting.append(op)
             return
-        pending = self._reactivating[record.id] = _Reactivation(record, [op])
+        pending = self._reactivating[self._key(record)] = _Reactivation(record, [op])
         binding = self._cycle.bindings.by_qb(
             self._cycle.company, QbRef(self._cycle.profile.kind_of(record.qb_type), record.id)
         )
@@ -136,7 +144,7 @@ class Inactive:
                     {"qb_id": record.id, "type": record.qb_type, "name": record.name},
                 )
             return
-        self._inactive.pop(record.id, None)
+        self._inactive.pop(self._key(record), None)
         if binding is not None:  # its next Mod needs the new edit sequence
             cycle.bindings.update(replace(binding, version=fresh.version))
         for op in pending.waiting:

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Any
 
 from sfqb.domain.entities import QbKind
 from sfqb.domain.policy import MatchRule
 from sfqb.mapping import fold_name
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFields:
+    """Where a target's customer keeps what a match rule compares, as dotted paths into the
+    mapped fields and the read record (both are the target's own field names)."""
+
+    phone: str = "Phone"
+    email: str = "Email"
+    street: str = "BillAddress.Addr1"
+    postal_code: str = "BillAddress.PostalCode"
+
+
+DESKTOP_MATCH = MatchFields()
+
+
+def field_at(fields: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path, or None."""
+    value: Any = fields
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _digits(value: object) -> str:
@@ -20,25 +44,11 @@ def _email(value: object) -> str:
     return str(value or "").strip().casefold()
 
 
-# Where a QuickBooks Desktop customer keeps what the match rules compare (slash paths into
-# the mapped fields and the read record's fields); a target profile gives its own.
-DESKTOP_MATCH_FIELDS: Mapping[str, str] = MappingProxyType(
-    {"phone": "Phone", "email": "Email", "street": "BillAddress/Addr1",
-     "postal": "BillAddress/PostalCode"}
-)  # fmt: skip
-
-
-def _at(fields: Mapping[str, Any], path: str) -> object:
-    value: object = fields
-    for part in path.split("/"):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _address(fields: Mapping[str, Any], paths: Mapping[str, str]) -> tuple[str, str]:
-    return (fold_name(_at(fields, paths["street"])), fold_name(_at(fields, paths["postal"])))
+def _address(fields: Mapping[str, Any], paths: MatchFields) -> tuple[str, str]:
+    return (
+        fold_name(field_at(fields, paths.street)),
+        fold_name(field_at(fields, paths.postal_code)),
+    )
 
 
 def matches(
@@ -46,12 +56,12 @@ def matches(
     ours: Mapping[str, Any],
     theirs: Mapping[str, Any],
     name_field: str,
-    paths: Mapping[str, str] = DESKTOP_MATCH_FIELDS,
+    paths: MatchFields = DESKTOP_MATCH,
 ) -> bool:
     """Does QuickBooks' record `theirs` satisfy `rule` against our mapped values `ours`?
 
-    `name_field` is the field both keep the name in (the flow's name rule field); `paths`
-    says where the target keeps phone, email, street and postal code (its profile's).
+    `name_field` is the field both keep the name in (the flow's name rule field); `paths` where
+    the target keeps the phone, e-mail and address (the target profile's `match_fields`).
     """
     if rule is MatchRule.NEVER:
         return False
@@ -60,13 +70,13 @@ def matches(
         return False
     if rule is MatchRule.NAME:
         return True
-    our_phone = _digits(_at(ours, paths["phone"]))
-    phone = bool(our_phone) and our_phone == _digits(_at(theirs, paths["phone"]))
+    our_phone = _digits(field_at(ours, paths.phone))
+    phone = bool(our_phone) and our_phone == _digits(field_at(theirs, paths.phone))
     if rule is MatchRule.NAME_AND_PHONE:
         return phone
     if rule is MatchRule.NAME_AND_EMAIL_OR_PHONE:
-        our_email = _email(_at(ours, paths["email"]))
-        email = bool(our_email) and our_email == _email(_at(theirs, paths["email"]))
+        our_email = _email(field_at(ours, paths.email))
+        email = bool(our_email) and our_email == _email(field_at(theirs, paths.email))
         return phone or email
     ours_address, theirs_address = _address(ours, paths), _address(theirs, paths)
     return bool(ours_address[0]) and ours_address == theirs_address

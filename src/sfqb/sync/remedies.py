@@ -61,6 +61,10 @@ class Remedies:
     # -- 3120 / 610: the bound record is gone ------------------------------------------
 
     def _bound_record_gone(self, op: QbOp, status: DecodedStatus) -> bool:
+        if op.sf is not None and op.action is QbAction.ADD:
+            # Not found on an add: a record it names is gone or inactive (QuickBooks Online's
+            # 610 "made inactive"): check its parents as for an invalid reference.
+            return self._check_parents(op, status)
         if op.sf is None or op.qb_id is None or op.action is not QbAction.MOD:
             return False
         profile = self._cycle.profile

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from sfqb.domain.entities import QbKind
 from sfqb.domain.status import System
 from sfqb.mapping import DESKTOP_MAPS, MapSet
-from sfqb.sync.matching import DESKTOP_MATCH_FIELDS
+from sfqb.sync.matching import DESKTOP_MATCH, MatchFields
 
 
 class MarkerKind(StrEnum):
@@ -43,9 +43,8 @@ class TargetProfile:
     most operations one request carries. `name_limit` is the longest name a list record takes.
     `ref_key` is the key holding the id inside a reference the target's records carry (a read
     record's CustomerRef, ItemRef...). `preflight` names its preflight data file (sync/data/),
-    `maps` its field maps. `match_fields` says where its customers keep the phone, email,
-    street and postal code the match rules compare (slash paths); `active_field` the field
-    that says whether a customer or item is active.
+    `maps` its field maps. `match_fields` says where its customers keep the phone, e-mail
+    and address a match rule compares; `active_field` the flag of an active name.
     """
 
     name: str
@@ -63,7 +62,7 @@ class TargetProfile:
     ref_key: str = ""
     preflight: str = "preflight.yaml"
     maps: MapSet = DESKTOP_MAPS
-    match_fields: Mapping[str, str] = field(default_factory=lambda: DESKTOP_MATCH_FIELDS)
+    match_fields: MatchFields = DESKTOP_MATCH
     active_field: str = "IsActive"
 
     def binds(self, qb_type: str) -> bool:

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from sfqb.domain.entities import QbKind
 from sfqb.domain.status import System
 from sfqb.mapping import ONLINE_MAPS
+from sfqb.sync.matching import MatchFields
 from sfqb.sync.target import MarkerKind, TargetProfile
 
 # Intuit's limits: a batch request carries at most 30 items (limits-and-throttles page), Change
@@ -35,15 +36,12 @@ QBO_PROFILE = TargetProfile(
     ref_key="value",
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,
-    # Where a QuickBooks Online Customer keeps what the match rules compare (Intuit's Customer
-    # reference: PrimaryPhone.FreeFormNumber, PrimaryEmailAddr.Address, BillAddr).
-    active_field="Active",  # Intuit's Customer and Item references
-    match_fields=MappingProxyType(
-        {
-            "phone": "PrimaryPhone/FreeFormNumber",
-            "email": "PrimaryEmailAddr/Address",
-            "street": "BillAddr/Line1",
-            "postal": "BillAddr/PostalCode",
-        }
+    # Intuit's Customer entity: PrimaryPhone.FreeFormNumber, PrimaryEmailAddr.Address, BillAddr.
+    active_field="Active",  # a name's "delete" in QuickBooks Online is Active false
+    match_fields=MatchFields(
+        phone="PrimaryPhone.FreeFormNumber",
+        email="PrimaryEmailAddr.Address",
+        street="BillAddr.Line1",
+        postal_code="BillAddr.PostalCode",
     ),
 )
