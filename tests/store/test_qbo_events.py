@@ -43,3 +43,19 @@ def test_changes_are_stored_once_and_taken_once(isolated_url: str) -> None:
         assert store.qbo_events.take("acme") == []
     finally:
         store.engine.dispose()
+
+
+def test_a_merge_names_the_survivor_of_the_merged_away_record(isolated_url: str) -> None:
+    """Intuit's webhooks page: a Merge change carries the survivor's id and the deletedId."""
+    store = store_for(isolated_url, Clock(), RotatingTokenEndpoint())
+    store.migrate()
+    try:
+        merge = WebhookChange("9130", "Customer", "7", "Merge", "2026-01-15T09:00:00Z", "3")
+        store.qbo_events.add("acme", [merge])
+        store.qbo_events.take("acme")  # taken by the scheduler: still known as a merge
+        assert store.qbo_events.survivor("acme", "Customer", "3") == "7"
+        assert store.qbo_events.survivor("acme", "Customer", "7") is None
+        assert store.qbo_events.survivor("acme", "Item", "3") is None
+        assert store.qbo_events.survivor("other", "Customer", "3") is None
+    finally:
+        store.engine.dispose()

@@ -176,7 +176,14 @@ class QboConnections:
             now=self._clock,  # CDC's 30-day window is measured on the company's clock
         )
         try:
-            yield self.guard(company, QboDriver(client, self._catalog, clock=self._clock), settings)
+            events = self._store.qbo_events
+            driver = QboDriver(
+                client,
+                self._catalog,
+                clock=self._clock,
+                merged_into=lambda entity, gone: events.survivor(company, entity, gone),
+            )
+            yield self.guard(company, driver, settings)
         finally:
             client.close()
 

@@ -32,6 +32,7 @@ from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.qbo_connection import QboConnections
+from sfqb.jobs.qbo_webhooks import BadSignature, WebhookInbox
 from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings, SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.demo import COMPANY, LOGIN, DemoOptions, DemoResult, due_count
@@ -44,6 +45,8 @@ from sfqb.store.secrets import ENV_VAR, generate_key
 # reads the redirect's address itself; nothing listens there).
 _AUTHORIZE, _TOKEN = "/connect/oauth2", "/oauth2/v1/tokens/bearer"
 _REDIRECT = "https://127.0.0.1/qbo/callback"
+_VERIFIER = "sfqb-demo-verifier"
+_INBOX_URL = "https://127.0.0.1/qbo/webhooks"  # read by `_delivering_to`, not over the network
 _BOUND = ("Customer", "Item", "Invoice", "SalesReceipt", "Estimate")
 
 
@@ -75,6 +78,19 @@ class QboWorld:
             report = self.runner.run_direct(COMPANY, driver)
         self.reports.append(report)
         return report
+
+
+def _delivering_to(inbox: WebhookInbox) -> Callable[[str, bytes, dict[str, str]], int]:
+    """A webhook sender that hands each notification to `inbox` as sfqb's endpoint would."""
+
+    def send(_url: str, body: bytes, headers: dict[str, str]) -> int:
+        try:
+            inbox.receive(body, headers.get("intuit-signature"))
+        except BadSignature:
+            return 401
+        return 200
+
+    return send
 
 
 def connect(connections: QboConnections, sandbox: QboSandbox, company: str) -> None:
@@ -120,9 +136,20 @@ def qbo_world(
     alerts = AlertCenter(store, lambda _settings: [], clock)
     circuit = Circuit(store, alerts, clock, catalog=catalog)
     connections = QboConnections(store, circuit, alerts, catalog, clock, limiter=limiter)
-    qb_config = QboConfig(**{**config.__dict__, "tls_dir": workdir / "qbo-tls"})
+    # Webhooks reach sfqb's inbox in-process (the sandbox signs them as Intuit does; the inbox
+    # verifies and stores them, as /qbo/webhooks would).
+    inbox = WebhookInbox(store, _VERIFIER)
+    qb_config = QboConfig(
+        **{
+            **config.__dict__,
+            "tls_dir": workdir / "qbo-tls",
+            "webhook_url": config.webhook_url or _INBOX_URL,
+            "verifier_token": config.verifier_token or _VERIFIER,
+        }
+    )
+    sender = None if config.webhook_url else _delivering_to(inbox)
     with (
-        QboSandbox(qb_config) as quickbooks_online,
+        QboSandbox(qb_config, sender=sender) as quickbooks_online,
         SalesforceSandbox(SandboxConfig(tls_dir=workdir / "tls", clock=clock)) as salesforce,
     ):
         if seed_salesforce:

@@ -109,6 +109,9 @@ def _stored(row: QboEventRow) -> StoredChange:
     return StoredChange(row.id, row.company, change, row.received_at)
 
 
+MERGE = "Merge"  # the operation of a merge, in Intuit's legacy wording (webhooks page)
+
+
 class QboEvents:
     """The qbo_webhook_events table."""
 
@@ -166,6 +169,23 @@ class QboEvents:
                 select(QboEventRow).where(QboEventRow.claim == claim).order_by(QboEventRow.id)
             )
             return [_stored(r) for r in rows]
+
+    def survivor(self, company: str, entity: str, deleted_id: str) -> str | None:
+        """The record QuickBooks Online said `deleted_id` was merged into (its newest Merge
+        event, taken or not), or None."""
+        with self._sessions() as db:
+            found = db.scalar(
+                select(QboEventRow.entity_id)
+                .where(
+                    QboEventRow.company == company,
+                    QboEventRow.entity == entity,
+                    QboEventRow.operation == MERGE,
+                    QboEventRow.deleted_id == deleted_id,
+                )
+                .order_by(QboEventRow.id.desc())
+                .limit(1)
+            )
+        return str(found) if found is not None else None
 
     def pending_count(self, company: str) -> int:
         """How many of the company's changes wait to be taken."""

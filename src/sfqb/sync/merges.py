@@ -1,11 +1,13 @@
 """Where a deleted QuickBooks list record went: the record it was merged into, if any.
 
-QuickBooks Desktop reports no merges. A merged-away customer or item is a deletion (it appears
-in ListDeletedQuery), and its transactions now name the record it was merged into (Intuit,
-"Requests that merge accounts customers vendors classes"). sfqb follows a deleted record to that
-survivor by what it knows: the transactions sfqb bound whose last values named the record (read
-again by TxnID, the reference found at the same place), else a live record that has the deleted
-record's name. A survivor is only proposed here; `Remedies` decides what to do with it.
+QuickBooks Desktop reports no merges; QuickBooks Online names the survivor in its webhook Merge
+event, which its driver hands over with the deleted record (`MERGED_INTO`). A merged-away
+customer or item is a deletion (it appears in ListDeletedQuery), and its transactions now name
+the record it was merged into (Intuit, "Requests that merge accounts customers vendors
+classes"). Without a named survivor, sfqb follows a deleted record by what it knows: the
+transactions sfqb bound whose last values named the record (read again by TxnID, the reference
+found at the same place), else a live record that has the deleted record's name. A survivor is
+only proposed here; `Remedies` decides what to do with it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QB_PARENTS, QbKind, QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
+from sfqb.sync.deletions import find_deletion
 from sfqb.sync.fields import is_reference, references
-from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.ops import MERGED_INTO, QbAction, QbOp, QbRecord, QbResult
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
@@ -100,7 +103,10 @@ class Merges:
             else:
                 otherwise()
 
-        self.follow(sf, op.qb_type, gone_id, gone.name, done)
+        merged = gone.fields.get(MERGED_INTO)
+        self.follow(
+            sf, op.qb_type, gone_id, gone.name, done, merged_into=str(merged) if merged else None
+        )
 
     def parent_gone(self, binding: Binding, status: DecodedStatus, otherwise: Found) -> None:
         """A bound parent whose record is gone: follow it; `otherwise` gets what was found
@@ -118,7 +124,20 @@ class Merges:
             else:
                 otherwise(found)
 
-        self.follow(binding.sf, qb_type, binding.qb.id, None, done)
+        if not self._cycle.profile.reports_merges:
+            self.follow(binding.sf, qb_type, binding.qb.id, None, done)
+            return
+
+        def deleted(_op: QbOp, result: QbResult) -> None:  # names the survivor, if merged
+            gone_id = binding.qb.id.upper()
+            gone = next((r for r in result.records if r.id.upper() == gone_id), None)
+            merged = gone.fields.get(MERGED_INTO) if gone is not None else None
+            self.follow(
+                binding.sf, qb_type, binding.qb.id, None, done,
+                merged_into=str(merged) if merged else None,
+            )  # fmt: skip
+
+        find_deletion(self._cycle, qb_type, binding.qb.id, binding.sf, deleted)
 
     def _move(self, sf: SfRef, survivor: QbRecord, status: DecodedStatus) -> str | None:
         """Move the binding of `sf` to the survivor; the reason when it cannot be moved."""
@@ -166,10 +185,23 @@ class Merges:
                 found.setdefault(binding.qb.kind.value, {})[binding.qb.id] = values
         return found
 
-    def follow(self, sf: SfRef, qb_type: str, gone_id: str, name: str | None, done: Found) -> None:
-        """Look for the record `gone_id` was merged into; `done` gets what was found."""
+    def follow(
+        self,
+        sf: SfRef,
+        qb_type: str,
+        gone_id: str,
+        name: str | None,
+        done: Found,
+        *,
+        merged_into: str | None = None,
+    ) -> None:
+        """Look for the record `gone_id` was merged into (read at once when the target named
+        it: `merged_into`); `done` gets what was found."""
         history = self.history(sf)
         ids = tuple(i for by_id in history.values() for i in by_id)
+        if merged_into is not None:
+            self._by_id(qb_type, merged_into, ids, done)
+            return
         if not history:
             self._by_name(qb_type, gone_id, name, ids, done)
             return

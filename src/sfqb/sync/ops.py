@@ -21,6 +21,9 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 # The key of a payment's QbRecord.fields holding the ids of the transactions it applies to
 # (each connector's record reader fills it from its own shape).
 APPLIED_TO = "applied_to"
+# The key of a deleted record's QbRecord.fields naming the record it was merged into, when the
+# target reports merges (QuickBooks Online's webhook Merge event; QuickBooks Desktop reports none).
+MERGED_INTO = "merged_into"
 
 
 class QbAction(StrEnum):

@@ -45,6 +45,7 @@ class TargetProfile:
     record's CustomerRef, ItemRef...). `preflight` names its preflight data file (sync/data/),
     `maps` its field maps. `match_fields` says where its customers keep the phone, e-mail
     and address a match rule compares; `active_field` the flag of an active name.
+    `reports_merges`: its deletion reads name the record a deleted one was merged into.
     """
 
     name: str
@@ -64,6 +65,7 @@ class TargetProfile:
     maps: MapSet = DESKTOP_MAPS
     match_fields: MatchFields = DESKTOP_MATCH
     active_field: str = "IsActive"
+    reports_merges: bool = False
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

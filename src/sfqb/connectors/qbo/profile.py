@@ -34,6 +34,7 @@ QBO_PROFILE = TargetProfile(
     marker=MarkerKind.NONE,
     name_limit=100,
     ref_key="value",
+    reports_merges=True,  # the webhook Merge event names the survivor (Intuit's webhooks page)
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,
     # Intuit's Customer entity: PrimaryPhone.FreeFormNumber, PrimaryEmailAddr.Address, BillAddr.

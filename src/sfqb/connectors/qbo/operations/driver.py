@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbo.api import QboApi, QboFault
-from sfqb.connectors.qbo.operations.reads import Reader, quote, select
+from sfqb.connectors.qbo.operations.reads import MergedInto, Reader, quote, select
 from sfqb.connectors.qbo.operations.writes import MAX_BATCH, Writer
 from sfqb.domain.status import System
 from sfqb.sync.ops import QbAction, QbOp, QbResult
@@ -36,7 +36,8 @@ class QboDriver:
     Adds and Mods go in batch requests of at most `max_batch` (30) items; reads are queries and
     Change Data Capture calls. A Fault answers the op (or batch item) it belongs to; ReplyLost,
     QuickBooksUnavailable and QboAuthLost from the api propagate: the runner decides.
-    `clock` (aware, UTC) bounds Change Data Capture's 30-day window.
+    `clock` (aware, UTC) bounds Change Data Capture's 30-day window; `merged_into` names the
+    record a deleted one was merged into (the webhook Merge events sfqb stored), if known.
     """
 
     def __init__(
@@ -46,12 +47,13 @@ class QboDriver:
         *,
         max_batch: int = MAX_BATCH,
         clock: Callable[[], datetime] = _now,
+        merged_into: MergedInto | None = None,
     ) -> None:
         self._api = api
         self._catalog = catalog
         self._names: dict[tuple[str, str], str | None] = {}
         self._writer = Writer(api, catalog, self._named, max_batch)
-        self._reader = Reader(api, catalog, clock)
+        self._reader = Reader(api, catalog, clock, merged_into)
 
     def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
         """One QbResult per op_id, in op order."""

@@ -14,6 +14,7 @@ still full the op answers CHANGES_TRUNCATED (again: no checkpoint, read next cyc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +31,10 @@ from sfqb.connectors.qbo.operations.records import (
 )
 from sfqb.connectors.qbo.operations.writes import decode_fault, ok_status
 from sfqb.domain.status import System
-from sfqb.sync.ops import QbOp, QbRecord, QbResult
+from sfqb.sync.ops import MERGED_INTO, QbOp, QbRecord, QbResult
+
+# (entity, deleted id) -> the id of the record it was merged into, or None.
+MergedInto = Callable[[str, str], str | None]
 
 LOOKBACK = timedelta(days=30)  # how far back Change Data Capture reaches (Intuit's CDC page)
 _IN_CHUNK = 100  # values in one IN (...) list
@@ -64,10 +68,17 @@ def _active_too(entity: str) -> str:
 class Reader:
     """Answers read ops through the api; a Fault answers the op it belongs to."""
 
-    def __init__(self, api: QboApi, catalog: Catalog, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        api: QboApi,
+        catalog: Catalog,
+        clock: Callable[[], datetime],
+        merged_into: MergedInto | None = None,
+    ) -> None:
         self._api = api
         self._catalog = catalog
         self._clock = clock
+        self._merged_into = merged_into
 
     def _query(self, statement: str) -> list[dict[str, Any]]:
         return self._api.query(statement)
@@ -169,13 +180,21 @@ class Reader:
                     continue
                 wanted = {i.upper() for i in op.ids}
                 records = [
-                    to_record(entity, e)
+                    self._survivor_of(to_record(entity, e))
                     for e in answer or ()
                     if (not wanted or str(e.get("Id", "")).upper() in wanted)
                     and _within(e, op.until)
                 ]
                 out[op.op_id] = self._ok(op, records)
         return out
+
+    def _survivor_of(self, record: QbRecord) -> QbRecord:
+        """A deleted record with the record it was merged into, when a merge named it (Change
+        Data Capture reports a merged-away record only as Deleted)."""
+        survivor = self._merged_into(record.qb_type, record.id) if self._merged_into else None
+        if survivor is None:
+            return record
+        return replace(record, fields={**record.fields, MERGED_INTO: survivor})
 
     def _deleted(
         self, entities: Sequence[str], since: datetime
