@@ -51,6 +51,15 @@ log = logging.getLogger(__name__)
 DEFAULT_URL = "http://localhost:8000/qbwc"
 SANDBOX_COMPANY = "demo"
 SANDBOX_LOGIN = "demo"  # the sandbox company's Web Connector user name and password
+PublicUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--public-url",
+        envvar="SFQB_PUBLIC_URL",
+        help="The https address the Web Connector reaches sfqb at (behind a TLS proxy: the "
+        "proxy's), e.g. https://sfqb.example.com; goes into the WSDL and .qwc files.",
+    ),
+]
 DatabaseOpt = Annotated[
     str | None,
     typer.Option(
@@ -115,6 +124,7 @@ def serve(  # noqa: PLR0917 - Typer options
         ),
     ] = False,
     database_url: DatabaseOpt = None,
+    public_url: PublicUrlOpt = None,
     watch_seconds: Annotated[
         int,
         typer.Option(
@@ -152,6 +162,7 @@ def serve(  # noqa: PLR0917 - Typer options
     from sfqb.cli.qbo import qbo_web
     from sfqb.web import WebServices, create_app
 
+    public = _public_url(public_url)
     if sandbox and database_url is not None:
         refuse_real_store(database_url)
     elif sandbox:
@@ -188,13 +199,26 @@ def serve(  # noqa: PLR0917 - Typer options
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
     qbo = None if sandbox else qbo_web(services)
-    app = create_app(WebServices(SoapEndpoint(service), qbo))
-    typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
+    app = create_app(WebServices(SoapEndpoint(service), qbo, public))
+    shown = public or f"http://{host}:{port}"
+    typer.echo(f"Web Connector endpoint: {shown}/qbwc (WSDL at /qbwc?wsdl)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
         heartbeat.stop()
+
+
+def _public_url(given: str | None) -> str | None:
+    """The checked --public-url / SFQB_PUBLIC_URL, or None when neither is set."""
+    from sfqb.web.security import PublicUrlError, public_base_url
+
+    if not given:
+        return None
+    try:
+        return public_base_url(given)
+    except PublicUrlError as exc:
+        raise fail(str(exc)) from None
 
 
 def refuse_real_store(url: str) -> None:
@@ -313,7 +337,13 @@ def demo_message_sets(now: datetime) -> list[str]:
 
 def qwc(  # noqa: PLR0917 - Typer options
     company: Annotated[str, typer.Option("--company", help="The company's name in sfqb.")],
-    url: Annotated[str, typer.Option(help="The /qbwc address QBWC calls.")] = DEFAULT_URL,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The /qbwc address QBWC calls (default: <SFQB_PUBLIC_URL>/qbwc, else "
+            f"{DEFAULT_URL})."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of standard output.")
     ] = None,
@@ -337,6 +367,9 @@ def qwc(  # noqa: PLR0917 - Typer options
     ] = False,
 ) -> None:
     """Write the .qwc file that connects a QuickBooks company to sfqb through the Web Connector."""
+    if url is None:
+        public = _public_url(os.environ.get("SFQB_PUBLIC_URL"))
+        url = f"{public}/qbwc" if public else DEFAULT_URL
     store = _open_store(database_url)
     login = store.company(company)
     if login is None:
