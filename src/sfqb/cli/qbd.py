@@ -352,8 +352,19 @@ def qwc(  # noqa: PLR0917 - Typer options
     ] = None,
     password: Annotated[
         str | None,
-        typer.Option(envvar="SFQB_QBWC_PASSWORD", help="Password for a new company."),
+        typer.Option(
+            envvar="SFQB_QBWC_PASSWORD",
+            help="Password for a new company (or the new one, with --rotate-password).",
+        ),
     ] = None,
+    rotate_password: Annotated[
+        bool,
+        typer.Option(
+            "--rotate-password",
+            help="Replace an existing company's Web Connector password with --password; the "
+            "old one stops working at once and its open sessions are closed.",
+        ),
+    ] = False,
     minutes: Annotated[int, typer.Option("--every", help="RunEveryNMinutes.")] = 15,
     database_url: DatabaseOpt = None,
     new_file_id: Annotated[
@@ -382,6 +393,9 @@ def qwc(  # noqa: PLR0917 - Typer options
             login = store.create_company(company, user or company, password)
         except StoreError as exc:
             raise fail(str(exc)) from None
+        rotate_password = False  # the password just set is the company's first
+    else:
+        _check_unused(login, password, user, rotate_password)
     spec = QwcSpec(
         app_name=f"sfqb ({company})",
         app_url=url,
@@ -397,6 +411,13 @@ def qwc(  # noqa: PLR0917 - Typer options
             document = build_qwc(spec)
     except QwcError as exc:
         raise fail(str(exc)) from None
+    if rotate_password and password:
+        closed = store.set_password(company, password)
+        typer.echo(
+            f"changed the Web Connector password of {company}: the old one no longer works "
+            f"({closed} open session(s) closed); enter the new one in the Web Connector",
+            err=True,
+        )
     from sfqb.jobs.health import record_schedule
 
     record_schedule(store, company, minutes)  # the expected contact interval follows it
@@ -407,6 +428,24 @@ def qwc(  # noqa: PLR0917 - Typer options
     tmp.write_bytes(document)
     os.replace(tmp, out)  # nothing half-written
     typer.echo(f"wrote {out}", err=True)
+
+
+def _check_unused(
+    login: CompanyLogin, password: str | None, user: str | None, rotate: bool
+) -> None:
+    """Refuse (one line) a password that would be silently ignored; warn of an unused --user."""
+    if rotate and not password:
+        raise fail("--rotate-password needs the new password: --password (or SFQB_QBWC_PASSWORD)")
+    if password and not rotate and not verify_password(password, login.password_hash):
+        raise fail(
+            f"{login.name} already has a Web Connector password, and --password is not used: "
+            "add --rotate-password to replace it (the old one then stops working)"
+        )
+    if user and user != login.username:
+        typer.echo(
+            f"--user is not used: {login.name}'s Web Connector user name stays {login.username}",
+            err=True,
+        )
 
 
 def sandbox_qbd(
