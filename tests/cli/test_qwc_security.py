@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import typer
 from lxml import etree
 from typer.testing import CliRunner
@@ -113,3 +114,18 @@ def test_rotate_password_needs_the_new_password(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "needs the new password" in result.output
+
+
+def test_serve_sandbox_leaves_no_temp_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    import uvicorn
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)  # "stopped" at once
+    for _ in range(2):
+        result = runner.invoke(make_app(), ["serve", "--sandbox"], env={"SFQB_DATABASE_URL": ""})
+        assert result.exit_code == 0, result.output
+    assert not list(tmp_path.glob("sfqb-sandbox-*"))

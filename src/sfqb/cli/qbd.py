@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -157,17 +158,40 @@ def serve(  # noqa: PLR0917 - Typer options
     connector circuit and alerts are checked every --watch-seconds. With --sandbox, a company
     'demo' drains demo message sets instead.
     """
-    import uvicorn
-
-    from sfqb.cli.qbo import qbo_web
-    from sfqb.web import WebServices, create_app
-
     public = _public_url(public_url)
+    overrides = {
+        name: timedelta(seconds=seconds)
+        for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
+        if seconds is not None
+    }
+    folder: Path | None = None
     if sandbox and database_url is not None:
         refuse_real_store(database_url)
     elif sandbox:
         folder = Path(tempfile.mkdtemp(prefix="sfqb-sandbox-"))
         database_url = f"sqlite:///{folder / 'sfqb.sqlite'}"
+    try:
+        _serve(ctx, host, port, sandbox, database_url, public, watch_seconds, overrides)
+    finally:
+        if folder is not None:  # the sandbox's own store goes with it
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(  # noqa: PLR0917 - serve's options, checked
+    ctx: typer.Context,
+    host: str,
+    port: int,
+    sandbox: bool,
+    database_url: str | None,
+    public: str | None,
+    watch_seconds: int,
+    overrides: dict[str, timedelta],
+) -> None:
+    import uvicorn
+
+    from sfqb.cli.qbo import qbo_web
+    from sfqb.web import WebServices, create_app
+
     services = _services_of(ctx)
     try:
         secrets = None if sandbox else services.secrets
@@ -180,6 +204,9 @@ def serve(  # noqa: PLR0917 - Typer options
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
         work: WorkSource = NoWorkSource()
     else:
+        from sfqb.cli.secret_keys import require_one_key
+
+        require_one_key(store, secrets)  # else every Web Connector call would answer "none"
         services.store = store  # the store --database-url names, for every collaborator
         try:
             _ = services.config  # a broken SFQB_CONFIG is reported now, not at the first call
@@ -190,11 +217,6 @@ def serve(  # noqa: PLR0917 - Typer options
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
-    overrides = {
-        name: timedelta(seconds=seconds)
-        for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
-        if seconds is not None
-    }
     service = WebConnectorService(store, work, _catalog(ctx), _now, load_settings(**overrides))
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
@@ -207,6 +229,7 @@ def serve(  # noqa: PLR0917 - Typer options
     finally:
         stop.set()
         heartbeat.stop()
+        store.engine.dispose()
 
 
 def _public_url(given: str | None) -> str | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sfqb.cli.errors import UserError, fail
+from sfqb.cli.secret_keys import require_one_key
 from sfqb.cli.settings import _from_env, services_of
 from sfqb.connectors.qbo.oauth import Environment, OAuthApp, OAuthFailed
 from sfqb.store import SecretKeyError, SecretKeyMissing, StoreError
@@ -62,6 +63,7 @@ def connect_qbo(
         app = services.qbo_app(environment, client_id, secret)
         if services.secrets is None:
             raise SecretKeyMissing()
+        require_one_key(services.store, services.secrets)  # never a store with mixed keys
         started = services.qbo.begin(company, environment, app)
     except (UserError, SecretKeyError, StoreError) as exc:
         raise fail(str(exc)) from None
