@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -107,7 +108,7 @@ def parse_xml(data: str | bytes, *, limit: int = MAX_XML_BYTES) -> etree._Elemen
         raise UnsafeXMLError(f"malformed XML{line}: {exc.msg}") from None
     if root is None:
         raise UnsafeXMLError("empty XML document")
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnsafeXMLError(_REFUSED)
     return root
