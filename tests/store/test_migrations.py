@@ -80,7 +80,7 @@ def test_0005_keeps_one_open_session_per_company(isolated_url: str) -> None:
                 )  # fmt: skip
             sent = "UPDATE qbd_outbox SET status = 'sent', ticket = 'old' WHERE id = :id"
             connection.execute(text(sent), {"id": item})
-        store.migrate()
+        store.migrate("0005_session_lease")  # 0009 then hashes the tickets
         assert [s.ticket for s in store.open_sessions(acme.id)] == ["new"]
         assert store.get_session("new").lease_until == store.get_session("new").last_seen
         assert store.get_session("old").closed

@@ -23,6 +23,7 @@ from sfqb.connectors.qbd.webconnector import (
     SoapEndpoint,
     WebConnectorService,
 )
+from sfqb.connectors.qbd.webconnector.tickets import ticket_key
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.store import Store
@@ -95,7 +96,7 @@ def test_intuit_wsdl_drives_sfqb_over_a_socket(specs: Path, env: Env, server: st
     assert item.status is OutboxStatus.ANSWERED
     assert item.summary == f"CustomerAdd requestID=1: 0 Request processed -> {created.id}"
     assert f"<ListID>{created.id}</ListID>" in (item.response_xml or "")
-    assert env.store.get_session(result.ticket).closed
+    assert env.store.get_session(ticket_key(result.ticket)).closed
 
 
 def test_raw_zeep_calls_with_intuits_wsdl(specs: Path, env: Env, server: str) -> None:

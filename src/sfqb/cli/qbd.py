@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -47,19 +48,29 @@ from sfqb.connectors.qbd.webconnector import (
     build_qwc,
     verify_password,
 )
-from sfqb.connectors.qbd.webconnector.settings import load_settings
+from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
 from sfqb.domain.status import DecodedStatus
 from sfqb.store import ConnectionSystem, SecretBox, SecretKeyError, Store, StoreError
 
 if TYPE_CHECKING:
     from sfqb.jobs.qbwc import CycleWorkSource
     from sfqb.sandbox.qbd.webconnector_client import QuickBooksProcessor
+    from sfqb.web.limits import IPNetwork
 
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://localhost:8000/qbwc"
 SANDBOX_COMPANY = "demo"
 SANDBOX_LOGIN = "demo"  # the sandbox company's Web Connector user name and password
+PublicUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--public-url",
+        envvar="SFQB_PUBLIC_URL",
+        help="The https address the Web Connector reaches sfqb at (behind a TLS proxy: the "
+        "proxy's), e.g. https://sfqb.example.com; goes into the WSDL and .qwc files.",
+    ),
+]
 DatabaseOpt = Annotated[
     str | None,
     typer.Option(
@@ -124,6 +135,7 @@ def serve(  # noqa: PLR0917 - Typer options
         ),
     ] = False,
     database_url: DatabaseOpt = None,
+    public_url: PublicUrlOpt = None,
     watch_seconds: Annotated[
         int,
         typer.Option(
@@ -160,18 +172,46 @@ def serve(  # noqa: PLR0917 - Typer options
     connector circuit and alerts are checked every --watch-seconds. With --sandbox, a company
     'demo' drains demo message sets instead.
     """
-    import uvicorn
-
-    from sfqb.cli.qbo import qbo_web
-    from sfqb.web import WebServices, create_app
-
+    public = _public_url(public_url)
+    overrides = {
+        name: timedelta(seconds=seconds)
+        for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
+        if seconds is not None
+    }
+    settings = with_login_limits(
+        load_settings(**overrides), login_max_failures, login_window_seconds, login_lockout_seconds
+    )
+    proxies = trusted_proxies(trusted_proxy)
+    folder: Path | None = None
     if sandbox and database_url is not None:
         refuse_real_store(database_url)
     elif sandbox:
         folder = Path(tempfile.mkdtemp(prefix="sfqb-sandbox-"))
         database_url = f"sqlite:///{folder / 'sfqb.sqlite'}"
+    try:
+        _serve(ctx, host, port, sandbox, database_url, public, watch_seconds, settings, proxies)
+    finally:
+        if folder is not None:  # the sandbox's own store goes with it
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(  # noqa: PLR0917 - serve's options, checked
+    ctx: typer.Context,
+    host: str,
+    port: int,
+    sandbox: bool,
+    database_url: str | None,
+    public: str | None,
+    watch_seconds: int,
+    settings: ServiceSettings,
+    proxies: tuple[IPNetwork, ...],
+) -> None:
+    import uvicorn
+
+    from sfqb.cli.qbo import qbo_web
+    from sfqb.web import WebServices, create_app
+
     services = _services_of(ctx)
-    proxies = trusted_proxies(trusted_proxy)
     try:
         secrets = None if sandbox else services.secrets
     except SecretKeyError as exc:
@@ -183,6 +223,9 @@ def serve(  # noqa: PLR0917 - Typer options
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
         work: WorkSource = NoWorkSource()
     else:
+        from sfqb.cli.secret_keys import require_one_key
+
+        require_one_key(store, secrets)  # else every Web Connector call would answer "none"
         services.store = store  # the store --database-url names, for every collaborator
         try:
             _ = services.config  # a broken SFQB_CONFIG is reported now, not at the first call
@@ -193,26 +236,33 @@ def serve(  # noqa: PLR0917 - Typer options
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
-    overrides = {
-        name: timedelta(seconds=seconds)
-        for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
-        if seconds is not None
-    }
-    settings = with_login_limits(
-        load_settings(**overrides), login_max_failures, login_window_seconds, login_lockout_seconds
-    )
     alarm = None if sandbox else login_alarm(services)
     service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
     qbo = None if sandbox else qbo_web(services)
-    app = create_app(WebServices(SoapEndpoint(service), qbo, trusted_proxies=proxies))
-    typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
+    web = WebServices(SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public)
+    app = create_app(web)
+    shown = public or f"http://{host}:{port}"
+    typer.echo(f"Web Connector endpoint: {shown}/qbwc (WSDL at /qbwc?wsdl)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
         heartbeat.stop()
+        store.engine.dispose()
+
+
+def _public_url(given: str | None) -> str | None:
+    """The checked --public-url / SFQB_PUBLIC_URL, or None when neither is set."""
+    from sfqb.web.security import PublicUrlError, public_base_url
+
+    if not given:
+        return None
+    try:
+        return public_base_url(given)
+    except PublicUrlError as exc:
+        raise fail(str(exc)) from None
 
 
 def refuse_real_store(url: str) -> None:
@@ -331,7 +381,13 @@ def demo_message_sets(now: datetime) -> list[str]:
 
 def qwc(  # noqa: PLR0917 - Typer options
     company: Annotated[str, typer.Option("--company", help="The company's name in sfqb.")],
-    url: Annotated[str, typer.Option(help="The /qbwc address QBWC calls.")] = DEFAULT_URL,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The /qbwc address QBWC calls (default: <SFQB_PUBLIC_URL>/qbwc, else "
+            f"{DEFAULT_URL})."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of standard output.")
     ] = None,
@@ -340,8 +396,19 @@ def qwc(  # noqa: PLR0917 - Typer options
     ] = None,
     password: Annotated[
         str | None,
-        typer.Option(envvar="SFQB_QBWC_PASSWORD", help="Password for a new company."),
+        typer.Option(
+            envvar="SFQB_QBWC_PASSWORD",
+            help="Password for a new company (or the new one, with --rotate-password).",
+        ),
     ] = None,
+    rotate_password: Annotated[
+        bool,
+        typer.Option(
+            "--rotate-password",
+            help="Replace an existing company's Web Connector password with --password; the "
+            "old one stops working at once and its open sessions are closed.",
+        ),
+    ] = False,
     minutes: Annotated[int, typer.Option("--every", help="RunEveryNMinutes.")] = 15,
     database_url: DatabaseOpt = None,
     new_file_id: Annotated[
@@ -355,6 +422,9 @@ def qwc(  # noqa: PLR0917 - Typer options
     ] = False,
 ) -> None:
     """Write the .qwc file that connects a QuickBooks company to sfqb through the Web Connector."""
+    if url is None:
+        public = _public_url(os.environ.get("SFQB_PUBLIC_URL"))
+        url = f"{public}/qbwc" if public else DEFAULT_URL
     store = _open_store(database_url)
     login = store.company(company)
     if login is None:
@@ -367,6 +437,9 @@ def qwc(  # noqa: PLR0917 - Typer options
             login = store.create_company(company, user or company, password)
         except StoreError as exc:
             raise fail(str(exc)) from None
+        rotate_password = False  # the password just set is the company's first
+    else:
+        _check_unused(login, password, user, rotate_password)
     spec = QwcSpec(
         app_name=f"sfqb ({company})",
         app_url=url,
@@ -382,6 +455,13 @@ def qwc(  # noqa: PLR0917 - Typer options
             document = build_qwc(spec)
     except QwcError as exc:
         raise fail(str(exc)) from None
+    if rotate_password and password:
+        closed = store.set_password(company, password)
+        typer.echo(
+            f"changed the Web Connector password of {company}: the old one no longer works "
+            f"({closed} open session(s) closed); enter the new one in the Web Connector",
+            err=True,
+        )
     from sfqb.jobs.health import record_schedule
 
     record_schedule(store, company, minutes)  # the expected contact interval follows it
@@ -392,6 +472,24 @@ def qwc(  # noqa: PLR0917 - Typer options
     tmp.write_bytes(document)
     os.replace(tmp, out)  # nothing half-written
     typer.echo(f"wrote {out}", err=True)
+
+
+def _check_unused(
+    login: CompanyLogin, password: str | None, user: str | None, rotate: bool
+) -> None:
+    """Refuse (one line) a password that would be silently ignored; warn of an unused --user."""
+    if rotate and not password:
+        raise fail("--rotate-password needs the new password: --password (or SFQB_QBWC_PASSWORD)")
+    if password and not rotate and not verify_password(password, login.password_hash):
+        raise fail(
+            f"{login.name} already has a Web Connector password, and --password is not used: "
+            "add --rotate-password to replace it (the old one then stops working)"
+        )
+    if user and user != login.username:
+        typer.echo(
+            f"--user is not used: {login.name}'s Web Connector user name stays {login.username}",
+            err=True,
+        )
 
 
 def sandbox_qbd(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sfqb.cli.errors import UserError, fail
+from sfqb.cli.secret_keys import require_one_key
 from sfqb.cli.settings import _from_env, services_of
 from sfqb.connectors.qbo.api import Environment
 from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed
@@ -63,6 +64,7 @@ def connect_qbo(
         app = services.qbo_app(environment, client_id, secret)
         if services.secrets is None:
             raise SecretKeyMissing()
+        require_one_key(services.store, services.secrets)  # never a store with mixed keys
         started = services.qbo.begin(company, environment, app)
     except (UserError, SecretKeyError, StoreError) as exc:
         raise fail(str(exc)) from None

@@ -42,6 +42,7 @@ from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
 from sfqb.cli.policy_config import PolicyError, parse_policy
 from sfqb.cli.salesforce import record_org
+from sfqb.cli.secret_keys import require_one_key
 from sfqb.connectors.salesforce import (
     Authenticator,
     ExistingSession,
@@ -50,9 +51,8 @@ from sfqb.connectors.salesforce import (
 )
 from sfqb.connectors.salesforce.auth import LOGIN_URL
 from sfqb.domain.policy import CompanyPolicy
-from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError, generate_key
+from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
 from sfqb.store.models import Company, Connection
-from sfqb.store.secrets import ENV_VAR
 
 DEFAULT_DATABASE = Path("var") / "sfqb.sqlite"
 
@@ -259,7 +259,9 @@ def register(app: typer.Typer) -> None:
 
     group.command("qbo")(connect_qbo)
     app.add_typer(group, name="connect")
-    app.command("secret-key")(secret_key)
+    from sfqb.cli import secret_keys
+
+    secret_keys.register(app)
 
 
 def services_of(ctx: typer.Context) -> Services:
@@ -357,6 +359,7 @@ def connect_salesforce(  # noqa: PLR0917 - Typer options
             plain["api_version"] = api_version
         if ca_file is not None:
             plain["ca_file"] = str(ca_file.resolve())
+        require_one_key(services.store, services.secrets)  # never a store with mixed keys
         services.store.connections.save(company, ConnectionSystem.SALESFORCE, plain, secret)
         reached = record_org(services, company)
     except (UserError, SecretKeyError, StoreError) as exc:
@@ -390,14 +393,3 @@ def connect_qbd(
     except (UserError, StoreError) as exc:
         raise fail(str(exc)) from None
     typer.echo(f"{company} syncs with the sandbox company file {path}")
-
-
-def secret_key() -> None:
-    """Print a new random key for SFQB_SECRET_KEY."""
-    key = generate_key()
-    typer.echo(key)
-    typer.echo(
-        f"export it before running sfqb: export {ENV_VAR}='{key}' (keep it safe: it decrypts "
-        "the stored credentials)",
-        err=True,
-    )

@@ -22,7 +22,14 @@ def register(app: typer.Typer) -> None:
 def company_status(services: Services, company: str) -> dict[str, Any]:
     """One company's status as a JSON-ready mapping (HealthDesk.status, and QuickBooks Online's
     connection when the company has one)."""
+    from sfqb.store.keyring import undecryptable
+
     data = services.health.status(company)
+    data["secrets"] = (
+        "cannot decrypt"
+        if company in undecryptable(services.store.engine, services.secrets)
+        else "ok"
+    )
     data["qbo"] = _qbo(services, company)
     return data
 
@@ -83,6 +90,11 @@ def _connector_lines(data: dict[str, Any]) -> list[str]:
 def _lines(data: dict[str, Any]) -> list[str]:
     name = data["company"]
     lines = [str(name), *_connector_lines(data)]
+    if data.get("secrets") == "cannot decrypt":
+        lines.append(
+            "  secrets: cannot decrypt (SFQB_SECRET_KEY is unset or not the key they were "
+            "encrypted with); sync and the Web Connector stop until it is"
+        )
     lines.append(f"  last contact: {data['last_contact'] or 'never'}")
     run = data["last_run"]
     if run is None:

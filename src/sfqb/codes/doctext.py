@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import codecs
 import re
+
+from sfqb.codes.safexml import UnsafeXMLError, xml_encoding
 
 
 class UndecodableText(ValueError):
     """The bytes are not text sfqb can read (bad encoding, binary data, too large)."""
 
 
-_XML_DECL = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _STR_DECL = re.compile(r"""\A(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
 
 
@@ -35,20 +35,11 @@ def document_text(data: str | bytes, limit: int) -> str:
 
 
 def _decode_bytes(data: bytes) -> str:
-    """Honour a BOM, then an XML encoding declaration, else UTF-8 (strict)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    else:
-        # An XML declaration readable as ASCII can only name an ASCII-compatible encoding.
-        declared = _XML_DECL.match(data)
-        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
-        try:
-            if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
-                encoding = "utf-8"
-        except LookupError:
-            raise UndecodableText(f"unknown encoding {encoding!r} declared") from None
+    """Honour a BOM, the first characters' byte pattern, an XML declaration, else UTF-8."""
+    try:
+        encoding = xml_encoding(data)
+    except UnsafeXMLError as exc:
+        raise UndecodableText(str(exc)) from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), or make an existing one so.
+
+    The store holds password hashes and encrypted secrets: no other account on the machine
+    reads it. SQLite gives its -wal and -shm files the same permissions.
+    """
+    if path.parent != Path() and not path.parent.exists():
+        return  # SQLite reports the missing directory in its own words
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError:
+        return  # read-only or not ours: SQLite says what is wrong when it opens it
+    try:
+        os.fchmod(descriptor, 0o600)
+    except OSError:
+        pass  # not ours to change
+    finally:
+        os.close(descriptor)
+
+
 def create_engine_from_url(url: str) -> Engine:
     """An engine for `url`; SQLite gets foreign keys on, WAL and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

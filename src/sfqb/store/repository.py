@@ -158,16 +158,39 @@ class Store(SessionRows):
             row.file_id = new_guid()
             return _login(row)
 
-    def set_password(self, name: str, password: str) -> None:
-        """Replace the company's Web Connector password."""
+    def set_password(self, name: str, password: str) -> int:
+        """Replace the company's Web Connector password; its open sessions close at once (in
+        the same transaction, their unanswered message sets failed). How many were closed."""
+        why = "closed: the Web Connector password was changed"
         with self._sessions.begin() as db:
-            found = db.execute(
+            company_id = db.scalar(
                 update(Company)
                 .where(Company.name == name)
                 .values(qbwc_password_hash=hash_password(password))
+                .returning(Company.id)
             )
-            if not found.rowcount:  # type: ignore[attr-defined]
+            if company_id is None:
                 raise StoreError(f"no company named {name!r}")
+            tickets = list(
+                db.scalars(
+                    update(QbwcSession)
+                    .where(QbwcSession.company_id == company_id, QbwcSession.closed.is_(False))
+                    .values(closed=True, last_error=why)
+                    .returning(QbwcSession.ticket)
+                )
+            )
+            if tickets:
+                db.execute(
+                    update(QbdOutbox)
+                    .where(
+                        QbdOutbox.ticket.in_(tickets),
+                        QbdOutbox.status == OutboxStatus.SENT.value,
+                    )
+                    .values(
+                        status=OutboxStatus.FAILED.value, summary=why, answered_at=self._clock()
+                    )
+                )
+            return len(tickets)
 
     def company(self, name: str) -> CompanyLogin | None:
         """The company called `name`, or None."""

@@ -29,6 +29,7 @@ from sfqb.web.limits import (
     give_back_memory,
     read_body,
 )
+from sfqb.web.security import SecurityHeaders
 
 if TYPE_CHECKING:
     from sfqb.web.qbo import QboWeb
@@ -44,6 +45,9 @@ class WebServices:
     qbwc: SoapEndpoint
     qbo: QboWeb | None = None
     trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For names the client
+    # Where the Web Connector reaches sfqb (checked by public_base_url); None: the address
+    # the request came in on (the socket's, never the Host header).
+    public_url: str | None = None
 
 
 class TooLarge(Exception):
@@ -64,9 +68,24 @@ async def read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _base_url(public_url: str | None, request: Request) -> str:
+    if public_url:
+        return public_url
+    host, port = request.scope.get("server") or ("127.0.0.1", 8000)
+    host = f"[{host}]" if ":" in str(host) else host
+    scheme = request.scope.get("scheme", "http")
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + ("" if port in (default, None) else f":{port}")
+
+
 def create_app(services: WebServices) -> FastAPI:
     """The ASGI app: POST /qbwc answers the Web Connector, GET /qbwc?wsdl serves the WSDL."""
-    app = FastAPI(title="sfqb", version=__version__, docs_url=None, redoc_url=None)
+    # Only the routes sfqb means to serve: no OpenAPI schema, no docs pages.
+    app = FastAPI(
+        title="sfqb", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
+    )
+    https = (services.public_url or "").startswith("https://")
+    app.add_middleware(SecurityHeaders, https=https)
     endpoint = services.qbwc
     gates: list[RequestGate] = []  # one, made at the first call
 
@@ -100,7 +119,7 @@ def create_app(services: WebServices) -> FastAPI:
     @app.get(QBWC_PATH, include_in_schema=False)
     async def qbwc_wsdl(request: Request) -> Response:
         if any(key.lower() == "wsdl" for key in request.query_params):
-            address = str(request.base_url).rstrip("/") + QBWC_PATH
+            address = _base_url(services.public_url, request) + QBWC_PATH
             return Response(wsdl_for(address), media_type="text/xml; charset=utf-8")
         return PlainTextResponse(
             "sfqb QuickBooks Web Connector endpoint: POST SOAP 1.1 here; the WSDL is at ?wsdl\n"

@@ -18,6 +18,7 @@ from sfqb.connectors.qbd.webconnector import (
     WebConnectorService,
     load_settings,
 )
+from sfqb.connectors.qbd.webconnector.tickets import ticket_key
 from sfqb.sandbox.qbd import CompanyFile, RequestRejected, SandboxSettings
 from sfqb.sandbox.qbd.faults import PARSE_ERROR_HRESULT, PARSE_ERROR_MESSAGE
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient, host_queries
@@ -79,7 +80,7 @@ def test_a_full_session_like_qbwc(address: str, store: Store, quickbooks: Compan
     ]  # fmt: skip
     assert [e.percent for e in result.exchanges] == [50, 100]
     assert quickbooks.find("Customer", "One") and quickbooks.find("Customer", "Two")
-    session = store.get_session(result.ticket)
+    session = store.get_session(ticket_key(result.ticket))
     assert "<HostQueryRs" in session.hcp_response  # the first call carried the HCP answers
     assert session.qbxml_version == "13.0"
     assert session.closed
@@ -94,7 +95,7 @@ def test_connector_down_calls_connection_error(
     assert result.outcome is Outcome.CONNECTION_ERROR
     assert result.calls[-2:] == ["connectionError", "closeConnection"]
     assert result.connection_error_answer == "done"
-    session = store.get_session(result.ticket)
+    session = store.get_session(ticket_key(result.ticket))
     assert session.last_error.startswith("0x80040408 Could not start QuickBooks")
     assert store.outbox("demo")[0].status is OutboxStatus.QUEUED  # still to do
     assert client(address, quickbooks).run("demo", "demo").outcome is Outcome.DONE

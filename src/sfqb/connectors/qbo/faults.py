@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sfqb.codes.catalog import Catalog
-from sfqb.codes.safexml import UnsafeXMLError, parse_xml
+from sfqb.codes.safexml import UnsafeXMLError, decode_xml, parse_xml
 from sfqb.connectors.qbo.api import Fault, FaultError
 from sfqb.domain.status import DecodedStatus, System
 
@@ -101,7 +101,10 @@ def _xml_fault(element: Any, http_status: int) -> Fault:
 
 def parse_fault(body: str | bytes, http_status: int = 200) -> Fault | None:
     """The Fault in a response body, JSON or XML, either casing; None when there is none."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        text = decode_xml(body)  # JSON decodes as UTF-8 too; XML may be in any encoding
+    except UnsafeXMLError:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     stripped = text.lstrip()
     if stripped.startswith("<"):
         return fault_from_xml(stripped, http_status)

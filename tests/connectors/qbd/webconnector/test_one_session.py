@@ -19,6 +19,7 @@ from sfqb.connectors.qbd.webconnector import (
     WebConnectorService,
     load_settings,
 )
+from sfqb.connectors.qbd.webconnector.tickets import ticket_key
 from sfqb.store import Store
 
 from .conftest import Clock, RecordingWork
@@ -57,7 +58,9 @@ def test_simultaneous_authenticates_grant_exactly_one_session(
         verdicts = Counter(verdict for _, verdict in answers)
         assert verdicts == {"": 1, "busy": THREADS - 1}, (trial, verdicts)
         granted = [ticket for ticket, verdict in answers if verdict == ""]
-        assert [s.ticket for s in db.open_sessions(company.id)] == granted, trial
+        assert [s.ticket for s in db.open_sessions(company.id)] == [
+            ticket_key(t) for t in granted
+        ], trial
 
 
 def test_a_lapsed_lease_is_taken_over_by_one_caller_only(
@@ -82,7 +85,7 @@ def test_a_lapsed_lease_is_taken_over_by_one_caller_only(
     verdicts = Counter(verdict for _, verdict in answers)
     assert verdicts == {"": 1, "busy": THREADS - 2}, verdicts
     winner = next(t for t, v in answers if v == "")
-    old = db.get_session(ticket)
+    old = db.get_session(ticket_key(ticket))
     assert old is not None and old.closed and "lease" in old.last_error
     assert [item.summary for item in work.delivered] == [
         "reply never arrived (the sfqb process serving the session stopped)"
@@ -90,7 +93,7 @@ def test_a_lapsed_lease_is_taken_over_by_one_caller_only(
     # The dead session's calls are refused; the new one carries on.
     assert dead.receive_response_xml(ticket, answer(), "", "") < 0
     assert services[1].send_request_xml(winner, "", "", "US", 13, 0)
-    assert [s.ticket for s in db.open_sessions(company.id)] == [winner]
+    assert [s.ticket for s in db.open_sessions(company.id)] == [ticket_key(winner)]
 
 
 def test_a_renewed_lease_keeps_the_company_busy(db: Store, catalog: Catalog, clock: Clock) -> None:
@@ -110,7 +113,7 @@ def test_a_renewed_lease_keeps_the_company_busy(db: Store, catalog: Catalog, clo
     clock.advance(owner.settings.session_timeout.total_seconds())
     owner.renew_leases()
     assert other.authenticate("acme", "pw")[1] == ""
-    old = db.get_session(ticket)
+    old = db.get_session(ticket_key(ticket))
     assert old is not None and old.closed and "abandoned" in old.last_error
 
 
@@ -125,7 +128,7 @@ def test_the_heartbeat_renews_the_lease_between_calls(
     expected = clock.now + service.settings.lease
 
     def lease_until() -> object:
-        session = db.get_session(ticket)
+        session = db.get_session(ticket_key(ticket))
         return session.lease_until if session else None
 
     heartbeat = LeaseHeartbeat(service, interval=0.01)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.webconnector import OutboxStatus, WebConnectorService, load_settings
+from sfqb.connectors.qbd.webconnector.tickets import ticket_key
 from sfqb.domain.status import System
 from sfqb.store import Store
 
@@ -61,7 +62,7 @@ def test_authenticate_refuses_unknown_user_and_wrong_password(
         ticket, verdict = service.authenticate(user, password)
         assert verdict == "nvu"
         assert ticket  # QBWC expects a ticket in slot 0 even then
-        assert store.get_session(ticket) is None  # ...but it opens nothing
+        assert store.get_session(ticket_key(ticket)) is None  # ...but it opens nothing
 
 
 def test_authenticate_none_and_busy(service: WebConnectorService, store: Store, clock) -> None:
@@ -73,7 +74,7 @@ def test_authenticate_none_and_busy(service: WebConnectorService, store: Store, 
     assert busy_ticket != ticket
     clock.advance(load_settings().session_timeout.total_seconds() + 1)
     assert service.authenticate("acme", "s3cret")[1] == ""  # the old session was abandoned
-    assert store.get_session(ticket).closed
+    assert store.get_session(ticket_key(ticket)).closed
 
 
 def test_authenticate_asks_the_work_source(service: WebConnectorService, work) -> None:
@@ -88,7 +89,7 @@ def test_send_negotiates_the_version_down_to_the_host(
     request = service.send_request_xml(ticket, HOST, "C:\\acme.qbw", "US", 12, 0)
     assert '<?qbxml version="12.0"?>' in request
     assert "<CustomerQueryRq" in request
-    session = store.get_session(ticket)
+    session = store.get_session(ticket_key(ticket))
     assert session.hcp_response == HOST
     assert session.company_file == "C:\\acme.qbw"
     assert session.qbxml_version == "12.0"
@@ -174,7 +175,7 @@ def test_connection_error_records_the_decoded_hresult(
     ticket = start(service, store)
     assert service.connection_error(ticket, "0x80040408", "Could not start QuickBooks.") == "done"
     assert service.get_last_error(ticket).startswith("0x80040408 Could not start QuickBooks")
-    session = store.get_session(ticket)
+    session = store.get_session(ticket_key(ticket))
     assert session.closed
     assert session.last_error.startswith("0x80040408 Could not start QuickBooks")
     assert work.outages[0].code == "0x80040408"
@@ -186,7 +187,7 @@ def test_close_connection(service: WebConnectorService, store: Store, work) -> N
     ticket = start(service, store, sets=2)
     service.send_request_xml(ticket, HOST, "", "US", 12, 0)
     assert service.close_connection(ticket).startswith("OK")
-    assert store.get_session(ticket).closed
+    assert store.get_session(ticket_key(ticket)).closed
     first, second = store.outbox("Acme")
     assert first.status is OutboxStatus.FAILED  # sent, never answered
     assert second.status is OutboxStatus.QUEUED

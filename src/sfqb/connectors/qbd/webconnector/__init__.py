@@ -16,6 +16,7 @@ from sfqb.connectors.qbd.webconnector.qwc import QwcError, QwcSpec, build_qwc
 from sfqb.connectors.qbd.webconnector.service import WebConnectorService
 from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
 from sfqb.connectors.qbd.webconnector.soap import SoapEndpoint, SoapReply
+from sfqb.connectors.qbd.webconnector.tickets import ticket_key
 from sfqb.connectors.qbd.webconnector.wsdl import wsdl_for
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "build_qwc",
     "hash_password",
     "load_settings",
+    "ticket_key",
     "verify_password",
     "wsdl_for",
 ]

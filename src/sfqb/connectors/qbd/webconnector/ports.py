@@ -38,7 +38,10 @@ class CompanyLogin:
 
 @dataclass(frozen=True, slots=True)
 class SessionState:
-    """One Web Connector session, keyed by the ticket authenticate handed out."""
+    """One Web Connector session, keyed by the hash of the ticket authenticate handed out.
+
+    `ticket` is `ticket_key(ticket)`: the store never holds the ticket itself.
+    """
 
     ticket: str
     company_id: int

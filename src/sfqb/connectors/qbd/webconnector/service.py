@@ -43,6 +43,7 @@ from sfqb.connectors.qbd.webconnector.ports import (
 )
 from sfqb.connectors.qbd.webconnector.responses import ResponseError, summarize_response
 from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
+from sfqb.connectors.qbd.webconnector.tickets import ticket_key
 from sfqb.connectors.qbd.webconnector.versions import (
     VersionError,
     declared_version,
@@ -160,10 +161,10 @@ class WebConnectorService:
         try:
             has_work = self._has_work(company)
         except BaseException:
-            self._store.discard_session(ticket)
+            self._store.discard_session(ticket_key(ticket))
             raise
         if not has_work:
-            self._store.discard_session(ticket)
+            self._store.discard_session(ticket_key(ticket))
             return [_new_ticket(), NONE]
         return [ticket, USE_OPEN_FILE]
 
@@ -180,8 +181,9 @@ class WebConnectorService:
         if lapsed is not None:
             silent_since = now - self.settings.session_timeout
             take_over = TakeOver(lapsed[0].ticket, silent_since, lapsed[1][0])
+        ticket = _new_ticket()
         state = SessionState(
-            _new_ticket(), company.id, created=now, last_seen=now, owner=self.owner,
+            ticket_key(ticket), company.id, created=now, last_seen=now, owner=self.owner,
             lease_until=now + self.settings.lease,
         )  # fmt: skip
         if not self._store.start_session(state, take_over):
@@ -189,7 +191,7 @@ class WebConnectorService:
         if lapsed is not None:
             stale, (_, note) = lapsed
             self._fail_unanswered(stale, company.name, f"reply never arrived ({note})")
-        return state.ticket
+        return ticket
 
     def _lapsed(self, session: SessionState, now: datetime) -> tuple[str, str] | None:
         """Why `session` no longer holds its company, or None while it is live."""
@@ -233,7 +235,7 @@ class WebConnectorService:
             )
         supported = self._supported_versions(session, major, minor)
         session = replace(session, qbxml_version=max(supported, key=_sort_key, default=""))
-        item = self._store.claim_next(session.company_id, ticket, self._clock())
+        item = self._store.claim_next(session.company_id, session.ticket, self._clock())
         if item is None:
             self._save(replace(session, last_error=""))
             return ""
@@ -253,7 +255,7 @@ class WebConnectorService:
         session = self._touch(ticket)
         if session is None:
             return UNKNOWN_SESSION
-        pending = list(self._store.sent_items(ticket))
+        pending = list(self._store.sent_items(session.ticket))
         item = pending.pop() if pending else None
         for stale in pending:
             self._finish(session, stale, OutboxStatus.FAILED, None, "no response arrived for it")
@@ -303,7 +305,7 @@ class WebConnectorService:
 
     def get_last_error(self, ticket: str) -> str:
         """The last error of the session, decoded; a plain note when there was none."""
-        session = self._store.get_session(ticket) if is_ticket(ticket) else None
+        session = self._store.get_session(ticket_key(ticket)) if is_ticket(ticket) else None
         if session is None:
             return UNKNOWN_TICKET_TEXT
         if not session.closed:
@@ -312,7 +314,7 @@ class WebConnectorService:
 
     def close_connection(self, ticket: str) -> str:
         """End the session; the answer is QBWC's status-column text."""
-        session = self._store.get_session(ticket) if is_ticket(ticket) else None
+        session = self._store.get_session(ticket_key(ticket)) if is_ticket(ticket) else None
         if session is None:
             return "OK"
         name = self._company_name(session)
@@ -339,7 +341,7 @@ class WebConnectorService:
     # -- helpers -------------------------------------------------------------------------
 
     def _touch(self, ticket: str) -> SessionState | None:
-        session = self._store.get_session(ticket) if is_ticket(ticket) else None
+        session = self._store.get_session(ticket_key(ticket)) if is_ticket(ticket) else None
         if session is None or session.closed:
             return None
         return replace(session, last_seen=self._clock())
