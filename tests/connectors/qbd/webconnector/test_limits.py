@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from sfqb.codes import Catalog
-from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
+from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService, ticket_key
 from sfqb.connectors.qbd.webconnector import service as module
 from sfqb.domain.login_throttle import Refusal, ThrottleEvent
 from sfqb.store import Store
@@ -129,7 +129,7 @@ def test_connection_error_texts_are_stored_cut(guarded: WebConnectorService, sto
     assert answer == ""
     message = "QuickBooks is not running. " * 40_000  # about 1 MB
     assert guarded.connection_error(ticket, "0x80040408" + "0" * 100_000, message) == "done"
-    session = store.get_session(ticket)
+    session = store.get_session(ticket_key(ticket))
     assert session is not None
     assert 0 < len(session.last_error) < 3 * guarded.settings.max_error_text_chars
 
