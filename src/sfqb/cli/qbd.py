@@ -140,16 +140,28 @@ def serve(  # noqa: PLR0917 - Typer options
             "service's defaults.yaml, 45).",
         ),
     ] = None,
+    schedule_seconds: Annotated[
+        int,
+        typer.Option(
+            "--schedule-seconds",
+            min=1,
+            help="How often to look for QuickBooks Online companies due a cycle (every "
+            "sync_every_minutes of their policy, 15 by default) or with webhook changes "
+            "waiting; a webhook this process receives is looked at at once.",
+        ),
+    ] = 10,
 ) -> None:
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
     Every company of the store is served: its Web Connector sessions run sync cycles, and its
-    connector circuit and alerts are checked every --watch-seconds. With --sandbox, a company
-    'demo' drains demo message sets instead.
+    connector circuit and alerts are checked every --watch-seconds. A company connected to
+    QuickBooks Online has its cycles run by a scheduler instead (every sync_every_minutes, and
+    sooner when a webhook at /qbo/webhooks reports a change). With --sandbox, a company 'demo'
+    drains demo message sets instead.
     """
     import uvicorn
 
-    from sfqb.cli.qbo import qbo_web
+    from sfqb.cli.qbo import qbo_web, start_scheduler
     from sfqb.web import WebServices, create_app
 
     if sandbox and database_url is not None:
@@ -164,6 +176,7 @@ def serve(  # noqa: PLR0917 - Typer options
         raise fail(str(exc)) from None
     store = _open_store(database_url, secrets)
     stop = threading.Event()
+    scheduler = None
     if sandbox:
         prepare_sandbox(store)
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
@@ -179,6 +192,7 @@ def serve(  # noqa: PLR0917 - Typer options
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
+        scheduler = start_scheduler(services, stop, schedule_seconds)
     overrides = {
         name: timedelta(seconds=seconds)
         for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
@@ -187,13 +201,15 @@ def serve(  # noqa: PLR0917 - Typer options
     service = WebConnectorService(store, work, _catalog(ctx), _now, load_settings(**overrides))
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    qbo = None if sandbox else qbo_web(services)
+    qbo = None if scheduler is None else qbo_web(services, scheduler.notify)
     app = create_app(WebServices(SoapEndpoint(service), qbo))
     typer.echo(f"Web Connector endpoint: http://{host}:{port}/qbwc (WSDL at /qbwc?wsdl)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
+        if scheduler is not None:
+            scheduler.notify()  # its loop sees `stop` at once
         heartbeat.stop()
 
 
