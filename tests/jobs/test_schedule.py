@@ -183,7 +183,6 @@ def test_a_company_connected_later_is_swept_at_its_first_look(fake: Fake) -> Non
 
 def test_run_ticks_until_stopped_and_notify_wakes_it(fake: Fake) -> None:
     stop = threading.Event()
-    scheduler = fake.scheduler()
     fake.names = ["acme"]
     seen = threading.Event()
 
