@@ -11,7 +11,9 @@ def run(*args: str) -> tuple[int, str]:
     """Invoke the CLI; no traceback may ever reach the user."""
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
     assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.output + repr(result.exception)
+    )
     return result.exit_code, result.output
 
 

@@ -10,6 +10,7 @@ import pytest
 from sfqb.cli.context import Services, TargetUnavailable
 from sfqb.cli.errors import UserError
 from sfqb.connectors.qbd.profile import QBD_PROFILE
+from sfqb.connectors.qbo.profile import QBO_PROFILE
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.store import ConnectionSystem, Store
 
@@ -41,12 +42,21 @@ def test_a_sandbox_company_file_gets_a_driver_that_saves_the_file(
     assert path.stat().st_mtime_ns >= before
 
 
-def test_a_quickbooks_online_company_is_refused_with_a_clear_message(db: Store) -> None:
+def test_a_quickbooks_online_company_without_tokens_is_refused_with_a_clear_message(
+    db: Store,
+) -> None:
     db.connections.save("cloud", ConnectionSystem.QBO, {"realm_id": "1234567890"})
     services = _services(db)
-    with pytest.raises(TargetUnavailable) as raised:
-        services.target("cloud")
+    target = services.target("cloud")
+    assert target.profile is QBO_PROFILE and target.open_driver is not None  # sfqb pushes
+    with pytest.raises(TargetUnavailable) as raised, target.open_driver():
+        pass
     assert isinstance(raised.value, UserError)  # one line from the CLI, no traceback
     assert raised.value.system is ConnectionSystem.QBO
     assert "'cloud' is connected to QuickBooks Online" in str(raised.value)
-    assert "cannot sync QuickBooks Online yet" in str(raised.value)
+    assert "connect it with sfqb connect qbo --company cloud" in str(raised.value)
+
+
+def test_push_cycle_refuses_a_web_connector_company(db: Store) -> None:
+    with pytest.raises(UserError, match="syncs through the QuickBooks Web Connector"):
+        _services(db).push_cycle("acme")

@@ -4,6 +4,7 @@ de-duplicated and stored for a worker; the callback completes the same exchange 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,13 +56,13 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     made.engine.dispose()
 
 
-def client_for(store: Store) -> TestClient:
+def client_for(store: Store, on_new: Callable[[], None] | None = None) -> TestClient:
     clock = lambda: T0  # noqa: E731
     catalog = load_catalog()
     alerts = AlertCenter(store, lambda s: [], clock)
     circuit = Circuit(store, alerts, clock, catalog=catalog)
     connections = QboConnections(store, circuit, alerts, catalog, clock)
-    web = QboWeb(connections, lambda env: APP, WebhookInbox(store, VERIFIER))
+    web = QboWeb(connections, lambda env: APP, WebhookInbox(store, VERIFIER, on_new))
     return TestClient(create_app(WebServices(SoapEndpoint.__new__(SoapEndpoint), web)))
 
 
@@ -135,3 +136,15 @@ def test_the_callback_completes_the_authorization(store: Store) -> None:
     assert store.qbo_tokens.current("beta") == ("a9", T0 + timedelta(hours=1))
     again = client.get(f"/qbo/callback?code=c1&state={pending.state}&realmId=777")
     assert again.status_code == 400 and "no authorization sfqb is waiting for" in again.text
+
+
+def test_new_changes_wake_the_scheduler_and_nothing_else_does(store: Store) -> None:
+    woken: list[str] = []
+    client = client_for(store, lambda: woken.append("now"))
+    assert post(client, LEGACY).status_code == 200
+    assert woken == ["now"]  # the company's cycle is looked at now, not at the next poll
+    assert post(client, LEGACY).status_code == 200  # a repeat brings nothing new
+    assert post(client, CLOUD, key="another-apps-token").status_code == 401
+    other = json.loads(json.dumps(LEGACY).replace('"9130"', '"5555"'))
+    assert post(client, other).status_code == 200  # a realm sfqb does not serve
+    assert woken == ["now"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sfqb.jobs.gateway import SalesforceGateway, SalesforceSource
     from sfqb.jobs.health import HealthDesk, PolicyInForce
     from sfqb.jobs.qbo_connection import QboConnections
-    from sfqb.jobs.runner import Driver, SyncRunner
+    from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
     from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
     from sfqb.store import SecretBox, Store
@@ -317,6 +317,30 @@ class Services:
             book.save(path)
 
         return Target(ConnectionSystem.QBD, QBD_PROFILE, sandbox)
+
+    def push_cycle(
+        self,
+        company: str,
+        source: SalesforceSource | None = None,
+        org: SalesforceOrg | None = None,
+        *,
+        flows: Sequence[str] | None = None,
+        wrap: Callable[[Driver], Driver] | None = None,
+    ) -> CycleReport:
+        """One cycle pushed to a company's QuickBooks (the one path of `sfqb sync` and of
+        `sfqb serve`'s scheduler): its target's driver (`wrap`ped), its runner.
+
+        UserError when the company's QuickBooks pulls its work (the Web Connector).
+        """
+        target = self.target(company)
+        if target.open_driver is None:
+            raise UserError(
+                f"company {company!r} syncs through the QuickBooks Web Connector: its cycles "
+                "run when the Web Connector calls sfqb serve"
+            )
+        runner = self.runner(company, source, org)
+        with target.open_driver() as driver:
+            return runner.run_direct(company, wrap(driver) if wrap else driver, flows)
 
     def runner(
         self, company: str, source: SalesforceSource | None = None, org: SalesforceOrg | None = None

@@ -11,6 +11,7 @@ Every key is optional and falls back to CompanyPolicy's safe default::
       backoff_base_seconds: 60
       backoff_cap_seconds: 3600
       expected_contact_minutes: 60
+      sync_every_minutes: 15          # QuickBooks Online: a cycle (CDC sweep) at least this often
       sf_batch_size: 200              # records per Salesforce write call, 1..200
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
       alerts:

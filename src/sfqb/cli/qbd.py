@@ -165,12 +165,24 @@ def serve(  # noqa: PLR0917 - Typer options
     login_max_failures: MaxFailuresOpt = None,
     login_window_seconds: WindowOpt = None,
     login_lockout_seconds: LockoutOpt = None,
+    schedule_seconds: Annotated[
+        int,
+        typer.Option(
+            "--schedule-seconds",
+            min=1,
+            help="How often to look for QuickBooks Online companies due a cycle (every "
+            "sync_every_minutes of their policy, 15 by default) or with webhook changes "
+            "waiting; a webhook this process receives is looked at at once.",
+        ),
+    ] = 10,
 ) -> None:
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
     Every company of the store is served: its Web Connector sessions run sync cycles, and its
-    connector circuit and alerts are checked every --watch-seconds. With --sandbox, a company
-    'demo' drains demo message sets instead.
+    connector circuit and alerts are checked every --watch-seconds. A company connected to
+    QuickBooks Online has its cycles run by a scheduler instead (every sync_every_minutes, and
+    sooner when a webhook at /qbo/webhooks reports a change). With --sandbox, a company 'demo'
+    drains demo message sets instead.
     """
     public = _public_url(public_url)
     overrides = {
@@ -189,7 +201,10 @@ def serve(  # noqa: PLR0917 - Typer options
         folder = Path(tempfile.mkdtemp(prefix="sfqb-sandbox-"))
         database_url = f"sqlite:///{folder / 'sfqb.sqlite'}"
     try:
-        _serve(ctx, host, port, sandbox, database_url, public, watch_seconds, settings, proxies)
+        _serve(
+            ctx, host, port, sandbox, database_url, public, watch_seconds, settings, proxies,
+            schedule_seconds,
+        )  # fmt: skip
     finally:
         if folder is not None:  # the sandbox's own store goes with it
             shutil.rmtree(folder, ignore_errors=True)
@@ -205,10 +220,11 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     watch_seconds: int,
     settings: ServiceSettings,
     proxies: tuple[IPNetwork, ...],
+    schedule_seconds: int,
 ) -> None:
     import uvicorn
 
-    from sfqb.cli.qbo import qbo_web
+    from sfqb.cli.qbo import qbo_web, start_scheduler
     from sfqb.web import WebServices, create_app
 
     services = _services_of(ctx)
@@ -218,6 +234,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         raise fail(str(exc)) from None
     store = _open_store(database_url, secrets)
     stop = threading.Event()
+    scheduler = None
     if sandbox:
         prepare_sandbox(store)
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
@@ -236,11 +253,12 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
+        scheduler = start_scheduler(services, stop, schedule_seconds)
     alarm = None if sandbox else login_alarm(services)
     service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    qbo = None if sandbox else qbo_web(services)
+    qbo = None if scheduler is None else qbo_web(services, scheduler.notify)
     web = WebServices(SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public)
     app = create_app(web)
     shown = public or f"http://{host}:{port}"
@@ -249,6 +267,8 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
+        if scheduler is not None:
+            scheduler.notify()  # its loop sees `stop` at once
         heartbeat.stop()
         store.engine.dispose()
 

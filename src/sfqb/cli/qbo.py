@@ -7,6 +7,10 @@ same exchange runs when that address reaches `sfqb serve` itself.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,15 +20,19 @@ from sfqb.cli.secret_keys import require_one_key
 from sfqb.cli.settings import _from_env, services_of
 from sfqb.connectors.qbo.api import Environment
 from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed
-from sfqb.store import SecretKeyError, SecretKeyMissing, StoreError
+from sfqb.store import ConnectionSystem, SecretKeyError, SecretKeyMissing, StoreError
 
 if TYPE_CHECKING:
     from sfqb.cli.context import Services
+    from sfqb.jobs.schedule import CycleScheduler, Submit
     from sfqb.web.qbo import QboWeb
 
+log = logging.getLogger(__name__)
 
-def qbo_web(services: Services) -> QboWeb:
-    """QuickBooks Online's routes of `sfqb serve`: the callback and the webhooks."""
+
+def qbo_web(services: Services, on_new: Callable[[], None] | None = None) -> QboWeb:
+    """QuickBooks Online's routes of `sfqb serve`: the callback and the webhooks (`on_new`
+    is called when a notification brought new changes)."""
     from sfqb.jobs.qbo_webhooks import WebhookInbox
     from sfqb.web.qbo import QboWeb
 
@@ -34,8 +42,53 @@ def qbo_web(services: Services) -> QboWeb:
         except UserError as exc:  # a setting missing on the server: the page says which
             raise OAuthFailed(str(exc)) from None
 
-    inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
+    inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier, on_new)
     return QboWeb(services.qbo, app_for, inbox)
+
+
+def pushed_companies(services: Services) -> list[str]:
+    """The companies connected to QuickBooks Online and to Salesforce: sfqb runs their cycles."""
+    from sfqb.cli.settings import known_companies
+
+    store = services.store
+    return [
+        c
+        for c in known_companies(store)
+        if services.connected_to(c) is ConnectionSystem.QBO
+        and store.connections.get(c, ConnectionSystem.SALESFORCE) is not None
+    ]
+
+
+def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
+    """`sfqb serve`'s scheduler of QuickBooks Online companies, over `services`."""
+    from sfqb.cli.sync import report_line
+    from sfqb.jobs.qbo_webhooks import WebhookInbox
+    from sfqb.jobs.schedule import CycleScheduler, ScheduledCompanies
+
+    inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
+
+    def run_cycle(company: str) -> None:
+        log.info("%s", report_line(services.push_cycle(company)))
+
+    def paused(company: str) -> bool:
+        found = services.store.qbo_tokens.get(company)
+        return found is None or found.lost_at is not None
+
+    def every(company: str) -> timedelta:
+        return timedelta(minutes=services.policy(company).sync_every_minutes)
+
+    def check_expiry(company: str, now: datetime) -> None:
+        services.qbo.check_expiry(company, services.policy(company).alerts, now)
+
+    companies = ScheduledCompanies(
+        companies=lambda: pushed_companies(services),
+        run_cycle=run_cycle,
+        interval=every,
+        paused=paused,
+        take_changes=inbox.take,
+        check_expiry=check_expiry,
+    )
+    return CycleScheduler(companies, services.clock, submit=submit)
 
 
 def connect_qbo(
@@ -91,3 +144,23 @@ def connect_qbo(
         f"({found.environment}), tokens encrypted; Intuit's refresh token lasts until "
         f"{found.reconnect_by:%Y-%m-%d} at the latest (sfqb warns ahead of it)"
     )
+
+
+def start_scheduler(
+    services: Services, stop: threading.Event, poll_seconds: float
+) -> CycleScheduler:
+    """Run the scheduler in a thread of its own until `stop`; cycles run in a small pool
+    (different companies at once, one company never twice)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sfqb-qbo-cycle")
+    scheduler = qbo_scheduler(services, pool.submit)
+
+    def loop() -> None:
+        try:
+            scheduler.run(stop, poll_seconds)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    threading.Thread(target=loop, name="sfqb-qbo-schedule", daemon=True).start()
+    return scheduler

@@ -22,7 +22,7 @@ from rich.text import Text
 from sfqb.cli import bindings as bindings_cli
 from sfqb.cli import queue as queue_cli
 from sfqb.cli import settings as connect
-from sfqb.cli.context import Services, Target
+from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
 from sfqb.codes.words import flow_text, status_label
@@ -127,17 +127,16 @@ class _ReportingDriver:
 
 
 def _run_direct(
-    services: Services, company: str, target: Target, source: SalesforceSource, *,
+    services: Services, company: str, source: SalesforceSource, *,
     phases: _Phases, flows: list[str] | None, org: SalesforceOrg,
 ) -> CycleReport:  # fmt: skip
-    assert target.open_driver is not None
-    with target.open_driver() as driver:
-        return services.runner(company, source, org).run_direct(
-            company, _ReportingDriver(driver, phases), flows
-        )
+    return services.push_cycle(
+        company, source, org, flows=flows, wrap=lambda driver: _ReportingDriver(driver, phases)
+    )
 
 
-def _report_line(report: CycleReport) -> str:
+def report_line(report: CycleReport) -> str:
+    """What a pushed cycle did, in one line."""
     synced = ", ".join(f"{n} {flow}" for flow, n in sorted(report.synced.items())) or "nothing"
     states = report.states
     line = (
@@ -173,15 +172,15 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
                 target = services.target(name)
                 if target.open_driver is not None:  # sfqb pushes (a sandbox company file)
                     report = _run_direct(
-                        services, name, target, source, phases=phases, flows=flows, org=gateway
+                        services, name, source, phases=phases, flows=flows, org=gateway
                     )
                     problems += bool(report.aborted or report.held)
-                    console.print(_report_line(report), markup=False)
+                    console.print(report_line(report), markup=False)
                     continue
                 runner = services.runner(name, source, gateway)
                 if (held := runner.preflight(name)) is not None:
                     problems += 1
-                    console.print(_report_line(held), markup=False)
+                    console.print(report_line(held), markup=False)
                     continue
                 queued = runner.gather(name, flows)
                 waiting = len(store.queue.open_items(name))

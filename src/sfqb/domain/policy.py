@@ -89,6 +89,9 @@ class CompanyPolicy:
     backoff_base_seconds: int = 60
     backoff_cap_seconds: int = 3600
     expected_contact_minutes: int = 60
+    # How often sfqb runs a cycle for a company it pushes to (QuickBooks Online) when no
+    # webhook asks for one sooner; each cycle's read of QuickBooks' changes is a CDC sweep.
+    sync_every_minutes: int = 15
     # Records per Salesforce sObject Collections write (1..200); orgs with heavy triggers
     # need smaller batches.
     sf_batch_size: int = 200

@@ -8,6 +8,7 @@ notifications can be missed or arrive out of order).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from sfqb.connectors.qbo.webhooks import (
     BadPayload,
@@ -25,9 +26,15 @@ class BadSignature(Exception):
 class WebhookInbox:
     """Receives notifications for every company and hands out each company's changes."""
 
-    def __init__(self, store: Store, app_verifier: str | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        app_verifier: str | None,
+        on_new: Callable[[], None] | None = None,
+    ) -> None:
         self._store = store
         self._app_verifier = app_verifier or None
+        self._on_new = on_new  # e.g. the scheduler's notify: new changes wait
 
     def _verifier(self, realm_id: str) -> str | None:
         company = self._store.qbo_tokens.company_of_realm(realm_id)
@@ -56,7 +63,10 @@ class WebhookInbox:
             company = self._store.qbo_tokens.company_of_realm(change.realm_id)
             if company is not None:
                 by_company[company].append(change)
-        return sum(self._store.qbo_events.add(c, found) for c, found in by_company.items())
+        added = sum(self._store.qbo_events.add(c, found) for c, found in by_company.items())
+        if added and self._on_new is not None:
+            self._on_new()
+        return added
 
     def take(self, company: str, limit: int = 1000) -> list[StoredChange]:
         """The company's pending changes, oldest first; each is handed out once."""
