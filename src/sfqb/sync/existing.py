@@ -17,11 +17,12 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
 from sfqb.sync.fields import found_binding, to_plain
-from sfqb.sync.matching import matches, rule_for
+from sfqb.sync.matching import field_value, matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
+    from sfqb.sync.target import TargetProfile
 
 
 class ExistingName:
@@ -78,8 +79,10 @@ class ExistingName:
                 if bindable
                 else None
             )
-            fits = bindable and matches(rule, ours, record.fields, name_field)
-            evidence.append(_evidence(record, bound.sf.id if bound else None, fits, name_field))
+            fits = bindable and matches(rule, ours, record.fields, name_field, profile.match_fields)
+            evidence.append(
+                _evidence(record, bound.sf.id if bound else None, fits, name_field, profile)
+            )
             if bound is None and record.marker in (None, "", sf.id) and fits:
                 eligible.append(record)
         if len(eligible) == 1:
@@ -160,15 +163,15 @@ def as_type(cycle: Cycle, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp
 
 
 def _evidence(
-    record: QbRecord, bound_to: str | None, fits: bool, name_field: str
+    record: QbRecord, bound_to: str | None, fits: bool, name_field: str, profile: TargetProfile
 ) -> dict[str, Any]:
-    fields = record.fields
+    fields, where = record.fields, profile.match_fields
     return {
         "qb_id": record.id,
         "type": record.qb_type,
         "name": fields.get(name_field) or record.name,
-        "phone": fields.get("Phone"),
-        "email": fields.get("Email"),
+        "phone": field_value(fields, where.phone),
+        "email": field_value(fields, where.email),
         "bound_to": bound_to,
         "marker": record.marker,
         "matches_rule": fits,

@@ -238,7 +238,13 @@ class Reading:
                 and name_field is not None
                 and not record.marker
                 and any(
-                    matches(rule, {**ours, name_field: n}, record.fields, name_field)
+                    matches(
+                        rule,
+                        {**ours, name_field: n},
+                        record.fields,
+                        name_field,
+                        cycle.profile.match_fields,
+                    )
                     for n in self._names(sf)
                 )
             ):

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from sfqb.domain.entities import QbKind
 from sfqb.domain.status import System
 from sfqb.mapping import DESKTOP_MAPS, MapSet
+from sfqb.sync.matching import DESKTOP_MATCH_FIELDS, MatchFields
 
 
 class MarkerKind(StrEnum):
@@ -42,7 +43,7 @@ class TargetProfile:
     most operations one request carries. `name_limit` is the longest name a list record takes.
     `ref_key` is the key holding the id inside a reference the target's records carry (a read
     record's CustomerRef, ItemRef...). `preflight` names its preflight data file (sync/data/),
-    `maps` its field maps.
+    `maps` its field maps, `match_fields` where its records keep what a match rule compares.
     """
 
     name: str
@@ -60,6 +61,7 @@ class TargetProfile:
     ref_key: str = ""
     preflight: str = "preflight.yaml"
     maps: MapSet = DESKTOP_MAPS
+    match_fields: MatchFields = DESKTOP_MATCH_FIELDS
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

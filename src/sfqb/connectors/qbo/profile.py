@@ -8,6 +8,7 @@ from types import MappingProxyType
 from sfqb.domain.entities import QbKind
 from sfqb.domain.status import System
 from sfqb.mapping import ONLINE_MAPS
+from sfqb.sync.matching import MatchFields
 from sfqb.sync.target import MarkerKind, TargetProfile
 
 # Intuit's limits: a batch request carries at most 30 items (limits-and-throttles page), Change
@@ -35,4 +36,11 @@ QBO_PROFILE = TargetProfile(
     ref_key="value",
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,
+    # Intuit's Customer entity: PrimaryPhone.FreeFormNumber, PrimaryEmailAddr.Address, BillAddr.
+    match_fields=MatchFields(
+        phone="PrimaryPhone/FreeFormNumber",
+        email="PrimaryEmailAddr/Address",
+        street="BillAddr/Line1",
+        postal_code="BillAddr/PostalCode",
+    ),
 )
