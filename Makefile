@@ -32,6 +32,7 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/initial_load.py
+	$(BIN)/python benchmarks/qbo_load.py
 
 docs: install
 	$(BIN)/sfqb codes --markdown > docs/codes.md
