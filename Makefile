@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python benchmarks/initial_load.py
 	$(BIN)/python benchmarks/hostile_bodies.py
 	$(BIN)/python benchmarks/hostile_bodies.py --operation receiveResponseXML
+	$(BIN)/python benchmarks/qbo_load.py
 
 docs: install
 	$(BIN)/sfqb codes --markdown > docs/codes.md

@@ -77,6 +77,7 @@ class Rig:
     tokens: FakeTokens
     meter: FakeMeter
     mock: respx.MockRouter
+    limiter: RealmLimiter | None = None
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def rig() -> Iterator[Rig]:
             sleep=clock.sleep,
             now=lambda: NOW,
         )
-        yield Rig(client, clock, tokens, meter, mock)
+        yield Rig(client, clock, tokens, meter, mock, limiter)
         client.close()
 
 

@@ -221,3 +221,31 @@ def test_changes_older_than_30_days_are_refused(rig: Rig) -> None:
     assert not rig.mock.calls
     rig.mock.get("/cdc").mock(return_value=ok(cdc(Customer=1)))
     assert not rig.client.changes(["Customer"], NOW - timedelta(days=30)).truncated
+
+
+def test_when_the_minutes_batches_are_spent_items_go_one_by_one(rig: Rig) -> None:
+    # Intuit: 40 batch requests a minute, 500 requests: the rest of the budget is not wasted.
+    assert rig.limiter is not None
+    for _ in range(40):
+        rig.limiter.acquire(batch=True)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        # Items go at once, in any order: answer by what was sent.
+        if "Id" in sent_json(request):
+            return fixture("stale-object-5010.json", 400)
+        return ok({"Customer": {"Id": "9", "SyncToken": "0", "DisplayName": "A"}})
+
+    route = rig.mock.post("/customer").mock(side_effect=answer)
+    batch = rig.mock.post("/batch")
+    items = [
+        BatchItem("a", "Customer", BatchOperation.CREATE, {"DisplayName": "A"}),
+        BatchItem("b", "Customer", BatchOperation.UPDATE, {"Id": "7", "SyncToken": "1"}),
+    ]
+    first, second = rig.client.batch(items, "batch-1")
+    assert not batch.called
+    assert first.bid == "a" and first.entity is not None and first.entity["Id"] == "9"
+    assert second.bid == "b" and second.fault is not None
+    assert second.fault.errors[0].code == "5010"
+    sent = {params(c.request)["requestid"]: sent_json(c.request) for c in route.calls}
+    assert sent == {"batch-1-a": {"DisplayName": "A"}, "batch-1-b": {"Id": "7", "SyncToken": "1"}}
+    assert rig.meter.writes == 2

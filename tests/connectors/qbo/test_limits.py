@@ -81,3 +81,15 @@ def test_shares_outside_0_to_1_are_refused() -> None:
 def test_one_limiter_per_company_in_a_process() -> None:
     assert shared_limiter("realm-a") is shared_limiter("realm-a")
     assert shared_limiter("realm-a") is not shared_limiter("realm-b")
+
+
+def test_batch_ready_says_when_the_minutes_batches_are_spent() -> None:
+    clock = SimClock()
+    limiter = RealmLimiter(Limits(), clock=clock, sleep=clock.sleep)
+    assert limiter.batch_ready()
+    run(limiter, clock, 40, batch=True)
+    assert not limiter.batch_ready()  # 40 batches a minute (Intuit's limits page)
+    clock.now += 61
+    assert limiter.batch_ready()
+    limiter.pause(5)
+    assert not limiter.batch_ready()  # a 429 pause holds batches too

@@ -63,3 +63,19 @@ def test_cli_webhook_options_go_together(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "go together" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_429_carries_retry_after_only_when_configured() -> None:
+    # Intuit's "Limits and throttles" page gives no Retry-After: none by default.
+    from starlette.testclient import TestClient
+
+    url = "/v3/company/1234567890/query"
+    params = {"minorversion": "75", "query": "select * from Customer"}
+    headers = {"Authorization": "Bearer demo"}
+    for retry_after, expected in ((None, None), (2, "2")):
+        sandbox = QboSandbox(QboConfig(retry_after=retry_after))
+        sandbox.faults.throttle_next(1)
+        with TestClient(sandbox.app) as http:
+            answer = http.get(url, params=params, headers=headers)
+        assert answer.status_code == 429
+        assert answer.headers.get("retry-after") == expected

@@ -103,6 +103,17 @@ class RealmLimiter:
                 self._batches.put(RateItem("qbo", stamp))
             return 0.0
 
+    def batch_ready(self) -> bool:
+        """True when a batch request could go out now: the batch window has room and no 429
+        pause holds the company (the client sends single requests instead when it has not)."""
+        with self._lock:
+            now = self._clock()
+            if now < self._paused_until:
+                return False
+            stamp = int(now * 1000)
+            self._batches.leak(stamp)
+            return _wait(self._batches, stamp) <= 0
+
     @contextmanager
     def in_flight(self) -> Iterator[None]:
         """Hold one of the company's in-flight slots while a request is on the wire."""

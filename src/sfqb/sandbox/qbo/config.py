@@ -23,6 +23,9 @@ class QboConfig:
     app `client_id`; `refresh_token` is the first refresh token the token endpoint accepts.
     `automated_sales_tax` models a US company with Intuit's automated sales tax (the sandbox
     computes the tax at `tax_rate`); off, every sales line needs a TaxCodeRef.
+    `retry_after` None: a 429 carries no Retry-After header, as Intuit answers it (its
+    "Limits and throttles" page only says to wait and retry); a number of seconds adds the
+    header, so a chaos test's throttled client waits seconds instead of a minute.
     `webhook_url` None: no webhooks are sent. `webhook_verify` is what httpx verifies the
     receiver's certificate with (a CA file path, or False for plain loopback tests).
     """
@@ -45,6 +48,7 @@ class QboConfig:
     concurrent_app: int = 10
     batch_per_minute_app: int = 40
     batch_max_items: int = 30
+    retry_after: int | None = None
     query_max_results: int = 1000
     cdc_max_objects: int = 1000
     cdc_max_days: int = 30

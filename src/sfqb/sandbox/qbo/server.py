@@ -306,6 +306,8 @@ def _build_app(sandbox: QboSandbox) -> Any:
             (b"content-type", answer.content_type.encode()),
             (b"intuit_tid", b"sandbox-" + str(len(sandbox.api.log.calls)).encode()),
         ]
+        if answer.status == 429 and sandbox.config.retry_after is not None:
+            head.append((b"retry-after", str(sandbox.config.retry_after).encode()))
         if answer.lost:
             # Headers promising a body that never comes, then the connection is dropped.
             await send(
