@@ -11,7 +11,7 @@ import pytest
 from sfqb.connectors.qbo.api import BatchOperation, Fault, FaultError, QboFault
 from sfqb.connectors.qbo.operations import QboDriver, request_id
 from sfqb.domain.entities import QbKind, QbRef
-from sfqb.sync.ops import QbAction, QbOp, ReplyLost
+from sfqb.sync.ops import QbAction, QbOp, QuickBooksUnavailable, ReplyLost
 
 
 def add(n: int, name: str, attempt: str = "", **fields: Any) -> QbOp:
@@ -83,11 +83,11 @@ def test_a_fault_answers_its_own_item_only(driver: QboDriver, qbo: Any) -> None:
 
 def test_a_fault_for_the_whole_batch_answers_every_op(catalog: Any, qbo: Any) -> None:
     def refuse(items: Any, rid: str) -> Any:
-        raise QboFault(Fault("SystemFault", (FaultError("6190", "Invalid Company Status"),)))
+        raise QboFault(Fault("ValidationFault", (FaultError("6000", "Business Validation"),)))
 
     qbo.batch = refuse
     results = QboDriver(qbo, catalog).execute([add(1, "Acme"), add(2, "Bolt")])
-    assert [r.status.code for r in results] == ["6190", "6190"]
+    assert [r.status.code for r in results] == ["6000", "6000"]
 
 
 def test_transport_trouble_propagates_to_the_runner(catalog: Any, qbo: Any) -> None:
@@ -170,3 +170,17 @@ def test_marker_ops_fail_clearly_and_are_never_sent(driver: QboDriver, qbo: Any)
     [result] = driver.execute([op])
     assert not result.ok and result.status.code == "UNSUPPORTED_OPERATION"
     assert "no marker" in result.status.message and not qbo.batches
+
+
+def test_a_subscription_that_ended_stops_the_company_not_one_record(
+    driver: QboDriver, qbo: Any
+) -> None:
+    """6190 (the company's subscription ended; Intuit's error-code page): the catalog's remedy
+    opens the connector circuit, so the driver answers as QuickBooks Online unavailable and
+    the runner pauses the company with one alert, instead of failing every record."""
+    qbo.faults["Acme"] = Fault("SystemFault", (FaultError("6190", "Invalid Company Status"),))
+    with pytest.raises(QuickBooksUnavailable) as raised:
+        driver.execute([add(1, "Acme"), add(2, "Bolt")])
+    assert raised.value.status.code == "6190"
+    qbo.faults.clear()
+    assert all(r.ok for r in driver.execute([add(3, "Cole")]))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbo.api import QboApi, QboFault
 from sfqb.connectors.qbo.operations.reads import MergedInto, Reader, quote, select
 from sfqb.connectors.qbo.operations.writes import MAX_BATCH, Writer
-from sfqb.domain.status import System
-from sfqb.sync.ops import QbAction, QbOp, QbResult
+from sfqb.domain.status import Remedy, System
+from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable
 
 _WRITES = frozenset({QbAction.ADD, QbAction.MOD})
 # QuickBooks Online keeps no marker (the profile's MarkerKind.NONE): the binding lives in the
@@ -71,7 +71,9 @@ class QboDriver:
                 message = f"QuickBooks Online keeps no marker: {op.action.value} is never sent"
                 status = self._catalog.decode(System.TRANSPORT, "UNSUPPORTED_OPERATION", message)
                 answers[op.op_id] = QbResult(op.op_id, status)
+        _company_wide(answers.values())  # before any write: nothing is sent to a closed company
         answers.update(self._writer.write([o for o in ops if o.action in _WRITES]))
+        _company_wide(answers.values())
         return [answers[op.op_id] for op in ops]
 
     def _named(self, entity: str, name: str) -> str | None:
@@ -86,3 +88,13 @@ class QboDriver:
                 return None  # not cached: asked again with the next op that names it
             self._names[key] = str(found[0]["Id"]) if found else None
         return self._names[key]
+
+
+def _company_wide(results: Iterable[QbResult]) -> None:
+    """A fault the catalog says stops the whole company (its remedy opens the connector
+    circuit: the subscription ended, the connecting user lost access) is not one record's: it
+    is raised as QuickBooks Online being unavailable, so the runner pauses the company with one
+    alert and tries again later, instead of failing every record on its own."""
+    for result in results:
+        if result.status.remedy is Remedy.OPEN_CIRCUIT:
+            raise QuickBooksUnavailable(result.status)
