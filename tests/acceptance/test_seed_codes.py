@@ -145,3 +145,15 @@ def test_an_unknown_scenario_is_one_clear_line(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "unknown scenario 'nope'; scenarios: seed-codes" in result.output
+
+
+def test_the_policy_the_day_ran_under_is_saved_for_status_and_explain(ran: Ran) -> None:
+    """A person reading the store later sees the policy the scenario applied, not the default
+    (the usability test found status and explain contradicting the day's log)."""
+    from sfqb.cli.settings import load_config
+    from sfqb.domain.policy import OnDeleted, OnInactive
+
+    path = Path(str(ran.store.engine.url.database)).parent / "sfqb-config.yaml"
+    assert f"export SFQB_CONFIG={path}" in " ".join(ran.output.split())
+    policy = load_config(path).company("demo").policy
+    assert (policy.on_deleted, policy.on_inactive) == (OnDeleted.RECREATE, OnInactive.REACTIVATE)

@@ -195,6 +195,9 @@ def show_scenario(
     console.print(f"{summary['sessions']} {runs}, ended {state}; undecoded statuses: "
                   f"{summary['undecoded']}, duplicates: {summary['duplicates']}.")  # fmt: skip
     console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
+    if result.config_path:
+        console.print(f"The scenario's policy is in {result.config_path}: export SFQB_CONFIG="
+                      f"{result.config_path} so sfqb status and explain state it")  # fmt: skip
     write_summary(json_summary, summary)
 
 

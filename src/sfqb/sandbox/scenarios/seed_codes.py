@@ -17,7 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import yaml
+from sqlalchemy.engine import make_url
 
 from sfqb.codes import Catalog
 from sfqb.domain.policy import CompanyPolicy, OnDeleted, OnInactive
@@ -81,6 +85,7 @@ class ScenarioResult:
     quiet: bool = False  # the last session wrote nothing and nothing was due
     world: DemoWorld | None = None  # the sandboxes as the scenario left them (for tests)
     office: Office | None = None  # the staged records by role, and the people who acted
+    config_path: str = ""  # the SFQB_CONFIG file holding the scenario's policy
 
 
 def run_scenario(
@@ -98,8 +103,30 @@ def run_scenario(
     if target == "qbo":
         from sfqb.sandbox.scenarios.qbo_seed_codes import run_seed_codes_qbo
 
-        return run_seed_codes_qbo(options, catalog, progress)
-    return runner(options, catalog, progress)
+        result = run_seed_codes_qbo(options, catalog, progress)
+    else:
+        result = runner(options, catalog, progress)
+    result.config_path = save_policy(result.store_url)
+    return result
+
+
+def save_policy(store_url: str) -> str:
+    """Write the scenario company's policy as an SFQB_CONFIG file beside its SQLite store, so
+    `sfqb status` and `sfqb explain --company demo` on that store state the policy the day ran
+    under; returns its path ("" for a store that is not a file)."""
+    url = make_url(store_url)
+    if not url.drivername.startswith("sqlite") or not url.database:
+        return ""
+    path = Path(url.database).parent / "sfqb-config.yaml"
+    policy = {
+        "on_deleted": str(POLICY.on_deleted),
+        "on_inactive": str(POLICY.on_inactive),
+        "backoff_cap_seconds": POLICY.backoff_cap_seconds,
+    }
+    header = "# The policy sfqb demo --scenario seed-codes ran company demo under.\n"
+    body = yaml.safe_dump({"companies": {COMPANY: {"policy": policy}}}, sort_keys=False)
+    path.write_text(header + body, encoding="utf-8")
+    return str(path)
 
 
 def run_seed_codes(
