@@ -154,7 +154,8 @@ def _headline(entry: ReviewEntry) -> Text:
         title = entry.status.title if entry.status is not None else ""
         line.append(f"  {status_label(item.system, item.code, title)}", style="red")
     if item.status.value != "open":
-        line.append(f"  [{item.status.value}: {item.resolution or ''}]", style="dim")
+        how = entry.resolved_by or item.resolution or ""
+        line.append(f"  [{item.status.value}: {how}]", style="dim")
     return line
 
 
@@ -216,11 +217,11 @@ def _print_comparison(console: Console, entry: ReviewEntry) -> None:
         table.add_column("Salesforce", overflow="fold")
         table.add_column("QuickBooks", overflow="fold")
         table.add_column("", no_wrap=True)
-        colours = {"same": "green", "differs": "red", "missing": "yellow"}
+        colours = {"same": "green", "differs": "red"}
         for f in view.fields:
             table.add_row(
                 f"    {f.field}", _cell(f.salesforce), _cell(f.quickbooks),
-                Text(f.mark, style=colours[f.mark]),
+                Text(f.mark, style=colours.get(f.mark, "yellow")),
             )  # fmt: skip
         console.print(table)
         console.print(f"    why not bound by sfqb: {view.verdict}", markup=False)
