@@ -73,7 +73,7 @@ def test_status_shows_the_circuit_decoded_and_what_waits(env: dict[str, str]) ->
     assert "hresult 0x80040408" in output.lower() and "fix: " in output
     assert "last contact: 2026-03-02T08:55:00+00:00" in output
     assert "last run: #1 failed" in output and "review items open: 1" in output
-    assert "queue: pending 1" in output
+    assert "queue: 1 not done yet (due 1; list: sfqb queue --company acme)" in output
     assert "beta\n  connector: not heard from yet" in output
     assert "last contact: never\n  last run: none yet" in output
 

@@ -44,7 +44,7 @@ CompanyOpt = Annotated[
 
 review_app = typer.Typer(
     name="review",
-    help="The review list: records sfqb holds for a person, with the evidence to decide.",
+    help="The review list: records sfqb set aside for a person to decide, with the evidence.",
     invoke_without_command=True,
 )
 
@@ -107,7 +107,7 @@ def review(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """List the review list: what each record is held for, and the evidence to decide."""
+    """List the review list: why each record was set aside, and the evidence to decide."""
     if ctx.invoked_subcommand is not None:
         return
     services = services_of(ctx)
@@ -231,7 +231,7 @@ def _print_company(console: Console, entry: ReviewEntry) -> None:
     console.print(_headline(entry))
     console.print(f"  {entry.item.reason}", markup=False)
     console.print(
-        "  closes by itself once QuickBooks accepts one of the held records (sfqb sends one "
+        "  closes by itself once QuickBooks accepts one of the records set aside (sfqb sends one "
         "each cycle to test); "
         f"`sfqb review resolve {entry.item.id} --ignore` lifts it now",
         markup=False,

@@ -305,7 +305,7 @@ class ReviewDesk:
             done = f"ignored: sfqb leaves Salesforce {sf} alone until it changes in Salesforce"
         else:
             done = (
-                f"ignored the company message {item.source_id}: the records it held are tried "
+                f"ignored the company message {item.source_id}: the records it set aside are tried "
                 "again next cycle, and QuickBooks' answer decides whether it returns"
             )
         return self._close(item, row, done, ReviewStatus.IGNORED)
@@ -353,7 +353,7 @@ class ReviewDesk:
         if item.source_type == BLOCK_SOURCE:
             raise ReviewError(
                 f"review item {item_id} is a company message ({item.source_id}): it closes by "
-                "itself once QuickBooks accepts one of the held records (sfqb sends one each "
+                "itself once QuickBooks accepts one of the records set aside (sfqb sends one each "
                 f"cycle to test); {option} does not apply, only --ignore"
             )
         if (qb := qb_of(item)) is not None:
