@@ -180,7 +180,7 @@ def test_open_failures_name_the_list_behind_them(env: dict[str, str]) -> None:
     _code, output = invoke(env, "status", "--company", "acme")
     assert "open failures: 0" in output  # nothing logged yet
     assert "review items open: 1 (list: sfqb review --company acme)" in output
-    assert "queue: pending 1 (list: sfqb queue --company acme)" in output
+    assert "queue: 1 not done yet (due 1; list: sfqb queue --company acme)" in output
 
 
 def test_explain_and_status_json_agree_on_the_policy(env: dict[str, str]) -> None:

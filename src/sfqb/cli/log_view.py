@@ -47,7 +47,7 @@ class RecordNames:
         return self._qb[company].get(ref.id)
 
     def records(self, attempt: Attempt) -> list[str]:
-        """"SF Account 001... "Name"" and "QB Customer 8000... "Name"", as far as known."""
+        """ "SF Account 001... "Name"" and "QB Customer 8000... "Name"", as far as known."""
         lines = []
         if attempt.sf is not None:
             lines.append(f"SF {attempt.sf}{_quoted(self.sf(attempt.company, attempt.sf))}")

@@ -144,7 +144,8 @@ def serve(  # noqa: PLR0917 - Typer options
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
     Every company of the store is served: its Web Connector sessions run sync cycles, and its
-    connector state (up, or paused while QuickBooks cannot be reached) and alerts are checked every --watch-seconds. With --sandbox, a company
+    connector (up, or paused while QuickBooks cannot be reached) and alerts are checked every
+    --watch-seconds. With --sandbox, a company
     'demo' drains demo message sets instead.
     """
     import uvicorn

@@ -80,7 +80,9 @@ def retry(
     ctx: typer.Context,
     records: Annotated[
         list[str] | None,
-        typer.Argument(help="Salesforce Ids or record names (default: every failed or waiting one)."),
+        typer.Argument(
+            help="Salesforce Ids or record names (default: every failed or waiting one)."
+        ),
     ] = None,
     company: CompanyOpt = None,
     ids: Annotated[
