@@ -73,7 +73,7 @@ def test_status_shows_the_circuit_decoded_and_what_waits(env: dict[str, str]) ->
     assert "hresult 0x80040408" in output.lower() and "fix: " in output
     assert "last contact: 2026-03-02T08:55:00+00:00" in output
     assert "last run: #1 failed" in output and "review items open: 1" in output
-    assert "queue: pending 1" in output
+    assert "queue: 1 not done yet (due 1; list: sfqb queue --company acme)" in output
     assert "beta\n  connector: not heard from yet" in output
     assert "last contact: never\n  last run: none yet" in output
 
@@ -180,7 +180,7 @@ def test_open_failures_name_the_list_behind_them(env: dict[str, str]) -> None:
     _code, output = invoke(env, "status", "--company", "acme")
     assert "open failures: 0" in output  # nothing logged yet
     assert "review items open: 1 (list: sfqb review --company acme)" in output
-    assert "queue: pending 1 (list: sfqb queue --company acme)" in output
+    assert "queue: 1 not done yet (due 1; list: sfqb queue --company acme)" in output
 
 
 def test_explain_and_status_json_agree_on_the_policy(env: dict[str, str]) -> None:

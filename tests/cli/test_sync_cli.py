@@ -211,7 +211,7 @@ def test_retry_makes_failed_rows_due(env: Env) -> None:
     assert "1 records are due again" in output
     assert store.queue.item(item.id).status is QueueStatus.PENDING  # type: ignore[union-attr]
     code, output = run("retry")
-    assert code == 0 and output.startswith("0 records"), output
+    assert code == 0 and output.startswith("nothing to retry: none of the"), output
 
 
 def test_secret_key_prints_a_usable_key() -> None:
@@ -244,7 +244,7 @@ def test_every_user_mistake_is_one_line_and_exit_2(
     assert "is not bound" in fails("unbind", account, "--company", "demo")
     assert "--status" in fails("log", "--status", "broken")
     assert "--system" in fails("log", "--system", "sap")
-    assert "--id needs --company" in fails("retry", "--id", "1")
+    assert "no open queue row is about '1'" in fails("retry", "--id", "1")  # the one company
     assert "--ca-file" in fails(
         "connect", "salesforce", "--company", "x", "--instance", "h", "--session-id", "s",
         "--ca-file", str(env.tmp / "missing.pem"),

@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
 
 
 def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = False) -> None:
-    """The bindings: which Salesforce record is which QuickBooks record, by name and Id."""
+    """The bindings: the links between Salesforce and QuickBooks records (which is which), by
+    name and Id."""
     services = services_of(ctx)
     with plainly():
         desk = _desk(services)
@@ -46,6 +47,11 @@ def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = 
         return
     # One block per binding: Ids stay whole in a narrow terminal (Rich wraps at spaces).
     console = Console(highlight=False)
+    console.print(
+        "Bindings: the links between Salesforce and QuickBooks records - each pair below is one "
+        "record in both systems, kept in step by sfqb.",
+        markup=False,
+    )
     for view in found:
         b = view.binding
         when = (
@@ -91,7 +97,7 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
         str | None, typer.Option("--kind", help="Customer, Item, Invoice, SalesReceipt, Estimate.")
     ] = None,
 ) -> None:
-    """Bind a Salesforce record to an existing QuickBooks record by hand."""
+    """Link (bind) a Salesforce record to an existing QuickBooks record by hand."""
     services = services_of(ctx)
     with plainly():
         store = services.store
@@ -114,7 +120,7 @@ def unbind(
     record_id: Annotated[str, typer.Argument(help="A Salesforce Id or QuickBooks ListID/TxnID.")],
     company: Annotated[str, typer.Option("--company", help="The company.")],
 ) -> None:
-    """Remove the binding of a record (either side)."""
+    """Remove the link (binding) between a Salesforce and a QuickBooks record, by either Id."""
     services = services_of(ctx)
     with plainly():
         companies(services.store, company)

@@ -76,7 +76,7 @@ def demo(  # noqa: PLR0917 - typer's options
             "Starting the Salesforce and QuickBooks sandboxes and sfqb's Web Connector endpoint"
         )
         result = run_demo(options, ctx.obj.catalog, progress=progress)
-        trips = "Web Connector round trips"
+        trips = "exchanges with the Web Connector"
     summary = result.summary
     table = Table("flow", "records", title="Synced", box=box.SIMPLE)
     for flow, count in summary["synced"].items():

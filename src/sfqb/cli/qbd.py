@@ -179,10 +179,10 @@ def serve(  # noqa: PLR0917 - Typer options
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
     Every company of the store is served: its Web Connector sessions run sync cycles, and its
-    connector circuit and alerts are checked every --watch-seconds. A company connected to
-    QuickBooks Online has its cycles run by a scheduler instead (every sync_every_minutes, and
-    sooner when a webhook at /qbo/webhooks reports a change). With --sandbox, a company 'demo'
-    drains demo message sets instead.
+    connector (up, or paused while QuickBooks cannot be reached) and alerts are checked every
+    --watch-seconds. A company connected to QuickBooks Online has its cycles run by a scheduler
+    instead (every sync_every_minutes, and sooner when a webhook at /qbo/webhooks reports a
+    change). With --sandbox, a company 'demo' drains demo message sets instead.
     """
     public = _public_url(public_url)
     overrides = {

@@ -80,20 +80,30 @@ def retry(
     ctx: typer.Context,
     records: Annotated[
         list[str] | None,
-        typer.Argument(help="Salesforce Ids or record names (default: every failed or held one)."),
+        typer.Argument(
+            help="Salesforce Ids or record names (default: every failed or waiting one)."
+        ),
     ] = None,
     company: CompanyOpt = None,
     ids: Annotated[
-        list[int] | None, typer.Option("--id", help="Only this queue row (repeatable).")
+        list[int] | None,
+        typer.Option(
+            "--id",
+            help="Only this queue row, by the # number `sfqb queue` shows (repeatable); with "
+            "several companies, give --company too.",
+        ),
     ] = None,
 ) -> None:
     """Make failed and waiting records due now; the next sync sends them again."""
     services = services_of(ctx)
     with plainly():
         store = services.store
-        if ids and company is None:
-            raise UserError("--id needs --company")
         names = companies(store, company)
+        if ids and len(names) > 1:
+            raise UserError(
+                "--id is a queue row number within one company; add --company NAME "
+                f"(the companies: {', '.join(names)})"
+            )
         selectors = [*(records or []), *(str(i) for i in ids or [])]
         done = QueueDesk(store, clock=services.clock).retry(names, selectors)
     for row in done.made_due:
@@ -101,4 +111,22 @@ def retry(
     for row, why in done.left:
         typer.echo(f"left as it is ({why}): {_row_line(row)}")
     total = len(done.made_due)
-    typer.echo(f"{total} records are due again; run `sfqb sync` to send them")
+    if total:
+        typer.echo(f"{total} records are due again; run `sfqb sync` to send them")
+    elif not done.left:
+        typer.echo(_nothing_to_retry(QueueDesk(store, clock=services.clock).open_rows(names)))
+    else:
+        typer.echo("nothing was made due: the records named are already due or being sent")
+
+
+def _nothing_to_retry(rows: list[QueueItem]) -> str:
+    """Why a retry of everything found nothing: the queue is empty, or nothing in it failed."""
+    if not rows:
+        return (
+            "nothing to retry: no record is waiting or failed (every record read from "
+            "Salesforce is synced; see sfqb status)"
+        )
+    return (
+        f"nothing to retry: none of the {len(rows)} records not done yet has failed or waits; "
+        "they are due already and go with the next sync (list: sfqb queue)"
+    )

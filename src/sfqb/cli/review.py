@@ -44,7 +44,7 @@ CompanyOpt = Annotated[
 
 review_app = typer.Typer(
     name="review",
-    help="The review list: records sfqb holds for a person, with the evidence to decide.",
+    help="The review list: records sfqb set aside for a person to decide, with the evidence.",
     invoke_without_command=True,
 )
 
@@ -107,7 +107,7 @@ def review(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """List the review list: what each record is held for, and the evidence to decide."""
+    """List the review list: why each record was set aside, and the evidence to decide."""
     if ctx.invoked_subcommand is not None:
         return
     services = services_of(ctx)
@@ -154,7 +154,8 @@ def _headline(entry: ReviewEntry) -> Text:
         title = entry.status.title if entry.status is not None else ""
         line.append(f"  {status_label(item.system, item.code, title)}", style="red")
     if item.status.value != "open":
-        line.append(f"  [{item.status.value}: {item.resolution or ''}]", style="dim")
+        how = entry.resolved_by or item.resolution or ""
+        line.append(f"  [{item.status.value}: {how}]", style="dim")
     return line
 
 
@@ -216,11 +217,11 @@ def _print_comparison(console: Console, entry: ReviewEntry) -> None:
         table.add_column("Salesforce", overflow="fold")
         table.add_column("QuickBooks", overflow="fold")
         table.add_column("", no_wrap=True)
-        colours = {"same": "green", "differs": "red", "missing": "yellow"}
+        colours = {"same": "green", "differs": "red"}
         for f in view.fields:
             table.add_row(
                 f"    {f.field}", _cell(f.salesforce), _cell(f.quickbooks),
-                Text(f.mark, style=colours[f.mark]),
+                Text(f.mark, style=colours.get(f.mark, "yellow")),
             )  # fmt: skip
         console.print(table)
         console.print(f"    why not bound by sfqb: {view.verdict}", markup=False)
@@ -230,7 +231,7 @@ def _print_company(console: Console, entry: ReviewEntry) -> None:
     console.print(_headline(entry))
     console.print(f"  {entry.item.reason}", markup=False)
     console.print(
-        "  closes by itself once QuickBooks accepts one of the held records (sfqb sends one "
+        "  closes by itself once QuickBooks accepts one of the records set aside (sfqb sends one "
         "each cycle to test); "
         f"`sfqb review resolve {entry.item.id} --ignore` lifts it now",
         markup=False,

@@ -4,10 +4,12 @@ waits, and the command that lists what is behind each number."""
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
@@ -54,6 +56,15 @@ def _qbo(services: Services, company: str) -> dict[str, Any] | None:
     }
 
 
+_QUEUE_WORDS = {
+    "pending": "due",
+    "inflight": "being sent",
+    "failed": "failed",
+    "waiting": "waiting",
+    "review": "on the review list",
+}
+
+
 def _span(minutes: int) -> str:
     if minutes < 120:
         return f"{minutes} min"
@@ -87,6 +98,18 @@ def _connector_lines(data: dict[str, Any]) -> list[str]:
     return [f"  connector: up ({expected})"]
 
 
+def _queue_line(company: str, counts: dict[str, int]) -> str:
+    """What `sfqb queue` lists (records not done), with the synced ones apart and unpointed."""
+    synced = counts.get("done", 0)
+    waiting = {k: v for k, v in counts.items() if k != "done" and v}
+    done = f"{synced} synced" if synced else "none synced yet"
+    if not waiting:
+        return f"  queue: nothing waiting ({done})"
+    total = sum(waiting.values())
+    parts = ", ".join(f"{_QUEUE_WORDS.get(k, k)} {v}" for k, v in waiting.items())
+    return f"  queue: {total} not done yet ({parts}; list: sfqb queue --company {company}); {done}"
+
+
 def _lines(data: dict[str, Any]) -> list[str]:
     name = data["company"]
     lines = [str(name), *_connector_lines(data)]
@@ -103,14 +126,11 @@ def _lines(data: dict[str, Any]) -> list[str]:
         done = run["finished_at"] or "still running"
         lines.append(f"  last run: #{run['id']} {run['status']} (started {run['started_at']}, "
                      f"finished {done})")  # fmt: skip
-    queue = ", ".join(f"{k} {v}" for k, v in data["queue"].items()) or "empty"
     failures, review = data["open_failures"], data["review_open"]
     lines.append(f"  open failures: {failures}" + (
         f" (list: sfqb log --status failed --company {name})" if failures else ""
     ))  # fmt: skip
-    lines.append(
-        f"  queue: {queue}" + (f" (list: sfqb queue --company {name})" if queue != "empty" else "")
-    )
+    lines.append(_queue_line(name, data["queue"]))
     lines.append(f"  review items open: {review}" + (
         f" (list: sfqb review --company {name})" if review else ""
     ))  # fmt: skip
@@ -147,5 +167,19 @@ def status(
     if not found:
         typer.echo("no companies yet; run `sfqb qwc --company NAME` or `sfqb connect ...`")
         return
+    width = Console().width
     for data in found:
-        typer.echo("\n".join(_lines(data)))
+        typer.echo("\n".join(wrapped(_lines(data), width)))
+
+
+def wrapped(lines: list[str], width: int) -> list[str]:
+    """Lines wrapped to `width` at spaces only (an Id, dashes and all, stays whole), each
+    continuation indented two more than its line."""
+    out: list[str] = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+        kept = textwrap.wrap(
+            line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        )
+        out.extend(kept or [line])
+    return out

@@ -24,10 +24,11 @@ from sfqb.cli import queue as queue_cli
 from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
+from sfqb.cli.log_view import RecordNames, of_record
 from sfqb.cli.settings import companies, services_of
 from sfqb.codes.words import flow_text, status_label
-from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
+from sfqb.jobs.bindings import BindingDesk
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
@@ -38,6 +39,7 @@ from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
 
 _COLOURS = {"info": "green", "warning": "yellow", "error": "red"}
+_SEARCHED = 5000  # how far back `sfqb log --record` looks for the record's entries
 
 CompanyOpt = Annotated[
     str | None, typer.Option("--company", help="Only this company (default: every company).")
@@ -242,9 +244,9 @@ def plan(
 # -- log ---------------------------------------------------------------------------------------
 
 
-def _records(sf: SfRef | None, qb: QbRef | None) -> str:
-    parts = [f"SF {sf}" if sf else "", f"QB {qb}" if qb else ""]
-    return "\n".join(p for p in parts if p) or "-"
+def _names(services: Services) -> RecordNames:
+    desk = BindingDesk(services.store, services.catalog, services.alerts, clock=services.clock)
+    return RecordNames(services.store, desk.listing)
 
 
 def log(  # noqa: PLR0917 - Typer options
@@ -258,6 +260,14 @@ def log(  # noqa: PLR0917 - Typer options
         str | None, typer.Option("--system", help="Only this system (qbxml, salesforce, ...).")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            metavar="NAME_OR_ID",
+            help="Only this record: its name, or its Salesforce or QuickBooks Id.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The integration log, newest first: every attempt with its decoded status."""
@@ -270,22 +280,34 @@ def log(  # noqa: PLR0917 - Typer options
             raise UserError(f"unknown --system {system!r}; the systems are {', '.join(systems)}")
         if company is not None:
             companies(services.store, company)
+        names = _names(services)
+        window = limit if record is None else max(limit, _SEARCHED)
         if status == "failed":  # the list behind `sfqb status`'s "open failures"
             wanted = system.lower() if system else None
             attempts = [
                 a for a in services.health.open_failures(company)
                 if (code is None or a.code == code) and (wanted is None or a.system == wanted)
-            ][:limit]  # fmt: skip
+            ][:window]  # fmt: skip
         else:
             attempts = services.store.journal.log(
-                company, code=code, system=System(system.lower()) if system else None, limit=limit
-            )
+                company, code=code, system=System(system.lower()) if system else None,
+                limit=window,
+            )  # fmt: skip
+        if record is not None:
+            attempts = of_record(attempts, names, record, limit)
+            if not attempts:
+                raise UserError(
+                    f"no log entry is about {record!r} (a record's name, or its Salesforce or "
+                    "QuickBooks Id; names as last read from Salesforce)"
+                )
     if as_json:
         rows = [
             {
                 "time": a.created_at.isoformat(), "company": a.company, "flow": a.flow,
                 "salesforce": str(a.sf) if a.sf else None,
+                "salesforce_name": names.sf(a.company, a.sf) if a.sf else None,
                 "quickbooks": str(a.qb) if a.qb else None,
+                "quickbooks_name": names.qb(a.company, a.qb) if a.qb else None,
                 "operation": a.operation, "system": a.system.value, "code": a.code,
                 "severity": a.severity.value, "title": a.title, "message": a.message,
                 "meaning": a.meaning, "fix": list(a.fix), "action": a.action_taken,
@@ -302,9 +324,13 @@ def log(  # noqa: PLR0917 - Typer options
             head.append(
                 status_label(a.system, a.code, a.title), style=_COLOURS.get(a.severity.value, "")
             )
-            head.append(f"  {flow_text(a.flow)} {a.operation}  {_records(a.sf, a.qb)}")
+            head.append(f"  {flow_text(a.flow)} {a.operation}")
             console.print(head)
+            for line in names.records(a):
+                console.print(Text(f"    {line}"))
             console.print(Text(f"    sfqb: {a.action_taken}"))
+            if detail := names.detail(a):
+                console.print(Text(f"    why: {detail}"))
             if a.summary:
                 console.print(Text(f"    changed: {a.summary}"))
     else:
@@ -314,9 +340,9 @@ def log(  # noqa: PLR0917 - Typer options
         for a in attempts:
             table.add_row(
                 Text(f"{a.created_at:%Y-%m-%d %H:%M:%S}"), Text(flow_text(a.flow)),
-                Text(_records(a.sf, a.qb)),
+                Text("\n".join(names.records(a)) or "-"),
                 Text(a.operation), Text(a.status_key, style=_COLOURS.get(a.severity.value, "")),
-                Text(a.title), Text(a.action_taken),
+                Text(a.title), Text("\n".join(filter(None, (a.action_taken, names.detail(a))))),
             )  # fmt: skip
         console.print(table)
     console.print(f"{len(attempts)} attempts shown", markup=False)

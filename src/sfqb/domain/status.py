@@ -63,6 +63,7 @@ class Remedy(StrEnum):
     RESEND = "resend"
     SHRINK_WINDOW = "shrink_window"
     HOLD_FOR_REVIEW = "hold_for_review"
+    ADD_AGAIN = "add_again"
 
 
 class Actor(StrEnum):

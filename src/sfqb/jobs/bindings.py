@@ -17,8 +17,9 @@ from typing import Protocol
 
 from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingConflict, BindingError
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import InvalidRef, QbKind, QbRef, SfObject, SfRef
 from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
+from sfqb.domain.sfid import is_id, same_id
 from sfqb.domain.status import Remedy
 from sfqb.jobs.alerts import AlertKind
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
@@ -124,6 +125,25 @@ def not_cut_short(qb_id: str, known: set[str]) -> None:
         )
 
 
+def _not_an_id(text: str, known: list[str]) -> None:
+    """InvalidRef when `text` is neither a Salesforce Id nor a QuickBooks one (Desktop's
+    serial-dash-stamp, or Online's digits): most often an Id cut short when copied."""
+    near = sorted(k for k in known if k.upper().startswith(text.upper()) and k != text)
+    hint = f" Did you mean {near[0]}?" if near else ""
+    if is_id(text) or (text.isdigit() and not near):
+        return
+    if text.isdigit():
+        raise InvalidRef(f"{text!r} is not a whole QuickBooks Id; was it cut short?{hint}")
+    if "-" in text:
+        check_qbd_id(text)
+        not_cut_short(text.upper(), {k for k in known if "-" in k})
+        return
+    raise InvalidRef(
+        f"{text!r} is not a Salesforce Id (15 or 18 letters and digits; this one has "
+        f"{len(text)}) nor a QuickBooks Id; was it cut short?{hint}"
+    )
+
+
 class BindingDesk:
     """Makes, asks for and removes bindings by hand; every collaborator is passed in."""
 
@@ -212,19 +232,20 @@ class BindingDesk:
     def unbind(self, company: str, record_id: str) -> Binding:
         """Remove the binding of a record named by either side's Id; NotBound when none.
 
-        QuickBooks_ID__c in Salesforce is left as it is (sfqb writes the new Id when the
-        record is next synced), so the next read does not take it for a person's edit.
+        A Salesforce Id may be given in its 15- or 18-character form. An Id of neither system's
+        form (cut short when copied) is refused as such (InvalidRef), naming the bound Id it
+        starts, if any. QuickBooks_ID__c in Salesforce is left as it is (sfqb writes the new Id
+        when the record is next synced), so the next read does not take it for a person's edit.
         """
+        text = record_id.strip()
+        every = self._store.bindings.for_company(company)
         match = next(
-            (
-                b
-                for b in self._store.bindings.for_company(company)
-                if record_id in (b.sf.id, b.qb.id)
-            ),
+            (b for b in every if same_id(text, b.sf.id) or text.upper() == b.qb.id.upper()),
             None,
         )
         if match is None:
-            raise NotBound(f"{record_id} is not bound in company {company!r}")
+            _not_an_id(text, [b.sf.id for b in every] + [b.qb.id for b in every])
+            raise NotBound(f"{text} is not bound in company {company!r}")
         return self._store.bindings.unbind(company, match.sf)
 
     def _gone(self, company: str, sf: SfRef) -> bool:

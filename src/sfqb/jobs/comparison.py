@@ -44,8 +44,13 @@ class FieldCompare:
 
     @property
     def mark(self) -> str:
-        """`same`, `differs` or `missing`, as a person reads it."""
-        return "missing" if self.same is None else "same" if self.same else "differs"
+        """`same`, `differs`, or which side lacks the value ("not in Salesforce"), as a person
+        reads it."""
+        if self.same is not None:
+            return "same" if self.same else "differs"
+        if not self.salesforce and not self.quickbooks:
+            return "in neither"
+        return "not in Salesforce" if not self.salesforce else "not in QuickBooks"
 
     def to_json(self) -> dict[str, Any]:
         """The field as JSON."""

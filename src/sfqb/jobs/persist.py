@@ -150,7 +150,7 @@ class Persistence:
                 if item.source_type == BLOCK_SOURCE and item.source_id == key:
                     self._store.review.close(
                         item.id,
-                        "QuickBooks accepted the held record sfqb sent to test",
+                        "QuickBooks accepted the set-aside record sfqb sent to test",
                         now=self._clock(),
                     )
         for sf in cycle.requeue:

@@ -34,6 +34,7 @@ from sfqb.jobs.comparison import CandidateView, compare_candidates
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import payload_fingerprint
 from sfqb.jobs.persist import BLOCK_SOURCE
+from sfqb.jobs.person_acts import person_act
 from sfqb.store import ConnectionSystem, QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite
 
@@ -107,6 +108,7 @@ class ReviewEntry:
     pending: str | None = None  # a bind asked on the review list, waiting for QuickBooks
     comparison: tuple[CandidateView, ...] = ()  # the record beside each same-named candidate
     actions: tuple[str, ...] = ()  # what a person can do with it: bind, recreate, rename, ignore
+    resolved_by: str | None = None  # a Salesforce user's edit that settled it, in words
 
     @property
     def is_company(self) -> bool:
@@ -136,6 +138,7 @@ class ReviewEntry:
             "actions": list(self.actions),
             "status": item.status.value,
             "resolution": item.resolution,
+            "resolved_by": self.resolved_by,
             "created_at": item.created_at.isoformat(),
             "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None,
         }
@@ -195,7 +198,8 @@ class ReviewDesk:
             name = value if isinstance(value, str) else None
         kind = evidence_kind(item.candidates)
         actions = self.actions(item, kind)
-        return ReviewEntry(item, status, name, kind, pending, tuple(comparison), actions)
+        by = person_act(self._store, item, sf) if sf is not None else None
+        return ReviewEntry(item, status, name, kind, pending, tuple(comparison), actions, by)
 
     def actions(self, item: ReviewItem, kind: Evidence) -> tuple[str, ...]:
         """What a person can do with an open item in this company: never an action the
@@ -301,7 +305,7 @@ class ReviewDesk:
             done = f"ignored: sfqb leaves Salesforce {sf} alone until it changes in Salesforce"
         else:
             done = (
-                f"ignored the company message {item.source_id}: the records it held are tried "
+                f"ignored the company message {item.source_id}: the records it set aside are tried "
                 "again next cycle, and QuickBooks' answer decides whether it returns"
             )
         return self._close(item, row, done, ReviewStatus.IGNORED)
@@ -349,7 +353,7 @@ class ReviewDesk:
         if item.source_type == BLOCK_SOURCE:
             raise ReviewError(
                 f"review item {item_id} is a company message ({item.source_id}): it closes by "
-                "itself once QuickBooks accepts one of the held records (sfqb sends one each "
+                "itself once QuickBooks accepts one of the records set aside (sfqb sends one each "
                 f"cycle to test); {option} does not apply, only --ignore"
             )
         if (qb := qb_of(item)) is not None:

@@ -1,0 +1,97 @@
+"""`sfqb log` as a person reads it: each record's name beside its Id, the record sfqb's own
+statuses are about (the parent a record waits for), and finding a record by name or Id."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from sfqb.codes.words import system_text
+from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.domain.sfid import same_id
+from sfqb.domain.status import System
+from sfqb.jobs.bindings import BindingView
+from sfqb.mapping import fold_name
+from sfqb.store import Attempt, Store
+from sfqb.sync.records import FLOW_OF
+
+# "Product2 01t8d000000GC7SAAW" inside a message sfqb wrote (its own codes' details).
+_SF_IN_TEXT = re.compile(rf"\b({'|'.join(o.value for o in SfObject)}) ([0-9A-Za-z]{{15,18}})\b")
+_CODE_IN_TEXT = re.compile(rf"\b({'|'.join(s.value for s in System)}) (\S+)")
+
+
+class RecordNames:
+    """The names sfqb knows for records: Salesforce's as last read (the queued payload) and
+    QuickBooks' from the bindings (`BindingDesk.listing`)."""
+
+    def __init__(self, store: Store, listing: Callable[[str], list[BindingView]]) -> None:
+        self._store, self._listing = store, listing
+        self._sf: dict[tuple[str, SfRef], str | None] = {}
+        self._qb: dict[str, dict[str, str]] = {}
+
+    def sf(self, company: str, ref: SfRef) -> str | None:
+        """The Salesforce record's name as last read, or None."""
+        key = (company, ref)
+        if key not in self._sf:
+            row = self._store.queue.get(company, FLOW_OF[ref.sobject], ref)
+            name = row.payload.get("Name") if row is not None else None
+            self._sf[key] = name if isinstance(name, str) and name else None
+        return self._sf[key]
+
+    def qb(self, company: str, ref: QbRef) -> str | None:
+        """The QuickBooks record's name as sfqb knows it from its binding, or None."""
+        if company not in self._qb:
+            self._qb[company] = {
+                v.binding.qb.id: v.qb_name for v in self._listing(company) if v.qb_name
+            }
+        return self._qb[company].get(ref.id)
+
+    def records(self, attempt: Attempt) -> list[str]:
+        """ "SF Account 001... "Name"" and "QB Customer 8000... "Name"", as far as known."""
+        lines = []
+        if attempt.sf is not None:
+            lines.append(f"SF {attempt.sf}{_quoted(self.sf(attempt.company, attempt.sf))}")
+        if attempt.qb is not None:
+            lines.append(f"QB {attempt.qb}{_quoted(self.qb(attempt.company, attempt.qb))}")
+        return lines
+
+    def detail(self, attempt: Attempt) -> str | None:
+        """The specifics of one of sfqb's own statuses (which parent a record waits for, and
+        why), with the records named and codes in words; None when the title says it all."""
+        if attempt.system is not System.TRANSPORT or not attempt.message:
+            return None
+        if attempt.message == attempt.title or attempt.message in attempt.action_taken:
+            return None
+
+        def named(found: re.Match[str]) -> str:
+            ref = SfRef(SfObject(found[1]), found[2])
+            return f"{found[0]}{_quoted(self.sf(attempt.company, ref))}"
+
+        text = _SF_IN_TEXT.sub(named, attempt.message)
+        return _CODE_IN_TEXT.sub(lambda m: f"{system_text(m[1])} {m[2]}", text)
+
+    def matches(self, attempt: Attempt, wanted: str) -> bool:
+        """True when the attempt is about the record a person named by Id (either system,
+        either Salesforce form) or by name (either side's, compared as sfqb compares names)."""
+        text = wanted.strip()
+        if attempt.sf is not None and same_id(text, attempt.sf.id):
+            return True
+        if attempt.qb is not None and text.upper() == attempt.qb.id.upper():
+            return True
+        folded = fold_name(text)
+        names = [
+            self.sf(attempt.company, attempt.sf) if attempt.sf else None,
+            self.qb(attempt.company, attempt.qb) if attempt.qb else None,
+        ]
+        return any(n is not None and fold_name(n) == folded for n in names)
+
+
+def of_record(
+    attempts: Sequence[Attempt], names: RecordNames, wanted: str, limit: int
+) -> list[Attempt]:
+    """The attempts about the record a person named, newest first, at most `limit`."""
+    return [a for a in attempts if names.matches(a, wanted)][:limit]
+
+
+def _quoted(name: str | None) -> str:
+    return f' "{name}"' if name else ""
