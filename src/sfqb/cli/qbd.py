@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,6 +25,7 @@ from sfqb.cli.serve_limits import (
     trusted_proxies,
     with_login_limits,
 )
+from sfqb.cli.serving import DatabaseOpt, PublicUrlOpt, checked_public_url, open_store
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import (
     CustomerAdd,
@@ -40,17 +39,14 @@ from sfqb.connectors.qbd.webconnector import (
     LeaseHeartbeat,
     NoWorkSource,
     OutboxItem,
-    QwcError,
-    QwcSpec,
     SoapEndpoint,
     WebConnectorService,
     WorkSource,
-    build_qwc,
     verify_password,
 )
 from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
 from sfqb.domain.status import DecodedStatus
-from sfqb.store import ConnectionSystem, SecretBox, SecretKeyError, Store, StoreError
+from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
 
 if TYPE_CHECKING:
     from sfqb.jobs.qbwc import CycleWorkSource
@@ -59,30 +55,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_URL = "http://localhost:8000/qbwc"
 SANDBOX_COMPANY = "demo"
 SANDBOX_LOGIN = "demo"  # the sandbox company's Web Connector user name and password
-PublicUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--public-url",
-        envvar="SFQB_PUBLIC_URL",
-        help="The https address the Web Connector reaches sfqb at (behind a TLS proxy: the "
-        "proxy's), e.g. https://sfqb.example.com; goes into the WSDL and .qwc files.",
-    ),
-]
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="SFQB_DATABASE_URL",
-        help="SQLAlchemy URL of the store (default: SQLite file var/sfqb.sqlite).",
-    ),
-]
 
 
 def register(app: typer.Typer, sandbox_app: typer.Typer) -> None:
     """Add serve and qwc to `app`, and qbd to the `sandbox` group."""
+    from sfqb.cli.qwc import qwc
+
     app.command()(serve)
     app.command()(qwc)
     sandbox_app.command("qbd")(sandbox_qbd)
@@ -109,18 +89,6 @@ def _sandbox_company() -> QuickBooksProcessor:
     from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 
     return CompanyFile(SandboxSettings(), _now, random.Random())
-
-
-def _open_store(url: str | None, secrets: SecretBox | None = None) -> Store:
-    if url is None:
-        Path("var").mkdir(exist_ok=True)
-        url = "sqlite:///var/sfqb.sqlite"
-    try:
-        store = Store.from_url(url, secrets=secrets)
-        store.migrate()
-    except Exception as exc:  # a bad URL or an unreachable database: one line, no traceback
-        raise fail(f"cannot open the store at {url}: {exc}") from None
-    return store
 
 
 def serve(  # noqa: PLR0917 - Typer options
@@ -184,7 +152,7 @@ def serve(  # noqa: PLR0917 - Typer options
     instead (every sync_every_minutes, and sooner when a webhook at /qbo/webhooks reports a
     change). With --sandbox, a company 'demo' drains demo message sets instead.
     """
-    public = _public_url(public_url)
+    public = checked_public_url(public_url)
     overrides = {
         name: timedelta(seconds=seconds)
         for name, seconds in (("session_timeout", session_timeout), ("lease", lease_seconds))
@@ -232,7 +200,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         secrets = None if sandbox else services.secrets
     except SecretKeyError as exc:
         raise fail(str(exc)) from None
-    store = _open_store(database_url, secrets)
+    store = open_store(database_url, secrets)
     stop = threading.Event()
     scheduler = None
     if sandbox:
@@ -271,18 +239,6 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
             scheduler.notify()  # its loop sees `stop` at once
         heartbeat.stop()
         store.engine.dispose()
-
-
-def _public_url(given: str | None) -> str | None:
-    """The checked --public-url / SFQB_PUBLIC_URL, or None when neither is set."""
-    from sfqb.web.security import PublicUrlError, public_base_url
-
-    if not given:
-        return None
-    try:
-        return public_base_url(given)
-    except PublicUrlError as exc:
-        raise fail(str(exc)) from None
 
 
 def refuse_real_store(url: str) -> None:
@@ -397,119 +353,6 @@ def demo_message_sets(now: datetime) -> list[str]:
         build_message_set([CustomerAdd(name=name)], DEFAULT_VERSION),
         build_message_set([query], DEFAULT_VERSION),
     ]
-
-
-def qwc(  # noqa: PLR0917 - Typer options
-    company: Annotated[str, typer.Option("--company", help="The company's name in sfqb.")],
-    url: Annotated[
-        str | None,
-        typer.Option(
-            help="The /qbwc address QBWC calls (default: <SFQB_PUBLIC_URL>/qbwc, else "
-            f"{DEFAULT_URL})."
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write here instead of standard output.")
-    ] = None,
-    user: Annotated[
-        str | None, typer.Option(help="Web Connector user name for a new company.")
-    ] = None,
-    password: Annotated[
-        str | None,
-        typer.Option(
-            envvar="SFQB_QBWC_PASSWORD",
-            help="Password for a new company (or the new one, with --rotate-password).",
-        ),
-    ] = None,
-    rotate_password: Annotated[
-        bool,
-        typer.Option(
-            "--rotate-password",
-            help="Replace an existing company's Web Connector password with --password; the "
-            "old one stops working at once and its open sessions are closed.",
-        ),
-    ] = False,
-    minutes: Annotated[int, typer.Option("--every", help="RunEveryNMinutes.")] = 15,
-    database_url: DatabaseOpt = None,
-    new_file_id: Annotated[
-        bool,
-        typer.Option(
-            "--new-file-id",
-            help="Give the company a new FileID (for QBWC1039: the Web Connector already holds "
-            "this OwnerID/FileID pair). The OwnerID stays: sfqb's data in QuickBooks is kept "
-            "under it.",
-        ),
-    ] = False,
-) -> None:
-    """Write the .qwc file that connects a QuickBooks company to sfqb through the Web Connector."""
-    if url is None:
-        public = _public_url(os.environ.get("SFQB_PUBLIC_URL"))
-        url = f"{public}/qbwc" if public else DEFAULT_URL
-    store = _open_store(database_url)
-    login = store.company(company)
-    if login is None:
-        if not password:
-            raise fail(
-                f"no company {company!r} in the store; give --password (or SFQB_QBWC_PASSWORD) "
-                "to create it"
-            )
-        try:
-            login = store.create_company(company, user or company, password)
-        except StoreError as exc:
-            raise fail(str(exc)) from None
-        rotate_password = False  # the password just set is the company's first
-    else:
-        _check_unused(login, password, user, rotate_password)
-    spec = QwcSpec(
-        app_name=f"sfqb ({company})",
-        app_url=url,
-        username=login.username,
-        owner_id=login.owner_id,
-        file_id=login.file_id,
-        run_every_minutes=minutes,
-    )
-    try:
-        document = build_qwc(spec)
-        if new_file_id:  # only once the .qwc is known to build: nothing half-done
-            spec = replace(spec, file_id=store.new_file_id(company).file_id)
-            document = build_qwc(spec)
-    except QwcError as exc:
-        raise fail(str(exc)) from None
-    if rotate_password and password:
-        closed = store.set_password(company, password)
-        typer.echo(
-            f"changed the Web Connector password of {company}: the old one no longer works "
-            f"({closed} open session(s) closed); enter the new one in the Web Connector",
-            err=True,
-        )
-    from sfqb.jobs.health import record_schedule
-
-    record_schedule(store, company, minutes)  # the expected contact interval follows it
-    if out is None:
-        typer.echo(document.decode("utf-8"), nl=False)
-        return
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(document)
-    os.replace(tmp, out)  # nothing half-written
-    typer.echo(f"wrote {out}", err=True)
-
-
-def _check_unused(
-    login: CompanyLogin, password: str | None, user: str | None, rotate: bool
-) -> None:
-    """Refuse (one line) a password that would be silently ignored; warn of an unused --user."""
-    if rotate and not password:
-        raise fail("--rotate-password needs the new password: --password (or SFQB_QBWC_PASSWORD)")
-    if password and not rotate and not verify_password(password, login.password_hash):
-        raise fail(
-            f"{login.name} already has a Web Connector password, and --password is not used: "
-            "add --rotate-password to replace it (the old one then stops working)"
-        )
-    if user and user != login.username:
-        typer.echo(
-            f"--user is not used: {login.name}'s Web Connector user name stays {login.username}",
-            err=True,
-        )
 
 
 def sandbox_qbd(
