@@ -54,7 +54,7 @@ STAGED = [
     ("qbo:6240", "6240", "bound the existing QuickBooks record"),
     ("transport:CONNECTOR_UNREACHABLE", None, "cycle stopped; records stay queued"),
     ("transport:PARENT_INACTIVE", "inactive", "active again in QuickBooks (on_inactive:"),
-    ("qbo:2500", "2500", "its binding is cleared so it is added again"),
+    ("qbo:2500", "2500", "the binding follows it, nothing re-created"),
     ("qbo:5010", "in-use", "re-read the record and re-applied the change once"),
     ("qbo:5010", "5010", "re-read the record and re-applied the change once"),
     ("transport:QBO_AUTH_LOST", None, "cycle stopped; records stay queued"),
