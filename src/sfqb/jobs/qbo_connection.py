@@ -169,6 +169,7 @@ class QboConnections:
             tokens=self.tokens(company),
             meter=self.meter(company),
             catalog=self._catalog,
+            now=self._clock,  # the CDC window is the company's clock's, like every due time
         )
         try:
             yield self.guard(company, QboDriver(client, self._catalog, clock=self._clock), settings)
