@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +25,7 @@ from sfqb.sandbox.demo import DemoOptions, salesforce_id_of
 from sfqb.sandbox.qbd import CompanyFile
 from sfqb.sandbox.qbd.records import Record
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
-from sfqb.sandbox.qbo_demo import QboWorld, qbo_world
+from sfqb.sandbox.qbo_demo import QboWorld, qbo_summary, qbo_world
 from sfqb.sandbox.salesforce import SalesforceSandbox
 from sfqb.store import Store
 from sfqb.sync.ops import QbOp, QbResult
@@ -233,7 +233,9 @@ class QboTestWorld:
         """One cycle a few seconds later, through `wrap(driver)`."""
         self.clock.advance(5)
         with self.inner.driver() as driver:
-            return self.runner.run_direct(company, wrap(driver))
+            report = self.runner.run_direct(company, wrap(driver))
+        self.inner.reports.append(report)
+        return report
 
     def cycle(self, company: str = "demo") -> CycleReport:
         """One cycle pushed to QuickBooks Online."""
@@ -302,6 +304,14 @@ class QboTestWorld:
         body = {"CustomerRef": record["CustomerRef"], "TotalAmt": float(amount), "Line": [line]}
         self.qb.api.books.create("Payment", body)
 
+    def round_trips(self, report: CycleReport) -> int:
+        """The cycle's requests to QuickBooks Online (reads and batches)."""
+        return report.qb_batches
+
+    def summary(self) -> dict[str, Any]:
+        """The demo's summary of every cycle so far (duplicates, undecoded, open failures)."""
+        return qbo_summary(self.inner)
+
     def qb_lose_next_replies(self, count: int = 1) -> None:
         """The next `count` API requests are done but their replies are lost."""
         self.qb.faults.lose_next_replies(count)
@@ -312,12 +322,15 @@ class QboTestWorld:
 
 
 @contextmanager
-def qbo_test_world(url: str, workdir: Path, clock: Any, catalog: Catalog) -> Iterator[QboTestWorld]:
-    """The Online world on the test's store URL and clock: nothing seeded, company "demo"."""
-    options = DemoOptions(
-        accounts=0, products=0, opportunities=0, workdir=workdir, database_url=url
-    )
+def qbo_test_world(
+    url: str, workdir: Path, clock: Any, catalog: Catalog, options: DemoOptions | None = None
+) -> Iterator[QboTestWorld]:
+    """The Online world on the test's store URL and clock, company "demo"; Salesforce seeded
+    as `options` say (nothing by default)."""
+    seeded = options is not None
+    options = options or DemoOptions(accounts=0, products=0, opportunities=0)
+    options = replace(options, workdir=workdir, database_url=url)
     with qbo_world(
-        options, catalog, clock, quickbooks=QboConfig(clock=clock), seed_salesforce=False
+        options, catalog, clock, quickbooks=QboConfig(clock=clock), seed_salesforce=seeded
     ) as world:
         yield QboTestWorld(world, world.salesforce, world.store, world.runner, clock, catalog)
