@@ -4,9 +4,14 @@ HTTPS: the same tests on both targets, through the neutral `TargetWorld`."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.jobs.runner import Driver
 from sfqb.sandbox.salesforce import seed
+from sfqb.store import QueueStatus
+from sfqb.sync.ops import QbAction, QbOp, QbResult
 from sfqb.sync.target import MarkerKind
 
 from .worlds import TargetWorld
@@ -117,3 +122,64 @@ def test_a_payment_in_quickbooks_reaches_the_opportunity(target_world: TargetWor
     record = world.sf.org.get("Opportunity", opp)
     assert float(record["QuickBooks_Amount_Paid__c"]) == 10.0
     assert record["QuickBooks_Payment_Status__c"] == "Partially Paid"
+
+
+@dataclass
+class LosesAddReplies:
+    """The driver, losing the reply of the first batch that adds a record of `qb_type`
+    (QuickBooks did the work; sfqb never heard back)."""
+
+    inner: Driver
+    world: TargetWorld
+    qb_type: str
+    lost: int = 0
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        if not self.lost and any(
+            op.action is QbAction.ADD and op.qb_type == self.qb_type for op in ops
+        ):
+            self.lost += 1
+            self.world.qb_lose_next_replies(1)
+        return self.inner.execute(ops)
+
+
+def test_an_edit_while_an_add_is_unanswered_does_not_add_a_second_invoice(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    summary = seed(world.sf.org, 2, random.Random(1))
+    lossy: list[LosesAddReplies] = []
+    world.run_with(
+        lambda driver: lossy.append(LosesAddReplies(driver, world, "Invoice")) or lossy[0]
+    )
+    assert lossy[0].lost == 1
+    assert world.qb_count("invoice") == len(summary.opportunities)
+    world.advance(30)
+    world.sf.org.update("Opportunity", summary.opportunities[0], {"Name": "Renamed meanwhile"})
+    world.cycle()
+    world.cycle()
+    assert world.qb_count("invoice") == len(summary.opportunities)
+    for opp in summary.opportunities:
+        binding = world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, opp))
+        assert binding is not None
+        assert world.sf.org.get("Opportunity", opp)["QuickBooks_ID__c"] == binding.qb.id
+
+
+def test_quickbooks_failing_for_a_while_is_retried_nothing_lost_or_doubled(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    summary = seed(world.sf.org, 3, random.Random(6))
+    world.qb_fail_next(2)  # the next two requests (or connections) fail, then QuickBooks is back
+    for _ in range(6):
+        world.cycle()
+        world.advance(120)  # past any retry delay
+    assert world.qb_count("customer") == len(summary.accounts)
+    assert world.qb_count("item") == len(summary.products)
+    assert world.qb_count("invoice") == len(summary.opportunities)
+    for opp in summary.opportunities:
+        binding = world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, opp))
+        assert binding is not None
+        assert world.sf.org.get("Opportunity", opp)["QuickBooks_ID__c"] == binding.qb.id
+    statuses = world.store.queue.count_by_status("demo")
+    assert set(statuses) <= {QueueStatus.DONE}  # nothing left due, failed or for review

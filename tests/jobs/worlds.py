@@ -102,7 +102,8 @@ _QBD_KINDS = {
 
 def _qbd_view(record: Record) -> QbView:
     kind = next(k for k, kinds in _QBD_KINDS.items() if record.kind in kinds)
-    price = record.text("SalesPrice")
+    sale = record.fields.get("SalesOrPurchase") or record.fields.get("SalesAndPurchase") or {}
+    price = sale.get("Price") or sale.get("SalesPrice") if isinstance(sale, dict) else None
     lines = tuple(str(line["ItemRef"]["ListID"]) for line in record.lines if "ItemRef" in line)  # type: ignore[index]
     return QbView(
         id=record.id,
