@@ -1,87 +1,77 @@
-"""Acceptance: the flows end to end over real HTTP (Salesforce) and SOAP (Web Connector)."""
+"""Acceptance: the flows end to end over real HTTP, on QuickBooks Desktop (through the Web
+Connector over SOAP) and QuickBooks Online (over HTTPS) alike."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
-from sfqb.codes import load_catalog
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.sandbox.demo import LOGIN, DemoOptions, demo_world, quickbooks_markers, summarize
-from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
+from sfqb.sandbox.demo import DemoOptions
+from sfqb.sync.target import MarkerKind
 
-CATALOG = load_catalog()
+from .conftest import OpenWorld
 
-
-def _clock() -> datetime:
-    return datetime.now(UTC)
+RECORDS = 550
 
 
-def test_two_hundred_accounts_fifty_products_three_hundred_deals(
-    isolated_url: str, tmp_path: Path
-) -> None:
-    options = DemoOptions(
-        accounts=200, products=50, opportunities=300, workdir=tmp_path, database_url=isolated_url
-    )
-    with demo_world(options, CATALOG, _clock) as (world, _source, reports):
-        client = WebConnectorClient(f"{world.endpoint}?wsdl", world.quickbooks)
-        first = client.run(*LOGIN)
-        assert first.outcome is Outcome.DONE
-        report = reports[-1]
+def test_two_hundred_accounts_fifty_products_three_hundred_deals(open_world: OpenWorld) -> None:
+    options = DemoOptions(accounts=200, products=50, opportunities=300)
+    with open_world(options) as world:
+        report = world.cycle()
         assert report.synced == {
             "account_to_customer": 200,
             "product_to_item": 50,
             "opportunity_to_invoice": 300,
         }
-        assert len(first.exchanges) <= 20  # 550 records in at most 20 round trips
-        org, qb, store = world.salesforce.org, world.quickbooks, world.store
-        assert len(qb.customers()) == 200 and len(qb.items()) == 50 and len(qb.invoices()) == 300
-        # Bindings agree three ways: the table, SalesforceID in QuickBooks, QuickBooks_ID__c.
-        markers = quickbooks_markers(qb)
-        assert max(markers.values()) == 1
+        # 550 records in at most 20 round trips (QuickBooks Online's batches carry 30 each).
+        assert world.round_trips(report) <= max(20, -(-RECORDS // world.profile.max_batch) + 4)
+        org, store = world.sf.org, world.store
+        assert world.qb_count("customer") == 200 and world.qb_count("item") == 50
+        assert world.qb_count("invoice") == 300
+        # Bindings agree three ways: the table, QuickBooks_ID__c, and QuickBooks (its record,
+        # with the Salesforce Id where the target keeps one).
+        marked = world.profile.marker is not MarkerKind.NONE
         bindings = list(store.bindings)
-        assert len(bindings) == 550
+        assert len(bindings) == RECORDS
         for binding in bindings:
-            assert (
-                org.get(binding.sf.sobject.value, binding.sf.id)["QuickBooks_ID__c"]
-                == binding.qb.id
-            )
-            assert markers[binding.sf.id] == 1
+            sf_record = org.get(binding.sf.sobject.value, binding.sf.id)
+            assert sf_record["QuickBooks_ID__c"] == binding.qb.id
+            qb_record = world.qb_record(binding.qb)
+            assert qb_record is not None
+            assert qb_record.marker == (binding.sf.id if marked else None)
         # Every invoice references the right customer and items.
         items = {b.qb.id: b.sf.id for b in bindings if b.sf.sobject is SfObject.PRODUCT2}
         for binding in (b for b in bindings if b.sf.sobject is SfObject.OPPORTUNITY):
             opp = org.get("Opportunity", binding.sf.id)
             customer = store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, opp["AccountId"]))
-            invoice = qb.get(binding.qb.id)
+            invoice = world.qb_record(binding.qb)
             assert customer is not None and invoice is not None
-            assert invoice.fields["CustomerRef"]["ListID"] == customer.qb.id
+            assert invoice.customer == customer.qb.id
             products = sorted(
                 li["Product2Id"]
                 for li in org.records("OpportunityLineItem")
                 if li["OpportunityId"] == binding.sf.id
             )
-            assert sorted(items[line["ItemRef"]["ListID"]] for line in invoice.lines) == products
+            assert sorted(items[item] for item in invoice.items) == products
 
         # A second cycle with no changes writes nothing.
-        before = qb.snapshot()
-        writes = len(world.salesforce.writes)
-        second = client.run(*LOGIN)
-        assert second.outcome is Outcome.DONE
-        assert reports[-1].sf_writes == 0 and not reports[-1].synced
-        assert qb.snapshot() == before and len(world.salesforce.writes) == writes
+        before = world.qb_snapshot()
+        writes = len(world.sf.writes)
+        second = world.cycle()
+        assert second.sf_writes == 0 and not second.synced
+        assert world.qb_snapshot() == before and len(world.sf.writes) == writes
 
         # A change on either side reaches the other side once.
         account = bindings[0]
         org.update("Account", account.sf.id, {"Phone": "(512) 555-0100"})
         customer = next(b for b in bindings[1:] if b.sf.sobject is SfObject.ACCOUNT)
-        qb.modify_as_user(customer.qb.id, Phone="(737) 555-0111")
-        client.run(*LOGIN)
-        assert reports[-1].synced == {"account_to_customer": 1, "customer_to_account": 1}
-        assert qb.get(account.qb.id).fields["Phone"] == "(512) 555-0100"  # type: ignore[union-attr]
+        world.qb_modify_as_user(customer.qb, phone="(737) 555-0111")
+        both = world.cycle()
+        assert both.synced == {"account_to_customer": 1, "customer_to_account": 1}
+        changed = world.qb_record(account.qb)
+        assert changed is not None and changed.phone == "(512) 555-0100"
         assert org.get("Account", customer.sf.id)["Phone"] == "(737) 555-0111"
         for _ in range(2):
-            client.run(*LOGIN)
-            assert reports[-1].sf_writes == 0 and not reports[-1].synced
-        summary = summarize(world, reports)
+            quiet = world.cycle()
+            assert quiet.sf_writes == 0 and not quiet.synced
+        summary = world.summary()
         assert summary["undecoded"] == 0 and summary["duplicates"] == 0
         assert summary["open_failures"] == 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.jobs.worlds import TARGETS, QbdWorldApi, Recording, TargetWorld, qbo_test_world
 
 from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
@@ -25,7 +26,8 @@ from sfqb.sandbox.qbd.adapter import direct_processor
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
 from sfqb.store import Store
-from sfqb.sync.ops import QbOp, QbResult
+from sfqb.sync.ops import QbOp
+from sfqb.sync.target import TargetProfile
 from sfqb.web import WebServices, create_app
 from sfqb.web.server import running_server
 
@@ -48,20 +50,8 @@ class Clock:
 
 
 @dataclass
-class Recording:
-    """Passes batches on to the sandbox and keeps the ops it sent."""
-
-    inner: Driver
-    ops: list[QbOp] = field(default_factory=list)
-
-    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
-        self.ops += ops
-        return self.inner.execute(ops)
-
-
-@dataclass
-class World:
-    """Everything a cycle touches."""
+class World(QbdWorldApi):
+    """Everything a cycle touches (QuickBooks Desktop; also a `TargetWorld`)."""
 
     sf: SalesforceSandbox
     qb: CompanyFile
@@ -71,22 +61,50 @@ class World:
     clock: Clock
     catalog: Catalog
 
-    def cycle(self, company: str = "demo") -> object:
-        """One cycle, pushed directly to the QuickBooks sandbox."""
+    @property
+    def profile(self) -> TargetProfile:
+        """The engine's view of QuickBooks Desktop."""
+        return self.runner.profile
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass."""
+        self.clock.advance(seconds)
+
+    def run_with(self, wrap: Callable[[Driver], Driver], company: str = "demo") -> CycleReport:
+        """One cycle a few seconds later, through `wrap(driver)`."""
         self.clock.advance(5)
-        return self.runner.run_direct(company, self.driver)
+        return self.runner.run_direct(company, wrap(self.driver))
+
+    def cycle(self, company: str = "demo") -> CycleReport:
+        """One cycle, pushed directly to the QuickBooks sandbox."""
+        return self.run_with(lambda driver: driver, company)
 
     def recorded_cycle(self, company: str = "demo") -> tuple[CycleReport, list[QbOp]]:
         """One cycle, with every QuickBooks op it sent."""
-        self.clock.advance(5)
         driver = Recording(self.driver)
-        return self.runner.run_direct(company, driver), driver.ops
+        return self.run_with(lambda _: driver, company), driver.ops
 
 
 @pytest.fixture
 def world(db: Store, tmp_path: Path) -> Iterator[World]:
-    """An empty world on each store backend."""
-    clock = Clock()
+    """An empty QuickBooks Desktop world on each store backend."""
+    yield from _qbd_world(db, tmp_path, Clock())
+
+
+@pytest.fixture(params=TARGETS)
+def target_world(
+    request: pytest.FixtureRequest, db: Store, isolated_url: str, tmp_path: Path
+) -> Iterator[TargetWorld]:
+    """An empty world on each store backend, for QuickBooks Desktop and QuickBooks Online:
+    engine tests written against `TargetWorld` run on both targets."""
+    if request.param == "qbo":
+        with qbo_test_world(isolated_url, tmp_path, Clock(), CATALOG) as online:
+            yield online
+        return
+    yield from _qbd_world(db, tmp_path, Clock())
+
+
+def _qbd_world(db: Store, tmp_path: Path, clock: Clock) -> Iterator[World]:
     config = SandboxConfig(tls_dir=tmp_path / "tls", clock=clock)
     with SalesforceSandbox(config) as sf:
         qb = CompanyFile(SandboxSettings(), clock, random.Random(7))

@@ -31,7 +31,6 @@ from sqlalchemy import create_engine, text
 from sfqb.connectors.qbd.operations import DirectDriver, split_marker
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
-from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.runner import SyncRunner
 from sfqb.mapping import Mapper, load_flows
@@ -40,11 +39,11 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.adapter import direct_processor
 from sfqb.sandbox.qbd.books import SandboxError
 from sfqb.sandbox.qbd.records import Record
-from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig
 from sfqb.store import SecretBox, Store
 from sfqb.sync.ops import QbOp, QbResult, QuickBooksUnavailable, ReplyLost
 
-from .conftest import CATALOG, Clock, World
+from .conftest import CATALOG, Clock
 
 KEY = "wB0Q0Ckf2vXnKxQv2p7kO5nTqJ9lqWv2o8y1QzWm0dE="
 COMPANY = "demo"
@@ -416,18 +415,3 @@ def test_random_edits_cycles_and_crashes_keep_the_books_clean(
 ) -> None:
     tls = tmp_path / "tls"
     run_machine(lambda: SyncMachine(database_url, tls))
-
-
-def test_an_edit_while_an_add_is_unanswered_does_not_add_a_second_invoice(world: World) -> None:
-    summary = seed(world.sf.org, 2, random.Random(1))
-    world.clock.advance(5)
-    world.runner.run_direct(COMPANY, LossyDriver(world.driver, world.qb, 4))  # the InvoiceAdds
-    assert len(world.qb.invoices()) == len(summary.opportunities)
-    world.clock.advance(30)
-    world.sf.org.update("Opportunity", summary.opportunities[0], {"Name": "Renamed meanwhile"})
-    world.cycle()
-    world.cycle()
-    assert len(world.qb.invoices()) == len(summary.opportunities)
-    for opp in summary.opportunities:
-        binding = world.store.bindings.by_sf(COMPANY, SfRef(SfObject.OPPORTUNITY, opp))
-        assert binding is not None and world.sf.org.get("Opportunity", opp)["QuickBooks_ID__c"]

@@ -1,0 +1,337 @@
+"""Target-neutral worlds: the same engine tests run against QuickBooks Desktop and Online.
+
+A test takes the `target_world` fixture (parametrised `qbd`, `qbo`) and looks at QuickBooks
+only through `TargetWorld`'s neutral API (`qb_record`, `qb_records`, `qb_modify_as_user`, ...),
+never through one sandbox's own classes. Each arm implements that API on its sandbox:
+`QbdWorld` on the Desktop `CompanyFile`, `QboTestWorld` on the Online `QboSandbox` company
+(changing records as a user would: SyncToken and LastUpdatedTime move on).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from sfqb.codes import Catalog
+from sfqb.connectors.qbd.operations import DirectDriver
+from sfqb.domain.entities import QbRef
+from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
+from sfqb.sandbox.demo import DemoOptions, salesforce_id_of
+from sfqb.sandbox.qbd import CompanyFile
+from sfqb.sandbox.qbd.records import Record
+from sfqb.sandbox.qbo import QboConfig, QboSandbox
+from sfqb.sandbox.qbo_demo import QboWorld, qbo_summary, qbo_world
+from sfqb.sandbox.salesforce import SalesforceSandbox
+from sfqb.store import Store
+from sfqb.sync.ops import QbOp, QbResult
+from sfqb.sync.target import TargetProfile
+
+TARGETS = ("qbd", "qbo")
+
+
+@dataclass(frozen=True)
+class QbView:
+    """A QuickBooks record in neutral terms: what the engine's tests compare."""
+
+    id: str
+    kind: str  # customer, item, invoice, payment
+    name: str | None
+    phone: str | None
+    active: bool
+    version: str  # EditSequence (Desktop) or SyncToken (Online): moves on every change
+    customer: str | None = None  # a transaction's customer Id
+    items: tuple[str, ...] = ()  # a transaction's item Ids, line by line
+    price: Decimal | None = None  # an item's price
+    marker: str | None = None  # the Salesforce Id the record carries, where the target has one
+
+
+@dataclass
+class Recording:
+    """Passes batches on to the sandbox and keeps the ops it sent."""
+
+    inner: Driver
+    ops: list[QbOp] = field(default_factory=list)
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        self.ops += ops
+        return self.inner.execute(ops)
+
+
+class TargetWorld(Protocol):
+    """What a target-neutral engine test may touch."""
+
+    target: str
+    sf: SalesforceSandbox
+    store: Store
+    runner: SyncRunner
+    catalog: Catalog
+
+    @property
+    def profile(self) -> TargetProfile: ...
+
+    def advance(self, seconds: float) -> None: ...
+    def cycle(self, company: str = "demo") -> CycleReport: ...
+    def recorded_cycle(self, company: str = "demo") -> tuple[CycleReport, list[QbOp]]: ...
+    def run_with(self, wrap: Callable[[Driver], Driver], company: str = "demo") -> CycleReport: ...
+    def qb_record(self, ref: QbRef) -> QbView | None: ...
+    def qb_records(self, kind: str) -> list[QbView]: ...
+    def qb_count(self, kind: str) -> int: ...
+    def qb_snapshot(self) -> Any: ...
+    def qb_modify_as_user(self, ref: QbRef, **fields: str | bool) -> None: ...
+    def qb_receive_payment(self, invoice: QbRef, amount: str) -> None: ...
+    def qb_lose_next_replies(self, count: int = 1) -> None: ...
+    def qb_fail_next(self, count: int = 1) -> None: ...
+
+
+# -- QuickBooks Desktop --------------------------------------------------------------------
+
+_QBD_KINDS = {
+    "customer": ("Customer",),
+    "item": ("ItemService", "ItemNonInventory", "ItemInventory"),
+    "invoice": ("Invoice",),
+    "salesreceipt": ("SalesReceipt",),
+    "estimate": ("Estimate",),
+    "payment": ("ReceivePayment",),
+}
+
+
+def _qbd_view(record: Record) -> QbView:
+    kind = next(k for k, kinds in _QBD_KINDS.items() if record.kind in kinds)
+    sale = record.fields.get("SalesOrPurchase") or record.fields.get("SalesAndPurchase") or {}
+    price = sale.get("Price") or sale.get("SalesPrice") if isinstance(sale, dict) else None
+    lines = tuple(str(line["ItemRef"]["ListID"]) for line in record.lines if "ItemRef" in line)  # type: ignore[index]
+    return QbView(
+        id=record.id,
+        kind=kind,
+        name=record.text("Name"),
+        phone=record.text("Phone"),
+        active=record.is_active,
+        version=record.edit_sequence,
+        customer=record.ref_id("CustomerRef"),
+        items=lines,
+        price=Decimal(price) if price is not None else None,
+        marker=salesforce_id_of(record),
+    )
+
+
+_QBD_FIELDS = {"name": "Name", "phone": "Phone", "active": "IsActive"}
+
+
+class QbdWorldApi:
+    """The neutral API on a QuickBooks Desktop company file (mixed into `World`)."""
+
+    target = "qbd"
+    qb: CompanyFile
+    driver: DirectDriver
+
+    def qb_record(self, ref: QbRef) -> QbView | None:
+        """The record `ref` names, neutral; None when absent."""
+        record = self.qb.get(ref.id)
+        return _qbd_view(record) if record is not None else None
+
+    def qb_records(self, kind: str) -> list[QbView]:
+        """Every record of a neutral kind."""
+        return [_qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+
+    def qb_count(self, kind: str) -> int:
+        """How many records of a neutral kind."""
+        return len(self.qb.records(*_QBD_KINDS[kind]))
+
+    def qb_snapshot(self) -> Any:
+        """Everything the company holds, to compare before and after."""
+        return self.qb.snapshot()
+
+    def qb_modify_as_user(self, ref: QbRef, **fields: str | bool) -> None:
+        """A person edits the record in QuickBooks (neutral field names)."""
+        values = {
+            _QBD_FIELDS[k]: (str(v).lower() if isinstance(v, bool) else v)
+            for k, v in fields.items()
+        }
+        self.qb.modify_as_user(ref.id, **values)
+
+    def qb_receive_payment(self, invoice: QbRef, amount: str) -> None:
+        """A person records a payment of `amount` on the invoice."""
+        record = self.qb.get(invoice.id)
+        assert record is not None
+        customer = record.ref_id("CustomerRef")
+        assert customer is not None
+        self.qb.receive_payment(customer, amount, invoice.id)
+
+    def qb_lose_next_replies(self, count: int = 1) -> None:
+        """The next `count` requests are done but their replies are lost."""
+        self.qb.faults.lose_next_reply(count)
+
+    def qb_fail_next(self, count: int = 1) -> None:
+        """The next `count` connections to QuickBooks fail (a transient failure)."""
+        self.qb.faults.connector_down_next(count)
+
+
+# -- QuickBooks Online ---------------------------------------------------------------------
+
+_QBO_KINDS = {
+    "customer": "Customer",
+    "item": "Item",
+    "invoice": "Invoice",
+    "salesreceipt": "SalesReceipt",
+    "estimate": "Estimate",
+    "payment": "Payment",
+}
+
+
+def _qbo_view(kind: str, record: dict[str, Any]) -> QbView:
+    lines = tuple(
+        str(line["SalesItemLineDetail"]["ItemRef"]["value"])
+        for line in record.get("Line") or []
+        if line.get("DetailType") == "SalesItemLineDetail"
+    )
+    price = record.get("UnitPrice")
+    return QbView(
+        id=str(record["Id"]),
+        kind=kind,
+        name=record.get("DisplayName") or record.get("Name"),
+        phone=(record.get("PrimaryPhone") or {}).get("FreeFormNumber"),
+        active=record.get("Active", True) is not False,
+        version=str(record["SyncToken"]),
+        customer=(record.get("CustomerRef") or {}).get("value"),
+        items=lines,
+        price=Decimal(str(price)) if price is not None else None,
+        marker=None,  # QuickBooks Online keeps no Salesforce Id (the binding lives in the store)
+    )
+
+
+@dataclass
+class QboTestWorld:
+    """A QuickBooks Online world with the neutral API, on the test's clock and store URL."""
+
+    inner: QboWorld
+    sf: SalesforceSandbox
+    store: Store
+    runner: SyncRunner
+    clock: Any
+    catalog: Catalog
+    target: str = "qbo"
+
+    @property
+    def qb(self) -> QboSandbox:
+        """The QuickBooks Online sandbox (for the Online-only parts of a test)."""
+        return self.inner.quickbooks
+
+    @property
+    def profile(self) -> TargetProfile:
+        """The engine's view of QuickBooks Online."""
+        return self.runner.profile
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass."""
+        self.clock.advance(seconds)
+
+    def run_with(self, wrap: Callable[[Driver], Driver], company: str = "demo") -> CycleReport:
+        """One cycle a few seconds later, through `wrap(driver)`."""
+        self.clock.advance(5)
+        with self.inner.driver() as driver:
+            report = self.runner.run_direct(company, wrap(driver))
+        self.inner.reports.append(report)
+        return report
+
+    def cycle(self, company: str = "demo") -> CycleReport:
+        """One cycle pushed to QuickBooks Online."""
+        return self.run_with(lambda driver: driver, company)
+
+    def recorded_cycle(self, company: str = "demo") -> tuple[CycleReport, list[QbOp]]:
+        """One cycle, with every QuickBooks op it sent."""
+        recording: list[Recording] = []
+
+        def wrap(driver: Driver) -> Driver:
+            recording.append(Recording(driver))
+            return recording[0]
+
+        report = self.run_with(wrap, company)
+        return report, recording[0].ops
+
+    def _company(self) -> Any:
+        return self.qb.company
+
+    def qb_record(self, ref: QbRef) -> QbView | None:
+        """The record `ref` names (Ids are per entity in QuickBooks Online); None when absent."""
+        kind = ref.kind.value.lower()
+        record = self._company().get(_QBO_KINDS[kind], ref.id)
+        return _qbo_view(kind, record) if record is not None else None
+
+    def qb_records(self, kind: str) -> list[QbView]:
+        """Every record of a neutral kind (the sandbox's seeded ones included)."""
+        return [_qbo_view(kind, r) for r in self.qb.records(_QBO_KINDS[kind])]
+
+    def qb_count(self, kind: str) -> int:
+        """How many records of a neutral kind."""
+        return len(self.qb.records(_QBO_KINDS[kind]))
+
+    def qb_snapshot(self) -> Any:
+        """Everything the company holds (Ids, SyncTokens, MetaData), to compare."""
+        with self._company().lock:
+            return copy.deepcopy(self._company().records)
+
+    def qb_modify_as_user(self, ref: QbRef, **fields: str | bool) -> None:
+        """A person edits the record in QuickBooks Online: a sparse update at its SyncToken,
+        so SyncToken and LastUpdatedTime move on and CDC reports it."""
+        view = self.qb_record(ref)
+        assert view is not None
+        body: dict[str, Any] = {"sparse": True}
+        for key, value in fields.items():
+            if key == "name":
+                body["DisplayName" if view.kind == "customer" else "Name"] = value
+                if view.kind == "customer":
+                    body["CompanyName"] = value
+            elif key == "phone":
+                body["PrimaryPhone"] = {"FreeFormNumber": value}
+            elif key == "active":
+                body["Active"] = value in (True, "true")
+            else:
+                raise KeyError(key)
+        entity = _QBO_KINDS[view.kind]
+        body.update(Id=ref.id, SyncToken=view.version)
+        self.qb.api.books.update(entity, body)
+
+    def qb_receive_payment(self, invoice: QbRef, amount: str) -> None:
+        """A person receives a payment of `amount` applied to the invoice."""
+        record = self._company().get("Invoice", invoice.id)
+        assert record is not None
+        linked = [{"TxnId": invoice.id, "TxnType": "Invoice"}]
+        line = {"Amount": float(amount), "LinkedTxn": linked}
+        body = {"CustomerRef": record["CustomerRef"], "TotalAmt": float(amount), "Line": [line]}
+        self.qb.api.books.create("Payment", body)
+
+    def round_trips(self, report: CycleReport) -> int:
+        """The cycle's requests to QuickBooks Online (reads and batches)."""
+        return report.qb_batches
+
+    def summary(self) -> dict[str, Any]:
+        """The demo's summary of every cycle so far (duplicates, undecoded, open failures)."""
+        return qbo_summary(self.inner)
+
+    def qb_lose_next_replies(self, count: int = 1) -> None:
+        """The next `count` API requests are done but their replies are lost."""
+        self.qb.faults.lose_next_replies(count)
+
+    def qb_fail_next(self, count: int = 1) -> None:
+        """The next `count` API requests answer 503 (a transient failure)."""
+        self.qb.faults.fail_next(count, 503)
+
+
+@contextmanager
+def qbo_test_world(
+    url: str, workdir: Path, clock: Any, catalog: Catalog, options: DemoOptions | None = None
+) -> Iterator[QboTestWorld]:
+    """The Online world on the test's store URL and clock, company "demo"; Salesforce seeded
+    as `options` say (nothing by default)."""
+    seeded = options is not None
+    options = options or DemoOptions(accounts=0, products=0, opportunities=0)
+    options = replace(options, workdir=workdir, database_url=url)
+    with qbo_world(
+        options, catalog, clock, quickbooks=QboConfig(clock=clock), seed_salesforce=seeded
+    ) as world:
+        yield QboTestWorld(world, world.salesforce, world.store, world.runner, clock, catalog)
