@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations import DirectDriver
@@ -24,12 +24,14 @@ from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
 from sfqb.sandbox.demo import DemoOptions, salesforce_id_of
 from sfqb.sandbox.qbd import CompanyFile
 from sfqb.sandbox.qbd.records import Record
-from sfqb.sandbox.qbo import QboConfig, QboSandbox
-from sfqb.sandbox.qbo_demo import QboWorld, qbo_summary, qbo_world
 from sfqb.sandbox.salesforce import SalesforceSandbox
 from sfqb.store import Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.target import TargetProfile
+
+if TYPE_CHECKING:  # the QuickBooks Online sandbox loads only for the tests that use it
+    from sfqb.sandbox.qbo import QboSandbox
+    from sfqb.sandbox.qbo_demo import QboWorld
 
 TARGETS = ("qbd", "qbo")
 
@@ -311,6 +313,8 @@ class QboTestWorld:
 
     def summary(self) -> dict[str, Any]:
         """The demo's summary of every cycle so far (duplicates, undecoded, open failures)."""
+        from sfqb.sandbox.qbo_demo import qbo_summary
+
         return qbo_summary(self.inner)
 
     def qb_lose_next_replies(self, count: int = 1) -> None:
@@ -328,6 +332,9 @@ def qbo_test_world(
 ) -> Iterator[QboTestWorld]:
     """The Online world on the test's store URL and clock, company "demo"; Salesforce seeded
     as `options` say (nothing by default)."""
+    from sfqb.sandbox.qbo import QboConfig
+    from sfqb.sandbox.qbo_demo import qbo_world
+
     seeded = options is not None
     options = options or DemoOptions(accounts=0, products=0, opportunities=0)
     options = replace(options, workdir=workdir, database_url=url)
