@@ -196,9 +196,9 @@ def situation_rows(
 
 
 def decoded_lines(store: Store, company: str, keys: list[str], per_code: int = 1) -> list[Attempt]:
-    """The first `per_code` log lines of each of `keys`, oldest first, for printing."""
+    """The first `per_code` log lines of each of `keys`, in the order they happened."""
     chosen: list[Attempt] = []
     log = list(reversed(store.journal.log(company, limit=1_000_000)))
     for key in keys:
         chosen += [line for line in log if line.status_key == key][:per_code]
-    return chosen
+    return sorted(chosen, key=lambda line: (line.created_at, line.id))
