@@ -216,12 +216,22 @@ def _situations(console: Console, summary: dict[str, Any]) -> None:
 
 
 def _codes(console: Console, codes: dict[str, Any]) -> None:
-    table = Table("status", "seen", "resolved automatically", "needs review",
-                  "company messages", title="By code", box=box.SIMPLE)  # fmt: skip
+    title = "By code (what went wrong; 'times' counts log lines, the rest counts records)"
+    table = Table(title=title, box=box.SIMPLE)
+    widest = max((len(key) for key in codes), default=6)
+    table.add_column("status", no_wrap=True, min_width=widest)  # a code is never cut
+    for header in ("times", "records sfqb resolved", "records on review", "company messages"):
+        table.add_column(header)
     for key, n in codes.items():
+        if key.endswith(_SUCCESS_CODES):
+            continue  # a success is no problem to count
         table.add_row(key, str(n["seen"]), str(n["resolved_automatically"]),
                       str(n["needs_review"]), str(n["company_messages"]))  # fmt: skip
     console.print(table)
+
+
+# The statuses that report success (qbXML 0, QuickBooks Online's HTTP 200).
+_SUCCESS_CODES = ("qbxml:0", "qbo:http-200")
 
 
 def register(app: typer.Typer) -> None:

@@ -135,7 +135,7 @@ class Writing:
             op.sf,
             op.action.value,
             result.status,
-            "added and bound" if op.action is QbAction.ADD else "updated",
+            "added and bound" if op.action is QbAction.ADD else self._updated(op),
             qb,
             summary="; ".join(
                 n
@@ -151,3 +151,12 @@ class Writing:
     def _qb_of(self, sf: SfRef) -> QbRef | None:
         binding = self._cycle.bindings.by_sf(self._cycle.company, sf)
         return None if binding is None else binding.qb
+
+    def _updated(self, op: QbOp) -> str:
+        """What a Mod changed, in words: the fields it sent; an item or customer made inactive
+        said so."""
+        active = self._cycle.profile.active_field
+        sent = [k for k in op.fields if k != active]
+        if op.fields.get(active) is False:
+            return "made inactive in QuickBooks" + (f"; updated {', '.join(sent)}" if sent else "")
+        return f"updated {', '.join(sent)}" if sent else "updated"
