@@ -85,6 +85,7 @@ class TargetWorld(Protocol):
     def qb_count(self, kind: str) -> int: ...
     def qb_snapshot(self) -> Any: ...
     def qb_modify_as_user(self, ref: QbRef, **fields: str | bool) -> None: ...
+    def qb_delete_as_user(self, ref: QbRef) -> None: ...
     def qb_receive_payment(self, invoice: QbRef, amount: str) -> None: ...
     def qb_lose_next_replies(self, count: int = 1) -> None: ...
     def qb_fail_next(self, count: int = 1) -> None: ...
@@ -155,6 +156,10 @@ class QbdWorldApi:
             for k, v in fields.items()
         }
         self.qb.modify_as_user(ref.id, **values)
+
+    def qb_delete_as_user(self, ref: QbRef) -> None:
+        """A person deletes the transaction in QuickBooks."""
+        self.qb.delete_as_user(ref.id)
 
     def qb_receive_payment(self, invoice: QbRef, amount: str) -> None:
         """A person records a payment of `amount` on the invoice."""
@@ -297,6 +302,12 @@ class QboTestWorld:
         entity = _QBO_KINDS[view.kind]
         body.update(Id=ref.id, SyncToken=view.version)
         self.qb.api.books.update(entity, body)
+
+    def qb_delete_as_user(self, ref: QbRef) -> None:
+        """A person deletes the transaction in QuickBooks Online (operation=delete)."""
+        view = self.qb_record(ref)
+        assert view is not None
+        self.qb.api.books.delete(_QBO_KINDS[view.kind], {"Id": ref.id, "SyncToken": view.version})
 
     def qb_receive_payment(self, invoice: QbRef, amount: str) -> None:
         """A person receives a payment of `amount` applied to the invoice."""

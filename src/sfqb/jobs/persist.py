@@ -15,6 +15,7 @@ from sfqb.jobs.backoff import Backoff
 from sfqb.jobs.bindings import BindingDesk, qb_of, sf_of
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.cycle import Cycle
+from sfqb.sync.gone import GONE_CODE, GoneTransaction
 from sfqb.sync.pasting import PASTE_CODE, Pastes
 from sfqb.sync.records import FLOW_OF, Block, ItemOutcome, ItemState
 
@@ -158,10 +159,26 @@ class Persistence:
             if row is not None and row.status is not QueueStatus.INFLIGHT:
                 self._store.queue.requeue(row.id, now=self._clock())
         self._paste_items(company, cycle.pastes)
+        self._gone_items(company, cycle.gone.found)
         for sf in cycle.edits.settled:  # binding changes checked and carried out (or refused)
             row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
             if row is not None and row.bind_request is not None:
                 self._store.queue.set_bind_request(row.id, None)
+
+    def _gone_items(self, company: str, found: list[GoneTransaction]) -> None:
+        """A bound transaction deleted in QuickBooks goes on the review list once: a person
+        re-creates it or ignores it (an item already there, open or ignored, is kept)."""
+        for gone in found:
+            sf = gone.binding.sf
+            earlier = self._store.review.of_record(company, sf.sobject.value, sf.id)
+            if any(i.code == GONE_CODE and i.status is not ReviewStatus.RESOLVED for i in earlier):
+                continue
+            review = self._store.review.hold(
+                company, FLOW_OF[sf.sobject], sf.sobject.value, sf.id, gone.reason,
+                status=gone.status, candidates=(_gone_evidence(gone),), now=self._clock(),
+            )  # fmt: skip
+            if self._alerts is not None:
+                self._alerts.needs_person(company, review, self._policy.alerts)
 
     # -- Ids pasted into the binding field in QuickBooks (sfqb.sync.pasting) -----------------
 
@@ -196,6 +213,15 @@ class Persistence:
             )  # fmt: skip
             if self._alerts is not None:
                 self._alerts.needs_person(company, review, self._policy.alerts)
+
+
+def _gone_evidence(gone: GoneTransaction) -> dict[str, Any]:
+    record = gone.record
+    return {
+        "side": "QuickBooks", "qb_id": record.id, "type": record.qb_type, "name": record.name,
+        "state": "deleted", "bound_to": gone.binding.sf.id,
+        "deleted": record.time_modified.isoformat() if record.time_modified else None,
+    }  # fmt: skip
 
 
 def _pasted_value(item: ReviewItem) -> object:

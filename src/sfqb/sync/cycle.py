@@ -28,6 +28,7 @@ from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
 from sfqb.sync.fields import references
+from sfqb.sync.gone import Gone
 from sfqb.sync.holds import Holds
 from sfqb.sync.inactive import Inactive
 from sfqb.sync.inbound import Inbound
@@ -103,6 +104,7 @@ class Cycle(Ledger):
         self.inactive = Inactive(self)
         self.marking = Marking(self, settled)
         self.pastes = Pastes(self)  # Ids people pasted into the binding field in QuickBooks
+        self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
         self._map_all()
 

@@ -80,6 +80,7 @@ class Reading:
                     )
                 )
         pairs.extend(cycle.inactive.ops())  # customers and items the transactions name
+        pairs.extend(cycle.gone.ops(self._since.get(cycle.transaction_type)))
         waiting: dict[tuple[QbAction, str], list[SfRef]] = {}
         earliest: dict[str, datetime] = {}
         for change in cycle.changes.values():
