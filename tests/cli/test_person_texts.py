@@ -198,3 +198,10 @@ def test_status_wraps_to_a_narrow_terminal_without_splitting_words(url: str) -> 
     narrow = ok(url, "status", columns=70)
     assert max(len(line) for line in narrow.splitlines()) <= 70, narrow
     assert narrow.split() == wide.split()  # every word, Id and time stamp whole
+
+
+def test_bindings_say_a_name_sfqb_wrote_is_the_one_it_last_wrote(url: str) -> None:
+    """The tester read a merged customer's old name as QuickBooks' name: a name sfqb wrote is
+    shown as the one it last wrote, not as what QuickBooks holds now."""
+    out = " ".join(ok(url, "bindings", "--company", "demo").split())
+    assert "sfqb last wrote its name as" in out

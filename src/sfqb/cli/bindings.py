@@ -61,7 +61,14 @@ def bindings(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = 
         )
         console.print(Text(f"{b.company}: {when}", style="bold"))
         sf_name = f' "{view.sf_name}"' if view.sf_name else ""
-        qb_name = f' "{view.qb_name}"' if view.qb_name else ""
+        # A name sfqb wrote is the one it last sent; QuickBooks may hold another since (a merge
+        # into a record a person named, a rename there): say which it is.
+        if not view.qb_name:
+            qb_name = ""
+        elif view.by_hand:
+            qb_name = f' "{view.qb_name}"'
+        else:
+            qb_name = f'; sfqb last wrote its name as "{view.qb_name}"'
         console.print(f"  Salesforce {b.sf.id} {b.sf.sobject.value}{sf_name}", markup=False)
         console.print(f"  QuickBooks {b.qb.id} {b.qb.kind.value}{qb_name}", markup=False)
     console.print(f"{len(found)} bindings", markup=False)
