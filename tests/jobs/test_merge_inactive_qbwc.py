@@ -86,8 +86,11 @@ def test_a_deletion_with_history_goes_to_review_even_with_recreate(world: World)
         world.sf.org.update("Account", account, {"Phone": "(512) 555-0199"})
         session()
     assert world.qb.customers() == []  # not re-created
-    (item,) = world.store.review.items("demo")
-    assert (item.source_type, item.source_id, item.code) == ("Account", account, "3120")
+    items = {(i.source_type, i.source_id): i for i in world.store.review.items("demo")}
+    assert set(items) == {("Account", account), ("Opportunity", opp)}
+    assert items[("Opportunity", opp)].code == "RECORD_GONE"  # its invoice was deleted too
+    item = items[("Account", account)]
+    assert item.code == "3120"
     assert "transaction" in item.reason
     assert world.sf.org.get("Account", account)["QuickBooks_Sync_Status__c"] == "Needs Review"
 

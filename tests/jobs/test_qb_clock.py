@@ -128,4 +128,5 @@ def test_what_the_overlap_reads_again_costs_nothing_unless_its_write_back_was_lo
         QbAction.READ_FIELD_SLOTS,
         QbAction.READ_PREFERENCES,
         QbAction.READ_CHANGED,
+        QbAction.READ_DELETED,  # the transactions deleted since the checkpoint (sync/gone.py)
     }
