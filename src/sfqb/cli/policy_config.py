@@ -22,6 +22,8 @@ Every key is optional and falls back to CompanyPolicy's safe default::
         no_success_hours: 6
       accounts:
         income_account: Sales         # the income account items are added with
+        inventory_asset_account: Inventory Asset   # an inventory item's asset account
+        cogs_account: Cost of Goods Sold           # ... and its cost of goods sold account
       sales_tax:
         taxable_code: Tax             # the sales tax code of taxable lines and items
         non_taxable_code: Non         # ... and of the others ("" sends no code)

@@ -71,7 +71,8 @@ def refine(catalog: Catalog, status: DecodedStatus, message: str) -> DecodedStat
             continue
         if not rule.when.search(message):
             continue
-        like = catalog.entry(rule.system, rule.like)
+        system, _, code = rule.like.rpartition(":")
+        like = catalog.entry(System(system) if system else rule.system, code)
         if like is None:
             return status
         return replace(

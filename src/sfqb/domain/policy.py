@@ -56,6 +56,9 @@ class AccountSettings:
     """The QuickBooks accounts the company's maps name (its chart of accounts decides)."""
 
     income_account: str = "Sales"
+    # An inventory item's accounts (QuickBooks Online's Item of Type Inventory needs both).
+    inventory_asset_account: str = "Inventory Asset"
+    cogs_account: str = "Cost of Goods Sold"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +110,8 @@ class CompanyPolicy:
 
         `flag` is the mapped source value, e.g. a product's taxable checkbox for the code.
         """
-        if name == "income_account":
-            return self.accounts.income_account
+        if name in ("income_account", "inventory_asset_account", "cogs_account"):
+            return str(getattr(self.accounts, name))
         if name == "tax_item":
             return self.sales_tax.tax_item
         if name == "sales_tax_code":

@@ -25,10 +25,23 @@ FLOW_NAMES = (
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset(
-    {"source", "const", "setting", "ref", "transforms", "type", "max_length", "owner", "kinds"}
+    {
+        "source",
+        "const",
+        "setting",
+        "ref",
+        "transforms",
+        "type",
+        "max_length",
+        "owner",
+        "kinds",
+        "when",
+    }
 )
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
-SETTINGS = frozenset({"income_account", "tax_item", "sales_tax_code"})
+SETTINGS = frozenset(
+    {"income_account", "inventory_asset_account", "cogs_account", "tax_item", "sales_tax_code"}
+)
 _FLOW_KEYS = frozenset(
     {
         "source",
@@ -80,6 +93,21 @@ class FieldSpec:
     owner: Owner
     kinds: frozenset[str] | None
     setting: str | None = None
+    # Target fields mapped before this one, and the values they must have for it to be sent
+    # ({"Type": "Inventory"}: QuickBooks Online's inventory-only fields).
+    when: Mapping[str, str] | None = None
+
+    def applies(self, mapped: Mapping[str, object]) -> bool:
+        """True when the record's mapped fields so far meet `when` (always without one)."""
+        if self.when is None:
+            return True
+        for target, want in self.when.items():
+            value: object = mapped
+            for part in target.split("/"):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is None or str(value) != want:
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -265,15 +293,30 @@ class _Checker:
     ) -> tuple[FieldSpec, ...]:
         if not isinstance(doc, Mapping) or not doc:
             raise self.fail(key, "must be a non-empty mapping of target field to spec")
-        specs = []
+        specs: list[FieldSpec] = []
         for target, spec in doc.items():
             fkey = f"{key}.{target}"
             if not isinstance(target, str) or not any(
                 self.targets.allows(k, target) for k in kinds
             ):
                 raise self.fail(fkey, f"unknown target field for {'/'.join(kinds)}")
-            specs.append(self.field(target, spec, fkey, default_owner))
+            field = self.field(target, spec, fkey, default_owner)
+            earlier = {s.target for s in specs}
+            for name in field.when or {}:
+                if name not in earlier:
+                    raise self.fail(f"{fkey}.when.{name}", "must name a field mapped before it")
+            specs.append(field)
         return tuple(specs)
+
+    def when(self, value: object, key: str) -> Mapping[str, str] | None:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping) or not value:
+            raise self.fail(key, "must map target fields to the values they must have")
+        for name, want in value.items():
+            if not isinstance(want, str | int | float) or isinstance(want, bool):
+                raise self.fail(f"{key}.{name}", "must be a text or a number")
+        return MappingProxyType({str(k): str(v) for k, v in value.items()})
 
     def field(self, target: str, doc: object, key: str, default_owner: Owner) -> FieldSpec:
         doc = self.mapping(doc, key, _FIELD_KEYS)
@@ -320,6 +363,7 @@ class _Checker:
             owner=self.owner(doc.get("owner", default_owner), f"{key}.owner"),
             kinds=None if kinds is None else frozenset(str(k) for k in kinds),
             setting=None if setting is None else str(setting),
+            when=self.when(doc.get("when"), f"{key}.when"),
         )
 
     def step(self, entry: object, key: str) -> Step:

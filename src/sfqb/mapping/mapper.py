@@ -104,6 +104,8 @@ class Mapper:
         for spec in flow.fields:
             if spec.kinds is not None and kind not in spec.kinds:
                 continue
+            if not spec.applies(fields):
+                continue
             value = self._field(flow, spec, record, spec.target, refs=refs, changes=changes)
             if flow.name_rule is not None and spec.target == flow.name_rule.field:
                 value, name_changes = apply_name_rule(flow.name_rule, value, taken)

@@ -246,6 +246,19 @@ def payment_status(value: object, arg: object) -> object:
     return "Unpaid"
 
 
+def choose(value: object, arg: object) -> object:
+    """The value `arg` maps the text to ({"Inventory": "Inventory", "*": "Service"}: "*" for
+    any other text); a text `arg` does not name, without "*", is kept."""
+    if not isinstance(arg, Mapping) or not arg:
+        raise TypeError("choose needs a mapping of values to what they become")
+    if any(not isinstance(k, str) or isinstance(v, Mapping | list) for k, v in arg.items()):
+        raise TypeError("choose maps texts to single values")
+    if value is None:
+        return None
+    text = _text(value)
+    return arg[text] if text in arg else arg.get("*", value)
+
+
 def default_value(value: object, arg: object) -> object:
     """`arg` when the value is missing or empty text."""
     return arg if value is None or value == "" else value
@@ -270,5 +283,6 @@ TRANSFORMS: Mapping[str, Transform] = MappingProxyType(
         "multiply": multiply,
         "subtract": subtract,
         "default": default_value,
+        "choose": choose,
     }
 )

@@ -1,8 +1,9 @@
 """Company-level holds: what the cycle's first reads say QuickBooks would refuse, and 3250/3260.
 
-A hold covers one kind of write ("<qb_type>:<action>", e.g. "Invoice:add") for the company: it
-is reported once (a log line and one company message), the records it covers are held without
-being sent, and each later cycle sends one of them as a probe until QuickBooks accepts it.
+A hold covers one kind of write ("<qb_type>:<action>", e.g. "Invoice:add", narrowed by the field
+values of the feature it needs, "Item[Type=Inventory]:add") for the company: it is reported
+once (a log line and one company message), the records it covers are held without being sent,
+and each later cycle sends one of them as a probe until QuickBooks accepts it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sfqb.codes.readings import refine
 from sfqb.domain.entities import SfRef
 from sfqb.domain.status import Category, DecodedStatus
 from sfqb.sync.ops import QbOp
@@ -18,6 +20,7 @@ from sfqb.sync.preflight import (
     block_message,
     feature_values,
     features_off,
+    hold_key,
     known_problem,
     preflight,
 )
@@ -52,7 +55,7 @@ class Holds:
         """Hold a record a block covers (one probe per block and cycle goes through)."""
         cycle = self._cycle
         canonical = cycle.canonical[op.sf]
-        key = f"{canonical.kind}:{op.action.value}"
+        key = hold_key(canonical.kind, op.action.value, canonical.fields, self._facts)
         missing = known_problem(
             cycle.catalog,
             canonical,
@@ -74,7 +77,7 @@ class Holds:
 
     def succeeded(self, op: QbOp) -> None:
         """A write went through: a block on its kind (if any) is lifted."""
-        key = f"{op.qb_type}:{op.action.value}"
+        key = hold_key(op.qb_type, op.action.value, op.fields, self._facts)
         if key in self.blocks:
             self.cleared.add(key)
 
@@ -82,12 +85,16 @@ class Holds:
         """3250 / 3260 (a feature off, no permission): hold the kind of write for the company."""
         if op.sf is None:
             return False
-        key = f"{op.qb_type}:{op.action.value}"
+        key = hold_key(op.qb_type, op.action.value, op.fields, self._facts)
         feature_off = status.category is Category.FEATURE_OFF
         features = features_off(op, self._preferences, self._facts) if feature_off else []
         if features:  # the log and the review list name the exact preference to turn on
             values = feature_values(features)
-            status = self._cycle.catalog.decode(status.system, status.code, status.message, values)
+            catalog = self._cycle.catalog
+            named = catalog.decode(status.system, status.code, status.message, values)
+            # A code whose reason decides its reading (QuickBooks Online's 6000 "Track quantity
+            # on hand is turned off") keeps that reading.
+            status = refine(catalog, named, status.message)
         message = block_message(op, status, self._preferences, self._facts)
         if key not in self.blocks and key not in self.new_blocks:
             self._open(key, status, message, op.sf, op.action.value)

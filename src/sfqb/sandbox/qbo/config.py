@@ -26,6 +26,10 @@ class QboConfig:
     `retry_after` None: a 429 carries no Retry-After header, as Intuit answers it (its
     "Limits and throttles" page only says to wait and retry); a number of seconds adds the
     header, so a chaos test's throttled client waits seconds instead of a minute.
+    `track_inventory` is the company preference "Track inventory quantity on hand"
+    (Preferences.ProductAndServicesPrefs.QuantityOnHand): off, as in a new company (Intuit's
+    "Create products, services, and inventory items" page: inventory features are not enabled
+    by default), an Item of Type Inventory is refused.
     `webhook_url` None: no webhooks are sent. `webhook_verify` is what httpx verifies the
     receiver's certificate with (a CA file path, or False for plain loopback tests).
     """
@@ -41,6 +45,7 @@ class QboConfig:
     redirect_uris: tuple[str, ...] = ()
     automated_sales_tax: bool = True
     tax_rate: Decimal = Decimal("0.0825")
+    track_inventory: bool = False
     country: str = "US"
     company_name: str = "sfqb Sandbox Company"
     per_minute_realm: int = 500

@@ -116,6 +116,17 @@ def business(detail: str, code: str = "6000", element: str = "") -> QboError:
     )
 
 
+def inventory_off() -> QboError:
+    """6000: an Item of Type Inventory in a company whose "Track quantity on hand" is off. The
+    Detail is the one quoted in intuit/QuickBooks-V3-DotNET-SDK issue #10; Intuit's pages give
+    no code for it, so it is the generic business-validation code its Message names."""
+    return business(
+        "When you create an item, if Track quantity on hand is turned off, the item cannot be "
+        "of type Inventory.",
+        element="Type",
+    )
+
+
 def unsupported(detail: str) -> QboError:
     """500 Unsupported Operation (QuickBooks-V3-PHP-SDK/SampleApp-CRUD-PHP #7)."""
     return QboError("500", "Unsupported Operation", f"Operation {detail} is not supported.")

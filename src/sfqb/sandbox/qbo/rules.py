@@ -107,7 +107,11 @@ def party(company: Company, entity: str, record: Record, own_id: str | None) -> 
 def item(company: Company, record: Record, own_id: str | None) -> None:
     """Item: Name required, unique among items (6240), no colon/tab/newline; Type one of
     Service/NonInventory/Inventory; IncomeAccountRef required (Inventory also needs the asset
-    and expense accounts, QtyOnHand and InvStartDate), per Intuit's Item reference."""
+    and expense accounts, QtyOnHand and InvStartDate), per Intuit's Item reference.
+
+    Inventory needs the company's "Track quantity on hand" (6000 otherwise: `tracks_inventory`).
+    Intuit is silent on whether an update is refused too and on which check comes first; the
+    sandbox is stricter: creates and updates alike, before the required fields are checked."""
     name = record.get("Name")
     if not name:
         raise errors.required("Item.Name")
@@ -117,6 +121,8 @@ def item(company: Company, record: Record, own_id: str | None) -> None:
     kind = record.get("Type")
     if kind not in ITEM_TYPES:
         raise errors.invalid_property(f"Item.Type {kind!r} is not one of {ITEM_TYPES}", "Type")
+    if kind == "Inventory" and not tracks_inventory(company):
+        raise errors.inventory_off()
     needed = ["IncomeAccountRef"]
     if kind == "Inventory":
         needed += ["AssetAccountRef", "ExpenseAccountRef", "QtyOnHand", "InvStartDate"]
@@ -132,6 +138,13 @@ def item(company: Company, record: Record, own_id: str | None) -> None:
     for other in company.records["Item"].values():
         if other["Id"] != own_id and other["Name"].casefold() == name.casefold():
             raise errors.duplicate_name(name)
+
+
+def tracks_inventory(company: Company) -> bool:
+    """The company preference "Track inventory quantity on hand"
+    (Preferences.ProductAndServicesPrefs.QuantityOnHand); missing reads as off."""
+    prefs = company.preferences.get("ProductAndServicesPrefs")
+    return isinstance(prefs, dict) and prefs.get("QuantityOnHand") is True
 
 
 def account(company: Company, record: Record, own_id: str | None) -> None:

@@ -1,5 +1,5 @@
 """An empty company with what sfqb's flows need: income accounts, Undeposited Funds, tax
-codes, Preferences (sales forms, sales tax, currency) and CompanyInfo."""
+codes, Preferences (sales forms, products and services, sales tax, currency) and CompanyInfo."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def seed(company: Company) -> None:
             "AllowDiscount": True,
             "AllowShipping": False,
             "DefaultTerms": {"value": "3"},
+        },
+        # QuantityOnHand is "Track inventory quantity on hand" (Intuit's Preferences entity).
+        "ProductAndServicesPrefs": {
+            "ForSales": True,
+            "ForPurchase": True,
+            "QuantityWithPriceAndRate": True,
+            "QuantityOnHand": config.track_inventory,
         },
         "TaxPrefs": {
             "UsingSalesTax": True,

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from sfqb.sandbox.qbo import resources
 from sfqb.sandbox.qbo.api import Api, Call
 from sfqb.sandbox.qbo.books import merge
 from sfqb.sandbox.qbo.company import ENTITIES, Company, Record
@@ -206,6 +207,15 @@ class QboSandbox:
             then()
 
         books.before_update.append(hook)
+
+    def track_inventory(self, on: bool = True) -> None:
+        """An admin turns "Track inventory quantity on hand" on (or off) in the company's
+        settings: Preferences.ProductAndServicesPrefs.QuantityOnHand, SyncToken + 1."""
+        company = self.api.books.company
+        with company.lock:
+            token = company.preferences["SyncToken"]
+            change = {"SyncToken": token, "ProductAndServicesPrefs": {"QuantityOnHand": on}}
+            resources.preferences(company, change)
 
     def merge_customers(self, source_id: str, target_id: str) -> None:
         """Merge one customer into another, as a user can in QuickBooks Online."""

@@ -107,10 +107,12 @@ class Office:
         )
         return self.accounts[role]
 
-    def product(self, name: str, code: str, price: float, role: str = "") -> str:
+    def product(
+        self, name: str, code: str, price: float, role: str = "", family: str = "Hardware"
+    ) -> str:
         """A Salesforce product with its standard price book entry; returns the entry's Id."""
         product = self.org.create(
-            "Product2", {"Name": name, "ProductCode": code, "Family": "Hardware", "IsActive": True}
+            "Product2", {"Name": name, "ProductCode": code, "Family": family, "IsActive": True}
         )
         self.products[code] = self.note(role, product) if role else product
         self.entries[code] = self.org.create(

@@ -4,7 +4,8 @@ seed article's situations, staged in the Salesforce and QuickBooks Online sandbo
 The first pass is staged before any cycle (the accounts, the names a QuickBooks Online user had
 already typed in, QuickBooks Online out of reach); the second after sfqb bound the accounts
 (deletions, which QuickBooks Online makes inactivations, a merge, people saving records while
-sfqb writes them, the connection revoked). Between cycles the people react (`react`).
+sfqb writes them, an inventory product while the company tracks no inventory, the connection
+revoked). Between cycles the people react (`react`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from sfqb.domain.entities import SfObject
 from sfqb.sandbox.demo import COMPANY
 from sfqb.sandbox.scenarios.office import Office
+from sfqb.store import ReviewStatus
 
 # role: the accounts it stages (name, phone); the roles name the rows of seed_codes_qbo.yaml.
 ACCOUNTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -26,6 +28,9 @@ ACCOUNTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 WIDGET = ("Widget, Standard", "WID-STD", 25.0)
 RETIRED = ("Catalog, 2025 edition", "CAT-2025", 12.0)  # deleted (made inactive) in QuickBooks
+# A product of the Family "Inventory": an Item of Type Inventory on QuickBooks Online, which
+# needs "Track inventory quantity on hand" (off in the sandbox company, as in a new one).
+STOCKED = ("Bolt Kit, 100 pieces", "BOLT-100", 9.5)
 
 
 def stage_first_pass(office: Office) -> None:
@@ -75,6 +80,9 @@ def stage_second_pass(office: Office) -> None:
         office.deal(role, entries)
     say("in Salesforce: two accounts' phones changed; three Closed Won deals added (for 'Delete "
         "Me Deli', 'Gone Parent Garage' and 'Contoso Outfitters')")  # fmt: skip
+    office.product(*STOCKED, role="inventory", family="Inventory")
+    say("in Salesforce: an inventory product 'Bolt Kit, 100 pieces' added; QuickBooks Online "
+        "does not track inventory quantity on hand in this company")  # fmt: skip
     qbo.tokens.expire_access_tokens()
     qbo.tokens.revoke_refresh_tokens()
     say("in QuickBooks Online, the user who connected sfqb lost admin rights: Intuit revoked "
@@ -89,8 +97,19 @@ def _saved(office: Office, name: str) -> Callable[[], None]:
 
 
 def react(office: Office, reconnect: Callable[[], None]) -> bool:
-    """Between cycles: QuickBooks Online back online, an admin reconnecting; True if acted."""
+    """Between cycles: QuickBooks Online back online, an admin reconnecting or turning on what
+    sfqb's company message names; True if acted."""
     acted = False
+    blocks = {
+        item.code
+        for item in office.world.store.review.items(COMPANY, ReviewStatus.OPEN)
+        if item.source_type == "company"
+    }
+    if "FEATURE_OFF" in blocks and office.once("FEATURE_OFF"):
+        office.qbo.track_inventory(True)
+        office.say("a QuickBooks Online admin read sfqb's message and turned on Track inventory "
+                   "quantity on hand")  # fmt: skip
+        acted = True
     if office.once("online"):
         office.qbo.come_back()
         office.say("QuickBooks Online answers again")

@@ -97,15 +97,15 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run the scenario called `name` against `target` (qbd or qbo); UnknownScenario names
     the known ones."""
-    runner = SCENARIOS.get(name)
-    if runner is None:
+    runners = SCENARIOS.get(name)
+    if runners is None:
         raise UnknownScenario(f"unknown scenario {name!r}; scenarios: {', '.join(SCENARIOS)}")
-    if target == "qbo":
-        from sfqb.sandbox.scenarios.qbo_seed_codes import run_seed_codes_qbo
-
-        result = run_seed_codes_qbo(options, catalog, progress)
-    else:
-        result = runner(options, catalog, progress)
+    runner = runners.get(target)
+    if runner is None:
+        raise UnknownScenario(
+            f"scenario {name!r} runs against {', '.join(runners)}, not {target!r}"
+        )
+    result = runner(options, catalog, progress)
     result.config_path = save_policy(result.store_url)
     return result
 
@@ -233,6 +233,19 @@ def policy_summary() -> dict[str, str]:
             "match_rule": str(POLICY.match_rule)}  # fmt: skip
 
 
-SCENARIOS: dict[str, Callable[[DemoOptions, Catalog, Callable[[str], None]], ScenarioResult]] = {
-    "seed-codes": run_seed_codes
+Runner = Callable[[DemoOptions, Catalog, Callable[[str], None]], ScenarioResult]
+
+
+def _seed_codes_qbo(
+    options: DemoOptions, catalog: Catalog, progress: Callable[[str], None]
+) -> ScenarioResult:
+    # Imported here: the QuickBooks Online scenario builds on this module.
+    from sfqb.sandbox.scenarios.qbo_seed_codes import run_seed_codes_qbo
+
+    return run_seed_codes_qbo(options, catalog, progress)
+
+
+# Each scenario's runner per target (`sfqb demo --target`).
+SCENARIOS: dict[str, dict[str, Runner]] = {
+    "seed-codes": {"qbd": run_seed_codes, "qbo": _seed_codes_qbo}
 }

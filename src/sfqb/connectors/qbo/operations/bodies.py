@@ -21,6 +21,7 @@ from sfqb.domain.status import System
 REF_ENTITY = {
     "IncomeAccountRef": "Account",
     "ExpenseAccountRef": "Account",
+    "AssetAccountRef": "Account",
     "DepositToAccountRef": "Account",
     "ItemRef": "Item",
     "CustomerRef": "Customer",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sfqb.codes import Catalog
+from sfqb.codes.readings import refine
 from sfqb.connectors.qbo.api import BatchAnswer, BatchItem, BatchOperation, Fault, QboApi, QboFault
 from sfqb.connectors.qbo.operations.bodies import BodyError, NameLookup, body
 from sfqb.connectors.qbo.operations.records import entity_of, to_record
@@ -24,7 +25,10 @@ def decode_fault(catalog: Catalog, fault: Fault) -> DecodedStatus:
         return catalog.decode(System.QBO, f"http-{fault.http_status}", fault.type)
     first = fault.errors[0]
     message = f"{first.message}: {first.detail}" if first.detail else first.message
-    return catalog.decode(System.QBO, first.code or f"http-{fault.http_status}", message)
+    status = catalog.decode(System.QBO, first.code or f"http-{fault.http_status}", message)
+    # The Detail decides some generic codes' reading (6000 for an inventory item while "Track
+    # quantity on hand" is off reads as a feature turned off: codes/readings.yaml).
+    return refine(catalog, status, message)
 
 
 @dataclass(frozen=True, slots=True)
