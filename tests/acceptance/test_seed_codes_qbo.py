@@ -17,7 +17,7 @@ from tests.acceptance.test_seed_codes import make_app
 from typer.testing import CliRunner
 
 from sfqb.cli.context import Services
-from sfqb.store import Store
+from sfqb.store import ReviewStatus, Store
 
 
 @dataclass
@@ -57,6 +57,7 @@ STAGED = [
     ("qbo:2500", "2500", "the binding follows it, nothing re-created"),
     ("qbo:5010", "in-use", "re-read the record and re-applied the change once"),
     ("qbo:5010", "5010", "re-read the record and re-applied the change once"),
+    ("transport:FEATURE_OFF", None, "reported once for the company; held: Inventory tracking"),
     ("transport:QBO_AUTH_LOST", None, "cycle stopped; records stay queued"),
 ]  # fmt: skip
 
@@ -89,9 +90,36 @@ def test_the_quiet_end(ran: Ran) -> None:
     assert ran.summary["undecoded"] == 0 and ran.summary["duplicates"] == 0
 
 
-def test_the_feature_row_says_why_it_is_not_staged(ran: Ran) -> None:
+def test_the_inventory_product_waits_for_the_setting_sfqb_names_then_goes(ran: Ran) -> None:
+    """QuickBooks Desktop's 3250 on QuickBooks Online: the preflight holds the inventory item
+    (nothing sent), one company message names the setting, an admin turns it on, the next
+    cycle sends the item and lifts the hold."""
     row = _row(ran, "transport:FEATURE_OFF")
-    assert row["seen"] == 0 and row["happened"].startswith("Not staged")
+    assert row["seen"] == 1 and row["company_messages"] == 1
+    assert row["resolved_automatically"] == 1 and row["needs_review"] == 0
+    assert '"Track inventory quantity on hand"' in row["sfqb_did"]
+    blocks = [
+        r for r in ran.store.review.items("demo", status=None)
+        if r.source_type == "company" and r.code == "FEATURE_OFF"
+    ]  # fmt: skip
+    assert len(blocks) == 1 and blocks[0].status is ReviewStatus.RESOLVED
+    assert blocks[0].source_id == "Item[Type=Inventory]:add"
+    turned_on = [a for a in ran.summary["user_actions"] if "Track inventory quantity" in a]
+    assert len(turned_on) == 1
+    sent = [
+        line for line in ran.store.journal.log("demo", limit=1000)
+        if line.flow == "product_to_item" and str(line.system) == "qbo"
+        and line.sf is not None and line.sf.id in _held(ran)
+    ]  # fmt: skip
+    assert [line.code for line in sent] == ["http-200"]  # sent once, after the setting
+
+
+def _held(ran: Ran) -> set[str]:
+    return {
+        line.sf.id
+        for line in ran.store.journal.log("demo", code="FEATURE_OFF", limit=1000)
+        if line.sf is not None
+    }
 
 
 def test_the_report_names_quickbooks_online_and_decodes_each_code(ran: Ran) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from sfqb.domain.policy import AccountSettings, CompanyPolicy, SalesTaxSettings
-from sfqb.mapping import ONLINE_MAPS, Mapper, load_flows
+from sfqb.mapping import ONLINE_MAPS, Mapper, MappingConfigError, load_flows
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,80 @@ def test_a_qbo_customer_and_invoice_map_back_to_salesforce(mapper: Mapper) -> No
     assert str(paid.fields["QuickBooks_Last_Payment_Date__c"]) == "2025-05-09"
     unpaid = mapper.map("payment_to_opportunity", {"Id": "1", "TotalAmt": 5, "Balance": 5})
     assert unpaid.fields["QuickBooks_Payment_Status__c"] == "Unpaid"
+
+
+def _product(family: str | None) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    return {
+        "Id": "01t", "Name": "Bolt Kit", "IsActive": True, "ProductCode": "BK", "Family": family,
+        "SystemModstamp": datetime(2026, 3, 2, 9, tzinfo=UTC),
+        "PricebookEntry": {"UnitPrice": 9.5},
+    }  # fmt: skip
+
+
+def test_an_inventory_product_becomes_an_inventory_item_with_what_intuit_requires(
+    mapper: Mapper,
+) -> None:
+    """Intuit's Item reference: an Inventory item needs TrackQtyOnHand, QtyOnHand,
+    InvStartDate and the income, asset and expense (cost of goods sold) accounts."""
+    from datetime import date
+
+    fields = mapper.map("product_to_item", _product("Inventory")).fields
+    assert fields["Type"] == "Inventory"
+    assert (fields["TrackQtyOnHand"], fields["QtyOnHand"]) == (True, 0)
+    assert fields["InvStartDate"] == date(2026, 3, 2)
+    assert fields["IncomeAccountRef"] == {"FullName": "Services"}
+    assert fields["AssetAccountRef"] == {"FullName": "Inventory Asset"}
+    assert fields["ExpenseAccountRef"] == {"FullName": "Cost of Goods Sold"}
+
+
+@pytest.mark.parametrize("family", ["Hardware", None, ""])
+def test_other_products_stay_service_items_without_inventory_fields(
+    mapper: Mapper, family: str | None
+) -> None:
+    fields = mapper.map("product_to_item", _product(family)).fields
+    assert fields["Type"] == "Service"
+    for name in ("TrackQtyOnHand", "QtyOnHand", "InvStartDate", "AssetAccountRef"):
+        assert name not in fields
+
+
+def test_the_inventory_accounts_are_company_settings() -> None:
+    from sfqb.domain.policy import AccountSettings
+
+    accounts = AccountSettings(inventory_asset_account="Stock", cogs_account="COGS")
+    mapper = Mapper(load_flows(maps=ONLINE_MAPS), CompanyPolicy(accounts=accounts))
+    fields = mapper.map("product_to_item", _product("Inventory")).fields
+    assert fields["AssetAccountRef"] == {"FullName": "Stock"}
+    assert fields["ExpenseAccountRef"] == {"FullName": "COGS"}
+
+
+def test_a_field_sent_only_when_an_earlier_field_has_a_value(tmp_path: Path) -> None:
+    override = tmp_path / "company.yaml"
+    override.write_text(
+        "flows: {product_to_item: {fields: {Sku: {source: ProductCode, when: {Type: Service}}}}}",
+        encoding="utf-8",
+    )
+    mapper = Mapper(load_flows(override, maps=ONLINE_MAPS))
+    assert mapper.map("product_to_item", _product(None)).fields["Sku"] == "BK"
+    assert "Sku" not in mapper.map("product_to_item", _product("Inventory")).fields
+
+
+@pytest.mark.parametrize(
+    ("spec", "key", "problem"),
+    [
+        ("{source: ProductCode, when: {Nope: X}}", "fields.Sku.when.Nope", "mapped before it"),
+        ("{source: ProductCode, when: {Description: X}}", "when.Description", "mapped before"),
+        ("{source: ProductCode, when: []}", "fields.Sku.when", "must map target fields"),
+        ("{source: ProductCode, when: {Type: [a]}}", "when.Type", "a text or a number"),
+        ("{source: ProductCode, transforms: [{choose: []}]}", "transforms[0]", "choose needs"),
+    ],
+)
+def test_a_bad_when_or_choose_names_its_key(
+    tmp_path: Path, spec: str, key: str, problem: str
+) -> None:
+    override = tmp_path / "company.yaml"
+    override.write_text(f"flows: {{product_to_item: {{fields: {{Sku: {spec}}}}}}}", "utf-8")
+    with pytest.raises(MappingConfigError) as raised:
+        load_flows(override, maps=ONLINE_MAPS)
+    assert raised.value.key.endswith(key) and problem in raised.value.problem

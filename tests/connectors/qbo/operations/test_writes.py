@@ -184,3 +184,28 @@ def test_a_subscription_that_ended_stops_the_company_not_one_record(
     assert raised.value.status.code == "6190"
     qbo.faults.clear()
     assert all(r.ok for r in driver.execute([add(3, "Cole")]))
+
+
+def test_6000_for_inventory_without_quantity_tracking_reads_as_a_feature_off(
+    catalog: Any, qbo: Any
+) -> None:
+    """The Detail quoted in intuit/QuickBooks-V3-DotNET-SDK issue #10 decides 6000's reading:
+    QuickBooks Desktop's 3250 (a feature off, held for the company); other 6000s stay generic."""
+    detail = (
+        "Business Validation Error: When you create an item, if Track quantity on hand is "
+        "turned off, the item cannot be of type Inventory."
+    )
+    message = "A business validation error has occurred while processing your request"
+
+    def refuse(items: Any, rid: str) -> Any:
+        raise QboFault(Fault("ValidationFault", (FaultError("6000", message, detail, "Type"),)))
+
+    qbo.batch = refuse
+    item = QbOp("op1", QbAction.ADD, "Item", fields={"Name": "Bolts", "Type": "Inventory"})
+    (result,) = QboDriver(qbo, catalog).execute([item])
+    status = result.status
+    assert (status.system.value, status.code) == ("qbo", "6000")
+    assert (status.category.value, status.remedy.value) == ("feature_off", "preflight_block")
+    assert status.actor.value == "quickbooks_admin" and "Track quantity on hand" in status.message
+    other = catalog.decode(status.system, "6000", f"{message}: Business Validation Error: x")
+    assert other.category.value == "validation"
