@@ -24,20 +24,8 @@ FLOW_NAMES = (
     "customer_to_account",
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
-_FIELD_KEYS = frozenset(
-    {
-        "source",
-        "const",
-        "setting",
-        "ref",
-        "transforms",
-        "type",
-        "max_length",
-        "owner",
-        "kinds",
-        "when",
-    }
-)
+_FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "type", "max_length",
+                         "owner", "kinds", "when"})  # fmt: skip
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
 SETTINGS = frozenset(
     {"income_account", "inventory_asset_account", "cogs_account", "tax_item", "sales_tax_code"}
@@ -96,18 +84,6 @@ class FieldSpec:
     # Target fields mapped before this one, and the values they must have for it to be sent
     # ({"Type": "Inventory"}: QuickBooks Online's inventory-only fields).
     when: Mapping[str, str] | None = None
-
-    def applies(self, mapped: Mapping[str, object]) -> bool:
-        """True when the record's mapped fields so far meet `when` (always without one)."""
-        if self.when is None:
-            return True
-        for target, want in self.when.items():
-            value: object = mapped
-            for part in target.split("/"):
-                value = value.get(part) if isinstance(value, Mapping) else None
-            if value is None or str(value) != want:
-                return False
-        return True
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,17 @@ def _put(target: dict[str, object], path: str, value: object) -> None:
     _put(child, rest, value)
 
 
+def _applies(spec: FieldSpec, mapped: Mapping[str, object]) -> bool:
+    """True when the fields mapped so far meet the spec's `when` (always without one)."""
+    for target, want in (spec.when or {}).items():
+        value: object = mapped
+        for part in target.split("/"):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is None or str(value) != want:
+            return False
+    return True
+
+
 class Mapper:
     """Maps records with a company's flows: `map(flow, record, taken=...)` -> Mapped.
 
@@ -104,7 +115,7 @@ class Mapper:
         for spec in flow.fields:
             if spec.kinds is not None and kind not in spec.kinds:
                 continue
-            if not spec.applies(fields):
+            if not _applies(spec, fields):
                 continue
             value = self._field(flow, spec, record, spec.target, refs=refs, changes=changes)
             if flow.name_rule is not None and spec.target == flow.name_rule.field:
