@@ -100,6 +100,10 @@ def test_quickbooks_onlines_own_refusal_is_read_as_a_feature_off_and_held_for_th
     assert hold.code == "6000" and hold.source_id == "Item[Type=Inventory]:add"
     assert not [r for r in qbo.reviews() if r.source_type != "company"]  # no per-record review
     assert qbo.sandbox.records("Item") == []
+    qbo.cycle()  # still off: the probe is refused again, nothing else sent, nothing reviewed
+    assert qbo.sandbox.records("Item") == []
+    assert len(_company_holds(qbo)) == 1
+    assert not [r for r in qbo.reviews() if r.source_type != "company"]
 
     qbo.sandbox.track_inventory(True)
     qbo.cycle()
