@@ -67,12 +67,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def serve_app(services: Services, store: Store) -> tuple[Console, FastAPI]:
+def serve_app(
+    services: Services, store: Store, public_url: str | None = None
+) -> tuple[Console, FastAPI]:
     """The console and app as `sfqb serve` builds them (no sync work: nothing runs a cycle)."""
     services.store = store
-    console = build_console(services, store)
+    console = build_console(services, store, public_url)
     service = WebConnectorService(store, NoWorkSource(), services.catalog, _now)
-    return console, create_app(WebServices(SoapEndpoint(service), console=console))
+    web = WebServices(SoapEndpoint(service), public_url=public_url, console=console)
+    return console, create_app(web)
 
 
 @pytest.fixture(scope="session")
