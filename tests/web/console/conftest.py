@@ -156,7 +156,9 @@ def console_url(console_app: FastAPI) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+# Per test: while Playwright's sync API is open it runs an event loop in this thread, and
+# asyncio.run() in any later test would fail.
+@pytest.fixture
 def _browser() -> Iterator[Browser]:
     executable = os.environ.get("SFQB_CHROMIUM") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
