@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.cli.cli_helpers import fails, ok
 
+from sfqb.domain.people import Role
+from sfqb.services import people
 from sfqb.web.console import Console
 
 
@@ -34,7 +36,7 @@ def _console(app: Any) -> Console:
 
 def test_serve_serves_the_console_beside_the_web_connector(served: list[Any]) -> None:
     out = ok("serve", "--port", "0")
-    assert "Integration Manager: http://127.0.0.1:0/" in out
+    assert "Integration Manager: http://127.0.0.1:0/ (no users yet: sfqb user add" in out
     (app,) = served
     with TestClient(app, follow_redirects=False) as client:
         assert client.get("/").headers["location"] == "/sign-in?next=/"
@@ -47,7 +49,9 @@ def test_serve_serves_the_console_beside_the_web_connector(served: list[Any]) ->
 
 def test_the_stored_session_secret_survives_a_restart(served: list[Any]) -> None:
     ok("serve", "--port", "0")
-    ok("serve", "--port", "0")
+    people.add_user(_console(served[0]).store, "ann", "long enough", Role.ADMIN)
+    out = ok("serve", "--port", "0")
+    assert "Integration Manager: http://127.0.0.1:0/\n" in out
     first, second = (_console(app).session_secret for app in served)
     assert first == second and len(first) >= 32
 
