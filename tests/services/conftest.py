@@ -9,19 +9,11 @@ import pytest
 from sfqb.codes import Catalog, load_catalog
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
-from sfqb.jobs.bindings import BindingDesk
-from sfqb.services.names import RecordNames
+from sfqb.services.names import RecordNames, record_names
 from sfqb.store import Attempt, Direction, Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FLOW = "account_to_customer"
-
-
-class NoAlerts:
-    """Alerts that resolve nothing (the desks' listing never asks)."""
-
-    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
-        return 0
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +23,7 @@ def catalog() -> Catalog:
 
 def names_of(store: Store, catalog: Catalog) -> RecordNames:
     """Record names as `sfqb log` builds them: Salesforce's as read, QuickBooks' as bound."""
-    desk = BindingDesk(store, catalog, NoAlerts(), clock=lambda: T0)
-    return RecordNames(store, desk.listing)
+    return record_names(store, catalog, lambda: T0)
 
 
 def log_attempt(

@@ -11,7 +11,14 @@ from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
 from sfqb.domain.sfid import to18
 from sfqb.domain.status import System
-from sfqb.services.log import MAX_LIMIT, LogQuery, LogQueryError, decode_cursor, log_page
+from sfqb.services.log import (
+    MAX_LIMIT,
+    LogQuery,
+    LogQueryError,
+    decode_cursor,
+    log_page,
+    parse_when,
+)
 from sfqb.store import Direction, Store
 
 from .conftest import FLOW, T0, log_attempt, names_of
@@ -129,3 +136,13 @@ def test_record_and_search_by_id_or_name(db: Store, catalog: Catalog) -> None:
     assert _page(db, catalog, q="acme", record=BETA.id) == []
     row = log_page(db, names_of(db, catalog), LogQuery(company="acme", q="acme")).rows[0]
     assert row.salesforce_name == "Acme Corp"
+
+
+def test_dates_as_a_person_gives_them() -> None:
+    assert parse_when("2026-03-02") == T0.replace(hour=0)
+    assert parse_when("2026-03-02", end=True) == T0.replace(hour=0) + timedelta(days=1)
+    assert parse_when("2026-03-02T09:00") == T0
+    assert parse_when("2026-03-02T10:00+01:00") == T0
+    assert parse_when("  ") is None
+    with pytest.raises(LogQueryError, match="not a date"):
+        parse_when("yesterday")

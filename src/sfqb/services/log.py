@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sfqb.codes.words import flow_choices, flow_text, remedy_phrase, status_label, system_text
@@ -174,6 +174,25 @@ def criteria(names: RecordNames, query: LogQuery) -> LogCriteria:
         failed_only=status == "failed", sf_ids=sf_ids, qb_ids=qb_ids,
         since=query.since, until=query.until,
     )  # fmt: skip
+
+
+def parse_when(text: str | None, *, end: bool = False) -> datetime | None:
+    """A date (2026-03-02) or an ISO date and time as a person gives a range's end; a date
+    `end`s after that whole day. Times without an offset are UTC. LogQueryError otherwise."""
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return start + timedelta(days=1) if end else start
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise LogQueryError(
+            f"{value[:40]!r} is not a date (2026-03-02) or a date and time (2026-03-02T09:30)"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def bounded(limit: int | None) -> int:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from sfqb.codes import Catalog
 from sfqb.codes.words import system_text
 from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.sfid import IdError, normalize, same_id
 from sfqb.domain.status import System
-from sfqb.jobs.bindings import BindingView
+from sfqb.jobs.bindings import BindingDesk, BindingView
 from sfqb.mapping import fold_name
 from sfqb.store import Attempt, Store
 from sfqb.sync.records import FLOW_OF
@@ -158,3 +160,16 @@ def of_record(
 
 def _quoted(name: str | None) -> str:
     return f' "{name}"' if name else ""
+
+
+class _NoAlerts:
+    """The listing of bindings resolves no alert; the desk only needs something to hold."""
+
+    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
+        return 0
+
+
+def record_names(store: Store, catalog: Catalog, clock: Callable[[], datetime]) -> RecordNames:
+    """Record names over a store, as `sfqb log` builds them (bindings' names included)."""
+    desk = BindingDesk(store, catalog, _NoAlerts(), clock=clock)
+    return RecordNames(store, desk.listing)
