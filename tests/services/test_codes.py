@@ -63,6 +63,8 @@ def test_decode_a_real_qbxml_line(catalog: Catalog) -> None:
 def test_decode_refuses_too_large_or_empty_input(catalog: Catalog) -> None:
     with pytest.raises(DecodeError, match=f"at most {MAX_INPUT_BYTES:,} bytes"):
         decode_text(catalog, b"x" * (MAX_INPUT_BYTES + 1), source="big.log")
+    with pytest.raises(DecodeError, match="at most 10 bytes"):
+        decode_text(catalog, "statusCode 3100", limit=10)
     with pytest.raises(DecodeError, match="empty"):
         decode_text(catalog, "  \n")
     with pytest.raises(DecodeError, match="NUL"):

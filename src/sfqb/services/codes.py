@@ -132,12 +132,14 @@ def decode_text(
     catalog: Catalog, data: str | bytes, source: str = "the pasted text"
 ) -> list[StatusView]:
     """Every status in a pasted log line or file, as `sfqb explain` decodes it (the QBO
-    Detail or fields joined to the message); DecodeError when too large or unreadable."""
+    Detail or fields joined to the message); DecodeError when larger than `limit` bytes (at
+    most, and by default, what `sfqb explain --file` reads) or unreadable."""
+    most = min(limit or MAX_INPUT_BYTES, MAX_INPUT_BYTES)
     size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
-    if size > MAX_INPUT_BYTES:
+    if size > most:
         raise DecodeError(
-            f"{source} is {size:,} bytes; sfqb decodes at most {MAX_INPUT_BYTES:,} bytes at a "
-            "time: paste the lines around the error"
+            f"{source} is {size:,} bytes; sfqb decodes at most {most:,} bytes at a time: "
+            "paste the lines around the error"
         )
     if not data.strip():
         raise DecodeError(f"{source} is empty: paste a log line or choose a file")

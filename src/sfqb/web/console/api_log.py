@@ -1,0 +1,95 @@
+"""`/api/v1/companies/{company}/log` and `/records`: the log and a record's page as JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from sfqb.domain.people import Person
+from sfqb.services.log import LogQuery, LogQueryError, log_page, parse_when
+from sfqb.services.records import RecordNotFound, SearchError, find_records, record_page
+from sfqb.web.console import Console
+from sfqb.web.console.api_models_log import (
+    FoundOut,
+    FoundRecordOut,
+    LogPageOut,
+    RecordOut,
+)
+from sfqb.web.console.auth import api_viewer, company_or_404
+from sfqb.web.console.log import names
+
+Text = Annotated[str | None, Query(max_length=200)]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"description": "A filter or cursor that is not valid; `detail` says why"},
+    404: {"description": "No such company (for this user) or record"},
+}
+
+
+def routes(console: Console) -> APIRouter:
+    """The log and record endpoints."""
+    router = APIRouter(prefix="/api/v1/companies/{company}", tags=["log"], responses=_ERRORS)
+
+    @router.get("/log", response_model=LogPageOut)
+    def log(  # noqa: PLR0913, PLR0917 - the filters are query parameters
+        company: str,
+        person: Annotated[Person, Depends(api_viewer)],
+        flow: Text = None,
+        code: Text = None,
+        status: Text = None,
+        record: Text = None,
+        q: Text = None,
+        since: Text = None,
+        until: Text = None,
+        cursor: Annotated[str | None, Query(max_length=400)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> LogPageOut:
+        """The company's log, newest first, filtered; page on with `older`/`newer`."""
+        company = company_or_404(person, company)
+        try:
+            query = LogQuery(
+                company=company, flow=flow or None, code=code or None, status=status or None,
+                record=record or None, q=q or None, since=parse_when(since),
+                until=parse_when(until, end=True), cursor=cursor or None, limit=limit,
+            )  # fmt: skip
+            page = log_page(console.store, names(console), query)
+        except LogQueryError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return LogPageOut.model_validate(page)
+
+    @router.get("/records", response_model=FoundOut)
+    def find(
+        company: str,
+        person: Annotated[Person, Depends(api_viewer)],
+        q: Annotated[str, Query(max_length=200)] = "",
+    ) -> FoundOut:
+        """The company's records a name (or a part of it) or either side's Id names."""
+        company = company_or_404(person, company)
+        try:
+            found = find_records(names(console), company, q)
+        except SearchError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return FoundOut(
+            records=[
+                FoundRecordOut(
+                    salesforce=str(r.sf) if r.sf else None, salesforce_id=r.sf.id if r.sf else None,
+                    salesforce_name=r.sf_name, quickbooks=str(r.qb) if r.qb else None,
+                    quickbooks_id=r.qb.id if r.qb else None, quickbooks_name=r.qb_name,
+                )  # fmt: skip
+                for r in found
+            ]
+        )
+
+    @router.get("/records/{record_id}", response_model=RecordOut)
+    def record(
+        company: str, record_id: str, person: Annotated[Person, Depends(api_viewer)]
+    ) -> RecordOut:
+        """A record's page: binding, values as far as known, attempts and review items."""
+        company = company_or_404(person, company)
+        try:
+            page = record_page(console.store, names(console), company, record_id)
+        except RecordNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return RecordOut.model_validate(page)
+
+    return router
