@@ -129,7 +129,7 @@ def code_page(catalog: Catalog, code: str, system: str | None = None) -> list[St
 
 
 def decode_text(
-    catalog: Catalog, data: str | bytes, source: str = "the pasted text"
+    catalog: Catalog, data: str | bytes, source: str = "the pasted text", limit: int = 0
 ) -> list[StatusView]:
     """Every status in a pasted log line or file, as `sfqb explain` decodes it (the QBO
     Detail or fields joined to the message); DecodeError when larger than `limit` bytes (at
