@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
@@ -10,11 +10,12 @@ from sfqb.domain.people import Person
 from sfqb.services.codes import CodeNotFound, DecodeError, browse, code_page, decode_text
 from sfqb.web.console import Console
 from sfqb.web.console.api_models_log import CodesOut, DecodedOut, DecodeIn, StatusOut
-from sfqb.web.console.auth import api_viewer
+from sfqb.web.console.auth import API_ERRORS, ErrorBody, api_viewer
 from sfqb.web.console.codes import MAX_PASTE
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"description": "A search or text sfqb cannot use; `detail` says why"},
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    **API_ERRORS,
+    400: {"model": ErrorBody, "description": "A search or text sfqb cannot use; `detail` says why"},
 }
 
 
@@ -44,9 +45,7 @@ def routes(console: Console) -> APIRouter:
             raise HTTPException(400, str(exc)) from None
         return DecodedOut(statuses=[StatusOut.model_validate(v) for v in found])
 
-    @router.get(
-        "/{code}", response_model=CodesOut, responses={404: {"description": "Not in the catalog"}}
-    )
+    @router.get("/{code}", response_model=CodesOut)
     def code(
         code: str,
         person: Annotated[Person, Depends(api_viewer)],

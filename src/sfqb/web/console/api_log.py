@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from sfqb.domain.people import Person
 from sfqb.services.log import LogQuery, LogQueryError, log_page, parse_when
+from sfqb.services.names import KnownRecord
 from sfqb.services.records import RecordNotFound, SearchError, find_records, record_page
 from sfqb.web.console import Console
 from sfqb.web.console.api_models_log import (
@@ -16,14 +17,25 @@ from sfqb.web.console.api_models_log import (
     LogPageOut,
     RecordOut,
 )
-from sfqb.web.console.auth import api_viewer, company_or_404
+from sfqb.web.console.auth import API_ERRORS, ErrorBody, api_viewer, company_or_404
 from sfqb.web.console.log import names
 
 Text = Annotated[str | None, Query(max_length=200)]
-_ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"description": "A filter or cursor that is not valid; `detail` says why"},
-    404: {"description": "No such company (for this user) or record"},
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    **API_ERRORS,
+    400: {
+        "model": ErrorBody,
+        "description": "A filter or cursor that is not valid; `detail` says why",
+    },
 }
+
+
+def _found(r: KnownRecord) -> FoundRecordOut:
+    return FoundRecordOut(
+        salesforce=str(r.sf) if r.sf else None, salesforce_id=r.sf.id if r.sf else None,
+        salesforce_name=r.sf_name, quickbooks=str(r.qb) if r.qb else None,
+        quickbooks_id=r.qb.id if r.qb else None, quickbooks_name=r.qb_name,
+    )  # fmt: skip
 
 
 def routes(console: Console) -> APIRouter:
@@ -31,7 +43,7 @@ def routes(console: Console) -> APIRouter:
     router = APIRouter(prefix="/api/v1/companies/{company}", tags=["log"], responses=_ERRORS)
 
     @router.get("/log", response_model=LogPageOut)
-    def log(  # noqa: PLR0913, PLR0917 - the filters are query parameters
+    def log(  # noqa: PLR0917 - the filters are query parameters
         company: str,
         person: Annotated[Person, Depends(api_viewer)],
         flow: Text = None,
@@ -69,16 +81,7 @@ def routes(console: Console) -> APIRouter:
             found = find_records(names(console), company, q)
         except SearchError as exc:
             raise HTTPException(400, str(exc)) from None
-        return FoundOut(
-            records=[
-                FoundRecordOut(
-                    salesforce=str(r.sf) if r.sf else None, salesforce_id=r.sf.id if r.sf else None,
-                    salesforce_name=r.sf_name, quickbooks=str(r.qb) if r.qb else None,
-                    quickbooks_id=r.qb.id if r.qb else None, quickbooks_name=r.qb_name,
-                )  # fmt: skip
-                for r in found
-            ]
-        )
+        return FoundOut(records=[_found(r) for r in found])
 
     @router.get("/records/{record_id}", response_model=RecordOut)
     def record(

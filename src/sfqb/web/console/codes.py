@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from sfqb.domain.people import Person
 from sfqb.domain.status import System
@@ -41,7 +42,12 @@ def routes(console: Console) -> APIRouter:
         q: Annotated[str | None, Query(max_length=200)] = None,
         system: Annotated[str | None, Query(max_length=40)] = None,
     ) -> Response:
-        context = {"q": q or "", "system": system or "", "systems": _SYSTEMS, "error": None}
+        context: dict[str, Any] = {
+            "q": q or "",
+            "system": system or "",
+            "systems": _SYSTEMS,
+            "error": None,
+        }
         try:
             context["codes"] = browse(console.catalog, q, system or None)
         except DecodeError as exc:
@@ -57,7 +63,7 @@ def routes(console: Console) -> APIRouter:
     async def decode(request: Request, person: Annotated[Person, Depends(viewer)]) -> Response:
         data, source = await posted_text(request)
         shown = data if isinstance(data, str) else ""
-        context = {"text": shown, "found": None, "error": None, "source": source}
+        context: dict[str, Any] = {"text": shown, "found": None, "error": None, "source": source}
         try:
             context["found"] = decode_text(console.catalog, data, source, MAX_PASTE)
         except DecodeError as exc:

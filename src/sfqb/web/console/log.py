@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -26,7 +26,9 @@ def names(console: Console) -> RecordNames:
     return record_names(console.store, console.catalog, console.clock)
 
 
-def query_of(company: str, params: dict[str, str | None], cursor: str | None, limit: int | None):
+def query_of(
+    company: str, params: dict[str, str | None], cursor: str | None, limit: int | None
+) -> LogQuery:
     """The service's query for the filters a person gave; LogQueryError for a wrong one."""
     return LogQuery(
         company=company, flow=params.get("flow") or None, code=params.get("code") or None,
@@ -42,7 +44,7 @@ def routes(console: Console) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/companies/{company}/log")
-    def log(  # noqa: PLR0913, PLR0917 - the filters are query parameters
+    def log(  # noqa: PLR0917 - the filters are query parameters
         request: Request,
         company: str,
         person: Annotated[Person, Depends(viewer)],
@@ -60,7 +62,7 @@ def routes(console: Console) -> APIRouter:
         given = {"flow": flow, "code": code, "status": status, "record": record, "q": q,
                  "since": since, "until": until}  # fmt: skip
         kept = {k: v for k, v in given.items() if v}
-        context = {
+        context: dict[str, Any] = {
             "company": company, "filters": given, "flows": flow_choices(),
             "statuses": STATUSES, "page": None, "error": None,
         }  # fmt: skip
@@ -85,7 +87,7 @@ def routes(console: Console) -> APIRouter:
         q: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Response:
         company = company_or_404(person, company)
-        context = {"company": company, "q": q or "", "found": None, "error": None}
+        context: dict[str, Any] = {"company": company, "q": q or "", "found": None, "error": None}
         if q and q.strip():
             try:
                 context["found"] = find_records(names(console), company, q)
@@ -102,7 +104,7 @@ def routes(console: Console) -> APIRouter:
         try:
             page = record_page(console.store, names(console), company, record_id)
         except RecordNotFound as exc:
-            context = {"company": company, "message": str(exc)}
+            context: dict[str, Any] = {"company": company, "message": str(exc)}
             return render(request, "record_missing.html", context, status=404)
         return render(request, "record.html", {"company": company, "record": page})
 
