@@ -36,6 +36,7 @@ def test_page_of_a_record_bound_by_sfqb(db: Store, catalog: Catalog) -> None:
     page = record_page(db, names_of(db, catalog), "acme", CUST.id.lower())
     assert (page.salesforce_id, page.quickbooks_id, page.name) == (ACME.id, CUST.id, "Acme Corp")
     assert page.binding is not None and page.binding.made_by == "sfqb"
+    assert page.binding.made_at == first.created_at  # the first attempt that names both sides
     assert [a.id for a in page.attempts] == [last.id, first.id]
     assert page.attempts[1].meaning == catalog.decode(System.QBXML, "3170").meaning
     sf_values, qb_values = page.salesforce_values, page.quickbooks_values

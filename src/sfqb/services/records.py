@@ -13,7 +13,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.sfid import same_id
 from sfqb.services.log import LogRow, log_rows
 from sfqb.services.names import KnownRecord, RecordNames, id_keys
-from sfqb.store import LogCriteria, ReviewItem, ReviewStatus, Store
+from sfqb.store import Attempt, LogCriteria, ReviewItem, ReviewStatus, Store
 from sfqb.sync.records import FLOW_OF
 
 MAX_ATTEMPTS = 200
@@ -146,7 +146,7 @@ def record_page(store: Store, names: RecordNames, company: str, record_id: str) 
         salesforce_name=names.sf(company, sf) if sf else known.sf_name,
         quickbooks=str(qb) if qb else None, quickbooks_id=qb.id if qb else None,
         quickbooks_name=names.qb(company, qb) if qb else known.qb_name,
-        binding=_binding_info(binding, items) if binding else None,
+        binding=_binding_info(binding, items, attempts) if binding else None,
         salesforce_values=_sf_values(store, company, sf),
         quickbooks_values=_qb_values(qb, binding, items),
         attempts=log_rows(attempts, names),
@@ -165,7 +165,9 @@ def _review_items(
     return sorted(found, key=lambda i: i.id, reverse=True)
 
 
-def _binding_info(binding: Binding, items: list[ReviewItem]) -> BindingInfo:
+def _binding_info(
+    binding: Binding, items: list[ReviewItem], attempts: list[Attempt]
+) -> BindingInfo:
     sf, qb = str(binding.sf), str(binding.qb)
     by_review = next(
         (
@@ -185,8 +187,10 @@ def _binding_info(binding: Binding, items: list[ReviewItem]) -> BindingInfo:
     if not binding.fingerprint:
         how = "bound by a person; the next cycle sends the record's values to it"
         return BindingInfo(sf, qb, "person", how, binding.synced_at, None)
+    # The oldest logged attempt naming both sides is when sfqb made the pair, as far as logged.
+    paired = [a.created_at for a in attempts if a.qb == binding.qb and a.sf == binding.sf]
     how = "bound by sfqb when it created or matched the QuickBooks record"
-    return BindingInfo(sf, qb, "sfqb", how, binding.synced_at, synced)
+    return BindingInfo(sf, qb, "sfqb", how, min(paired, default=binding.synced_at), synced)
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, str]:

@@ -133,6 +133,10 @@ def test_decoder_decodes_a_real_qbxml_line(viewer: TestClient) -> None:
     assert answer.status_code == 200, answer.text
     meaning = CATALOG.decode(System.QBXML, "3140").meaning
     assert "QuickBooks 3140" in answer.text and _words(meaning) in _plain(answer.text)
+    log = (REALWORLD / "qbphp-92-qwclog-customerquery.txt").read_text(encoding="utf-8")
+    element = next(line for line in log.splitlines() if line.startswith("<CustomerQueryRs"))
+    answer = viewer.post("/codes/decode", data={"text": element, "csrf_token": token[1]})
+    assert "QuickBooks 0" in answer.text and "CustomerQueryRs requestID=241" in answer.text
     uploaded = viewer.post(
         "/codes/decode",
         data={"csrf_token": token[1]},

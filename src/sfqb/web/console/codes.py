@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from sfqb.codes.words import system_text
 from sfqb.domain.people import Person
 from sfqb.domain.status import System
 from sfqb.services.codes import CodeNotFound, DecodeError, browse, code_page, decode_text
@@ -15,7 +17,8 @@ from sfqb.web.console import Console
 from sfqb.web.console.auth import csrf_checked, viewer
 from sfqb.web.console.pages import render
 
-_SYSTEMS = [s.value for s in System]
+_SYSTEMS = [(s.value, system_text(s)) for s in System]
+STYLESHEET = "/static/log.css"  # the log, record and codes pages' own rules
 MAX_PASTE = 1_000_000  # bytes the console decodes at a time (a page shows them back)
 
 
@@ -34,6 +37,15 @@ async def posted_text(request: Request) -> tuple[str | bytes, str]:
 def routes(console: Console) -> APIRouter:
     """The codes pages."""
     router = APIRouter(include_in_schema=False)
+    stylesheet = files("sfqb.web.console").joinpath("static/log.css").read_bytes()
+
+    @router.get(STYLESHEET)
+    def log_css() -> Response:
+        return Response(
+            stylesheet,
+            media_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     @router.get("/codes")
     def codes(
