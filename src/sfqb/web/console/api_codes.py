@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from sfqb.domain.people import Person
+from sfqb.domain.status import System
 from sfqb.services.codes import CodeNotFound, DecodeError, browse, code_page, decode_text
 from sfqb.web.console import Console
 from sfqb.web.console.api_models_log import CodesOut, DecodedOut, DecodeIn, StatusOut
@@ -19,6 +20,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+_SYSTEM = f"^({'|'.join(s.value for s in System)})?$"
+
+
 def routes(console: Console) -> APIRouter:
     """The codes endpoints."""
     router = APIRouter(prefix="/api/v1/codes", tags=["codes"], responses=_ERRORS)
@@ -27,7 +31,7 @@ def routes(console: Console) -> APIRouter:
     def codes(
         person: Annotated[Person, Depends(api_viewer)],
         q: Annotated[str | None, Query(max_length=200)] = None,
-        system: Annotated[str | None, Query(max_length=40)] = None,
+        system: Annotated[str | None, Query(pattern=_SYSTEM)] = None,
     ) -> CodesOut:
         """The catalog; `q` keeps codes whose code, system or words hold every word of it."""
         try:
@@ -49,7 +53,7 @@ def routes(console: Console) -> APIRouter:
     def code(
         code: str,
         person: Annotated[Person, Depends(api_viewer)],
-        system: Annotated[str | None, Query(max_length=40)] = None,
+        system: Annotated[str | None, Query(pattern=_SYSTEM)] = None,
     ) -> CodesOut:
         """Every catalog reading of a code, as `sfqb explain` shows it."""
         try:

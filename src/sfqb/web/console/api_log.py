@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from sfqb.codes.words import flow_choices
 from sfqb.domain.people import Person
-from sfqb.services.log import LogQuery, LogQueryError, log_page, parse_when
+from sfqb.services.log import STATUSES, LogQuery, LogQueryError, log_page, parse_when
 from sfqb.services.names import KnownRecord
 from sfqb.services.records import RecordNotFound, SearchError, find_records, record_page
 from sfqb.web.console import Console
@@ -21,6 +22,13 @@ from sfqb.web.console.auth import API_ERRORS, ErrorBody, api_viewer, company_or_
 from sfqb.web.console.log import names
 
 Text = Annotated[str | None, Query(max_length=200)]
+When = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$",
+        description="A date (2026-03-02: that whole day for `until`) or an ISO date and time",
+    ),
+]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     **API_ERRORS,
     400: {
@@ -46,14 +54,17 @@ def routes(console: Console) -> APIRouter:
     def log(  # noqa: PLR0917 - the filters are query parameters
         company: str,
         person: Annotated[Person, Depends(api_viewer)],
-        flow: Text = None,
+        flow: Annotated[str | None, Query(pattern=f"^({'|'.join(flow_choices())})?$")] = None,
         code: Text = None,
-        status: Text = None,
+        status: Annotated[
+            str | None,
+            Query(pattern=f"^({'|'.join(STATUSES)})?$", description="failed: open failures"),
+        ] = None,
         record: Text = None,
         q: Text = None,
-        since: Text = None,
-        until: Text = None,
-        cursor: Annotated[str | None, Query(max_length=400)] = None,
+        since: When = None,
+        until: When = None,
+        cursor: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{0,400}$")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> LogPageOut:
         """The company's log, newest first, filtered; page on with `older`/`newer`."""
