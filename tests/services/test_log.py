@@ -144,5 +144,7 @@ def test_dates_as_a_person_gives_them() -> None:
     assert parse_when("2026-03-02T09:00") == T0
     assert parse_when("2026-03-02T10:00+01:00") == T0
     assert parse_when("  ") is None
+    assert parse_when("9999-12-31", end=True) is None  # past the calendar: no bound
+    assert parse_when("0001-01-01T00:00+05:00") is None
     with pytest.raises(LogQueryError, match="not a date"):
         parse_when("yesterday")

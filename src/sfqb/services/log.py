@@ -24,6 +24,10 @@ class LogQueryError(ValueError):
     """A filter or cursor a person gave is not one sfqb can use; the text says why."""
 
 
+class BadCursor(LogQueryError):
+    """A page cursor sfqb did not make (or made for another kind of page)."""
+
+
 @dataclass(frozen=True, slots=True)
 class LogQuery:
     """What a person asked of the log (each None: no filter)."""
@@ -133,9 +137,9 @@ def decode_cursor(cursor: str) -> tuple[str, datetime, int]:
         data = json.loads(raw)
         direction, at, key = data["d"], datetime.fromisoformat(data["at"]), int(data["id"])
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise LogQueryError("the page cursor is not valid; start again from the newest") from None
+        raise BadCursor("the page cursor is not valid; start again from the newest") from None
     if direction not in ("older", "newer") or at.tzinfo is None:
-        raise LogQueryError("the page cursor is not valid; start again from the newest")
+        raise BadCursor("the page cursor is not valid; start again from the newest")
     return direction, at, key
 
 
@@ -188,11 +192,13 @@ def parse_when(text: str | None, *, end: bool = False) -> datetime | None:
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
             return start + timedelta(days=1) if end else start
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
     except ValueError:
         raise LogQueryError(
             f"{value[:40]!r} is not a date (2026-03-02) or a date and time (2026-03-02T09:30)"
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    except OverflowError:  # at the very edge of the calendar: no bound at all
+        return None
 
 
 def bounded(limit: int | None) -> int:

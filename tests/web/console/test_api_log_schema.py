@@ -1,5 +1,6 @@
 """schemathesis over the log, records and codes endpoints: no 5xx, every answer matches its
-declared schema (called with a viewer's Bearer token)."""
+declared schema, schema-valid input is accepted (a viewer's Bearer token; half the cases on the
+store's own company)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,12 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from sfqb.services.people import create_token
 from sfqb.store import Store
 
 from .conftest import COMPANY
 
-# Invalid data a schema cannot describe (a cursor sfqb did not make) is refused with a 400 that
-# says why, so schema-valid requests may be refused: positive_data_acceptance is left out.
-_CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 _MINE = r"^/api/v1/(codes|companies/\{company\}/(log|records))"
 
 
@@ -43,6 +30,6 @@ def test_log_and_codes_api_match_their_schema(console_app: FastAPI, console_stor
         def check(case: schemathesis.Case, real: bool) -> None:
             if real and "company" in (case.path_parameters or {}):
                 case.path_parameters["company"] = COMPANY  # the store's company, not a random one
-            case.call_and_validate(headers=headers, checks=_CHECKS)
+            case.call_and_validate(headers=headers)
 
         check()

@@ -89,12 +89,15 @@ def test_bad_filters_are_shown_on_the_page(viewer: TestClient) -> None:
     for params in ({"cursor": "garbage"}, {"since": "yesterday"}, {"flow": "nope"}):
         page = viewer.get(LOG, params=params)
         assert page.status_code == 400 and 'role="alert"' in page.text
-        api = viewer.get(API_LOG, params=params)  # 422: the schema's pattern refuses it
-        assert api.status_code == (400 if params.get("cursor") else 422) and api.json()["detail"]
+        api = viewer.get(API_LOG, params=params)  # the schema refuses them (422)
+        expected = 404 if "cursor" in params else 422  # a cursor sfqb did not make: no such page
+        assert api.status_code == expected and api.json()["detail"]
     unmade = viewer.get(API_LOG, params={"cursor": "c29tZXRoaW5nIGVsc2U"})  # base64, not sfqb's
-    assert unmade.status_code == 400 and "cursor" in unmade.json()["detail"]
-    wrong_day = viewer.get(API_LOG, params={"since": "2026-02-30"})
-    assert wrong_day.status_code == 400 and "not a date" in wrong_day.json()["detail"]
+    assert unmade.status_code == 404 and "cursor" in unmade.json()["detail"]
+    empty = viewer.get(API_LOG, params={"since": "2026-03-02", "until": "2026-03-01"})
+    assert empty.status_code == 200 and empty.json()["rows"] == []
+    page = viewer.get(LOG, params={"since": "2026-03-02", "until": "2026-03-01"})
+    assert page.status_code == 400 and "date range is empty" in page.text
 
 
 def test_code_3140_page_shows_the_catalogs_meaning_and_fix(viewer: TestClient) -> None:
@@ -151,6 +154,10 @@ def test_decoder_decodes_a_real_qbxml_line(viewer: TestClient) -> None:
     api = viewer.post("/api/v1/codes/decode", json={"text": _real_line()},
                       headers={"X-CSRF-Token": token[1]})  # fmt: skip
     assert [(s["code"], s["meaning"]) for s in api.json()["statuses"]] == [("3140", meaning)]
+    assert api.json()["problem"] is None
+    nothing = viewer.post("/api/v1/codes/decode", json={"text": "  "},
+                          headers={"X-CSRF-Token": token[1]}).json()  # fmt: skip
+    assert nothing["statuses"] == [] and "empty" in nothing["problem"]
 
 
 def test_decoder_refuses_without_csrf_and_too_large_input(viewer: TestClient) -> None:

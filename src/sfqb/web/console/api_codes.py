@@ -42,11 +42,12 @@ def routes(console: Console) -> APIRouter:
 
     @router.post("/decode", response_model=DecodedOut)
     def decode(body: DecodeIn, person: Annotated[Person, Depends(api_viewer)]) -> DecodedOut:
-        """Every status in a pasted log line, error body or file (at most 1,000,000 bytes)."""
+        """Every status in a pasted log line, error body or file (at most 1,000,000 bytes);
+        text with none sfqb can read answers an empty list and the `problem`."""
         try:
             found = decode_text(console.catalog, body.text, "the text", MAX_PASTE)
-        except DecodeError as exc:
-            raise HTTPException(400, str(exc)) from None
+        except DecodeError as exc:  # the answer to the question: nothing sfqb can read
+            return DecodedOut(statuses=[], problem=str(exc))
         return DecodedOut(statuses=[StatusOut.model_validate(v) for v in found])
 
     @router.get("/{code}", response_model=CodesOut)

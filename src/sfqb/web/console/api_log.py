@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from sfqb.codes.words import flow_choices
 from sfqb.domain.people import Person
-from sfqb.services.log import STATUSES, LogQuery, LogQueryError, log_page, parse_when
+from sfqb.services.log import STATUSES, BadCursor, LogQuery, LogQueryError, log_page
 from sfqb.services.names import KnownRecord
 from sfqb.services.records import RecordNotFound, SearchError, find_records, record_page
 from sfqb.web.console import Console
@@ -23,12 +24,10 @@ from sfqb.web.console.log import names
 
 Text = Annotated[str | None, Query(max_length=200)]
 When = Annotated[
-    str | None,
-    Query(
-        pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$",
-        description="A date (2026-03-02: that whole day for `until`) or an ISO date and time",
-    ),
-]
+    datetime | date | None,
+    Query(description="A date (2026-03-02: that whole day for `until`) or a date and time (UTC "
+          "when it names no offset)"),
+]  # fmt: skip
 _ERRORS: dict[int | str, dict[str, Any]] = {
     **API_ERRORS,
     400: {
@@ -36,6 +35,20 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "A filter or cursor that is not valid; `detail` says why",
     },
 }
+
+
+def _moment(given: datetime | date | None, *, end: bool = False) -> datetime | None:
+    """A given date as the start of that day in UTC (`end`: of the next day); a time without
+    an offset as UTC."""
+    if given is None:
+        return None
+    try:
+        if not isinstance(given, datetime):
+            start = datetime(given.year, given.month, given.day, tzinfo=UTC)
+            return start + timedelta(days=1) if end else start
+        return (given if given.tzinfo else given.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # at the very edge of the calendar: no bound at all
+        return None
 
 
 def _found(r: KnownRecord) -> FoundRecordOut:
@@ -69,13 +82,18 @@ def routes(console: Console) -> APIRouter:
     ) -> LogPageOut:
         """The company's log, newest first, filtered; page on with `older`/`newer`."""
         company = company_or_404(person, company)
+        start, end = _moment(since), _moment(until, end=True)
+        if start is not None and end is not None and start >= end:
+            return LogPageOut(rows=[], newer=None, older=None, limit=limit)  # an empty range
+        query = LogQuery(
+            company=company, flow=flow or None, code=code or None, status=status or None,
+            record=record or None, q=q or None, since=start, until=end, cursor=cursor or None,
+            limit=limit,
+        )  # fmt: skip
         try:
-            query = LogQuery(
-                company=company, flow=flow or None, code=code or None, status=status or None,
-                record=record or None, q=q or None, since=parse_when(since),
-                until=parse_when(until, end=True), cursor=cursor or None, limit=limit,
-            )  # fmt: skip
             page = log_page(console.store, names(console), query)
+        except BadCursor as exc:  # no such page
+            raise HTTPException(404, str(exc)) from None
         except LogQueryError as exc:
             raise HTTPException(400, str(exc)) from None
         return LogPageOut.model_validate(page)

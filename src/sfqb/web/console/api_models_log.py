@@ -81,15 +81,17 @@ class CodesOut(_Out):
 
 
 class DecodeIn(BaseModel):
-    """A pasted log line, error body or whole file."""
+    """A pasted log line, error body or whole file (at most 1,000,000 bytes as UTF-8)."""
 
-    text: str
+    text: str = Field(max_length=1_000_000)
 
 
 class DecodedOut(_Out):
-    """Every status found in the text, in document order."""
+    """Every status found in the text, in document order; `problem` says why none could be
+    read when the text is empty, too large or not text sfqb can read."""
 
     statuses: list[StatusOut]
+    problem: str | None = None
 
 
 class BindingOut(_Out):
