@@ -73,6 +73,8 @@ class RecordPage:
 
     company: str
     record_id: str
+    sf: SfRef | None
+    qb: QbRef | None
     salesforce: str | None
     salesforce_id: str | None
     salesforce_name: str | None
@@ -141,7 +143,7 @@ def record_page(store: Store, names: RecordNames, company: str, record_id: str) 
         LogCriteria(company=company, sf_ids=sf_ids, qb_ids=qb_ids), limit=MAX_ATTEMPTS
     )
     return RecordPage(
-        company=company, record_id=sf.id if sf else qb.id if qb else record_id,
+        company=company, record_id=sf.id if sf else qb.id if qb else record_id, sf=sf, qb=qb,
         salesforce=str(sf) if sf else None, salesforce_id=sf.id if sf else None,
         salesforce_name=names.sf(company, sf) if sf else known.sf_name,
         quickbooks=str(qb) if qb else None, quickbooks_id=qb.id if qb else None,

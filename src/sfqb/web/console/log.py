@@ -12,7 +12,7 @@ from sfqb.codes.words import flow_choices
 from sfqb.domain.people import Person
 from sfqb.services.log import STATUSES, LogQuery, LogQueryError, log_page, parse_when
 from sfqb.services.names import RecordNames, record_names
-from sfqb.services.records import RecordNotFound, SearchError, find_records, record_page
+from sfqb.services.records import RecordNotFound, RecordPage, SearchError, find_records, record_page
 from sfqb.web.console import Console
 from sfqb.web.console.auth import company_or_404, viewer
 from sfqb.web.console.pages import render
@@ -37,6 +37,12 @@ def query_of(
         until=parse_when(params.get("until"), end=True), cursor=cursor or None,
         limit=limit or 50,
     )  # fmt: skip
+
+
+def record_actions(console: Console, page: RecordPage, next_url: str) -> dict[str, Any]:
+    """What `record_actions.html` needs besides the record (the review area's actions on the
+    record's open item: none here; `next_url` is where an action returns)."""
+    return {"view": None, "held": None, "next": next_url}
 
 
 def routes(console: Console) -> APIRouter:
@@ -106,6 +112,8 @@ def routes(console: Console) -> APIRouter:
         except RecordNotFound as exc:
             context: dict[str, Any] = {"company": company, "message": str(exc)}
             return render(request, "record_missing.html", context, status=404)
-        return render(request, "record.html", {"company": company, "record": page})
+        context = {"company": company, "record": page}
+        context |= record_actions(console, page, request.url.path)
+        return render(request, "record.html", context)
 
     return router
