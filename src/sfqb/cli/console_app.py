@@ -50,3 +50,14 @@ def build_console(
         throttle=LoginThrottle(SIGN_IN_LIMITS, services.clock),
         trusted_proxies=trusted_proxies,
     )
+
+
+def console_banner(store: Store, base_url: str) -> str:
+    """The line `sfqb serve` prints about the console: where it is, and how to add the first
+    user when there is none."""
+    if store.people.all():
+        return f"Integration Manager: {base_url}/"
+    return (
+        f"Integration Manager: {base_url}/ (no users yet: sfqb user add NAME --role admin "
+        "--all-companies)"
+    )
