@@ -9,16 +9,15 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfqb.services.people import create_token
-from sfqb.store import Store
-
 from .conftest import COMPANY
 
 _MINE = r"^/api/v1/(codes|companies/\{company\}/(log|records))"
 
 
-def test_log_and_codes_api_match_their_schema(console_app: FastAPI, console_store: Store) -> None:
-    token = create_token(console_store, "viewer", "schemathesis").token
+def test_log_and_codes_api_match_their_schema(
+    console_app: FastAPI, api_tokens: dict[str, str]
+) -> None:
+    token = api_tokens["viewer"]
     loaded = schemathesis.openapi.from_asgi("/api/v1/openapi.json", console_app)
     operations = [r.ok() for r in loaded.include(path_regex=_MINE).get_all_operations()]
     assert len(operations) == 6

@@ -14,7 +14,7 @@ from sfqb.codes import load_catalog
 from sfqb.domain.status import System
 from sfqb.store import Direction, Store
 
-from .conftest import COMPANY, SECOND, SignIn
+from .conftest import COMPANY, SECOND, Scratch, SignIn
 
 REALWORLD = Path(__file__).parents[2] / "data" / "realworld"
 LOG = f"/companies/{COMPANY}/log"
@@ -57,24 +57,24 @@ def test_each_row_links_its_code_and_record(viewer: TestClient) -> None:
     assert shown.text.count("<h1") == 1
 
 
-def test_cursor_paging_is_stable_when_attempts_arrive(
-    viewer: TestClient, console_store: Store
-) -> None:
+def test_cursor_paging_is_stable_when_attempts_arrive(scratch: Scratch, sign_in: SignIn) -> None:
+    with TestClient(scratch.app, follow_redirects=False) as viewer:
+        sign_in(viewer, "viewer", "viewer-pw")
+        _pages_stay_put(viewer, scratch.store)
+
+
+def _pages_stay_put(viewer: TestClient, store: Store) -> None:
     rows = viewer.get(API_LOG, params={"limit": 200}).json()["rows"]
     every = [r["id"] for r in rows]
     assert len(every) > 4, "the seed-codes store has more attempts than a page of 2"
     seen: list[int] = []
     first = viewer.get(API_LOG, params={"limit": 2}).json()
     seen += [r["id"] for r in first["rows"]]
-    catalog = CATALOG
-    console_store.journal.record_attempt(
-        company=COMPANY,
-        flow="account_to_customer",
-        direction=Direction.SF_TO_QB,
-        operation="add",
-        status=catalog.decode(System.QBXML, "0"),
+    store.journal.record_attempt(
+        company=COMPANY, flow="account_to_customer", direction=Direction.SF_TO_QB,
+        operation="add", status=CATALOG.decode(System.QBXML, "0"),
         at=datetime.fromisoformat(rows[0]["time"]) + timedelta(seconds=1),
-    )  # fmt: skip (an informational attempt, newest of all, so other tests read the same log)
+    )  # fmt: skip
     cursor = first["older"]
     while cursor:
         page = viewer.get(API_LOG, params={"limit": 2, "cursor": cursor}).json()
