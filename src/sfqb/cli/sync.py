@@ -24,7 +24,6 @@ from sfqb.cli import queue as queue_cli
 from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
-from sfqb.cli.log_view import RecordNames, of_record
 from sfqb.cli.settings import companies, services_of
 from sfqb.codes.words import flow_text, status_label
 from sfqb.domain.status import System
@@ -34,6 +33,8 @@ from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
+from sfqb.services.log import log_rows
+from sfqb.services.names import RecordNames, of_record
 from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
@@ -301,20 +302,7 @@ def log(  # noqa: PLR0917 - Typer options
                     "QuickBooks Id; names as last read from Salesforce)"
                 )
     if as_json:
-        rows = [
-            {
-                "time": a.created_at.isoformat(), "company": a.company, "flow": a.flow,
-                "salesforce": str(a.sf) if a.sf else None,
-                "salesforce_name": names.sf(a.company, a.sf) if a.sf else None,
-                "quickbooks": str(a.qb) if a.qb else None,
-                "quickbooks_name": names.qb(a.company, a.qb) if a.qb else None,
-                "operation": a.operation, "system": a.system.value, "code": a.code,
-                "severity": a.severity.value, "title": a.title, "message": a.message,
-                "meaning": a.meaning, "fix": list(a.fix), "action": a.action_taken,
-                "summary": a.summary,
-            }
-            for a in attempts
-        ]  # fmt: skip
+        rows = [row.to_json() for row in log_rows(attempts, names)]
         typer.echo(json.dumps(rows, indent=2))
         return
     console = Console(highlight=False)

@@ -69,3 +69,8 @@ def kind_text(status: DecodedStatus) -> str:
     """The kind of problem and whether trying again can help, in one line."""
     again = "trying again can help" if status.retryable else "trying again does not help"
     return f"{category_text(status.category)} · {again}"
+
+
+def flow_choices() -> dict[str, str]:
+    """Every flow id with its words, in the data file's order (for a filter's choices)."""
+    return dict(_words()["flows"])

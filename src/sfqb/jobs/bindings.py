@@ -197,8 +197,9 @@ class BindingDesk:
             for c in item.candidates
             if isinstance(c, Mapping) and c.get("qb_id")
         }
+        read = {(r.flow, r.source): r for r in self._store.queue.of_company(company)}
         for b in self._store.bindings.for_company(company):
-            row = self._store.queue.get(company, FLOW_OF[b.sf.sobject], b.sf)
+            row = read.get((FLOW_OF[b.sf.sobject], b.sf))  # one query for all, not one each
             sf_name = row.payload.get("Name") if row is not None else None
             sent = (b.sf_values or {}).get("Name") if b.fingerprint else None
             qb_name = sent or candidates.get(b.qb.id)

@@ -8,7 +8,7 @@ from sfqb.store.circuits import Change, Circuits, CircuitState, status_from_json
 from sfqb.store.common import Direction, StoreError, to_jsonable
 from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
-from sfqb.store.journal import Attempt, Journal, Run, RunStatus
+from sfqb.store.journal import Attempt, Journal, LogCriteria, Run, RunStatus
 from sfqb.store.people import People, TokenRecord, UserRecord, UserTaken
 from sfqb.store.qbo_events import (
     CallCount,
@@ -49,6 +49,7 @@ __all__ = [
     "Direction",
     "InvalidTransition",
     "Journal",
+    "LogCriteria",
     "PendingAuthorization",
     "People",
     "QboCalls",

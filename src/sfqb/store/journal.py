@@ -7,13 +7,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
 from sfqb.domain.status import Category, DecodedStatus, Remedy, Severity, System
 from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware
 from sfqb.store.models import AttemptRow, RunRow
+
+
+@dataclass(frozen=True, slots=True)
+class LogCriteria:
+    """Which attempts a page of the log holds; `sf_ids`/`qb_ids` (when not None) keep the
+    attempts about any of those records, an empty pair keeps none."""
+
+    company: str | None = None
+    flow: str | None = None
+    code: str | None = None
+    system: System | None = None
+    severity: Severity | None = None
+    failed_only: bool = False
+    sf_ids: frozenset[str] | None = None
+    qb_ids: frozenset[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class RunStatus(StrEnum):
@@ -146,6 +163,15 @@ def _open_failure() -> ColumnElement[bool]:
         same_record,
     )
     return and_(AttemptRow.severity == Severity.ERROR.value, ~succeeded_later)
+
+
+def _about(sf_ids: frozenset[str], qb_ids: frozenset[str]) -> ColumnElement[bool]:
+    """The attempt is about one of these records (QuickBooks Ids compared case-blind)."""
+    upper = sorted(i.upper() for i in qb_ids)
+    return or_(
+        AttemptRow.sf_id.in_(sorted(sf_ids)) if sf_ids else false(),
+        func.upper(AttemptRow.qb_id).in_(upper) if upper else false(),
+    )
 
 
 class Journal:
@@ -301,6 +327,44 @@ class Journal:
         with self._sessions() as db:
             rows = db.scalars(query.order_by(AttemptRow.id.desc()).limit(limit))
             return [_attempt(r) for r in rows]
+
+    def page(
+        self,
+        criteria: LogCriteria,
+        *,
+        limit: int,
+        before: tuple[datetime, int] | None = None,
+        after: tuple[datetime, int] | None = None,
+    ) -> list[Attempt]:
+        """Attempts newest first by (created_at, id), keyset-paged: older than `before`, or
+        the `limit` oldest ones newer than `after` (still returned newest first)."""
+        c = criteria
+        query = self._filtered(
+            select(AttemptRow), company=c.company, failed_only=c.failed_only, code=c.code,
+            system=c.system, run_id=None,
+        )  # fmt: skip
+        if c.flow is not None:
+            query = query.where(AttemptRow.flow == c.flow)
+        if c.severity is not None:
+            query = query.where(AttemptRow.severity == Severity(c.severity).value)
+        if c.since is not None:
+            query = query.where(AttemptRow.created_at >= require_aware(c.since, "since"))
+        if c.until is not None:
+            query = query.where(AttemptRow.created_at < require_aware(c.until, "until"))
+        if c.sf_ids is not None or c.qb_ids is not None:
+            query = query.where(_about(c.sf_ids or frozenset(), c.qb_ids or frozenset()))
+        at, key = AttemptRow.created_at, AttemptRow.id
+        if before is not None:
+            b_at, b_id = require_aware(before[0], "cursor"), before[1]
+            query = query.where(or_(at < b_at, and_(at == b_at, key < b_id)))
+        order = (at.desc(), key.desc())
+        if after is not None:
+            a_at, a_id = require_aware(after[0], "cursor"), after[1]
+            query = query.where(or_(at > a_at, and_(at == a_at, key > a_id)))
+            order = (at.asc(), key.asc())
+        with self._sessions() as db:
+            found = [_attempt(r) for r in db.scalars(query.order_by(*order).limit(limit))]
+        return found[::-1] if after is not None else found
 
     def count_open_failures(self, company: str | None = None) -> int:
         """How many attempts `log(failed_only=True)` would list without a limit."""

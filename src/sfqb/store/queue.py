@@ -313,6 +313,12 @@ class SyncQueue:
         with self._sessions() as db:
             return [_item(r) for r in db.scalars(query)]
 
+    def of_company(self, company: str) -> list[QueueItem]:
+        """Every row of a company, done or not, oldest first (names as last read)."""
+        query = select(QueueRow).where(QueueRow.company == company).order_by(QueueRow.id)
+        with self._sessions() as db:
+            return [_item(r) for r in db.scalars(query)]
+
     def count_by_status(self, company: str | None = None) -> dict[QueueStatus, int]:
         """How many rows are in each state (states without rows are left out)."""
         query = select(QueueRow.status, func.count()).group_by(QueueRow.status)

@@ -25,7 +25,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfqb import __version__
-from sfqb.web.console import Console, api_me, overview, sign_in
+from sfqb.web.console import Console, api_codes, api_log, api_me, codes, overview, sign_in
+from sfqb.web.console import log as log_pages
 from sfqb.web.console.auth import API_PREFIX, Refused, SignInRequired, csrf_checked, set_current
 from sfqb.web.console.pages import render
 
@@ -145,6 +146,10 @@ def add_console(app: FastAPI, console: Console) -> None:
         sign_in.routes,
         overview.routes,
         api_me.routes,
+        log_pages.routes,
+        codes.routes,
+        api_log.routes,
+        api_codes.routes,
     ):
         app.include_router(area(console), dependencies=checked)
 

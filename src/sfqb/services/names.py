@@ -1,16 +1,19 @@
-"""`sfqb log` as a person reads it: each record's name beside its Id, the record sfqb's own
+"""Records as a person names them: each record's name beside its Id, the record sfqb's own
 statuses are about (the parent a record waits for), and finding a record by name or Id."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from sfqb.codes import Catalog
 from sfqb.codes.words import system_text
 from sfqb.domain.entities import QbRef, SfObject, SfRef
-from sfqb.domain.sfid import same_id
+from sfqb.domain.sfid import IdError, normalize, same_id
 from sfqb.domain.status import System
-from sfqb.jobs.bindings import BindingView
+from sfqb.jobs.bindings import BindingDesk, BindingView
 from sfqb.mapping import fold_name
 from sfqb.store import Attempt, Store
 from sfqb.sync.records import FLOW_OF
@@ -18,6 +21,16 @@ from sfqb.sync.records import FLOW_OF
 # "Product2 01t8d000000GC7SAAW" inside a message sfqb wrote (its own codes' details).
 _SF_IN_TEXT = re.compile(rf"\b({'|'.join(o.value for o in SfObject)}) ([0-9A-Za-z]{{15,18}})\b")
 _CODE_IN_TEXT = re.compile(rf"\b({'|'.join(s.value for s in System)}) (\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRecord:
+    """A record sfqb knows in a company: its Salesforce and/or QuickBooks side, named."""
+
+    sf: SfRef | None
+    qb: QbRef | None
+    sf_name: str | None
+    qb_name: str | None
 
 
 class RecordNames:
@@ -85,6 +98,58 @@ class RecordNames:
         ]
         return any(n is not None and fold_name(n) == folded for n in names)
 
+    def known(self, company: str) -> list[KnownRecord]:
+        """Every record of a company sfqb has read or bound, each once (bound pairs together)."""
+        found: dict[SfRef | QbRef, KnownRecord] = {}
+        for view in self._listing(company):
+            b = view.binding
+            found[b.sf] = found[b.qb] = KnownRecord(b.sf, b.qb, view.sf_name, view.qb_name)
+        for row in self._store.queue.of_company(company):
+            if row.source in found:
+                continue
+            name = row.payload.get("Name")
+            named = name if isinstance(name, str) and name else None
+            if isinstance(row.source, SfRef):
+                found[row.source] = KnownRecord(row.source, None, named, None)
+            else:
+                found[row.source] = KnownRecord(None, row.source, None, named)
+        unique = {id(r): r for r in found.values()}
+        return list(unique.values())
+
+    def find(self, company: str, text: str, *, exact: bool = False) -> list[KnownRecord]:
+        """The records a person means by `text`: either side's Id (a Salesforce Id in either
+        form), or a name (folded as sfqb compares names; a part of it unless `exact`)."""
+        wanted = text.strip()
+        if not wanted:
+            return []
+        folded = fold_name(wanted)
+
+        def named(name: str | None) -> bool:
+            if name is None or not folded:
+                return False
+            return fold_name(name) == folded if exact else folded in fold_name(name)
+
+        return [
+            r
+            for r in self.known(company)
+            if (r.sf is not None and same_id(wanted, r.sf.id))
+            or (r.qb is not None and wanted.upper() == r.qb.id.upper())
+            or named(r.sf_name)
+            or named(r.qb_name)
+        ]
+
+
+def id_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The Salesforce Ids (both forms) and QuickBooks Id a typed Id may stand for."""
+    wanted = text.strip()
+    sf: set[str] = set()
+    try:
+        id18 = normalize(wanted)
+        sf = {id18, id18[:15]}
+    except IdError:
+        pass
+    return frozenset(sf), frozenset({wanted}) if wanted else frozenset()
+
 
 def of_record(
     attempts: Sequence[Attempt], names: RecordNames, wanted: str, limit: int
@@ -95,3 +160,16 @@ def of_record(
 
 def _quoted(name: str | None) -> str:
     return f' "{name}"' if name else ""
+
+
+class _NoAlerts:
+    """The listing of bindings resolves no alert; the desk only needs something to hold."""
+
+    def resolve(self, company: str, kind: str, key: str | None = None) -> int:
+        return 0
+
+
+def record_names(store: Store, catalog: Catalog, clock: Callable[[], datetime]) -> RecordNames:
+    """Record names over a store, as `sfqb log` builds them (bindings' names included)."""
+    desk = BindingDesk(store, catalog, _NoAlerts(), clock=clock)
+    return RecordNames(store, desk.listing)

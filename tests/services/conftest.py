@@ -1,0 +1,47 @@
+"""Service fixtures: the bundled catalog, record names over a store, and logging attempts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sfqb.codes import Catalog, load_catalog
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import System
+from sfqb.services.names import RecordNames, record_names
+from sfqb.store import Attempt, Direction, Store
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+FLOW = "account_to_customer"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def names_of(store: Store, catalog: Catalog) -> RecordNames:
+    """Record names as `sfqb log` builds them: Salesforce's as read, QuickBooks' as bound."""
+    return record_names(store, catalog, lambda: T0)
+
+
+def log_attempt(
+    store: Store,
+    catalog: Catalog,
+    code: str,
+    *,
+    minute: int,
+    sf: SfRef | None = None,
+    qb: QbRef | None = None,
+    message: str = "",
+    company: str = "acme",
+    flow: str = FLOW,
+    system: System = System.QBXML,
+) -> Attempt:
+    """Log an attempt decoded by the real catalog, `minute` minutes after T0."""
+    return store.journal.record_attempt(
+        company=company, flow=flow, direction=Direction.SF_TO_QB, operation="add",
+        status=catalog.decode(system, code, message or None), sf=sf, qb=qb,
+        action_taken=f"did something about {code}", at=T0 + timedelta(minutes=minute),
+    )  # fmt: skip
