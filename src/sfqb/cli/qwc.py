@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from sfqb.cli.errors import fail
-from sfqb.cli.serving import DEFAULT_URL, DatabaseOpt, checked_public_url, open_store
+from sfqb.cli.serving import DatabaseOpt, checked_public_url, open_store
 from sfqb.connectors.qbd.webconnector import CompanyLogin, verify_password
-from sfqb.services.qwc import QwcProblem, qwc_document
+from sfqb.services.qwc import DEFAULT_URL, QwcProblem, qwc_document
 from sfqb.services.qwc import rotate_password as rotate_qwc_password
 from sfqb.store import StoreError
 

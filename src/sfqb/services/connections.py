@@ -103,7 +103,7 @@ def record_org(store: Store, company: str, org_id_of: OrgIdOf) -> SalesforceConn
     sync, and `problem` says why)."""
     try:
         org_id = org_id_of(company)
-    except SalesforceError as exc:
+    except (SalesforceError, ConnectionProblem) as exc:
         return SalesforceConnected(company, None, str(exc))
     info = store.connections.get(company, ConnectionSystem.SALESFORCE)
     settings = {**(info.settings if info else {}), "org_id": org_id}

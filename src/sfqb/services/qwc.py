@@ -10,6 +10,7 @@ from sfqb.jobs.health import record_schedule
 from sfqb.store import Store, StoreError
 
 DEFAULT_MINUTES = 15
+DEFAULT_URL = "http://localhost:8000/qbwc"  # a .qwc's address when no public URL is set
 
 
 class QwcProblem(ValueError):
@@ -25,7 +26,7 @@ class Rotated:
     closed_sessions: int
 
 
-def qwc_url(public_url: str | None, fallback: str) -> str:
+def qwc_url(public_url: str | None, fallback: str = DEFAULT_URL) -> str:
     """The /qbwc address a .qwc names: under the public URL when there is one."""
     return f"{public_url.rstrip('/')}/qbwc" if public_url else fallback
 
