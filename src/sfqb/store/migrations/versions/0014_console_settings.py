@@ -1,7 +1,7 @@
 """Company policies saved from the console: company_policies (one row per company).
 
 Revision ID: 0014_console_settings
-Revises: 0009_ticket_hash
+Revises: 0010_people
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sfqb.store.models import UTCDateTime
 
 revision = "0014_console_settings"
-down_revision = "0009_ticket_hash"
+down_revision = "0010_people"
 branch_labels = None
 depends_on = None
 
