@@ -55,9 +55,9 @@ def add_user_by(
     by: Person,
     name: str,
     password: str,
+    *,
     role: Role,
     companies: Collection[str] = (),
-    *,
     all_companies: bool = False,
 ) -> UserView:
     """A new user, made by admin `by` (who may grant only the companies they see)."""

@@ -133,6 +133,39 @@ def routes(console: Console) -> APIRouter:
         )
         return page.render()
 
+    _connection_routes(console, router)
+
+    @router.post("/companies/{company}/settings/policy")
+    async def policy(request: Request, company: str, person: Admin) -> Response:
+        page = _Page(console, request, company_or_404(person, company))
+        values = posted_values(await request.form())
+        try:
+            save_policy(
+                console.store,
+                page.company,
+                to_mapping(values),
+                console.policy_file(page.company),
+                by=person.name,
+                clock=console.clock,
+            )
+        except PolicyError as exc:
+            page.context["policy_values"] = values
+            page.context["policy_errors"] = {field_of(exc.field) or "form": exc.problem}
+            return page.render(400)
+        return RedirectResponse(f"{settings_path(company)}?saved=policy#policy", status_code=303)
+
+    @router.post("/companies/{company}/settings/policy/reset")
+    def reset(company: str, person: Admin) -> Response:
+        name = company_or_404(person, company)
+        clear_policy(console.store, name)
+        return RedirectResponse(f"{settings_path(name)}?saved=policy-reset#policy", 303)
+
+    return router
+
+
+def _connection_routes(console: Console, router: APIRouter) -> None:
+    """The Web Connector's .qwc file and password, and QuickBooks Online's Connect link."""
+
     @router.get("/companies/{company}/settings/qwc")
     def qwc_file(request: Request, company: str, person: Admin) -> Response:
         name = company_or_404(person, company)
@@ -172,7 +205,9 @@ def routes(console: Console) -> APIRouter:
         return answer
 
     @router.get("/companies/{company}/settings/qbo-connect")
-    def qbo_connect(request: Request, company: str, person: Admin, environment: str = "") -> Response:
+    def qbo_connect(
+        request: Request, company: str, person: Admin, environment: str = ""
+    ) -> Response:
         name = company_or_404(person, company)
         page = _Page(console, request, name)
         if console.qbo_connect is None or environment not in ENVIRONMENTS:
@@ -189,33 +224,6 @@ def routes(console: Console) -> APIRouter:
             page.context["qbo_problem"] = exc.problem
             return page.render(400)
         return RedirectResponse(url, status_code=303)
-
-    @router.post("/companies/{company}/settings/policy")
-    async def policy(request: Request, company: str, person: Admin) -> Response:
-        page = _Page(console, request, company_or_404(person, company))
-        values = posted_values(await request.form())
-        try:
-            save_policy(
-                console.store,
-                page.company,
-                to_mapping(values),
-                console.policy_file(page.company),
-                by=person.name,
-                clock=console.clock,
-            )
-        except PolicyError as exc:
-            page.context["policy_values"] = values
-            page.context["policy_errors"] = {field_of(exc.field) or "form": exc.problem}
-            return page.render(400)
-        return RedirectResponse(f"{settings_path(company)}?saved=policy#policy", status_code=303)
-
-    @router.post("/companies/{company}/settings/policy/reset")
-    def reset(company: str, person: Admin) -> Response:
-        name = company_or_404(person, company)
-        clear_policy(console.store, name)
-        return RedirectResponse(f"{settings_path(name)}?saved=policy-reset#policy", 303)
-
-    return router
 
 
 def _no_org_check(company: str) -> str:

@@ -65,9 +65,7 @@ def _users_page(
     return render(request, "users.html", context, status)
 
 
-def _tokens_page(
-    console: Console, request: Request, status: int = 200, **extra: Any
-) -> Response:
+def _tokens_page(console: Console, request: Request, status: int = 200, **extra: Any) -> Response:
     context = {
         "tokens": list_tokens(console.store),
         "users": [u.name for u in list_users(console.store) if not u.disabled],
@@ -93,18 +91,16 @@ def routes(console: Console) -> APIRouter:
     @router.post("/users")
     async def add(request: Request, person: Admin) -> Response:
         form = await request.form()
-        given = {
-            "name": _text(form, "name"),
-            "role": _text(form, "role"),
-            "companies": [c for c in form.getlist("companies") if isinstance(c, str)],
-            "all": _text(form, "all_companies") == "yes",
-        }
+        chosen = [c for c in form.getlist("companies") if isinstance(c, str)]
+        every = _text(form, "all_companies") == "yes"
+        name, role = _text(form, "name"), _text(form, "role")
         try:
             add_user_by(
-                console.store, person, given["name"], _text(form, "password"),
-                _role(given["role"]), given["companies"], all_companies=given["all"],
+                console.store, person, name, _text(form, "password"), role=_role(role),
+                companies=chosen, all_companies=every,
             )  # fmt: skip
         except PeopleError as exc:
+            given = {"name": name, "role": role, "companies": chosen, "all": every}
             return _users_page(
                 console, request, person, 400, problem=str(exc), problem_of="new", new_user=given
             )
