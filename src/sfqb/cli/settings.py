@@ -12,6 +12,9 @@
             on_deleted: recreate
             alerts: {email_to: [ops@acme.example], connector_down_minutes: 15}
 
+  A policy an admin saves in the console (the company's settings page) is kept in the store
+  and overrides this section setting by setting, until it is removed there.
+
 * `SFQB_SMTP_HOST`, `SFQB_SMTP_PORT` (25), `SFQB_SMTP_FROM`, `SFQB_SMTP_STARTTLS` (false),
   `SFQB_SMTP_USERNAME`, `SFQB_SMTP_PASSWORD` - the mail server alerts are sent through.
 * `SFQB_PUBLIC_URL` - where `sfqb serve` is reached from outside (QuickBooks Online's OAuth

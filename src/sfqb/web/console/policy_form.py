@@ -115,3 +115,10 @@ def to_mapping(values: Mapping[str, str]) -> dict[str, Any]:
 def field_of(setting: str) -> str:
     """The form field a refused setting is shown beside ("" when the form has none)."""
     return setting if setting in FIELD_NAMES else ""
+
+
+def problem_text(field: str, problem: str, values: Mapping[str, str]) -> str:
+    """What to say beside `field`: the check's words, plainer for a field left empty."""
+    if field in FIELD_NAMES and not values.get(field, "").strip():
+        return f"This cannot be empty ({problem})."
+    return problem

@@ -30,7 +30,14 @@ from sfqb.store import ConnectionSystem
 from sfqb.web.console import Console
 from sfqb.web.console.auth import admin, company_or_404
 from sfqb.web.console.pages import render
-from sfqb.web.console.policy_form import FIELDS, field_of, posted_values, to_mapping, values_of
+from sfqb.web.console.policy_form import (
+    FIELDS,
+    field_of,
+    posted_values,
+    problem_text,
+    to_mapping,
+    values_of,
+)
 
 Admin = Annotated[Person, Depends(admin)]
 # Fields of the Salesforce form shown again after a mistake; the secret ones never are.
@@ -150,7 +157,10 @@ def routes(console: Console) -> APIRouter:
             )
         except PolicyError as exc:
             page.context["policy_values"] = values
-            page.context["policy_errors"] = {field_of(exc.field) or "form": exc.problem}
+            shown = field_of(exc.field)
+            page.context["policy_errors"] = {
+                shown or "form": problem_text(shown, exc.problem, values) if shown else str(exc)
+            }
             return page.render(400)
         return RedirectResponse(f"{settings_path(company)}?saved=policy#policy", status_code=303)
 
