@@ -76,3 +76,9 @@ def test_a_rotated_password_is_the_one_the_login_accepts(db: Store) -> None:
 def test_rotating_an_unknown_company_is_a_problem(db: Store) -> None:
     with pytest.raises(QwcProblem, match="no company"):
         rotate_password(db, "Nobody")
+
+
+def test_a_download_may_leave_the_schedule_alone(db: Store) -> None:
+    db.create_company("Acme", "acme", "pw")
+    qwc_document(db, "Acme", "https://s.example/qbwc", minutes=5, remember_schedule=False)
+    assert recorded_schedule(db, "Acme") is None

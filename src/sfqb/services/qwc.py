@@ -38,10 +38,12 @@ def qwc_document(
     *,
     minutes: int = DEFAULT_MINUTES,
     new_file_id: bool = False,
+    remember_schedule: bool = True,
 ) -> bytes:
     """The .qwc file that connects the company's QuickBooks through the Web Connector.
 
-    The schedule (RunEveryNMinutes) is remembered: the expected contact interval follows it.
+    The schedule (RunEveryNMinutes) is remembered unless `remember_schedule` is False (a
+    download from the console, a GET, changes nothing): the expected contact interval follows it.
     `new_file_id` gives the company a new FileID (QBWC1039), only once the file is known to
     build. QwcProblem when the company has no Web Connector login or the URL is unusable.
     """
@@ -63,7 +65,8 @@ def qwc_document(
             document = build_qwc(spec)
     except QwcError as exc:
         raise QwcProblem(str(exc)) from None
-    record_schedule(store, company, minutes)
+    if remember_schedule:
+        record_schedule(store, company, minutes)
     return document
 
 

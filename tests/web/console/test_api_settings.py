@@ -94,7 +94,7 @@ def test_users_and_tokens(world: AdminWorld, api: TestClient) -> None:
     made = api.post("/api/v1/users", json=new)
     assert made.status_code == 201, made.text
     assert made.json()["companies"] == [COMPANY]
-    assert api.post("/api/v1/users", json=new).status_code == 400  # exists already
+    assert api.post("/api/v1/users", json=new).status_code == 409  # exists already
     assert (
         api.post("/api/v1/users", json={**new, "name": "x", "companies": ["Nope"]})
         .json()["detail"]

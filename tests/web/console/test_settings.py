@@ -104,8 +104,10 @@ def test_the_qwc_download_is_the_file_sfqb_qwc_writes(
     world: AdminWorld, admin: tuple[TestClient, str]
 ) -> None:
     browser, _ = admin
+    schedule = recorded_schedule(world.store, COMPANY)
     answer = browser.get(f"{SETTINGS}/qwc")
     assert answer.status_code == 200
+    assert recorded_schedule(world.store, COMPANY) == schedule  # a GET changes nothing
     assert answer.headers["content-disposition"] == 'attachment; filename="sfqb-demo.qwc"'
     every = str(recorded_schedule(world.store, COMPANY) or 15)
     cli = CliRunner().invoke(

@@ -14,21 +14,37 @@ from pydantic import BaseModel, Field
 
 from sfqb.domain.people import Person, Role
 from sfqb.services.people import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
     PeopleError,
+    UnknownCompany,
     UnknownToken,
+    UnknownUser,
+    UserExists,
     UserView,
     list_tokens,
     list_users,
     revoke_token,
 )
-from sfqb.services.people_admin import add_user_by, create_token_by
+from sfqb.services.people_admin import NotYours, add_user_by, create_token_by
 from sfqb.store import TokenRecord
 from sfqb.web.console import Console
 from sfqb.web.console.auth import API_ERRORS, API_PREFIX, ErrorBody, api_admin
 
 ApiAdmin = Annotated[Person, Depends(api_admin)]
 REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The request cannot be done (why)"}
+    400: {"model": ErrorBody, "description": "The request cannot be done (why)"},
+    409: {"model": ErrorBody, "description": "A user of that name exists already"},
+}
+# User names the API takes: letters, digits and . _ @ + - (spaces inside); `sfqb user add`
+# takes any printable name.
+NAME_PATTERN = r"^[A-Za-z0-9_.@+-](?:[A-Za-z0-9_.@+ -]{0,98}[A-Za-z0-9_.@+-])?$"
+_STATUS: dict[type[PeopleError], int] = {
+    UserExists: 409,
+    UnknownCompany: 404,
+    UnknownUser: 404,
+    UnknownToken: 404,
+    NotYours: 403,
 }
 
 
@@ -45,8 +61,8 @@ class UserOut(BaseModel):
 class NewUser(BaseModel):
     """A user to add: name, password, role, and the companies granted (or every company)."""
 
-    name: str = Field(max_length=100)
-    password: str = Field(max_length=1024)
+    name: str = Field(pattern=NAME_PATTERN, max_length=100)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
     role: Role
     companies: list[str] = Field(default_factory=list, max_length=1000)
     all_companies: bool = False
@@ -66,7 +82,7 @@ class TokenOut(BaseModel):
 class NewTokenIn(BaseModel):
     """A token to create: for which user (default: the caller) and what it is for."""
 
-    label: str = Field(max_length=200)
+    label: str = Field(min_length=1, max_length=200, pattern=r"\S")
     user: str | None = Field(default=None, max_length=100)
 
 
@@ -101,7 +117,8 @@ def _token(token: TokenRecord) -> TokenOut:
     )
 
 
-def _refused(exc: PeopleError, status: int = 400) -> JSONResponse:
+def _refused(exc: PeopleError) -> JSONResponse:
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
     return JSONResponse({"detail": str(exc)}, status)
 
 
@@ -155,6 +172,6 @@ def routes(console: Console) -> APIRouter:
         try:
             return _token(revoke_token(console.store, token_id))
         except UnknownToken as exc:
-            return _refused(exc, 404)
+            return _refused(exc)
 
     return router

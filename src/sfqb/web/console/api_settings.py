@@ -169,7 +169,11 @@ def routes(console: Console) -> APIRouter:
         minutes = recorded_schedule(console.store, name) or DEFAULT_MINUTES
         try:
             document = qwc_document(
-                console.store, name, qwc_url(console.public_url), minutes=minutes
+                console.store,
+                name,
+                qwc_url(console.public_url),
+                minutes=minutes,
+                remember_schedule=False,  # a GET changes nothing
             )
         except QwcProblem as exc:
             return JSONResponse({"detail": str(exc)}, 409)

@@ -182,7 +182,11 @@ def _connection_routes(console: Console, router: APIRouter) -> None:
         minutes = recorded_schedule(console.store, name) or DEFAULT_MINUTES
         try:
             document = qwc_document(
-                console.store, name, qwc_url(console.public_url), minutes=minutes
+                console.store,
+                name,
+                qwc_url(console.public_url),
+                minutes=minutes,
+                remember_schedule=False,  # a GET changes nothing
             )
         except QwcProblem as exc:
             page = _Page(console, request, name)
