@@ -1,5 +1,6 @@
 """What an admin does to other console users: add them within the admin's own companies,
-change their role and company grants, disable or enable them, and their API tokens.
+change their role and company grants, disable or enable them, and their API tokens. The
+changes themselves are sfqb.services.people's, the ones `sfqb user ...` makes.
 
 An admin granted some companies only may grant only those (and never "every company"); no
 admin disables themself or takes their own admin role away (a console with no admin left
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sfqb.domain.people import Person, Role
+from sfqb.services import people
 from sfqb.services.people import (
     NewToken,
     PeopleError,
@@ -87,9 +89,9 @@ def set_access(
     store.people.set_all_companies(name, all_companies)
     wanted = set(companies)
     for company in set(user.companies or ()) - wanted:
-        store.people.revoke(name, company)
+        people.revoke(store, name, company)
     for company in sorted(wanted - set(user.companies or ())):
-        store.people.grant(name, company)
+        people.grant(store, name, company)
     return _view(store, name)
 
 
@@ -99,7 +101,7 @@ def set_disabled(store: Store, by: Person, name: str, disabled: bool) -> UserVie
         raise NotYours(f"{name} sees companies you do not: only an admin of them may do this")
     if name == by.name and disabled:
         raise NotYours("you cannot disable yourself")
-    store.people.set_disabled(name, disabled)
+    people.set_disabled(store, name, disabled)
     return _view(store, name)
 
 
