@@ -1,4 +1,5 @@
-"""The policy form of the settings page: its fields, and a form's values as a policy mapping.
+"""The policy form of the settings page: its fields (data/policy_form.yaml), and a form's
+values as a policy mapping.
 
 The form edits the settings a company's admin decides (match rule, what to do on a deleted or
 inactive record and on conflicts, the income account, the alert targets); the other settings
@@ -10,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from sfqb.domain.policy import CompanyPolicy, MatchRule, OnConflict, OnDeleted, OnInactive
 
@@ -30,51 +35,28 @@ class PolicyField:
         return "policy-" + self.name.replace(".", "-").replace("_", "-")
 
 
-def _choices(enum: Any) -> tuple[str, ...]:
-    return tuple(member.value for member in enum)
+_ENUMS: dict[str, type[StrEnum]] = {
+    "MatchRule": MatchRule,
+    "OnDeleted": OnDeleted,
+    "OnConflict": OnConflict,
+    "OnInactive": OnInactive,
+}
 
 
-FIELDS = (
-    PolicyField(
-        "match_rule",
-        "Match rule",
-        "When an existing QuickBooks record is bound to a Salesforce record automatically.",
-        _choices(MatchRule),
-    ),
-    PolicyField(
-        "on_deleted",
-        "When a bound QuickBooks record was deleted",
-        "recreate: sfqb adds it again; hold: it waits on the review list.",
-        _choices(OnDeleted),
-    ),
-    PolicyField(
-        "on_conflict",
-        "When both sides changed a field",
-        "review: a person decides; newest_wins: the newer change is kept.",
-        _choices(OnConflict),
-    ),
-    PolicyField(
-        "on_inactive",
-        "When a transaction names an inactive customer or item",
-        "review: a person decides; reactivate: sfqb makes it active again.",
-        _choices(OnInactive),
-    ),
-    PolicyField(
-        "accounts.income_account",
-        "Income account",
-        "The QuickBooks income account new items are added with (its full name).",
-    ),
-    PolicyField(
-        "alerts.email_to",
-        "Alert e-mail addresses",
-        "Separate addresses with commas; empty sends no alert e-mail.",
-    ),
-    PolicyField(
-        "alerts.webhook_url",
-        "Alert webhook URL",
-        "An https:// address alerts are posted to; empty: the config file's, or none.",
-    ),
-)
+def _load() -> tuple[PolicyField, ...]:
+    text = resources.files("sfqb.web.console").joinpath("data/policy_form.yaml").read_text("utf-8")
+    return tuple(
+        PolicyField(
+            str(entry["setting"]),
+            str(entry["label"]),
+            str(entry["help"]),
+            tuple(m.value for m in _ENUMS[entry["choices_of"]]) if "choices_of" in entry else (),
+        )
+        for entry in yaml.safe_load(text)
+    )
+
+
+FIELDS = _load()
 FIELD_NAMES = frozenset(f.name for f in FIELDS)
 
 
