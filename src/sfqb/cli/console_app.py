@@ -90,3 +90,14 @@ def qbo_starter(services: Services) -> Callable[[str, str], str] | None:
             raise ConnectionProblem(str(exc)) from None
 
     return start
+
+
+def console_banner(store: Store, base_url: str) -> str:
+    """The line `sfqb serve` prints about the console: where it is, and how to add the first
+    user when there is none."""
+    if store.people.all():
+        return f"Integration Manager: {base_url}/"
+    return (
+        f"Integration Manager: {base_url}/ (no users yet: sfqb user add NAME --role admin "
+        "--all-companies)"
+    )

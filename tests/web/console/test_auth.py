@@ -36,6 +36,10 @@ def _area() -> APIRouter:
     def look(person: Annotated[Person, Depends(api_viewer)], company: str) -> dict[str, str]:
         return {"company": company_or_404(person, company)}
 
+    @router.get("/probe/crash")
+    def crash(person: Annotated[Person, Depends(viewer)]) -> str:
+        raise RuntimeError("a bug")
+
     @router.get("/probe/operators")
     def page(person: Annotated[Person, Depends(operator)]) -> str:
         return person.name
@@ -136,3 +140,11 @@ def test_over_https_the_cookie_is_secure(console_world: ConsoleWorld) -> None:
         cookie = answer.headers["set-cookie"].lower()
         assert "secure" in cookie and "httponly" in cookie
         assert "strict-transport-security" in answer.headers
+
+
+def test_a_fault_of_sfqb_is_a_page_saying_so(probe_app: FastAPI, sign_in: SignIn) -> None:
+    with TestClient(probe_app, raise_server_exceptions=False) as client:
+        sign_in(client, "viewer", "viewer-pw")
+        answer = client.get("/probe/crash")
+        assert answer.status_code == 500
+        assert "<h1>Something went wrong</h1>" in answer.text and "a bug" not in answer.text
