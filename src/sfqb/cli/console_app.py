@@ -3,6 +3,7 @@ secret from SFQB_SESSION_SECRET or, when that is unset, a random one kept in the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sfqb.cli.context import Services
@@ -49,7 +50,46 @@ def build_console(
         clock=services.clock,
         throttle=LoginThrottle(SIGN_IN_LIMITS, services.clock),
         trusted_proxies=trusted_proxies,
+        policy_file=lambda company: services.config.company(company).policy_section,
+        secrets=services.secrets,
+        public_url=public_url,
+        salesforce_org_id=lambda company: salesforce_org_id(services, company),
+        qbo_connect=qbo_starter(services),
     )
+
+
+def salesforce_org_id(services: Services, company: str) -> str:
+    """The Id of the org the company's stored Salesforce connection reaches (a setting that
+    cannot be used is a ConnectionProblem, as the console shows it)."""
+    from sfqb.cli.errors import UserError
+    from sfqb.services.connections import ConnectionProblem
+
+    try:
+        return services.salesforce(company).org_id()
+    except UserError as exc:
+        raise ConnectionProblem(str(exc)) from None
+
+
+def qbo_starter(services: Services) -> Callable[[str, str], str] | None:
+    """(company, environment) -> the Intuit URL that connects the company to QuickBooks
+    Online; None when the server has no Intuit app (SFQB_QBO_* and SFQB_PUBLIC_URL)."""
+    from sfqb.cli.errors import UserError
+    from sfqb.connectors.qbo.api import Environment
+    from sfqb.services.connections import ConnectionProblem
+    from sfqb.store import StoreError
+
+    s = services.settings
+    if not (s.qbo_client_id and s.qbo_client_secret and s.public_url):
+        return None
+
+    def start(company: str, environment: str) -> str:
+        try:
+            chosen = Environment(environment)
+            return services.qbo.begin(company, chosen, services.qbo_app(chosen)).url
+        except (UserError, StoreError, ValueError) as exc:
+            raise ConnectionProblem(str(exc)) from None
+
+    return start
 
 
 def console_banner(store: Store, base_url: str) -> str:

@@ -124,17 +124,25 @@ class Services:
         return store
 
     def policy(self, company: str) -> CompanyPolicy:
-        """The company's remedy and alert policy: its config file section, or the defaults."""
+        """The company's remedy and alert policy: the console's, its config file's, the defaults."""
         return self.policy_in_force(company).policy
 
     def policy_in_force(self, company: str) -> PolicyInForce:
-        """The company's policy, the contact interval from its .qwc schedule unless the file
-        sets it, and where the settings come from."""
+        """The company's policy (the console's saved settings over its config file section),
+        the contact interval from its .qwc schedule unless either sets it, and where the
+        settings come from."""
+        from sfqb.cli.settings import SettingsError
         from sfqb.jobs.health import policy_in_force, recorded_schedule
+        from sfqb.services.policy import PolicyError, effective_policy
 
         config = self.config.company(company)
+        try:
+            view = effective_policy(self.store, company, config.policy_section)
+        except PolicyError as exc:
+            raise SettingsError(str(exc)) from None
+        console = frozenset(n for n in view.from_store if "." not in n)
         return policy_in_force(
-            config.policy, config.policy_keys, recorded_schedule(self.store, company)
+            view.policy, config.policy_keys, recorded_schedule(self.store, company), console
         )
 
     @cached_property

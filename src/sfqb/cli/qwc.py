@@ -4,21 +4,16 @@ login (user, password rotation) of a company."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sfqb.cli.errors import fail
-from sfqb.cli.serving import DEFAULT_URL, DatabaseOpt, checked_public_url, open_store
-from sfqb.connectors.qbd.webconnector import (
-    CompanyLogin,
-    QwcError,
-    QwcSpec,
-    build_qwc,
-    verify_password,
-)
+from sfqb.cli.serving import DatabaseOpt, checked_public_url, open_store
+from sfqb.connectors.qbd.webconnector import CompanyLogin, verify_password
+from sfqb.services.qwc import DEFAULT_URL, QwcProblem, qwc_document
+from sfqb.services.qwc import rotate_password as rotate_qwc_password
 from sfqb.store import StoreError
 
 
@@ -83,31 +78,17 @@ def qwc(  # noqa: PLR0917 - Typer options
         rotate_password = False  # the password just set is the company's first
     else:
         _check_unused(login, password, user, rotate_password)
-    spec = QwcSpec(
-        app_name=f"sfqb ({company})",
-        app_url=url,
-        username=login.username,
-        owner_id=login.owner_id,
-        file_id=login.file_id,
-        run_every_minutes=minutes,
-    )
     try:
-        document = build_qwc(spec)
-        if new_file_id:  # only once the .qwc is known to build: nothing half-done
-            spec = replace(spec, file_id=store.new_file_id(company).file_id)
-            document = build_qwc(spec)
-    except QwcError as exc:
+        document = qwc_document(store, company, url, minutes=minutes, new_file_id=new_file_id)
+    except QwcProblem as exc:
         raise fail(str(exc)) from None
     if rotate_password and password:
-        closed = store.set_password(company, password)
+        closed = rotate_qwc_password(store, company, password).closed_sessions
         typer.echo(
             f"changed the Web Connector password of {company}: the old one no longer works "
             f"({closed} open session(s) closed); enter the new one in the Web Connector",
             err=True,
         )
-    from sfqb.jobs.health import record_schedule
-
-    record_schedule(store, company, minutes)  # the expected contact interval follows it
     if out is None:
         typer.echo(document.decode("utf-8"), nl=False)
         return

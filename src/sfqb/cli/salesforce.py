@@ -25,7 +25,7 @@ from sfqb.connectors.salesforce.metadata import write_package
 from sfqb.connectors.salesforce.settings import load_settings
 
 if TYPE_CHECKING:
-    from sfqb.cli.context import Services
+    from sfqb.services.connections import SalesforceConnected
 
 
 def register(app: typer.Typer) -> None:
@@ -101,21 +101,13 @@ def setup(
         raise typer.Exit(code=1)
 
 
-def record_org(services: Services, company: str) -> str:
-    """Read the Id of the org the company's stored connection reaches and store it with the
-    connection, so a later sync refuses another org; the line to print says what happened."""
-    from sfqb.store import ConnectionSystem
-
-    try:
-        org_id = services.salesforce(company).org_id()
-    except SalesforceError as exc:
-        return f"could not read the org's Id ({exc}); it is recorded at the first sync"
-    info = services.store.connections.get(company, ConnectionSystem.SALESFORCE)
-    settings = {**(info.settings if info else {}), "org_id": org_id}
-    services.store.connections.save(
-        company, ConnectionSystem.SALESFORCE, settings, keep_secret=True
-    )
-    return f"org {org_id}"
+def org_line(connected: SalesforceConnected) -> str:
+    """What storing a Salesforce connection found out about its org, in one line."""
+    if connected.org_id is None:
+        return (
+            f"could not read the org's Id ({connected.problem}); it is recorded at the first sync"
+        )
+    return f"org {connected.org_id}"
 
 
 def _catalog(ctx: typer.Context) -> Catalog:

@@ -10,7 +10,6 @@ import typer
 from sfqb.cli.errors import fail
 from sfqb.store import SecretBox, Store
 
-DEFAULT_URL = "http://localhost:8000/qbwc"
 PublicUrlOpt = Annotated[
     str | None,
     typer.Option(

@@ -8,9 +8,12 @@
       companies:
         acme:
           mapping: acme-mapping.yaml   # relative to the config file
-          policy:                      # remedies and alerts; see sfqb.cli.policy_config
+          policy:                      # remedies and alerts; see sfqb.services.policy
             on_deleted: recreate
             alerts: {email_to: [ops@acme.example], connector_down_minutes: 15}
+
+  A policy an admin saves in the console (the company's settings page) is kept in the store
+  and overrides this section setting by setting, until it is removed there.
 
 * `SFQB_SMTP_HOST`, `SFQB_SMTP_PORT` (25), `SFQB_SMTP_FROM`, `SFQB_SMTP_STARTTLS` (false),
   `SFQB_SMTP_USERNAME`, `SFQB_SMTP_PASSWORD` - the mail server alerts are sent through.
@@ -42,8 +45,7 @@ from sqlalchemy import select
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
-from sfqb.cli.policy_config import PolicyError, parse_policy
-from sfqb.cli.salesforce import record_org
+from sfqb.cli.salesforce import org_line
 from sfqb.cli.secret_keys import require_one_key
 from sfqb.connectors.salesforce import (
     Authenticator,
@@ -53,6 +55,9 @@ from sfqb.connectors.salesforce import (
 )
 from sfqb.connectors.salesforce.auth import LOGIN_URL
 from sfqb.domain.policy import CompanyPolicy
+from sfqb.services.connections import ConnectionProblem
+from sfqb.services.connections import connect_salesforce as connect_salesforce_service
+from sfqb.services.policy import PolicyError, parse_policy
 from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
 from sfqb.store.models import Company, Connection
 
@@ -106,6 +111,7 @@ class CompanyConfig:
     mapping: Path | None = None
     policy: CompanyPolicy = field(default_factory=CompanyPolicy)
     policy_keys: frozenset[str] = frozenset()  # the settings its `policy:` section names
+    policy_section: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +163,11 @@ def load_config(path: Path | None) -> ConfigFile:
             mapping=(path.parent / mapping) if mapping else None,
             policy=policy,
             policy_keys=keys or frozenset(),
+            policy_section=MappingProxyType(
+                {str(k): v for k, v in given_policy.items()}
+                if isinstance(given_policy, dict)
+                else {}
+            ),
         )
     return ConfigFile(MappingProxyType(companies))
 
@@ -363,9 +374,17 @@ def connect_salesforce(  # noqa: PLR0917 - Typer options
         if ca_file is not None:
             plain["ca_file"] = str(ca_file.resolve())
         require_one_key(services.store, services.secrets)  # never a store with mixed keys
-        services.store.connections.save(company, ConnectionSystem.SALESFORCE, plain, secret)
-        reached = record_org(services, company)
-    except (UserError, SecretKeyError, StoreError) as exc:
+        reached = org_line(
+            connect_salesforce_service(
+                services.store,
+                services.secrets,
+                company,
+                plain,
+                secret,
+                org_id_of=lambda name: services.salesforce(name).org_id(),
+            )
+        )
+    except (UserError, SecretKeyError, StoreError, ConnectionProblem) as exc:
         raise fail(str(exc)) from None
     typer.echo(f"stored the Salesforce connection of {company} (credentials encrypted); {reached}")
 

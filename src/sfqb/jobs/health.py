@@ -2,10 +2,10 @@
 
 "Connector up" means only that the last contact succeeded; a Web Connector that has not called
 for longer than the company's expected interval is a warning, whatever the circuit says. The
-interval is the policy's `expected_contact_minutes` when the config file sets it, otherwise
-twice the .qwc's RunEveryNMinutes (one missed call is normal: QuickBooks was busy or closed),
-otherwise the policy's default. Open failures are the journal's open errors less the outages
-the connector has since recovered from: a closed outage is not a failure.
+interval is the policy's `expected_contact_minutes` when the config file or the console sets
+it, otherwise twice the .qwc's RunEveryNMinutes (one missed call is normal: QuickBooks was busy
+or closed), otherwise the policy's default. Open failures are the journal's open errors less
+the outages the connector has since recovered from: a closed outage is not a failure.
 """
 
 from __future__ import annotations
@@ -37,10 +37,13 @@ class PolicyInForce:
     policy: CompanyPolicy
     from_config: frozenset[str]  # the settings the config file names
     schedule_minutes: int | None  # the .qwc's RunEveryNMinutes, when sfqb wrote one
+    from_console: frozenset[str] = frozenset()  # the settings an admin saved (they win)
 
     @property
     def contact_source(self) -> str:
         """Where the expected contact interval comes from, in words."""
+        if EXPECTED_KEY in self.from_console:
+            return "the console"
         if EXPECTED_KEY in self.from_config:
             return "the config file"
         if self.schedule_minutes is not None:
@@ -49,22 +52,32 @@ class PolicyInForce:
 
     def to_json(self) -> dict[str, Any]:
         """The policy, with what each policy-dependent remedy does and where settings come from."""
+        source = "default"
+        if self.from_console:
+            source = "console"
+        elif self.from_config:
+            source = "config file"
         return {
             **to_jsonable(self.policy),
-            "source": "config file" if self.from_config else "default",
+            "source": source,
             "set_in_config": sorted(self.from_config),
+            "set_in_console": sorted(self.from_console),
             "effects": policy_effects(self.policy),
         }
 
 
 def policy_in_force(
-    policy: CompanyPolicy, from_config: Collection[str], schedule: int | None
+    policy: CompanyPolicy,
+    from_config: Collection[str],
+    schedule: int | None,
+    from_console: Collection[str] = (),
 ) -> PolicyInForce:
-    """The policy with the contact interval taken from the .qwc schedule unless the file sets it."""
-    keys = frozenset(from_config)
-    if EXPECTED_KEY not in keys and schedule is not None:
+    """The policy with the contact interval taken from the .qwc schedule unless the config file
+    or the console sets it."""
+    keys, console = frozenset(from_config), frozenset(from_console)
+    if EXPECTED_KEY not in keys | console and schedule is not None:
         policy = dataclasses.replace(policy, expected_contact_minutes=2 * schedule)
-    return PolicyInForce(policy, keys, schedule)
+    return PolicyInForce(policy, keys, schedule, console)
 
 
 @cache

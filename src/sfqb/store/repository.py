@@ -29,6 +29,7 @@ from sfqb.store.engine import create_engine_from_url
 from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
 from sfqb.store.people import People
+from sfqb.store.policies import Policies
 from sfqb.store.qbo_events import QboCalls, QboEvents
 from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
 from sfqb.store.queue import SyncQueue
@@ -82,7 +83,7 @@ class Store(SessionRows):
     `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
     meter) and `qbo_events` (webhook changes); the console's users, grants and API tokens in
-    `people`. `secrets` encrypts
+    `people`, and the policies saved from the console in `policies`. `secrets` encrypts
     connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
     """
 
@@ -108,6 +109,7 @@ class Store(SessionRows):
         self.qbo_calls = QboCalls(self._sessions, clock)
         self.qbo_events = QboEvents(self._sessions, clock)
         self.people = People(self._sessions, clock)
+        self.policies = Policies(self._sessions)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:

@@ -6,18 +6,23 @@ and `add_console` (in `sfqb.web.console.app`) adds the pages and the JSON API to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sfqb.codes import Catalog
 from sfqb.domain.login_throttle import LoginThrottle, ThrottleSettings
-from sfqb.store import Store
+from sfqb.store import SecretBox, Store
 from sfqb.web.limits import IPNetwork
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _no_policy_section(company: str) -> Mapping[str, Any]:
+    return {}
 
 
 # Sign-in failures allowed per (user, address) before a lock-out; fewer than the Web Connector's.
@@ -43,6 +48,15 @@ class Console:
     throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(SIGN_IN_LIMITS, _now))
     session_lifetime: timedelta = timedelta(hours=12)
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # Settings (admin): a company's `policy:` section in the config file, the key connection
+    # secrets are stored under, the public URL a .qwc names, the org check of a stored
+    # Salesforce connection, and the start of a QuickBooks Online authorization (company,
+    # environment) -> the URL to open (None: not set up on this server).
+    policy_file: Callable[[str], Mapping[str, Any]] = _no_policy_section
+    secrets: SecretBox | None = None
+    public_url: str | None = None
+    salesforce_org_id: Callable[[str], str] | None = None
+    qbo_connect: Callable[[str, str], str] | None = None
 
 
 __all__ = ["SIGN_IN_LIMITS", "Console"]

@@ -25,7 +25,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfqb import __version__
-from sfqb.web.console import Console, api_codes, api_log, api_me, codes, overview, sign_in
+from sfqb.web.console import (
+    Console,
+    api_codes,
+    api_log,
+    api_me,
+    api_people,
+    api_settings,
+    codes,
+    overview,
+    settings,
+    sign_in,
+    users,
+)
 from sfqb.web.console import log as log_pages
 from sfqb.web.console.auth import API_PREFIX, Refused, SignInRequired, csrf_checked, set_current
 from sfqb.web.console.pages import render
@@ -150,6 +162,10 @@ def add_console(app: FastAPI, console: Console) -> None:
         codes.routes,
         api_log.routes,
         api_codes.routes,
+        settings.routes,
+        users.routes,
+        api_settings.routes,
+        api_people.routes,
     ):
         app.include_router(area(console), dependencies=checked)
 
