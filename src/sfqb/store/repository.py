@@ -26,6 +26,7 @@ from sfqb.store.circuits import Circuits
 from sfqb.store.common import StoreError
 from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
+from sfqb.store.flow_settings import FlowSettings
 from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
 from sfqb.store.qbo_events import QboCalls, QboEvents
@@ -80,8 +81,9 @@ class Store(SessionRows):
     The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
     `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
-    meter) and `qbo_events` (webhook changes). `secrets` encrypts
-    connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
+    meter) and `qbo_events` (webhook changes); `flow_settings` (the flows switched off).
+    `secrets` encrypts connection secrets; without it, reading or writing a secret raises
+    SecretKeyMissing.
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class Store(SessionRows):
         self.qbo_tokens = QboTokens(self._sessions, clock, secrets, qbo_oauth)
         self.qbo_calls = QboCalls(self._sessions, clock)
         self.qbo_events = QboEvents(self._sessions, clock)
+        self.flow_settings = FlowSettings(self._sessions, clock)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:
