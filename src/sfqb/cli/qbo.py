@@ -48,7 +48,7 @@ def qbo_web(services: Services, on_new: Callable[[], None] | None = None) -> Qbo
 
 def pushed_companies(services: Services) -> list[str]:
     """The companies connected to QuickBooks Online and to Salesforce: sfqb runs their cycles."""
-    from sfqb.cli.settings import known_companies
+    from sfqb.services.companies import known_companies
 
     store = services.store
     return [
