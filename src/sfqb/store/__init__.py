@@ -10,6 +10,7 @@ from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.flow_settings import FlowSetting, FlowSettings
 from sfqb.store.journal import Attempt, Journal, Run, RunStatus
+from sfqb.store.people import People, TokenRecord, UserRecord, UserTaken
 from sfqb.store.qbo_events import (
     CallCount,
     QboCalls,
@@ -52,6 +53,7 @@ __all__ = [
     "InvalidTransition",
     "Journal",
     "PendingAuthorization",
+    "People",
     "QboCalls",
     "QboConnection",
     "QboEvents",
@@ -73,6 +75,9 @@ __all__ = [
     "StoredChange",
     "StoredTokens",
     "SyncQueue",
+    "TokenRecord",
+    "UserRecord",
+    "UserTaken",
     "WebhookChange",
     "create_engine_from_url",
     "generate_key",

@@ -29,6 +29,7 @@ from sfqb.store.engine import create_engine_from_url
 from sfqb.store.flow_settings import FlowSettings
 from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
+from sfqb.store.people import People
 from sfqb.store.qbo_events import QboCalls, QboEvents
 from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
 from sfqb.store.queue import SyncQueue
@@ -81,9 +82,9 @@ class Store(SessionRows):
     The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
     `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
-    meter) and `qbo_events` (webhook changes); `flow_settings` (the flows switched off).
-    `secrets` encrypts connection secrets; without it, reading or writing a secret raises
-    SecretKeyMissing.
+    meter) and `qbo_events` (webhook changes); the console's users, grants and API tokens in
+    `people`; `flow_settings` (the flows switched off). `secrets` encrypts connection secrets;
+    without it, reading or writing a secret raises SecretKeyMissing.
     """
 
     def __init__(
@@ -107,6 +108,7 @@ class Store(SessionRows):
         self.qbo_tokens = QboTokens(self._sessions, clock, secrets, qbo_oauth)
         self.qbo_calls = QboCalls(self._sessions, clock)
         self.qbo_events = QboEvents(self._sessions, clock)
+        self.people = People(self._sessions, clock)
         self.flow_settings = FlowSettings(self._sessions, clock)
 
     @classmethod

@@ -1,7 +1,7 @@
 """Flow settings: the flows a person switched on or off per company (no row: on).
 
 Revision ID: 0012_flow_settings
-Revises: 0009_ticket_hash
+Revises: 0010_people
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sfqb.store.models import UTCDateTime
 
 revision = "0012_flow_settings"
-down_revision = "0009_ticket_hash"
+down_revision = "0010_people"
 branch_labels = None
 depends_on = None
 
