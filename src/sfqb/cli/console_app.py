@@ -39,6 +39,7 @@ def build_console(
     """The console over `store`, as `sfqb serve` runs it (Secure cookies when `public_url` is
     https)."""
     from sfqb.domain.login_throttle import LoginThrottle
+    from sfqb.services.sync import RunDesk
     from sfqb.web.console import SIGN_IN_LIMITS, Console
 
     return Console(
@@ -49,4 +50,6 @@ def build_console(
         clock=services.clock,
         throttle=LoginThrottle(SIGN_IN_LIMITS, services.clock),
         trusted_proxies=trusted_proxies,
+        health=services.health,
+        runs=RunDesk(services, store, services.clock),
     )

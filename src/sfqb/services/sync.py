@@ -102,6 +102,11 @@ class RunInProgress(RuntimeError):
     """A cycle of the company is running: a second one is refused."""
 
 
+class RunFailed(RuntimeError):
+    """The run could not be started or queued (no Salesforce connection, Salesforce or the
+    store unreachable, ...); the message says why in one line."""
+
+
 def pulls_work(backend: SyncBackend, company: str) -> bool:
     """True when the company's QuickBooks pulls its work (the Web Connector)."""
     return backend.target(company).open_driver is None
@@ -157,7 +162,7 @@ class RunDesk:
 
     def request(self, company: str, flows: Sequence[str] | None = None) -> RunRequested:
         """Queue the company's changes for the Web Connector, or start a pushed cycle in the
-        background; RunInProgress while one runs."""
+        background; RunInProgress while one runs, RunFailed (one line) when it cannot start."""
         with self._lock:
             if company in self._running or journal_running(self._store, company, self._clock()):
                 raise RunInProgress(
@@ -165,20 +170,29 @@ class RunDesk:
                 )
             self._running.add(company)
             self._failed.pop(company, None)
+        pushed = False
         try:
             if pulls_work(self._backend, company):
-                try:
-                    return _queued(queue_changes(self._backend, self._store, company, flows))
-                finally:
-                    self._done(company)
+                return _queued(queue_changes(self._backend, self._store, company, flows))
             self._start(self._cycle(company, flows))
-        except BaseException:
-            self._done(company)
-            raise
+            pushed = True
+        except Exception as exc:  # a person reads why, on the page or in the API's answer
+            log.warning("Run now of %s failed: %s", company, exc)
+            raise RunFailed(_one_line(exc)) from exc
+        finally:
+            if not pushed:
+                self._done(company)
         return RunRequested(
             company, RunKind.STARTED,
             f"Started a cycle of {company}; the overview shows what it did when it has ended.",
         )  # fmt: skip
+
+    def pulls_work(self, company: str) -> bool | None:
+        """True when the company's QuickBooks pulls its work (None: its target is unusable)."""
+        try:
+            return pulls_work(self._backend, company)
+        except Exception:  # said when Run now is pressed (RunFailed)
+            return None
 
     def failure(self, company: str) -> str | None:
         """Why the last cycle started here stopped before its run was logged (None: it did not)."""
@@ -196,7 +210,7 @@ class RunDesk:
             except Exception as exc:  # the thread's end: keep why for the page
                 log.warning("the cycle of %s started from the console failed: %s", company, exc)
                 with self._lock:
-                    self._failed[company] = str(exc) or type(exc).__name__
+                    self._failed[company] = _one_line(exc)
             finally:
                 self._done(company)
 
@@ -216,6 +230,11 @@ def _queued(queued: Queued) -> RunRequested:
         queued.read,
         queued.waiting,
     )
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _in_thread(work: Callable[[], None]) -> None:

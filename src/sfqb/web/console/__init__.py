@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from sfqb.codes import Catalog
 from sfqb.domain.login_throttle import LoginThrottle, ThrottleSettings
+from sfqb.jobs.health import HealthDesk
+from sfqb.services.sync import RunDesk
 from sfqb.store import Store
 from sfqb.web.limits import IPNetwork
 
@@ -32,7 +34,8 @@ class Console:
 
     `session_secret` signs the session cookies; `https` marks them Secure; a session ends
     `session_lifetime` after sign-in. `throttle` counts failed sign-ins per (user, address);
-    `trusted_proxies` are those whose X-Forwarded-For names the client.
+    `trusted_proxies` are those whose X-Forwarded-For names the client. `health` answers the
+    overview (a default one over the store when None); `runs` runs "Run now" (None: refused).
     """
 
     store: Store
@@ -43,6 +46,8 @@ class Console:
     throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(SIGN_IN_LIMITS, _now))
     session_lifetime: timedelta = timedelta(hours=12)
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    health: HealthDesk | None = None
+    runs: RunDesk | None = None
 
 
 __all__ = ["SIGN_IN_LIMITS", "Console"]

@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfqb import __version__
-from sfqb.web.console import Console, api_me, overview, sign_in
+from sfqb.web.console import Console, api_companies, api_me, flows, overview, sign_in
 from sfqb.web.console.auth import API_PREFIX, Refused, SignInRequired, csrf_checked, set_current
 from sfqb.web.console.pages import render
 
@@ -129,7 +129,9 @@ def add_console(app: FastAPI, console: Console) -> None:
     for area in (
         sign_in.routes,
         overview.routes,
+        flows.routes,
         api_me.routes,
+        api_companies.routes,
     ):
         app.include_router(area(console), dependencies=checked)
 
