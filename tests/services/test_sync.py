@@ -10,7 +10,7 @@ import pytest
 
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
-from sfqb.services.sync import RunDesk, RunInProgress, RunKind, pulls_work
+from sfqb.services.sync import RunDesk, RunFailed, RunInProgress, RunKind, pulls_work
 from sfqb.store import Store
 
 from .conftest import T0, Clock
@@ -36,6 +36,8 @@ class FakeRunner:
         return CycleReport(company, 0, held=self.backend.held) if self.backend.held else None
 
     def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
+        if self.backend.fail:
+            raise RuntimeError(self.backend.fail + "\n  detail a person need not read")
         self.backend.gathered.append((company, flows))
         return 3
 
@@ -121,3 +123,15 @@ def test_a_cycle_the_journal_shows_running_refuses_another(db: Store, clock: Clo
     assert desk.busy("acme")
     with pytest.raises(RunInProgress):
         desk.request("acme")
+
+
+def test_a_run_that_cannot_start_says_why_in_one_line_and_leaves_nothing_busy(
+    db: Store, clock: Clock
+) -> None:
+    backend = FakeBackend(pushes=False)
+    backend.fail = "company 'acme' has no Salesforce connection"
+    desk = RunDesk(backend, db, clock)
+    with pytest.raises(RunFailed) as refused:
+        desk.request("acme")
+    assert str(refused.value) == "company 'acme' has no Salesforce connection"
+    assert not desk.busy("acme")

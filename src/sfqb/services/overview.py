@@ -113,7 +113,7 @@ def _connector(status: Mapping[str, Any]) -> tuple[Connector, str | None]:
     elif health == "late":
         words = "up, but QuickBooks has stopped calling"
         warning = (
-            f"no contact for {span(silent or 0)} ({expected}, from "
+            f"no contact for {span(silent or 0)} ({expected}, set by "
             f"{connector['expected_from']}): check that the Web Connector runs on the "
             "QuickBooks computer and QuickBooks is open"
         )

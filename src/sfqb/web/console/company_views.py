@@ -55,7 +55,9 @@ def run_now(console: Console, company: str) -> RunRequested:
     try:
         return console.runs.request(company)
     except (RunInProgress, RunFailed) as exc:
-        raise RunRefused(str(exc)) from None
+        raise RunRefused(
+            str(exc) if isinstance(exc, RunInProgress) else f"Not run: {exc}"
+        ) from None
 
 
 def last_failure(console: Console, company: str) -> str | None:
