@@ -170,6 +170,18 @@ def revoke(store: Store, name: str, company: str) -> bool:
     return store.people.revoke(name, company)
 
 
+def set_disabled(store: Store, name: str, disabled: bool) -> None:
+    """Disable a user (their sessions and tokens stop working at once) or enable them again."""
+    _user(store, name)
+    store.people.set_disabled(name, disabled)
+
+
+def remove_user(store: Store, name: str) -> None:
+    """Delete a user with their grants and API tokens."""
+    _user(store, name)
+    store.people.remove(name)
+
+
 def list_users(store: Store) -> list[UserView]:
     """Every user, by name."""
     return [_view(u) for u in store.people.all()]

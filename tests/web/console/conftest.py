@@ -3,7 +3,8 @@
 
 Users of `console_store`: `demo`/`demo` (admin, every company; left by the demo itself),
 `viewer`/`viewer-pw` (viewer of demo), `operator`/`operator-pw` (operator of demo) and
-`other`/`other-pw` (operator of the second company `SECOND` only).
+`other`/`other-pw` (operator of the second company `SECOND` only) and `other-admin`/
+`other-admin-pw` (admin of `SECOND` only). `api_tokens` holds an API token of each.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sfqb.connectors.qbd.webconnector import NoWorkSource, SoapEndpoint, WebConn
 from sfqb.domain.people import Role
 from sfqb.sandbox.demo import DemoOptions
 from sfqb.sandbox.scenarios import run_scenario
-from sfqb.services.people import add_user
+from sfqb.services.people import add_user, create_token
 from sfqb.store import Store
 from sfqb.web import WebServices, create_app
 from sfqb.web.console import Console
@@ -42,7 +43,9 @@ USERS = {
     "viewer": ("viewer-pw", Role.VIEWER),
     "operator": ("operator-pw", Role.OPERATOR),
     "other": ("other-pw", Role.OPERATOR),
+    "other-admin": ("other-admin-pw", Role.ADMIN),
 }
+OUTSIDERS = ("other", "other-admin")  # granted only SECOND
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 SignIn = Callable[[TestClient, str, str], str]
@@ -83,8 +86,8 @@ def console_world() -> Iterator[ConsoleWorld]:
     store.create_company(SECOND, "second-books", "second-books-pw")
     for name, (password, role) in USERS.items():
         if store.people.get(name) is None:
-            granted = (SECOND,) if name == "other" else (COMPANY,)
-            add_user(store, name, password, role, granted)
+            granted = (SECOND,) if name in OUTSIDERS else (COMPANY,)
+            add_user(store, name, password, role, granted, all_companies=name == "demo")
     services.config = load_config(Path(result.config_path))  # the scenario's policy
     console, app = serve_app(services, store)
     yield ConsoleWorld(store, services, console, app, result.config_path)
@@ -101,6 +104,12 @@ def console_store(console_world: ConsoleWorld) -> Store:
 def console_app(console_world: ConsoleWorld) -> FastAPI:
     """The whole app (/qbwc, /qbo, the console and its API) over `console_store`."""
     return console_world.app
+
+
+@pytest.fixture(scope="session")
+def api_tokens(console_store: Store) -> dict[str, str]:
+    """An API token of each user of `console_store`, by user name."""
+    return {name: create_token(console_store, name, "tests").token for name in USERS}
 
 
 @pytest.fixture
