@@ -27,6 +27,19 @@ from sfqb.web.console.company_views import RunRefused, rows, run_now
 _FROM = ConfigDict(from_attributes=True)
 Viewer = Annotated[Person, Depends(api_viewer)]
 Operator = Annotated[Person, Depends(api_operator)]
+
+
+def _seen(company: str, person: Viewer) -> str:
+    return company_or_404(person, company)
+
+
+def _operated(company: str, person: Operator) -> str:
+    # A dependency, so a company the caller may not see is 404 before the body is read.
+    return company_or_404(person, company)
+
+
+Seen = Annotated[str, Depends(_seen)]
+Operated = Annotated[str, Depends(_operated)]
 REFUSED: dict[int | str, dict[str, Any]] = {
     **API_ERRORS,
     409: {"model": ErrorBody, "description": "A cycle is running, or the run cannot start"},
@@ -145,19 +158,18 @@ def routes(console: Console) -> APIRouter:
         return [CompanyOut.model_validate(r) for r in found]
 
     @router.get("/companies/{company}", response_model=CompanyOut, responses=API_ERRORS)
-    def company(company: str, person: Viewer) -> CompanyOut:
-        return CompanyOut.model_validate(rows(console, [company_or_404(person, company)])[0])
+    def company(granted: Seen) -> CompanyOut:
+        return CompanyOut.model_validate(rows(console, [granted])[0])
 
     @router.get("/companies/{company}/flows", response_model=list[FlowOut], responses=API_ERRORS)
-    def flows(company: str, person: Viewer) -> list[FlowOut]:
-        found = company_flows(console.store, company_or_404(person, company))
+    def flows(granted: Seen) -> list[FlowOut]:
+        found = company_flows(console.store, granted)
         return [FlowOut.model_validate(f) for f in found]
 
     @router.put("/companies/{company}/flows/{flow}", response_model=FlowOut, responses=API_ERRORS)
-    def switch(company: str, flow: str, body: FlowSwitch, person: Operator) -> FlowOut:
-        company = company_or_404(person, company)
+    def switch(granted: Operated, flow: str, body: FlowSwitch, person: Operator) -> FlowOut:
         try:
-            state = switch_flow(console.store, company, flow, body.enabled, by=person.name)
+            state = switch_flow(console.store, granted, flow, body.enabled, by=person.name)
         except UnknownFlow:
             raise NotFound(f"There is no flow {flow!r}.") from None
         return FlowOut.model_validate(state)
@@ -165,10 +177,9 @@ def routes(console: Console) -> APIRouter:
     @router.post(
         "/companies/{company}/runs", response_model=RunOut, status_code=202, responses=REFUSED
     )
-    def run(company: str, person: Operator) -> RunOut:
-        company = company_or_404(person, company)
+    def run(granted: Operated) -> RunOut:
         try:
-            answer = run_now(console, company)
+            answer = run_now(console, granted)
         except RunRefused as exc:
             raise HTTPException(409, str(exc)) from None
         return RunOut(

@@ -53,25 +53,38 @@ def _page(
     )
 
 
+def _seen(company: str, person: Annotated[Person, Depends(viewer)]) -> str:
+    return company_or_404(person, company)
+
+
+def _operated(company: str, person: Annotated[Person, Depends(operator)]) -> str:
+    # A dependency, so a company the person may not see is 404 before the form is read.
+    return company_or_404(person, company)
+
+
+Seen = Annotated[str, Depends(_seen)]
+Operated = Annotated[str, Depends(_operated)]
+
+
 def routes(console: Console) -> APIRouter:
     """GET the flows page; POST a flow's switch and Run now."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/companies/{company}/flows")
     def flows(
-        request: Request, company: str, person: Annotated[Person, Depends(viewer)]
+        request: Request, granted: Seen, person: Annotated[Person, Depends(viewer)]
     ) -> Response:
-        return _page(console, request, person, company_or_404(person, company))
+        return _page(console, request, person, granted)
 
     @router.post("/companies/{company}/flows/{flow}")
     def switch(
         request: Request,
-        company: str,
+        granted: Operated,
         flow: str,
         enabled: Annotated[bool, Form()],
         person: Annotated[Person, Depends(operator)],
     ) -> Response:
-        company = company_or_404(person, company)
+        company = granted
         try:
             state = switch_flow(console.store, company, flow, enabled, by=person.name)
         except UnknownFlow:
@@ -82,9 +95,9 @@ def routes(console: Console) -> APIRouter:
 
     @router.post("/companies/{company}/runs")
     def run(
-        request: Request, company: str, person: Annotated[Person, Depends(operator)]
+        request: Request, granted: Operated, person: Annotated[Person, Depends(operator)]
     ) -> Response:
-        company = company_or_404(person, company)
+        company = granted
         try:
             answer = run_now(console, company)
         except RunRefused as exc:
