@@ -42,6 +42,7 @@ def build_console(
     from sfqb.services.sync import RunDesk
     from sfqb.web.console import SIGN_IN_LIMITS, Console
 
+    services.store = store  # the overview's health desk and Run now read this very store
     return Console(
         store=store,
         catalog=services.catalog,
