@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from tests.web.console.conftest import COMPANY, SECOND, ConsoleWorld, SignIn
 
 from sfqb.connectors.qbd.webconnector import NoWorkSource, SoapEndpoint, WebConnectorService
+from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
@@ -236,3 +238,24 @@ def test_another_companys_operator_gets_404_everywhere(
     for path in ("", "/flows"):
         assert console_client.get(f"/api/v1/companies/{COMPANY}{path}").status_code == 404
     assert [r["company"] for r in console_client.get("/api/v1/companies").json()] == [SECOND]
+
+
+def test_a_company_whose_connector_is_down_says_since_when_why_and_what_to_do(
+    console_world: ConsoleWorld, console_client: TestClient, sign_in: SignIn
+) -> None:
+    store = console_world.store
+    cause = console_world.services.catalog.decode(
+        System.HRESULT, "0x80040408", "Could not start QuickBooks."
+    )
+    store.circuits.open(SECOND, cause, now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    try:
+        sign_in(console_client, "other", "other-pw")
+        page = console_client.get("/").text
+        api = console_client.get("/api/v1/companies").json()[0]["connector"]
+    finally:
+        store.circuits.contact(SECOND, now=_now())  # closed again for the other tests
+    assert "DOWN</span>" in page
+    assert "down since 2026-03-02 09:30 UTC: QuickBooks" in page
+    assert escape(cause.meaning) in page and all(escape(step) in page for step in cause.fix)
+    assert 'href="/codes/0x80040408"' in page
+    assert api["health"] == "down" and api["cause"]["code"] == "0x80040408"
