@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -67,12 +68,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def serve_app(services: Services, store: Store) -> tuple[Console, FastAPI]:
+def serve_app(
+    services: Services, store: Store, public_url: str | None = None
+) -> tuple[Console, FastAPI]:
     """The console and app as `sfqb serve` builds them (no sync work: nothing runs a cycle)."""
     services.store = store
-    console = build_console(services, store)
+    console = build_console(services, store, public_url)
     service = WebConnectorService(store, NoWorkSource(), services.catalog, _now)
-    return console, create_app(WebServices(SoapEndpoint(service), console=console))
+    web = WebServices(SoapEndpoint(service), public_url=public_url, console=console)
+    return console, create_app(web)
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +114,34 @@ def console_app(console_world: ConsoleWorld) -> FastAPI:
 def api_tokens(console_store: Store) -> dict[str, str]:
     """An API token of each user of `console_store`, by user name."""
     return {name: create_token(console_store, name, "tests").token for name in USERS}
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """A copy of `console_store` of one test's own, and the served app over it."""
+
+    store: Store
+    console: Console
+    app: FastAPI
+
+
+@pytest.fixture
+def scratch(
+    console_world: ConsoleWorld, api_tokens: dict[str, str], tmp_path: Path
+) -> Iterator[Scratch]:
+    """For a test that changes things: a copy of the seed-codes store (users and `api_tokens`
+    included) with the app `sfqb serve` builds over it; the shared store stays as it was."""
+    source = console_world.store.engine.url.database
+    assert source is not None
+    copy = tmp_path / "scratch.sqlite"
+    with sqlite3.connect(source) as original, sqlite3.connect(copy) as target:
+        original.backup(target)
+    store = Store.from_url(f"sqlite:///{copy}")
+    services = Services()
+    services.config = console_world.services.config
+    console, app = serve_app(services, store)
+    yield Scratch(store, console, app)
+    store.engine.dispose()
 
 
 @pytest.fixture
@@ -153,7 +185,9 @@ def console_url(console_app: FastAPI) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+# Per test: while Playwright's sync API is open it runs an event loop in this thread, and
+# asyncio.run() in any later test would fail.
+@pytest.fixture
 def _browser() -> Iterator[Browser]:
     executable = os.environ.get("SFQB_CHROMIUM") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
