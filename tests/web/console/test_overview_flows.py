@@ -3,17 +3,17 @@ a flow's switch (stored, and honoured by the runner), Run now, and who may do wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from tests.web.console.conftest import COMPANY, SECOND, ConsoleWorld, SignIn
+from tests.web.console.conftest import COMPANY, SECOND, ConsoleWorld, Scratch, SignIn
 
+from sfqb.cli.context import Services
 from sfqb.connectors.qbd.webconnector import NoWorkSource, SoapEndpoint, WebConnectorService
 from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceSource
@@ -86,14 +86,6 @@ def app_with(world: ConsoleWorld, runs: RunDesk) -> FastAPI:
     return create_app(WebServices(SoapEndpoint(service), console=console))
 
 
-@pytest.fixture
-def restore_flows(console_world: ConsoleWorld) -> Iterator[None]:
-    """Every flow of the shared store switched on again after the test."""
-    yield
-    for flow in console_world.store.flow_settings.disabled(COMPANY):
-        console_world.store.flow_settings.set(COMPANY, flow, True)
-
-
 def _reviews(world: ConsoleWorld, company: str) -> int:
     return len(world.store.review.items(company, status=ReviewStatus.OPEN, limit=100_000))
 
@@ -119,37 +111,39 @@ def test_the_overview_shows_each_company_with_its_review_count(
 
 
 def test_a_flow_switched_off_is_stored_shown_and_left_out_by_the_runner(
-    console_world: ConsoleWorld, console_client: TestClient, sign_in: SignIn,
-    restore_flows: None,
-) -> None:  # fmt: skip
-    csrf = sign_in(console_client, "operator", "operator-pw")
-    answer = console_client.post(
-        f"{FLOWS}/product_to_item", data={"enabled": "false", "csrf_token": csrf}
-    )
-    assert (answer.status_code, answer.headers["location"]) == (303, FLOWS)
-    page = console_client.get(FLOWS).text
-    assert "Products → Items is now off" in page
-    assert "Switch on<span" in page
-    assert console_world.store.flow_settings.disabled(COMPANY) == {"product_to_item"}
-    assert "is now off" not in console_client.get(FLOWS).text  # said once, after the redirect
-    quiet = QuietSalesforce()
-    runner = console_world.services.runner(COMPANY, quiet)
-    runner.gather(COMPANY)
-    assert quiet.read_objects == ["Account", "Opportunity"]  # Product2 is not read
-    api = console_client.get(f"/api/v1/companies/{COMPANY}/flows").json()
-    assert {f["flow"]: f["enabled"] for f in api}["product_to_item"] is False
-    back = console_client.put(
-        f"/api/v1/companies/{COMPANY}/flows/product_to_item", json={"enabled": True},
-        headers={"X-CSRF-Token": csrf},
-    )  # fmt: skip
-    assert back.status_code == 200 and back.json()["enabled"] is True
-    assert back.json()["changed_by"] == "operator"
-    assert console_world.store.flow_settings.disabled(COMPANY) == frozenset()
-    unknown = console_client.put(
-        f"/api/v1/companies/{COMPANY}/flows/no_such_flow", json={"enabled": True},
-        headers={"X-CSRF-Token": csrf},
-    )  # fmt: skip
-    assert unknown.status_code == 404
+    scratch: Scratch, sign_in: SignIn
+) -> None:
+    with TestClient(scratch.app, follow_redirects=False) as client:
+        csrf = sign_in(client, "operator", "operator-pw")
+        answer = client.post(
+            f"{FLOWS}/product_to_item", data={"enabled": "false", "csrf_token": csrf}
+        )
+        assert (answer.status_code, answer.headers["location"]) == (303, FLOWS)
+        page = client.get(FLOWS).text
+        assert "Products → Items is now off" in page
+        assert "Switch on<span" in page
+        assert scratch.store.flow_settings.disabled(COMPANY) == {"product_to_item"}
+        assert "is now off" not in client.get(FLOWS).text  # said once, after the redirect
+        services = Services()
+        services.store = scratch.store
+        quiet = QuietSalesforce()
+        services.runner(COMPANY, quiet).gather(COMPANY)
+        assert quiet.read_objects == ["Account", "Opportunity"]  # Product2 is not read
+        api = client.get(f"/api/v1/companies/{COMPANY}/flows").json()
+        assert {f["flow"]: f["enabled"] for f in api}["product_to_item"] is False
+        headers = {"X-CSRF-Token": csrf}
+        back = client.put(
+            f"/api/v1/companies/{COMPANY}/flows/product_to_item", json={"enabled": True},
+            headers=headers,
+        )  # fmt: skip
+        assert back.status_code == 200 and back.json()["enabled"] is True
+        assert back.json()["changed_by"] == "operator"
+        assert scratch.store.flow_settings.disabled(COMPANY) == frozenset()
+        unknown = client.put(
+            f"/api/v1/companies/{COMPANY}/flows/no_such_flow", json={"enabled": True},
+            headers=headers,
+        )  # fmt: skip
+        assert unknown.status_code == 404
 
 
 def test_run_now_for_a_desktop_company_is_queued_for_the_web_connectors_next_session(
@@ -241,19 +235,16 @@ def test_another_companys_operator_gets_404_everywhere(
 
 
 def test_a_company_whose_connector_is_down_says_since_when_why_and_what_to_do(
-    console_world: ConsoleWorld, console_client: TestClient, sign_in: SignIn
+    scratch: Scratch, sign_in: SignIn
 ) -> None:
-    store = console_world.store
-    cause = console_world.services.catalog.decode(
+    cause = scratch.console.catalog.decode(
         System.HRESULT, "0x80040408", "Could not start QuickBooks."
     )
-    store.circuits.open(SECOND, cause, now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
-    try:
-        sign_in(console_client, "other", "other-pw")
-        page = console_client.get("/").text
-        api = console_client.get("/api/v1/companies").json()[0]["connector"]
-    finally:
-        store.circuits.contact(SECOND, now=_now())  # closed again for the other tests
+    scratch.store.circuits.open(SECOND, cause, now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    with TestClient(scratch.app, follow_redirects=False) as client:
+        sign_in(client, "other", "other-pw")
+        page = client.get("/").text
+        api = client.get("/api/v1/companies").json()[0]["connector"]
     assert "DOWN</span>" in page
     assert "down since 2026-03-02 09:30 UTC: QuickBooks" in page
     assert escape(cause.meaning) in page and all(escape(step) in page for step in cause.fix)
