@@ -10,7 +10,14 @@ import pytest
 
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
-from sfqb.services.sync import RunDesk, RunFailed, RunInProgress, RunKind, pulls_work
+from sfqb.services.sync import (
+    CycleLocks,
+    RunDesk,
+    RunFailed,
+    RunInProgress,
+    RunKind,
+    pulls_work,
+)
 from sfqb.store import Store
 
 from .conftest import T0, Clock
@@ -135,3 +142,17 @@ def test_a_run_that_cannot_start_says_why_in_one_line_and_leaves_nothing_busy(
         desk.request("acme")
     assert str(refused.value) == "company 'acme' has no Salesforce connection"
     assert not desk.busy("acme")
+
+
+def test_a_cycle_the_scheduler_runs_refuses_run_now_until_it_ends(db: Store, clock: Clock) -> None:
+    locks, later = CycleLocks(), Later()
+    desk = RunDesk(FakeBackend(pushes=True), db, clock, start=later, locks=locks)
+    assert locks.take("acme")  # sfqb serve's scheduler runs a cycle of acme
+    assert desk.busy("acme")
+    with pytest.raises(RunInProgress):
+        desk.request("acme")
+    locks.release("acme")
+    assert desk.request("acme").kind is RunKind.STARTED
+    assert not locks.take("acme")  # and the scheduler now skips acme until Run now's cycle ends
+    later.work.pop()()
+    assert locks.take("acme")

@@ -52,7 +52,7 @@ def build_console(
         throttle=LoginThrottle(SIGN_IN_LIMITS, services.clock),
         trusted_proxies=trusted_proxies,
         health=services.health,
-        runs=RunDesk(services, store, services.clock),
+        runs=RunDesk(services, store, services.clock, locks=services.cycle_locks),
     )
 
 

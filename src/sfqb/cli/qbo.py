@@ -68,7 +68,13 @@ def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
     inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
 
     def run_cycle(company: str) -> None:
-        log.info("%s", report_line(services.push_cycle(company)))
+        if not services.cycle_locks.take(company):  # a cycle started from the console runs
+            log.info("%s: a cycle is running already; the scheduled one is skipped", company)
+            return
+        try:
+            log.info("%s", report_line(services.push_cycle(company)))
+        finally:
+            services.cycle_locks.release(company)
 
     def paused(company: str) -> bool:
         found = services.store.qbo_tokens.get(company)

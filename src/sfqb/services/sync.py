@@ -136,8 +136,36 @@ def journal_running(store: Store, company: str, now: datetime) -> bool:
     return bool(runs) and runs[0].finished_at is None and now - runs[0].started_at < RUNNING_AT_MOST
 
 
+class CycleLocks:
+    """The companies whose cycle runs in this process, whoever started it (the console's Run
+    now, `sfqb serve`'s scheduler): one cycle per company at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: set[str] = set()
+
+    def take(self, company: str) -> bool:
+        """Hold the company's cycle; False when it is already held."""
+        with self._lock:
+            if company in self._held:
+                return False
+            self._held.add(company)
+            return True
+
+    def release(self, company: str) -> None:
+        """The company's cycle has ended."""
+        with self._lock:
+            self._held.discard(company)
+
+    def held(self, company: str) -> bool:
+        """True while a cycle of the company runs in this process."""
+        with self._lock:
+            return company in self._held
+
+
 class RunDesk:
-    """Run now, from the web process: at most one cycle per company at a time."""
+    """Run now, from the web process: at most one cycle per company at a time (with `locks`
+    shared with the scheduler, whichever starts first)."""
 
     def __init__(
         self,
@@ -146,29 +174,25 @@ class RunDesk:
         clock: Callable[[], datetime],
         *,
         start: Callable[[Callable[[], None]], None] | None = None,
+        locks: CycleLocks | None = None,
     ) -> None:
         self._backend, self._store, self._clock = backend, store, clock
         self._start = start or _in_thread
+        self._locks = locks or CycleLocks()
         self._lock = threading.Lock()
-        self._running: set[str] = set()
         self._failed: dict[str, str] = {}
 
     def busy(self, company: str) -> bool:
         """True while a cycle of the company runs (here, or as the journal shows it)."""
-        with self._lock:
-            if company in self._running:
-                return True
-        return journal_running(self._store, company, self._clock())
+        return self._locks.held(company) or journal_running(self._store, company, self._clock())
 
     def request(self, company: str, flows: Sequence[str] | None = None) -> RunRequested:
         """Queue the company's changes for the Web Connector, or start a pushed cycle in the
         background; RunInProgress while one runs, RunFailed (one line) when it cannot start."""
+        running = f"a cycle of {company} is running now; wait until it has finished"
+        if journal_running(self._store, company, self._clock()) or not self._locks.take(company):
+            raise RunInProgress(running)
         with self._lock:
-            if company in self._running or journal_running(self._store, company, self._clock()):
-                raise RunInProgress(
-                    f"a cycle of {company} is running now; wait until it has finished"
-                )
-            self._running.add(company)
             self._failed.pop(company, None)
         pushed = False
         try:
@@ -200,8 +224,7 @@ class RunDesk:
             return self._failed.get(company)
 
     def _done(self, company: str) -> None:
-        with self._lock:
-            self._running.discard(company)
+        self._locks.release(company)
 
     def _cycle(self, company: str, flows: Sequence[str] | None) -> Callable[[], None]:
         def cycle() -> None:
