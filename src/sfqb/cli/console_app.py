@@ -40,8 +40,10 @@ def build_console(
     """The console over `store`, as `sfqb serve` runs it (Secure cookies when `public_url` is
     https)."""
     from sfqb.domain.login_throttle import LoginThrottle
+    from sfqb.services.sync import RunDesk
     from sfqb.web.console import SIGN_IN_LIMITS, Console
 
+    services.store = store  # the overview's health desk and Run now read this very store
     return Console(
         store=store,
         catalog=services.catalog,
@@ -55,6 +57,8 @@ def build_console(
         public_url=public_url,
         salesforce_org_id=lambda company: salesforce_org_id(services, company),
         qbo_connect=qbo_starter(services),
+        health=services.health,
+        runs=RunDesk(services, store, services.clock, locks=services.cycle_locks),
     )
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
     from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
+    from sfqb.services.sync import CycleLocks
     from sfqb.store import SecretBox, Store
     from sfqb.sync.target import TargetProfile
 
@@ -202,6 +203,13 @@ class Services:
             token_url=s.qbo_token_url or TOKEN_URL,
             verify=s.qbo_ca_file or True,
         )
+
+    @cached_property
+    def cycle_locks(self) -> CycleLocks:
+        """The companies whose cycle `sfqb serve` runs now (scheduler and Run now alike)."""
+        from sfqb.services.sync import CycleLocks
+
+        return CycleLocks()
 
     @cached_property
     def health(self) -> HealthDesk:

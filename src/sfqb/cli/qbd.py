@@ -326,7 +326,7 @@ def served_work(services: Services) -> ServedWork:
 
 def watch_companies(services: Services) -> None:
     """One round of checks for every company: silence, connector down, no successful cycle."""
-    from sfqb.cli.settings import known_companies
+    from sfqb.services.companies import known_companies
 
     for company in known_companies(services.store):
         try:

@@ -48,7 +48,7 @@ def qbo_web(services: Services, on_new: Callable[[], None] | None = None) -> Qbo
 
 def pushed_companies(services: Services) -> list[str]:
     """The companies connected to QuickBooks Online and to Salesforce: sfqb runs their cycles."""
-    from sfqb.cli.settings import known_companies
+    from sfqb.services.companies import known_companies
 
     store = services.store
     return [
@@ -68,7 +68,13 @@ def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
     inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
 
     def run_cycle(company: str) -> None:
-        log.info("%s", report_line(services.push_cycle(company)))
+        if not services.cycle_locks.take(company):  # a cycle started from the console runs
+            log.info("%s: a cycle is running already; the scheduled one is skipped", company)
+            return
+        try:
+            log.info("%s", report_line(services.push_cycle(company)))
+        finally:
+            services.cycle_locks.release(company)
 
     def paused(company: str) -> bool:
         found = services.store.qbo_tokens.get(company)

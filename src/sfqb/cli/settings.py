@@ -41,7 +41,6 @@ from typing import Annotated, Any
 import typer
 import yaml
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
@@ -55,11 +54,12 @@ from sfqb.connectors.salesforce import (
 )
 from sfqb.connectors.salesforce.auth import LOGIN_URL
 from sfqb.domain.policy import CompanyPolicy
+from sfqb.services.companies import UnknownCompany
+from sfqb.services.companies import companies as service_companies
 from sfqb.services.connections import ConnectionProblem
 from sfqb.services.connections import connect_salesforce as connect_salesforce_service
 from sfqb.services.policy import PolicyError, parse_policy
 from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
-from sfqb.store.models import Company, Connection
 
 DEFAULT_DATABASE = Path("var") / "sfqb.sqlite"
 
@@ -235,28 +235,12 @@ def salesforce_authenticator(
 # -- companies ------------------------------------------------------------------------------
 
 
-def known_companies(store: Store) -> list[str]:
-    """Companies with a connection or a Web Connector login, by name."""
-    with store.engine.connect() as db:
-        names = set(db.scalars(select(Connection.company).distinct()))
-        names |= set(db.scalars(select(Company.name)))
-    return sorted(names)
-
-
 def companies(store: Store, company: str | None, *, salesforce: bool = False) -> list[str]:
     """The company asked for (checked), or every company (with Salesforce, if asked)."""
-    if company is not None:
-        if company not in known_companies(store):
-            known = ", ".join(known_companies(store)) or "none yet"
-            raise UserError(f"unknown company {company!r} (companies: {known})")
-        return [company]
-    if salesforce:
-        return [
-            c
-            for c in known_companies(store)
-            if store.connections.get(c, ConnectionSystem.SALESFORCE) is not None
-        ]
-    return known_companies(store)
+    try:
+        return service_companies(store, company, salesforce=salesforce)
+    except UnknownCompany as exc:
+        raise UserError(str(exc)) from None
 
 
 # -- `sfqb connect ...` and `sfqb secret-key` -------------------------------------------------

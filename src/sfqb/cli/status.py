@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +12,7 @@ from rich.console import Console
 
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
+from sfqb.services.status import company_status as status_of
 from sfqb.store import SecretKeyError, StoreError
 
 
@@ -22,38 +22,8 @@ def register(app: typer.Typer) -> None:
 
 
 def company_status(services: Services, company: str) -> dict[str, Any]:
-    """One company's status as a JSON-ready mapping (HealthDesk.status, and QuickBooks Online's
-    connection when the company has one)."""
-    from sfqb.store.keyring import undecryptable
-
-    data = services.health.status(company)
-    data["secrets"] = (
-        "cannot decrypt"
-        if company in undecryptable(services.store.engine, services.secrets)
-        else "ok"
-    )
-    data["qbo"] = _qbo(services, company)
-    return data
-
-
-def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _qbo(services: Services, company: str) -> dict[str, Any] | None:
-    """The company's QuickBooks Online connection and this month's API calls (None: none)."""
-    found = services.store.qbo_tokens.get(company)
-    if found is None:
-        return None
-    calls = services.store.qbo_calls.month(company)
-    return {
-        "realm_id": found.realm_id,
-        "environment": found.environment.value,
-        "connection": "lost" if found.lost_at else "connected",
-        "reconnect_by": _when(found.reconnect_by),
-        "api_calls": {"month": calls.month, "reads": calls.reads, "writes": calls.writes},
-        "webhook_changes_pending": services.store.qbo_events.pending_count(company),
-    }
+    """One company's status as a JSON-ready mapping (sfqb.services.status.company_status)."""
+    return status_of(services.health, services.store, services.secrets, company)
 
 
 _QUEUE_WORDS = {

@@ -35,6 +35,7 @@ from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.services.log import log_rows
 from sfqb.services.names import RecordNames, of_record
+from sfqb.services.sync import queue_changes
 from sfqb.store import ConnectionSystem, Store
 from sfqb.sync.ops import QbOp, QbResult
 from sfqb.sync.records import SfWrite, SfWriteResult
@@ -180,16 +181,14 @@ def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -
                     problems += bool(report.aborted or report.held)
                     console.print(report_line(report), markup=False)
                     continue
-                runner = services.runner(name, source, gateway)
-                if (held := runner.preflight(name)) is not None:
+                queued = queue_changes(services, store, name, flows, source=source, org=gateway)
+                if queued.held:
                     problems += 1
-                    console.print(report_line(held), markup=False)
+                    console.print(f"{name}: not synced: {queued.held}", markup=False)
                     continue
-                queued = runner.gather(name, flows)
-                waiting = len(store.queue.open_items(name))
                 console.print(
-                    f"{name}: read {queued} changed records; {waiting} records wait for the "
-                    "Web Connector's next call",
+                    f"{name}: read {queued.read} changed records; {queued.waiting} records wait "
+                    "for the Web Connector's next call",
                     markup=False,
                 )
     if problems:

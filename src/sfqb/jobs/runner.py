@@ -176,8 +176,18 @@ class SyncRunner:
         return report
 
     def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
-        """Queue every Salesforce record changed since its checkpoint; returns how many."""
-        return self._gather.changes(company, flows)
+        """Queue every Salesforce record changed since its checkpoint; returns how many.
+
+        Flows switched off for the company (`Store.flow_settings`) are not read.
+        """
+        chosen = self.flows_on(company, flows)
+        return self._gather.changes(company, chosen) if chosen else 0
+
+    def flows_on(self, company: str, flows: Sequence[str] | None = None) -> list[str]:
+        """The Salesforce-to-QuickBooks flows asked for (all by default) less those switched
+        off for the company."""
+        off = self._store.flow_settings.disabled(company)
+        return [f for f, _ in select_flows(flows) if f not in off]
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight).
@@ -186,7 +196,7 @@ class SyncRunner:
         Salesforce and queued first, so the cycle syncs them before their children.
         """
         now = self._clock()
-        chosen = {f for f, _ in select_flows(flows)}
+        chosen = set(self.flows_on(company, flows))
         run = self._store.journal.start_run(company, sorted(chosen), at=now)
         items = self._open_rows(company, now, chosen)
         clean = clean_before(self._store, company, run.id)
@@ -194,7 +204,8 @@ class SyncRunner:
         missing = cycle.unsynced_parents()
         if missing:
             self._gather.parents(company, missing)
-            items = self._open_rows(company, now, chosen | {f for f, _ in SF_FLOWS[:2]})
+            parents = {f for f, _ in SF_FLOWS[:2]} - self._store.flow_settings.disabled(company)
+            items = self._open_rows(company, now, chosen | parents)
             cycle = self._cycle(company, items, clean)
         return ActiveCycle(CycleReport(company, run.id), cycle, items)
 
@@ -247,6 +258,7 @@ class SyncRunner:
                 if self._store.checkpoints.get(company, self._field_stream + name) is not None
             ),
             skip_seen=clean,
+            flows_off=self._store.flow_settings.disabled(company),
         )
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
@@ -294,7 +306,13 @@ class SyncRunner:
             stream = self._field_stream + cycle.marking.settled
             self._store.checkpoints.set(report.company, stream, self._clock())
         high = cycle.qb_high_water
-        report.read_clean = active.read_ok and cycle.read_complete and report.failed_writes == 0
+        # A change held back by a flow switched off is read again once the flow is on.
+        report.read_clean = (
+            active.read_ok
+            and cycle.read_complete
+            and report.failed_writes == 0
+            and not cycle.writeback.held_back
+        )
         if report.read_clean and high:
             stream = self.profile.stream
             self._store.checkpoints.set(active.report.company, stream, max(high.values()))

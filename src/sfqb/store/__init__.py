@@ -8,6 +8,7 @@ from sfqb.store.circuits import Change, Circuits, CircuitState, status_from_json
 from sfqb.store.common import Direction, StoreError, to_jsonable
 from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
+from sfqb.store.flow_settings import FlowSetting, FlowSettings
 from sfqb.store.journal import Attempt, Journal, LogCriteria, Run, RunStatus
 from sfqb.store.people import People, TokenRecord, UserRecord, UserTaken
 from sfqb.store.qbo_events import (
@@ -47,6 +48,8 @@ __all__ = [
     "Connections",
     "Delivery",
     "Direction",
+    "FlowSetting",
+    "FlowSettings",
     "InvalidTransition",
     "Journal",
     "LogCriteria",

@@ -337,3 +337,15 @@ class AlertRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     summarised_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class FlowSettingRow(Base):
+    """A flow a person switched on or off for a company (0012); no row means on."""
+
+    __tablename__ = "flow_settings"
+
+    company: Mapped[str] = mapped_column(COMPANY, primary_key=True)
+    flow: Mapped[str] = mapped_column(String(60), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

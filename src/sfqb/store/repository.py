@@ -26,6 +26,7 @@ from sfqb.store.circuits import Circuits
 from sfqb.store.common import StoreError
 from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
+from sfqb.store.flow_settings import FlowSettings
 from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
 from sfqb.store.people import People
@@ -83,8 +84,9 @@ class Store(SessionRows):
     `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
     meter) and `qbo_events` (webhook changes); the console's users, grants and API tokens in
-    `people`, and the policies saved from the console in `policies`. `secrets` encrypts
-    connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
+    `people`; the policies saved from the console in `policies`; `flow_settings` (the flows
+    switched off). `secrets` encrypts connection secrets; without it, reading or writing a
+    secret raises SecretKeyMissing.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class Store(SessionRows):
         self.qbo_events = QboEvents(self._sessions, clock)
         self.people = People(self._sessions, clock)
         self.policies = Policies(self._sessions)
+        self.flow_settings = FlowSettings(self._sessions, clock)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:

@@ -76,6 +76,7 @@ class Cycle(Ledger):
         page_size: int | None = None,
         settled: frozenset[str] = frozenset(),
         skip_seen: bool = False,
+        flows_off: frozenset[str] = frozenset(),
     ) -> None:
         self.company = company
         self.attempts: list[Attempt] = []
@@ -96,7 +97,7 @@ class Cycle(Ledger):
         self._phase = "read"
         self.requeue: set[SfRef] = set()  # records outside the cycle to send again next time
         self.inbound = Inbound(company, mapper, bindings, profile)
-        self.writeback = WriteBack(mapper, bindings, company, clock, last_payload)
+        self.writeback = WriteBack(mapper, bindings, company, clock, last_payload, flows_off)
         self.reading = Reading(self, dict(qb_since), page_size, skip_seen=skip_seen)
         self.edits = BindingEdits(self)  # binding changes people asked for, checked first
         self.holds = Holds(self, dict(blocks or {}))

@@ -47,6 +47,8 @@ class WriteBack:
     company: str
     clock: Callable[[], datetime]
     last_payload: Callable[[str, SfRef], Mapping[str, Any] | None]
+    flows_off: frozenset[str] = frozenset()  # QuickBooks-to-Salesforce flows switched off
+    held_back: int = 0  # QuickBooks changes not written because their flow is off
     _status: dict[SfRef, dict[str, Any]] = field(default_factory=dict)
     _inbound: dict[tuple[str, str], InboundChange] = field(default_factory=dict)
 
@@ -85,6 +87,9 @@ class WriteBack:
                 Direction.SF_TO_QB,
             )
         for change, fields in inbound.writes(sf_changed):
+            if change.flow in self.flows_off:
+                self.held_back += 1
+                continue
             sf = change.binding.sf
             key = (sf.sobject.value, sf.id)
             self._inbound[key] = change

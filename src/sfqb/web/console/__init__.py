@@ -13,6 +13,8 @@ from typing import Any
 
 from sfqb.codes import Catalog
 from sfqb.domain.login_throttle import LoginThrottle, ThrottleSettings
+from sfqb.jobs.health import HealthDesk
+from sfqb.services.sync import RunDesk
 from sfqb.store import SecretBox, Store
 from sfqb.web.limits import IPNetwork
 
@@ -37,7 +39,8 @@ class Console:
 
     `session_secret` signs the session cookies; `https` marks them Secure; a session ends
     `session_lifetime` after sign-in. `throttle` counts failed sign-ins per (user, address);
-    `trusted_proxies` are those whose X-Forwarded-For names the client.
+    `trusted_proxies` are those whose X-Forwarded-For names the client. `health` answers the
+    overview (a default one over the store when None); `runs` runs "Run now" (None: refused).
     """
 
     store: Store
@@ -57,6 +60,8 @@ class Console:
     public_url: str | None = None
     salesforce_org_id: Callable[[str], str] | None = None
     qbo_connect: Callable[[str, str], str] | None = None
+    health: HealthDesk | None = None
+    runs: RunDesk | None = None
 
 
 __all__ = ["SIGN_IN_LIMITS", "Console"]

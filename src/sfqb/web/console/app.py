@@ -28,11 +28,13 @@ from sfqb import __version__
 from sfqb.web.console import (
     Console,
     api_codes,
+    api_companies,
     api_log,
     api_me,
     api_people,
     api_settings,
     codes,
+    flows,
     overview,
     settings,
     sign_in,
@@ -157,6 +159,7 @@ def add_console(app: FastAPI, console: Console) -> None:
     for area in (
         sign_in.routes,
         overview.routes,
+        flows.routes,
         api_me.routes,
         log_pages.routes,
         codes.routes,
@@ -166,6 +169,7 @@ def add_console(app: FastAPI, console: Console) -> None:
         users.routes,
         api_settings.routes,
         api_people.routes,
+        api_companies.routes,
     ):
         app.include_router(area(console), dependencies=checked)
 

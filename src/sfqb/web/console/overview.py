@@ -1,4 +1,5 @@
-"""The overview at `/`: one line per company the person sees (a placeholder for the full one)."""
+"""The overview at `/`: one row per company the person sees, refreshing itself while a cycle
+runs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from sfqb.domain.people import Person
 from sfqb.services.people import visible_companies
 from sfqb.web.console import Console
 from sfqb.web.console.auth import viewer
+from sfqb.web.console.company_views import rows
 from sfqb.web.console.pages import render
+
+REFRESH_SECONDS = 10  # while a cycle runs
 
 
 def routes(console: Console) -> APIRouter:
@@ -20,7 +24,8 @@ def routes(console: Console) -> APIRouter:
 
     @router.get("/")
     def overview(request: Request, person: Annotated[Person, Depends(viewer)]) -> Response:
-        companies = visible_companies(console.store, person)
-        return render(request, "overview.html", {"companies": companies})
+        found = rows(console, visible_companies(console.store, person))
+        refresh = REFRESH_SECONDS if any(r.running for r in found) else None
+        return render(request, "overview.html", {"rows": found, "refresh": refresh})
 
     return router

@@ -13,7 +13,7 @@ from alembic import op
 from sfqb.store.models import UTCDateTime
 
 revision = "0014_console_settings"
-down_revision = "0010_people"
+down_revision = "0012_flow_settings"
 branch_labels = None
 depends_on = None
 

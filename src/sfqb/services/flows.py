@@ -1,0 +1,105 @@
+"""A company's flows: each with its switch (on or off), its last run and what that run did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sfqb.codes.words import flow_text
+from sfqb.jobs.gather import UnknownFlow
+from sfqb.store import Run, Store
+from sfqb.sync.inbound import CUSTOMER_FLOW, PAYMENT_FLOW
+from sfqb.sync.records import SF_FLOWS, Direction
+
+# Salesforce to QuickBooks first (parents before children), then QuickBooks to Salesforce.
+FLOWS: tuple[tuple[str, Direction], ...] = (
+    *((flow, Direction.SF_TO_QB) for flow, _ in SF_FLOWS),
+    (CUSTOMER_FLOW, Direction.QB_TO_SF),
+    (PAYMENT_FLOW, Direction.QB_TO_SF),
+)
+_RUNS = 50  # how many of the newest runs are searched for a flow's last one
+_ATTEMPTS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRun:
+    """A flow's last run and what it did for that flow."""
+
+    id: int
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    synced: int
+    errors: int
+
+
+@dataclass(frozen=True, slots=True)
+class FlowState:
+    """One flow of a company."""
+
+    flow: str
+    name: str  # "Accounts → Customers"
+    direction: str
+    enabled: bool
+    changed_by: str | None
+    changed_at: datetime | None
+    last_run: FlowRun | None
+
+
+def flow_ids() -> tuple[str, ...]:
+    """Every flow, in the order people see them."""
+    return tuple(flow for flow, _ in FLOWS)
+
+
+def check_flow(flow: str) -> str:
+    """The flow, or UnknownFlow naming the valid ones."""
+    if flow not in flow_ids():
+        raise UnknownFlow(f"unknown flow {flow!r}; flows are {', '.join(flow_ids())}")
+    return flow
+
+
+def _ran(run: Run, flow: str, direction: Direction) -> bool:
+    if direction is Direction.SF_TO_QB:
+        return flow in run.flows
+    return bool(run.flows)  # every cycle that ran reads QuickBooks' changes
+
+
+def _flow_run(store: Store, run: Run, flow: str) -> FlowRun:
+    errors = sum(
+        1
+        for a in store.journal.log(run.company, run_id=run.id, limit=_ATTEMPTS)
+        if a.flow == flow and a.failed
+    )
+    synced = run.counts.get(f"synced:{flow}", 0)
+    return FlowRun(run.id, run.status.value, run.started_at, run.finished_at, synced, errors)
+
+
+def company_flows(store: Store, company: str) -> list[FlowState]:
+    """Every flow of the company with its switch and its last run (from the journal)."""
+    switches = store.flow_settings.for_company(company)
+    runs = store.journal.runs(company, limit=_RUNS)
+    found = []
+    for flow, direction in FLOWS:
+        switch = switches.get(flow)
+        last = next((r for r in runs if _ran(r, flow, direction)), None)
+        found.append(
+            FlowState(
+                flow=flow,
+                name=flow_text(flow),
+                direction=direction.value,
+                enabled=switch.enabled if switch else True,
+                changed_by=switch.changed_by if switch else None,
+                changed_at=switch.changed_at if switch else None,
+                last_run=_flow_run(store, last, flow) if last else None,
+            )
+        )
+    return found
+
+
+def switch_flow(
+    store: Store, company: str, flow: str, enabled: bool, *, by: str | None = None
+) -> FlowState:
+    """Switch a flow of the company on or off (the runner honours it from its next cycle);
+    UnknownFlow for a flow that is not one of sfqb's."""
+    store.flow_settings.set(company, check_flow(flow), enabled, by=by)
+    return next(f for f in company_flows(store, company) if f.flow == flow)

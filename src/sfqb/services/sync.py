@@ -1,0 +1,264 @@
+"""Starting a cycle, as `sfqb sync` and the console's "Run now" both do it.
+
+A company whose QuickBooks pulls its work (Desktop, through the Web Connector) has Salesforce's
+changes read and queued: the Web Connector's next session sends them. A company sfqb pushes to
+(QuickBooks Online, a sandbox company file) runs the whole cycle. `RunDesk` is the console's
+side: one cycle at a time per company, a pushed one in a background thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.runner import CycleReport, Driver
+from sfqb.jobs.salesforce_org import SalesforceOrg
+from sfqb.store import Store
+
+log = logging.getLogger(__name__)
+
+# A run the journal shows unfinished for longer than this is a process that died.
+RUNNING_AT_MOST = timedelta(hours=1)
+
+
+class SyncTarget(Protocol):
+    """How sfqb reaches a company's QuickBooks (sfqb.cli.context.Target)."""
+
+    @property
+    def open_driver(self) -> Callable[[], AbstractContextManager[Driver]] | None:
+        """Opens a driver sfqb pushes to; None when QuickBooks pulls the work."""
+
+
+class Gatherer(Protocol):
+    """The part of a runner that queues Salesforce's changes (sfqb.jobs.runner.SyncRunner)."""
+
+    def preflight(self, company: str) -> CycleReport | None:
+        """Salesforce's checks; a report when they keep the cycle from running."""
+
+    def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
+        """Queue Salesforce's changes; how many."""
+
+
+class SyncBackend(Protocol):
+    """What starting a cycle needs: the composition root (sfqb.cli.context.Services)."""
+
+    def target(self, company: str) -> SyncTarget:
+        """The company's QuickBooks."""
+
+    def runner(
+        self, company: str, source: SalesforceSource | None = None, org: SalesforceOrg | None = None
+    ) -> Gatherer:
+        """A runner for the company."""
+
+    def push_cycle(
+        self,
+        company: str,
+        source: SalesforceSource | None = None,
+        org: SalesforceOrg | None = None,
+        *,
+        flows: Sequence[str] | None = None,
+        wrap: Callable[[Driver], Driver] | None = None,
+    ) -> CycleReport:
+        """One cycle pushed to the company's QuickBooks."""
+
+
+class RunKind(StrEnum):
+    """What a run request did."""
+
+    QUEUED = "queued"  # read and queued for the Web Connector's next session
+    STARTED = "started"  # a pushed cycle started in the background
+    HELD = "held"  # Salesforce's checks kept the cycle from running
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """Salesforce's changes read and queued for the Web Connector (or why not: `held`)."""
+
+    company: str
+    read: int
+    waiting: int
+    held: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequested:
+    """The answer to "Run now"."""
+
+    company: str
+    kind: RunKind
+    message: str
+    read: int | None = None
+    waiting: int | None = None
+
+
+class RunInProgress(RuntimeError):
+    """A cycle of the company is running: a second one is refused."""
+
+
+class RunFailed(RuntimeError):
+    """The run could not be started or queued (no Salesforce connection, Salesforce or the
+    store unreachable, ...); the message says why in one line."""
+
+
+def pulls_work(backend: SyncBackend, company: str) -> bool:
+    """True when the company's QuickBooks pulls its work (the Web Connector)."""
+    return backend.target(company).open_driver is None
+
+
+def queue_changes(
+    backend: SyncBackend,
+    store: Store,
+    company: str,
+    flows: Sequence[str] | None = None,
+    *,
+    source: SalesforceSource | None = None,
+    org: SalesforceOrg | None = None,
+) -> Queued:
+    """Read Salesforce's changes and queue them for the Web Connector's next session (the
+    runner leaves out flows switched off); `held` says why nothing was read."""
+    runner = backend.runner(company, source, org)
+    if (held := runner.preflight(company)) is not None:
+        return Queued(company, 0, len(store.queue.open_items(company)), held.held)
+    read = runner.gather(company, flows)
+    return Queued(company, read, len(store.queue.open_items(company)))
+
+
+def journal_running(store: Store, company: str, now: datetime) -> bool:
+    """True when the journal's newest run of the company started recently and is unfinished."""
+    runs = store.journal.runs(company, limit=1)
+    return bool(runs) and runs[0].finished_at is None and now - runs[0].started_at < RUNNING_AT_MOST
+
+
+class CycleLocks:
+    """The companies whose cycle runs in this process, whoever started it (the console's Run
+    now, `sfqb serve`'s scheduler): one cycle per company at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: set[str] = set()
+
+    def take(self, company: str) -> bool:
+        """Hold the company's cycle; False when it is already held."""
+        with self._lock:
+            if company in self._held:
+                return False
+            self._held.add(company)
+            return True
+
+    def release(self, company: str) -> None:
+        """The company's cycle has ended."""
+        with self._lock:
+            self._held.discard(company)
+
+    def held(self, company: str) -> bool:
+        """True while a cycle of the company runs in this process."""
+        with self._lock:
+            return company in self._held
+
+
+class RunDesk:
+    """Run now, from the web process: at most one cycle per company at a time (with `locks`
+    shared with the scheduler, whichever starts first)."""
+
+    def __init__(
+        self,
+        backend: SyncBackend,
+        store: Store,
+        clock: Callable[[], datetime],
+        *,
+        start: Callable[[Callable[[], None]], None] | None = None,
+        locks: CycleLocks | None = None,
+    ) -> None:
+        self._backend, self._store, self._clock = backend, store, clock
+        self._start = start or _in_thread
+        self._locks = locks or CycleLocks()
+        self._lock = threading.Lock()
+        self._failed: dict[str, str] = {}
+
+    def busy(self, company: str) -> bool:
+        """True while a cycle of the company runs (here, or as the journal shows it)."""
+        return self._locks.held(company) or journal_running(self._store, company, self._clock())
+
+    def request(self, company: str, flows: Sequence[str] | None = None) -> RunRequested:
+        """Queue the company's changes for the Web Connector, or start a pushed cycle in the
+        background; RunInProgress while one runs, RunFailed (one line) when it cannot start."""
+        running = f"a cycle of {company} is running now; wait until it has finished"
+        if journal_running(self._store, company, self._clock()) or not self._locks.take(company):
+            raise RunInProgress(running)
+        with self._lock:
+            self._failed.pop(company, None)
+        pushed = False
+        try:
+            if pulls_work(self._backend, company):
+                return _queued(queue_changes(self._backend, self._store, company, flows))
+            self._start(self._cycle(company, flows))
+            pushed = True
+        except Exception as exc:  # a person reads why, on the page or in the API's answer
+            log.warning("Run now of %s failed: %s", company, exc)
+            raise RunFailed(_one_line(exc)) from exc
+        finally:
+            if not pushed:
+                self._done(company)
+        return RunRequested(
+            company, RunKind.STARTED,
+            f"Started a cycle of {company}; the overview shows what it did when it has ended.",
+        )  # fmt: skip
+
+    def pulls_work(self, company: str) -> bool | None:
+        """True when the company's QuickBooks pulls its work (None: its target is unusable)."""
+        try:
+            return pulls_work(self._backend, company)
+        except Exception:  # said when Run now is pressed (RunFailed)
+            return None
+
+    def failure(self, company: str) -> str | None:
+        """Why the last cycle started here stopped before its run was logged (None: it did not)."""
+        with self._lock:
+            return self._failed.get(company)
+
+    def _done(self, company: str) -> None:
+        self._locks.release(company)
+
+    def _cycle(self, company: str, flows: Sequence[str] | None) -> Callable[[], None]:
+        def cycle() -> None:
+            try:
+                self._backend.push_cycle(company, flows=flows)
+            except Exception as exc:  # the thread's end: keep why for the page
+                log.warning("the cycle of %s started from the console failed: %s", company, exc)
+                with self._lock:
+                    self._failed[company] = _one_line(exc)
+            finally:
+                self._done(company)
+
+        return cycle
+
+
+def _queued(queued: Queued) -> RunRequested:
+    if queued.held:
+        return RunRequested(
+            queued.company, RunKind.HELD, f"Not queued: {queued.held}", 0, queued.waiting
+        )
+    return RunRequested(
+        queued.company,
+        RunKind.QUEUED,
+        f"Queued for the Web Connector's next session: read {queued.read} changed records "
+        f"from Salesforce; {queued.waiting} records wait for QuickBooks Desktop to ask for them.",
+        queued.read,
+        queued.waiting,
+    )
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _in_thread(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="sfqb-run-now", daemon=True).start()

@@ -1,0 +1,61 @@
+"""A company's flows: the five of them, each switch stored, each last run from the journal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.status import System
+from sfqb.jobs.gather import UnknownFlow
+from sfqb.services.flows import company_flows, flow_ids, switch_flow
+from sfqb.store import Direction, RunStatus, Store
+
+from .conftest import CATALOG, T0
+
+
+def test_the_five_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
+    flows = company_flows(db, "acme")
+    assert [f.name for f in flows] == [
+        "Accounts → Customers",
+        "Products → Items",
+        "Opportunities → Invoices",
+        "Customers → Accounts",
+        "Payments → Opportunities",
+    ]
+    assert [f.direction for f in flows] == ["sf_to_qb"] * 3 + ["qb_to_sf"] * 2
+    assert all(f.enabled and f.last_run is None for f in flows)
+
+
+def test_each_flow_shows_its_last_run_and_what_it_did(db: Store) -> None:
+    older = db.journal.start_run("acme", ["account_to_customer", "product_to_item"], at=T0)
+    db.journal.finish_run(older.id, RunStatus.SUCCEEDED, {"synced:product_to_item": 4}, at=T0)
+    later = T0 + timedelta(minutes=10)
+    run = db.journal.start_run("acme", ["account_to_customer"], at=later)
+    failure = CATALOG.decode(System.QBXML, "3100", "The name of the list element is in use.")
+    db.journal.record_attempt(
+        company="acme", flow="account_to_customer", direction=Direction.SF_TO_QB,
+        operation="add", status=failure, sf=SfRef(SfObject.ACCOUNT, "001A"),
+        action_taken="held for review", run_id=run.id, at=later,
+    )  # fmt: skip
+    counts = {"synced:account_to_customer": 2, "synced:customer_to_account": 1}
+    db.journal.finish_run(run.id, RunStatus.PARTIAL, counts, at=later)
+    flows = {f.flow: f for f in company_flows(db, "acme")}
+    account = flows["account_to_customer"].last_run
+    assert account is not None and (account.id, account.synced, account.errors) == (run.id, 2, 1)
+    product = flows["product_to_item"].last_run  # not in the later run: its own last one
+    assert product is not None and (product.id, product.synced, product.errors) == (older.id, 4, 0)
+    assert flows["opportunity_to_invoice"].last_run is None
+    inbound = flows["customer_to_account"].last_run  # every cycle reads QuickBooks' changes
+    assert inbound is not None and (inbound.id, inbound.synced) == (run.id, 1)
+
+
+def test_a_switch_is_stored_with_who_and_an_unknown_flow_is_refused(db: Store) -> None:
+    state = switch_flow(db, "acme", "payment_to_opportunity", False, by="ops")
+    assert not state.enabled and state.changed_by == "ops"
+    assert db.flow_settings.disabled("acme") == {"payment_to_opportunity"}
+    assert all(f.enabled for f in company_flows(db, "beta"))
+    with pytest.raises(UnknownFlow, match="flows are account_to_customer"):
+        switch_flow(db, "acme", "invoice_to_opportunity", False)
+    assert set(flow_ids()) >= set(db.flow_settings.for_company("acme"))

@@ -1,0 +1,158 @@
+"""Run now: queued for the Web Connector's next session where QuickBooks pulls, a background
+cycle where sfqb pushes, and never two cycles of one company at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+
+import pytest
+
+from sfqb.jobs.runner import CycleReport, Driver
+from sfqb.jobs.salesforce_org import SalesforceOrg
+from sfqb.services.sync import (
+    CycleLocks,
+    RunDesk,
+    RunFailed,
+    RunInProgress,
+    RunKind,
+    pulls_work,
+)
+from sfqb.store import Store
+
+from .conftest import T0, Clock
+
+
+class FakeTarget:
+    def __init__(self, pushes: bool) -> None:
+        self.pushes = pushes
+
+    @property
+    def open_driver(self) -> Callable[[], AbstractContextManager[Driver]] | None:
+        return self._never_opened if self.pushes else None
+
+    def _never_opened(self) -> AbstractContextManager[Driver]:
+        raise AssertionError("Run now hands the cycle to push_cycle, which opens the driver")
+
+
+class FakeRunner:
+    def __init__(self, backend: FakeBackend) -> None:
+        self.backend = backend
+
+    def preflight(self, company: str) -> CycleReport | None:
+        return CycleReport(company, 0, held=self.backend.held) if self.backend.held else None
+
+    def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
+        if self.backend.fail:
+            raise RuntimeError(self.backend.fail + "\n  detail a person need not read")
+        self.backend.gathered.append((company, flows))
+        return 3
+
+
+class FakeBackend:
+    """The composition root's part a run needs, recording what it was asked."""
+
+    def __init__(self, *, pushes: bool, held: str = "") -> None:
+        self.pushes, self.held = pushes, held
+        self.gathered: list[tuple[str, Sequence[str] | None]] = []
+        self.pushed: list[str] = []
+        self.fail = ""
+
+    def target(self, company: str) -> FakeTarget:
+        return FakeTarget(self.pushes)
+
+    def runner(
+        self, company: str, source: object = None, org: SalesforceOrg | None = None
+    ) -> FakeRunner:
+        return FakeRunner(self)
+
+    def push_cycle(
+        self, company: str, source: object = None, org: SalesforceOrg | None = None, *,
+        flows: Sequence[str] | None = None, wrap: Callable[[Driver], Driver] | None = None,
+    ) -> CycleReport:  # fmt: skip
+        if self.fail:
+            raise RuntimeError(self.fail)
+        self.pushed.append(company)
+        return CycleReport(company, 1)
+
+
+class Later:
+    """Starts nothing: keeps the work for the test to run."""
+
+    def __init__(self) -> None:
+        self.work: list[Callable[[], None]] = []
+
+    def __call__(self, work: Callable[[], None]) -> None:
+        self.work.append(work)
+
+
+def test_a_desktop_company_is_queued_for_the_web_connectors_next_session(
+    db: Store, clock: Clock
+) -> None:
+    backend = FakeBackend(pushes=False)
+    desk = RunDesk(backend, db, clock)
+    assert pulls_work(backend, "acme")
+    done = desk.request("acme", ["account_to_customer"])
+    assert done.kind is RunKind.QUEUED
+    assert "Web Connector's next session" in done.message
+    assert done.read == 3 and backend.gathered == [("acme", ["account_to_customer"])]
+    assert not desk.busy("acme")  # queued, not running: a second request is fine
+    assert desk.request("acme").kind is RunKind.QUEUED
+
+
+def test_a_held_company_says_why_nothing_was_queued(db: Store, clock: Clock) -> None:
+    backend = FakeBackend(pushes=False, held="the Salesforce user lost the API permission")
+    done = RunDesk(backend, db, clock).request("acme")
+    assert done.kind is RunKind.HELD
+    assert done.message == "Not queued: the Salesforce user lost the API permission"
+    assert backend.gathered == []
+
+
+def test_a_pushed_cycle_runs_in_the_background_one_at_a_time(db: Store, clock: Clock) -> None:
+    backend, later = FakeBackend(pushes=True), Later()
+    desk = RunDesk(backend, db, clock, start=later)
+    started = desk.request("acme")
+    assert started.kind is RunKind.STARTED and backend.pushed == []
+    assert desk.busy("acme") and not desk.busy("beta")
+    with pytest.raises(RunInProgress, match="acme is running now"):
+        desk.request("acme")
+    later.work.pop()()
+    assert backend.pushed == ["acme"] and not desk.busy("acme")
+    backend.fail = "company 'acme' is connected to QuickBooks Online: reconnect it"
+    desk.request("acme")
+    later.work.pop()()
+    assert desk.failure("acme") == backend.fail and not desk.busy("acme")
+
+
+def test_a_cycle_the_journal_shows_running_refuses_another(db: Store, clock: Clock) -> None:
+    db.journal.start_run("acme", ["account_to_customer"], at=T0)
+    desk = RunDesk(FakeBackend(pushes=False), db, clock)
+    assert desk.busy("acme")
+    with pytest.raises(RunInProgress):
+        desk.request("acme")
+
+
+def test_a_run_that_cannot_start_says_why_in_one_line_and_leaves_nothing_busy(
+    db: Store, clock: Clock
+) -> None:
+    backend = FakeBackend(pushes=False)
+    backend.fail = "company 'acme' has no Salesforce connection"
+    desk = RunDesk(backend, db, clock)
+    with pytest.raises(RunFailed) as refused:
+        desk.request("acme")
+    assert str(refused.value) == "company 'acme' has no Salesforce connection"
+    assert not desk.busy("acme")
+
+
+def test_a_cycle_the_scheduler_runs_refuses_run_now_until_it_ends(db: Store, clock: Clock) -> None:
+    locks, later = CycleLocks(), Later()
+    desk = RunDesk(FakeBackend(pushes=True), db, clock, start=later, locks=locks)
+    assert locks.take("acme")  # sfqb serve's scheduler runs a cycle of acme
+    assert desk.busy("acme")
+    with pytest.raises(RunInProgress):
+        desk.request("acme")
+    locks.release("acme")
+    assert desk.request("acme").kind is RunKind.STARTED
+    assert not locks.take("acme")  # and the scheduler now skips acme until Run now's cycle ends
+    later.work.pop()()
+    assert locks.take("acme")
