@@ -103,7 +103,7 @@ _QBD_KINDS = {
 }
 
 
-def _qbd_view(record: Record) -> QbView:
+def qbd_view(record: Record) -> QbView:
     kind = next(k for k, kinds in _QBD_KINDS.items() if record.kind in kinds)
     sale = record.fields.get("SalesOrPurchase") or record.fields.get("SalesAndPurchase") or {}
     price = sale.get("Price") or sale.get("SalesPrice") if isinstance(sale, dict) else None
@@ -135,11 +135,11 @@ class QbdWorldApi:
     def qb_record(self, ref: QbRef) -> QbView | None:
         """The record `ref` names, neutral; None when absent."""
         record = self.qb.get(ref.id)
-        return _qbd_view(record) if record is not None else None
+        return qbd_view(record) if record is not None else None
 
     def qb_records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind."""
-        return [_qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+        return [qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
 
     def qb_count(self, kind: str) -> int:
         """How many records of a neutral kind."""
@@ -190,7 +190,7 @@ _QBO_KINDS = {
 }
 
 
-def _qbo_view(kind: str, record: dict[str, Any]) -> QbView:
+def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
     lines = tuple(
         str(line["SalesItemLineDetail"]["ItemRef"]["value"])
         for line in record.get("Line") or []
@@ -267,11 +267,11 @@ class QboTestWorld:
         """The record `ref` names (Ids are per entity in QuickBooks Online); None when absent."""
         kind = ref.kind.value.lower()
         record = self._company().get(_QBO_KINDS[kind], ref.id)
-        return _qbo_view(kind, record) if record is not None else None
+        return qbo_view(kind, record) if record is not None else None
 
     def qb_records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind (the sandbox's seeded ones included)."""
-        return [_qbo_view(kind, r) for r in self.qb.records(_QBO_KINDS[kind])]
+        return [qbo_view(kind, r) for r in self.qb.records(_QBO_KINDS[kind])]
 
     def qb_count(self, kind: str) -> int:
         """How many records of a neutral kind."""

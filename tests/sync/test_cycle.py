@@ -2,119 +2,25 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sfqb.codes import load_catalog
-from sfqb.connectors.qbd.operations import DirectDriver, split_marker
-from sfqb.connectors.qbd.profile import QBD_PROFILE
-from sfqb.domain.bindings import BindingSet
+from sfqb.connectors.qbd.operations import split_marker
 from sfqb.domain.entities import SfObject, SfRef
-from sfqb.domain.policy import CompanyPolicy
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.demo import salesforce_id_of
-from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
-from sfqb.sandbox.qbd.adapter import direct_processor
+from sfqb.sandbox.qbd import SandboxSettings
 from sfqb.sandbox.qbd.records import Record
-from sfqb.sync.cycle import Cycle
-from sfqb.sync.ops import QbAction, QbOp, ReplyLost
-from sfqb.sync.records import FLOW_OF, ItemState, PendingChange, SfWriteResult
+from sfqb.sync.ops import QbAction
+from sfqb.sync.records import ItemState
 
-CATALOG = load_catalog()
+from .harness import CATALOG, COMPANY, Clock, Harness
+
+__all__ = ["CATALOG", "COMPANY", "MAPPER", "Clock", "Harness"]
 MAPPER = Mapper(load_flows())
-COMPANY = "demo"
 # States that mean "not held": a held record is failed, retried or (with remedies) in review.
 SETTLED_OR_PENDING = (ItemState.DONE, ItemState.SKIPPED, ItemState.WAITING, ItemState.INFLIGHT)
-
-
-class Clock:
-    """Moves on a second per reading, so every QuickBooks write has its own TimeModified."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-
-@dataclass
-class Harness:
-    """The engine's collaborators and what the last cycles sent."""
-
-    clock: Clock = field(default_factory=Clock)
-    bindings: BindingSet = field(default_factory=BindingSet)
-    settings: SandboxSettings = field(default_factory=SandboxSettings)
-    policy: CompanyPolicy = field(default_factory=CompanyPolicy)
-    sent: list[list[QbOp]] = field(default_factory=list)
-    settled: set[str] = field(default_factory=set)  # binding-field choices made (the runner's)
-
-    def __post_init__(self) -> None:
-        self.qb = CompanyFile(self.settings, self.clock, random.Random(0))
-        self.driver = DirectDriver(direct_processor(self.qb, CATALOG), CATALOG)
-
-    def change(self, payload: Mapping[str, Any], unknown_since: datetime | None = None) -> Any:
-        """A pending change of a payload (its sObject from the id's prefix)."""
-        sobject = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2}.get(
-            str(payload["Id"])[:3], SfObject.OPPORTUNITY
-        )
-        return PendingChange(
-            FLOW_OF[sobject],
-            SfRef(sobject, str(payload["Id"])),
-            payload,
-            self.clock(),
-            unknown_since=unknown_since,
-        )
-
-    def run(
-        self,
-        changes: Sequence[PendingChange],
-        since: Mapping[str, datetime] | None = None,
-        lose_batch: int | None = None,
-    ) -> Cycle:
-        """One cycle to its end; the reply of batch number `lose_batch` (1-based) is lost."""
-        cycle = Cycle(
-            COMPANY,
-            changes,
-            mapper=MAPPER,
-            catalog=CATALOG,
-            bindings=self.bindings,
-            qb_since=since or {},
-            clock=self.clock,
-            profile=QBD_PROFILE,
-            policy=self.policy,
-            settled=frozenset(self.settled),
-        )
-        self.sent = []
-        while (ops := cycle.next_batch()) is not None:
-            self.sent.append(ops)
-            if lose_batch == len(self.sent):
-                self.qb.faults.lose_next_reply(1)
-            try:
-                results = self.driver.execute(ops)
-            except ReplyLost:
-                results = []
-            cycle.take_results(results)
-        writes = cycle.sf_writes()
-        cycle.take_sf_results([SfWriteResult(w.sobject, w.record_id) for w in writes])
-        if cycle.marking.settled is not None:
-            self.settled.add(cycle.marking.settled)
-        return cycle
-
-    def qb_of(self, sf_id: str) -> Record:
-        """The QuickBooks record bound to a Salesforce id."""
-        binding = next(b for b in self.bindings if b.sf.id == sf_id)
-        record = self.qb.get(binding.qb.id)
-        assert record is not None
-        return record
-
-    def sent_ops(self, action: QbAction) -> list[QbOp]:
-        """Every op of the last cycle with this action."""
-        return [op for batch in self.sent for op in batch if op.action is action]
 
 
 def account(n: int, name: str | None = None, **extra: Any) -> dict[str, Any]:
