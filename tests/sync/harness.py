@@ -38,7 +38,7 @@ from sfqb.sandbox.qbd.records import Record
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, ReplyLost
-from sfqb.sync.records import FLOW_OF, Block, PendingChange, SfWriteResult
+from sfqb.sync.records import FLOW_OF, Block, ItemState, PendingChange, SfWriteResult
 from sfqb.sync.target import MarkerKind, TargetProfile
 
 CATALOG = load_catalog()
@@ -329,6 +329,9 @@ class Harness:
     sent: list[list[QbOp]] = field(default_factory=list)
     settled: set[str] = field(default_factory=set)  # binding-field choices made (the runner's)
     closing: list[Callable[[], None]] = field(default_factory=list)
+    # The retry queue's answered attempts per record, as the store keeps them (a new payload
+    # starts again at 0; a lost reply is not answered): the attempt key of the record's writes.
+    tries: dict[SfRef, tuple[Mapping[str, Any], int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.qb, self.books, self.driver = self.target.build(self)
@@ -343,12 +346,15 @@ class Harness:
         sobject = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2}.get(
             str(payload["Id"])[:3], SfObject.OPPORTUNITY
         )
+        sf = SfRef(sobject, str(payload["Id"]))
+        queued, tries = self.tries.get(sf, (payload, 0))
         return PendingChange(
             FLOW_OF[sobject],
-            SfRef(sobject, str(payload["Id"])),
+            sf,
             payload,
             self.clock(),
             unknown_since=unknown_since,
+            tries=tries if queued == payload else 0,
         )
 
     def run(
@@ -360,9 +366,10 @@ class Harness:
         policy: CompanyPolicy | None = None,
         blocks: Mapping[str, Block] | None = None,
         lose_add: int | None = None,
+        after_batch: Callable[[int], None] | None = None,
     ) -> Cycle:
         """One cycle to its end. The reply of batch number `lose_batch` (1-based), or of the
-        `lose_add`-th batch that adds records, is lost."""
+        `lose_add`-th batch that adds records, is lost; `after_batch(n)` runs after batch n."""
         policy = policy or self.policy
         cycle = Cycle(COMPANY, changes, mapper=self.target.mapper(policy), catalog=CATALOG,
                       bindings=self.bindings, qb_since=since or {}, clock=self.clock,
@@ -380,11 +387,24 @@ class Harness:
             except ReplyLost:
                 results = []
             cycle.take_results(results)
+            if after_batch is not None:
+                after_batch(len(self.sent))
         writes = cycle.sf_writes()
         cycle.take_sf_results([SfWriteResult(w.sobject, w.record_id) for w in writes])
         if cycle.marking.settled is not None:
             self.settled.add(cycle.marking.settled)
+        self._count_tries(changes, cycle)
         return cycle
+
+    def _count_tries(self, changes: Sequence[PendingChange], cycle: Cycle) -> None:
+        for change in changes:
+            outcome = cycle.outcomes.get(change.sf)
+            if outcome is None or outcome.state is ItemState.INFLIGHT:
+                continue
+            if outcome.state in (ItemState.DONE, ItemState.SKIPPED):
+                self.tries.pop(change.sf, None)
+            else:
+                self.tries[change.sf] = (change.payload, change.tries + 1)
 
     def bound(self, sf_id: str) -> QbRef:
         """The QuickBooks reference bound to a Salesforce id."""

@@ -6,6 +6,7 @@ fixture; codes and the way a person changes QuickBooks come from the harness's `
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -132,6 +133,25 @@ def test_3260_is_reported_once_then_probed_and_released() -> None:
     third = run(h, [h.change(o) for o in opps], blocks=blocks)
     assert third.cleared_blocks == {"Invoice:add"}
     assert len(h.qb.invoices()) >= 1
+
+
+@pytest.mark.desktop_only(
+    "3170 (record in use: a QuickBooks Desktop user has it open) has no QuickBooks Online "
+    "counterpart: Online holds no record locks, a concurrent edit is a stale SyncToken (5010, "
+    "tested on both targets above)"
+)
+def test_3170_a_record_in_use_waits_for_the_next_cycle_without_counting_an_attempt() -> None:
+    h = Harness()
+    run(h, [h.change(account(1))])
+    h.qb.faults.fail_next("CustomerMod", 3170)
+    worn = replace(h.change(account(1, Phone="555-0142")), attempts=h.policy.max_attempts)
+    cycle = run(h, [worn])  # even at the attempt limit: a lock is not the record's failure
+    outcome = cycle.outcomes[SfRef(SfObject.ACCOUNT, account(1)["Id"])]
+    assert outcome.state is ItemState.RETRY
+    assert outcome.status is not None and outcome.status.code == "3170"
+    again = run(h, [h.change(account(1, Phone="555-0142"))])
+    assert state(again, account(1), SfObject.ACCOUNT) is ItemState.DONE
+    assert [c.phone for c in h.books.records("customer")] == ["555-0142"]
 
 
 def test_a_child_whose_parent_is_missing_waits_instead_of_failing(h: Harness) -> None:
