@@ -74,8 +74,9 @@ class Books(Protocol):
     def modify_as_user(self, ref: QbRef, **fields: str | bool) -> None: ...
     def remove_as_user(self, ref: QbRef) -> None: ...
     def merge_as_user(self, ref: QbRef, into: QbRef) -> None: ...
-    def edit_before_next_mod(self, ref: QbRef, **fields: str) -> None: ...
+    def edit_before_next_mod(self, ref: QbRef, times: int = 1, **fields: str) -> None: ...
     def lose_next_reply(self) -> None: ...
+    def lose_next_write_reply(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Target:
     phone_field: str  # the QuickBooks field a customer's phone is written to...
     phone_value: Callable[[str], object]  # ...and the value it holds for a number
     build: Callable[[Harness], tuple[Any, Books, Driver]]
+    # Engine gaps on this target: test name -> why it fails (run as xfail(strict=True)).
+    gaps: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def marks(self) -> bool:
@@ -153,12 +156,15 @@ class QbdBooks:
         """A person merges the record into another."""
         self.qb.merge_as_user(ref.id, into.id)
 
-    def edit_before_next_mod(self, ref: QbRef, **fields: str) -> None:
-        """A person saves the record between sfqb's read and its next Mod of it."""
+    def edit_before_next_mod(self, ref: QbRef, times: int = 1, **fields: str) -> None:
+        """A person saves the record between sfqb's read and each of its next `times` Mods."""
         request = f"{self.qb.get(ref.id).kind}Mod"  # type: ignore[union-attr]
+        left = [times]
 
         def edit(_request: object) -> None:
-            self.qb.faults.remove_hook(request, edit)
+            left[0] -= 1
+            if not left[0]:
+                self.qb.faults.remove_hook(request, edit)
             self.qb.modify_as_user(ref.id, **_qbd_values(fields))
 
         self.qb.faults.before(request, edit)
@@ -166,6 +172,10 @@ class QbdBooks:
     def lose_next_reply(self) -> None:
         """The next request is done, its reply lost."""
         self.qb.faults.lose_next_reply(1)
+
+    def lose_next_write_reply(self) -> None:
+        """The next request is done, its reply lost (one request carries every write)."""
+        self.lose_next_reply()
 
 
 def _qbd(h: Harness) -> tuple[Any, Books, Driver]:
@@ -237,13 +247,19 @@ class QboBooks:
         """A person merges one customer into another (the webhook names the survivor)."""
         self.qb.merge_customers(ref.id, into.id)
 
-    def edit_before_next_mod(self, ref: QbRef, **fields: str) -> None:
-        """A person saves the record between sfqb's read and its next update of it."""
-        entity = _QBO_ENTITY[ref.kind.value.lower()]
-        self.qb.edit_before_next_update(entity, ref.id, _qbo_body(ref.kind.value.lower(), fields),
-                                        lambda: None)  # fmt: skip
+    def edit_before_next_mod(self, ref: QbRef, times: int = 1, **fields: str) -> None:
+        """A person saves the record between sfqb's read and each of its next `times` updates."""
+        kind = ref.kind.value.lower()
+        then = (lambda: self.edit_before_next_mod(ref, times - 1, **fields)) if times > 1 else None
+        self.qb.edit_before_next_update(
+            _QBO_ENTITY[kind], ref.id, _qbo_body(kind, fields), then or (lambda: None)
+        )
 
     def lose_next_reply(self) -> None:
+        """The next request is done, its reply lost."""
+        self.qb.faults.lose_next_replies(1)
+
+    def lose_next_write_reply(self) -> None:
         """The next batch request is done, its reply lost."""
         self.lose_write = True
 
@@ -304,13 +320,21 @@ def _qbo(h: Harness) -> tuple[Any, Books, Driver]:
     return qb, books, driver
 
 
+_QBO_GAPS = {
+    "test_a_lost_reply_leaves_items_inflight_and_the_next_cycle_binds_them": (
+        "engine gap on QuickBooks Online: an invoice whose batch reply was lost is added a "
+        "second time. The batch's requestid covers all its items, so the next cycle's batch "
+        "(the lost customer now a look-up and a Mod) is a new request Intuit does not replay, "
+        "and without a marker or a mapped DocNumber the look-up cannot recognise the invoice"
+    ),
+}
 QBD = Target("qbd", QBD_PROFILE, duplicate_name="3100", record_gone="3120", bad_reference="3140",
              stale_version="3200", inactive_refused="3140", item_name_limit=31, phone_field="Phone",
              phone_value=str, build=_qbd)  # fmt: skip
 QBO = Target("qbo", QBO_PROFILE, duplicate_name="6240", record_gone="610", bad_reference="2500",
              stale_version="5010", inactive_refused="610", item_name_limit=100,
              phone_field="PrimaryPhone", phone_value=lambda n: {"FreeFormNumber": n},
-             build=_qbo)  # fmt: skip
+             build=_qbo, gaps=_QBO_GAPS)  # fmt: skip
 TARGETS = {t.name: t for t in (QBD, QBO)}
 
 
@@ -380,8 +404,10 @@ class Harness:
         while (ops := cycle.next_batch()) is not None:
             self.sent.append(ops)
             adds += any(op.action is QbAction.ADD for op in ops)
-            if lose_batch == len(self.sent) or (lose_add == adds and _adds(ops)):
+            if lose_batch == len(self.sent):
                 self.books.lose_next_reply()
+            if lose_add == adds and _adds(ops):
+                self.books.lose_next_write_reply()
             try:
                 results = self.driver.execute(ops)
             except ReplyLost:

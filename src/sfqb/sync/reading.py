@@ -229,7 +229,7 @@ class Reading:
         ours = to_plain(cycle.canonical[sf].fields)
         name_field = cycle.name_field(sf)
         for record in result.records:
-            if record.id in taken:
+            if record.id in taken or self._bound_elsewhere(sf, record):
                 continue
             if record.marker == sf.id or sf.id in record.custom.values():
                 return record
@@ -251,6 +251,16 @@ class Reading:
             ):
                 return record
         return None
+
+    def _bound_elsewhere(self, sf: SfRef, record: QbRecord) -> bool:
+        """Whether another Salesforce record is bound to `record` (on a target without a
+        marker, its name alone could otherwise pass for the record an add created)."""
+        cycle = self._cycle
+        if not cycle.profile.binds(record.qb_type):
+            return False
+        ref = QbRef(cycle.profile.kind_of(record.qb_type), record.id)
+        bound = cycle.bindings.by_qb(cycle.company, ref)
+        return bound is not None and bound.sf != sf
 
     def _names(self, sf: SfRef) -> list[str]:
         """The names an unanswered add may have used: the mapped one, or a unique variant."""
