@@ -1,6 +1,11 @@
 """The remedies of issue 6 (and their QuickBooks Online counterparts of issue 11), one by one,
 on the engine alone (no store, no network). Each test runs on both targets through the `h`
 fixture; codes and the way a person changes QuickBooks come from the harness's `Target` table.
+
+QuickBooks Online's side follows Intuit's pages: Customer entity reference (DisplayName unique,
+6240 "Duplicate Name Exists"); SyncToken notes on the entity pages (a stale SyncToken answers
+5010 "Stale Object Error"); error codes page (610 "Object Not Found", 2500 "Invalid Reference
+Id"), developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes.
 """
 
 from __future__ import annotations
