@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests.jobs.worlds import mark_gap
 
 from .harness import TARGETS, Harness
 
@@ -12,11 +13,9 @@ from .harness import TARGETS, Harness
 @pytest.fixture(params=list(TARGETS))
 def h(request: pytest.FixtureRequest) -> Iterator[Harness]:
     """A fresh harness on each target; tests written against `h.books` and `h.target` run on
-    both. A Desktop-only test builds `Harness()` itself and says why in its docstring."""
-    target = TARGETS[request.param]
-    gap = target.gaps.get(request.node.originalname)
-    if gap is not None:  # a known engine gap on this target: must fail until it is fixed
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=gap))
-    harness = Harness(target=target)
+    both. A Desktop-only test builds `Harness()` itself and carries
+    `@pytest.mark.desktop_only(reason)`."""
+    mark_gap(request, request.param)  # a known gap (worlds.GAPS): must fail until fixed
+    harness = Harness(target=TARGETS[request.param])
     yield harness
     harness.close()

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from starlette.testclient import TestClient
-from tests.jobs.worlds import QbView, qbd_view, qbo_view
+from tests.jobs.worlds import CODES, QbView, TargetCodes, qbd_view, qbo_view
 
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
@@ -80,23 +80,17 @@ class Books(Protocol):
 
 
 @dataclass(frozen=True)
-class Target:
-    """One target's row of the table: its profile, its codes for the engine's situations, and
-    how its sandbox is built and driven. Tests read these instead of literals."""
+class Target(TargetCodes):
+    """One target's row of the table: its codes for the engine's situations (`TargetCodes`,
+    shared with tests/jobs), its profile, and how its sandbox is built and driven. Tests read
+    these instead of literals."""
 
     name: str
     profile: TargetProfile
-    duplicate_name: str  # a name another record holds (qbXML 3100, QBO Fault 6240)
-    record_gone: str  # the bound record is no longer there (3120, 610)
-    bad_reference: str  # a reference to a record that cannot be used (3140, 2500/610)
-    stale_version: str  # EditSequence / SyncToken moved on (3200, 5010)
-    inactive_refused: str  # a transaction naming an inactive name is refused (3140, 610)
     item_name_limit: int  # characters an item name keeps (qbXML OSR 31; QBO 100)
     phone_field: str  # the QuickBooks field a customer's phone is written to...
     phone_value: Callable[[str], object]  # ...and the value it holds for a number
     build: Callable[[Harness], tuple[Any, Books, Driver]]
-    # Engine gaps on this target: test name -> why it fails (run as xfail(strict=True)).
-    gaps: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def marks(self) -> bool:
@@ -320,21 +314,11 @@ def _qbo(h: Harness) -> tuple[Any, Books, Driver]:
     return qb, books, driver
 
 
-_QBO_GAPS = {
-    "test_a_lost_reply_leaves_items_inflight_and_the_next_cycle_binds_them": (
-        "engine gap on QuickBooks Online: an invoice whose batch reply was lost is added a "
-        "second time. The batch's requestid covers all its items, so the next cycle's batch "
-        "(the lost customer now a look-up and a Mod) is a new request Intuit does not replay, "
-        "and without a marker or a mapped DocNumber the look-up cannot recognise the invoice"
-    ),
-}
-QBD = Target("qbd", QBD_PROFILE, duplicate_name="3100", record_gone="3120", bad_reference="3140",
-             stale_version="3200", inactive_refused="3140", item_name_limit=31, phone_field="Phone",
-             phone_value=str, build=_qbd)  # fmt: skip
-QBO = Target("qbo", QBO_PROFILE, duplicate_name="6240", record_gone="610", bad_reference="2500",
-             stale_version="5010", inactive_refused="610", item_name_limit=100,
+QBD = Target(**vars(CODES["qbd"]), name="qbd", profile=QBD_PROFILE, item_name_limit=31,
+             phone_field="Phone", phone_value=str, build=_qbd)  # fmt: skip
+QBO = Target(**vars(CODES["qbo"]), name="qbo", profile=QBO_PROFILE, item_name_limit=100,
              phone_field="PrimaryPhone", phone_value=lambda n: {"FreeFormNumber": n},
-             build=_qbo, gaps=_QBO_GAPS)  # fmt: skip
+             build=_qbo)  # fmt: skip
 TARGETS = {t.name: t for t in (QBD, QBO)}
 
 
