@@ -229,7 +229,7 @@ class Reading:
         ours = to_plain(cycle.canonical[sf].fields)
         name_field = cycle.name_field(sf)
         for record in result.records:
-            if record.id in taken or self._bound_elsewhere(sf, record):
+            if record.id in taken:
                 continue
             if record.marker == sf.id or sf.id in record.custom.values():
                 return record
@@ -238,6 +238,7 @@ class Reading:
                 op.action is QbAction.READ
                 and name_field is not None
                 and not record.marker
+                and not self._bound_elsewhere(sf, record)
                 and any(
                     matches(
                         rule,
