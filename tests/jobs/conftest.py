@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.jobs.worlds import TARGETS, QbdWorldApi, Recording, TargetWorld, qbo_test_world
+from tests.jobs.worlds import (
+    TARGETS,
+    QbdWorldApi,
+    Recording,
+    TargetWorld,
+    mark_gap,
+    qbo_test_world,
+)
 
 from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
@@ -96,7 +103,9 @@ def target_world(
     request: pytest.FixtureRequest, db: Store, isolated_url: str, tmp_path: Path
 ) -> Iterator[TargetWorld]:
     """An empty world on each store backend, for QuickBooks Desktop and QuickBooks Online:
-    engine tests written against `TargetWorld` run on both targets."""
+    engine tests written against `TargetWorld` run on both targets (a known gap of one target,
+    listed in `worlds.GAPS`, runs as xfail(strict=True))."""
+    mark_gap(request, request.param)
     if request.param == "qbo":
         with qbo_test_world(isolated_url, tmp_path, Clock(), CATALOG) as online:
             yield online

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.sync.deletions import DELETED_WINDOW
 from sfqb.sync.inbound import WALL_CLOCK_SPREAD
 from sfqb.sync.ops import QbAction
 
 from .conftest import World
+
+pytestmark = pytest.mark.desktop_only(
+    "qbXML's ListDeletedQuery/TxnDeletedQuery have no iterator, so sfqb reads "
+    "DeletedDateRangeFilter windows; QuickBooks Online reports deletions by Change Data Capture"
+    " (its 30-day window is tested in tests/connectors/qbo and "
+    "tests/jobs/test_transactions_deleted.py)"
+)
 
 
 def test_a_customer_deleted_weeks_ago_is_found_window_by_window_from_its_last_sync(

@@ -14,6 +14,11 @@ from sfqb.store import QueueStatus
 
 from .conftest import World, web_connector
 
+pytestmark = pytest.mark.desktop_only(
+    "the Web Connector's pull over SOAP is QuickBooks Desktop's; the same merge and inactive "
+    "remedies run on both targets in tests/sync/test_merges.py and tests/sync/test_inactive.py"
+)
+
 Session = Callable[[], CycleReport]
 
 

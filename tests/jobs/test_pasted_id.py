@@ -20,6 +20,11 @@ from .test_binding_edits import (
     synced_account,
 )
 
+pytestmark = pytest.mark.desktop_only(
+    "a Salesforce Id pasted into the SalesforceID custom field (DataExt); QuickBooks Online's "
+    "custom fields come only through a premium API that Intuit's sandbox companies lack"
+)
+
 FIELD = "SalesforceID"
 session = edits.session  # the fixture: one Web Connector session per call
 

@@ -24,6 +24,11 @@ from sfqb.sync.ops import QbAction
 
 from .conftest import World
 
+pytestmark = pytest.mark.desktop_only(
+    "QuickBooks Desktop's local wall clock and its daylight-saving overlap; QuickBooks Online "
+    "stamps LastUpdatedTime with its offset"
+)
+
 # 2025-11-02 06:00 UTC: 02:00 EDT becomes 01:00 EST in New York.
 DST_ENDS = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from lxml import etree
 
 from sfqb.connectors.qbd.profile import QBD_PROFILE
@@ -18,6 +19,11 @@ from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult
 from sfqb.sandbox.salesforce import seed
 
 from .conftest import World, web_connector
+
+pytestmark = pytest.mark.desktop_only(
+    "qbXML iterators within one Web Connector session; QuickBooks Online pages with "
+    "STARTPOSITION/MAXRESULTS (tests/connectors/qbo/test_client.py)"
+)
 
 
 def _queries(run: RunResult, tag: str) -> list[etree._Element]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.domain.policy import AlertSettings, CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter, AlertMessage
@@ -17,6 +19,11 @@ from sfqb.web import WebServices, create_app
 from sfqb.web.server import running_server
 
 from .conftest import World
+
+pytestmark = pytest.mark.desktop_only(
+    "the Web Connector's work source is QuickBooks Desktop's; QuickBooks Online's connection "
+    "and circuit are in tests/jobs/test_qbo_connection.py"
+)
 
 
 class Outbox:

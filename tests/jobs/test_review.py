@@ -1,4 +1,5 @@
-"""The review desk on items the real runner made: bind, re-create, ignore, rename."""
+"""The review desk on items the real runner made: bind, re-create, ignore, rename - on both
+targets (`target_world`), with each target's codes from `CODES`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.review import Evidence, RenameRefused, ReviewDesk, ReviewEntry, ReviewError
 from sfqb.store import QueueStatus, ReviewStatus
 
-from .conftest import World
+from .worlds import CODES, TargetWorld
+
+World = TargetWorld
+
+
+@pytest.fixture
+def world(target_world: TargetWorld) -> TargetWorld:
+    """Each test on QuickBooks Desktop and QuickBooks Online."""
+    return target_world
+
 
 NAME = "Acme Tools"
 SF_PHONE = "(512) 555-0101"
@@ -32,7 +42,8 @@ class Alerts:
 
 
 def desk(world: World, alerts: Alerts | None = None) -> ReviewDesk:
-    return ReviewDesk(world.store, world.catalog, alerts or Alerts(), clock=world.clock)
+    clock = world.clock  # type: ignore[attr-defined]
+    return ReviewDesk(world.store, world.catalog, alerts or Alerts(), clock=clock)
 
 
 def gateway(world: World) -> SalesforceGateway:
@@ -40,7 +51,7 @@ def gateway(world: World) -> SalesforceGateway:
         ExistingSession(world.sf.instance, world.sf.session_id),
         world.sf.requests_session(),
         world.catalog,
-        clock=world.clock,
+        clock=world.clock,  # type: ignore[attr-defined]
     )
     return SalesforceGateway(connector)
 
@@ -50,8 +61,8 @@ def account(world: World, name: str = NAME, phone: str = SF_PHONE) -> SfRef:
 
 
 def name_taken(world: World) -> tuple[SfRef, str, ReviewEntry]:
-    """QuickBooks has a customer of the same name but another phone: 3100 to review."""
-    existing = world.qb.add_as_user("Customer", NAME, Phone="(415) 555-0199")
+    """QuickBooks has a customer of the same name but another phone: 3100 (6240) to review."""
+    existing = world.qb_add_as_user("customer", NAME, "(415) 555-0199")
     sf = account(world)
     world.cycle()
     (entry,) = desk(world).entries(["demo"])
@@ -60,12 +71,13 @@ def name_taken(world: World) -> tuple[SfRef, str, ReviewEntry]:
 
 
 def customers_named(world: World, name: str) -> list[str]:
-    return [c.id for c in world.qb.customers() if c.fields.get("Name") == name]
+    return [c.id for c in world.qb_records("customer") if c.name == name]
 
 
 def test_a_taken_name_lists_the_candidates_decoded(world: World) -> None:
     sf, qb_id, entry = name_taken(world)
-    assert entry.item.code == "3100" and entry.status is not None
+    codes = CODES[world.target]
+    assert entry.item.code == codes.duplicate_name and entry.status is not None
     assert entry.status.title == "The name already exists"
     assert entry.name == NAME and not entry.is_company
     assert entry.evidence is Evidence.CANDIDATES
@@ -73,7 +85,8 @@ def test_a_taken_name_lists_the_candidates_decoded(world: World) -> None:
     assert candidate["qb_id"] == qb_id and candidate["matches_rule"] is False
     assert candidate["bound_to"] is None and candidate["phone"] == "(415) 555-0199"
     shown = entry.to_json()
-    assert shown["code"] == "qbxml:3100" and shown["record"] == f"Account/{sf.id}"
+    assert shown["code"] == f"{codes.system}:{codes.duplicate_name}"
+    assert shown["record"] == f"Account/{sf.id}"
     assert shown["fix"] and shown["evidence_kind"] == "candidates"
     row = world.store.queue.get("demo", "account_to_customer", sf)
     assert row is not None and row.status is QueueStatus.REVIEW
@@ -91,8 +104,8 @@ def test_bind_makes_the_next_cycle_modify_that_record_without_a_duplicate(world:
     report = world.cycle()
     assert report.synced["account_to_customer"] == 1
     assert customers_named(world, NAME) == [qb_id]
-    customer = world.qb.get(qb_id)
-    assert customer is not None and customer.fields["Phone"] == SF_PHONE
+    customer = world.qb_record(QbRef(QbKind.CUSTOMER, qb_id))
+    assert customer is not None and customer.phone == SF_PHONE
     assert world.sf.org.get("Account", sf.id)["QuickBooks_ID__c"] == qb_id
     assert desk(world).entries(["demo"]) == []
 
@@ -115,11 +128,12 @@ def test_recreate_after_a_deletion_adds_the_record_again(world: World) -> None:
     world.cycle()
     first = world.store.bindings.by_sf("demo", sf)
     assert first is not None
-    world.qb.delete_as_user(first.qb.id)
+    world.qb_remove_as_user(first.qb)
     world.sf.org.update("Account", sf.id, {"Phone": "(512) 555-0104"})
     world.cycle()  # the default policy holds a deleted record for review
     (entry,) = desk(world).entries(["demo"])
-    assert entry.item.code == "3120" and entry.evidence is Evidence.DELETION
+    assert entry.item.code == CODES[world.target].record_gone
+    assert entry.evidence is Evidence.DELETION
     done = desk(world).recreate(entry.item.id)
     assert "unbound it" in done.done and world.store.bindings.by_sf("demo", sf) is None
     report = world.cycle()

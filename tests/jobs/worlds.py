@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import pytest
+
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations import DirectDriver
 from sfqb.domain.entities import QbRef
@@ -34,6 +36,62 @@ if TYPE_CHECKING:  # the QuickBooks Online sandbox loads only for the tests that
     from sfqb.sandbox.qbo_demo import QboWorld
 
 TARGETS = ("qbd", "qbo")
+
+
+@dataclass(frozen=True)
+class TargetCodes:
+    """Each target's code for a situation the engine remedies: tests read these, not literals.
+
+    QuickBooks Online's follow Intuit's error-code page (developer.intuit.com/app/developer/qbo/
+    docs/develop/troubleshooting/error-codes): 6240 Duplicate Name Exists, 610 Object Not Found
+    (deleted or made inactive), 2500 Invalid Reference Id, 5010 Stale Object Error.
+    """
+
+    system: str  # the catalog's system prefix (qbxml:3100, qbo:6240)
+    duplicate_name: str  # a name another record holds
+    record_gone: str  # the bound record is no longer there
+    bad_reference: str  # a reference to a record that is gone (merged away)
+    stale_version: str  # EditSequence / SyncToken moved on
+    inactive_refused: str  # a transaction naming an inactive name is refused
+
+
+_DESKTOP_IDS_ONLY = (
+    "gap on QuickBooks Online: ReviewDesk.bind and BindingDesk check the Id with "
+    'check_qbd_id, so a QuickBooks Online Id ("1") is refused as \'not a QuickBooks Desktop '
+    "ListID or TxnID' and a person cannot bind from review; the desks need the company's "
+    "target profile to check its Ids"
+)
+# Known gaps per target: test name -> why it fails; the fixtures run such a test as
+# xfail(strict=True), so it turns red the day the gap is closed and the entry must go.
+GAPS: dict[str, dict[str, str]] = {
+    "qbd": {},
+    "qbo": {
+        "test_bind_makes_the_next_cycle_modify_that_record_without_a_duplicate": (
+            _DESKTOP_IDS_ONLY
+        ),
+        "test_bind_to_a_record_bound_elsewhere_is_a_conflict_naming_both": _DESKTOP_IDS_ONLY,
+        "test_a_lost_reply_leaves_items_inflight_and_the_next_cycle_binds_them": (
+            "engine gap on QuickBooks Online: an invoice whose batch reply was lost is added a "
+            "second time. The batch's requestid covers all its items, so the next cycle's "
+            "batch (the lost customer now a look-up and a Mod) is a new request Intuit does "
+            "not replay, and without a marker or a mapped DocNumber the look-up cannot "
+            "recognise the invoice"
+        ),
+    },
+}
+
+
+def mark_gap(request: pytest.FixtureRequest, target: str) -> None:
+    """Run the requesting test as xfail(strict=True) when it is a known gap of `target`."""
+    gap = GAPS[target].get(request.node.originalname)
+    if gap is not None:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=gap))
+
+
+CODES = {
+    "qbd": TargetCodes("qbxml", "3100", "3120", "3140", "3200", "3140"),
+    "qbo": TargetCodes("qbo", "6240", "610", "2500", "5010", "610"),
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +139,8 @@ class TargetWorld(Protocol):
     def recorded_cycle(self, company: str = "demo") -> tuple[CycleReport, list[QbOp]]: ...
     def run_with(self, wrap: Callable[[Driver], Driver], company: str = "demo") -> CycleReport: ...
     def qb_record(self, ref: QbRef) -> QbView | None: ...
+    def qb_add_as_user(self, kind: str, name: str, phone: str | None = None) -> QbView: ...
+    def qb_remove_as_user(self, ref: QbRef) -> None: ...
     def qb_records(self, kind: str) -> list[QbView]: ...
     def qb_count(self, kind: str) -> int: ...
     def qb_snapshot(self) -> Any: ...
@@ -103,7 +163,7 @@ _QBD_KINDS = {
 }
 
 
-def _qbd_view(record: Record) -> QbView:
+def qbd_view(record: Record) -> QbView:
     kind = next(k for k, kinds in _QBD_KINDS.items() if record.kind in kinds)
     sale = record.fields.get("SalesOrPurchase") or record.fields.get("SalesAndPurchase") or {}
     price = sale.get("Price") or sale.get("SalesPrice") if isinstance(sale, dict) else None
@@ -135,11 +195,20 @@ class QbdWorldApi:
     def qb_record(self, ref: QbRef) -> QbView | None:
         """The record `ref` names, neutral; None when absent."""
         record = self.qb.get(ref.id)
-        return _qbd_view(record) if record is not None else None
+        return qbd_view(record) if record is not None else None
 
     def qb_records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind."""
-        return [_qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+        return [qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+
+    def qb_add_as_user(self, kind: str, name: str, phone: str | None = None) -> QbView:
+        """A person adds a customer or (service) item in QuickBooks."""
+        extra = {"Phone": phone} if phone else {}
+        return qbd_view(self.qb.add_as_user(_QBD_KINDS[kind][0], name, **extra))
+
+    def qb_remove_as_user(self, ref: QbRef) -> None:
+        """A person deletes the record (a name or a transaction)."""
+        self.qb.delete_as_user(ref.id)
 
     def qb_count(self, kind: str) -> int:
         """How many records of a neutral kind."""
@@ -190,7 +259,7 @@ _QBO_KINDS = {
 }
 
 
-def _qbo_view(kind: str, record: dict[str, Any]) -> QbView:
+def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
     lines = tuple(
         str(line["SalesItemLineDetail"]["ItemRef"]["value"])
         for line in record.get("Line") or []
@@ -267,11 +336,25 @@ class QboTestWorld:
         """The record `ref` names (Ids are per entity in QuickBooks Online); None when absent."""
         kind = ref.kind.value.lower()
         record = self._company().get(_QBO_KINDS[kind], ref.id)
-        return _qbo_view(kind, record) if record is not None else None
+        return qbo_view(kind, record) if record is not None else None
 
     def qb_records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind (the sandbox's seeded ones included)."""
-        return [_qbo_view(kind, r) for r in self.qb.records(_QBO_KINDS[kind])]
+        return [qbo_view(kind, r) for r in self.qb.records(_QBO_KINDS[kind])]
+
+    def qb_add_as_user(self, kind: str, name: str, phone: str | None = None) -> QbView:
+        """A person adds a customer or (service) item in QuickBooks Online."""
+        body: dict[str, Any] = {"DisplayName" if kind == "customer" else "Name": name}
+        if phone:
+            body["PrimaryPhone"] = {"FreeFormNumber": phone}
+        if kind == "item":
+            body.update(Type="Service", IncomeAccountRef={"value": "2"})  # seeded Services
+        return qbo_view(kind, self.qb.api.books.create(_QBO_KINDS[kind], body))
+
+    def qb_remove_as_user(self, ref: QbRef) -> None:
+        """The record is gone: a transaction deleted; a name, which Intuit's API never deletes,
+        removed as a merge whose notice never came leaves it (CDC reports it Deleted)."""
+        self._company().remove(_QBO_KINDS[ref.kind.value.lower()], ref.id)
 
     def qb_count(self, kind: str) -> int:
         """How many records of a neutral kind."""

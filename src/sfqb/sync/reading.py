@@ -238,6 +238,7 @@ class Reading:
                 op.action is QbAction.READ
                 and name_field is not None
                 and not record.marker
+                and not self._bound_elsewhere(sf, record)
                 and any(
                     matches(
                         rule,
@@ -251,6 +252,16 @@ class Reading:
             ):
                 return record
         return None
+
+    def _bound_elsewhere(self, sf: SfRef, record: QbRecord) -> bool:
+        """Whether another Salesforce record is bound to `record` (on a target without a
+        marker, its name alone could otherwise pass for the record an add created)."""
+        cycle = self._cycle
+        if not cycle.profile.binds(record.qb_type):
+            return False
+        ref = QbRef(cycle.profile.kind_of(record.qb_type), record.id)
+        bound = cycle.bindings.by_qb(cycle.company, ref)
+        return bound is not None and bound.sf != sf
 
     def _names(self, sf: SfRef) -> list[str]:
         """The names an unanswered add may have used: the mapped one, or a unique variant."""

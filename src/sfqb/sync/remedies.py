@@ -253,7 +253,10 @@ class Remedies:
             read = QbOp("", QbAction.READ, qb_type, sf=parent, ids=(binding.qb.id,))
             cycle.ask(read, self._parent_check(binding))
             checked += 1
-        if checked and status.code == "3140":  # its parents were synced: not a "not yet"
+        entry = cycle.catalog.entry(status.system, status.code)
+        if checked and entry is not None and "cause" in entry.placeholders:
+            # Its parents were synced: the entry's cause is not a "not yet" (qbXML's 3140 says
+            # so by a placeholder; QuickBooks Online's 610 and 2500 name no cause).
             status = cycle.catalog.decode(
                 status.system, status.code, status.message, {"cause": _GONE_SINCE}
             )
