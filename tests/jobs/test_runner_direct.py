@@ -165,6 +165,29 @@ def test_an_edit_while_an_add_is_unanswered_does_not_add_a_second_invoice(
         assert world.sf.org.get("Opportunity", opp)["QuickBooks_ID__c"] == binding.qb.id
 
 
+def test_a_salesforce_edit_while_a_customer_add_is_unanswered_adds_no_second_customer(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    summary = seed(world.sf.org, 2, random.Random(1))
+    lossy: list[LosesAddReplies] = []
+    world.run_with(
+        lambda driver: lossy.append(LosesAddReplies(driver, world, "Customer")) or lossy[0]
+    )
+    assert lossy[0].lost == 1
+    customers = world.qb_count("customer")
+    world.advance(30)
+    for account in summary.accounts:  # the look-up by the new name and phone finds nothing
+        world.sf.org.update("Account", account, {"Name": f"{account} renamed", "Phone": "555-0777"})
+    world.cycle()
+    world.cycle()
+    assert world.qb_count("customer") == customers
+    for account in summary.accounts:
+        binding = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, account))
+        assert binding is not None
+        assert world.sf.org.get("Account", account)["QuickBooks_ID__c"] == binding.qb.id
+
+
 def test_quickbooks_failing_for_a_while_is_retried_nothing_lost_or_doubled(
     target_world: TargetWorld,
 ) -> None:

@@ -62,6 +62,20 @@ def test_newer_payload_replaces_and_resets(db: Store) -> None:
     assert len(db.queue.open_items("acme")) == 1
 
 
+def test_an_inflight_row_keeps_the_payload_it_was_sent_with_until_it_leaves_inflight(
+    db: Store,
+) -> None:
+    item = _enqueue(db, "f1")
+    db.queue.mark(item.id, S.INFLIGHT, now=T0)
+    _enqueue(db, "f2", name="New", at=1)
+    during = _enqueue(db, "f3", name="Newer", at=2)
+    assert during.payload["Name"] == "Newer" and "__sfqb_sent__" not in during.payload
+    assert during.sent is not None and during.sent["Name"] == "Acme"  # the first one sent
+    assert db.queue.open_items("acme")[0].sent == during.sent
+    after = db.queue.mark(item.id, S.DONE, sent_fingerprint="f1", now=T0)
+    assert after.sent is None and after.payload["Name"] == "Newer"
+
+
 def test_inflight_row_keeps_its_state_and_newer_payload_is_sent_next(db: Store) -> None:
     item = _enqueue(db, "f1")
     sent = db.queue.mark(item.id, S.INFLIGHT, outbox_id=7, now=T0)

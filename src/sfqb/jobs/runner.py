@@ -230,6 +230,7 @@ class SyncRunner:
                 tries=r.attempts,
                 last_code=r.last_code,
                 bind_request=BindRequest.from_json(r.bind_request),
+                sent=r.sent if r.status is QueueStatus.INFLIGHT else None,
             )
             for ref, r in items.items()
         ]

@@ -75,6 +75,12 @@ class QueueItem:
     outbox_id: int | None
     updated_at: datetime
     bind_request: dict[str, Any] | None = None
+    sent: dict[str, Any] | None = None  # the payload in flight when a newer one replaced it
+
+
+# Kept inside the payload column (no schema change): the payload an inflight write was sent
+# with, once Salesforce changed the record; a look-up after an unanswered add compares it too.
+_SENT = "__sfqb_sent__"
 
 
 def _source_type(source: SfRef | QbRef) -> str:
@@ -95,7 +101,7 @@ def _item(row: QueueRow) -> QueueItem:
         flow=row.flow,
         direction=direction,
         source=_source(direction, row.source_type, row.source_id),
-        payload=dict(row.payload),
+        payload={k: v for k, v in row.payload.items() if k != _SENT},
         fingerprint=row.fingerprint,
         status=QueueStatus(row.status),
         attempts=row.attempts,
@@ -107,6 +113,7 @@ def _item(row: QueueRow) -> QueueItem:
         outbox_id=row.outbox_id,
         updated_at=row.updated_at,
         bind_request=dict(row.bind_request) if row.bind_request else None,
+        sent=dict(row.payload[_SENT]) if _SENT in row.payload else None,
     )
 
 
@@ -168,6 +175,9 @@ class SyncQueue:
                         )  # fmt: skip
                         db.add(row)
                     elif row.status == _S.INFLIGHT.value:
+                        sent = row.payload.get(_SENT, row.payload)  # the first one sent
+                        if plain != sent:
+                            plain = {**plain, _SENT: sent}
                         row.payload, row.fingerprint, row.updated_at = plain, fingerprint, now
                     elif row.fingerprint != fingerprint or row.status == _S.PENDING.value:
                         if row.fingerprint != fingerprint:
@@ -235,6 +245,8 @@ class SyncQueue:
                 next_attempt_at = next_attempt_at or now
             elif status in (_S.INFLIGHT, _S.DONE, _S.REVIEW):
                 next_attempt_at = None
+            if current is _S.INFLIGHT and status is not _S.INFLIGHT and _SENT in row.payload:
+                row.payload = {k: v for k, v in row.payload.items() if k != _SENT}
             row.status, row.next_attempt_at, row.updated_at = status.value, next_attempt_at, now
             db.flush()
             return _item(row)
@@ -259,7 +271,7 @@ class SyncQueue:
             row = db.get(QueueRow, item_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"no queue item {item_id}")
-            row.payload = {**row.payload, **to_jsonable(dict(fields))}
+            row.payload = {**row.payload, **to_jsonable(dict(fields))}  # _SENT kept
             db.flush()
             return _item(row)
 

@@ -15,6 +15,7 @@ carries out `sf_writes()` and answers with `take_sf_results()`. The steps, in or
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -87,6 +88,7 @@ class Cycle(Ledger):
         self._max_batch = profile.max_batch
         self.changes = {c.sf: c for c in changes}
         self.canonical: dict[SfRef, Mapped] = {}
+        self.sent: dict[SfRef, Mapped] = {}  # as an unanswered add sent it, when it differs
         self._ids = (f"{n}" for n in itertools.count(1))
         self._inflight: dict[str, QbOp] = {}
         self._then: dict[str, Then] = {}
@@ -281,6 +283,11 @@ class Cycle(Ledger):
             self.canonical[change.sf] = self.mapper.map(
                 change.flow, change.payload, kind=self.kind_for(change)
             )
+            if change.unknown_since is not None and change.sent is not None:
+                with contextlib.suppress(RecordNotEligible, MappingInputError):
+                    self.sent[change.sf] = self.mapper.map(
+                        change.flow, change.sent, kind=self.kind_for(change)
+                    )
         except RecordNotEligible as exc:
             self.outcome(change.sf, ItemState.SKIPPED, None, str(exc))
         except MappingInputError as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
@@ -109,7 +110,7 @@ class Reading:
                 since = earliest[qb_type].replace(tzinfo=None) - WALL_CLOCK_SPREAD
                 pairs.append(self._paged(QbOp("", action, qb_type, since=since), self._recover))
             else:
-                names = sorted({name for sf in records for name in self._names(sf)})
+                names = sorted({name for sf in records for name in self._all_names(sf)})
                 pairs.append((QbOp("", action, qb_type, names=tuple(names)), self._recover))
         return pairs + cycle.edits.ops()
 
@@ -226,7 +227,8 @@ class Reading:
 
     def _find(self, sf: SfRef, op: QbOp, result: QbResult, taken: set[str]) -> QbRecord | None:
         cycle = self._cycle
-        ours = to_plain(cycle.canonical[sf].fields)
+        # The values now, and those the unanswered add sent if Salesforce changed them since.
+        versions = [cycle.canonical[sf], *([cycle.sent[sf]] if sf in cycle.sent else [])]
         name_field = cycle.name_field(sf)
         for record in result.records:
             if record.id in taken:
@@ -242,12 +244,13 @@ class Reading:
                 and any(
                     matches(
                         rule,
-                        {**ours, name_field: n},
+                        {**to_plain(mapped.fields), name_field: n},
                         record.fields,
                         name_field,
                         cycle.profile.match_fields,
                     )
-                    for n in self._names(sf)
+                    for mapped in versions
+                    for n in self._names(sf, mapped.fields)
                 )
             ):
                 return record
@@ -263,10 +266,15 @@ class Reading:
         bound = cycle.bindings.by_qb(cycle.company, ref)
         return bound is not None and bound.sf != sf
 
-    def _names(self, sf: SfRef) -> list[str]:
+    def _names(self, sf: SfRef, fields: Mapping[str, Any] | None = None) -> list[str]:
         """The names an unanswered add may have used: the mapped one, or a unique variant."""
-        name = self._cycle.mapped_name(sf) or ""
+        name = self._cycle.mapped_name(sf, fields) or ""
         return [name, *self._cycle.remedies.names.variants(sf, name)]
+
+    def _all_names(self, sf: SfRef) -> list[str]:
+        """The names now and, if Salesforce changed the record since, those the add sent."""
+        sent = self._cycle.sent.get(sf)
+        return [*self._names(sf), *(self._names(sf, sent.fields) if sent is not None else ())]
 
 
 def _newer(record: QbRecord, seen: QbRecord) -> bool:
