@@ -171,9 +171,12 @@ def test_a_salesforce_edit_while_a_customer_add_is_unanswered_adds_no_second_cus
     world = target_world
     summary = seed(world.sf.org, 2, random.Random(1))
     lossy: list[LosesAddReplies] = []
-    world.run_with(
-        lambda driver: lossy.append(LosesAddReplies(driver, world, "Customer")) or lossy[0]
-    )
+
+    def losing(driver: Driver) -> Driver:
+        lossy.append(LosesAddReplies(driver, world, "Customer"))
+        return lossy[0]
+
+    world.run_with(losing)
     assert lossy[0].lost == 1
     customers = world.qb_count("customer")
     world.advance(30)
