@@ -155,6 +155,8 @@ def _headline(entry: ReviewEntry) -> Text:
         line.append(f"  {status_label(item.system, item.code, title)}", style="red")
     if item.status.value != "open":
         how = entry.resolved_by or item.resolution or ""
+        if item.resolved_by and not entry.resolved_by:
+            how += f", by {item.resolved_by}"
         line.append(f"  [{item.status.value}: {how}]", style="dim")
     return line
 
