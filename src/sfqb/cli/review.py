@@ -7,6 +7,7 @@ with its decoded title and fix and exit 1.
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import Resolution, qb_of
+from sfqb.jobs.bindings import qb_of
 from sfqb.jobs.review import (
     Evidence,
     NameStillTaken,
@@ -36,6 +37,7 @@ from sfqb.jobs.review import (
     ReviewEntry,
     ReviewError,
 )
+from sfqb.services.review import ReviewService
 from sfqb.store import SecretKeyError, StoreError
 
 CompanyOpt = Annotated[
@@ -292,6 +294,28 @@ def _evidence_table(entry: ReviewEntry) -> Table | None:
 # -- sfqb review resolve -----------------------------------------------------------------------
 
 
+def _service(services: Services) -> ReviewService:
+    return ReviewService(
+        services.store, services.catalog, services.alerts, services.policy, services.mapper,
+        services.salesforce, clock=services.clock,
+    )  # fmt: skip
+
+
+def _operator() -> str:
+    """The OS user running the command: who an action is recorded as without --by."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "cli"
+
+
+def _field_value(text: str) -> tuple[str, str]:
+    field, sep, value = text.partition("=")
+    if not sep or not field.strip():
+        raise UserError(f"--set takes FIELD=VALUE (got {text!r})")
+    return field.strip(), value
+
+
 @review_app.command("resolve")
 def resolve(  # noqa: PLR0917 - Typer arguments and options
     ctx: typer.Context,
@@ -316,42 +340,72 @@ def resolve(  # noqa: PLR0917 - Typer arguments and options
     ignore: Annotated[
         bool, typer.Option("--ignore", help="Stop trying until the record changes.")
     ] = False,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Try the record again at the next cycle.")
+    ] = False,
+    assign: Annotated[
+        str | None, typer.Option("--assign", metavar="USER", help="Assign the item to a user.")
+    ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="With --assign: tell the user by e-mail at this address."),
+    ] = None,
+    set_value: Annotated[
+        str | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Send VALUE for this QuickBooks field of the record (this record only), retry.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who acts (recorded; default: the OS user).")
+    ] = None,
     company: Annotated[
         str | None, typer.Option("--company", help="The item's company (checked).")
     ] = None,
 ) -> None:
-    """Settle one review item: --bind QB_ID, --recreate or --ignore."""
+    """Settle or work one review item: --bind QB_ID, --recreate, --ignore, --retry,
+    --assign USER or --set FIELD=VALUE; recorded with who (--by, else the OS user) and when."""
     services = services_of(ctx)
     with _plainly():
         chosen = [n for n, on in (("--bind", bind_to is not None), ("--recreate", recreate),
-                                  ("--ignore", ignore)) if on]  # fmt: skip
+                                  ("--ignore", ignore), ("--retry", retry),
+                                  ("--assign", assign is not None),
+                                  ("--set", set_value is not None)) if on]  # fmt: skip
         if len(chosen) != 1:
             given = " and ".join(chosen) if chosen else "none"
             raise UserError(
-                f"choose exactly one of --bind QB_ID, --recreate, --ignore (got {given})"
+                "choose exactly one of --bind QB_ID, --recreate, --ignore, --retry, "
+                f"--assign USER, --set FIELD=VALUE (got {given})"
             )
         if (rename_to is not None or anyway) and not recreate:
             raise UserError("--rename and --anyway go with --recreate")
+        if email is not None and assign is None:
+            raise UserError("--email goes with --assign")
+        who = by if by is not None else _operator()
         if company is not None:
             companies(services.store, company)
-        desk = _desk(services)
+        service = _service(services)
+        # An unknown, closed or other company's item is refused here in the CLI's words.
+        owner = service.desk.open_item(item_id, company).company
         if bind_to is not None:
-            done = desk.bind(item_id, bind_to, company)
+            done = service.bind(owner, item_id, bind_to, who)
+        elif recreate and rename_to is not None:
+            done = service.rename(owner, item_id, rename_to, who)
         elif recreate:
-            source = None
-            if rename_to is not None:
-                item = desk.open_item(item_id, company)
-                source = services.salesforce(item.company)
-            done = desk.recreate(
-                item_id, company, rename_to=rename_to, salesforce=source, anyway=anyway
-            )
+            done = service.recreate(owner, item_id, who, anyway=anyway)
+        elif ignore:
+            done = service.ignore(owner, item_id, who)
+        elif retry:
+            done = service.retry(owner, item_id, who)
+        elif assign is not None:
+            done = service.assign(owner, item_id, assign, who, email=email)
         else:
-            done = desk.ignore(item_id, company)
-    _print_resolution(done)
-
-
-def _print_resolution(done: Resolution) -> None:
-    item = done.item
+            assert set_value is not None
+            field, value = _field_value(set_value)
+            done = service.correct(owner, item_id, field, value, who)
+    item = done.view.item
     typer.echo(f"review item {item.id} ({item.company}) {item.status.value}: {done.done}")
 
 

@@ -11,7 +11,7 @@ corrections that the mapping applies to that record only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -19,23 +19,26 @@ from enum import StrEnum
 from sfqb.codes import Catalog
 from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
-from sfqb.domain.status import Category
+from sfqb.domain.status import Category, DecodedStatus
 from sfqb.jobs.alerts import AlertCenter, AlertKind
 from sfqb.jobs.bindings import Resolution
 from sfqb.jobs.bindings import sf_of as _sf_of
 from sfqb.jobs.gateway import SalesforceSource
-from sfqb.jobs.queue_desk import QueueDesk
+from sfqb.jobs.queue_desk import QueueDesk, record_name
 from sfqb.jobs.review import ReviewDesk, ReviewEntry, ReviewError
 from sfqb.mapping import Mapper
 from sfqb.store import (
     SFQB,
     Delivery,
+    QueueItem,
+    QueueStatus,
     RecordOverride,
     ReviewAction,
     ReviewItem,
     ReviewStatus,
     Store,
 )
+from sfqb.sync.records import FLOW_OF
 
 # Failures on the record's own data: a person may correct the value sfqb sends.
 DATA_CATEGORIES = frozenset({Category.VALIDATION})
@@ -94,6 +97,26 @@ class ReviewView:
             if self.correctable:
                 found.insert(len(found) - 1, "correct")
         return (*found, "assign")
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRecord:
+    """A record QuickBooks refused on its data: its queue row (failed, waiting for a person),
+    the decoded refusal, the fields a person may correct, and what was done about it."""
+
+    row: QueueItem
+    status: DecodedStatus | None
+    name: str | None
+    correctable: tuple[str, ...]
+    overrides: tuple[RecordOverride, ...]
+    history: tuple[ReviewAction, ...]
+    outcome: str | None
+
+    @property
+    def sf(self) -> SfRef:
+        """The Salesforce record."""
+        assert isinstance(self.row.source, SfRef)
+        return self.row.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,36 +183,49 @@ class ReviewService:
         )
         return ReviewView(
             entry, history, overrides, self._correctable(entry),
-            self._outcome(item, history), _closed_by(entry),
+            self._outcome(item.company, sf, history, item), _closed_by(entry),
         )  # fmt: skip
 
     def _correctable(self, entry: ReviewEntry) -> tuple[str, ...]:
         item = entry.item
-        if entry.status is None or entry.status.category not in DATA_CATEGORIES:
+        sf = _sf_of(item)
+        if sf is None or item.status is not ReviewStatus.OPEN:
             return ()
-        if _sf_of(item) is None or item.status is not ReviewStatus.OPEN:
+        return self._fields_if_data(item.company, item.flow, entry.status)
+
+    def _fields_if_data(
+        self, company: str, flow: str, status: DecodedStatus | None
+    ) -> tuple[str, ...]:
+        """The fields a person may correct after a failure on the record's data, else ()."""
+        if status is None or status.category not in DATA_CATEGORIES:
             return ()
         try:
-            return self._mapper(item.company).targets(item.flow)
+            return self._mapper(company).targets(flow)
         except KeyError:
             return ()
 
-    def _outcome(self, item: ReviewItem, history: tuple[ReviewAction, ...]) -> str | None:
+    def _outcome(
+        self,
+        company: str,
+        sf: SfRef | None,
+        history: Sequence[ReviewAction],
+        item: ReviewItem | None,
+    ) -> str | None:
         """What the next cycle made of the last action (or of the record, closed by sfqb)."""
         last = next((a for a in reversed(history) if a.action in _EFFECTIVE), None)
-        sf = _sf_of(item)
+        through = (
+            item.resolved_at
+            if item is not None and item.resolved_by == SFQB and item.resolved_at is not None
+            else None
+        )
         if last is None:
-            if item.resolved_by == SFQB and item.resolved_at is not None:
-                return f"the record went through at {when(item.resolved_at)}"
-            return None
+            return f"the record went through at {when(through)}" if through else None
         done = _DONE_WORDS.get(last.action, last.action)
-        after = []
-        if sf is not None:
-            attempts = self._store.journal.log(item.company, record=sf, limit=50)
-            after = [a for a in attempts if a.created_at >= last.at]
+        attempts = self._store.journal.log(company, record=sf, limit=50) if sf else []
+        after = [a for a in attempts if a.created_at >= last.at]
         if not after:
-            if item.resolved_by == SFQB and item.resolved_at is not None:
-                return f"{done}; the record went through at {when(item.resolved_at)}"
+            if through is not None:
+                return f"{done}; the record went through at {when(through)}"
             return f"{done}; waits for the next cycle"
         newest = after[0]
         if newest.failed:
@@ -198,6 +234,48 @@ class ReviewService:
                 f"{newest.code} {newest.title}"
             )
         return f"{done}; the record went through at {when(newest.created_at)}"
+
+    # -- records held for a value QuickBooks refused ------------------------------------------
+
+    def held(self, company: str) -> list[HeldRecord]:
+        """The company's records QuickBooks refused on their data (not on the review list:
+        they wait, failed, until a person corrects a value or the record changes)."""
+        found = []
+        for row in self._store.queue.open_items(company):
+            if row.status is QueueStatus.FAILED and isinstance(row.source, SfRef):
+                held = self._held(row)
+                if held.correctable:
+                    found.append(held)
+        return found
+
+    def held_record(self, company: str, sf: SfRef) -> HeldRecord:
+        """One record of the company as the correction form shows it; ItemNotFound if sfqb
+        never read it."""
+        row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+        if row is None:
+            raise ItemNotFound(f"sfqb has not read Salesforce {sf} in company {company!r}")
+        return self._held(row)
+
+    def _held(self, row: QueueItem) -> HeldRecord:
+        sf = row.source
+        assert isinstance(sf, SfRef)
+        status = None
+        if row.last_system is not None and row.last_code is not None:
+            status = self._catalog.decode(row.last_system, row.last_code, row.last_error or "")
+        history = tuple(self._store.review_actions.of_record(row.company, *_key(sf)))
+        open_items = [
+            i
+            for i in self._store.review.of_record(row.company, sf.sobject.value, sf.id)
+            if i.status is ReviewStatus.OPEN
+        ]
+        fields = self._fields_if_data(row.company, row.flow, status)
+        if row.status not in (QueueStatus.FAILED, QueueStatus.REVIEW) and not open_items:
+            fields = ()
+        return HeldRecord(
+            row, status, record_name(row), fields,
+            tuple(self._store.overrides.of_record(row.company, row.flow, sf)), history,
+            self._outcome(row.company, sf, history, None),
+        )  # fmt: skip
 
     # -- acting ----------------------------------------------------------------------------
 
@@ -233,33 +311,67 @@ class ReviewService:
         """Make the record due for the next cycle, as `sfqb retry` does; the item stays open
         until the record goes through (sfqb then resolves it) or fails again."""
         item = self._record(company, item_id, "retry")
-        return self._record_retry(item, by, "")
+        sf = _sf_of(item)
+        assert sf is not None
+        done = self._retry(company, sf, by, "", item.id)
+        return Done(self._view(self._item(company, item_id)), done)
+
+    def retry_record(self, company: str, sf: SfRef, by: str) -> str:
+        """`retry` for a record held without a review item; what it did, in words."""
+        held = self.held_record(company, sf)
+        return self._retry(company, sf, by, "", self._open_item_of(held))
 
     def correct(self, company: str, item_id: int, field: str, value: str, by: str) -> Done:
-        """Send `value` for `field` of this record from now on (this record only), then retry.
-
-        Only for an item that failed on the record's data; `field` is one the flow writes.
-        Neither Salesforce nor QuickBooks is edited: sfqb sends the value in its next write.
-        """
+        """Send `value` for `field` of the item's record from now on, then retry it."""
         item = self._record(company, item_id, "correct")
+        sf = _sf_of(item)
+        assert sf is not None
         view = self._view(item)
         if not view.correctable:
             raise ReviewError(
                 f"review item {item_id} did not fail on the record's data "
                 f"({item.system} {item.code}): there is no value to correct"
             )
-        field, value = field.strip(), value.strip()
-        if field not in view.correctable:
+        done = self._correct(company, item.flow, sf, view.correctable, field, value, by, item.id)
+        return Done(self._view(self._item(company, item_id)), done)
+
+    def correct_record(self, company: str, sf: SfRef, field: str, value: str, by: str) -> str:
+        """Send `value` for `field` of this record (this record only) from now on, then retry.
+
+        Only for a record that failed on its data; `field` is one the flow writes. Neither
+        Salesforce nor QuickBooks is edited: sfqb sends the value in its next write.
+        """
+        held = self.held_record(company, sf)
+        if not held.correctable:
+            raise ReviewError(
+                f"Salesforce {sf} did not fail on its data: there is no value to correct"
+            )
+        return self._correct(
+            company, held.row.flow, sf, held.correctable, field, value, by,
+            self._open_item_of(held),
+        )  # fmt: skip
+
+    def _correct(  # noqa: PLR0917 - the correction's parts
+        self,
+        company: str,
+        flow: str,
+        sf: SfRef,
+        fields: tuple[str, ...],
+        field: str,
+        value: str,
+        by: str,
+        item_id: int | None,
+    ) -> str:
+        field, value, who = field.strip(), value.strip(), _who(by)
+        if field not in fields:
             raise ReviewError(
                 f"{field!r} is not a field sfqb writes for this record; one of: "
-                + ", ".join(view.correctable)
+                + ", ".join(fields)
             )
         if not value:
             raise ReviewError(f"the value for {field} is empty")
-        sf = _sf_of(item)
-        assert sf is not None
-        self._store.overrides.set(item.company, item.flow, sf, field, value, _who(by))
-        return self._record_retry(item, by, f'{field} set to "{value}" for this record; ')
+        self._store.overrides.set(company, flow, sf, field, value, who, now=self._clock())
+        return self._retry(company, sf, by, f'{field} set to "{value}" for this record; ', item_id)
 
     def assign(
         self,
@@ -290,7 +402,7 @@ class ReviewService:
             self._alerts.resolve(
                 company, AlertKind.REVIEW_ASSIGNED, f"review:{item.id}:{item.assigned_to}"
             )
-        self._store.review_actions.record(item.id, company, "assign", _who(by), done)
+        self._note(item, "assign", by, done)
         return Done(self._view(self._item(company, item_id)), done)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -307,26 +419,37 @@ class ReviewService:
             )
         return item
 
-    def _record_retry(self, item: ReviewItem, by: str, said: str) -> Done:
-        sf = _sf_of(item)
-        assert sf is not None
-        row = self._store.queue.get(item.company, item.flow, sf)
+    def _open_item_of(self, held: HeldRecord) -> int | None:
+        items = self._store.review.of_record(held.row.company, held.sf.sobject.value, held.sf.id)
+        return next((i.id for i in items if i.status is ReviewStatus.OPEN), None)
+
+    def _retry(self, company: str, sf: SfRef, by: str, said: str, item_id: int | None) -> str:
+        flow = FLOW_OF[sf.sobject]
+        row = self._store.queue.get(company, flow, sf)
         if row is None:
             raise ReviewError(f"Salesforce {sf} was never read by sfqb: nothing to retry")
-        retried = QueueDesk(self._store, clock=self._clock).retry([item.company], [str(row.id)])
+        retried = QueueDesk(self._store, clock=self._clock).retry([company], [str(row.id)])
         if retried.made_due:
             done = f"{said}the next cycle tries Salesforce {sf} again"
         else:
             why = retried.left[0][1] if retried.left else "already due"
             done = f"{said}Salesforce {sf} is {why}: the next cycle takes it"
-        action = "correct" if said else "retry"
-        self._store.review_actions.record(item.id, item.company, action, _who(by), done)
-        return Done(self._view(self._item(item.company, item.id)), done)
+        self._store.review_actions.record(
+            item_id, company, flow, (sf.sobject.value, sf.id), "correct" if said else "retry",
+            _who(by), done, now=self._clock(),
+        )  # fmt: skip
+        return done
 
     def _done(self, action: str, resolution: Resolution, by: str) -> Done:
         item = resolution.item
-        self._store.review_actions.record(item.id, item.company, action, _who(by), resolution.done)
+        self._note(item, action, by, resolution.done)
         return Done(self._view(self._item(item.company, item.id)), resolution.done)
+
+    def _note(self, item: ReviewItem, action: str, by: str, done: str) -> None:
+        self._store.review_actions.record(
+            item.id, item.company, item.flow, (item.source_type, item.source_id), action,
+            _who(by), done, now=self._clock(),
+        )  # fmt: skip
 
     def _tell(self, item: ReviewItem, person: str, address: str, by: str) -> str:
         settings = replace(self._policy(item.company).alerts, email_to=(address,), webhook_url="")
@@ -373,3 +496,7 @@ def _closed_by(entry: ReviewEntry) -> str | None:
 def record_of(item: ReviewItem) -> SfRef | None:
     """The Salesforce record of a record item (None for company messages and QuickBooks')."""
     return _sf_of(item)
+
+
+def _key(sf: SfRef) -> tuple[str, str]:
+    return sf.sobject.value, sf.id

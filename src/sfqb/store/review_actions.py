@@ -17,11 +17,14 @@ from sfqb.store.review_models import RecordOverrideRow, ReviewActionRow
 
 @dataclass(frozen=True, slots=True)
 class ReviewAction:
-    """One action on a review item, by whom and when, and what it did."""
+    """One action on a review item or a held record, by whom and when, and what it did."""
 
     id: int
-    item_id: int
+    item_id: int | None
     company: str
+    flow: str
+    source_type: str  # the record's: a Salesforce object, or what a company item is about
+    source_id: str
     action: str
     by: str
     detail: str
@@ -42,32 +45,38 @@ class RecordOverride:
 
 
 def _action(row: ReviewActionRow) -> ReviewAction:
-    return ReviewAction(row.id, row.item_id, row.company, row.action, row.by, row.detail, row.at)
+    return ReviewAction(
+        row.id, row.item_id, row.company, row.flow, row.source_type, row.source_id,
+        row.action, row.by, row.detail, row.at,
+    )  # fmt: skip
 
 
 class ReviewActions:
-    """The actions taken on review items, oldest first."""
+    """The actions taken on review items and held records, oldest first."""
 
     def __init__(self, sessions: Sessions, clock: Clock) -> None:
         self._sessions, self._clock = sessions, clock
 
     def record(  # noqa: PLR0917 - the action's fields
         self,
-        item_id: int,
+        item_id: int | None,
         company: str,
+        flow: str,
+        source: tuple[str, str],
         action: str,
         by: str,
         detail: str,
         now: datetime | None = None,
     ) -> ReviewAction:
-        """Keep one action; `by` names the person (never empty)."""
+        """Keep one action on a record, `source` its (type, Id), and on its review item if
+        any; `by` names the person."""
         if not by.strip():
             raise StoreError("a review action needs the name of who took it")
         at = require_aware(now or self._clock(), "now")
         with self._sessions.begin() as db:
             row = ReviewActionRow(
-                item_id=item_id, company=company, action=action, by=by.strip(),
-                detail=detail, at=at,
+                item_id=item_id, company=company, flow=flow, source_type=source[0],
+                source_id=source[1], action=action, by=by.strip(), detail=detail, at=at,
             )  # fmt: skip
             db.add(row)
             db.flush()
@@ -76,6 +85,16 @@ class ReviewActions:
     def of_item(self, item_id: int) -> list[ReviewAction]:
         """The item's actions, oldest first."""
         query = select(ReviewActionRow).where(ReviewActionRow.item_id == item_id)
+        with self._sessions() as db:
+            return [_action(r) for r in db.scalars(query.order_by(ReviewActionRow.id))]
+
+    def of_record(self, company: str, source_type: str, source_id: str) -> list[ReviewAction]:
+        """Every action on one record (of any of its items), oldest first."""
+        query = select(ReviewActionRow).where(
+            ReviewActionRow.company == company,
+            ReviewActionRow.source_type == source_type,
+            ReviewActionRow.source_id == source_id,
+        )
         with self._sessions() as db:
             return [_action(r) for r in db.scalars(query.order_by(ReviewActionRow.id))]
 

@@ -13,14 +13,23 @@ from sfqb.store.models import COMPANY, Base, UTCDateTime
 
 
 class ReviewActionRow(Base):
-    """One action on a review item: what, by whom, when, and what it did in words."""
+    """One action on a review item or a held record: what, by whom, when, what it did."""
 
     __tablename__ = "review_actions"
-    __table_args__ = (Index("ix_review_actions_item_id", "item_id"),)
+    __table_args__ = (
+        Index("ix_review_actions_item_id", "item_id"),
+        Index("ix_review_actions_record", "company", "source_type", "source_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    item_id: Mapped[int] = mapped_column(Integer, ForeignKey("review_items.id"))
+    # None for a record held without a review item (a value QuickBooks refused).
+    item_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("review_items.id"), nullable=True
+    )
     company: Mapped[str] = mapped_column(COMPANY)
+    flow: Mapped[str] = mapped_column(String(60))
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(20))
     by: Mapped[str] = mapped_column(String(120))
     detail: Mapped[str] = mapped_column(Text)

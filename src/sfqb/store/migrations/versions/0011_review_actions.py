@@ -1,5 +1,6 @@
 """The review list's actions: who closed an item and to whom it is assigned, every action a
-person took on an item, and the values a person set for one record's QuickBooks write.
+person took on an item or a held record, and the values a person set for one record's
+QuickBooks write.
 
 Items closed before this revision keep no name (resolved_by stays empty), except those sfqb
 closed itself ("synced by sfqb"), which are stamped "sfqb".
@@ -38,8 +39,11 @@ def upgrade() -> None:
     op.create_table(
         "review_actions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=True),
         sa.Column("company", COMPANY, nullable=False),
+        sa.Column("flow", sa.String(60), nullable=False),
+        sa.Column("source_type", sa.String(40), nullable=False),
+        sa.Column("source_id", sa.String(60), nullable=False),
         sa.Column("action", sa.String(20), nullable=False),
         sa.Column("by", sa.String(120), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
@@ -50,6 +54,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_review_actions"),
     )
     op.create_index("ix_review_actions_item_id", "review_actions", ["item_id"])
+    op.create_index(
+        "ix_review_actions_record", "review_actions", ["company", "source_type", "source_id"]
+    )
     op.create_table(
         "record_overrides",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -76,6 +83,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the two tables and the two columns (the actions' history is lost)."""
     op.drop_table("record_overrides")
+    op.drop_index("ix_review_actions_record", table_name="review_actions")
     op.drop_index("ix_review_actions_item_id", table_name="review_actions")
     op.drop_table("review_actions")
     with op.batch_alter_table("review_items") as batch:
