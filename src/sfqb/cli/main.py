@@ -16,6 +16,7 @@ from sfqb.cli import (
     sandbox_salesforce,
     status,
     sync,
+    users,
 )
 from sfqb.cli.context import Services
 
@@ -67,6 +68,7 @@ qbd.register(app, sandbox_app)
 sync.register(app)
 status.register(app)
 review.register(app)
+users.register(app)
 
 
 def main() -> None:

@@ -192,6 +192,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
 ) -> None:
     import uvicorn
 
+    from sfqb.cli.console_app import build_console
     from sfqb.cli.qbo import qbo_web, start_scheduler
     from sfqb.web import WebServices, create_app
 
@@ -227,10 +228,14 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
     qbo = None if scheduler is None else qbo_web(services, scheduler.notify)
-    web = WebServices(SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public)
+    console = build_console(services, store, public, proxies)
+    web = WebServices(
+        SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public, console=console
+    )
     app = create_app(web)
     shown = public or f"http://{host}:{port}"
     typer.echo(f"Web Connector endpoint: {shown}/qbwc (WSDL at /qbwc?wsdl)")
+    typer.echo(f"Integration Manager: {shown}/ (users: sfqb user add NAME --role admin)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:

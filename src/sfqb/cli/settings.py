@@ -16,6 +16,8 @@
   `SFQB_SMTP_USERNAME`, `SFQB_SMTP_PASSWORD` - the mail server alerts are sent through.
 * `SFQB_PUBLIC_URL` - where `sfqb serve` is reached from outside (QuickBooks Online's OAuth
   redirect is `<public URL>/qbo/callback`).
+* `SFQB_SESSION_SECRET` - signs the console's session cookies (at least 32 characters); unset,
+  a random secret kept in the store is used (sessions survive a restart either way).
 * `SFQB_QBO_CLIENT_ID`, `SFQB_QBO_CLIENT_SECRET` - the Intuit app's keys;
   `SFQB_QBO_WEBHOOK_VERIFIER` - its webhook verifier token; `SFQB_QBO_AUTHORIZE_URL`,
   `SFQB_QBO_TOKEN_URL`, `SFQB_QBO_CA_FILE` - other OAuth endpoints (sfqb's sandbox) and the CA
@@ -82,6 +84,7 @@ class Settings(BaseSettings):
     qbo_token_url: str | None = None
     qbo_ca_file: str | None = None
     qbo_api_url: str | None = None  # the data API's base URL instead of Intuit's (a sandbox)
+    session_secret: str | None = None  # signs the console's session cookies
 
     def store_url(self) -> str:
         """The store's URL; the default SQLite file's directory is created on the way."""

@@ -21,6 +21,7 @@ from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.domain.people import Role
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
@@ -32,12 +33,14 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.services.people import add_user
 from sfqb.store import Store
 from sfqb.web.app import WebServices, create_app
 from sfqb.web.server import running_server
 
 COMPANY = "demo"
 LOGIN = ("demo", "demo")
+CONSOLE_LOGIN = ("demo", "demo")  # the console user every demo store has (admin, all companies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,7 @@ def demo_world(
     store.migrate()
     if store.company(COMPANY) is None:
         store.create_company(COMPANY, *LOGIN)
+    add_console_user(store)
     quickbooks = CompanyFile(setup.quickbooks, clock, random.Random(options.seed))
     reports: list[CycleReport] = []
     circuit = (
@@ -179,6 +183,15 @@ def demo_world(
             world = DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc", circuit)
             yield world, source, reports
     store.engine.dispose()
+
+
+def add_console_user(store: Store) -> None:
+    """Give the demo's store its console user demo/demo (an admin of every company), unless it
+    has one: `sfqb serve --database-url` on the store then opens the console on the demo."""
+    name, password = CONSOLE_LOGIN
+    if store.people.get(name) is None:
+        # The demo's password is shorter than a person may choose: the demo sets it directly.
+        add_user(store, name, password, Role.ADMIN, all_companies=True, min_length=0)
 
 
 def run_demo(

@@ -35,7 +35,14 @@ from sfqb.jobs.qbo_connection import QboConnections
 from sfqb.jobs.qbo_webhooks import BadSignature, WebhookInbox
 from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings, SyncRunner
 from sfqb.mapping import Mapper, load_flows
-from sfqb.sandbox.demo import COMPANY, LOGIN, DemoOptions, DemoResult, due_count
+from sfqb.sandbox.demo import (
+    COMPANY,
+    LOGIN,
+    DemoOptions,
+    DemoResult,
+    add_console_user,
+    due_count,
+)
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.store import SecretBox, Store
@@ -131,6 +138,7 @@ def qbo_world(
     store.migrate()
     if store.company(COMPANY) is None:
         store.create_company(COMPANY, *LOGIN)
+    add_console_user(store)
     policy = policy or CompanyPolicy()
     config = quickbooks or QboConfig()
     alerts = AlertCenter(store, lambda _settings: [], clock)

@@ -9,6 +9,7 @@ from sfqb.store.common import Direction, StoreError, to_jsonable
 from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.journal import Attempt, Journal, Run, RunStatus
+from sfqb.store.people import People, TokenRecord, UserRecord, UserTaken
 from sfqb.store.qbo_events import (
     CallCount,
     QboCalls,
@@ -51,6 +52,7 @@ __all__ = [
     "InvalidTransition",
     "Journal",
     "PendingAuthorization",
+    "People",
     "QboCalls",
     "QboConnection",
     "QboEvents",
@@ -76,6 +78,9 @@ __all__ = [
     "StoredChange",
     "StoredTokens",
     "SyncQueue",
+    "TokenRecord",
+    "UserRecord",
+    "UserTaken",
     "WebhookChange",
     "create_engine_from_url",
     "generate_key",

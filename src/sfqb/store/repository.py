@@ -28,6 +28,7 @@ from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
+from sfqb.store.people import People
 from sfqb.store.qbo_events import QboCalls, QboEvents
 from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
 from sfqb.store.queue import SyncQueue
@@ -82,7 +83,8 @@ class Store(SessionRows):
     `journal` (runs and attempts), `queue` (the retry queue), `review` (with `review_actions`
     and the per-record `overrides`), `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
-    meter) and `qbo_events` (webhook changes). `secrets` encrypts
+    meter) and `qbo_events` (webhook changes); the console's users, grants and API tokens in
+    `people`. `secrets` encrypts
     connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
     """
 
@@ -109,6 +111,7 @@ class Store(SessionRows):
         self.qbo_tokens = QboTokens(self._sessions, clock, secrets, qbo_oauth)
         self.qbo_calls = QboCalls(self._sessions, clock)
         self.qbo_events = QboEvents(self._sessions, clock)
+        self.people = People(self._sessions, clock)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:

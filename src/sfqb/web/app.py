@@ -1,5 +1,6 @@
-"""The FastAPI application `sfqb serve` runs: the Web Connector endpoint at /qbwc, and
-QuickBooks Online's OAuth callback and webhooks under /qbo (see `sfqb.web.qbo`)."""
+"""The FastAPI application `sfqb serve` runs: the Web Connector endpoint at /qbwc,
+QuickBooks Online's OAuth callback and webhooks under /qbo (see `sfqb.web.qbo`), and the
+console with its JSON API (see `sfqb.web.console`)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from sfqb.web.limits import (
 from sfqb.web.security import SecurityHeaders
 
 if TYPE_CHECKING:
+    from sfqb.web.console import Console
     from sfqb.web.qbo import QboWeb
 
 QBWC_PATH = "/qbwc"
@@ -48,6 +50,7 @@ class WebServices:
     # Where the Web Connector reaches sfqb (checked by public_base_url); None: the address
     # the request came in on (the socket's, never the Host header).
     public_url: str | None = None
+    console: Console | None = None  # the Integration Manager's pages and API (sfqb.web.console)
 
 
 class TooLarge(Exception):
@@ -80,7 +83,8 @@ def _base_url(public_url: str | None, request: Request) -> str:
 
 def create_app(services: WebServices) -> FastAPI:
     """The ASGI app: POST /qbwc answers the Web Connector, GET /qbwc?wsdl serves the WSDL."""
-    # Only the routes sfqb means to serve: no OpenAPI schema, no docs pages.
+    # Only the routes sfqb means to serve: no docs pages, and no OpenAPI schema of the whole
+    # app (the console serves its API's own at /api/v1/openapi.json).
     app = FastAPI(
         title="sfqb", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
     )
@@ -129,4 +133,8 @@ def create_app(services: WebServices) -> FastAPI:
         from sfqb.web.qbo import add_qbo_routes
 
         add_qbo_routes(app, services.qbo)
+    if services.console is not None:
+        from sfqb.web.console.app import add_console
+
+        add_console(app, services.console)
     return app

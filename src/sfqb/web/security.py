@@ -1,7 +1,8 @@
 """What every answer of `sfqb serve` carries, and the one address it gives out about itself.
 
 `SecurityHeaders` is a plain ASGI middleware (it never buffers a body): every response gets
-nosniff, no framing, no referrer, no caching, a restrictive Content-Security-Policy, and
+nosniff, no framing, no referrer, no caching, a restrictive Content-Security-Policy (no script;
+styles, images and form posts from sfqb itself only), and
 Strict-Transport-Security when the public URL is https. `public_base_url` checks the
 `SFQB_PUBLIC_URL` / `--public-url` setting; the WSDL and the `.qwc` files use it, never a
 request's Host header.
@@ -23,7 +24,13 @@ HSTS = "max-age=31536000"
 _HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    # The console's pages load their one stylesheet and images from sfqb itself and post forms
+    # only to it; no script runs anywhere.
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        b"base-uri 'none'; frame-ancestors 'none'",
+    ),
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
 )

@@ -1,0 +1,52 @@
+"""Building the console `sfqb serve` serves: its collaborators from `Services`, its session
+secret from SFQB_SESSION_SECRET or, when that is unset, a random one kept in the store."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sfqb.cli.context import Services
+from sfqb.cli.errors import fail
+
+if TYPE_CHECKING:
+    from sfqb.store import Store
+    from sfqb.web.console import Console
+    from sfqb.web.limits import IPNetwork
+
+MIN_SECRET = 32
+
+
+def session_secret(services: Services, store: Store) -> str:
+    """SFQB_SESSION_SECRET when set (at least 32 characters); else the store's own random
+    secret, made on first use and kept, so sessions survive a restart. One line when unusable."""
+    given = services.settings.session_secret
+    if given is None:
+        return store.people.session_secret()
+    if len(given) < MIN_SECRET:
+        raise fail(
+            f"SFQB_SESSION_SECRET must be at least {MIN_SECRET} characters long (e.g. the "
+            "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    return given
+
+
+def build_console(
+    services: Services,
+    store: Store,
+    public_url: str | None = None,
+    trusted_proxies: tuple[IPNetwork, ...] = (),
+) -> Console:
+    """The console over `store`, as `sfqb serve` runs it (Secure cookies when `public_url` is
+    https)."""
+    from sfqb.domain.login_throttle import LoginThrottle
+    from sfqb.web.console import SIGN_IN_LIMITS, Console
+
+    return Console(
+        store=store,
+        catalog=services.catalog,
+        session_secret=session_secret(services, store),
+        https=(public_url or "").startswith("https://"),
+        clock=services.clock,
+        throttle=LoginThrottle(SIGN_IN_LIMITS, services.clock),
+        trusted_proxies=trusted_proxies,
+    )
