@@ -9,6 +9,8 @@ from sfqb.cli.context import Services
 from sfqb.cli.errors import fail
 
 if TYPE_CHECKING:
+    from sfqb.jobs.gateway import SalesforceSource
+    from sfqb.services.review import ReviewService
     from sfqb.store import Store
     from sfqb.web.console import Console
     from sfqb.web.limits import IPNetwork
@@ -49,4 +51,24 @@ def build_console(
         clock=services.clock,
         throttle=LoginThrottle(SIGN_IN_LIMITS, services.clock),
         trusted_proxies=trusted_proxies,
+        review=review_service(services, store),
     )
+
+
+def review_service(services: Services, store: Store) -> ReviewService:
+    """The review list's actions over `store`, with the company's policy, maps and Salesforce
+    connection as the CLI has them (a missing connection is one line on the page)."""
+    from sfqb.cli.errors import UserError
+    from sfqb.jobs.review import ReviewError
+    from sfqb.services.review import ReviewService
+
+    def salesforce(company: str) -> SalesforceSource:
+        try:
+            return services.salesforce(company)
+        except UserError as exc:
+            raise ReviewError(str(exc)) from None
+
+    return ReviewService(
+        store, services.catalog, services.alerts, services.policy, services.mapper, salesforce,
+        clock=services.clock,
+    )  # fmt: skip

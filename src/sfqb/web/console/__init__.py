@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sfqb.codes import Catalog
 from sfqb.domain.login_throttle import LoginThrottle, ThrottleSettings
+from sfqb.services.review import ReviewService
 from sfqb.store import Store
 from sfqb.web.limits import IPNetwork
 
@@ -43,6 +44,8 @@ class Console:
     throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(SIGN_IN_LIMITS, _now))
     session_lifetime: timedelta = timedelta(hours=12)
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # The review list's actions (`sfqb serve` builds it from Services; a plain default otherwise).
+    review: ReviewService | None = None
 
 
 __all__ = ["SIGN_IN_LIMITS", "Console"]

@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfqb import __version__
-from sfqb.web.console import Console, api_me, overview, sign_in
+from sfqb.web.console import Console, api_me, api_review, overview, review, sign_in
 from sfqb.web.console.auth import API_PREFIX, Refused, SignInRequired, csrf_checked, set_current
 from sfqb.web.console.pages import render
 
@@ -130,6 +130,8 @@ def add_console(app: FastAPI, console: Console) -> None:
         sign_in.routes,
         overview.routes,
         api_me.routes,
+        review.routes,
+        api_review.routes,
     ):
         app.include_router(area(console), dependencies=checked)
 

@@ -6,7 +6,7 @@ Items closed before this revision keep no name (resolved_by stays empty), except
 closed itself ("synced by sfqb"), which are stamped "sfqb".
 
 Revision ID: 0011_review_actions
-Revises: 0009_ticket_hash
+Revises: 0010_people
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sfqb.store.models import UTCDateTime
 
 revision = "0011_review_actions"
-down_revision = "0009_ticket_hash"
+down_revision = "0010_people"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,101 @@
+"""What the review list shows of an item or a held record: the views the CLI and the console
+read, built by `sfqb.services.review.ReviewService`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sfqb.domain.entities import SfRef
+from sfqb.domain.status import DecodedStatus
+from sfqb.jobs.bindings import sf_of
+from sfqb.jobs.review import ReviewEntry, ReviewError
+from sfqb.store import SFQB, QueueItem, RecordOverride, ReviewAction, ReviewItem, ReviewStatus
+
+
+class ReviewTab(StrEnum):
+    """The two lists: items waiting for a person, and items closed (resolved or ignored)."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ItemNotFound(ReviewError):
+    """No item of that number in the company (another company's item is not found either)."""
+
+
+def when(at: datetime) -> str:
+    """A time as the review list shows it."""
+    return f"{at:%Y-%m-%d %H:%M} UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """An item as a person reads it: the entry, its history, who resolved it, the outcome."""
+
+    entry: ReviewEntry
+    history: tuple[ReviewAction, ...]
+    overrides: tuple[RecordOverride, ...]
+    correctable: tuple[str, ...]  # the fields a person may correct; () when not a data failure
+    outcome: str | None
+    closed_by: str | None  # who or what resolved it, in words
+
+    @property
+    def item(self) -> ReviewItem:
+        """The stored item."""
+        return self.entry.item
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Everything a person can do with it now."""
+        if self.item.status is not ReviewStatus.OPEN:
+            return ()
+        found = list(self.entry.actions)
+        if sf_of(self.item) is not None and not self.entry.is_company:
+            found.insert(len(found) - 1, "retry")
+            if self.correctable:
+                found.insert(len(found) - 1, "correct")
+        return (*found, "assign")
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRecord:
+    """A record QuickBooks refused on its data: its queue row (failed, waiting for a person),
+    the decoded refusal, the fields a person may correct, and what was done about it."""
+
+    row: QueueItem
+    status: DecodedStatus | None
+    name: str | None
+    correctable: tuple[str, ...]
+    overrides: tuple[RecordOverride, ...]
+    history: tuple[ReviewAction, ...]
+    outcome: str | None
+
+    @property
+    def sf(self) -> SfRef:
+        """The Salesforce record."""
+        assert isinstance(self.row.source, SfRef)
+        return self.row.source
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What an action did, in words, and the item after it."""
+
+    view: ReviewView
+    done: str
+
+
+def closed_by(entry: ReviewEntry) -> str | None:
+    """Who or what closed the item, in words; None while it is open."""
+    item = entry.item
+    if item.status is ReviewStatus.OPEN:
+        return None
+    if entry.resolved_by:  # a Salesforce user's edit, read back from the log
+        return entry.resolved_by
+    if item.resolved_by == SFQB:
+        return "sfqb: the record went through"
+    if item.resolved_by:
+        return item.resolved_by
+    return "not recorded (closed before sfqb kept names)"
