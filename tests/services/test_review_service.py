@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 from lxml import etree
 from tests.jobs.conftest import World
+from tests.jobs.test_review import gateway
 
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import AlertSettings, CompanyPolicy
@@ -41,8 +42,7 @@ def service(world: World, mailbox: Mailbox | None = None) -> ReviewService:
     policy = CompanyPolicy()
     return ReviewService(
         world.store, world.catalog, alerts, lambda _c: policy,
-        lambda _c: Mapper(load_flows(), policy), lambda _c: pytest.fail("no Salesforce"),
-        clock=world.clock,
+        lambda _c: Mapper(load_flows(), policy), lambda _c: gateway(world), clock=world.clock,
     )  # fmt: skip
 
 
@@ -224,3 +224,17 @@ def test_correct_refuses_an_item_that_did_not_fail_on_its_data(world: World) -> 
     with pytest.raises(ReviewError, match="did not fail on the record's data"):
         service(world).correct("demo", item_id, "Phone", "1", "ada")
     assert world.store.review_actions.of_item(item_id) == []
+
+
+def test_rename_is_recorded_and_the_record_goes_through_under_the_new_name(world: World) -> None:
+    sf, _qb_id, item_id = name_taken(world)
+    desk = service(world)
+    done = desk.rename("demo", item_id, "Acme Tools (Austin)", "ada")
+    assert done.view.item.resolved_by == "ada"
+    assert [(a.action, a.by) for a in done.view.history] == [("rename", "ada")]
+    assert world.sf.org.get("Account", sf.id)["Name"] == "Acme Tools (Austin)"
+    world.cycle()
+    outcome = desk.detail("demo", item_id).outcome
+    assert outcome is not None and outcome.startswith(
+        "created under another name; the record went through at "
+    )

@@ -161,6 +161,8 @@ def item_out(view: ReviewView) -> ReviewItemOut:
     return ReviewItemOut.model_validate(data)
 
 
+Viewer = Annotated[Person, Depends(api_viewer)]
+Operator = Annotated[Person, Depends(api_operator)]
 _REFUSED: dict[int | str, dict[str, Any]] = {
     **API_ERRORS,
     400: {"model": ErrorBody, "description": "The action does not apply, or its input is wrong"},
@@ -173,8 +175,6 @@ def routes(console: Console) -> APIRouter:
     """The review list's API routes."""
     router = APIRouter(prefix=f"{API_PREFIX}/companies/{{company}}/review", tags=["review"])
     service = review_of(console)
-    Viewer = Annotated[Person, Depends(api_viewer)]
-    Operator = Annotated[Person, Depends(api_operator)]
 
     def answer(run: Any) -> Any:
         try:

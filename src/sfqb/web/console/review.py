@@ -6,6 +6,7 @@ shows a confirmation page; its form posts again with `confirm=yes`.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.people import Person
-from sfqb.services.review import Done, ReviewService, ReviewTab
+from sfqb.services.review import Done, ReviewService, ReviewTab, ReviewView
 from sfqb.web.console import Console
 from sfqb.web.console.auth import NotFound, company_or_404, operator, viewer
 from sfqb.web.console.pages import render
@@ -28,6 +29,7 @@ from sfqb.web.console.review_common import (
 )
 
 FLASH = "review_flash"
+STYLESHEET = "/static/review.css"  # the review list's styles (record_actions.html uses them too)
 _LABELS = {
     "bind": "Bind",
     "rename": "Create under another name",
@@ -69,6 +71,15 @@ def routes(console: Console) -> APIRouter:
     """GET the review list; POST its actions."""
     router = APIRouter(include_in_schema=False)
     service = review_of(console)
+    stylesheet = files("sfqb.web.console").joinpath("static/review.css").read_bytes()
+
+    @router.get(STYLESHEET)
+    def review_css() -> Response:
+        return Response(
+            stylesheet,
+            media_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     def page(
         request: Request,
@@ -120,7 +131,7 @@ def routes(console: Console) -> APIRouter:
         except MISTAKES as exc:
             raise NotFound(str(exc)) from None
         if action in CONFIRMED and form.get("confirm") != "yes":
-            return _confirm(request, company, view.entry.name, item_id, action, form)
+            return _confirm(request, company, view, action, form)
         try:
             done = _run(service, company, item_id, action, form, person, console)
         except MISTAKES as exc:
@@ -165,21 +176,17 @@ def routes(console: Console) -> APIRouter:
     return router
 
 
-def _confirm(  # noqa: PLR0917 - the request's parts
-    request: Request,
-    company: str,
-    name: str | None,
-    item_id: int,
-    action: str,
-    form: dict[str, str],
+def _confirm(
+    request: Request, company: str, view: ReviewView, action: str, form: dict[str, str]
 ) -> Response:
     kept = {k: v for k, v in form.items() if k not in {"csrf_token", "confirm"}}
     if action == "rename" and not kept.get("new_name", "").strip():
         kept["new_name"] = ""
     context = {
         "company": company,
-        "item_id": item_id,
-        "name": name,
+        "item_id": view.item.id,
+        "name": view.entry.name,
+        "has_candidates": bool(view.entry.comparison),
         "action": action,
         "label": _LABELS[action],
         "warning": _WARNINGS[action],
@@ -222,4 +229,4 @@ def _run(  # noqa: PLR0917 - the action's parts
             )
 
 
-__all__ = ["FLASH", "review_url", "routes"]
+__all__ = ["FLASH", "STYLESHEET", "review_url", "routes"]
