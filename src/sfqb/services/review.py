@@ -33,10 +33,9 @@ from sfqb.services.review_views import (
     ReviewTab,
     ReviewView,
     closed_by,
-    when,
+    outcome,
 )
 from sfqb.store import (
-    SFQB,
     Delivery,
     QueueItem,
     QueueStatus,
@@ -54,16 +53,6 @@ __all__ = [
 
 # Failures on the record's own data: a person may correct the value sfqb sends.
 DATA_CATEGORIES = frozenset({Category.VALIDATION})
-# The actions whose effect the next cycle shows (an assignment changes nothing in either system).
-_EFFECTIVE = ("bind", "rename", "recreate", "retry", "correct")
-_DONE_WORDS = {
-    "bind": "bound",
-    "rename": "created under another name",
-    "recreate": "re-created",
-    "retry": "retried",
-    "correct": "value corrected",
-    "ignore": "ignored",
-}
 
 
 class ReviewService:
@@ -150,29 +139,8 @@ class ReviewService:
         history: Sequence[ReviewAction],
         item: ReviewItem | None,
     ) -> str | None:
-        """What the next cycle made of the last action (or of the record, closed by sfqb)."""
-        last = next((a for a in reversed(history) if a.action in _EFFECTIVE), None)
-        through = (
-            item.resolved_at
-            if item is not None and item.resolved_by == SFQB and item.resolved_at is not None
-            else None
-        )
-        if last is None:
-            return f"the record went through at {when(through)}" if through else None
-        done = _DONE_WORDS.get(last.action, last.action)
         attempts = self._store.journal.log(company, record=sf, limit=50) if sf else []
-        after = [a for a in attempts if a.created_at >= last.at]
-        if not after:
-            if through is not None:
-                return f"{done}; the record went through at {when(through)}"
-            return f"{done}; waits for the next cycle"
-        newest = after[0]
-        if newest.failed:
-            return (
-                f"{done}; failed again at {when(newest.created_at)}: {newest.system} "
-                f"{newest.code} {newest.title}"
-            )
-        return f"{done}; the record went through at {when(newest.created_at)}"
+        return outcome(history, attempts, item)
 
     # -- records held for a value QuickBooks refused ------------------------------------------
 

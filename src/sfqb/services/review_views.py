@@ -3,6 +3,7 @@ read, built by `sfqb.services.review.ReviewService`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -11,7 +12,26 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.jobs.bindings import sf_of
 from sfqb.jobs.review import ReviewEntry, ReviewError
-from sfqb.store import SFQB, QueueItem, RecordOverride, ReviewAction, ReviewItem, ReviewStatus
+from sfqb.store import (
+    SFQB,
+    Attempt,
+    QueueItem,
+    RecordOverride,
+    ReviewAction,
+    ReviewItem,
+    ReviewStatus,
+)
+
+# The actions whose effect the next cycle shows (an assignment changes nothing in either system).
+_EFFECTIVE = ("bind", "rename", "recreate", "retry", "correct")
+_DONE_WORDS = {
+    "bind": "bound",
+    "rename": "created under another name",
+    "recreate": "re-created",
+    "retry": "retried",
+    "correct": "value corrected",
+    "ignore": "ignored",
+}
 
 
 class ReviewTab(StrEnum):
@@ -99,3 +119,31 @@ def closed_by(entry: ReviewEntry) -> str | None:
     if item.resolved_by:
         return item.resolved_by
     return "not recorded (closed before sfqb kept names)"
+
+
+def outcome(
+    history: Sequence[ReviewAction], attempts: Sequence[Attempt], item: ReviewItem | None
+) -> str | None:
+    """What the next cycle made of the last action that changes something (the record's
+    attempts newest first), or that sfqb closed the item when the record went through."""
+    last = next((a for a in reversed(history) if a.action in _EFFECTIVE), None)
+    through = (
+        item.resolved_at
+        if item is not None and item.resolved_by == SFQB and item.resolved_at is not None
+        else None
+    )
+    if last is None:
+        return f"the record went through at {when(through)}" if through else None
+    done = _DONE_WORDS.get(last.action, last.action)
+    after = [a for a in attempts if a.created_at >= last.at]
+    if not after:
+        if through is not None:
+            return f"{done}; the record went through at {when(through)}"
+        return f"{done}; waits for the next cycle"
+    newest = after[0]
+    if newest.failed:
+        return (
+            f"{done}; failed again at {when(newest.created_at)}: {newest.system} "
+            f"{newest.code} {newest.title}"
+        )
+    return f"{done}; the record went through at {when(newest.created_at)}"
