@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.console.conftest import COMPANY, SECOND, ConsoleWorld, SignIn
 from tests.web.console.review_world import NORTHWIND, build_review_world, northwind_item
 
-from sfqb.store import ReviewStatus
+from sfqb.codes import load_catalog
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.status import System
+from sfqb.store import QueueItem, QueueStatus, ReviewStatus, Store
+
+CATALOG = load_catalog()
 
 REVIEW = f"/companies/{COMPANY}/review"
 
@@ -118,6 +124,65 @@ def test_a_bad_assignee_is_shown_on_the_page(
     page = client.get(done.headers["location"]).text
     assert "assigned to operator" in page
     assert review_world.store.review.get(item_id).assigned_to == "operator"  # type: ignore[union-attr]
+
+
+def held_account(review_world: ConsoleWorld) -> QueueItem:
+    """Stage what the runner records when QuickBooks refuses an Account's value (3210):
+    its queue row failed, waiting for a person, with no review item."""
+    store = review_world.store
+    row = next(
+        r for r in store.queue.open_items(COMPANY) + _done_accounts(store)
+        if isinstance(r.source, SfRef) and r.source.sobject is SfObject.ACCOUNT
+        and not store.review.of_record(COMPANY, "Account", r.source.id)
+    )  # fmt: skip
+    if row.status is not QueueStatus.PENDING:
+        row = store.queue.requeue(row.id)
+    store.queue.mark(row.id, QueueStatus.INFLIGHT)
+    refused = CATALOG.decode(System.QBXML, "3210", "Invalid field value")
+    return store.queue.mark(row.id, QueueStatus.FAILED, decoded=refused)
+
+
+def _done_accounts(store: Store) -> list[QueueItem]:
+    from sqlalchemy import select
+
+    from sfqb.store.models import QueueRow
+
+    with store.engine.connect() as connection:
+        ids = connection.scalars(
+            select(QueueRow.id).where(
+                QueueRow.company == COMPANY, QueueRow.source_type == "Account"
+            )
+        ).all()
+    return [r for r in (store.queue.item(i) for i in ids) if r is not None]
+
+
+def test_a_held_record_s_value_is_corrected_on_the_page(
+    client: TestClient, sign_in: SignIn, review_world: ConsoleWorld
+) -> None:
+    row = held_account(review_world)
+    assert isinstance(row.source, SfRef)
+    sf = row.source
+    csrf = sign_in(client, "operator", "operator-pw")
+    page = client.get(REVIEW).text
+    assert "Held: QuickBooks refused a value" in page and sf.id in page
+    assert ">Correct and retry</button>" in page
+    url = f"/companies/{COMPANY}/review/records/Account/{sf.id}/correct"
+    wrong = client.post(url, data={"csrf_token": csrf, "field": "Shoe size", "value": "9"})
+    assert wrong.status_code == 400 and "not a field sfqb writes" in wrong.text
+    done = client.post(url, data={"csrf_token": csrf, "field": "Phone", "value": "(512) 555-0199"})
+    assert done.status_code == 303
+    assert 'Phone set to "(512) 555-0199"' in unescape(client.get(done.headers["location"]).text)
+    (override,) = review_world.store.overrides.of_record(COMPANY, row.flow, sf)
+    assert (override.field, override.value, override.set_by) == (
+        "Phone",
+        "(512) 555-0199",
+        "operator",
+    )
+    assert review_world.store.queue.item(row.id).status is QueueStatus.PENDING  # type: ignore[union-attr]
+    other = f"/companies/{SECOND.replace(' ', '%20')}/review/records/Account/{sf.id}/retry"
+    admin = TestClient(review_world.app, follow_redirects=False)
+    token = sign_in(admin, "demo", "demo")
+    assert admin.post(other, data={"csrf_token": token}).status_code == 404
 
 
 def test_bind_moves_the_item_to_resolved_with_who_resolved_it(
