@@ -9,17 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests.web.console.conftest import COMPANY, SECOND, USERS, ConsoleWorld, serve_app
 
 from sfqb.cli.context import Services
 from sfqb.cli.settings import load_config
+from sfqb.codes import load_catalog
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.status import System
 from sfqb.jobs.bindings import sf_of
 from sfqb.sandbox.demo import DemoOptions
 from sfqb.sandbox.scenarios import run_scenario
 from sfqb.services.people import add_user
-from sfqb.store import Store
+from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.store.models import QueueRow
 
 NORTHWIND = "Northwind Traders"
+CATALOG = load_catalog()
 
 
 def build_review_world() -> Iterator[ConsoleWorld]:
@@ -49,3 +55,28 @@ def northwind_item(store: Store) -> int:
         if item.code == "3100" and row is not None and row.payload.get("Name") == NORTHWIND:
             return item.id
     pytest.fail("no open 3100 item for Northwind Traders")
+
+
+def held_account(store: Store) -> QueueItem:
+    """Stage what the runner records when QuickBooks refuses an Account's value (3210):
+    its queue row failed, waiting for a person, with no review item."""
+    row = next(
+        r for r in store.queue.open_items(COMPANY) + _done_accounts(store)
+        if isinstance(r.source, SfRef) and r.source.sobject is SfObject.ACCOUNT
+        and not store.review.of_record(COMPANY, "Account", r.source.id)
+    )  # fmt: skip
+    if row.status is not QueueStatus.PENDING:
+        row = store.queue.requeue(row.id)
+    store.queue.mark(row.id, QueueStatus.INFLIGHT)
+    refused = CATALOG.decode(System.QBXML, "3210", "Invalid field value")
+    return store.queue.mark(row.id, QueueStatus.FAILED, decoded=refused)
+
+
+def _done_accounts(store: Store) -> list[QueueItem]:
+    with store.engine.connect() as connection:
+        ids = connection.scalars(
+            select(QueueRow.id).where(
+                QueueRow.company == COMPANY, QueueRow.source_type == "Account"
+            )
+        ).all()
+    return [r for r in (store.queue.item(i) for i in ids) if r is not None]

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.console.conftest import COMPANY, SECOND, ConsoleWorld
-from tests.web.console.review_world import NORTHWIND, build_review_world, northwind_item
+from tests.web.console.review_world import (
+    NORTHWIND,
+    build_review_world,
+    held_account,
+    northwind_item,
+)
 
 from sfqb.services.people import create_token
 from sfqb.store import ReviewStatus
@@ -95,6 +100,30 @@ def test_mistakes_are_4xx_with_a_detail(
     )
     assert client.post(f"{API}/999999/retry", headers=op).status_code == 404
     assert review_world.store.review.get(item_id).status is ReviewStatus.OPEN  # type: ignore[union-attr]
+
+
+def test_a_held_record_is_listed_and_corrected(
+    client: TestClient, tokens: dict[str, str], review_world: ConsoleWorld
+) -> None:
+    row = held_account(review_world.store)
+    record = f"{row.source.sobject.value}/{row.source.id}"
+    listed = client.get(f"{API}/held", headers=as_(tokens, "viewer")).json()["records"]
+    (held,) = [h for h in listed if h["record"] == record]
+    assert held["code"] == "qbxml:3210" and "Phone" in held["correctable"]
+    url = f"{API}/records/{record}/correct"
+    body = {"field": "Phone", "value": "(512) 555-0199"}
+    assert client.post(url, headers=as_(tokens, "viewer"), json=body).status_code == 403
+    assert client.post(url, headers=as_(tokens, "other"), json=body).status_code == 404
+    done = client.post(url, headers=as_(tokens, "operator"), json=body)
+    assert done.status_code == 200, done.text
+    result = done.json()
+    assert result["done"].startswith('Phone set to "(512) 555-0199"')
+    assert [(a["action"], a["by"]) for a in result["record"]["history"]] == [
+        ("correct", "operator")
+    ]
+    assert result["record"]["overrides"][0]["value"] == "(512) 555-0199"
+    missing = f"{API}/records/Account/001000000000000AAA/retry"
+    assert client.post(missing, headers=as_(tokens, "operator")).status_code == 404
 
 
 def test_bind_then_the_item_is_under_resolved_with_its_history(

@@ -11,14 +11,15 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.console.conftest import COMPANY, SECOND, ConsoleWorld, SignIn
-from tests.web.console.review_world import NORTHWIND, build_review_world, northwind_item
+from tests.web.console.review_world import (
+    NORTHWIND,
+    build_review_world,
+    held_account,
+    northwind_item,
+)
 
-from sfqb.codes import load_catalog
-from sfqb.domain.entities import SfObject, SfRef
-from sfqb.domain.status import System
-from sfqb.store import QueueItem, QueueStatus, ReviewStatus, Store
-
-CATALOG = load_catalog()
+from sfqb.domain.entities import SfRef
+from sfqb.store import QueueStatus, ReviewStatus
 
 REVIEW = f"/companies/{COMPANY}/review"
 
@@ -126,40 +127,10 @@ def test_a_bad_assignee_is_shown_on_the_page(
     assert review_world.store.review.get(item_id).assigned_to == "operator"  # type: ignore[union-attr]
 
 
-def held_account(review_world: ConsoleWorld) -> QueueItem:
-    """Stage what the runner records when QuickBooks refuses an Account's value (3210):
-    its queue row failed, waiting for a person, with no review item."""
-    store = review_world.store
-    row = next(
-        r for r in store.queue.open_items(COMPANY) + _done_accounts(store)
-        if isinstance(r.source, SfRef) and r.source.sobject is SfObject.ACCOUNT
-        and not store.review.of_record(COMPANY, "Account", r.source.id)
-    )  # fmt: skip
-    if row.status is not QueueStatus.PENDING:
-        row = store.queue.requeue(row.id)
-    store.queue.mark(row.id, QueueStatus.INFLIGHT)
-    refused = CATALOG.decode(System.QBXML, "3210", "Invalid field value")
-    return store.queue.mark(row.id, QueueStatus.FAILED, decoded=refused)
-
-
-def _done_accounts(store: Store) -> list[QueueItem]:
-    from sqlalchemy import select
-
-    from sfqb.store.models import QueueRow
-
-    with store.engine.connect() as connection:
-        ids = connection.scalars(
-            select(QueueRow.id).where(
-                QueueRow.company == COMPANY, QueueRow.source_type == "Account"
-            )
-        ).all()
-    return [r for r in (store.queue.item(i) for i in ids) if r is not None]
-
-
 def test_a_held_record_s_value_is_corrected_on_the_page(
     client: TestClient, sign_in: SignIn, review_world: ConsoleWorld
 ) -> None:
-    row = held_account(review_world)
+    row = held_account(review_world.store)
     assert isinstance(row.source, SfRef)
     sf = row.source
     csrf = sign_in(client, "operator", "operator-pw")

@@ -1,7 +1,9 @@
 """The review list in the JSON API: `GET /api/v1/companies/{company}/review?status=open|resolved`,
 `GET .../review/{item_id}` and `POST .../review/{item_id}/{action}` for bind, rename, recreate,
-retry, ignore, assign and correct, with the same roles, company grants and service functions as
-the pages. A refused action answers {"detail": ...} with 400, 404 or 409 (502: Salesforce)."""
+retry, ignore, assign and correct; `GET .../review/held` and `POST .../review/records/{sobject}/
+{sf_id}/retry|correct` for records QuickBooks refused on their data. The same roles, company
+grants and service functions as the pages. A refused action answers {"detail": ...} with 400,
+404 or 409 (502: Salesforce)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.people import Person
-from sfqb.services.review import Done, ReviewTab, ReviewView
+from sfqb.jobs.review import ReviewError
+from sfqb.services.review import Done, HeldRecord, ItemNotFound, ReviewTab, ReviewView
 from sfqb.web.console import Console
 from sfqb.web.console.auth import (
     API_ERRORS,
@@ -141,6 +145,59 @@ class CorrectBody(BaseModel):
     value: str = Field(min_length=1, max_length=4000)
 
 
+class HeldOut(BaseModel):
+    """A record QuickBooks refused on its data: failed, waiting for a person (no review item)."""
+
+    record: str
+    flow: str
+    name: str | None
+    code: str | None
+    title: str | None
+    message: str | None
+    fix: list[str]
+    correctable: list[str]
+    overrides: list[OverrideOut]
+    history: list[ActionOut]
+    outcome: str | None
+
+
+class HeldListOut(BaseModel):
+    """The company's records held for a value QuickBooks refused."""
+
+    company: str
+    records: list[HeldOut]
+
+
+class RecordActionResult(BaseModel):
+    """What a retry or correction of a held record did, in words, and the record after it."""
+
+    done: str
+    record: HeldOut
+
+
+def held_out(held: HeldRecord) -> HeldOut:
+    """A held record as the API answers it."""
+    status = held.status
+    return HeldOut(
+        record=f"{held.sf.sobject.value}/{held.sf.id}",
+        flow=held.row.flow,
+        name=held.name,
+        code=f"{status.system}:{status.code}" if status else None,
+        title=status.title if status else None,
+        message=held.row.last_error,
+        fix=list(status.fix) if status else [],
+        correctable=list(held.correctable),
+        overrides=[
+            OverrideOut(field=o.field, value=o.value, set_by=o.set_by, set_at=o.set_at)
+            for o in held.overrides
+        ],
+        history=[
+            ActionOut(action=a.action, by=a.by, at=a.at, detail=a.detail) for a in held.history
+        ],
+        outcome=held.outcome,
+    )
+
+
 def item_out(view: ReviewView) -> ReviewItemOut:
     """A review item as the API answers it."""
     data = view.entry.to_json()
@@ -199,6 +256,41 @@ def routes(console: Console) -> APIRouter:
         views = service.listing(company, ReviewTab(status))
         return ReviewListOut(company=company, status=status, items=[item_out(v) for v in views])
 
+    @router.get("/held", response_model=HeldListOut, responses=API_ERRORS)
+    def held(company: str, person: Viewer) -> HeldListOut:
+        company = _company(person, company)
+        return HeldListOut(company=company, records=[held_out(h) for h in service.held(company)])
+
+    @router.post(
+        "/records/{sobject}/{sf_id}/{action}",
+        response_model=RecordActionResult,
+        responses=_REFUSED,
+    )
+    def act_on_record(  # noqa: PLR0917 - the path's parts
+        company: str,
+        sobject: str,
+        sf_id: str,
+        action: Literal["retry", "correct"],
+        person: Operator,
+        body: CorrectBody | None = None,
+    ) -> Any:
+        company = _company(person, company)
+        try:
+            sf = SfRef(SfObject(sobject), sf_id)
+            service.held_record(company, sf)
+        except (ValueError, ItemNotFound):
+            raise NotFound(f"There is no record {sobject}/{sf_id} in {company!r}.") from None
+        try:
+            if action == "retry":
+                done = service.retry_record(company, sf, person.name)
+            else:
+                if body is None:
+                    raise ReviewError("a correction needs the field and the value")
+                done = service.correct_record(company, sf, body.field, body.value, person.name)
+        except MISTAKES as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+        return RecordActionResult(done=done, record=held_out(service.held_record(company, sf)))
+
     @router.get("/{item_id}", response_model=ReviewItemOut, responses=API_ERRORS)
     def detail(company: str, item_id: int, person: Viewer) -> ReviewItemOut:
         company = check(person, company, item_id)
@@ -249,4 +341,4 @@ def routes(console: Console) -> APIRouter:
     return router
 
 
-__all__ = ["ReviewItemOut", "ReviewListOut", "item_out", "routes"]
+__all__ = ["HeldOut", "ReviewItemOut", "ReviewListOut", "held_out", "item_out", "routes"]
