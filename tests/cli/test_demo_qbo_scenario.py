@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 from tests.acceptance.test_seed_codes import make_app
 from typer.testing import CliRunner
 
 from sfqb.cli.context import Services
+from sfqb.cli.secret_keys import key_problem
+from sfqb.services import people
+from sfqb.store import SecretBox, Store
 
 
 def test_the_qbo_scenario_writes_the_demo_summary_keys(tmp_path: Path) -> None:
@@ -18,6 +22,7 @@ def test_the_qbo_scenario_writes_the_demo_summary_keys(tmp_path: Path) -> None:
         ["demo", "--target", "qbo", "--scenario", "seed-codes", "--workdir", str(tmp_path),
          "--json-summary", str(summary)],
         obj=Services(),
+        env={"COLUMNS": "400"},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(summary.read_text(encoding="utf-8"))
@@ -26,3 +31,13 @@ def test_the_qbo_scenario_writes_the_demo_summary_keys(tmp_path: Path) -> None:
         assert key in data, key
     assert data["undecoded"] == 0 and data["duplicates"] == 0
     assert "refuses" not in result.output
+    # The store has the console user demo/demo, and the printed command carries the key.
+    command = shlex.split(result.output.splitlines()[-1])
+    key = command[0].removeprefix("SFQB_SECRET_KEY=")
+    url = f"sqlite:///{tmp_path / 'sfqb.sqlite'}"
+    assert command[1].startswith("SFQB_CONFIG=")
+    assert command[2:] == ["sfqb", "serve", "--database-url", url, "--port", "8000"]
+    store = Store.from_url(url, secrets=SecretBox(key))
+    assert people.verify_sign_in(store, "demo", "demo") is not None
+    assert key_problem(store, SecretBox(key)) is None
+    store.engine.dispose()

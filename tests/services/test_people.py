@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -54,9 +56,13 @@ def test_the_demo_may_set_a_short_password_directly(store: Store) -> None:
     assert found == Person("demo", Role.ADMIN, None)
 
 
-def test_change_password(store: Store) -> None:
+def test_change_password_ends_the_sessions_before_it(store: Store) -> None:
     people.add_user(store, "ann", "first password", Role.VIEWER)
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    assert people.person(store, "ann", before) is not None
     people.change_password(store, "ann", "second password")
+    assert people.person(store, "ann", before) is None
+    assert people.person(store, "ann", datetime.now(UTC) + timedelta(seconds=1)) is not None
     assert people.verify_sign_in(store, "ann", "first password") is None
     assert people.verify_sign_in(store, "ann", "second password") is not None
     with pytest.raises(people.WeakPassword):
@@ -66,7 +72,7 @@ def test_change_password(store: Store) -> None:
 def test_a_hash_of_older_parameters_is_replaced_at_sign_in(store: Store) -> None:
     people.add_user(store, "ann", "long enough", Role.VIEWER)
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("long enough")
-    store.people.set_password_hash("ann", weak)
+    store.people.set_password_hash("ann", weak, end_sessions=False)
     assert people.verify_sign_in(store, "ann", "long enough") is not None
     stored = store.people.get("ann")
     assert stored is not None and stored.password_hash != weak

@@ -42,12 +42,13 @@ def test_grant_and_revoke(db: Store) -> None:
 
 def test_password_role_disable_and_remove(db: Store) -> None:
     db.people.add("ann", "h", "viewer", frozenset({"Acme"}))
-    db.people.set_password_hash("ann", "h2")
+    db.people.set_password_hash("ann", "h2", end_sessions=True)
     db.people.set_role("ann", "admin")
     db.people.set_disabled("ann", True)
     found = db.people.get("ann")
     assert found is not None
     assert (found.password_hash, found.role, found.disabled) == ("h2", "admin", True)
+    assert found.sessions_since is not None and found.sessions_since.tzinfo is not None
     db.people.add_token("ann", "ci", "a" * 64)
     db.people.remove("ann")
     assert db.people.get("ann") is None

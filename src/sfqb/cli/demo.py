@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
+import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -102,6 +105,7 @@ def demo(  # noqa: PLR0917 - typer's options
         console.print(f"Its QuickBooks Online tokens are encrypted: export SFQB_SECRET_KEY="
                       f"{result.secret_key} to use sfqb status on it")  # fmt: skip
     write_summary(json_summary, summary)
+    _console_command(console, result.store_url, result.secret_key)
 
 
 def _latest_log(console: Console, store_url: str, lines: int = 8) -> None:
@@ -199,6 +203,41 @@ def show_scenario(
         console.print(f"The scenario's policy is in {result.config_path}: export SFQB_CONFIG="
                       f"{result.config_path} so sfqb status and explain state it")  # fmt: skip
     write_summary(json_summary, summary)
+    _console_command(console, result.store_url, result.secret_key, result.config_path)
+
+
+CONSOLE_PORT = 8000
+
+
+def sfqb_command() -> str:
+    """How to run this sfqb from the current directory: `.venv/bin/sfqb` when that is the
+    program running (as under `make demo`), else `sfqb`."""
+    program = Path(sys.argv[0])
+    if program.name != "sfqb":
+        return "sfqb"
+    try:
+        return str(program.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return "sfqb" if shutil.which("sfqb") == str(program) else str(program)
+
+
+def console_command(store_url: str, secret_key: str = "", config_path: str = "") -> str:
+    """The one command that serves the console over the demo's store."""
+    env = [f"SFQB_SECRET_KEY={shlex.quote(secret_key)}"] if secret_key else []
+    env += [f"SFQB_CONFIG={shlex.quote(config_path)}"] if config_path else []
+    serve = f"{sfqb_command()} serve --database-url {shlex.quote(store_url)} --port {CONSOLE_PORT}"
+    return " ".join([*env, serve])
+
+
+def _console_command(
+    console: Console, store_url: str, secret_key: str = "", config_path: str = ""
+) -> None:
+    console.print(
+        f"Open this store in the Integration Manager (http://127.0.0.1:{CONSOLE_PORT}/, user "
+        "demo, password demo):"
+    )
+    console.print(f"  {console_command(store_url, secret_key, config_path)}", soft_wrap=True,
+                  markup=False)  # fmt: skip
 
 
 # Who a log line's message comes from: sfqb's own transport statuses are not QuickBooks' words.

@@ -152,10 +152,10 @@ def add_user(
 
 
 def change_password(store: Store, name: str, password: str) -> None:
-    """Give the user a new password."""
+    """Give the user a new password; the sessions they had are over."""
     _user(store, name)
     _check_password(password, MIN_PASSWORD)
-    store.people.set_password_hash(name, _HASHER.hash(password))
+    store.people.set_password_hash(name, _HASHER.hash(password), end_sessions=True)
 
 
 def grant(store: Store, name: str, company: str) -> bool:
@@ -187,10 +187,14 @@ def list_users(store: Store) -> list[UserView]:
     return [_view(u) for u in store.people.all()]
 
 
-def person(store: Store, name: str) -> Person | None:
-    """The user `name` as a signed-in Person; None when unknown or disabled."""
+def person(store: Store, name: str, signed_in_at: datetime | None = None) -> Person | None:
+    """The user `name` as a signed-in Person; None when unknown or disabled, or when
+    `signed_in_at` (a session's start) is before their password last changed."""
     found = store.people.get(name)
     if found is None or found.disabled:
+        return None
+    ended = found.sessions_since
+    if signed_in_at is not None and ended is not None and signed_in_at < ended:
         return None
     return _person(found)
 
@@ -212,7 +216,7 @@ def verify_sign_in(store: Store, name: str, password: str) -> Person | None:
         return None
     if _HASHER.check_needs_rehash(found.password_hash):
         try:
-            store.people.set_password_hash(name, _HASHER.hash(password))
+            store.people.set_password_hash(name, _HASHER.hash(password), end_sessions=False)
         except StoreError:
             return None  # removed in the meantime
     return _person(found)

@@ -36,6 +36,7 @@ class UserRecord:
     companies: frozenset[str] | None
     disabled: bool
     created_at: datetime
+    sessions_since: datetime | None = None  # sessions signed in before this are over
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ def _user(db: Session, row: UserRow) -> UserRecord:
         companies=_grants(db, row),
         disabled=row.disabled,
         created_at=row.created_at,
+        sessions_since=row.sessions_since,
     )
 
 
@@ -133,10 +135,14 @@ class People:
         with self._sessions() as db:
             return [_user(db, r) for r in db.scalars(select(UserRow).order_by(UserRow.name))]
 
-    def set_password_hash(self, name: str, password_hash: str) -> None:
-        """Replace the user's password hash."""
+    def set_password_hash(self, name: str, password_hash: str, *, end_sessions: bool) -> None:
+        """Replace the user's password hash; with `end_sessions`, their sessions signed in
+        until now are over."""
         with self._sessions.begin() as db:
-            self._row(db, name).password_hash = password_hash
+            row = self._row(db, name)
+            row.password_hash = password_hash
+            if end_sessions:
+                row.sessions_since = self._clock()
 
     def set_role(self, name: str, role: str) -> None:
         """Change the user's role."""

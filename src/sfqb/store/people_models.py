@@ -23,6 +23,8 @@ class UserRow(Base):
     all_companies: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Sessions signed in before this are over (set when the password changes).
+    sessions_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class GrantRow(Base):

@@ -3,7 +3,8 @@
 
 Users of `console_store`: `demo`/`demo` (admin, every company; left by the demo itself),
 `viewer`/`viewer-pw` (viewer of demo), `operator`/`operator-pw` (operator of demo) and
-`other`/`other-pw` (operator of the second company `SECOND` only).
+`other`/`other-pw` (operator of the second company `SECOND` only) and `other-admin`/
+`other-admin-pw` (admin of `SECOND` only). `api_tokens` holds an API token of each.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sfqb.connectors.qbd.webconnector import NoWorkSource, SoapEndpoint, WebConn
 from sfqb.domain.people import Role
 from sfqb.sandbox.demo import DemoOptions
 from sfqb.sandbox.scenarios import run_scenario
-from sfqb.services.people import add_user
+from sfqb.services.people import add_user, create_token
 from sfqb.store import Store
 from sfqb.web import WebServices, create_app
 from sfqb.web.console import Console
@@ -42,7 +43,9 @@ USERS = {
     "viewer": ("viewer-pw", Role.VIEWER),
     "operator": ("operator-pw", Role.OPERATOR),
     "other": ("other-pw", Role.OPERATOR),
+    "other-admin": ("other-admin-pw", Role.ADMIN),
 }
+OUTSIDERS = ("other", "other-admin")  # granted only SECOND
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 SignIn = Callable[[TestClient, str, str], str]
@@ -64,12 +67,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def serve_app(services: Services, store: Store) -> tuple[Console, FastAPI]:
+def serve_app(
+    services: Services, store: Store, public_url: str | None = None
+) -> tuple[Console, FastAPI]:
     """The console and app as `sfqb serve` builds them (no sync work: nothing runs a cycle)."""
     services.store = store
-    console = build_console(services, store)
+    console = build_console(services, store, public_url)
     service = WebConnectorService(store, NoWorkSource(), services.catalog, _now)
-    return console, create_app(WebServices(SoapEndpoint(service), console=console))
+    web = WebServices(SoapEndpoint(service), public_url=public_url, console=console)
+    return console, create_app(web)
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +89,8 @@ def console_world() -> Iterator[ConsoleWorld]:
     store.create_company(SECOND, "second-books", "second-books-pw")
     for name, (password, role) in USERS.items():
         if store.people.get(name) is None:
-            granted = (SECOND,) if name == "other" else (COMPANY,)
-            add_user(store, name, password, role, granted)
+            granted = (SECOND,) if name in OUTSIDERS else (COMPANY,)
+            add_user(store, name, password, role, granted, all_companies=name == "demo")
     services.config = load_config(Path(result.config_path))  # the scenario's policy
     console, app = serve_app(services, store)
     yield ConsoleWorld(store, services, console, app, result.config_path)
@@ -101,6 +107,12 @@ def console_store(console_world: ConsoleWorld) -> Store:
 def console_app(console_world: ConsoleWorld) -> FastAPI:
     """The whole app (/qbwc, /qbo, the console and its API) over `console_store`."""
     return console_world.app
+
+
+@pytest.fixture(scope="session")
+def api_tokens(console_store: Store) -> dict[str, str]:
+    """An API token of each user of `console_store`, by user name."""
+    return {name: create_token(console_store, name, "tests").token for name in USERS}
 
 
 @pytest.fixture
@@ -144,7 +156,9 @@ def console_url(console_app: FastAPI) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+# Per test: while Playwright's sync API is open it runs an event loop in this thread, and
+# asyncio.run() in any later test would fail.
+@pytest.fixture
 def _browser() -> Iterator[Browser]:
     executable = os.environ.get("SFQB_CHROMIUM") or "/usr/bin/chromium"
     with sync_playwright() as playwright:

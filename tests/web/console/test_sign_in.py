@@ -8,6 +8,10 @@ import uuid
 from fastapi.testclient import TestClient
 from tests.web.console.conftest import SignIn, csrf_of
 
+from sfqb.domain.people import Role
+from sfqb.services import people
+from sfqb.store import Store
+
 
 def _post_sign_in(
     client: TestClient, name: str, password: str, next_: str = "/"
@@ -117,3 +121,21 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(console_client: TestCli
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert "max-age=" in cookie
+
+
+def test_a_removed_disabled_or_re_passworded_user_is_signed_out(
+    console_client: TestClient, sign_in: SignIn, console_store: Store
+) -> None:
+    name = f"temp-{uuid.uuid4().hex[:8]}"
+    people.add_user(console_store, name, "first password", Role.VIEWER, ("demo",))
+    sign_in(console_client, name, "first password")
+    assert console_client.get("/").status_code == 200
+    people.change_password(console_store, name, "second password")
+    assert console_client.get("/").status_code == 303
+    sign_in(console_client, name, "second password")
+    people.set_disabled(console_store, name, True)
+    assert console_client.get("/").status_code == 303
+    people.set_disabled(console_store, name, False)
+    sign_in(console_client, name, "second password")
+    people.remove_user(console_store, name)
+    assert console_client.get("/").status_code == 303

@@ -49,7 +49,7 @@ def run_seed_codes_qbo(
     result = ScenarioResult()
     with qbo_world(options, catalog, clock, policy=POLICY, quickbooks=QboConfig(clock=clock),
                    seed_salesforce=False) as world:  # fmt: skip
-        result.store_url = str(world.store.engine.url)
+        result.store_url, result.secret_key = str(world.store.engine.url), world.secret_key
         result.office = office = Office(world, narrator(result, progress))
 
         def cycle() -> CycleReport:

@@ -86,6 +86,7 @@ class ScenarioResult:
     world: DemoWorld | None = None  # the sandboxes as the scenario left them (for tests)
     office: Office | None = None  # the staged records by role, and the people who acted
     config_path: str = ""  # the SFQB_CONFIG file holding the scenario's policy
+    secret_key: str = ""  # the key the store's secrets are encrypted with, if it holds any
 
 
 def run_scenario(

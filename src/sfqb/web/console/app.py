@@ -7,6 +7,7 @@ included with the CSRF check, so no POST of any area goes unchecked.
 
 from __future__ import annotations
 
+import logging
 from importlib.resources import files
 from typing import Any
 
@@ -17,7 +18,7 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -27,6 +28,8 @@ from sfqb import __version__
 from sfqb.web.console import Console, api_me, api_review, overview, review, sign_in
 from sfqb.web.console.auth import API_PREFIX, Refused, SignInRequired, csrf_checked, set_current
 from sfqb.web.console.pages import render
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "sfqb_session"
 OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
@@ -38,6 +41,7 @@ _HEADINGS = {
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed",
+    500: "Something went wrong",
 }
 
 
@@ -99,6 +103,16 @@ def served_routes(app: FastAPI) -> list[RouteContext]:
     return list(iter_route_contexts(app.routes))
 
 
+async def _crashed(request: Request, exc: Exception) -> Response:
+    """A fault of sfqb's (never a user's mistake): a page saying so; the error is logged."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith(API_PREFIX + "/"):
+        return JSONResponse({"detail": "sfqb failed to answer; the error is logged"}, 500)
+    if not _is_console_page(request):
+        return PlainTextResponse("Internal Server Error", 500)  # what Starlette answers
+    return _error_page(request, 500, "sfqb failed to answer this; the error is logged.")
+
+
 def _api_schema(app: FastAPI) -> dict[str, Any]:
     routes = [r for r in served_routes(app) if (r.path or "").startswith(API_PREFIX + "/")]
     return get_openapi(
@@ -125,6 +139,7 @@ def add_console(app: FastAPI, console: Console) -> None:
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _crashed)
     checked = [Depends(csrf_checked)]
     for area in (
         sign_in.routes,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -116,10 +116,11 @@ def session_person(request: Request) -> Person | None:
         return None
     console = console_of(request)
     since = request.session.get(SESSION_SINCE)
-    fresh = isinstance(since, int | float) and (
-        console.clock().timestamp() - since < console.session_lifetime.total_seconds()
-    )
-    found = people.person(console.store, name) if fresh else None
+    found = None
+    if isinstance(since, int | float):
+        started = datetime.fromtimestamp(since, UTC)
+        if console.clock() - started < console.session_lifetime:
+            found = people.person(console.store, name, started)
     if found is None:
         request.session.clear()
         return None
@@ -231,7 +232,7 @@ def sign_in_session(request: Request, person: Person, now: datetime) -> None:
     request.session.clear()
     request.session[SESSION_USER] = person.name
     request.session[SESSION_CSRF] = new_csrf_token()
-    request.session[SESSION_SINCE] = int(now.timestamp())
+    request.session[SESSION_SINCE] = now.timestamp()
 
 
 __all__ = [

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("all_companies", sa.Boolean(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("sessions_since", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_console_users"),
         sa.UniqueConstraint("name", name="uq_console_users_name"),
     )
