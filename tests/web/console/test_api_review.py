@@ -110,7 +110,7 @@ def test_a_held_record_is_listed_and_corrected(
     listed = client.get(f"{API}/held", headers=as_(tokens, "viewer")).json()["records"]
     (held,) = [h for h in listed if h["record"] == record]
     assert held["code"] == "qbxml:3210" and "Phone" in held["correctable"]
-    url = f"{API}/records/{record}/correct"
+    url = f"{API}/records/{row.source.id}/correct"
     body = {"field": "Phone", "value": "(512) 555-0199"}
     assert client.post(url, headers=as_(tokens, "viewer"), json=body).status_code == 403
     assert client.post(url, headers=as_(tokens, "other"), json=body).status_code == 404
@@ -122,7 +122,7 @@ def test_a_held_record_is_listed_and_corrected(
         ("correct", "operator")
     ]
     assert result["record"]["overrides"][0]["value"] == "(512) 555-0199"
-    missing = f"{API}/records/Account/001000000000000AAA/retry"
+    missing = f"{API}/records/001000000000000AAA/retry"
     assert client.post(missing, headers=as_(tokens, "operator")).status_code == 404
 
 

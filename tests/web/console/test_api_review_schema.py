@@ -24,7 +24,7 @@ def test_the_review_api_answers_within_its_schema(review_world: ConsoleWorld) ->
     token = create_token(review_world.store, "operator", "schemathesis").token
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", review_world.app)
     operations = [op.ok() for op in schema.get_all_operations() if "/review" in op.ok().path]
-    assert len(operations) == 11
+    assert len(operations) == 12
     headers = {"Authorization": f"Bearer {token}"}
     for operation in operations:
 

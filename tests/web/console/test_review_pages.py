@@ -137,7 +137,7 @@ def test_a_held_record_s_value_is_corrected_on_the_page(
     page = client.get(REVIEW).text
     assert "Held: QuickBooks refused a value" in page and sf.id in page
     assert ">Correct and retry</button>" in page
-    url = f"/companies/{COMPANY}/review/records/Account/{sf.id}/correct"
+    url = f"/companies/{COMPANY}/review/records/{sf.id}/correct"
     wrong = client.post(url, data={"csrf_token": csrf, "field": "Shoe size", "value": "9"})
     assert wrong.status_code == 400 and "not a field sfqb writes" in wrong.text
     done = client.post(url, data={"csrf_token": csrf, "field": "Phone", "value": "(512) 555-0199"})
@@ -150,7 +150,7 @@ def test_a_held_record_s_value_is_corrected_on_the_page(
         "operator",
     )
     assert review_world.store.queue.item(row.id).status is QueueStatus.PENDING  # type: ignore[union-attr]
-    other = f"/companies/{SECOND.replace(' ', '%20')}/review/records/Account/{sf.id}/retry"
+    other = f"/companies/{SECOND.replace(' ', '%20')}/review/records/{sf.id}/retry"
     admin = TestClient(review_world.app, follow_redirects=False)
     token = sign_in(admin, "demo", "demo")
     assert admin.post(other, data={"csrf_token": token}).status_code == 404

@@ -1,23 +1,32 @@
 """The review list in the JSON API: `GET /api/v1/companies/{company}/review?status=open|resolved`,
 `GET .../review/{item_id}` and `POST .../review/{item_id}/{action}` for bind, rename, recreate,
-retry, ignore, assign and correct; `GET .../review/held` and `POST .../review/records/{sobject}/
-{sf_id}/retry|correct` for records QuickBooks refused on their data. The same roles, company
+retry, ignore, assign and correct; `GET .../review/held` and `POST .../review/records/{sf_id}/
+retry|correct` for records QuickBooks refused on their data. The same roles, company
 grants and service functions as the pages. A refused action answers {"detail": ...} with 400,
 404 or 409 (502: Salesforce)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import SfRef
 from sfqb.domain.people import Person
-from sfqb.jobs.review import ReviewError
-from sfqb.services.review import Done, HeldRecord, ItemNotFound, ReviewTab, ReviewView
+from sfqb.domain.sfid import sobject_of
+from sfqb.services.review import (
+    Done,
+    HeldRecord,
+    ItemNotFound,
+    ReviewService,
+    ReviewTab,
+    ReviewView,
+)
 from sfqb.web.console import Console
 from sfqb.web.console.auth import (
     API_ERRORS,
@@ -26,6 +35,7 @@ from sfqb.web.console.auth import (
     NotFound,
     api_operator,
     api_viewer,
+    console_of,
 )
 from sfqb.web.console.auth import company_or_404 as _company
 from sfqb.web.console.review_common import MISTAKES, assignees, review_of, status_of
@@ -228,25 +238,67 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Acting:
+    """Who asks, of which company, about which item or held record (checked: 404 otherwise)."""
+
+    person: Person
+    company: str
+    service: ReviewService
+    sf: SfRef | None = None
+
+
+# The checks are dependencies: they answer 404 before the body is read, so a company or item
+# the caller may not see is never told apart by a 422.
+def _item(request: Request, person: Person, company: str, item_id: int) -> Acting:
+    company = _company(person, company)
+    service = review_of(console_of(request))
+    try:
+        service.detail(company, item_id)
+    except MISTAKES:
+        raise NotFound(f"There is no review item {item_id} in {company!r}.") from None
+    return Acting(person, company, service)
+
+
+def _viewer_item(request: Request, person: Viewer, company: str, item_id: int) -> Acting:
+    return _item(request, person, company, item_id)
+
+
+def _operator_item(request: Request, person: Operator, company: str, item_id: int) -> Acting:
+    return _item(request, person, company, item_id)
+
+
+def _operator_record(request: Request, person: Operator, company: str, sf_id: str) -> Acting:
+    company = _company(person, company)
+    service = review_of(console_of(request))
+    sobject = sobject_of(sf_id)
+    try:
+        if sobject is None:
+            raise ItemNotFound(sf_id)
+        sf = SfRef(sobject, sf_id)
+        service.held_record(company, sf)
+    except MISTAKES:
+        raise NotFound(f"There is no record {sf_id} in {company!r}.") from None
+    return Acting(person, company, service, sf)
+
+
+ViewerItem = Annotated[Acting, Depends(_viewer_item)]
+OperatorItem = Annotated[Acting, Depends(_operator_item)]
+OperatorRecord = Annotated[Acting, Depends(_operator_record)]
+
+
+def _answer(run: Callable[[], Done]) -> Any:
+    try:
+        done = run()
+    except MISTAKES as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+    return ActionResult(done=done.done, item=item_out(done.view))
+
+
 def routes(console: Console) -> APIRouter:
     """The review list's API routes."""
     router = APIRouter(prefix=f"{API_PREFIX}/companies/{{company}}/review", tags=["review"])
     service = review_of(console)
-
-    def answer(run: Any) -> Any:
-        try:
-            done: Done = run()
-        except MISTAKES as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
-        return ActionResult(done=done.done, item=item_out(done.view))
-
-    def check(person: Person, company: str, item_id: int) -> str:
-        company = _company(person, company)
-        try:
-            service.detail(company, item_id)
-        except MISTAKES:
-            raise NotFound(f"There is no review item {item_id} in {company!r}.") from None
-        return company
 
     @router.get("", response_model=ReviewListOut, responses=API_ERRORS)
     def listing(
@@ -256,89 +308,85 @@ def routes(console: Console) -> APIRouter:
         views = service.listing(company, ReviewTab(status))
         return ReviewListOut(company=company, status=status, items=[item_out(v) for v in views])
 
+    _held_routes(router, service)  # before /{item_id}: "held" is no item number
+
+    @router.get("/{item_id}", response_model=ReviewItemOut, responses=API_ERRORS)
+    def detail(item_id: int, at: ViewerItem) -> ReviewItemOut:
+        return item_out(at.service.detail(at.company, item_id))
+
+    @router.post("/{item_id}/bind", response_model=ActionResult, responses=_REFUSED)
+    def bind(item_id: int, body: BindBody, at: OperatorItem) -> Any:
+        return _answer(lambda: at.service.bind(at.company, item_id, body.qb_id, at.person.name))
+
+    @router.post("/{item_id}/rename", response_model=ActionResult, responses=_REFUSED)
+    def rename(item_id: int, body: RenameBody, at: OperatorItem) -> Any:
+        return _answer(lambda: at.service.rename(at.company, item_id, body.name, at.person.name))
+
+    @router.post("/{item_id}/recreate", response_model=ActionResult, responses=_REFUSED)
+    def recreate(item_id: int, body: RecreateBody, at: OperatorItem) -> Any:
+        return _answer(
+            lambda: at.service.recreate(at.company, item_id, at.person.name, anyway=body.anyway)
+        )
+
+    @router.post("/{item_id}/retry", response_model=ActionResult, responses=_REFUSED)
+    def retry(item_id: int, at: OperatorItem) -> Any:
+        return _answer(lambda: at.service.retry(at.company, item_id, at.person.name))
+
+    @router.post("/{item_id}/ignore", response_model=ActionResult, responses=_REFUSED)
+    def ignore(item_id: int, at: OperatorItem) -> Any:
+        return _answer(lambda: at.service.ignore(at.company, item_id, at.person.name))
+
+    @router.post("/{item_id}/assign", response_model=ActionResult, responses=_REFUSED)
+    def assign(item_id: int, body: AssignBody, at: OperatorItem) -> Any:
+        people = assignees(console, at.company)
+        return _answer(
+            lambda: at.service.assign(
+                at.company, item_id, body.user, at.person.name, email=body.email, people=people
+            )
+        )
+
+    @router.post("/{item_id}/correct", response_model=ActionResult, responses=_REFUSED)
+    def correct(item_id: int, body: CorrectBody, at: OperatorItem) -> Any:
+        return _answer(
+            lambda: at.service.correct(at.company, item_id, body.field, body.value, at.person.name)
+        )
+
+    return router
+
+
+def _held_routes(router: APIRouter, service: ReviewService) -> None:
+    """The records held for a value QuickBooks refused: their list, retry and correct."""
+
     @router.get("/held", response_model=HeldListOut, responses=API_ERRORS)
     def held(company: str, person: Viewer) -> HeldListOut:
         company = _company(person, company)
         return HeldListOut(company=company, records=[held_out(h) for h in service.held(company)])
 
-    @router.post(
-        "/records/{sobject}/{sf_id}/{action}",
-        response_model=RecordActionResult,
-        responses=_REFUSED,
-    )
-    def act_on_record(  # noqa: PLR0917 - the path's parts
-        company: str,
-        sobject: str,
-        sf_id: str,
-        action: Literal["retry", "correct"],
-        person: Operator,
-        body: CorrectBody | None = None,
-    ) -> Any:
-        company = _company(person, company)
+    def record_answer(at: Acting, run: Callable[[], str]) -> Any:
+        assert at.sf is not None
         try:
-            sf = SfRef(SfObject(sobject), sf_id)
-            service.held_record(company, sf)
-        except (ValueError, ItemNotFound):
-            raise NotFound(f"There is no record {sobject}/{sf_id} in {company!r}.") from None
-        try:
-            if action == "retry":
-                done = service.retry_record(company, sf, person.name)
-            else:
-                if body is None:
-                    raise ReviewError("a correction needs the field and the value")
-                done = service.correct_record(company, sf, body.field, body.value, person.name)
+            done = run()
         except MISTAKES as exc:
             return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
-        return RecordActionResult(done=done, record=held_out(service.held_record(company, sf)))
+        record = held_out(at.service.held_record(at.company, at.sf))
+        return RecordActionResult(done=done, record=record)
 
-    @router.get("/{item_id}", response_model=ReviewItemOut, responses=API_ERRORS)
-    def detail(company: str, item_id: int, person: Viewer) -> ReviewItemOut:
-        company = check(person, company, item_id)
-        return item_out(service.detail(company, item_id))
+    @router.post("/records/{sf_id}/retry", response_model=RecordActionResult, responses=_REFUSED)
+    def retry_record(at: OperatorRecord) -> Any:
+        assert at.sf is not None
+        sf = at.sf
+        return record_answer(at, lambda: at.service.retry_record(at.company, sf, at.person.name))
 
-    @router.post("/{item_id}/bind", response_model=ActionResult, responses=_REFUSED)
-    def bind(company: str, item_id: int, body: BindBody, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        return answer(lambda: service.bind(company, item_id, body.qb_id, person.name))
-
-    @router.post("/{item_id}/rename", response_model=ActionResult, responses=_REFUSED)
-    def rename(company: str, item_id: int, body: RenameBody, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        return answer(lambda: service.rename(company, item_id, body.name, person.name))
-
-    @router.post("/{item_id}/recreate", response_model=ActionResult, responses=_REFUSED)
-    def recreate(company: str, item_id: int, body: RecreateBody, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        return answer(lambda: service.recreate(company, item_id, person.name, anyway=body.anyway))
-
-    @router.post("/{item_id}/retry", response_model=ActionResult, responses=_REFUSED)
-    def retry(company: str, item_id: int, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        return answer(lambda: service.retry(company, item_id, person.name))
-
-    @router.post("/{item_id}/ignore", response_model=ActionResult, responses=_REFUSED)
-    def ignore(company: str, item_id: int, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        return answer(lambda: service.ignore(company, item_id, person.name))
-
-    @router.post("/{item_id}/assign", response_model=ActionResult, responses=_REFUSED)
-    def assign(company: str, item_id: int, body: AssignBody, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        people = assignees(console, company)
-        return answer(
-            lambda: service.assign(
-                company, item_id, body.user, person.name, email=body.email, people=people
-            )
+    @router.post("/records/{sf_id}/correct", response_model=RecordActionResult, responses=_REFUSED)
+    def correct_record(body: CorrectBody, at: OperatorRecord) -> Any:
+        assert at.sf is not None
+        sf = at.sf
+        return record_answer(
+            at,
+            lambda: at.service.correct_record(
+                at.company, sf, body.field, body.value, at.person.name
+            ),
         )
-
-    @router.post("/{item_id}/correct", response_model=ActionResult, responses=_REFUSED)
-    def correct(company: str, item_id: int, body: CorrectBody, person: Operator) -> Any:
-        company = check(person, company, item_id)
-        return answer(
-            lambda: service.correct(company, item_id, body.field, body.value, person.name)
-        )
-
-    return router
 
 
 __all__ = ["HeldOut", "ReviewItemOut", "ReviewListOut", "held_out", "item_out", "routes"]

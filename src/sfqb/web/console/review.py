@@ -6,6 +6,7 @@ shows a confirmation page; its form posts again with `confirm=yes`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,9 +14,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import SfRef
 from sfqb.domain.people import Person
-from sfqb.services.review import Done, ReviewService, ReviewTab, ReviewView
+from sfqb.domain.sfid import sobject_of
+from sfqb.services.review import Done, ItemNotFound, ReviewService, ReviewTab, ReviewView
 from sfqb.web.console import Console
 from sfqb.web.console.auth import NotFound, company_or_404, operator, viewer
 from sfqb.web.console.pages import render
@@ -114,17 +116,10 @@ def routes(console: Console) -> APIRouter:
         company = company_or_404(person, company)
         return page(request, company, _tab(tab))
 
-    @router.post("/companies/{company}/review/{item_id}/{action}")
     async def act(
-        request: Request,
-        company: str,
-        item_id: int,
-        action: str,
-        person: Annotated[Person, Depends(operator)],
+        request: Request, company: str, item_id: int, action: str, person: Person
     ) -> Response:
         company = company_or_404(person, company)
-        if action not in _LABELS:
-            raise NotFound(f"There is no review action {action!r}.")
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         try:
             view = service.detail(company, item_id)
@@ -140,40 +135,64 @@ def routes(console: Console) -> APIRouter:
         tab = "open" if done.view.item.status.value == "open" else "resolved"
         return RedirectResponse(_back(company, form.get("next"), tab), status_code=303)
 
-    @router.post("/companies/{company}/review/records/{sobject}/{sf_id}/{action}")
-    async def act_on_record(  # noqa: PLR0917 - the path's parts
-        request: Request,
-        company: str,
-        sobject: str,
-        sf_id: str,
-        action: str,
-        person: Annotated[Person, Depends(operator)],
+    async def act_on_record(
+        request: Request, company: str, sf_id: str, action: str, person: Person
     ) -> Response:
         company = company_or_404(person, company)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        missing = NotFound(f"There is no record {sobject}/{sf_id} in {company}.")
+        sobject = sobject_of(sf_id)
         try:
-            sf = SfRef(SfObject(sobject), sf_id)
-        except ValueError:
-            raise missing from None
-        try:
+            if sobject is None:
+                raise ItemNotFound(sf_id)
+            sf = SfRef(sobject, sf_id)
             service.held_record(company, sf)
         except MISTAKES:
-            raise missing from None
+            raise NotFound(f"There is no record {sf_id} in {company}.") from None
         try:
             if action == "retry":
                 done = service.retry_record(company, sf, person.name)
-            elif action == "correct":
+            else:
                 field, value = form.get("field", ""), form.get("value", "")
                 done = service.correct_record(company, sf, field, value, person.name)
-            else:
-                raise NotFound(f"There is no action {action!r} for a record.")
         except MISTAKES as exc:
             return page(request, company, ReviewTab.OPEN, str(exc), status_of(exc))
         request.session[FLASH] = f"Salesforce {sf}: {done}."
         return RedirectResponse(_back(company, form.get("next")), status_code=303)
 
+    # One route per action (no action parameter): each POST of an item, of a held record.
+    for name in _LABELS:
+        router.add_api_route(
+            f"/companies/{{company}}/review/{{item_id}}/{name}", _item_action(act, name),
+            methods=["POST"],
+        )  # fmt: skip
+    for name in ("retry", "correct"):
+        router.add_api_route(
+            f"/companies/{{company}}/review/records/{{sf_id}}/{name}",
+            _record_action(act_on_record, name), methods=["POST"],
+        )  # fmt: skip
     return router
+
+
+ItemAct = Callable[[Request, str, int, str, Person], Awaitable[Response]]
+RecordAct = Callable[[Request, str, str, str, Person], Awaitable[Response]]
+
+
+def _item_action(act: ItemAct, action: str) -> Callable[..., Awaitable[Response]]:
+    async def endpoint(
+        request: Request, company: str, item_id: int, person: Annotated[Person, Depends(operator)]
+    ) -> Response:
+        return await act(request, company, item_id, action, person)
+
+    return endpoint
+
+
+def _record_action(act: RecordAct, action: str) -> Callable[..., Awaitable[Response]]:
+    async def endpoint(
+        request: Request, company: str, sf_id: str, person: Annotated[Person, Depends(operator)]
+    ) -> Response:
+        return await act(request, company, sf_id, action, person)
+
+    return endpoint
 
 
 def _confirm(
