@@ -113,6 +113,23 @@ def test_re_create_asks_for_confirmation_first(
     assert review_world.store.review.get(item_id).status is ReviewStatus.OPEN  # type: ignore[union-attr]
 
 
+def test_create_under_another_name_confirms_with_the_name_field(
+    client: TestClient, sign_in: SignIn, review_world: ConsoleWorld
+) -> None:
+    csrf = sign_in(client, "operator", "operator-pw")
+    item_id = northwind_item(review_world.store)
+    form = {"csrf_token": csrf, "new_name": "Northwind Traders (Austin)"}
+    confirm = client.post(f"{REVIEW}/{item_id}/rename", data=form)
+    assert confirm.status_code == 200
+    assert "<h1>Confirm: Create under another name</h1>" in confirm.text
+    assert '<label for="new-name">New name' in confirm.text
+    assert 'value="Northwind Traders (Austin)"' in confirm.text
+    # This store has no Salesforce connection: said on the page, nothing changed.
+    refused = client.post(f"{REVIEW}/{item_id}/rename", data={**form, "confirm": "yes"})
+    assert refused.status_code == 400 and "Salesforce" in unescape(refused.text)
+    assert review_world.store.review.get(item_id).status is ReviewStatus.OPEN  # type: ignore[union-attr]
+
+
 def test_a_bad_assignee_is_shown_on_the_page(
     client: TestClient, sign_in: SignIn, review_world: ConsoleWorld
 ) -> None:
