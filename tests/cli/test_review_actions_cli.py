@@ -21,6 +21,7 @@ def test_actions_are_recorded_with_who(env: Env) -> None:
     assert history == [("assign", "ada"), ("retry", getpass.getuser())]
     (listed,) = env.items()
     assert listed["assigned_to"] == "bob" and listed["status"] == "open"
+    assert "assigned to: bob" in ok("review")
     ok("review", "resolve", i, "--ignore", "--by", "carol")
     (closed,) = env.items("--all")
     assert closed["closed_by"] == "carol"

@@ -152,6 +152,8 @@ def _print_record(console: Console, entry: ReviewEntry) -> None:
         table = evidence_table(entry)
         if table is not None:
             console.print(table)
+    if item.assigned_to and item.status.value == "open":
+        console.print(f"  assigned to: {item.assigned_to}", markup=False)
     if entry.pending and item.status.value == "open":
         console.print(f"  pending: {entry.pending}", markup=False)
     if item.status.value == "open" and qb_of(item) is not None:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sfqb.codes import Catalog
 from sfqb.domain.entities import SfRef
+from sfqb.domain.people import Role
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import Category, DecodedStatus
 from sfqb.jobs.alerts import AlertCenter, AlertKind
@@ -26,6 +27,7 @@ from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.queue_desk import QueueDesk, record_name
 from sfqb.jobs.review import ReviewDesk, ReviewEntry, ReviewError
 from sfqb.mapping import Mapper
+from sfqb.services.people import list_users
 from sfqb.services.review_views import (
     Done,
     HeldRecord,
@@ -280,6 +282,17 @@ class ReviewService:
         self._store.overrides.set(company, flow, sf, field, value, who, now=self._clock())
         return self._retry(company, sf, by, f'{field} set to "{value}" for this record; ', item_id)
 
+    def assignees(self, company: str) -> list[str]:
+        """The console users an item of `company` may be assigned to: enabled, operators or
+        admins, who see the company."""
+        return [
+            u.name
+            for u in list_users(self._store)
+            if not u.disabled
+            and u.role.rank >= Role.OPERATOR.rank
+            and (u.companies is None or company in u.companies)
+        ]
+
     def assign(
         self,
         company: str,
@@ -290,13 +303,15 @@ class ReviewService:
         email: str | None = None,
         people: Collection[str] | None = None,
     ) -> Done:
-        """Assign the item to `person` (one of `people`, the users who see the company, when
-        given); with `email`, tell them by e-mail through the alerts' SMTP channel."""
+        """Assign the item to `person`, one of `people` (by default `assignees`: any name while
+        the store has no console users); with `email`, tell them by e-mail through the alerts'
+        SMTP channel."""
         item = self._open(company, item_id)
         person = person.strip()
         if not person:
             raise ReviewError("name the person to assign the item to")
-        if people is not None and person not in people:
+        people = self.assignees(company) if people is None else people
+        if people and person not in people:
             raise ReviewError(f"{person!r} is not a user who sees company {company!r}")
         address = (email or "").strip() or None
         if address is not None and ("@" not in address or any(c.isspace() for c in address)):
@@ -384,11 +399,6 @@ def _who(by: str) -> str:
     if not name:
         raise ReviewError("an action needs the name of the person taking it")
     return name
-
-
-def record_of(item: ReviewItem) -> SfRef | None:
-    """The Salesforce record of a record item (None for company messages and QuickBooks')."""
-    return _sf_of(item)
 
 
 def _key(sf: SfRef) -> tuple[str, str]:

@@ -38,7 +38,7 @@ from sfqb.web.console.auth import (
     console_of,
 )
 from sfqb.web.console.auth import company_or_404 as _company
-from sfqb.web.console.review_common import MISTAKES, assignees, review_of, status_of
+from sfqb.web.console.review_common import MISTAKES, review_of, status_of
 
 
 class FieldOut(BaseModel):
@@ -338,10 +338,9 @@ def routes(console: Console) -> APIRouter:
 
     @router.post("/{item_id}/assign", response_model=ActionResult, responses=_REFUSED)
     def assign(item_id: int, body: AssignBody, at: OperatorItem) -> Any:
-        people = assignees(console, at.company)
         return _answer(
             lambda: at.service.assign(
-                at.company, item_id, body.user, at.person.name, email=body.email, people=people
+                at.company, item_id, body.user, at.person.name, email=body.email
             )
         )
 

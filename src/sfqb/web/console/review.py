@@ -128,7 +128,7 @@ def routes(console: Console) -> APIRouter:
         if action in CONFIRMED and form.get("confirm") != "yes":
             return _confirm(request, company, view, action, form)
         try:
-            done = _run(service, company, item_id, action, form, person, console)
+            done = _run(service, company, item_id, action, form, person)
         except MISTAKES as exc:
             return page(request, company, ReviewTab.OPEN, str(exc), status_of(exc))
         request.session[FLASH] = f"Review item {item_id}: {done.done}."
@@ -222,7 +222,6 @@ def _run(  # noqa: PLR0917 - the action's parts
     action: str,
     form: dict[str, str],
     person: Person,
-    console: Console,
 ) -> Done:
     by = person.name
     match action:
@@ -240,7 +239,7 @@ def _run(  # noqa: PLR0917 - the action's parts
         case "assign":
             return service.assign(
                 company, item_id, form.get("user", ""), by,
-                email=form.get("email") or None, people=assignees(console, company),
+                email=form.get("email") or None,
             )  # fmt: skip
         case _:
             return service.correct(

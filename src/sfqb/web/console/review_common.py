@@ -9,13 +9,11 @@ from typing import Any
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingConflict, BindingError
 from sfqb.domain.entities import InvalidRef, SfRef
-from sfqb.domain.people import Role
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter, AlertChannels
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.review import RenameRefused, ReviewError
 from sfqb.mapping import Mapper, load_flows
-from sfqb.services.people import list_users
 from sfqb.services.review import HeldRecord, ItemNotFound, ReviewService
 from sfqb.store import ReviewStatus, StoreError
 from sfqb.web.console import Console
@@ -50,13 +48,7 @@ def review_of(console: Console) -> ReviewService:
 
 def assignees(console: Console, company: str) -> list[str]:
     """The users an item of `company` may be assigned to: those who see it and may act."""
-    return [
-        u.name
-        for u in list_users(console.store)
-        if not u.disabled
-        and u.role.rank >= Role.OPERATOR.rank
-        and (u.companies is None or company in u.companies)
-    ]
+    return review_of(console).assignees(company)
 
 
 def status_of(exc: Exception) -> int:
