@@ -8,6 +8,11 @@ import getpass
 from tests.cli.cli_helpers import fails, ok
 from tests.cli.test_review_cli import Env, env
 
+from sfqb.codes import load_catalog
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.status import System
+from sfqb.store import QueueStatus
+
 __all__ = ["env"]
 
 
@@ -41,3 +46,34 @@ def test_the_new_options_refuse_mistakes_in_one_line(env: Env) -> None:
     for args, text in cases.items():
         assert text in fails("review", "resolve", *args), args
     assert env.store().review_actions.of_item(item["id"]) == []
+
+
+def test_correct_a_held_record_s_value_and_the_next_sync_sends_it(env: Env) -> None:
+    other = env.sf.org.create("Account", {"Name": "Held Co", "Phone": "555 0101 #44"})
+    ok("sync")
+    store = env.store()
+    sf = SfRef(SfObject.ACCOUNT, other)
+    row = store.queue.get("demo", "account_to_customer", sf)
+    assert row is not None
+    fails_before = fails("review", "correct", other, "Phone=(512) 555-0199", "--company", "demo")
+    assert "did not fail on its data" in fails_before
+    # As the runner records QuickBooks refusing the value (3210): failed, waiting for a person.
+    store.queue.requeue(row.id)
+    store.queue.mark(row.id, QueueStatus.INFLIGHT)
+    refused = load_catalog().decode(System.QBXML, "3210", "Invalid field value")
+    store.queue.mark(row.id, QueueStatus.FAILED, decoded=refused)
+    assert "--set takes FIELD=VALUE" in fails(
+        "review", "correct", other, "Phone", "--company", "demo"
+    )
+    output = ok(
+        "review", "correct", other, "Phone=(512) 555-0199", "--company", "demo", "--by", "ada"
+    )
+    assert 'Phone set to "(512) 555-0199" for this record' in output, output
+    (action,) = store.review_actions.of_record("demo", "Account", other)
+    assert (action.action, action.by) == ("correct", "ada")
+    ok("sync")
+    binding = store.bindings.by_sf("demo", sf)
+    assert binding is not None
+    customer = env.quickbooks().get(binding.qb.id)
+    assert customer is not None and customer.fields["Phone"] == "(512) 555-0199"
+    assert env.sf.org.get("Account", other)["Phone"] == "555 0101 #44"

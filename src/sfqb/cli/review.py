@@ -306,6 +306,30 @@ def resolve(  # noqa: PLR0917 - Typer arguments and options
     typer.echo(f"review item {item.id} ({item.company}) {item.status.value}: {done.done}")
 
 
+@review_app.command("correct")
+def correct(
+    ctx: typer.Context,
+    sf_id: Annotated[str, typer.Argument(help="The Salesforce Id of the record.")],
+    set_value: Annotated[
+        str, typer.Argument(metavar="FIELD=VALUE", help="The QuickBooks field and its value.")
+    ],
+    company: Annotated[str, typer.Option("--company", help="The record's company.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who acts (recorded; default: the OS user).")
+    ] = None,
+) -> None:
+    """Send VALUE for a QuickBooks field of a record QuickBooks refused on its data (this record
+    only; neither system is edited), and try it again at the next cycle."""
+    services = services_of(ctx)
+    with _plainly():
+        companies(services.store, company)
+        field, value = _field_value(set_value)
+        done = _service(services).correct_record(
+            company, salesforce_ref(sf_id), field, value, by if by is not None else _operator()
+        )
+    typer.echo(f"Salesforce {sf_id} ({company}): {done}")
+
+
 # -- sfqb rename -------------------------------------------------------------------------------
 
 
