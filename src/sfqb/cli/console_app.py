@@ -72,3 +72,14 @@ def review_service(services: Services, store: Store) -> ReviewService:
         store, services.catalog, services.alerts, services.policy, services.mapper, salesforce,
         clock=services.clock,
     )  # fmt: skip
+
+
+def console_banner(store: Store, base_url: str) -> str:
+    """The line `sfqb serve` prints about the console: where it is, and how to add the first
+    user when there is none."""
+    if store.people.all():
+        return f"Integration Manager: {base_url}/"
+    return (
+        f"Integration Manager: {base_url}/ (no users yet: sfqb user add NAME --role admin "
+        "--all-companies)"
+    )

@@ -192,7 +192,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
 ) -> None:
     import uvicorn
 
-    from sfqb.cli.console_app import build_console
+    from sfqb.cli.console_app import build_console, console_banner
     from sfqb.cli.qbo import qbo_web, start_scheduler
     from sfqb.web import WebServices, create_app
 
@@ -235,7 +235,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     app = create_app(web)
     shown = public or f"http://{host}:{port}"
     typer.echo(f"Web Connector endpoint: {shown}/qbwc (WSDL at /qbwc?wsdl)")
-    typer.echo(f"Integration Manager: {shown}/ (users: sfqb user add NAME --role admin)")
+    typer.echo(console_banner(store, shown))
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:

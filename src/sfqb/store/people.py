@@ -189,10 +189,10 @@ class People:
 
     def companies(self) -> list[str]:
         """The names of every company the store knows (Web Connector companies and companies
-        with a connection), sorted."""
+        with a connection), sorted ignoring case."""
         query = union(select(Company.name), select(Connection.company))
         with self._sessions() as db:
-            return sorted(set(db.scalars(query)))
+            return sorted(set(db.scalars(query)), key=str.casefold)
 
     # -- API tokens --------------------------------------------------------------------------
 

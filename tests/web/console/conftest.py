@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -113,6 +114,34 @@ def console_app(console_world: ConsoleWorld) -> FastAPI:
 def api_tokens(console_store: Store) -> dict[str, str]:
     """An API token of each user of `console_store`, by user name."""
     return {name: create_token(console_store, name, "tests").token for name in USERS}
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """A copy of `console_store` of one test's own, and the served app over it."""
+
+    store: Store
+    console: Console
+    app: FastAPI
+
+
+@pytest.fixture
+def scratch(
+    console_world: ConsoleWorld, api_tokens: dict[str, str], tmp_path: Path
+) -> Iterator[Scratch]:
+    """For a test that changes things: a copy of the seed-codes store (users and `api_tokens`
+    included) with the app `sfqb serve` builds over it; the shared store stays as it was."""
+    source = console_world.store.engine.url.database
+    assert source is not None
+    copy = tmp_path / "scratch.sqlite"
+    with sqlite3.connect(source) as original, sqlite3.connect(copy) as target:
+        original.backup(target)
+    store = Store.from_url(f"sqlite:///{copy}")
+    services = Services()
+    services.config = console_world.services.config
+    console, app = serve_app(services, store)
+    yield Scratch(store, console, app)
+    store.engine.dispose()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""In a real browser (Debian's chromium): sign in by the form's labels, land on the overview,
-sign out."""
+"""In a real browser (Debian's chromium): a wrong password said on the form, sign in by the
+form's labels, land on the overview, sign out."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ def test_sign_in_land_on_the_overview_and_sign_out(browser_page: Page, shot: Sho
     expect(page).to_have_url("/sign-in?next=/")
     shot(page, "sign-in")
     page.get_by_label("User name").fill("demo")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("The user name or password is not right.")
+    expect(page.get_by_label("User name")).to_have_value("demo")
+    shot(page, "sign-in-wrong-password")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Overview")

@@ -139,3 +139,16 @@ def test_a_removed_disabled_or_re_passworded_user_is_signed_out(
     sign_in(console_client, name, "second password")
     people.remove_user(console_store, name)
     assert console_client.get("/").status_code == 303
+
+
+def test_pages_may_load_only_sfqbs_stylesheet_and_post_only_to_sfqb(
+    console_client: TestClient,
+) -> None:
+    form = console_client.get("/sign-in")
+    policy = form.headers["content-security-policy"]
+    assert "style-src 'self'" in policy and "form-action 'self'" in policy
+    assert "script-src" not in policy and "unsafe" not in policy  # default-src 'none': no script
+    assert '<link rel="stylesheet" href="/static/console.css">' in form.text
+    sheet = console_client.get("/static/console.css")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
+    assert "<script" not in form.text and "style=" not in form.text

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -10,12 +11,15 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sfqb.connectors.qbd.webconnector.guard import shown
 from sfqb.domain.login_throttle import Verdict
 from sfqb.services import people
 from sfqb.web.console import Console
 from sfqb.web.console.auth import session_person, sign_in_session
 from sfqb.web.console.pages import render
 from sfqb.web.limits import client_address
+
+log = logging.getLogger(__name__)
 
 SIGN_IN = "/sign-in"
 SIGN_OUT = "/sign-out"
@@ -51,6 +55,15 @@ def _throttled(request: Request, console: Console, name: str, verdict: Verdict) 
     return answer
 
 
+def _count_failure(console: Console, name: str, client: str | None) -> None:
+    event = console.throttle.failed(name, client)
+    if event is not None:
+        log.warning(
+            "console sign-in of %r from %s refused until %s after %d failures",
+            name[:100], shown(client), f"{event.until:%Y-%m-%d %H:%M:%S}", event.failures,
+        )  # fmt: skip
+
+
 def routes(console: Console) -> APIRouter:
     """GET and POST /sign-in, POST /sign-out."""
     router = APIRouter(include_in_schema=False)
@@ -78,7 +91,7 @@ def routes(console: Console) -> APIRouter:
         found = people.verify_sign_in(console.store, name, password) if name else None
         if found is None:
             if name:
-                console.throttle.failed(name, client)
+                _count_failure(console, name, client)
             context = {"message": WRONG, "user_name": name[:100], "next": target}
             return render(request, "sign_in.html", context, status=400)
         console.throttle.succeeded(name, client)
