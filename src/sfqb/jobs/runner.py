@@ -219,6 +219,7 @@ class SyncRunner:
         return {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in flows}
 
     def _cycle(self, company: str, items: Mapping[SfRef, QueueItem], clean: bool) -> Cycle:
+        overrides = self._store.overrides.of_company(company)
         changes = [
             PendingChange(
                 r.flow,
@@ -230,6 +231,7 @@ class SyncRunner:
                 tries=r.attempts,
                 last_code=r.last_code,
                 bind_request=BindRequest.from_json(r.bind_request),
+                overrides=overrides.get((r.flow, ref), {}),
             )
             for ref, r in items.items()
         ]

@@ -279,7 +279,7 @@ class Cycle(Ledger):
     def _map_one(self, change: PendingChange) -> None:
         try:
             self.canonical[change.sf] = self.mapper.map(
-                change.flow, change.payload, kind=self.kind_for(change)
+                change.flow, change.payload, kind=self.kind_for(change), overrides=change.overrides
             )
         except RecordNotEligible as exc:
             self.outcome(change.sf, ItemState.SKIPPED, None, str(exc))

@@ -87,7 +87,8 @@ class PendingChange:
     `tries` counts every answered attempt of its queue row (waits included; a lost reply is
     not answered), so a write sent again after a lost reply shares its attempt key;
     `last_code` is the status code it ended its previous cycle with, if any;
-    `bind_request` a binding change asked for it, to check in QuickBooks before anything else.
+    `bind_request` a binding change asked for it, to check in QuickBooks before anything else;
+    `overrides` the values a person set for this record's QuickBooks fields (the review list).
     """
 
     flow: str
@@ -99,6 +100,7 @@ class PendingChange:
     last_code: str | None = None
     bind_request: BindRequest | None = None
     tries: int = 0
+    overrides: Mapping[str, Any] = field(default_factory=dict)  # values a person set, by field
 
 
 @dataclass(frozen=True, slots=True)
