@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.jobs.conftest import world
 
 from sfqb.codes import Catalog, load_catalog
 from sfqb.domain.entities import QbRef, SfRef
@@ -90,3 +91,6 @@ def health(db: Store, circuit: Circuit, clock: Clock) -> HealthDesk:
         lambda company: policy_in_force(CompanyPolicy(), (), recorded_schedule(db, company)),
         clock=clock,
     )
+
+
+__all__ = ["world"]

@@ -10,6 +10,8 @@ from sfqb.cli.context import Services
 from sfqb.cli.errors import fail
 
 if TYPE_CHECKING:
+    from sfqb.jobs.gateway import SalesforceSource
+    from sfqb.services.review import ReviewService
     from sfqb.store import Store
     from sfqb.web.console import Console
     from sfqb.web.limits import IPNetwork
@@ -59,6 +61,7 @@ def build_console(
         qbo_connect=qbo_starter(services),
         health=services.health,
         runs=RunDesk(services, store, services.clock, locks=services.cycle_locks),
+        review=review_service(services, store),
     )
 
 
@@ -94,6 +97,25 @@ def qbo_starter(services: Services) -> Callable[[str, str], str] | None:
             raise ConnectionProblem(str(exc)) from None
 
     return start
+
+
+def review_service(services: Services, store: Store) -> ReviewService:
+    """The review list's actions over `store`, with the company's policy, maps and Salesforce
+    connection as the CLI has them (a missing connection is one line on the page)."""
+    from sfqb.cli.errors import UserError
+    from sfqb.jobs.review import ReviewError
+    from sfqb.services.review import ReviewService
+
+    def salesforce(company: str) -> SalesforceSource:
+        try:
+            return services.salesforce(company)
+        except UserError as exc:
+            raise ReviewError(str(exc)) from None
+
+    return ReviewService(
+        store, services.catalog, services.alerts, services.policy, services.mapper, salesforce,
+        clock=services.clock,
+    )  # fmt: skip
 
 
 def console_banner(store: Store, base_url: str) -> str:

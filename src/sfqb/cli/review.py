@@ -7,35 +7,34 @@ with its decoded title and fix and exit 1.
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from sfqb.cli.bindings import salesforce_ref
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail
+from sfqb.cli.review_render import evidence_table, headline, print_company, print_comparison
 from sfqb.cli.settings import companies, services_of
-from sfqb.codes.words import flow_text, status_label
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import InvalidRef
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import Resolution, qb_of
+from sfqb.jobs.bindings import qb_of
 from sfqb.jobs.review import (
-    Evidence,
     NameStillTaken,
     RenameRefused,
     ReviewDesk,
     ReviewEntry,
     ReviewError,
 )
+from sfqb.services.review import ReviewService
 from sfqb.store import SecretKeyError, StoreError
 
 CompanyOpt = Annotated[
@@ -134,44 +133,27 @@ def _print_entries(entries: Sequence[ReviewEntry], show_all: bool) -> None:
     if messages:
         console.print(Text("Company messages", style="bold"))
         for entry in messages:
-            _print_company(console, entry)
+            print_company(console, entry)
     console.print(
         f"{len(records)} {state}record item(s), {len(messages)} company message(s)", markup=False
     )
 
 
-def _headline(entry: ReviewEntry) -> Text:
-    item = entry.item
-    line = Text(f"#{item.id} ", style="bold")
-    if entry.is_company:
-        line.append(f"{item.company}: {item.source_id}", style="bold")
-    else:
-        line.append(f"{item.company}: {item.source_type} {item.source_id}", style="bold")
-        if entry.name:
-            line.append(f' "{entry.name}"')
-        line.append(f" ({flow_text(item.flow)})")
-    if item.system and item.code:
-        title = entry.status.title if entry.status is not None else ""
-        line.append(f"  {status_label(item.system, item.code, title)}", style="red")
-    if item.status.value != "open":
-        how = entry.resolved_by or item.resolution or ""
-        line.append(f"  [{item.status.value}: {how}]", style="dim")
-    return line
-
-
 def _print_record(console: Console, entry: ReviewEntry) -> None:
     item = entry.item
-    console.print(_headline(entry))
+    console.print(headline(entry))
     console.print(f"  why: {item.reason}", markup=False)
     meaning = item.meaning or (entry.status.meaning if entry.status else "")
     if meaning:
         console.print(f"  meaning: {meaning}", markup=False)
     if entry.comparison:
-        _print_comparison(console, entry)
+        print_comparison(console, entry)
     else:
-        table = _evidence_table(entry)
+        table = evidence_table(entry)
         if table is not None:
             console.print(table)
+    if item.assigned_to and item.status.value == "open":
+        console.print(f"  assigned to: {item.assigned_to}", markup=False)
     if entry.pending and item.status.value == "open":
         console.print(f"  pending: {entry.pending}", markup=False)
     if item.status.value == "open" and qb_of(item) is not None:
@@ -206,88 +188,29 @@ def _print_actions(console: Console, entry: ReviewEntry) -> None:
         )
 
 
-def _print_comparison(console: Console, entry: ReviewEntry) -> None:
-    """The Salesforce record beside each QuickBooks candidate, fields marked same/differs."""
-    for number, view in enumerate(entry.comparison, 1):
-        head = Text(f"  candidate {number}: QuickBooks {view.qb_type or 'record'} ")
-        head.append(view.qb_id, style="bold")
-        console.print(head)
-        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-        table.add_column("    field", no_wrap=True)
-        table.add_column("Salesforce", overflow="fold")
-        table.add_column("QuickBooks", overflow="fold")
-        table.add_column("", no_wrap=True)
-        colours = {"same": "green", "differs": "red"}
-        for f in view.fields:
-            table.add_row(
-                f"    {f.field}", _cell(f.salesforce), _cell(f.quickbooks),
-                Text(f.mark, style=colours.get(f.mark, "yellow")),
-            )  # fmt: skip
-        console.print(table)
-        console.print(f"    why not bound by sfqb: {view.verdict}", markup=False)
-
-
-def _print_company(console: Console, entry: ReviewEntry) -> None:
-    console.print(_headline(entry))
-    console.print(f"  {entry.item.reason}", markup=False)
-    console.print(
-        "  closes by itself once QuickBooks accepts one of the records set aside (sfqb sends one "
-        "each cycle to test); "
-        f"`sfqb review resolve {entry.item.id} --ignore` lifts it now",
-        markup=False,
-    )
-    console.print()
-
-
-_COLUMNS: dict[Evidence, tuple[tuple[str, str], ...]] = {
-    Evidence.CANDIDATES: (
-        ("QuickBooks id", "qb_id"), ("type", "type"), ("name", "name"), ("phone", "phone"),
-        ("email", "email"), ("bound to", "bound_to"), ("matches rule", "matches_rule"),
-    ),
-    Evidence.CONFLICTS: (
-        ("field", "field"), ("Salesforce", "salesforce"), ("QuickBooks", "quickbooks"),
-        ("last synced", "last_synced"),
-    ),
-    Evidence.HISTORY: (("at", "at"), ("status", "code"), ("title", "title")),
-    Evidence.DELETION: (("QuickBooks id", "qb_id"), ("name", "name"), ("deleted", "deleted")),
-    Evidence.BINDING: (
-        ("record", "side"), ("QuickBooks id", "qb_id"), ("type", "type"), ("name", "name"),
-        ("bound to", "bound_to"), ("state", "state"),
-    ),
-}  # fmt: skip
-
-
-def _cell(value: Any) -> Text:
-    if value is None or value == "":
-        return Text("-")
-    if isinstance(value, bool):
-        return Text("yes" if value else "no")
-    if isinstance(value, dict | list):
-        return Text(json.dumps(value, default=str))
-    return Text(str(value))
-
-
-def _evidence_table(entry: ReviewEntry) -> Table | None:
-    evidence = [e for e in entry.item.candidates if isinstance(e, dict)]
-    if not evidence:
-        return None
-    columns = _COLUMNS.get(entry.evidence)
-    if columns is None:
-        keys = sorted({k for e in evidence for k in e})
-        columns = tuple((k, k) for k in keys)
-    table = Table(title=f"  {entry.evidence.value}", box=box.SIMPLE_HEAD, title_justify="left")
-    for header, key in columns:
-        if key == "qb_id":  # an Id is never cut: the column keeps its longest Id whole
-            longest = max((len(str(row.get(key) or "")) for row in evidence), default=1)
-            table.add_column(header, no_wrap=True, min_width=longest)
-        else:
-            table.add_column(header, overflow="fold")
-    for row in evidence:
-        table.add_row(*(_cell(row.get(key)) for _, key in columns))
-    return table
-
-
 # -- sfqb review resolve -----------------------------------------------------------------------
+
+
+def _service(services: Services) -> ReviewService:
+    return ReviewService(
+        services.store, services.catalog, services.alerts, services.policy, services.mapper,
+        services.salesforce, clock=services.clock,
+    )  # fmt: skip
+
+
+def _operator() -> str:
+    """The OS user running the command: who an action is recorded as without --by."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "cli"
+
+
+def _field_value(text: str) -> tuple[str, str]:
+    field, sep, value = text.partition("=")
+    if not sep or not field.strip():
+        raise UserError(f"--set takes FIELD=VALUE (got {text!r})")
+    return field.strip(), value
 
 
 @review_app.command("resolve")
@@ -314,43 +237,97 @@ def resolve(  # noqa: PLR0917 - Typer arguments and options
     ignore: Annotated[
         bool, typer.Option("--ignore", help="Stop trying until the record changes.")
     ] = False,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Try the record again at the next cycle.")
+    ] = False,
+    assign: Annotated[
+        str | None, typer.Option("--assign", metavar="USER", help="Assign the item to a user.")
+    ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="With --assign: tell the user by e-mail at this address."),
+    ] = None,
+    set_value: Annotated[
+        str | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Send VALUE for this QuickBooks field of the record (this record only), retry.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who acts (recorded; default: the OS user).")
+    ] = None,
     company: Annotated[
         str | None, typer.Option("--company", help="The item's company (checked).")
     ] = None,
 ) -> None:
-    """Settle one review item: --bind QB_ID, --recreate or --ignore."""
+    """Settle or work one review item: --bind QB_ID, --recreate, --ignore, --retry,
+    --assign USER or --set FIELD=VALUE; recorded with who (--by, else the OS user) and when."""
     services = services_of(ctx)
     with _plainly():
         chosen = [n for n, on in (("--bind", bind_to is not None), ("--recreate", recreate),
-                                  ("--ignore", ignore)) if on]  # fmt: skip
+                                  ("--ignore", ignore), ("--retry", retry),
+                                  ("--assign", assign is not None),
+                                  ("--set", set_value is not None)) if on]  # fmt: skip
         if len(chosen) != 1:
             given = " and ".join(chosen) if chosen else "none"
             raise UserError(
-                f"choose exactly one of --bind QB_ID, --recreate, --ignore (got {given})"
+                "choose exactly one of --bind QB_ID, --recreate, --ignore, --retry, "
+                f"--assign USER, --set FIELD=VALUE (got {given})"
             )
         if (rename_to is not None or anyway) and not recreate:
             raise UserError("--rename and --anyway go with --recreate")
+        if email is not None and assign is None:
+            raise UserError("--email goes with --assign")
+        who = by if by is not None else _operator()
         if company is not None:
             companies(services.store, company)
-        desk = _desk(services)
+        service = _service(services)
+        # An unknown, closed or other company's item is refused here in the CLI's words.
+        owner = service.desk.open_item(item_id, company).company
         if bind_to is not None:
-            done = desk.bind(item_id, bind_to, company)
+            done = service.bind(owner, item_id, bind_to, who)
+        elif recreate and rename_to is not None:
+            done = service.rename(owner, item_id, rename_to, who)
         elif recreate:
-            source = None
-            if rename_to is not None:
-                item = desk.open_item(item_id, company)
-                source = services.salesforce(item.company)
-            done = desk.recreate(
-                item_id, company, rename_to=rename_to, salesforce=source, anyway=anyway
-            )
+            done = service.recreate(owner, item_id, who, anyway=anyway)
+        elif ignore:
+            done = service.ignore(owner, item_id, who)
+        elif retry:
+            done = service.retry(owner, item_id, who)
+        elif assign is not None:
+            done = service.assign(owner, item_id, assign, who, email=email)
         else:
-            done = desk.ignore(item_id, company)
-    _print_resolution(done)
-
-
-def _print_resolution(done: Resolution) -> None:
-    item = done.item
+            assert set_value is not None
+            field, value = _field_value(set_value)
+            done = service.correct(owner, item_id, field, value, who)
+    item = done.view.item
     typer.echo(f"review item {item.id} ({item.company}) {item.status.value}: {done.done}")
+
+
+@review_app.command("correct")
+def correct(
+    ctx: typer.Context,
+    sf_id: Annotated[str, typer.Argument(help="The Salesforce Id of the record.")],
+    set_value: Annotated[
+        str, typer.Argument(metavar="FIELD=VALUE", help="The QuickBooks field and its value.")
+    ],
+    company: Annotated[str, typer.Option("--company", help="The record's company.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who acts (recorded; default: the OS user).")
+    ] = None,
+) -> None:
+    """Send VALUE for a QuickBooks field of a record QuickBooks refused on its data (this record
+    only; neither system is edited), and try it again at the next cycle."""
+    services = services_of(ctx)
+    with _plainly():
+        companies(services.store, company)
+        field, value = _field_value(set_value)
+        done = _service(services).correct_record(
+            company, salesforce_ref(sf_id), field, value, by if by is not None else _operator()
+        )
+    typer.echo(f"Salesforce {sf_id} ({company}): {done}")
 
 
 # -- sfqb rename -------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class AlertKind(StrEnum):
     NO_SUCCESS = "no_success"
     QBO_RECONNECT_SOON = "qbo_reconnect_soon"
     LOGIN_THROTTLED = "login_throttled"
+    REVIEW_ASSIGNED = "review_assigned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +237,29 @@ class AlertCenter:
             company, AlertKind.RECORD_NEEDS_PERSON, f"review:{item.id}",
             f"[sfqb] {company}: {what} needs a person", body, settings,
         )  # fmt: skip
+
+    def review_assigned(  # noqa: PLR0917 - the notice's fields
+        self,
+        company: str,
+        item_id: int,
+        person: str,
+        subject: str,
+        body: str,
+        settings: AlertSettings,
+        previous: str | None = None,
+    ) -> AlertRecord | None:
+        """Tell `person` (at `settings.email_to`) that a review item was assigned to them; one
+        notice per item and person (the `previous` assignee's is resolved)."""
+        if previous is not None:
+            self.resolve(company, AlertKind.REVIEW_ASSIGNED, f"review:{item_id}:{previous}")
+        return self.raise_alert(
+            company,
+            AlertKind.REVIEW_ASSIGNED,
+            f"review:{item_id}:{person}",
+            subject,
+            body,
+            settings,
+        )
 
     def login_throttled(
         self, company: str, event: ThrottleEvent, settings: AlertSettings

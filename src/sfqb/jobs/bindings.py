@@ -158,12 +158,13 @@ class BindingDesk:
         self._store, self._catalog, self._alerts = store, catalog, alerts
         self._clock = clock
 
-    def bind(self, company: str, sf: SfRef, qb: QbRef) -> Bound:
+    def bind(self, company: str, sf: SfRef, qb: QbRef, *, by: str | None = None) -> Bound:
         """Bind `sf` to `qb` now; the next cycle sends the record's values to it (Mod).
 
         InvalidQbId for an Id not of QuickBooks Desktop's form; BindingConflict when `qb` is
         bound to another record, or `sf` to another QuickBooks record that is not known to be
-        gone (an open 3120 item says it is). Nothing is written on error.
+        gone (an open 3120 item says it is). Nothing is written on error. `by` names the
+        person, kept on the items it resolves.
         """
         qb = QbRef(qb.kind, check_qbd_id(qb.id))
         bindings, now = self._store.bindings, self._clock()
@@ -178,7 +179,7 @@ class BindingDesk:
         row = self.requeue(company, sf)
         done = f"bound Salesforce {sf} to QuickBooks {qb}; the next cycle sends its values"
         resolved = [
-            self.close(item, row, done, ReviewStatus.RESOLVED)
+            self.close(item, row, done, ReviewStatus.RESOLVED, by=by)
             for item in self._store.review.items(company)
             if sf_of(item) == sf
         ]
@@ -267,9 +268,15 @@ class BindingDesk:
         return self._store.queue.requeue(row.id, now=self._clock())
 
     def close(
-        self, item: ReviewItem, row: QueueItem | None, done: str, status: ReviewStatus
+        self,
+        item: ReviewItem,
+        row: QueueItem | None,
+        done: str,
+        status: ReviewStatus,
+        *,
+        by: str | None = None,
     ) -> Resolution:
-        """Close a review item with what was done, and resolve its alert."""
-        closed = self._store.review.close(item.id, done, status, now=self._clock())
+        """Close a review item with what was done (by whom), and resolve its alert."""
+        closed = self._store.review.close(item.id, done, status, now=self._clock(), by=by)
         self._alerts.resolve(item.company, AlertKind.RECORD_NEEDS_PERSON, f"review:{item.id}")
         return Resolution(closed, row, done)

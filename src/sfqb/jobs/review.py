@@ -139,6 +139,8 @@ class ReviewEntry:
             "status": item.status.value,
             "resolution": item.resolution,
             "resolved_by": self.resolved_by,
+            "closed_by": item.resolved_by,
+            "assigned_to": item.assigned_to,
             "created_at": item.created_at.isoformat(),
             "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None,
         }
@@ -230,7 +232,9 @@ class ReviewDesk:
 
     # -- settling --------------------------------------------------------------------------
 
-    def bind(self, item_id: int, qb_id: str, company: str | None = None) -> Resolution:
+    def bind(
+        self, item_id: int, qb_id: str, company: str | None = None, *, by: str | None = None
+    ) -> Resolution:
         """Bind the record to QuickBooks record `qb_id`.
 
         A candidate the item lists is bound at once (the next cycle sends the record's values
@@ -238,7 +242,7 @@ class ReviewDesk:
         binds it only if it exists, is free and is of the record's kind; the item stays open
         until then. InvalidQbId (nothing written) for an Id not of QuickBooks Desktop's form;
         BindingConflict when `qb_id` is bound to another record, or the record to another
-        QuickBooks record that still exists.
+        QuickBooks record that still exists. `by` names the person who settled it.
         """
         item = self._record_item(item_id, company, "--bind")
         sf = _sf_of(item)
@@ -248,7 +252,7 @@ class ReviewDesk:
         qb_id = check_qbd_id(qb_id)
         kind = _kind_for(item, sf, qb_id)
         if _listed(item, qb_id):
-            bound = self._bindings.bind(item.company, sf, QbRef(kind, qb_id))
+            bound = self._bindings.bind(item.company, sf, QbRef(kind, qb_id), by=by)
             return next(r for r in bound.resolved if r.item.id == item.id)
         not_cut_short(qb_id, self._known_ids(item))
         row = self._bindings.request(item.company, sf, kind, qb_id)
@@ -262,6 +266,7 @@ class ReviewDesk:
         rename_to: str | None = None,
         salesforce: SalesforceSource | None = None,
         anyway: bool = False,
+        by: str | None = None,
     ) -> Resolution:
         """Clear the record's binding (if any); the next cycle adds it to QuickBooks afresh.
 
@@ -275,7 +280,7 @@ class ReviewDesk:
         if rename_to is not None:
             if salesforce is None:
                 raise ReviewError("a rename needs the company's Salesforce connection")
-            closed, _row = self.rename(item.company, sf, rename_to, salesforce)
+            closed, _row = self.rename(item.company, sf, rename_to, salesforce, by=by)
             renamed = next((r for r in closed if r.item.id == item.id), None)
             if renamed is not None:
                 return renamed
@@ -289,9 +294,11 @@ class ReviewDesk:
             unbound = f"unbound it from QuickBooks {old.qb}; "
         row = self._requeue(item, sf)
         done = f"{unbound}the next cycle adds Salesforce {sf} to QuickBooks"
-        return self._close(item, row, done, ReviewStatus.RESOLVED)
+        return self._close(item, row, done, ReviewStatus.RESOLVED, by)
 
-    def ignore(self, item_id: int, company: str | None = None) -> Resolution:
+    def ignore(
+        self, item_id: int, company: str | None = None, *, by: str | None = None
+    ) -> Resolution:
         """Close the item as ignored; a record's row is done until it changes in Salesforce."""
         item = self.open_item(item_id, company)
         sf, qb = _sf_of(item), qb_of(item)
@@ -308,10 +315,16 @@ class ReviewDesk:
                 f"ignored the company message {item.source_id}: the records it set aside are tried "
                 "again next cycle, and QuickBooks' answer decides whether it returns"
             )
-        return self._close(item, row, done, ReviewStatus.IGNORED)
+        return self._close(item, row, done, ReviewStatus.IGNORED, by)
 
     def rename(
-        self, company: str, sf: SfRef, name: str, salesforce: SalesforceSource
+        self,
+        company: str,
+        sf: SfRef,
+        name: str,
+        salesforce: SalesforceSource,
+        *,
+        by: str | None = None,
     ) -> tuple[list[Resolution], QueueItem | None]:
         """Rename the record in Salesforce, close its open items, queue it under the new name.
 
@@ -340,7 +353,7 @@ class ReviewDesk:
             )  # fmt: skip
             row = self._store.queue.requeue(row.id, now=self._clock())
         closed = [
-            self._close(item, row, f'renamed in Salesforce to "{name}"', ReviewStatus.RESOLVED)
+            self._close(item, row, f'renamed in Salesforce to "{name}"', ReviewStatus.RESOLVED, by)
             for item in self._store.review.items(company)
             if _sf_of(item) == sf
         ]
@@ -381,9 +394,14 @@ class ReviewDesk:
         return self._bindings.requeue(item.company, sf)
 
     def _close(
-        self, item: ReviewItem, row: QueueItem | None, done: str, status: ReviewStatus
+        self,
+        item: ReviewItem,
+        row: QueueItem | None,
+        done: str,
+        status: ReviewStatus,
+        by: str | None = None,
     ) -> Resolution:
-        return self._bindings.close(item, row, done, status)
+        return self._bindings.close(item, row, done, status, by=by)
 
 
 def _listed(item: ReviewItem, qb_id: str) -> bool:

@@ -219,6 +219,7 @@ class SyncRunner:
         return {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in flows}
 
     def _cycle(self, company: str, items: Mapping[SfRef, QueueItem], clean: bool) -> Cycle:
+        overrides = self._store.overrides.of_company(company)
         changes = [
             PendingChange(
                 r.flow,
@@ -231,6 +232,7 @@ class SyncRunner:
                 last_code=r.last_code,
                 bind_request=BindRequest.from_json(r.bind_request),
                 sent=r.sent if r.status is QueueStatus.INFLIGHT else None,
+                overrides=overrides.get((r.flow, ref), {}),
             )
             for ref, r in items.items()
         ]

@@ -92,12 +92,16 @@ class Mapper:
         record: Mapping[str, object],
         taken: Collection[str] = (),
         kind: str | None = None,
+        overrides: Mapping[str, object] | None = None,
     ) -> Mapped:
         """Map one record; `taken` holds names already used in QuickBooks (any case).
 
+        `overrides` are values a person set for this record's fields (by target path): they
+        are sent in place of the mapped values, unconverted, and reported as changes.
         Raises RecordNotEligible when the flow's `require` condition fails and
         MappingInputError when a value cannot be converted.
         """
+        overrides = overrides or {}
         flow = self.flows[flow_name]
         kind = kind or flow.kind
         if kind not in flow.kinds:
@@ -117,7 +121,15 @@ class Mapper:
                 continue
             if not _applies(spec, fields):
                 continue
-            value = self._field(flow, spec, record, spec.target, refs=refs, changes=changes)
+            if spec.target in overrides:
+                value = overrides[spec.target]
+                changes.append(
+                    MappingChange(
+                        spec.target, self._mapped(flow, spec, record), value, "set by a person"
+                    )
+                )
+            else:
+                value = self._field(flow, spec, record, spec.target, refs=refs, changes=changes)
             if flow.name_rule is not None and spec.target == flow.name_rule.field:
                 value, name_changes = apply_name_rule(flow.name_rule, value, taken)
                 changes.extend(name_changes)
@@ -137,6 +149,17 @@ class Mapper:
         frozen = freeze(fields)
         assert isinstance(frozen, Mapping)
         return Mapped(kind, frozen, tuple(refs), tuple(changes), fingerprint(kind, fields))
+
+    def targets(self, flow_name: str) -> tuple[str, ...]:
+        """The QuickBooks fields (target paths) a flow writes, outside its lines."""
+        return tuple(dict.fromkeys(spec.target for spec in self.flows[flow_name].fields))
+
+    def _mapped(self, flow: FlowMap, spec: FieldSpec, record: Mapping[str, object]) -> object:
+        """The value the map gives a field a person overrode (None when it cannot be mapped)."""
+        try:
+            return self._field(flow, spec, record, spec.target, refs=[], changes=[])
+        except MappingInputError:
+            return None
 
     def _field(
         self,

@@ -21,7 +21,8 @@ from sfqb.store.qbo_events import (
 from sfqb.store.qbo_tokens import PendingAuthorization, QboConnection, QboTokens, StoredTokens
 from sfqb.store.queue import InvalidTransition, QueueItem, QueueStatus, SyncQueue
 from sfqb.store.repository import Store, new_guid
-from sfqb.store.review import ReviewItem, ReviewList, ReviewStatus
+from sfqb.store.review import SFQB, ReviewItem, ReviewList, ReviewStatus
+from sfqb.store.review_actions import RecordOverride, RecordOverrides, ReviewAction, ReviewActions
 from sfqb.store.secrets import (
     SecretBox,
     SecretKeyError,
@@ -32,6 +33,7 @@ from sfqb.store.secrets import (
 )
 
 __all__ = [
+    "SFQB",
     "Admitted",
     "AlertRecord",
     "AlertStatus",
@@ -61,6 +63,10 @@ __all__ = [
     "QboTokens",
     "QueueItem",
     "QueueStatus",
+    "RecordOverride",
+    "RecordOverrides",
+    "ReviewAction",
+    "ReviewActions",
     "ReviewItem",
     "ReviewList",
     "ReviewStatus",

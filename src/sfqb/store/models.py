@@ -284,6 +284,9 @@ class ReviewRow(Base):
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Who closed it: a person's name, or "sfqb" when the record later went through (0011).
+    resolved_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class CircuitRow(Base):

@@ -35,6 +35,7 @@ from sfqb.store.qbo_events import QboCalls, QboEvents
 from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
 from sfqb.store.queue import SyncQueue
 from sfqb.store.review import ReviewList
+from sfqb.store.review_actions import RecordOverrides, ReviewActions
 from sfqb.store.secrets import SecretBox
 from sfqb.store.sessions import SessionRows
 
@@ -81,7 +82,8 @@ class Store(SessionRows):
     `SessionRows`).
 
     The sync tables are reached through attributes: `connections`, `bindings`, `checkpoints`,
-    `journal` (runs and attempts), `queue` (the retry queue), `review`, `circuits` (connector
+    `journal` (runs and attempts), `queue` (the retry queue), `review` (with `review_actions`
+    and the per-record `overrides`), `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
     meter) and `qbo_events` (webhook changes); the console's users, grants and API tokens in
     `people`; the policies saved from the console in `policies`; `flow_settings` (the flows
@@ -105,6 +107,8 @@ class Store(SessionRows):
         self.journal = Journal(self._sessions, clock)
         self.queue = SyncQueue(self._sessions, clock)
         self.review = ReviewList(self._sessions, clock)
+        self.review_actions = ReviewActions(self._sessions, clock)
+        self.overrides = RecordOverrides(self._sessions, clock)
         self.circuits = Circuits(self._sessions, clock)
         self.alerts = Alerts(self._sessions, clock)
         self.qbo_tokens = QboTokens(self._sessions, clock, secrets, qbo_oauth)

@@ -42,6 +42,11 @@ class ReviewItem:
     resolution: str | None
     created_at: datetime
     resolved_at: datetime | None
+    resolved_by: str | None = None  # a person's name, or SFQB when the record went through
+    assigned_to: str | None = None
+
+
+SFQB = "sfqb"  # who closed an item when sfqb synced its record after all
 
 
 def _item(row: ReviewRow) -> ReviewItem:
@@ -60,6 +65,8 @@ def _item(row: ReviewRow) -> ReviewItem:
         resolution=row.resolution,
         created_at=row.created_at,
         resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        assigned_to=row.assigned_to,
     )
 
 
@@ -117,7 +124,7 @@ class ReviewList:
         closed = 0
         for item in self.items(company):
             if (item.flow, item.source_type, item.source_id) == (flow, sf.sobject.value, sf.id):
-                self.close(item.id, "synced by sfqb")
+                self.close(item.id, "synced by sfqb", by=SFQB)
                 closed += 1
         return closed
 
@@ -127,8 +134,10 @@ class ReviewList:
         resolution: str,
         status: ReviewStatus = ReviewStatus.RESOLVED,
         now: datetime | None = None,
+        *,
+        by: str | None = None,
     ) -> ReviewItem:
-        """Resolve or ignore an open item, saying what was done."""
+        """Resolve or ignore an open item, saying what was done (and who did it)."""
         status = ReviewStatus(status)
         if status is ReviewStatus.OPEN:
             raise StoreError("close() takes resolved or ignored")
@@ -140,6 +149,17 @@ class ReviewList:
                 raise StoreError(f"review item {item_id} is already {row.status}")
             row.status, row.resolution = status.value, resolution
             row.resolved_at = require_aware(now or self._clock(), "now")
+            row.resolved_by = by
+            db.flush()
+            return _item(row)
+
+    def assign(self, item_id: int, person: str | None) -> ReviewItem:
+        """Assign an item to a person (None: to nobody)."""
+        with self._sessions.begin() as db:
+            row = db.get(ReviewRow, item_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no review item {item_id}")
+            row.assigned_to = person
             db.flush()
             return _item(row)
 

@@ -281,7 +281,7 @@ class Cycle(Ledger):
     def _map_one(self, change: PendingChange) -> None:
         try:
             self.canonical[change.sf] = self.mapper.map(
-                change.flow, change.payload, kind=self.kind_for(change)
+                change.flow, change.payload, kind=self.kind_for(change), overrides=change.overrides
             )
             if change.unknown_since is not None and change.sent is not None:
                 with contextlib.suppress(RecordNotEligible, MappingInputError):

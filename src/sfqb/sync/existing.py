@@ -148,7 +148,9 @@ def as_type(cycle: Cycle, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp
     assert sf is not None
     change = cycle.changes[sf]
     try:
-        mapped = cycle.mapper.map(change.flow, change.payload, kind=qb_type)
+        mapped = cycle.mapper.map(
+            change.flow, change.payload, kind=qb_type, overrides=change.overrides
+        )
     except (MappingInputError, RecordNotEligible):
         kinds = ", ".join(cycle.mapper.flows[change.flow].kinds)
         cycle.review(

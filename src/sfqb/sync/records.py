@@ -89,6 +89,7 @@ class PendingChange:
     `last_code` is the status code it ended its previous cycle with, if any;
     `bind_request` a binding change asked for it, to check in QuickBooks before anything else;
     `sent` the payload its unanswered add was sent with, when Salesforce changed it since.
+    `overrides` the values a person set for this record's QuickBooks fields (the review list).
     """
 
     flow: str
@@ -101,6 +102,7 @@ class PendingChange:
     bind_request: BindRequest | None = None
     tries: int = 0
     sent: Mapping[str, Any] | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)  # values a person set, by field
 
 
 @dataclass(frozen=True, slots=True)

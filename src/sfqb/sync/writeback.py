@@ -151,7 +151,8 @@ class WriteBack:
             return binding
         updated = {**payload, **to_plain(change.mapped.fields)}
         try:
-            mapped = self.mapper.map(FLOW_OF["Account"], updated)
+            kept = pending.overrides if pending is not None else None
+            mapped = self.mapper.map(FLOW_OF["Account"], updated, overrides=kept)
         except (RecordNotEligible, MappingInputError):
             return binding
         return replace(binding, fingerprint=mapped.fingerprint, sf_values=to_plain(mapped.fields))

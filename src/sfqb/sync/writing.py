@@ -59,7 +59,11 @@ class Writing:
         taken = cycle.inbound.names.setdefault(cycle.profile.kind_of(canonical.kind), set())
         try:
             mapped = cycle.mapper.map(
-                change.flow, change.payload, taken=taken, kind=cycle.kind_for(change)
+                change.flow,
+                change.payload,
+                taken=taken,
+                kind=cycle.kind_for(change),
+                overrides=change.overrides,
             )
             fields = resolve(mapped.fields, self._qb_of)
         except UnresolvedReference as exc:

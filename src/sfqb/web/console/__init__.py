@@ -14,6 +14,7 @@ from typing import Any
 from sfqb.codes import Catalog
 from sfqb.domain.login_throttle import LoginThrottle, ThrottleSettings
 from sfqb.jobs.health import HealthDesk
+from sfqb.services.review import ReviewService
 from sfqb.services.sync import RunDesk
 from sfqb.store import SecretBox, Store
 from sfqb.web.limits import IPNetwork
@@ -62,6 +63,8 @@ class Console:
     qbo_connect: Callable[[str, str], str] | None = None
     health: HealthDesk | None = None
     runs: RunDesk | None = None
+    # The review list's actions (`sfqb serve` builds it from Services; a plain default otherwise).
+    review: ReviewService | None = None
 
 
 __all__ = ["SIGN_IN_LIMITS", "Console"]

@@ -32,10 +32,12 @@ from sfqb.web.console import (
     api_log,
     api_me,
     api_people,
+    api_review,
     api_settings,
     codes,
     flows,
     overview,
+    review,
     settings,
     sign_in,
     users,
@@ -170,6 +172,8 @@ def add_console(app: FastAPI, console: Console) -> None:
         api_settings.routes,
         api_people.routes,
         api_companies.routes,
+        review.routes,
+        api_review.routes,
     ):
         app.include_router(area(console), dependencies=checked)
 

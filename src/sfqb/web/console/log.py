@@ -16,6 +16,7 @@ from sfqb.services.records import RecordNotFound, RecordPage, SearchError, find_
 from sfqb.web.console import Console
 from sfqb.web.console.auth import company_or_404, viewer
 from sfqb.web.console.pages import render
+from sfqb.web.console.review_common import record_actions_context
 
 _FILTERS = ("flow", "code", "status", "record", "q", "since", "until")
 Text = Annotated[str | None, Query(max_length=200)]
@@ -40,9 +41,12 @@ def query_of(
 
 
 def record_actions(console: Console, page: RecordPage, next_url: str) -> dict[str, Any]:
-    """What `record_actions.html` needs besides the record (the review area's actions on the
-    record's open item: none here; `next_url` is where an action returns)."""
-    return {"view": None, "held": None, "next": next_url}
+    """What `record_actions.html` needs besides the record: the review area's actions on the
+    record's open item or refused value (none for a record without a Salesforce side);
+    `next_url` is where an action returns."""
+    if page.sf is None:
+        return {"view": None, "held": None, "next": next_url}
+    return record_actions_context(console, page.company, page.sf, next_url)
 
 
 def routes(console: Console) -> APIRouter:

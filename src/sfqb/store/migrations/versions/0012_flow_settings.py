@@ -13,7 +13,7 @@ from alembic import op
 from sfqb.store.models import UTCDateTime
 
 revision = "0012_flow_settings"
-down_revision = "0010_people"
+down_revision = "0011_review_actions"
 branch_labels = None
 depends_on = None
 
