@@ -40,6 +40,9 @@ FILE_SECTION = {"on_deleted": "recreate", "alerts": {"email_to": ["file@acme.exa
         ({"backoff_base_seconds": 90, "backoff_cap_seconds": 60}, "backoff_cap_seconds"),
         ({"alerts": {"pager": "x"}}, "alerts"),
         ({"colour": "blue"}, ""),
+        ({"binding_definition_id": "Salesforce Id"}, "binding_definition_id"),
+        ({"binding_definition_id": True}, "binding_definition_id"),
+        ({"binding_definition_id": 0}, "binding_definition_id"),
     ],
 )
 def test_a_refused_setting_is_named(mapping: dict[str, Any], field: str) -> None:
@@ -48,6 +51,13 @@ def test_a_refused_setting_is_named(mapping: dict[str, Any], field: str) -> None
     assert caught.value.field == field
     assert caught.value.problem in str(caught.value)
     assert str(caught.value).startswith(f"policy.{field}" if field else "policy")
+
+
+def test_the_quickbooks_online_custom_field_is_off_by_default_and_takes_a_definition_id() -> None:
+    assert validate_policy({}).binding_definition_id == ""
+    assert validate_policy({"binding_definition_id": "5"}).binding_definition_id == "5"
+    # A YAML number is the same Id (binding_definition_id: 5 in the config file).
+    assert validate_policy({"binding_definition_id": 5}).binding_definition_id == "5"
 
 
 def test_the_config_file_message_is_unchanged() -> None:

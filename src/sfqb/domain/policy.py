@@ -101,6 +101,10 @@ class CompanyPolicy:
     # The custom field people see the Salesforce Id in (an existing one, or one sfqb defines
     # where a slot is free); "" keeps it in sfqb's private field only.
     binding_field: str = "SalesforceID"
+    # QuickBooks Online: the DefinitionId (the Custom Fields API's legacyIDV2) of a custom
+    # field on customers that holds the Salesforce Id; "" (the default) sends none. Intuit's
+    # Custom Fields API is a premium API: companies without it keep the binding in sfqb only.
+    binding_definition_id: str = ""
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)

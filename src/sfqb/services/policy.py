@@ -15,6 +15,8 @@ is optional and falls back to CompanyPolicy's safe default::
       sync_every_minutes: 15          # QuickBooks Online: a cycle (CDC sweep) at least this often
       sf_batch_size: 200              # records per Salesforce write call, 1..200
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
+      binding_definition_id: ""       # QuickBooks Online: the custom field (DefinitionId) on
+                                      # customers for the Id, premium API only; "" = none
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -39,6 +41,7 @@ setting by setting (`effective_policy`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -154,6 +157,25 @@ def _field_name(value: Any, where: str) -> str:
     return value
 
 
+_DEFINITION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _definition_id(value: Any, where: str) -> str:
+    # The Custom Fields API names a definition by its legacyIDV2, the CustomField.DefinitionId
+    # the Accounting API takes (Intuit's "Custom fields use cases" page: "1" in its sample).
+    # A YAML number (binding_definition_id: 1) is that Id too.
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and (value == "" or _DEFINITION_ID.fullmatch(value)):
+        return value
+    raise PolicyError(
+        where,
+        "binding_definition_id",
+        "must be a QuickBooks Online custom field's DefinitionId (letters, digits, - or _, "
+        f'at most 64; "" sends none), not {value!r}',
+    )
+
+
 def _alerts(value: Any, where: str) -> AlertSettings:
     raw = _mapping(value, where, "alerts.", AlertSettings)
     values: dict[str, Any] = {}
@@ -203,6 +225,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = SalesTaxSettings(**_texts(given, where, key, SalesTaxSettings))
         elif key == "binding_field":
             values[key] = _field_name(given, where)
+        elif key == "binding_definition_id":
+            values[key] = _definition_id(given, where)
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)
