@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sfqb.sandbox.qbo import errors, resources
+from sfqb.sandbox.qbo import custom_fields, errors, resources
 from sfqb.sandbox.qbo.books import Books
 from sfqb.sandbox.qbo.company import Company
 from sfqb.sandbox.qbo.config import MIN_MINOR_VERSION
@@ -199,6 +199,7 @@ class Api:
         parts = [p for p in rest.split("/") if p]
         try:
             result, items = self._route(method, parts, params, body, requestid), 0
+            result = custom_fields.hide_unless_included(result, params)
             if parts and parts[0].lower() == "batch":
                 items = len(result.get("BatchItemResponse", []))
         except errors.QboError as exc:

@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sfqb.sandbox.qbo import errors, rules, txns
+from sfqb.sandbox.qbo import custom_fields, errors, rules, txns
 from sfqb.sandbox.qbo.company import LISTS, TRANSACTIONS, Company, Record
 
 READ_ONLY = ("Id", "SyncToken", "MetaData", "domain", "sparse")
@@ -156,6 +156,7 @@ class Books:
 
     def _validate(self, entity: str, record: Record, own_id: str | None) -> None:
         company = self.company
+        custom_fields.check(company, entity, record)
         if entity in ("Customer", "Vendor", "Employee"):
             rules.party(company, entity, record, own_id)
         elif entity == "Item":

@@ -49,6 +49,9 @@ class Company:
         self.listeners: list[Callable[[Change], None]] = []
         self._next: dict[str, int] = dict.fromkeys(ENTITIES, 1)
         self.preferences: Record = {}
+        # Intuit's premium Custom Fields API for this company (custom_fields.py).
+        self.custom_fields_api = config.custom_fields_api
+        self.custom_field_definitions = dict(config.custom_field_definitions)
         self.company_info: Record = {}
 
     # -- reading ----------------------------------------------------------------------------

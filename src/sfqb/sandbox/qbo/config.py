@@ -30,6 +30,9 @@ class QboConfig:
     (Preferences.ProductAndServicesPrefs.QuantityOnHand): off, as in a new company (Intuit's
     "Create products, services, and inventory items" page: inventory features are not enabled
     by default), an Item of Type Inventory is refused.
+    `custom_fields_api` is Intuit's premium Custom Fields API for this company and app: off,
+    as in Intuit's sandbox companies; on, customers and vendors take values of the String
+    definitions in `custom_field_definitions` ((DefinitionId, label) pairs; custom_fields.py).
     `webhook_url` None: no webhooks are sent. `webhook_verify` is what httpx verifies the
     receiver's certificate with (a CA file path, or False for plain loopback tests).
     """
@@ -57,6 +60,8 @@ class QboConfig:
     query_max_results: int = 1000
     cdc_max_objects: int = 1000
     cdc_max_days: int = 30
+    custom_fields_api: bool = False
+    custom_field_definitions: tuple[tuple[str, str], ...] = ()
     webhook_url: str | None = None
     verifier_token: str | None = None
     webhook_cloudevents: bool = False

@@ -24,6 +24,10 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<op><=|>=|!=|[=<>(),*])"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))"
 )
+# The properties a WHERE may name ("filterable" on Intuit's entity pages); any other answers
+# 4001 "property 'X' is not queryable" (the Fault quoted in ruckus/quickbooks-ruby #403).
+# Custom fields are never filterable (consolibyte/quickbooks-php #182, mcohen01/node-quickbooks
+# #188 citing Intuit's developer forum: fetch the records and filter them in the app).
 QUERYABLE = {
     "id": "Id",
     "displayname": "DisplayName",

@@ -217,6 +217,15 @@ class QboSandbox:
             change = {"SyncToken": token, "ProductAndServicesPrefs": {"QuantityOnHand": on}}
             resources.preferences(company, change)
 
+    def custom_fields_api(self, on: bool = True, definitions: dict[str, str] | None = None) -> None:
+        """Intuit's premium Custom Fields API turned on (or off) for the company and app, with
+        its String definitions (DefinitionId -> label) when given (custom_fields.py)."""
+        company = self.company
+        with company.lock:
+            company.custom_fields_api = on
+            if definitions is not None:
+                company.custom_field_definitions = dict(definitions)
+
     def merge_customers(self, source_id: str, target_id: str) -> None:
         """Merge one customer into another, as a user can in QuickBooks Online."""
         merge(self.api.books, source_id, target_id)
