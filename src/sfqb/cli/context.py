@@ -294,14 +294,18 @@ class Services:
         from sfqb.connectors.qbo.oauth import OAuthFailed
         from sfqb.connectors.qbo.profile import QBO_PROFILE
 
-        alerts = self.policy(company).alerts
+        policy = self.policy(company)
 
         @contextmanager
         def online() -> Iterator[Driver]:
             s = self.settings
             try:
                 opened = self.qbo.open_driver(
-                    company, alerts, base_url=s.qbo_api_url, ca_file=s.qbo_ca_file
+                    company,
+                    policy.alerts,
+                    base_url=s.qbo_api_url,
+                    ca_file=s.qbo_ca_file,
+                    custom_field=policy.binding_definition_id,
                 )
                 with opened as driver:
                     yield driver

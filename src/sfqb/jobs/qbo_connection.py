@@ -160,15 +160,23 @@ class QboConnections:
         *,
         base_url: str | None = None,
         ca_file: str | None = None,
+        custom_field: str = "",
     ) -> Iterator[Driver]:
         """The company's QuickBooks Online as a driver (its stored realm and environment, or
-        `base_url` for a sandbox), guarded: a refused connection pauses the company."""
+        `base_url` for a sandbox), guarded: a refused connection pauses the company.
+        `custom_field` is the policy's binding_definition_id ("" for none)."""
         found = self._store.qbo_tokens.get(company)
         if found is None or found.lost_at is not None:
             why = "Intuit refused its connection" if found else "it has no tokens yet"
             raise OAuthFailed(f"{why}: connect it with sfqb connect qbo --company {company}")
         client = QboClient(
-            QboSettings(found.realm_id, found.environment, base_url=base_url, ca_file=ca_file),
+            QboSettings(
+                found.realm_id,
+                found.environment,
+                base_url=base_url,
+                ca_file=ca_file,
+                custom_fields=bool(custom_field),
+            ),
             tokens=self.tokens(company),
             meter=self.meter(company),
             catalog=self._catalog,
@@ -182,6 +190,7 @@ class QboConnections:
                 self._catalog,
                 clock=self._clock,
                 merged_into=lambda entity, gone: events.survivor(company, entity, gone),
+                marker_field=custom_field,
             )
             yield self.guard(company, driver, settings)
         finally:

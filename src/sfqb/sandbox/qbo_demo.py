@@ -75,7 +75,11 @@ class QboWorld:
         """The company's QuickBooks Online driver, as `sfqb sync` opens it."""
         qb = self.quickbooks
         with self.connections.open_driver(
-            COMPANY, self.policy.alerts, base_url=qb.base_url, ca_file=str(qb.ca_path)
+            COMPANY,
+            self.policy.alerts,
+            base_url=qb.base_url,
+            ca_file=str(qb.ca_path),
+            custom_field=self.policy.binding_definition_id,
         ) as driver:
             yield driver
 

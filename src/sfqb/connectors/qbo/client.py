@@ -65,6 +65,9 @@ class QboSettings:
     timeout: float = 120.0  # Intuit ends requests after 120 s
     limits: Limits = field(default_factory=Limits)
     retries: Retries = field(default_factory=Retries)
+    # Custom field values (Intuit's premium Custom Fields API) are read and written only at
+    # include=enhancedAllCustomFields ("Get started with the Custom Fields API").
+    custom_fields: bool = False
 
     def __post_init__(self) -> None:
         if self.minor_version < MIN_MINOR_VERSION:
@@ -117,6 +120,7 @@ class QboClient:
             minor_version=settings.minor_version,
             retries=settings.retries,
             sleep=sleep,
+            include="enhancedAllCustomFields" if settings.custom_fields else "",
         )
         self._prefix = f"/v3/company/{settings.realm_id}"
 

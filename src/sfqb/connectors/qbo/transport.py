@@ -81,6 +81,7 @@ class Transport:
         minor_version: int,
         retries: Retries | None = None,
         sleep: Sleep = time.sleep,
+        include: str = "",
     ) -> None:
         self._http = http
         self._tokens = tokens
@@ -90,12 +91,15 @@ class Transport:
         self._minor_version = str(minor_version)
         self._retries = retries or Retries()
         self._sleep = sleep
+        self._include = include  # e.g. enhancedAllCustomFields, on every call
 
     def send(self, call: Call) -> dict[str, Any]:
         """The JSON answer to `call`, after the retries it is allowed."""
         if call.write and not call.request_id:
             raise ValueError("every QuickBooks Online write needs a requestid")
         params = {**call.params, "minorversion": self._minor_version}
+        if self._include:
+            params["include"] = self._include
         if call.request_id:
             params["requestid"] = call.request_id
         token = self._token(self._tokens.access_token)

@@ -38,6 +38,9 @@ class QboDriver:
     QuickBooksUnavailable and QboAuthLost from the api propagate: the runner decides.
     `clock` (aware, UTC) bounds Change Data Capture's 30-day window; `merged_into` names the
     record a deleted one was merged into (the webhook Merge events sfqb stored), if known.
+    `marker_field` (the company's binding_definition_id, "" for none) is the custom field a
+    customer's Add and Mod carry its Salesforce Id in, read back as the record's marker; a
+    Mod reads the records' custom fields first so their other values are kept.
     """
 
     def __init__(
@@ -48,12 +51,13 @@ class QboDriver:
         max_batch: int = MAX_BATCH,
         clock: Callable[[], datetime] = _now,
         merged_into: MergedInto | None = None,
+        marker_field: str = "",
     ) -> None:
         self._api = api
         self._catalog = catalog
         self._names: dict[tuple[str, str], str | None] = {}
-        self._writer = Writer(api, catalog, self._named, max_batch)
-        self._reader = Reader(api, catalog, clock, merged_into)
+        self._writer = Writer(api, catalog, self._named, max_batch, marker_field=marker_field)
+        self._reader = Reader(api, catalog, clock, merged_into, marker_field)
 
     def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
         """One QbResult per op_id, in op order."""
@@ -72,7 +76,10 @@ class QboDriver:
                 status = self._catalog.decode(System.TRANSPORT, "UNSUPPORTED_OPERATION", message)
                 answers[op.op_id] = QbResult(op.op_id, status)
         _company_wide(answers.values())  # before any write: nothing is sent to a closed company
-        answers.update(self._writer.write([o for o in ops if o.action in _WRITES]))
+        writes = [o for o in ops if o.action in _WRITES]
+        mods = [o for o in writes if o.action is QbAction.MOD and self._writer.marked(o)]
+        current = self._reader.custom_fields(mods) if mods else {}
+        answers.update(self._writer.write(writes, current))
         _company_wide(answers.values())
         return [answers[op.op_id] for op in ops]
 

@@ -74,11 +74,16 @@ class Reader:
         catalog: Catalog,
         clock: Callable[[], datetime],
         merged_into: MergedInto | None = None,
+        marker_field: str = "",
     ) -> None:
         self._api = api
         self._catalog = catalog
         self._clock = clock
         self._merged_into = merged_into
+        self._marker_field = marker_field
+
+    def _record(self, entity: str, found: Mapping[str, Any]) -> QbRecord:
+        return to_record(entity, found, self._marker_field)
 
     def _query(self, statement: str) -> list[dict[str, Any]]:
         return self._api.query(statement)
@@ -101,10 +106,33 @@ class Reader:
             for start in range(0, len(values), _IN_CHUNK):
                 chunk = ", ".join(quote(v) for v in values[start : start + _IN_CHUNK])
                 statement = select(entity, f"{field} IN ({chunk}){_active_too(entity)}")
-                found.extend(to_record(entity, e) for e in self._query(statement))
+                found.extend(self._record(entity, e) for e in self._query(statement))
         except QboFault as exc:
             return self._fault(op, exc)
         return self._ok(op, found)
+
+    def custom_fields(self, ops: Sequence[QbOp]) -> dict[tuple[str, str], list[Any]]:
+        """The CustomField arrays of the records `ops` update, by (entity, Id), in one query
+        per entity: a Mod that sets the company's custom field keeps the record's other values.
+        A refused query leaves its records out (their Mods then send no custom field)."""
+        wanted: dict[str, set[str]] = {}
+        for op in ops:
+            if op.qb_id:
+                wanted.setdefault(entity_of(op.qb_type), set()).add(op.qb_id)
+        out: dict[tuple[str, str], list[Any]] = {}
+        for entity, ids in sorted(wanted.items()):
+            values = sorted(ids)
+            try:
+                for start in range(0, len(values), _IN_CHUNK):
+                    chunk = ", ".join(quote(v) for v in values[start : start + _IN_CHUNK])
+                    where = f"Id IN ({chunk}){_active_too(entity)}"
+                    for found in self._query(select(entity, where)):
+                        out[(entity, str(found.get("Id", "")))] = list(
+                            found.get("CustomField") or []
+                        )
+            except QboFault:
+                continue
+        return out
 
     def read_list(self, op: QbOp) -> QbResult:
         """Every active record of a small list (the chart of accounts)."""
@@ -113,7 +141,7 @@ class Reader:
             entities = self._query(select(entity, "Active = true"))
         except QboFault as exc:
             return self._fault(op, exc)
-        return self._ok(op, [to_record(entity, e) for e in entities])
+        return self._ok(op, [self._record(entity, e) for e in entities])
 
     def preferences(self, op: QbOp) -> QbResult:
         """The Preferences entity (and CompanyInfo) under the names the preflight reads."""
@@ -154,7 +182,7 @@ class Reader:
                     out[op.op_id] = self._since_query(op, entity, since)
                     continue
                 live = [e for e in changes.entities.get(entity, ()) if not is_deleted(e)]
-                out[op.op_id] = self._ok(op, [to_record(entity, e) for e in live])
+                out[op.op_id] = self._ok(op, [self._record(entity, e) for e in live])
         return out
 
     def _since_query(self, op: QbOp, entity: str, since: datetime) -> QbResult:
@@ -164,7 +192,7 @@ class Reader:
             entities = self._query(statement)
         except QboFault as exc:
             return self._fault(op, exc)
-        return self._ok(op, [to_record(entity, e) for e in entities])
+        return self._ok(op, [self._record(entity, e) for e in entities])
 
     def deleted(self, ops: Sequence[QbOp]) -> dict[str, QbResult]:
         """READ_DELETED ops: CDC's deleted objects, narrowed to each op's ids and window."""
@@ -180,7 +208,7 @@ class Reader:
                     continue
                 wanted = {i.upper() for i in op.ids}
                 records = [
-                    self._survivor_of(to_record(entity, e))
+                    self._survivor_of(self._record(entity, e))
                     for e in answer or ()
                     if (not wanted or str(e.get("Id", "")).upper() in wanted)
                     and _within(e, op.until)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sfqb.connectors.qbo.operations.custom_field import WITH_FIELDS, marker_of
 from sfqb.sync.ops import QbRecord
 
 # The engine's QuickBooks Desktop type names that QuickBooks Online spells otherwise: every
@@ -77,9 +78,11 @@ def applied_to(entity: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def to_record(entity_name: str, entity: Mapping[str, Any]) -> QbRecord:
+def to_record(entity_name: str, entity: Mapping[str, Any], marker_field: str = "") -> QbRecord:
     """One entity as a QbRecord: `fields` is the entity itself (the QuickBooks Online map set
-    reads its JSON names); a Payment adds `AppliedToTxn`, the transactions it pays."""
+    reads its JSON names); a Payment adds `AppliedToTxn`, the transactions it pays. With
+    `marker_field` (a custom field's DefinitionId), a customer's or vendor's value there is
+    its `marker`."""
     fields = dict(entity)
     if entity_name == "Payment":
         fields["AppliedToTxn"] = applied_to(entity)
@@ -95,6 +98,9 @@ def to_record(entity_name: str, entity: Mapping[str, Any]) -> QbRecord:
         time_modified=updated_at(entity),
         name=_name(entity_name, entity),
         fields=fields,
+        marker=marker_of(entity, marker_field)
+        if marker_field and entity_name in WITH_FIELDS
+        else None,
     )
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sfqb.codes import Catalog
 from sfqb.codes.readings import refine
 from sfqb.connectors.qbo.api import BatchAnswer, BatchItem, BatchOperation, Fault, QboApi, QboFault
 from sfqb.connectors.qbo.operations.bodies import BodyError, NameLookup, body
+from sfqb.connectors.qbo.operations.custom_field import WITH_FIELDS, merged, value
 from sfqb.connectors.qbo.operations.records import entity_of, to_record
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.mapping import canonical_json
@@ -17,6 +19,8 @@ from sfqb.sync.fields import to_plain
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 
 MAX_BATCH = 30  # items a batch request carries (Intuit's limits-and-throttles page)
+# (entity, Id) -> the record's CustomField array as just read.
+CurrentFields = Mapping[tuple[str, str], Sequence[Any]]
 
 
 def decode_fault(catalog: Catalog, fault: Fault) -> DecodedStatus:
@@ -56,7 +60,13 @@ class Writer:
     """Sends Adds and Mods in batches of at most `max_batch`, one QbResult per op."""
 
     def __init__(
-        self, api: QboApi, catalog: Catalog, lookup: NameLookup, max_batch: int = MAX_BATCH
+        self,
+        api: QboApi,
+        catalog: Catalog,
+        lookup: NameLookup,
+        max_batch: int = MAX_BATCH,
+        *,
+        marker_field: str = "",
     ) -> None:
         if not 1 <= max_batch <= MAX_BATCH:
             raise ValueError(f"a QuickBooks Online batch carries 1 to {MAX_BATCH} items")
@@ -64,14 +74,26 @@ class Writer:
         self._catalog = catalog
         self._lookup = lookup
         self._max = max_batch
+        self._marker_field = marker_field
 
-    def write(self, ops: Sequence[QbOp]) -> dict[str, QbResult]:
-        """Answers by op_id. Transport errors and QboAuthLost propagate from the api."""
+    def marked(self, op: QbOp) -> bool:
+        """True for a write that carries the Salesforce Id in the company's custom field."""
+        return (
+            bool(self._marker_field) and op.sf is not None and entity_of(op.qb_type) in WITH_FIELDS
+        )
+
+    def write(
+        self, ops: Sequence[QbOp], current: CurrentFields | None = None
+    ) -> dict[str, QbResult]:
+        """Answers by op_id. Transport errors and QboAuthLost propagate from the api.
+
+        `current` holds the CustomField arrays of the records the Mods update (by entity and
+        Id), read just before: a Mod of a record not in it sends no custom field."""
         answers: dict[str, QbResult] = {}
         items: list[_Item] = []
         for op in ops:
             try:
-                items.append(self._item(op))
+                items.append(self._item(op, current or {}))
             except BodyError as exc:
                 status = self._catalog.decode(exc.system, exc.code, str(exc))
                 answers[op.op_id] = QbResult(op.op_id, status)
@@ -83,7 +105,7 @@ class Writer:
             answers.update(self._send(items[start : start + self._max]))
         return answers
 
-    def _item(self, op: QbOp) -> _Item:
+    def _item(self, op: QbOp, current: CurrentFields) -> _Item:
         entity = entity_of(op.qb_type)
         if op.action is QbAction.ADD:
             operation, payload = BatchOperation.CREATE, body(op.fields, self._lookup)
@@ -92,6 +114,13 @@ class Writer:
                 raise BodyError("2020", "an update needs the record's Id")
             operation = BatchOperation.UPDATE
             payload = body(op.fields, self._lookup, qb_id=op.qb_id, version=op.version)
+        if self.marked(op):
+            assert op.sf is not None
+            if op.action is QbAction.ADD:
+                payload["CustomField"] = [value(self._marker_field, op.sf.id)]
+            elif (entity, op.qb_id) in current:
+                were = current[(entity, str(op.qb_id))]
+                payload["CustomField"] = merged(were, self._marker_field, op.sf.id)
         key = _key(op, entity, operation, payload)
         return _Item(op, BatchItem(bid="", entity=entity, operation=operation, body=payload), key)
 
@@ -127,7 +156,7 @@ class Writer:
             return QbResult(
                 op_id, self._catalog.decode(System.TRANSPORT, "MALFORMED_RESPONSE", message)
             )
-        record = to_record(item.item.entity, answer.entity)
+        record = to_record(item.item.entity, answer.entity, self._marker_field)
         return QbResult(op_id, ok_status(self._catalog), (record,))
 
 
