@@ -24,6 +24,7 @@ POLICY = replace(
     on_conflict=OnConflict.NEWEST_WINS,
     on_inactive=OnInactive.REACTIVATE,
     accounts=AccountSettings("Income:Services"),
+    binding_definition_id="5",
     alerts=AlertSettings(email_to=("a@x.example", "b@x.example"), webhook_url="https://h.example/"),
 )
 

@@ -2,9 +2,9 @@
 values as a policy mapping.
 
 The form edits the settings a company's admin decides (match rule, what to do on a deleted or
-inactive record and on conflicts, the income account, the alert targets); the other settings
-stay the config file's (or the defaults). Every check is sfqb.services.policy's, the same as
-the config file's.
+inactive record and on conflicts, the income account, QuickBooks Online's custom field for the
+Salesforce Id, the alert targets); the other settings stay the config file's (or the
+defaults). Every check is sfqb.services.policy's, the same as the config file's.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def values_of(policy: CompanyPolicy) -> dict[str, str]:
         "on_conflict": policy.on_conflict.value,
         "on_inactive": policy.on_inactive.value,
         "accounts.income_account": policy.accounts.income_account,
+        "binding_definition_id": policy.binding_definition_id,
         "alerts.email_to": ", ".join(policy.alerts.email_to),
         "alerts.webhook_url": policy.alerts.webhook_url,
     }
@@ -90,6 +91,7 @@ def to_mapping(values: Mapping[str, str]) -> dict[str, Any]:
         "on_conflict": values["on_conflict"],
         "on_inactive": values["on_inactive"],
         "accounts": {"income_account": values["accounts.income_account"]},
+        "binding_definition_id": values["binding_definition_id"].strip(),
         "alerts": alerts,
     }
 
