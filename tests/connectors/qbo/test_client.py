@@ -7,12 +7,27 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import respx
 
-from sfqb.connectors.qbo.api import BatchItem, BatchOperation, QboApi, QboFault
-from sfqb.connectors.qbo.client import QboSettings, request_id
+from sfqb.connectors.qbo.api import BatchItem, BatchOperation, Environment, QboApi, QboFault
+from sfqb.connectors.qbo.client import QboClient, QboSettings, request_id
+from sfqb.connectors.qbo.limits import Limits, RealmLimiter
 from sfqb.sync.ops import ReplyLost
 
-from .conftest import NOW, PREFIX, REALM, Rig, fixture, ok, sent_json
+from .conftest import (
+    BASE,
+    CATALOG,
+    NOW,
+    PREFIX,
+    REALM,
+    FakeMeter,
+    FakeTokens,
+    Rig,
+    SimClock,
+    fixture,
+    ok,
+    sent_json,
+)
 
 
 def params(request: httpx.Request) -> dict[str, str]:
@@ -125,6 +140,29 @@ def test_writes_send_their_requestid_and_the_right_operation(rig: Rig) -> None:
     assert params(void_payment)["operation"] == "update"
     assert params(void_payment)["include"] == "void"
     assert rig.meter.writes == 5 and rig.meter.reads == 0
+
+
+def test_with_custom_fields_every_call_asks_for_their_values() -> None:
+    # Intuit, "Get started with the Custom Fields API": values are read and written at
+    # ...?include=enhancedAllCustomFields. A payment's void keeps its own include=void.
+    clock, tokens, meter = SimClock(), FakeTokens(), FakeMeter()
+    settings = QboSettings(realm_id=REALM, environment=Environment.SANDBOX, custom_fields=True)
+    with respx.mock(base_url=BASE + PREFIX, assert_all_called=False) as mock:
+        client = QboClient(
+            settings, tokens=tokens, meter=meter, catalog=CATALOG,
+            limiter=RealmLimiter(Limits(), clock=clock, sleep=clock.sleep), sleep=clock.sleep,
+        )  # fmt: skip
+        mock.get("/query").mock(return_value=ok(customers(1, 1)))
+        mock.post("/batch").mock(return_value=ok({"BatchItemResponse": [{"bId": "1"}]}))
+        payment = mock.post("/payment").mock(return_value=ok({"Payment": {"Id": "6"}}))
+        client.query("select * from Customer")
+        client.batch([BatchItem("1", query="select * from Item")], "r-2")
+        client.void("Payment", {"Id": "6", "SyncToken": "0"}, "r-void")
+        client.close()
+        query, batch, void = (params(call.request) for call in mock.calls)
+        assert payment.called
+    assert query["include"] == batch["include"] == "enhancedAllCustomFields"
+    assert void["include"] == "void"
 
 
 def test_updates_need_id_and_synctoken(rig: Rig) -> None:

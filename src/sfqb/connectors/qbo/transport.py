@@ -98,7 +98,7 @@ class Transport:
         if call.write and not call.request_id:
             raise ValueError("every QuickBooks Online write needs a requestid")
         params = {**call.params, "minorversion": self._minor_version}
-        if self._include:
+        if self._include and "include" not in params:  # a payment's void has its own
             params["include"] = self._include
         if call.request_id:
             params["requestid"] = call.request_id
