@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,14 @@ def qbo(  # noqa: PLR0917 - one parameter per option
     cloudevents: Annotated[
         bool, typer.Option("--cloudevents", help="Send webhooks in the CloudEvents format.")
     ] = False,
+    custom_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--custom-field",
+            help="ID=LABEL: turn on Intuit's premium Custom Fields API for the company with this "
+            "String definition on customers and vendors (repeatable; off by default).",
+        ),
+    ] = None,
     no_wait: Annotated[bool, typer.Option("--no-wait", hidden=True)] = False,
 ) -> None:
     """Serve a QuickBooks Online company over HTTPS on loopback until Ctrl-C."""
@@ -43,7 +52,10 @@ def qbo(  # noqa: PLR0917 - one parameter per option
         raise fail("--webhook-url and --verifier-token go together")
     if webhook_url is not None and not webhook_url.startswith(("http://", "https://")):
         raise fail(f"--webhook-url must be an http(s) URL, not {webhook_url!r}")
+    definitions = tuple(_definition(given) for given in custom_field or ())
     config = QboConfig(
+        custom_fields_api=bool(definitions),
+        custom_field_definitions=definitions,
         realm=realm,
         tls_dir=tls_dir,
         port=port,
@@ -69,6 +81,9 @@ def qbo(  # noqa: PLR0917 - one parameter per option
         typer.echo(f"  CA            {sandbox.ca_path}")
         if webhook_url:
             typer.echo(f"  webhooks      {webhook_url}")
+        if definitions:
+            named = ", ".join(f"{ident} ({label})" for ident, label in definitions)
+            typer.echo(f"  custom fields {named}")
         if no_wait:
             return
         typer.echo("Press Ctrl-C to stop.")
@@ -78,3 +93,10 @@ def qbo(  # noqa: PLR0917 - one parameter per option
             typer.echo("Stopped.")
     finally:
         sandbox.stop()
+
+
+def _definition(given: str) -> tuple[str, str]:
+    ident, sep, label = given.partition("=")
+    if not sep or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", ident) or not label.strip():
+        raise fail(f"--custom-field must be ID=LABEL (e.g. 5=Salesforce Id), not {given!r}")
+    return ident, label.strip()

@@ -48,6 +48,16 @@ def test_cli_runs_and_writes_the_ca(tmp_path: Path) -> None:
     assert "company id    42" in result.output and (tmp_path / "ca.pem").is_file()
 
 
+def test_cli_turns_on_the_premium_custom_fields_api_with_its_definitions(tmp_path: Path) -> None:
+    args = ["sandbox", "qbo", "--tls-dir", str(tmp_path), "--no-wait"]
+    result = CliRunner().invoke(app(), [*args, "--custom-field", "5=Salesforce Id"])
+    assert result.exit_code == 0, result.output
+    assert "custom fields 5 (Salesforce Id)" in result.output
+    refused = CliRunner().invoke(app(), [*args, "--custom-field", "Salesforce Id"])
+    assert refused.exit_code == 2 and "must be ID=LABEL" in refused.output
+    assert "Traceback" not in refused.output
+
+
 def test_cli_webhook_options_go_together(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app(),
