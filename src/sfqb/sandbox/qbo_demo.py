@@ -222,8 +222,9 @@ def run_qbo_demo(
 def qbo_summary(world: QboWorld) -> dict[str, Any]:
     """The demo's JSON summary, with the keys of the Desktop demo's.
 
-    QuickBooks Online keeps no Salesforce Id on its records, so a duplicate is a record of a
-    bound kind that no binding names (the sandbox company starts with none of them).
+    The demo's company has no custom field for the Salesforce Id (Intuit's sandbox companies
+    have no Custom Fields API), so a duplicate is a record of a bound kind that no binding names
+    (the sandbox company starts with none of them).
     """
     synced: Counter[str] = Counter()
     for report in world.reports:

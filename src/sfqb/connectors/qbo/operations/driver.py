@@ -13,8 +13,9 @@ from sfqb.domain.status import Remedy, System
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable
 
 _WRITES = frozenset({QbAction.ADD, QbAction.MOD})
-# QuickBooks Online keeps no marker (the profile's MarkerKind.NONE): the binding lives in the
-# store and in QuickBooks_ID__c, so these are never sent.
+# QuickBooks Online has no marker writes (the profile's MarkerKind.NONE): the binding lives in
+# the store and in QuickBooks_ID__c, so these are never sent (a company's custom field for the
+# Salesforce Id, `marker_field`, travels in the Add or Mod itself).
 _MARKERS = frozenset(
     {
         QbAction.SET_MARKER,
