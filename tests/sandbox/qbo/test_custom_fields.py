@@ -138,3 +138,16 @@ def test_a_batch_item_carrying_a_custom_field_is_refused_on_its_own(
     answers = qbo.post("batch", batch).json()["BatchItemResponse"]
     assert answers[0]["Fault"]["Error"][0]["code"] == "2010"
     assert answers[1]["Customer"]["DisplayName"] == "Bolt Supply"
+
+
+def test_stored_values_do_not_stop_an_update_that_does_not_send_them(
+    qbo: Qbo, sandbox: QboSandbox
+) -> None:
+    _premium(sandbox)
+    created = qbo.post("customer", _customer(), **INCLUDE).json()["Customer"]
+    sandbox.custom_fields_api(False)  # the app loses the premium API
+    update = {"Id": created["Id"], "SyncToken": created["SyncToken"], "sparse": True}
+    updated = qbo.post("customer", {**update, "Notes": "call first"}).json()["Customer"]
+    assert updated["Notes"] == "call first"
+    again = {**update, "SyncToken": updated["SyncToken"], "CustomField": created["CustomField"]}
+    assert qbo.fault(qbo.post("customer", again))["code"] == "2010"

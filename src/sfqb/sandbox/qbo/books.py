@@ -70,7 +70,9 @@ class Books:
                     record[key] = current[key]
             record["sparse"] = False
             old_links = [i for i, _ in txns.links(current)] if entity == "Payment" else []
-            self._validate(entity, record, current["Id"])
+            # Custom fields are checked when the request sends them (values stored before the
+            # company lost the Custom Fields API do not stop other updates).
+            self._validate(entity, record, current["Id"], fields="CustomField" in body)
             stored = self.company.put(entity, record)
             if entity == "Payment":
                 txns.rebalance(self.company, old_links + [i for i, _ in txns.links(stored)])
@@ -154,9 +156,12 @@ class Books:
             raise errors.stale(entity, str(token), current["SyncToken"])
         return copy.deepcopy(current)
 
-    def _validate(self, entity: str, record: Record, own_id: str | None) -> None:
+    def _validate(
+        self, entity: str, record: Record, own_id: str | None, *, fields: bool = True
+    ) -> None:
         company = self.company
-        custom_fields.check(company, entity, record)
+        if fields:
+            custom_fields.check(company, entity, record)
         if entity in ("Customer", "Vendor", "Employee"):
             rules.party(company, entity, record, own_id)
         elif entity == "Item":
