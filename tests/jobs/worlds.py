@@ -108,6 +108,8 @@ class QbView:
     items: tuple[str, ...] = ()  # a transaction's item Ids, line by line
     price: Decimal | None = None  # an item's price
     marker: str | None = None  # the Salesforce Id the record carries, where the target has one
+    # A sale's lines less its discounts, before tax, as QuickBooks computed them.
+    net_total: Decimal | None = None
 
 
 @dataclass
@@ -179,6 +181,9 @@ def qbd_view(record: Record) -> QbView:
         items=lines,
         price=Decimal(price) if price is not None else None,
         marker=salesforce_id_of(record),
+        net_total=sum((Decimal(str(x.get("Amount") or 0)) for x in record.lines), Decimal(0))
+        if record.lines
+        else None,
     )
 
 
@@ -266,6 +271,8 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         if line.get("DetailType") == "SalesItemLineDetail"
     )
     price = record.get("UnitPrice")
+    total = record.get("TotalAmt")
+    tax = (record.get("TxnTaxDetail") or {}).get("TotalTax") or 0
     return QbView(
         id=str(record["Id"]),
         kind=kind,
@@ -277,6 +284,7 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         items=lines,
         price=Decimal(str(price)) if price is not None else None,
         marker=None,  # QuickBooks Online keeps no Salesforce Id (the binding lives in the store)
+        net_total=Decimal(str(total)) - Decimal(str(tax)) if total is not None else None,
     )
 
 

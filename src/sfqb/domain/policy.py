@@ -80,6 +80,25 @@ class SalesTaxSettings:
         return self.taxable_code if chosen else self.non_taxable_code
 
 
+class DiscountMode(StrEnum):
+    """How a Salesforce line discount reaches QuickBooks."""
+
+    NET_PRICE = "net_price"  # the line's price less its discount
+    DISCOUNT_LINE = "discount_line"  # the list price, and a discount line taking it off
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountSettings:
+    """How line discounts are sent, and the QuickBooks Desktop discount item they name.
+
+    `item` is the full name of an ItemDiscount in the company file (discount lines only);
+    QuickBooks Online needs no item: its discount line is a DiscountLineDetail.
+    """
+
+    mode: DiscountMode = DiscountMode.NET_PRICE
+    item: str = "Discount"
+
+
 @dataclass(frozen=True, slots=True)
 class CompanyPolicy:
     """Every remedy knob of one company; the defaults are the safe ones."""
@@ -104,6 +123,7 @@ class CompanyPolicy:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
+    discounts: DiscountSettings = field(default_factory=DiscountSettings)
 
     def setting(self, name: str, flag: object = None) -> str:
         """A setting a field map names (`setting:` in mapping/data/*.yaml); "" when unset.
@@ -114,6 +134,8 @@ class CompanyPolicy:
             return str(getattr(self.accounts, name))
         if name == "tax_item":
             return self.sales_tax.tax_item
+        if name == "discount_item":
+            return self.discounts.item
         if name == "sales_tax_code":
             return self.sales_tax.code(flag if isinstance(flag, bool) else None)
         raise KeyError(f"unknown company setting {name!r}")

@@ -28,7 +28,14 @@ _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "typ
                          "owner", "kinds", "when"})  # fmt: skip
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
 SETTINGS = frozenset(
-    {"income_account", "inventory_asset_account", "cogs_account", "tax_item", "sales_tax_code"}
+    {
+        "income_account",
+        "inventory_asset_account",
+        "cogs_account",
+        "tax_item",
+        "sales_tax_code",
+        "discount_item",
+    }
 )
 _FLOW_KEYS = frozenset(
     {
@@ -43,7 +50,9 @@ _FLOW_KEYS = frozenset(
         "lines",
     }
 )
-_LINES_KEYS = frozenset({"source", "target", "fields"})
+_LINES_KEYS = frozenset({"source", "target", "fields", "discount"})
+_DISCOUNT_KEYS = frozenset({"percent", "quantity", "price", "per", "fields"})
+DISCOUNT_PER = ("line", "document")
 _NAME_RULE_KEYS = frozenset(
     {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name", "refused"}
 )
@@ -87,12 +96,29 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class DiscountSpec:
+    """Where a line keeps its discount (see sfqb.mapping.discounts), and the discount line.
+
+    `percent`, `quantity` and `price` name the child record's fields; `per` is "line" (a
+    discount line after each discounted line) or "document" (one for the transaction);
+    `fields` map the discount line from the child record and its DiscountAmount.
+    """
+
+    percent: str
+    quantity: str
+    price: str
+    per: str
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
 class LinesSpec:
     """Child records mapped to transaction lines."""
 
     source: str
     target: str
     fields: tuple[FieldSpec, ...]
+    discount: DiscountSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +243,7 @@ class _Checker:
                 source=self.text(ldoc.get("source"), f"{lkey}.source"),
                 target=self.text(ldoc.get("target"), f"{lkey}.target"),
                 fields=self.fields(ldoc.get("fields"), f"{lkey}.fields", ("Line",), default_owner),
+                discount=self.discount(ldoc.get("discount"), f"{lkey}.discount", default_owner),
             )
         require = doc.get("require") or {}
         if not isinstance(require, Mapping):
@@ -236,6 +263,21 @@ class _Checker:
             name_rule=rule,
             fields=fields,
             lines=lines,
+        )
+
+    def discount(self, doc: object, key: str, default_owner: Owner) -> DiscountSpec | None:
+        if doc is None:
+            return None
+        doc = self.mapping(doc, key, _DISCOUNT_KEYS)
+        per = doc.get("per", "line")
+        if per not in DISCOUNT_PER:
+            raise self.fail(f"{key}.per", f"must be {' or '.join(DISCOUNT_PER)}")
+        return DiscountSpec(
+            percent=self.text(doc.get("percent"), f"{key}.percent"),
+            quantity=self.text(doc.get("quantity"), f"{key}.quantity"),
+            price=self.text(doc.get("price"), f"{key}.price"),
+            per=str(per),
+            fields=self.fields(doc.get("fields"), f"{key}.fields", ("Line",), default_owner),
         )
 
     def name_rule(self, doc: object, key: str) -> NameRule:

@@ -145,6 +145,13 @@ def absolute(value: object, arg: object) -> object:
     return None if number is None else abs(number)
 
 
+def negate(value: object, arg: object) -> object:
+    """The number with its sign turned (a discount line's amount is taken off the sale)."""
+    _no_arg("negate", arg)
+    number = to_decimal(value)
+    return None if number is None else -number
+
+
 def as_date(value: object, arg: object) -> object:
     """A date from ISO text, a date or a datetime."""
     _no_arg("date", arg)
@@ -275,6 +282,7 @@ TRANSFORMS: Mapping[str, Transform] = MappingProxyType(
         "coalesce": coalesce,
         "two_decimals": two_decimals,
         "abs": absolute,
+        "negate": negate,
         "date": as_date,
         "bool": as_bool,
         "phone": phone,

@@ -30,6 +30,9 @@ is optional and falls back to CompanyPolicy's safe default::
         non_taxable_code: Non         # ... and of the others ("" sends no code)
         tax_item: State Tax           # the sales tax item invoices carry ("" QuickBooks picks)
         taxable_by_default: false     # products without a taxable flag in the map
+      discounts:
+        mode: net_price               # net_price | discount_line (Salesforce line discounts)
+        item: Discount                # QuickBooks Desktop: the discount item of discount lines
 
 A mistake is a PolicyError naming the setting (`field`, e.g. "alerts.email_to") and what it
 may be. A policy saved from the console is kept in the store and overrides the file's section
@@ -52,6 +55,8 @@ from sfqb.domain.policy import (
     AccountSettings,
     AlertSettings,
     CompanyPolicy,
+    DiscountMode,
+    DiscountSettings,
     MatchRule,
     OnConflict,
     OnDeleted,
@@ -66,7 +71,7 @@ ENUMS: dict[str, type[StrEnum]] = {
     "on_conflict": OnConflict,
     "on_inactive": OnInactive,
 }
-SECTIONS = ("alerts", "accounts", "sales_tax")
+SECTIONS = ("alerts", "accounts", "sales_tax", "discounts")
 
 
 class PolicyError(ValueError):
@@ -185,6 +190,22 @@ def _texts(value: Any, where: str, section: str, cls: type[Any]) -> dict[str, An
     return raw
 
 
+def _discounts(value: Any, where: str) -> DiscountSettings:
+    """The `discounts:` section: a mode and the discount item's name."""
+    raw = dict(_mapping(value, where, "discounts.", DiscountSettings))
+    mode = raw.pop("mode", None)
+    texts = _texts(raw, where, "discounts", DiscountSettings)
+    if texts.get("item") == "":
+        raise PolicyError(where, "discounts.item", "must name the discount item")
+    if mode is None:
+        return DiscountSettings(**texts)
+    try:
+        return DiscountSettings(mode=DiscountMode(str(mode)), **texts)
+    except ValueError:
+        choices = " or ".join(m.value for m in DiscountMode)
+        raise PolicyError(where, "discounts.mode", f"must be {choices}, not {mode!r}") from None
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a `policy:` mapping (None: the defaults).
 
@@ -201,6 +222,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = AccountSettings(**_texts(given, where, key, AccountSettings))
         elif key == "sales_tax":
             values[key] = SalesTaxSettings(**_texts(given, where, key, SalesTaxSettings))
+        elif key == "discounts":
+            values[key] = _discounts(given, where)
         elif key == "binding_field":
             values[key] = _field_name(given, where)
         else:

@@ -49,6 +49,7 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     automated = bool(company.preferences["TaxPrefs"].get("PartnerTaxEnabled"))
     kept: list[Record] = []
     subtotal = taxable = tax = Decimal(0)
+    discounts: list[Record] = []
     for given in lines:
         kind = given.get("DetailType")
         if kind == "SubTotalLineDetail":
@@ -64,11 +65,18 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
                 tax += (amount * rate).quantize(CENT, ROUND_HALF_UP)
         elif kind == "DescriptionOnly":
             line["Amount"] = 0.0
+        elif kind == "DiscountLineDetail":
+            discounts.append(line)
         else:
             raise errors.invalid_property(f"Line.DetailType {kind!r} is not supported", "Line")
         line["Id"] = str(len(kept) + 1)
         line["LineNum"] = len(kept) + 1
         kept.append(line)
+    off = _discount(discounts, subtotal)
+    if off and subtotal:
+        # The discount comes off before tax: the taxed share shrinks in proportion.
+        taxable -= (taxable * off / subtotal).quantize(CENT, ROUND_HALF_UP)
+        tax -= (tax * off / subtotal).quantize(CENT, ROUND_HALF_UP)
     if automated:
         tax = (taxable * company.config.tax_rate).quantize(CENT, ROUND_HALF_UP)
     kept.append(
@@ -76,7 +84,7 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     )
     record["Line"] = kept
     record["TxnTaxDetail"] = {"TotalTax": out(tax)}
-    total = subtotal + tax
+    total = subtotal - off + tax
     record["TotalAmt"] = out(total)
     record.setdefault("TxnDate", company.clock().date().isoformat())
     record.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
@@ -95,6 +103,42 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     else:
         record.setdefault("TxnStatus", "Pending")
     _unique_doc_number(company, entity, record, own_id)
+
+
+def _discount(lines: list[Record], subtotal: Decimal) -> Decimal:
+    """The amount a DiscountLineDetail line takes off the subtotal (0 without one).
+
+    Intuit's Invoice reference: a DiscountLine's Amount is the discount applied to the
+    subtotal; PercentBased with DiscountPercent gives it as a percent of the subtotal. The
+    sandbox takes one discount line a transaction (QuickBooks Online's form shows one), a
+    percent that is that share of the subtotal, and no more than the subtotal: the stricter
+    reading where the page says nothing.
+    """
+    if not lines:
+        return Decimal(0)
+    if len(lines) > 1:
+        raise errors.business("Only one discount line is allowed on a transaction", element="Line")
+    line = lines[0]
+    detail = line.get("DiscountLineDetail")
+    if not isinstance(detail, dict):
+        raise errors.required("Line.DiscountLineDetail")
+    if line.get("Amount") is None:
+        raise errors.required("Line.Amount")
+    amount = money(line["Amount"], "Line.Amount")
+    if detail.get("PercentBased"):
+        percent = money(detail.get("DiscountPercent"), "DiscountLineDetail.DiscountPercent")
+        expected = (subtotal * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        if expected != amount.quantize(CENT, ROUND_HALF_UP):
+            raise errors.invalid_property(
+                f"Line.Amount {out(amount)} is not {percent}% of the subtotal {out(subtotal)}",
+                "Line.Amount",
+            )
+    if amount < 0 or amount > subtotal:
+        raise errors.invalid_property(
+            f"Line.Amount of a discount must be from 0 to the subtotal {out(subtotal)}",
+            "Line.Amount",
+        )
+    return amount
 
 
 def _sales_line(company: Company, line: Record, automated: bool) -> tuple[Decimal, Decimal]:
