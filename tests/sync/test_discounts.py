@@ -26,7 +26,8 @@ def _discounted(n: int) -> dict[str, Any]:
         "CloseDate": "2026-01-02",
         "OpportunityLineItems": [
             {"Id": "00k1", "Product2Id": f"01t{1:015d}", "Quantity": Decimal(3),
-             "UnitPrice": Decimal("33.33"), "Discount": Decimal(15), "TotalPrice": Decimal("84.99")},
+             "UnitPrice": Decimal("33.33"), "Discount": Decimal(15),
+             "TotalPrice": Decimal("84.99")},
             {"Id": "00k2", "Product2Id": f"01t{2:015d}", "Quantity": Decimal(2),
              "UnitPrice": Decimal("12.5"), "TotalPrice": Decimal("25.00")},
         ],

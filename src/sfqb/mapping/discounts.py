@@ -35,15 +35,14 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES), ROUND_HALF_UP)
 
 
-def price_line(
-    child: Mapping[str, object], fields: tuple[str, str, str], *, net: bool
-) -> Priced:
+def price_line(child: Mapping[str, object], fields: tuple[str, str, str], *, net: bool) -> Priced:
     """The price a discounted line is sent with, and its discount amount (0 when none).
 
     Net: Salesforce's total / Quantity when that price has at most the five places a
     QuickBooks price keeps (Quantity x price is then the total exactly), else UnitPrice x
-    (1 - Discount/100) rounded half-up to five places. Discount line: the list price, and the amount Quantity x UnitPrice less Salesforce's
-    total to the cent, so the two lines add up to TotalPrice. Raises ValueError on a percent
+    (1 - Discount/100) rounded half-up to five places. Discount line: the list price, and the
+    amount Quantity x UnitPrice less Salesforce's total to the cent, so the two lines add up
+    to TotalPrice. Raises ValueError on a percent
     outside 0..100 or a value that is not a number. `fields` names the child's percent,
     quantity and price fields.
     """

@@ -165,7 +165,8 @@ class Mapper:
                     _put(line, field.target, value)
             lines.append(line)
 
-        for child in _children(lookup(record, spec.source)):
+        for given in _children(lookup(record, spec.source)):
+            child = given
             if discount is None:
                 add(spec.fields, child)
                 continue
@@ -185,7 +186,7 @@ class Mapper:
                         f"net_price: less the {child.get(discount.percent)}% discount",
                     )
                 )
-                child = {**child, discount.price: priced.price}
+                child = {**given, discount.price: priced.price}
             add(spec.fields, child)
             if priced.discount and discount.per == "line":
                 add(discount.fields, {**child, DISCOUNT_AMOUNT: priced.discount})

@@ -238,6 +238,7 @@ class SfOpportunityLine(SfRecord):
     quantity: Annotated[Decimal | None, Sf("Quantity", "decimal")] = None
     unit_price: Annotated[Decimal | None, Sf("UnitPrice", "decimal")] = None
     total_price: Annotated[Decimal | None, Sf("TotalPrice", "decimal")] = None
+    discount: Annotated[Decimal | None, Sf("Discount", "decimal")] = None  # a percent
     description: Annotated[str | None, Sf("Description")] = None
     service_date: Annotated[date | None, Sf("ServiceDate", "date")] = None
     sort_order: Annotated[int | None, Sf("SortOrder", "int")] = None
