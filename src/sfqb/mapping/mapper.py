@@ -177,11 +177,10 @@ class Mapper:
                 where = f"{spec.target}[{len(lines)}]/{discount.percent}"
                 raise MappingInputError(flow.name, where, str(exc)) from None
             if priced.net:
-                given = child.get(discount.price)
                 changes.append(
                     MappingChange(
                         f"{spec.target}[{len(lines)}]/{discount.price}",
-                        given,
+                        given.get(discount.price),
                         priced.price,
                         f"net_price: less the {child.get(discount.percent)}% discount",
                     )
