@@ -22,6 +22,7 @@ import pytest
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations import DirectDriver
 from sfqb.domain.entities import QbRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
 from sfqb.sandbox.demo import DemoOptions, salesforce_id_of
 from sfqb.sandbox.qbd import CompanyFile
@@ -430,17 +431,30 @@ class QboTestWorld:
 
 @contextmanager
 def qbo_test_world(
-    url: str, workdir: Path, clock: Any, catalog: Catalog, options: DemoOptions | None = None
+    url: str,
+    workdir: Path,
+    clock: Any,
+    catalog: Catalog,
+    options: DemoOptions | None = None,
+    *,
+    policy: CompanyPolicy | None = None,
 ) -> Iterator[QboTestWorld]:
     """The Online world on the test's store URL and clock, company "demo"; Salesforce seeded
-    as `options` say (nothing by default)."""
+    as `options` say (nothing by default); QuickBooks' multicurrency on when the `policy` has
+    it."""
     from sfqb.sandbox.qbo import QboConfig
     from sfqb.sandbox.qbo_demo import qbo_world
 
     seeded = options is not None
     options = options or DemoOptions(accounts=0, products=0, opportunities=0)
     options = replace(options, workdir=workdir, database_url=url)
+    multicurrency = policy is not None and policy.multicurrency
     with qbo_world(
-        options, catalog, clock, quickbooks=QboConfig(clock=clock), seed_salesforce=seeded
+        options,
+        catalog,
+        clock,
+        quickbooks=QboConfig(clock=clock, multicurrency=multicurrency),
+        seed_salesforce=seeded,
+        policy=policy,
     ) as world:
         yield QboTestWorld(world, world.salesforce, world.store, world.runner, clock, catalog)

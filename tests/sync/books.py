@@ -258,7 +258,7 @@ class _Meter:
 
 def qbo_books(h: Rig) -> tuple[Any, Books, Driver]:
     """The QuickBooks Online sandbox in-process, its neutral view and its driver."""
-    qb = QboSandbox(QboConfig(clock=h.clock))
+    qb = QboSandbox(QboConfig(clock=h.clock, multicurrency=h.settings.multi_currency))
     http = TestClient(qb.app, base_url="http://qbo")
     h.closing.append(http.close)
     client = QboClient(

@@ -120,10 +120,19 @@ class CompanyPolicy:
     # The custom field people see the Salesforce Id in (an existing one, or one sfqb defines
     # where a slot is free); "" keeps it in sfqb's private field only.
     binding_field: str = "SalesforceID"
+    # Multiple currencies (Salesforce's and QuickBooks'): the account's CurrencyIsoCode is the
+    # customer's currency, and a transaction must be in its customer's currency.
+    multicurrency: bool = False
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
     discounts: DiscountSettings = field(default_factory=DiscountSettings)
+
+    def flag(self, name: str) -> bool:
+        """A switch a field map names (`enabled_by:`): the field is sent only when it is on."""
+        if name == "multicurrency":
+            return self.multicurrency
+        raise KeyError(f"unknown company switch {name!r}")
 
     def setting(self, name: str, flag: object = None) -> str:
         """A setting a field map names (`setting:` in mapping/data/*.yaml); "" when unset.

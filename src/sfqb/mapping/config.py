@@ -25,7 +25,9 @@ FLOW_NAMES = (
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "type", "max_length",
-                         "owner", "kinds", "when"})  # fmt: skip
+                         "owner", "kinds", "when", "enabled_by"})  # fmt: skip
+# Company switches a field may depend on (`enabled_by`); CompanyPolicy.flag gives their values.
+SWITCHES = frozenset({"multicurrency"})
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
 SETTINGS = frozenset(
     {
@@ -93,6 +95,8 @@ class FieldSpec:
     # Target fields mapped before this one, and the values they must have for it to be sent
     # ({"Type": "Inventory"}: QuickBooks Online's inventory-only fields).
     when: Mapping[str, str] | None = None
+    # A company switch (SWITCHES) the field is sent under: off, the field is left out.
+    enabled_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +373,12 @@ class _Checker:
             max_length = self.count(max_length, f"{key}.max_length", 1)
         kinds = doc.get("kinds")
         ref = doc.get("ref")
+        enabled_by = doc.get("enabled_by")
+        if enabled_by is not None and enabled_by not in SWITCHES:
+            raise self.fail(
+                f"{key}.enabled_by",
+                f"unknown switch {enabled_by!r} ({', '.join(sorted(SWITCHES))})",
+            )
         return FieldSpec(
             target=target,
             sources=sources,
@@ -382,6 +392,7 @@ class _Checker:
             kinds=None if kinds is None else frozenset(str(k) for k in kinds),
             setting=None if setting is None else str(setting),
             when=self.when(doc.get("when"), f"{key}.when"),
+            enabled_by=None if enabled_by is None else str(enabled_by),
         )
 
     def step(self, entry: object, key: str) -> Step:

@@ -120,7 +120,7 @@ class Mapper:
         for spec in flow.fields:
             if spec.kinds is not None and kind not in spec.kinds:
                 continue
-            if not _applies(spec, fields):
+            if not _applies(spec, fields) or not self._enabled(spec):
                 continue
             if spec.target in overrides:
                 value = overrides[spec.target]
@@ -159,6 +159,8 @@ class Mapper:
         def add(specs: Sequence[FieldSpec], source: Mapping[str, object]) -> None:
             line: dict[str, object] = {}
             for field in specs:
+                if not self._enabled(field):
+                    continue
                 path = f"{spec.target}[{len(lines)}]/{field.target}"
                 value = self._field(flow, field, source, path, refs=refs, changes=changes)
                 if value is not None:
@@ -193,6 +195,21 @@ class Mapper:
         if discount is not None and discount.per == "document" and taken_off:
             add(discount.fields, {DISCOUNT_AMOUNT: taken_off})
         return lines
+
+    def field_value(self, flow_name: str, target: str, record: Mapping[str, object]) -> object:
+        """What a flow's map sends in `target` (nested parts included) for `record`; None when
+        it sends nothing there (e.g. the currency an account's map gives a currency code)."""
+        flow = self.flows[flow_name]
+        fields: dict[str, object] = {}
+        for spec in flow.fields:
+            if spec.target.split("/")[0] == target and self._enabled(spec):
+                value = self._field(flow, spec, record, spec.target, refs=[], changes=[])
+                if value is not None:
+                    _put(fields, spec.target, value)
+        return fields.get(target)
+
+    def _enabled(self, spec: FieldSpec) -> bool:
+        return spec.enabled_by is None or self.policy.flag(spec.enabled_by)
 
     def targets(self, flow_name: str) -> tuple[str, ...]:
         """The QuickBooks fields (target paths) a flow writes, outside its lines."""

@@ -21,6 +21,7 @@ from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.people import Role
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter
@@ -163,6 +164,7 @@ def demo_world(
             salesforce.requests_session(),
             catalog,
             clock=clock,
+            extra_fields=CURRENCY_FIELDS if setup.policy and setup.policy.multicurrency else None,
         )
         runner = SyncRunner(
             store,

@@ -27,6 +27,7 @@ from sfqb.connectors.qbo.limits import RealmLimiter, shared_limiter
 from sfqb.connectors.qbo.oauth import OAuthApp
 from sfqb.connectors.qbo.profile import QBO_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
@@ -175,6 +176,7 @@ def qbo_world(
                 salesforce.requests_session(),
                 catalog,
                 clock=clock,
+                extra_fields=CURRENCY_FIELDS if policy.multicurrency else None,
             )
         )
         runner = SyncRunner(

@@ -15,6 +15,7 @@ is optional and falls back to CompanyPolicy's safe default::
       sync_every_minutes: 15          # QuickBooks Online: a cycle (CDC sweep) at least this often
       sf_batch_size: 200              # records per Salesforce write call, 1..200
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
+      multicurrency: false            # true: CurrencyIsoCode is the customer's currency
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -226,6 +227,10 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = _discounts(given, where)
         elif key == "binding_field":
             values[key] = _field_name(given, where)
+        elif key == "multicurrency":
+            if not isinstance(given, bool):
+                raise PolicyError(where, key, f"must be true or false, not {given!r}")
+            values[key] = given
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)

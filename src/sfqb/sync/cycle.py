@@ -28,6 +28,7 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
+from sfqb.sync.currency import Currencies
 from sfqb.sync.fields import references
 from sfqb.sync.gone import Gone
 from sfqb.sync.holds import Holds
@@ -109,6 +110,7 @@ class Cycle(Ledger):
         self.pastes = Pastes(self)  # Ids people pasted into the binding field in QuickBooks
         self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
+        self.currencies = Currencies(self)  # sales and customers QuickBooks' currencies refuse
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -297,6 +299,7 @@ class Cycle(Ledger):
             self.writeback.status(change, None, status)
 
     def _make_plan(self) -> None:
+        self.currencies.check()
         changes = [
             Change(
                 sf,

@@ -226,6 +226,14 @@ class SfPricebookEntry(SfRecord):
     use_standard_price: Annotated[bool | None, Sf("UseStandardPrice", "bool")] = None
 
 
+# The fields an org with multiple currencies adds to its records (Salesforce's "Multiple
+# Currencies" help: CurrencyIsoCode on every record once the org enables them). Read as extra
+# fields only for a company whose policy says multicurrency: other orgs have no such field.
+CURRENCY_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"Account": ("CurrencyIsoCode",), "Opportunity": ("CurrencyIsoCode",)}
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SfOpportunityLine(SfRecord):
     """An OpportunityLineItem: one line of an invoice or sales receipt."""

@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sfqb.sandbox.qbo import errors, rules, txns
+from sfqb.sandbox.qbo import currency, errors, rules, txns
 from sfqb.sandbox.qbo.company import LISTS, TRANSACTIONS, Company, Record
 
 READ_ONLY = ("Id", "SyncToken", "MetaData", "domain", "sparse")
@@ -158,6 +158,7 @@ class Books:
         company = self.company
         if entity in ("Customer", "Vendor", "Employee"):
             rules.party(company, entity, record, own_id)
+            currency.party(company, entity, record, own_id)
         elif entity == "Item":
             rules.item(company, record, own_id)
         elif entity == "Account":

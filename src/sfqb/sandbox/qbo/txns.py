@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sfqb.sandbox.qbo import errors
+from sfqb.sandbox.qbo import currency, errors
 from sfqb.sandbox.qbo.company import Company, Record
 from sfqb.sandbox.qbo.rules import LINE_LENGTHS, TXN_LENGTHS, check_lengths, reference
 
@@ -87,7 +87,7 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     total = subtotal - off + tax
     record["TotalAmt"] = out(total)
     record.setdefault("TxnDate", company.clock().date().isoformat())
-    record.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+    currency.sale(company, entity, record)
     if entity == "Invoice":
         applied = applied_to(company, own_id or "", exclude=None)
         if applied > total:
