@@ -162,6 +162,7 @@ _QBD_KINDS = {
     "invoice": ("Invoice",),
     "salesreceipt": ("SalesReceipt",),
     "estimate": ("Estimate",),
+    "creditmemo": ("CreditMemo",),
     "payment": ("ReceivePayment",),
 }
 
@@ -244,6 +245,10 @@ class QbdWorldApi:
         assert customer is not None
         self.qb.receive_payment(customer, amount, invoice.id)
 
+    def qb_apply_credit(self, credit: QbRef, invoice: QbRef, amount: str) -> None:
+        """A person applies `amount` of a credit memo to an invoice (Apply Credits)."""
+        self.qb.apply_credit_as_user(credit.id, invoice.id, amount)
+
     def qb_lose_next_replies(self, count: int = 1) -> None:
         """The next `count` requests are done but their replies are lost."""
         self.qb.faults.lose_next_reply(count)
@@ -261,6 +266,7 @@ _QBO_KINDS = {
     "invoice": "Invoice",
     "salesreceipt": "SalesReceipt",
     "estimate": "Estimate",
+    "creditmemo": "CreditMemo",
     "payment": "Payment",
 }
 
@@ -287,6 +293,17 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         marker=None,  # QuickBooks Online keeps no Salesforce Id (the binding lives in the store)
         net_total=Decimal(str(total)) - Decimal(str(tax)) if total is not None else None,
     )
+
+
+def credit_payment(company: Any, credit: QbRef, invoice: QbRef, amount: str) -> dict[str, Any]:
+    """The Payment body that applies `amount` of a QuickBooks Online credit memo to an invoice."""
+    record = company.get("Invoice", invoice.id)
+    assert record is not None
+    lines = [
+        {"Amount": float(amount), "LinkedTxn": [{"TxnId": invoice.id, "TxnType": "Invoice"}]},
+        {"Amount": float(amount), "LinkedTxn": [{"TxnId": credit.id, "TxnType": "CreditMemo"}]},
+    ]
+    return {"CustomerRef": record["CustomerRef"], "TotalAmt": 0, "Line": lines}
 
 
 @dataclass
@@ -409,6 +426,13 @@ class QboTestWorld:
         line = {"Amount": float(amount), "LinkedTxn": linked}
         body = {"CustomerRef": record["CustomerRef"], "TotalAmt": float(amount), "Line": [line]}
         self.qb.api.books.create("Payment", body)
+
+    def qb_apply_credit(self, credit: QbRef, invoice: QbRef, amount: str) -> None:
+        """A person applies `amount` of a credit memo to an invoice: a Payment of 0 whose
+        lines link the invoice and the credit memo (Intuit's Payment reference)."""
+        self.qb.api.books.create(
+            "Payment", credit_payment(self._company(), credit, invoice, amount)
+        )
 
     def round_trips(self, report: CycleReport) -> int:
         """The cycle's requests to QuickBooks Online (reads and batches)."""

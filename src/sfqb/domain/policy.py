@@ -100,6 +100,17 @@ class DiscountSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CreditMemoSettings:
+    """Which Salesforce records become QuickBooks credit memos.
+
+    An Opportunity whose Type is `opportunity_type` (e.g. "Credit") goes to QuickBooks as a
+    Credit Memo against its customer, not as an invoice; "" (the default) makes none.
+    """
+
+    opportunity_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CompanyPolicy:
     """Every remedy knob of one company; the defaults are the safe ones."""
 
@@ -127,11 +138,14 @@ class CompanyPolicy:
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
     discounts: DiscountSettings = field(default_factory=DiscountSettings)
+    credit_memos: CreditMemoSettings = field(default_factory=CreditMemoSettings)
 
     def flag(self, name: str) -> bool:
         """A switch a field map names (`enabled_by:`): the field is sent only when it is on."""
         if name == "multicurrency":
             return self.multicurrency
+        if name == "credit_memos":
+            return bool(self.credit_memos.opportunity_type)
         raise KeyError(f"unknown company switch {name!r}")
 
     def setting(self, name: str, flag: object = None) -> str:

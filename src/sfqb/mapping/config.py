@@ -22,12 +22,13 @@ FLOW_NAMES = (
     "opportunity_to_invoice",
     "payment_to_opportunity",
     "customer_to_account",
+    "credit_to_opportunity",
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "type", "max_length",
                          "owner", "kinds", "when", "enabled_by"})  # fmt: skip
 # Company switches a field may depend on (`enabled_by`); CompanyPolicy.flag gives their values.
-SWITCHES = frozenset({"multicurrency"})
+SWITCHES = frozenset({"multicurrency", "credit_memos"})
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
 SETTINGS = frozenset(
     {

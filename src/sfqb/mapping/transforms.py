@@ -253,6 +253,21 @@ def payment_status(value: object, arg: object) -> object:
     return "Unpaid"
 
 
+def credit_status(value: object, arg: object) -> object:
+    """Open / Partially Applied / Applied from a credit memo's (credit remaining, total) pair."""
+    _no_arg("credit_status", arg)
+    if value is None:
+        return None
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise ValueError("credit_status needs two sources: credit remaining and total")
+    remaining, total = (to_decimal(v) for v in value)
+    if remaining is None or total is None:
+        return None
+    if remaining <= 0:
+        return "Applied"
+    return "Open" if remaining >= total else "Partially Applied"
+
+
 def choose(value: object, arg: object) -> object:
     """The value `arg` maps the text to ({"Inventory": "Inventory", "*": "Service"}: "*" for
     any other text); a text `arg` does not name, without "*", is kept."""
@@ -288,6 +303,7 @@ TRANSFORMS: Mapping[str, Transform] = MappingProxyType(
         "phone": phone,
         "latest_date": latest_date,
         "payment_status": payment_status,
+        "credit_status": credit_status,
         "multiply": multiply,
         "subtract": subtract,
         "default": default_value,

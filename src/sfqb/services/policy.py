@@ -34,6 +34,8 @@ is optional and falls back to CompanyPolicy's safe default::
       discounts:
         mode: net_price               # net_price | discount_line (Salesforce line discounts)
         item: Discount                # QuickBooks Desktop: the discount item of discount lines
+      credit_memos:
+        opportunity_type: Credit      # Opportunities of this Type become credit memos ("" none)
 
 A mistake is a PolicyError naming the setting (`field`, e.g. "alerts.email_to") and what it
 may be. A policy saved from the console is kept in the store and overrides the file's section
@@ -56,6 +58,7 @@ from sfqb.domain.policy import (
     AccountSettings,
     AlertSettings,
     CompanyPolicy,
+    CreditMemoSettings,
     DiscountMode,
     DiscountSettings,
     MatchRule,
@@ -72,7 +75,7 @@ ENUMS: dict[str, type[StrEnum]] = {
     "on_conflict": OnConflict,
     "on_inactive": OnInactive,
 }
-SECTIONS = ("alerts", "accounts", "sales_tax", "discounts")
+SECTIONS = ("alerts", "accounts", "sales_tax", "discounts", "credit_memos")
 
 
 class PolicyError(ValueError):
@@ -225,6 +228,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = SalesTaxSettings(**_texts(given, where, key, SalesTaxSettings))
         elif key == "discounts":
             values[key] = _discounts(given, where)
+        elif key == "credit_memos":
+            values[key] = CreditMemoSettings(**_texts(given, where, key, CreditMemoSettings))
         elif key == "binding_field":
             values[key] = _field_name(given, where)
         elif key == "multicurrency":

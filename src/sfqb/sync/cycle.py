@@ -28,6 +28,7 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
+from sfqb.sync.credits import sale_kind
 from sfqb.sync.currency import Currencies
 from sfqb.sync.fields import references
 from sfqb.sync.gone import Gone
@@ -272,7 +273,9 @@ class Cycle(Ledger):
 
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
-        return self.transaction_type if change.flow == "opportunity_to_invoice" else None
+        if change.flow != "opportunity_to_invoice":
+            return None
+        return sale_kind(change.payload, self.policy, self.transaction_type)
 
     # -- step 2: plan --------------------------------------------------------------------
 

@@ -62,6 +62,8 @@ def needed_fields(
                     need(child, field, Access.READ)
         if flow.kind in sobjects:
             for spec in flow.fields:
+                if spec.enabled_by is not None and not switched_on(spec.enabled_by):
+                    continue
                 if spec.owner is not Owner.SALESFORCE:  # Salesforce's own: never written back
                     need(flow.kind, spec.target, Access.WRITE)
     for _, sobject in SF_FLOWS:

@@ -264,6 +264,8 @@ class SfOpportunity(SfRecord):
     name: Annotated[str | None, Sf("Name")] = None
     account_id: Annotated[str | None, Sf("AccountId")] = None
     stage_name: Annotated[str | None, Sf("StageName")] = None
+    # The Opportunity's Type: of the company's credit type it becomes a credit memo.
+    opportunity_type: Annotated[str | None, Sf("Type")] = None
     close_date: Annotated[date | None, Sf("CloseDate", "date")] = None
     amount: Annotated[Decimal | None, Sf("Amount", "decimal")] = None
     is_closed: Annotated[bool | None, Sf("IsClosed", "bool")] = None

@@ -49,7 +49,7 @@ class Books:
             self._validate(entity, record, None)
             stored = self.company.add(entity, record)
             if entity == "Payment":
-                txns.rebalance(self.company, [i for i, _ in txns.links(stored)])
+                txns.rebalance(self.company, txns.linked_ids(stored))
             return self.company.get(entity, stored["Id"]) or stored
 
     def update(self, entity: str, body: Record) -> Record:
@@ -69,11 +69,11 @@ class Books:
                 for key in ("Id", "SyncToken", "MetaData", "domain"):
                     record[key] = current[key]
             record["sparse"] = False
-            old_links = [i for i, _ in txns.links(current)] if entity == "Payment" else []
+            old_links = txns.linked_ids(current) if entity == "Payment" else []
             self._validate(entity, record, current["Id"])
             stored = self.company.put(entity, record)
             if entity == "Payment":
-                txns.rebalance(self.company, old_links + [i for i, _ in txns.links(stored)])
+                txns.rebalance(self.company, old_links + txns.linked_ids(stored))
             return self.company.get(entity, stored["Id"]) or stored
 
     def delete(self, entity: str, body: Record) -> Record:
@@ -87,7 +87,7 @@ class Books:
                 raise errors.business("The invoice has payments applied; delete them first")
             self.company.remove(entity, current["Id"])
             if entity == "Payment":
-                txns.rebalance(self.company, [i for i, _ in txns.links(current)])
+                txns.rebalance(self.company, txns.linked_ids(current))
             return {"domain": "QBO", "status": "Deleted", "Id": current["Id"]}
 
     def void(self, entity: str, body: Record) -> Record:
@@ -112,7 +112,7 @@ class Books:
             record["PrivateNote"] = "Voided"
             stored = self.company.put(entity, record, operation="Void")
             if entity == "Payment":
-                txns.rebalance(self.company, [i for i, _ in txns.links(current)])
+                txns.rebalance(self.company, txns.linked_ids(current))
             return stored
 
     def write(self, entity: str, operation: str, body: Record) -> Record:

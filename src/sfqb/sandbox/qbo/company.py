@@ -13,7 +13,7 @@ from sfqb.sandbox.qbo.config import QboConfig
 
 NAME_LISTS = ("Customer", "Vendor", "Employee")
 LISTS = (*NAME_LISTS, "Item", "Account", "TaxCode")
-TRANSACTIONS = ("Invoice", "SalesReceipt", "Estimate", "Payment")
+TRANSACTIONS = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo", "Payment")
 ENTITIES = (*LISTS, *TRANSACTIONS)
 BY_LOWER = {name.lower(): name for name in ENTITIES}
 Record = dict[str, Any]
