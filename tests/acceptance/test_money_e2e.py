@@ -1,6 +1,7 @@
-"""Acceptance, on both targets over real HTTP: discounted lines reach QuickBooks with the
-totals Salesforce computed (net prices, and discount lines), and a sale in another currency
-than its customer's is one decoded message on the record, with nothing sent."""
+"""Acceptance, on both targets over real HTTP: a credit memo made from a credit Opportunity and
+its amount applied back to Salesforce; discounted lines reach QuickBooks with the totals
+Salesforce computed (net prices, and discount lines); a sale in another currency than its
+customer's is one decoded message on the record, with nothing sent."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from sfqb.domain.entities import SfObject, SfRef
-from sfqb.domain.policy import CompanyPolicy, DiscountMode, DiscountSettings
+from sfqb.domain.entities import QbKind, SfObject, SfRef
+from sfqb.domain.policy import CompanyPolicy, CreditMemoSettings, DiscountMode, DiscountSettings
 from sfqb.sandbox.demo import DemoOptions
 
 from .conftest import DesktopEndToEnd, EndToEnd, OpenWorld
@@ -17,10 +18,15 @@ from .conftest import DesktopEndToEnd, EndToEnd, OpenWorld
 SMALL = DemoOptions(accounts=1, products=2, opportunities=1)
 
 
-def _deal(world: EndToEnd, account: str, iso: str | None, discount: float) -> str:
-    """A Closed Won Opportunity of `account` with a discounted line and a plain one."""
+def _deal(
+    world: EndToEnd, account: str, iso: str | None, discount: float, kind: str | None = None
+) -> str:
+    """A Closed Won Opportunity of `account` (of Type `kind`) with a discounted line and a
+    plain one."""
     org = world.sf.org
     extra = {"CurrencyIsoCode": iso} if iso else {}
+    if kind:
+        extra["Type"] = kind
     fields = {"Name": f"Deal {iso or ''} {discount}", "AccountId": account,
               "StageName": "Closed Won", "CloseDate": "2026-12-01",
               "Pricebook2Id": org.standard_pricebook_id, **extra}  # fmt: skip
@@ -77,3 +83,31 @@ def test_a_sale_in_another_currency_is_one_message_on_the_record(open_world: Ope
         assert "in EUR" in record["QuickBooks_Sync_Error__c"]
         codes = world.store.journal.attempts_by_code("demo")
         assert sum(n for code, n in codes.items() if "CURRENCY_MISMATCH" in code) == 1
+
+
+def test_a_credit_memo_is_made_and_its_amount_applied_back(open_world: OpenWorld) -> None:
+    policy = CompanyPolicy(credit_memos=CreditMemoSettings(opportunity_type="Credit"))
+    with open_world(SMALL, policy) as world:
+        org = world.sf.org
+        account = org.records("Account")[0]["Id"]
+        sale, credit = _deal(world, account, None, 0.0), _deal(world, account, None, 0.0, "Credit")
+        _settle(world)
+        memo = world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, credit))
+        invoice = world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, sale))
+        assert memo is not None and invoice is not None
+        assert (memo.qb.kind, invoice.qb.kind) == (QbKind.CREDIT_MEMO, QbKind.INVOICE)
+        total = Decimal(str(org.get("Opportunity", credit)["Amount"]))
+        view = world.qb_record(memo.qb)
+        assert view is not None and view.net_total == total
+        record = org.get("Opportunity", credit)
+        assert Decimal(str(record["QuickBooks_Credit_Total__c"])) == total
+        assert Decimal(str(record["QuickBooks_Credit_Remaining__c"])) == total
+        assert record["QuickBooks_Credit_Status__c"] == "Open"
+        # A person applies 20.00 of the credit to the invoice in QuickBooks: it comes back.
+        world.qb_apply_credit(memo.qb, invoice.qb, "20.00")
+        _settle(world)
+        record = org.get("Opportunity", credit)
+        assert Decimal(str(record["QuickBooks_Credit_Remaining__c"])) == total - 20
+        assert record["QuickBooks_Credit_Status__c"] == "Partially Applied"
+        summary = world.summary()
+        assert summary["undecoded"] == 0 and summary["duplicates"] == 0

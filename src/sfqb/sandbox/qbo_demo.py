@@ -38,6 +38,7 @@ from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings, SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.demo import (
     COMPANY,
+    DEMO_POLICY,
     LOGIN,
     DemoOptions,
     DemoResult,
@@ -46,6 +47,7 @@ from sfqb.sandbox.demo import (
 )
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_money import seed_money
 from sfqb.store import SecretBox, Store
 from sfqb.store.secrets import ENV_VAR, generate_key
 
@@ -55,7 +57,7 @@ _AUTHORIZE, _TOKEN = "/connect/oauth2", "/oauth2/v1/tokens/bearer"
 _REDIRECT = "https://127.0.0.1/qbo/callback"
 _VERIFIER = "sfqb-demo-verifier"
 _INBOX_URL = "https://127.0.0.1/qbo/webhooks"  # read by `_delivering_to`, not over the network
-_BOUND = ("Customer", "Item", "Invoice", "SalesReceipt", "Estimate")
+_BOUND = ("Customer", "Item", "Invoice", "SalesReceipt", "Estimate", "CreditMemo")
 
 
 @dataclass(slots=True)
@@ -201,8 +203,9 @@ def run_qbo_demo(
     """Seed, then push cycles to QuickBooks Online until one has nothing left to write."""
     clock = lambda: datetime.now(UTC)  # noqa: E731 - the demo runs on real time
     result = DemoResult()
-    with qbo_world(options, catalog, clock) as world:
+    with qbo_world(options, catalog, clock, policy=DEMO_POLICY) as world:
         result.store_url, result.secret_key = str(world.store.engine.url), world.secret_key
+        seeded = seed_money(world.salesforce.org)
         for number in range(1, options.max_sessions + 1):
             report = world.cycle()
             synced = ", ".join(f"{f} {n}" for f, n in sorted(report.synced.items())) or "nothing"
@@ -214,6 +217,7 @@ def run_qbo_demo(
                 break
         result.reports = list(world.reports)
         result.summary = qbo_summary(world)
+        result.summary["seeded"] = seeded.counts()
     return result
 
 
@@ -245,5 +249,6 @@ def qbo_summary(world: QboWorld) -> dict[str, Any]:
             "customers": len(records["Customer"]),
             "items": len(records["Item"]),
             "invoices": len(records["Invoice"]),
+            "credit_memos": len(records["CreditMemo"]),
         },
     }

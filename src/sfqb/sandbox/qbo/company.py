@@ -76,8 +76,13 @@ class Company:
         with self.lock:
             now = self.clock()
             if ident is None:
-                ident = str(self._next[entity])
-                self._next[entity] += 1
+                # Transactions share one sequence of Ids: a transaction's Id is its txnId, the
+                # one QuickBooks Online's own pages show for every kind of form (ruckus/
+                # quickbooks-ruby #605: an Invoice's Id is the txnId of its page). So an invoice
+                # and a credit memo never share an Id.
+                counter = "Invoice" if entity in TRANSACTIONS else entity
+                ident = str(self._next[counter])
+                self._next[counter] += 1
             record = copy.deepcopy(body)
             record["Id"] = ident
             record["SyncToken"] = "0"
