@@ -63,6 +63,12 @@ def price_line(child: Mapping[str, object], fields: tuple[str, str, str], *, net
     step = Decimal(1).scaleb(-PRICE_PLACES)
     exact = (total / quantity).quantize(step, ROUND_HALF_UP)
     if exact * quantity == total:  # Quantity x price is the total itself, to the cent
-        return Priced(exact, True, Decimal(0))
+        return Priced(_tidy(exact), True, Decimal(0))
     net_price = (price * (_HUNDRED - percent) / _HUNDRED).quantize(step, ROUND_HALF_UP)
-    return Priced(net_price, True, Decimal(0))
+    return Priced(_tidy(net_price), True, Decimal(0))
+
+
+def _tidy(price: Decimal) -> Decimal:
+    """A price to the cent when it has no more places than that (22.50000 -> 22.50)."""
+    cents = _cents(price)
+    return cents if cents == price else price
