@@ -30,16 +30,8 @@ _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "typ
 # Company switches a field may depend on (`enabled_by`); CompanyPolicy.flag gives their values.
 SWITCHES = frozenset({"multicurrency", "credit_memos"})
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
-SETTINGS = frozenset(
-    {
-        "income_account",
-        "inventory_asset_account",
-        "cogs_account",
-        "tax_item",
-        "sales_tax_code",
-        "discount_item",
-    }
-)
+SETTINGS = frozenset({"income_account", "inventory_asset_account", "cogs_account", "tax_item",
+                      "sales_tax_code", "discount_item"})  # fmt: skip
 _FLOW_KEYS = frozenset(
     {
         "source",
@@ -102,12 +94,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class DiscountSpec:
-    """Where a line keeps its discount (see sfqb.mapping.discounts), and the discount line.
-
-    `percent`, `quantity` and `price` name the child record's fields; `per` is "line" (a
-    discount line after each discounted line) or "document" (one for the transaction);
-    `fields` map the discount line from the child record and its DiscountAmount.
-    """
+    """A line's discount fields (see sfqb.mapping.discounts) and the discount line's map;
+    `per` "line" (one after each discounted line) or "document" (one for the form)."""
 
     percent: str
     quantity: str
