@@ -16,9 +16,10 @@ from tests.jobs.worlds import TARGETS, QbdWorldApi, QbView, qbo_test_world
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import QbRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.runner import CycleReport
-from sfqb.sandbox.demo import LOGIN, DemoOptions, DemoWorld, demo_world, summarize
-from sfqb.sandbox.qbd import CompanyFile
+from sfqb.sandbox.demo import LOGIN, DemoOptions, DemoWorld, WorldSetup, demo_world, summarize
+from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox
 from sfqb.store import Store
@@ -52,6 +53,7 @@ class EndToEnd(Protocol):
     def qb_count(self, kind: str) -> int: ...
     def qb_snapshot(self) -> Any: ...
     def qb_modify_as_user(self, ref: QbRef, **fields: str | bool) -> None: ...
+    def qb_apply_credit(self, credit: QbRef, invoice: QbRef, amount: str) -> None: ...
 
 
 @dataclass
@@ -95,7 +97,7 @@ class DesktopEndToEnd(QbdWorldApi):
         return summarize(self.demo, self.reports)
 
 
-OpenWorld = Callable[[DemoOptions], AbstractContextManager[EndToEnd]]
+OpenWorld = Callable[..., AbstractContextManager[EndToEnd]]
 
 
 @pytest.fixture(params=TARGETS)
@@ -104,13 +106,19 @@ def open_world(request: pytest.FixtureRequest, isolated_url: str, tmp_path: Path
     target = str(request.param)
 
     @contextmanager
-    def opened(options: DemoOptions) -> Iterator[EndToEnd]:
+    def opened(options: DemoOptions, policy: CompanyPolicy | None = None) -> Iterator[EndToEnd]:
+        """A world seeded by `options`; `policy` the company's (QuickBooks' multicurrency on
+        when it has it)."""
         if target == "qbo":
-            with qbo_test_world(isolated_url, tmp_path, RealClock(), CATALOG, options) as online:
+            with qbo_test_world(
+                isolated_url, tmp_path, RealClock(), CATALOG, options, policy=policy
+            ) as online:
                 yield online
             return
         options = replace(options, workdir=tmp_path, database_url=isolated_url)
-        with demo_world(options, CATALOG, RealClock()) as (demo, _source, reports):
+        multi = SandboxSettings(multi_currency=policy is not None and policy.multicurrency)
+        setup = WorldSetup(quickbooks=multi, policy=policy)
+        with demo_world(options, CATALOG, RealClock(), setup) as (demo, _source, reports):
             client = WebConnectorClient(f"{demo.endpoint}?wsdl", demo.quickbooks)
             yield DesktopEndToEnd(demo, client, reports, QBD_PROFILE)
 

@@ -22,6 +22,7 @@ import pytest
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations import DirectDriver
 from sfqb.domain.entities import QbRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
 from sfqb.sandbox.demo import DemoOptions, salesforce_id_of
 from sfqb.sandbox.qbd import CompanyFile
@@ -108,6 +109,8 @@ class QbView:
     items: tuple[str, ...] = ()  # a transaction's item Ids, line by line
     price: Decimal | None = None  # an item's price
     marker: str | None = None  # the Salesforce Id the record carries, where the target has one
+    # A sale's lines less its discounts, before tax, as QuickBooks computed them.
+    net_total: Decimal | None = None
 
 
 @dataclass
@@ -159,6 +162,7 @@ _QBD_KINDS = {
     "invoice": ("Invoice",),
     "salesreceipt": ("SalesReceipt",),
     "estimate": ("Estimate",),
+    "creditmemo": ("CreditMemo",),
     "payment": ("ReceivePayment",),
 }
 
@@ -179,6 +183,9 @@ def qbd_view(record: Record) -> QbView:
         items=lines,
         price=Decimal(price) if price is not None else None,
         marker=salesforce_id_of(record),
+        net_total=sum((Decimal(str(x.get("Amount") or 0)) for x in record.lines), Decimal(0))
+        if record.lines
+        else None,
     )
 
 
@@ -238,6 +245,10 @@ class QbdWorldApi:
         assert customer is not None
         self.qb.receive_payment(customer, amount, invoice.id)
 
+    def qb_apply_credit(self, credit: QbRef, invoice: QbRef, amount: str) -> None:
+        """A person applies `amount` of a credit memo to an invoice (Apply Credits)."""
+        self.qb.apply_credit_as_user(credit.id, invoice.id, amount)
+
     def qb_lose_next_replies(self, count: int = 1) -> None:
         """The next `count` requests are done but their replies are lost."""
         self.qb.faults.lose_next_reply(count)
@@ -255,6 +266,7 @@ _QBO_KINDS = {
     "invoice": "Invoice",
     "salesreceipt": "SalesReceipt",
     "estimate": "Estimate",
+    "creditmemo": "CreditMemo",
     "payment": "Payment",
 }
 
@@ -266,6 +278,8 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         if line.get("DetailType") == "SalesItemLineDetail"
     )
     price = record.get("UnitPrice")
+    total = record.get("TotalAmt")
+    tax = (record.get("TxnTaxDetail") or {}).get("TotalTax") or 0
     return QbView(
         id=str(record["Id"]),
         kind=kind,
@@ -277,7 +291,19 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         items=lines,
         price=Decimal(str(price)) if price is not None else None,
         marker=None,  # QuickBooks Online keeps no Salesforce Id (the binding lives in the store)
+        net_total=Decimal(str(total)) - Decimal(str(tax)) if total is not None else None,
     )
+
+
+def credit_payment(company: Any, credit: QbRef, invoice: QbRef, amount: str) -> dict[str, Any]:
+    """The Payment body that applies `amount` of a QuickBooks Online credit memo to an invoice."""
+    record = company.get("Invoice", invoice.id)
+    assert record is not None
+    lines = [
+        {"Amount": float(amount), "LinkedTxn": [{"TxnId": invoice.id, "TxnType": "Invoice"}]},
+        {"Amount": float(amount), "LinkedTxn": [{"TxnId": credit.id, "TxnType": "CreditMemo"}]},
+    ]
+    return {"CustomerRef": record["CustomerRef"], "TotalAmt": 0, "Line": lines}
 
 
 @dataclass
@@ -401,6 +427,13 @@ class QboTestWorld:
         body = {"CustomerRef": record["CustomerRef"], "TotalAmt": float(amount), "Line": [line]}
         self.qb.api.books.create("Payment", body)
 
+    def qb_apply_credit(self, credit: QbRef, invoice: QbRef, amount: str) -> None:
+        """A person applies `amount` of a credit memo to an invoice: a Payment of 0 whose
+        lines link the invoice and the credit memo (Intuit's Payment reference)."""
+        self.qb.api.books.create(
+            "Payment", credit_payment(self._company(), credit, invoice, amount)
+        )
+
     def round_trips(self, report: CycleReport) -> int:
         """The cycle's requests to QuickBooks Online (reads and batches)."""
         return report.qb_batches
@@ -422,17 +455,30 @@ class QboTestWorld:
 
 @contextmanager
 def qbo_test_world(
-    url: str, workdir: Path, clock: Any, catalog: Catalog, options: DemoOptions | None = None
+    url: str,
+    workdir: Path,
+    clock: Any,
+    catalog: Catalog,
+    options: DemoOptions | None = None,
+    *,
+    policy: CompanyPolicy | None = None,
 ) -> Iterator[QboTestWorld]:
     """The Online world on the test's store URL and clock, company "demo"; Salesforce seeded
-    as `options` say (nothing by default)."""
+    as `options` say (nothing by default); QuickBooks' multicurrency on when the `policy` has
+    it."""
     from sfqb.sandbox.qbo import QboConfig
     from sfqb.sandbox.qbo_demo import qbo_world
 
     seeded = options is not None
     options = options or DemoOptions(accounts=0, products=0, opportunities=0)
     options = replace(options, workdir=workdir, database_url=url)
+    multicurrency = policy is not None and policy.multicurrency
     with qbo_world(
-        options, catalog, clock, quickbooks=QboConfig(clock=clock), seed_salesforce=seeded
+        options,
+        catalog,
+        clock,
+        quickbooks=QboConfig(clock=clock, multicurrency=multicurrency),
+        seed_salesforce=seeded,
+        policy=policy,
     ) as world:
         yield QboTestWorld(world, world.salesforce, world.store, world.runner, clock, catalog)

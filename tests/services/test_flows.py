@@ -23,8 +23,9 @@ def test_the_five_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
         "Opportunities → Invoices",
         "Customers → Accounts",
         "Payments → Opportunities",
+        "Credit memos → Opportunities",
     ]
-    assert [f.direction for f in flows] == ["sf_to_qb"] * 3 + ["qb_to_sf"] * 2
+    assert [f.direction for f in flows] == ["sf_to_qb"] * 3 + ["qb_to_sf"] * 3
     assert all(f.enabled and f.last_run is None for f in flows)
 
 

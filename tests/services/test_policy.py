@@ -11,7 +11,7 @@ import pytest
 
 from sfqb.cli.context import Services
 from sfqb.cli.settings import CompanyConfig, ConfigFile, SettingsError
-from sfqb.domain.policy import MatchRule, OnConflict, OnDeleted
+from sfqb.domain.policy import DiscountMode, MatchRule, OnConflict, OnDeleted
 from sfqb.services.policy import (
     PolicyError,
     clear_policy,
@@ -43,6 +43,9 @@ FILE_SECTION = {"on_deleted": "recreate", "alerts": {"email_to": ["file@acme.exa
         ({"binding_definition_id": "Salesforce Id"}, "binding_definition_id"),
         ({"binding_definition_id": True}, "binding_definition_id"),
         ({"binding_definition_id": 0}, "binding_definition_id"),
+        ({"discounts": {"mode": "haggle"}}, "discounts.mode"),
+        ({"discounts": {"item": ""}}, "discounts.item"),
+        ({"discounts": {"rate": 5}}, "discounts"),
     ],
 )
 def test_a_refused_setting_is_named(mapping: dict[str, Any], field: str) -> None:
@@ -142,3 +145,10 @@ def test_a_stored_policy_the_file_now_contradicts_is_one_line(db: Store) -> None
     services = _services(db, {"backoff_base_seconds": 600})
     with pytest.raises(SettingsError, match="backoff_cap_seconds"):
         services.policy("acme")
+
+
+def test_the_discount_section_is_parsed() -> None:
+    policy = validate_policy({"discounts": {"mode": "discount_line", "item": "Trade Discount"}})
+    assert policy.discounts.mode is DiscountMode.DISCOUNT_LINE
+    assert policy.setting("discount_item") == "Trade Discount"
+    assert validate_policy({}).discounts.mode is DiscountMode.NET_PRICE

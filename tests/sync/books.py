@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from starlette.testclient import TestClient
-from tests.jobs.worlds import QbView, qbd_view, qbo_view
+from tests.jobs.worlds import QbView, credit_payment, qbd_view, qbo_view
 
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
@@ -63,6 +63,7 @@ class Books(Protocol):
     def edit_before_next_mod(self, ref: QbRef, times: int = 1, **fields: str) -> None: ...
     def lose_next_reply(self) -> None: ...
     def lose_next_write_reply(self) -> None: ...
+    def apply_credit_as_user(self, credit: QbRef, invoice: QbRef, amount: str) -> None: ...
 
 
 class Rig(Protocol):
@@ -76,7 +77,7 @@ class Rig(Protocol):
 # -- QuickBooks Desktop ------------------------------------------------------------------------
 
 _QBD_KINDS = {"customer": ("Customer",), "item": ("ItemService", "ItemNonInventory",
-              "ItemInventory"), "invoice": ("Invoice",)}  # fmt: skip
+              "ItemInventory"), "invoice": ("Invoice",), "creditmemo": ("CreditMemo",)}  # fmt: skip
 _QBD_FIELDS = {"name": "Name", "phone": "Phone", "active": "IsActive", "notes": "Notes"}
 
 
@@ -94,6 +95,10 @@ class QbdBooks:
         """A person adds a customer or (service) item."""
         extra = {"Phone": phone} if phone else {}
         return qbd_view(self.qb.add_as_user(_QBD_KINDS[kind][0], name, **extra))
+
+    def apply_credit_as_user(self, credit: QbRef, invoice: QbRef, amount: str) -> None:
+        """A person applies part of a credit memo to an invoice (Apply Credits)."""
+        self.qb.apply_credit_as_user(credit.id, invoice.id, amount)
 
     def records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind."""
@@ -146,7 +151,8 @@ def qbd_books(h: Rig) -> tuple[Any, Books, Driver]:
 
 # -- QuickBooks Online -------------------------------------------------------------------------
 
-_QBO_ENTITY = {"customer": "Customer", "item": "Item", "invoice": "Invoice"}
+_QBO_ENTITY = {"customer": "Customer", "item": "Item", "invoice": "Invoice",
+               "creditmemo": "CreditMemo"}  # fmt: skip
 _INCOME_ACCOUNT = {"value": "2"}  # the sandbox's seeded Services income account
 
 
@@ -180,6 +186,11 @@ class QboBooks:
         if kind == "item":
             body.update(Type="Service", IncomeAccountRef=_INCOME_ACCOUNT)
         return qbo_view(kind, self.qb.api.books.create(_QBO_ENTITY[kind], body))
+
+    def apply_credit_as_user(self, credit: QbRef, invoice: QbRef, amount: str) -> None:
+        """A person applies part of a credit memo to an invoice (a Payment of 0)."""
+        body = credit_payment(self.qb.company, credit, invoice, amount)
+        self.qb.api.books.create("Payment", body)
 
     def records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind."""
@@ -258,7 +269,7 @@ class _Meter:
 
 def qbo_books(h: Rig) -> tuple[Any, Books, Driver]:
     """The QuickBooks Online sandbox in-process, its neutral view and its driver."""
-    qb = QboSandbox(QboConfig(clock=h.clock))
+    qb = QboSandbox(QboConfig(clock=h.clock, multicurrency=h.settings.multi_currency))
     http = TestClient(qb.app, base_url="http://qbo")
     h.closing.append(http.close)
     client = QboClient(

@@ -29,7 +29,7 @@ from sfqb.sandbox.qbd import SandboxSettings
 from sfqb.sandbox.qbd.records import Record
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, ReplyLost
-from sfqb.sync.records import FLOW_OF, Block, ItemState, PendingChange, SfWriteResult
+from sfqb.sync.records import FLOW_OF, Block, ItemState, PendingChange, SfWrite, SfWriteResult
 from sfqb.sync.target import MarkerKind, TargetProfile
 
 from .books import CATALOG, Books, Clock, qbd_books, qbo_books
@@ -92,6 +92,7 @@ class Harness:
     # The retry queue's answered attempts per record, as the store keeps them (a new payload
     # starts again at 0; a lost reply is not answered): the attempt key of the record's writes.
     tries: dict[SfRef, tuple[Mapping[str, Any], int]] = field(default_factory=dict)
+    sf_writes: list[SfWrite] = field(default_factory=list)  # the last cycle's Salesforce writes
 
     def __post_init__(self) -> None:
         self.qb, self.books, self.driver = self.target.build(self)
@@ -151,7 +152,7 @@ class Harness:
             cycle.take_results(results)
             if after_batch is not None:
                 after_batch(len(self.sent))
-        writes = cycle.sf_writes()
+        writes = self.sf_writes = cycle.sf_writes()
         cycle.take_sf_results([SfWriteResult(w.sobject, w.record_id) for w in writes])
         if cycle.marking.settled is not None:
             self.settled.add(cycle.marking.settled)

@@ -236,6 +236,7 @@ class Services:
 
         from sfqb.cli.settings import SettingsError, salesforce_authenticator
         from sfqb.connectors.salesforce import SalesforceConnector, load_settings
+        from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
         from sfqb.jobs.gateway import SalesforceGateway
         from sfqb.store import ConnectionSystem
 
@@ -256,7 +257,10 @@ class Services:
         if isinstance(ca_file, str) and ca_file:
             http.verify = ca_file
             http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
-        connector = SalesforceConnector(auth, http, self.catalog, settings=api, clock=self.clock)
+        extra = CURRENCY_FIELDS if self.policy(company).multicurrency else None
+        connector = SalesforceConnector(
+            auth, http, self.catalog, settings=api, clock=self.clock, extra_fields=extra
+        )
         return SalesforceGateway(connector)
 
     def connected_to(self, company: str) -> ConnectionSystem:

@@ -87,8 +87,9 @@ def demo(  # noqa: PLR0917 - typer's options
     console.print(table)
     qb = summary["quickbooks"]
     console.print(
-        f"QuickBooks now holds {qb['customers']} customers, {qb['items']} items and "
-        f"{qb['invoices']} invoices; {summary['round_trips']} {trips} in "
+        f"QuickBooks now holds {qb['customers']} customers, {qb['items']} items, "
+        f"{qb['invoices']} invoices and {_count(qb.get('credit_memos', 0), 'credit memo')}; "
+        f"{summary['round_trips']} {trips} in "
         f"{summary['cycles']} cycles."
     )
     console.print(
@@ -106,6 +107,10 @@ def demo(  # noqa: PLR0917 - typer's options
                       f"{result.secret_key} to use sfqb status on it")  # fmt: skip
     write_summary(json_summary, summary)
     _console_command(console, result.store_url, result.secret_key)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _latest_log(console: Console, store_url: str, lines: int = 8) -> None:

@@ -20,6 +20,7 @@ class QbKind(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    CREDIT_MEMO = "CreditMemo"
 
 
 class SfObject(StrEnum):
@@ -39,15 +40,22 @@ QB_PARENTS: Mapping[QbKind, frozenset[QbKind]] = MappingProxyType(
         QbKind.INVOICE: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.SALES_RECEIPT: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.ESTIMATE: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
+        QbKind.CREDIT_MEMO: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
     }
 )
 
-# The QuickBooks kinds a Salesforce object may become; the first is the default.
+# The QuickBooks kinds a Salesforce object may become; the first is the default. An
+# Opportunity of the company's credit type (policy credit_memos) becomes a CreditMemo.
 SF_TARGETS: Mapping[SfObject, tuple[QbKind, ...]] = MappingProxyType(
     {
         SfObject.ACCOUNT: (QbKind.CUSTOMER,),
         SfObject.PRODUCT2: (QbKind.ITEM,),
-        SfObject.OPPORTUNITY: (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE),
+        SfObject.OPPORTUNITY: (
+            QbKind.INVOICE,
+            QbKind.SALES_RECEIPT,
+            QbKind.ESTIMATE,
+            QbKind.CREDIT_MEMO,
+        ),
     }
 )
 

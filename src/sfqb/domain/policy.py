@@ -80,6 +80,36 @@ class SalesTaxSettings:
         return self.taxable_code if chosen else self.non_taxable_code
 
 
+class DiscountMode(StrEnum):
+    """How a Salesforce line discount reaches QuickBooks."""
+
+    NET_PRICE = "net_price"  # the line's price less its discount
+    DISCOUNT_LINE = "discount_line"  # the list price, and a discount line taking it off
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountSettings:
+    """How line discounts are sent, and the QuickBooks Desktop discount item they name.
+
+    `item` is the full name of an ItemDiscount in the company file (discount lines only);
+    QuickBooks Online needs no item: its discount line is a DiscountLineDetail.
+    """
+
+    mode: DiscountMode = DiscountMode.NET_PRICE
+    item: str = "Discount"
+
+
+@dataclass(frozen=True, slots=True)
+class CreditMemoSettings:
+    """Which Salesforce records become QuickBooks credit memos.
+
+    An Opportunity whose Type is `opportunity_type` (e.g. "Credit") goes to QuickBooks as a
+    Credit Memo against its customer, not as an invoice; "" (the default) makes none.
+    """
+
+    opportunity_type: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class CompanyPolicy:
     """Every remedy knob of one company; the defaults are the safe ones."""
@@ -105,9 +135,22 @@ class CompanyPolicy:
     # field on customers that holds the Salesforce Id; "" (the default) sends none. Intuit's
     # Custom Fields API is a premium API: companies without it keep the binding in sfqb only.
     binding_definition_id: str = ""
+    # Multiple currencies (Salesforce's and QuickBooks'): the account's CurrencyIsoCode is the
+    # customer's currency, and a transaction must be in its customer's currency.
+    multicurrency: bool = False
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
+    discounts: DiscountSettings = field(default_factory=DiscountSettings)
+    credit_memos: CreditMemoSettings = field(default_factory=CreditMemoSettings)
+
+    def flag(self, name: str) -> bool:
+        """A switch a field map names (`enabled_by:`): the field is sent only when it is on."""
+        if name == "multicurrency":
+            return self.multicurrency
+        if name == "credit_memos":
+            return bool(self.credit_memos.opportunity_type)
+        raise KeyError(f"unknown company switch {name!r}")
 
     def setting(self, name: str, flag: object = None) -> str:
         """A setting a field map names (`setting:` in mapping/data/*.yaml); "" when unset.
@@ -118,6 +161,8 @@ class CompanyPolicy:
             return str(getattr(self.accounts, name))
         if name == "tax_item":
             return self.sales_tax.tax_item
+        if name == "discount_item":
+            return self.discounts.item
         if name == "sales_tax_code":
             return self.sales_tax.code(flag if isinstance(flag, bool) else None)
         raise KeyError(f"unknown company setting {name!r}")

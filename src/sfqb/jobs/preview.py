@@ -18,6 +18,7 @@ from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import payload_fingerprint, salesforce_since, select_flows
 from sfqb.mapping import Mapped, Mapper, MappingChange, MappingInputError, Owner, RecordNotEligible
 from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.sync.credits import sale_kind
 from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
@@ -101,7 +102,12 @@ def preview(
     items: list[PreviewItem] = []
     mapped: dict[SfRef, tuple[str, Mapping[str, Any], Mapped]] = {}
     for ref, (flow, payload) in pending.items():
-        kind = transaction_type if flow == _OPPORTUNITY_FLOW else None
+        # An Opportunity of the company's credit type is previewed as the credit memo it becomes.
+        kind = (
+            sale_kind(payload, mapper.policy, transaction_type)
+            if flow == _OPPORTUNITY_FLOW
+            else None
+        )
         name = str(payload.get("Name") or "")
         try:
             mapped[ref] = (flow, payload, mapper.map(flow, payload, kind=kind))

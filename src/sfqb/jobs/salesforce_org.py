@@ -119,7 +119,7 @@ class OrgCheck:
         return OrgProblem(f"{KEY_PREFIX}org", status, f"Salesforce org changed: {detail}")
 
     def _fields(self) -> OrgProblem | None:
-        needed = needed_fields(self._mapper.flows)
+        needed = needed_fields(self._mapper.flows, self._mapper.policy.flag)
         described = {}
         for sobject in needed:  # one describe per object and cycle
             fields = self._org.describe(sobject).fields

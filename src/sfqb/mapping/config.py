@@ -22,14 +22,16 @@ FLOW_NAMES = (
     "opportunity_to_invoice",
     "payment_to_opportunity",
     "customer_to_account",
+    "credit_to_opportunity",
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "type", "max_length",
-                         "owner", "kinds", "when"})  # fmt: skip
+                         "owner", "kinds", "when", "enabled_by"})  # fmt: skip
+# Company switches a field may depend on (`enabled_by`); CompanyPolicy.flag gives their values.
+SWITCHES = frozenset({"multicurrency", "credit_memos"})
 # Company settings a map may name (`setting:`); CompanyPolicy.setting gives their values.
-SETTINGS = frozenset(
-    {"income_account", "inventory_asset_account", "cogs_account", "tax_item", "sales_tax_code"}
-)
+SETTINGS = frozenset({"income_account", "inventory_asset_account", "cogs_account", "tax_item",
+                      "sales_tax_code", "discount_item"})  # fmt: skip
 _FLOW_KEYS = frozenset(
     {
         "source",
@@ -43,7 +45,9 @@ _FLOW_KEYS = frozenset(
         "lines",
     }
 )
-_LINES_KEYS = frozenset({"source", "target", "fields"})
+_LINES_KEYS = frozenset({"source", "target", "fields", "discount"})
+_DISCOUNT_KEYS = frozenset({"percent", "quantity", "price", "per", "fields"})
+DISCOUNT_PER = ("line", "document")
 _NAME_RULE_KEYS = frozenset(
     {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name", "refused"}
 )
@@ -84,6 +88,20 @@ class FieldSpec:
     # Target fields mapped before this one, and the values they must have for it to be sent
     # ({"Type": "Inventory"}: QuickBooks Online's inventory-only fields).
     when: Mapping[str, str] | None = None
+    # A company switch (SWITCHES) the field is sent under: off, the field is left out.
+    enabled_by: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscountSpec:
+    """A line's discount fields (see sfqb.mapping.discounts) and the discount line's map;
+    `per` "line" (one after each discounted line) or "document" (one for the form)."""
+
+    percent: str
+    quantity: str
+    price: str
+    per: str
+    fields: tuple[FieldSpec, ...]
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,7 @@ class LinesSpec:
     source: str
     target: str
     fields: tuple[FieldSpec, ...]
+    discount: DiscountSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +236,7 @@ class _Checker:
                 source=self.text(ldoc.get("source"), f"{lkey}.source"),
                 target=self.text(ldoc.get("target"), f"{lkey}.target"),
                 fields=self.fields(ldoc.get("fields"), f"{lkey}.fields", ("Line",), default_owner),
+                discount=self.discount(ldoc.get("discount"), f"{lkey}.discount", default_owner),
             )
         require = doc.get("require") or {}
         if not isinstance(require, Mapping):
@@ -236,6 +256,21 @@ class _Checker:
             name_rule=rule,
             fields=fields,
             lines=lines,
+        )
+
+    def discount(self, doc: object, key: str, default_owner: Owner) -> DiscountSpec | None:
+        if doc is None:
+            return None
+        doc = self.mapping(doc, key, _DISCOUNT_KEYS)
+        per = doc.get("per", "line")
+        if per not in DISCOUNT_PER:
+            raise self.fail(f"{key}.per", f"must be {' or '.join(DISCOUNT_PER)}")
+        return DiscountSpec(
+            percent=self.text(doc.get("percent"), f"{key}.percent"),
+            quantity=self.text(doc.get("quantity"), f"{key}.quantity"),
+            price=self.text(doc.get("price"), f"{key}.price"),
+            per=str(per),
+            fields=self.fields(doc.get("fields"), f"{key}.fields", ("Line",), default_owner),
         )
 
     def name_rule(self, doc: object, key: str) -> NameRule:
@@ -327,6 +362,12 @@ class _Checker:
             max_length = self.count(max_length, f"{key}.max_length", 1)
         kinds = doc.get("kinds")
         ref = doc.get("ref")
+        enabled_by = doc.get("enabled_by")
+        if enabled_by is not None and enabled_by not in SWITCHES:
+            raise self.fail(
+                f"{key}.enabled_by",
+                f"unknown switch {enabled_by!r} ({', '.join(sorted(SWITCHES))})",
+            )
         return FieldSpec(
             target=target,
             sources=sources,
@@ -340,6 +381,7 @@ class _Checker:
             kinds=None if kinds is None else frozenset(str(k) for k in kinds),
             setting=None if setting is None else str(setting),
             when=self.when(doc.get("when"), f"{key}.when"),
+            enabled_by=None if enabled_by is None else str(enabled_by),
         )
 
     def step(self, entry: object, key: str) -> Step:

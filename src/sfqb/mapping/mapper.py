@@ -6,8 +6,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sfqb.domain.policy import CompanyPolicy
-from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet
+from sfqb.domain.policy import CompanyPolicy, DiscountMode
+from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec
+from sfqb.mapping.discounts import DISCOUNT_AMOUNT, price_line
 from sfqb.mapping.errors import MappingInputError, RecordNotEligible
 from sfqb.mapping.result import Mapped, MappingChange, Reference, fingerprint, freeze
 from sfqb.mapping.rules import AMOUNT_PLACES, PRICE_PLACES, apply_name_rule, quantize, truncate
@@ -119,7 +120,7 @@ class Mapper:
         for spec in flow.fields:
             if spec.kinds is not None and kind not in spec.kinds:
                 continue
-            if not _applies(spec, fields):
+            if not _applies(spec, fields) or not self._enabled(spec):
                 continue
             if spec.target in overrides:
                 value = overrides[spec.target]
@@ -136,19 +137,79 @@ class Mapper:
             if value is not None:
                 _put(fields, spec.target, value)
         if flow.lines is not None:
-            lines = []
-            for i, child in enumerate(_children(lookup(record, flow.lines.source))):
-                line: dict[str, object] = {}
-                for spec in flow.lines.fields:
-                    path = f"{flow.lines.target}[{i}]/{spec.target}"
-                    value = self._field(flow, spec, child, path, refs=refs, changes=changes)
-                    if value is not None:
-                        _put(line, spec.target, value)
-                lines.append(line)
-            fields[flow.lines.target] = lines
+            fields[flow.lines.target] = self._lines(flow, flow.lines, record, refs, changes)
         frozen = freeze(fields)
         assert isinstance(frozen, Mapping)
         return Mapped(kind, frozen, tuple(refs), tuple(changes), fingerprint(kind, fields))
+
+    def _lines(
+        self,
+        flow: FlowMap,
+        spec: LinesSpec,
+        record: Mapping[str, object],
+        refs: list[Reference],
+        changes: list[MappingChange],
+    ) -> list[dict[str, object]]:
+        """The transaction's lines, with each discount sent as the company's policy says."""
+        lines: list[dict[str, object]] = []
+        discount = spec.discount
+        net = self.policy.discounts.mode is DiscountMode.NET_PRICE
+        taken_off = Decimal(0)
+
+        def add(specs: Sequence[FieldSpec], source: Mapping[str, object]) -> None:
+            line: dict[str, object] = {}
+            for field in specs:
+                if not self._enabled(field):
+                    continue
+                path = f"{spec.target}[{len(lines)}]/{field.target}"
+                value = self._field(flow, field, source, path, refs=refs, changes=changes)
+                if value is not None:
+                    _put(line, field.target, value)
+            lines.append(line)
+
+        for given in _children(lookup(record, spec.source)):
+            child = given
+            if discount is None:
+                add(spec.fields, child)
+                continue
+            try:
+                names = (discount.percent, discount.quantity, discount.price)
+                priced = price_line(child, names, net=net)
+            except ValueError as exc:
+                where = f"{spec.target}[{len(lines)}]/{discount.percent}"
+                raise MappingInputError(flow.name, where, str(exc)) from None
+            if priced.net:
+                changes.append(
+                    MappingChange(
+                        f"{spec.target}[{len(lines)}]/{discount.price}",
+                        given.get(discount.price),
+                        priced.price,
+                        f"net_price: less the {child.get(discount.percent)}% discount",
+                    )
+                )
+                child = {**given, discount.price: priced.price}
+            add(spec.fields, child)
+            if priced.discount and discount.per == "line":
+                add(discount.fields, {**child, DISCOUNT_AMOUNT: priced.discount})
+            taken_off += priced.discount
+        if discount is not None and discount.per == "document" and taken_off:
+            add(discount.fields, {DISCOUNT_AMOUNT: taken_off})
+        return lines
+
+    def field_value(self, flow_name: str, target: str, record: Mapping[str, object]) -> object:
+        """What a flow's map sends in `target` (nested parts included) for `record`; None when
+        it sends nothing there (e.g. the currency an account's map gives a currency code)."""
+        flow = self.flows[flow_name]
+        fields: dict[str, object] = {}
+        for spec in flow.fields:
+            if spec.target.split("/")[0] == target and self._enabled(spec):
+                value = self._field(flow, spec, record, spec.target, refs=[], changes=[])
+                if value is not None:
+                    _put(fields, spec.target, value)
+        return fields.get(target)
+
+    def _enabled(self, spec: FieldSpec) -> bool:
+        return spec.enabled_by is None or self.policy.flag(spec.enabled_by)
 
     def targets(self, flow_name: str) -> tuple[str, ...]:
         """The QuickBooks fields (target paths) a flow writes, outside its lines."""

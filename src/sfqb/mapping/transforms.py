@@ -145,6 +145,13 @@ def absolute(value: object, arg: object) -> object:
     return None if number is None else abs(number)
 
 
+def negate(value: object, arg: object) -> object:
+    """The number with its sign turned (a discount line's amount is taken off the sale)."""
+    _no_arg("negate", arg)
+    number = to_decimal(value)
+    return None if number is None else -number
+
+
 def as_date(value: object, arg: object) -> object:
     """A date from ISO text, a date or a datetime."""
     _no_arg("date", arg)
@@ -246,6 +253,21 @@ def payment_status(value: object, arg: object) -> object:
     return "Unpaid"
 
 
+def credit_status(value: object, arg: object) -> object:
+    """Open / Partially Applied / Applied from a credit memo's (credit remaining, total) pair."""
+    _no_arg("credit_status", arg)
+    if value is None:
+        return None
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise ValueError("credit_status needs two sources: credit remaining and total")
+    remaining, total = (to_decimal(v) for v in value)
+    if remaining is None or total is None:
+        return None
+    if remaining <= 0:
+        return "Applied"
+    return "Open" if remaining >= total else "Partially Applied"
+
+
 def choose(value: object, arg: object) -> object:
     """The value `arg` maps the text to ({"Inventory": "Inventory", "*": "Service"}: "*" for
     any other text); a text `arg` does not name, without "*", is kept."""
@@ -275,11 +297,13 @@ TRANSFORMS: Mapping[str, Transform] = MappingProxyType(
         "coalesce": coalesce,
         "two_decimals": two_decimals,
         "abs": absolute,
+        "negate": negate,
         "date": as_date,
         "bool": as_bool,
         "phone": phone,
         "latest_date": latest_date,
         "payment_status": payment_status,
+        "credit_status": credit_status,
         "multiply": multiply,
         "subtract": subtract,
         "default": default_value,

@@ -21,8 +21,9 @@ from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.people import Role
-from sfqb.domain.policy import CompanyPolicy
+from sfqb.domain.policy import CompanyPolicy, CreditMemoSettings
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.gateway import SalesforceGateway
@@ -33,6 +34,7 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_money import DEMO_CREDIT_TYPE, seed_money
 from sfqb.services.people import add_user
 from sfqb.store import Store
 from sfqb.web.app import WebServices, create_app
@@ -40,6 +42,8 @@ from sfqb.web.server import running_server
 
 COMPANY = "demo"
 LOGIN = ("demo", "demo")
+# The demo company's policy: Opportunities of the seeded credit type become credit memos.
+DEMO_POLICY = CompanyPolicy(credit_memos=CreditMemoSettings(opportunity_type=DEMO_CREDIT_TYPE))
 CONSOLE_LOGIN = ("demo", "demo")  # the console user every demo store has (admin, all companies)
 
 
@@ -110,6 +114,7 @@ _KINDS = (
     "Invoice",
     "SalesReceipt",
     "Estimate",
+    "CreditMemo",
 )
 
 
@@ -163,6 +168,7 @@ def demo_world(
             salesforce.requests_session(),
             catalog,
             clock=clock,
+            extra_fields=CURRENCY_FIELDS if setup.policy and setup.policy.multicurrency else None,
         )
         runner = SyncRunner(
             store,
@@ -200,8 +206,10 @@ def run_demo(
     """Seed, then run Web Connector sessions until a cycle has nothing left to write."""
     clock = lambda: datetime.now(UTC)  # noqa: E731 - the demo runs on real time
     result = DemoResult()
-    with demo_world(options, catalog, clock) as (world, _source, reports):
+    setup = WorldSetup(policy=DEMO_POLICY)
+    with demo_world(options, catalog, clock, setup) as (world, _source, reports):
         result.store_url = str(world.store.engine.url)
+        seeded = seed_money(world.salesforce.org)
         client = WebConnectorClient(f"{world.endpoint}?wsdl", world.quickbooks)
         for number in range(1, options.max_sessions + 1):
             session = client.run(*LOGIN)
@@ -214,6 +222,7 @@ def run_demo(
                 break
         result.reports = list(reports)
         result.summary = summarize(world, reports)
+        result.summary["seeded"] = seeded.counts()
     return result
 
 
@@ -254,5 +263,6 @@ def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
             "customers": len(world.quickbooks.customers()),
             "items": len(world.quickbooks.items()),
             "invoices": len(world.quickbooks.invoices()),
+            "credit_memos": len(world.quickbooks.records("CreditMemo")),
         },
     }

@@ -27,6 +27,7 @@ from sfqb.connectors.qbo.limits import RealmLimiter, shared_limiter
 from sfqb.connectors.qbo.oauth import OAuthApp
 from sfqb.connectors.qbo.profile import QBO_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
@@ -37,6 +38,7 @@ from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings, SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.sandbox.demo import (
     COMPANY,
+    DEMO_POLICY,
     LOGIN,
     DemoOptions,
     DemoResult,
@@ -45,6 +47,7 @@ from sfqb.sandbox.demo import (
 )
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_money import seed_money
 from sfqb.store import SecretBox, Store
 from sfqb.store.secrets import ENV_VAR, generate_key
 
@@ -54,7 +57,7 @@ _AUTHORIZE, _TOKEN = "/connect/oauth2", "/oauth2/v1/tokens/bearer"
 _REDIRECT = "https://127.0.0.1/qbo/callback"
 _VERIFIER = "sfqb-demo-verifier"
 _INBOX_URL = "https://127.0.0.1/qbo/webhooks"  # read by `_delivering_to`, not over the network
-_BOUND = ("Customer", "Item", "Invoice", "SalesReceipt", "Estimate")
+_BOUND = ("Customer", "Item", "Invoice", "SalesReceipt", "Estimate", "CreditMemo")
 
 
 @dataclass(slots=True)
@@ -179,6 +182,7 @@ def qbo_world(
                 salesforce.requests_session(),
                 catalog,
                 clock=clock,
+                extra_fields=CURRENCY_FIELDS if policy.multicurrency else None,
             )
         )
         runner = SyncRunner(
@@ -203,8 +207,9 @@ def run_qbo_demo(
     """Seed, then push cycles to QuickBooks Online until one has nothing left to write."""
     clock = lambda: datetime.now(UTC)  # noqa: E731 - the demo runs on real time
     result = DemoResult()
-    with qbo_world(options, catalog, clock) as world:
+    with qbo_world(options, catalog, clock, policy=DEMO_POLICY) as world:
         result.store_url, result.secret_key = str(world.store.engine.url), world.secret_key
+        seeded = seed_money(world.salesforce.org)
         for number in range(1, options.max_sessions + 1):
             report = world.cycle()
             synced = ", ".join(f"{f} {n}" for f, n in sorted(report.synced.items())) or "nothing"
@@ -216,6 +221,7 @@ def run_qbo_demo(
                 break
         result.reports = list(world.reports)
         result.summary = qbo_summary(world)
+        result.summary["seeded"] = seeded.counts()
     return result
 
 
@@ -248,5 +254,6 @@ def qbo_summary(world: QboWorld) -> dict[str, Any]:
             "customers": len(records["Customer"]),
             "items": len(records["Item"]),
             "invoices": len(records["Invoice"]),
+            "credit_memos": len(records["CreditMemo"]),
         },
     }

@@ -17,6 +17,7 @@ is optional and falls back to CompanyPolicy's safe default::
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
       binding_definition_id: ""       # QuickBooks Online: the custom field (DefinitionId) on
                                       # customers for the Id, premium API only; "" = none
+      multicurrency: false            # true: CurrencyIsoCode is the customer's currency
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -32,6 +33,11 @@ is optional and falls back to CompanyPolicy's safe default::
         non_taxable_code: Non         # ... and of the others ("" sends no code)
         tax_item: State Tax           # the sales tax item invoices carry ("" QuickBooks picks)
         taxable_by_default: false     # products without a taxable flag in the map
+      discounts:
+        mode: net_price               # net_price | discount_line (Salesforce line discounts)
+        item: Discount                # QuickBooks Desktop: the discount item of discount lines
+      credit_memos:
+        opportunity_type: Credit      # Opportunities of this Type become credit memos ("" none)
 
 A mistake is a PolicyError naming the setting (`field`, e.g. "alerts.email_to") and what it
 may be. A policy saved from the console is kept in the store and overrides the file's section
@@ -55,6 +61,9 @@ from sfqb.domain.policy import (
     AccountSettings,
     AlertSettings,
     CompanyPolicy,
+    CreditMemoSettings,
+    DiscountMode,
+    DiscountSettings,
     MatchRule,
     OnConflict,
     OnDeleted,
@@ -69,7 +78,7 @@ ENUMS: dict[str, type[StrEnum]] = {
     "on_conflict": OnConflict,
     "on_inactive": OnInactive,
 }
-SECTIONS = ("alerts", "accounts", "sales_tax")
+SECTIONS = ("alerts", "accounts", "sales_tax", "discounts", "credit_memos")
 
 
 class PolicyError(ValueError):
@@ -207,6 +216,22 @@ def _texts(value: Any, where: str, section: str, cls: type[Any]) -> dict[str, An
     return raw
 
 
+def _discounts(value: Any, where: str) -> DiscountSettings:
+    """The `discounts:` section: a mode and the discount item's name."""
+    raw = dict(_mapping(value, where, "discounts.", DiscountSettings))
+    mode = raw.pop("mode", None)
+    texts = _texts(raw, where, "discounts", DiscountSettings)
+    if texts.get("item") == "":
+        raise PolicyError(where, "discounts.item", "must name the discount item")
+    if mode is None:
+        return DiscountSettings(**texts)
+    try:
+        return DiscountSettings(mode=DiscountMode(str(mode)), **texts)
+    except ValueError:
+        choices = " or ".join(m.value for m in DiscountMode)
+        raise PolicyError(where, "discounts.mode", f"must be {choices}, not {mode!r}") from None
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a `policy:` mapping (None: the defaults).
 
@@ -223,10 +248,18 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = AccountSettings(**_texts(given, where, key, AccountSettings))
         elif key == "sales_tax":
             values[key] = SalesTaxSettings(**_texts(given, where, key, SalesTaxSettings))
+        elif key == "discounts":
+            values[key] = _discounts(given, where)
+        elif key == "credit_memos":
+            values[key] = CreditMemoSettings(**_texts(given, where, key, CreditMemoSettings))
         elif key == "binding_field":
             values[key] = _field_name(given, where)
         elif key == "binding_definition_id":
             values[key] = _definition_id(given, where)
+        elif key == "multicurrency":
+            if not isinstance(given, bool):
+                raise PolicyError(where, key, f"must be true or false, not {given!r}")
+            values[key] = given
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)

@@ -28,6 +28,8 @@ from sfqb.domain.entities import SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
+from sfqb.sync.credits import sale_kind
+from sfqb.sync.currency import Currencies
 from sfqb.sync.fields import references
 from sfqb.sync.gone import Gone
 from sfqb.sync.holds import Holds
@@ -109,6 +111,7 @@ class Cycle(Ledger):
         self.pastes = Pastes(self)  # Ids people pasted into the binding field in QuickBooks
         self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
+        self.currencies = Currencies(self)  # sales and customers QuickBooks' currencies refuse
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -270,7 +273,9 @@ class Cycle(Ledger):
 
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
-        return self.transaction_type if change.flow == "opportunity_to_invoice" else None
+        if change.flow != "opportunity_to_invoice":
+            return None
+        return sale_kind(change.payload, self.policy, self.transaction_type)
 
     # -- step 2: plan --------------------------------------------------------------------
 
@@ -297,6 +302,7 @@ class Cycle(Ledger):
             self.writeback.status(change, None, status)
 
     def _make_plan(self) -> None:
+        self.currencies.check()
         changes = [
             Change(
                 sf,

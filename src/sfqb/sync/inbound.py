@@ -19,8 +19,14 @@ from sfqb.sync.target import TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
 PAYMENT_FLOW = "payment_to_opportunity"
-TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate")
-_TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE)
+CREDIT_FLOW = "credit_to_opportunity"  # a credit memo's total and remaining credit
+TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo")
+_TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE, QbKind.CREDIT_MEMO)
+
+
+def back_flow(kind: QbKind) -> str:
+    """The flow that writes a bound transaction's QuickBooks values back to Salesforce."""
+    return CREDIT_FLOW if kind is QbKind.CREDIT_MEMO else PAYMENT_FLOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,8 @@ class Inbound:
                 continue
             fields = dict(record.fields)
             fields["ReceivePayments"] = self._payments.get(record.id, [])
-            self._add(PAYMENT_FLOW, binding, fields, record.time_modified)
+            flow = back_flow(self.profile.kind_of(record.qb_type))
+            self._add(flow, binding, fields, record.time_modified)
         self._transactions.clear()
 
     def _customer(self, record: QbRecord) -> None:
@@ -117,7 +124,7 @@ class Inbound:
         applied = record.fields.get("AppliedAmount")
         if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
-        self._add(PAYMENT_FLOW, binding, {**record.fields, "ReceivePayments": []}, None)
+        self._add(back_flow(kind), binding, {**record.fields, "ReceivePayments": []}, None)
         return binding.qb_fingerprint
 
     def note_time(self, record: QbRecord) -> None:
@@ -198,11 +205,11 @@ def read_from(
 
 def inbound_fingerprint(mapper: Mapper, kind: QbKind, fields: Mapping[str, Any]) -> str:
     """The QuickBooks-side fingerprint of a record sfqb just wrote, so its echo is skipped."""
-    flow = CUSTOMER_FLOW if kind is QbKind.CUSTOMER else PAYMENT_FLOW
+    flow = CUSTOMER_FLOW if kind is QbKind.CUSTOMER else back_flow(kind)
     if kind is not QbKind.CUSTOMER and kind not in _TRANSACTION_KINDS:
         return ""
     values = dict(fields)
-    if flow == PAYMENT_FLOW:
+    if flow != CUSTOMER_FLOW:
         values.setdefault("ReceivePayments", [])
     try:
         return mapper.map(flow, values).fingerprint

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
+from sfqb.sync.credits import credit_feeds
 from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
 from sfqb.sync.matching import matches, rule_for
@@ -72,8 +73,11 @@ class Reading:
             # The chart of accounts, so an item map's account QuickBooks lacks holds the
             # item adds for the company before any is sent (see preflight.missing_account).
             pairs.append((QbOp("", QbAction.READ_LIST, "Account"), self._accounts))
-        for qb_type in profile.change_feeds(cycle.transaction_type):
-            since = self._since.get(qb_type)
+        feeds = credit_feeds(cycle.policy, profile.change_feeds(cycle.transaction_type))
+        for qb_type in feeds:
+            # A feed the checkpoint does not name yet (credit memos turned on) starts with the
+            # transactions' read.
+            since = self._since.get(qb_type, self._since.get(cycle.transaction_type))
             if since is not None:
                 pairs.append(
                     self._paged(

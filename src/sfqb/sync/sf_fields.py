@@ -7,7 +7,7 @@ Salesforce, and the sync status fields sfqb writes on every record it syncs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -33,8 +33,14 @@ def _relationships() -> dict[str, str]:
     return {str(k): str(v) for k, v in yaml.safe_load(text)["relationships"].items()}
 
 
-def needed_fields(flows: FlowSet) -> dict[str, dict[str, Access]]:
-    """sObject -> field -> the access sfqb needs to it, for every flow of the company."""
+def needed_fields(
+    flows: FlowSet, switched_on: Callable[[str], bool] = lambda name: True
+) -> dict[str, dict[str, Access]]:
+    """sObject -> field -> the access sfqb needs to it, for every flow of the company.
+
+    A field sent only under a company switch that is off (`enabled_by`, e.g. multicurrency:
+    CurrencyIsoCode exists only in orgs with multiple currencies) is not needed.
+    """
     needed: dict[str, dict[str, Access]] = {}
 
     def need(sobject: str, field: str, access: Access) -> None:
@@ -48,14 +54,16 @@ def needed_fields(flows: FlowSet) -> dict[str, dict[str, Access]]:
     sobjects = {o.value for o in SfObject}
     for flow in flows.flows.values():
         if flow.source in sobjects:
-            for field in (flow.id_field, *flow.require, *_sources(flow.fields)):
+            for field in (flow.id_field, *flow.require, *_sources(flow.fields, switched_on)):
                 need(flow.source, field, Access.READ)
             if flow.lines is not None:
                 child = _relationships().get(flow.lines.source, flow.lines.source)
-                for field in _sources(flow.lines.fields):
+                for field in _sources(flow.lines.fields, switched_on):
                     need(child, field, Access.READ)
         if flow.kind in sobjects:
             for spec in flow.fields:
+                if spec.enabled_by is not None and not switched_on(spec.enabled_by):
+                    continue
                 if spec.owner is not Owner.SALESFORCE:  # Salesforce's own: never written back
                     need(flow.kind, spec.target, Access.WRITE)
     for _, sobject in SF_FLOWS:
@@ -64,8 +72,13 @@ def needed_fields(flows: FlowSet) -> dict[str, dict[str, Access]]:
     return needed
 
 
-def _sources(specs: Iterable[FieldSpec]) -> list[str]:
-    return [source for spec in specs for source in spec.sources]
+def _sources(specs: Iterable[FieldSpec], switched_on: Callable[[str], bool]) -> list[str]:
+    return [
+        source
+        for spec in specs
+        if spec.enabled_by is None or switched_on(spec.enabled_by)
+        for source in spec.sources
+    ]
 
 
 def describe_problems(

@@ -27,7 +27,11 @@ QB_ID = "QuickBooks_ID__c"
 SYNC_STATUS = "QuickBooks_Sync_Status__c"
 SYNC_ERROR = "QuickBooks_Sync_Error__c"
 _ERROR_LIMIT = 2000
-_SOURCE_OBJECT = {CUSTOMER_FLOW: "Account", "payment_to_opportunity": "Opportunity"}
+_SOURCE_OBJECT = {
+    CUSTOMER_FLOW: "Account",
+    "payment_to_opportunity": "Opportunity",
+    "credit_to_opportunity": "Opportunity",
+}
 
 
 def error_text(status: DecodedStatus) -> str:

@@ -24,6 +24,7 @@ QBO_PROFILE = TargetProfile(
             "Invoice": QbKind.INVOICE,
             "SalesReceipt": QbKind.SALES_RECEIPT,
             "Estimate": QbKind.ESTIMATE,
+            "CreditMemo": QbKind.CREDIT_MEMO,
         }
     ),
     item_read_type="Item",

@@ -226,6 +226,14 @@ class SfPricebookEntry(SfRecord):
     use_standard_price: Annotated[bool | None, Sf("UseStandardPrice", "bool")] = None
 
 
+# The fields an org with multiple currencies adds to its records (Salesforce's "Multiple
+# Currencies" help: CurrencyIsoCode on every record once the org enables them). Read as extra
+# fields only for a company whose policy says multicurrency: other orgs have no such field.
+CURRENCY_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"Account": ("CurrencyIsoCode",), "Opportunity": ("CurrencyIsoCode",)}
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SfOpportunityLine(SfRecord):
     """An OpportunityLineItem: one line of an invoice or sales receipt."""
@@ -238,6 +246,7 @@ class SfOpportunityLine(SfRecord):
     quantity: Annotated[Decimal | None, Sf("Quantity", "decimal")] = None
     unit_price: Annotated[Decimal | None, Sf("UnitPrice", "decimal")] = None
     total_price: Annotated[Decimal | None, Sf("TotalPrice", "decimal")] = None
+    discount: Annotated[Decimal | None, Sf("Discount", "decimal")] = None  # a percent
     description: Annotated[str | None, Sf("Description")] = None
     service_date: Annotated[date | None, Sf("ServiceDate", "date")] = None
     sort_order: Annotated[int | None, Sf("SortOrder", "int")] = None
@@ -255,6 +264,8 @@ class SfOpportunity(SfRecord):
     name: Annotated[str | None, Sf("Name")] = None
     account_id: Annotated[str | None, Sf("AccountId")] = None
     stage_name: Annotated[str | None, Sf("StageName")] = None
+    # The Opportunity's Type: of the company's credit type it becomes a credit memo.
+    opportunity_type: Annotated[str | None, Sf("Type")] = None
     close_date: Annotated[date | None, Sf("CloseDate", "date")] = None
     amount: Annotated[Decimal | None, Sf("Amount", "decimal")] = None
     is_closed: Annotated[bool | None, Sf("IsClosed", "bool")] = None

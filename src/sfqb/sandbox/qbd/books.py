@@ -205,13 +205,25 @@ class Books:
     # --- computed values ------------------------------------------------------------------
 
     def applied_to(self, txn_id: str) -> Decimal:
-        """The payments applied to a transaction (an invoice)."""
+        """The payments and credits applied to a transaction (an invoice)."""
         total = Decimal(0)
         for payment in self.records(("ReceivePayment",)):
             for line in payment.lines:
                 if line.get("TxnID") == txn_id:
                     total += to_decimal(line.get("Amount"))
         return total
+
+    def credit_used(self, credit_id: str) -> Decimal:
+        """How much of a credit memo payments' SetCredit applied to invoices."""
+        return sum(
+            (
+                to_decimal(line.get("Amount"))
+                for payment in self.records(("ReceivePayment",))
+                for line in payment.lines
+                if line.get("CreditTxnID") == credit_id
+            ),
+            Decimal(0),
+        )
 
     def subtotal(self, record: Record) -> Decimal:
         """The sum of a sales transaction's line amounts."""
@@ -261,8 +273,12 @@ class Books:
             remaining = self.total(record) - applied
             values.update(AppliedAmount=money(-applied), BalanceRemaining=money(remaining))
             values["IsPaid"] = "true" if remaining <= 0 else "false"
+        if kind.name == "CreditMemo":
+            remaining = self.total(record) - self.credit_used(record.id)
+            values["CreditRemaining"] = money(remaining)
         if kind.name == "ReceivePayment":
-            used = sum((to_decimal(x.get("Amount")) for x in record.lines), Decimal(0))
+            paid = [x for x in record.lines if not x.get("CreditTxnID")]  # not a credit's share
+            used = sum((to_decimal(x.get("Amount")) for x in paid), Decimal(0))
             unused = to_decimal(record.fields.get("TotalAmount")) - used
             values.update(UnusedPayment=money(unused), UnusedCredits="0.00")
         return values

@@ -307,6 +307,17 @@ class CompanyFile:
             raise SandboxError(error.message) from None
         return copy.deepcopy(payment)
 
+    def apply_credit_as_user(
+        self, credit_id: str, invoice_id: str, amount: Decimal | str
+    ) -> Record:
+        """A person applies part of a credit memo to an invoice (Apply Credits)."""
+        credit, invoice = self._stored(credit_id), self._stored(invoice_id)
+        try:
+            payment = self._payments.apply_credit(credit, invoice, Decimal(str(amount)))
+        except QBStatusError as error:
+            raise SandboxError(error.message) from None
+        return copy.deepcopy(payment)
+
     # --- persistence ------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:

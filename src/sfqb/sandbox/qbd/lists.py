@@ -108,6 +108,22 @@ class ListHandlers:
             parent = books.state.records.get(record.ref_id("ParentRef") or "")
         full_name = f"{books.full_name(parent)}:{name}" if parent else name
         books.check_name_free(kind.family, full_name, record.id if record else None)
+        if record is not None and "CurrencyRef" in values:
+            self._currency_fixed(kind, record, values["CurrencyRef"])
+
+    def _currency_fixed(self, kind: KindSpec, record: Record, wanted: Value) -> None:
+        """3180 for a new currency on a name that transactions use: QuickBooks Desktop help,
+        "Multicurrency and files updated from earlier versions": "You can't change the currency
+        of a name/account if there are transactions recorded for them"."""
+        books = self._books
+        if record.fields.get("CurrencyRef") in (None, wanted):
+            return
+        if any(t.ref_id("CustomerRef") == record.id for t in books.state.records.values()):
+            raise books.schema.status(
+                "save_failed",
+                kind=kind.name,
+                detail="You can't change the currency of a name with transactions recorded.",
+            )
 
     def _descends(self, candidate: Record, ancestor: Record) -> bool:
         current: Record | None = candidate

@@ -113,3 +113,32 @@ class PaymentHandlers:
         for line in lines:  # QuickBooks updates the paid invoices (balance, IsPaid)
             books.touch(books.state.records[str(line["TxnID"])])
         return payment
+
+    def apply_credit(self, credit: Record, invoice: Record, amount: Decimal) -> Record:
+        """Apply part of a credit memo to an open invoice of the same customer, as QuickBooks'
+        "Apply Credits" does: a payment of 0 whose line sets the credit (qbXML's SetCredit,
+        CreditTxnID and AppliedAmount, in AppliedToTxnAdd). 3140 for another customer's
+        invoice; 3180 above the credit remaining or the invoice's open balance."""
+        books = self._books
+        kind = books.schema.kinds["ReceivePayment"]
+        customer_id = credit.ref_id("CustomerRef")
+        if invoice.ref_id("CustomerRef") != customer_id:
+            raise books.schema.status(
+                "invalid_ref", ref_type="Invoice", value=invoice.id, where=kind.name
+            )
+        remaining = books.total(credit) - books.credit_used(credit.id)
+        if amount <= 0 or amount > remaining or amount > books.balance(invoice):
+            raise books.schema.status(
+                "save_failed",
+                kind=kind.name,
+                detail=f"The credit applied must be above 0 and at most {money(remaining)} "
+                f"(the credit remaining) and the invoice's open balance.",
+            )
+        fields: dict[str, Value] = {"CustomerRef": {"ListID": str(customer_id)}}
+        fields["TotalAmount"] = money(Decimal(0))
+        fields["TxnDate"] = books.now().date().isoformat()
+        payment = books.create(kind, fields)
+        payment.lines = [{"TxnID": invoice.id, "Amount": money(amount), "CreditTxnID": credit.id}]
+        books.touch(invoice)  # QuickBooks updates both: the invoice's balance, the credit's
+        books.touch(credit)
+        return payment

@@ -1,4 +1,4 @@
-"""Handlers for sales transactions: Invoice, SalesReceipt and Estimate with their lines."""
+"""Handlers for sales transactions: Invoice, SalesReceipt, Estimate and CreditMemo with lines."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sfqb.sandbox.qbd.refs import default_line_code, resolve_refs
 from sfqb.sandbox.qbd.schema import KindSpec, Status
 
 Handler = Callable[[etree._Element, etree._Element], Status | None]
-SALES_KINDS = ("Invoice", "SalesReceipt", "Estimate")
+SALES_KINDS = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo")
 PAID_STATUSES = ("All", "PaidOnly", "NotPaidOnly")
 
 

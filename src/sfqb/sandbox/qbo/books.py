@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sfqb.sandbox.qbo import custom_fields, errors, rules, txns
+from sfqb.sandbox.qbo import currency, custom_fields, errors, rules, txns
 from sfqb.sandbox.qbo.company import LISTS, TRANSACTIONS, Company, Record
 
 READ_ONLY = ("Id", "SyncToken", "MetaData", "domain", "sparse")
@@ -49,7 +49,7 @@ class Books:
             self._validate(entity, record, None)
             stored = self.company.add(entity, record)
             if entity == "Payment":
-                txns.rebalance(self.company, [i for i, _ in txns.links(stored)])
+                txns.rebalance(self.company, txns.linked_ids(stored))
             return self.company.get(entity, stored["Id"]) or stored
 
     def update(self, entity: str, body: Record) -> Record:
@@ -69,13 +69,13 @@ class Books:
                 for key in ("Id", "SyncToken", "MetaData", "domain"):
                     record[key] = current[key]
             record["sparse"] = False
-            old_links = [i for i, _ in txns.links(current)] if entity == "Payment" else []
+            old_links = txns.linked_ids(current) if entity == "Payment" else []
             # Custom fields are checked when the request sends them (values stored before the
             # company lost the Custom Fields API do not stop other updates).
             self._validate(entity, record, current["Id"], fields="CustomField" in body)
             stored = self.company.put(entity, record)
             if entity == "Payment":
-                txns.rebalance(self.company, old_links + [i for i, _ in txns.links(stored)])
+                txns.rebalance(self.company, old_links + txns.linked_ids(stored))
             return self.company.get(entity, stored["Id"]) or stored
 
     def delete(self, entity: str, body: Record) -> Record:
@@ -89,7 +89,7 @@ class Books:
                 raise errors.business("The invoice has payments applied; delete them first")
             self.company.remove(entity, current["Id"])
             if entity == "Payment":
-                txns.rebalance(self.company, [i for i, _ in txns.links(current)])
+                txns.rebalance(self.company, txns.linked_ids(current))
             return {"domain": "QBO", "status": "Deleted", "Id": current["Id"]}
 
     def void(self, entity: str, body: Record) -> Record:
@@ -114,7 +114,7 @@ class Books:
             record["PrivateNote"] = "Voided"
             stored = self.company.put(entity, record, operation="Void")
             if entity == "Payment":
-                txns.rebalance(self.company, [i for i, _ in txns.links(current)])
+                txns.rebalance(self.company, txns.linked_ids(current))
             return stored
 
     def write(self, entity: str, operation: str, body: Record) -> Record:
@@ -164,6 +164,7 @@ class Books:
             custom_fields.check(company, entity, record)
         if entity in ("Customer", "Vendor", "Employee"):
             rules.party(company, entity, record, own_id)
+            currency.party(company, entity, record, own_id)
         elif entity == "Item":
             rules.item(company, record, own_id)
         elif entity == "Account":

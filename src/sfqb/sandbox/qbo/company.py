@@ -13,7 +13,7 @@ from sfqb.sandbox.qbo.config import QboConfig
 
 NAME_LISTS = ("Customer", "Vendor", "Employee")
 LISTS = (*NAME_LISTS, "Item", "Account", "TaxCode")
-TRANSACTIONS = ("Invoice", "SalesReceipt", "Estimate", "Payment")
+TRANSACTIONS = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo", "Payment")
 ENTITIES = (*LISTS, *TRANSACTIONS)
 BY_LOWER = {name.lower(): name for name in ENTITIES}
 Record = dict[str, Any]
@@ -79,8 +79,13 @@ class Company:
         with self.lock:
             now = self.clock()
             if ident is None:
-                ident = str(self._next[entity])
-                self._next[entity] += 1
+                # Transactions share one sequence of Ids: a transaction's Id is its txnId, the
+                # one QuickBooks Online's own pages show for every kind of form (ruckus/
+                # quickbooks-ruby #605: an Invoice's Id is the txnId of its page). So an invoice
+                # and a credit memo never share an Id.
+                counter = "Invoice" if entity in TRANSACTIONS else entity
+                ident = str(self._next[counter])
+                self._next[counter] += 1
             record = copy.deepcopy(body)
             record["Id"] = ident
             record["SyncToken"] = "0"

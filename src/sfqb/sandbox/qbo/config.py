@@ -49,6 +49,9 @@ class QboConfig:
     automated_sales_tax: bool = True
     tax_rate: Decimal = Decimal("0.0825")
     track_inventory: bool = False
+    # Preferences.CurrencyPrefs.MultiCurrencyEnabled: off, as in a new company (Intuit's
+    # "About multicurrency": a company turns it on, and cannot turn it off).
+    multicurrency: bool = False
     country: str = "US"
     company_name: str = "sfqb Sandbox Company"
     per_minute_realm: int = 500

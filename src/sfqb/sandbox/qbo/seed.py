@@ -63,7 +63,7 @@ def seed(company: Company) -> None:
             "PartnerTaxEnabled": config.automated_sales_tax,
         },
         "CurrencyPrefs": {
-            "MultiCurrencyEnabled": False,
+            "MultiCurrencyEnabled": config.multicurrency,
             "HomeCurrency": {"value": "USD"},
         },
         "AccountingInfoPrefs": {"TrackDepartments": False, "ClassTrackingPerTxn": False},

@@ -1,4 +1,5 @@
-"""Sales forms (Invoice, SalesReceipt, Estimate) and Payment: lines, totals, tax, balances.
+"""Sales forms (Invoice, SalesReceipt, Estimate, CreditMemo) and Payment: lines, totals, tax,
+balances and credits applied.
 
 Sales tax, a simple model of Intuit's two regimes (Intuit's "Manage sales tax for US
 locales" and "global tax model" pages), stated here because the sandbox computes it:
@@ -16,7 +17,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sfqb.sandbox.qbo import errors
+from sfqb.sandbox.qbo import currency, errors
 from sfqb.sandbox.qbo.company import Company, Record
 from sfqb.sandbox.qbo.rules import LINE_LENGTHS, TXN_LENGTHS, check_lengths, reference
 
@@ -38,7 +39,7 @@ def out(amount: Decimal) -> float:
 
 
 def sales_form(company: Company, entity: str, record: Record, own_id: str | None) -> None:  # noqa: PLR0915
-    """Check and complete an Invoice, SalesReceipt or Estimate in place."""
+    """Check and complete an Invoice, SalesReceipt, Estimate or CreditMemo in place."""
     if not record.get("CustomerRef"):
         raise errors.required(f"{entity}.CustomerRef")
     reference(company, "Customer", record["CustomerRef"], "CustomerRef")
@@ -49,6 +50,7 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     automated = bool(company.preferences["TaxPrefs"].get("PartnerTaxEnabled"))
     kept: list[Record] = []
     subtotal = taxable = tax = Decimal(0)
+    discounts: list[Record] = []
     for given in lines:
         kind = given.get("DetailType")
         if kind == "SubTotalLineDetail":
@@ -64,11 +66,18 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
                 tax += (amount * rate).quantize(CENT, ROUND_HALF_UP)
         elif kind == "DescriptionOnly":
             line["Amount"] = 0.0
+        elif kind == "DiscountLineDetail":
+            discounts.append(line)
         else:
             raise errors.invalid_property(f"Line.DetailType {kind!r} is not supported", "Line")
         line["Id"] = str(len(kept) + 1)
         line["LineNum"] = len(kept) + 1
         kept.append(line)
+    off = _discount(discounts, subtotal)
+    if off and subtotal:
+        # The discount comes off before tax: the taxed share shrinks in proportion.
+        taxable -= (taxable * off / subtotal).quantize(CENT, ROUND_HALF_UP)
+        tax -= (tax * off / subtotal).quantize(CENT, ROUND_HALF_UP)
     if automated:
         tax = (taxable * company.config.tax_rate).quantize(CENT, ROUND_HALF_UP)
     kept.append(
@@ -76,10 +85,10 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     )
     record["Line"] = kept
     record["TxnTaxDetail"] = {"TotalTax": out(tax)}
-    total = subtotal + tax
+    total = subtotal - off + tax
     record["TotalAmt"] = out(total)
     record.setdefault("TxnDate", company.clock().date().isoformat())
-    record.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+    currency.sale(company, entity, record)
     if entity == "Invoice":
         applied = applied_to(company, own_id or "", exclude=None)
         if applied > total:
@@ -88,6 +97,15 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
                 f"({out(applied)})"
             )
         record["Balance"] = out(total - applied)
+    elif entity == "CreditMemo":
+        # Intuit's CreditMemo entity: RemainingCredit, the credit not yet applied (a Payment
+        # applies it by a line linked to the CreditMemo), and Balance alike.
+        used = credit_used(company, own_id or "", exclude=None)
+        if used > total:
+            raise errors.business(
+                f"The credit memo total {out(total)} is less than the credit applied ({out(used)})"
+            )
+        record["RemainingCredit"] = record["Balance"] = out(total - used)
     elif entity == "SalesReceipt":
         record["Balance"] = 0.0
         record.setdefault("DepositToAccountRef", {"value": UNDEPOSITED_FUNDS})
@@ -95,6 +113,42 @@ def sales_form(company: Company, entity: str, record: Record, own_id: str | None
     else:
         record.setdefault("TxnStatus", "Pending")
     _unique_doc_number(company, entity, record, own_id)
+
+
+def _discount(lines: list[Record], subtotal: Decimal) -> Decimal:
+    """The amount a DiscountLineDetail line takes off the subtotal (0 without one).
+
+    Intuit's Invoice reference: a DiscountLine's Amount is the discount applied to the
+    subtotal; PercentBased with DiscountPercent gives it as a percent of the subtotal. The
+    sandbox takes one discount line a transaction (QuickBooks Online's form shows one), a
+    percent that is that share of the subtotal, and no more than the subtotal: the stricter
+    reading where the page says nothing.
+    """
+    if not lines:
+        return Decimal(0)
+    if len(lines) > 1:
+        raise errors.business("Only one discount line is allowed on a transaction", element="Line")
+    line = lines[0]
+    detail = line.get("DiscountLineDetail")
+    if not isinstance(detail, dict):
+        raise errors.required("Line.DiscountLineDetail")
+    if line.get("Amount") is None:
+        raise errors.required("Line.Amount")
+    amount = money(line["Amount"], "Line.Amount")
+    if detail.get("PercentBased"):
+        percent = money(detail.get("DiscountPercent"), "DiscountLineDetail.DiscountPercent")
+        expected = (subtotal * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        if expected != amount.quantize(CENT, ROUND_HALF_UP):
+            raise errors.invalid_property(
+                f"Line.Amount {out(amount)} is not {percent}% of the subtotal {out(subtotal)}",
+                "Line.Amount",
+            )
+    if amount < 0 or amount > subtotal:
+        raise errors.invalid_property(
+            f"Line.Amount of a discount must be from 0 to the subtotal {out(subtotal)}",
+            "Line.Amount",
+        )
+    return amount
 
 
 def _sales_line(company: Company, line: Record, automated: bool) -> tuple[Decimal, Decimal]:
@@ -149,14 +203,29 @@ def _unique_doc_number(company: Company, entity: str, record: Record, own_id: st
 # -- payments -------------------------------------------------------------------------------
 
 
-def links(payment: Record) -> list[tuple[str, Decimal]]:
-    """(invoice Id, amount) for each line of a payment linked to an invoice."""
+def links(payment: Record, txn_type: str = "Invoice") -> list[tuple[str, Decimal]]:
+    """(transaction Id, amount) for each line of a payment linked to an invoice (or, with
+    `txn_type` "CreditMemo", to a credit memo it applies)."""
     found: list[tuple[str, Decimal]] = []
     for line in payment.get("Line") or []:
         for linked in line.get("LinkedTxn") or []:
-            if linked.get("TxnType") == "Invoice":
+            if linked.get("TxnType") == txn_type:
                 found.append((str(linked.get("TxnId")), money(line.get("Amount", 0), "Amount")))
     return found
+
+
+def linked_ids(payment: Record) -> list[str]:
+    """The invoices and credit memos a payment's lines are linked to."""
+    return [i for kind in ("Invoice", "CreditMemo") for i, _ in links(payment, kind)]
+
+
+def credit_used(company: Company, credit_id: str, exclude: str | None) -> Decimal:
+    """What the company's payments (but `exclude`) apply of one credit memo."""
+    total = Decimal(0)
+    for pay in company.records["Payment"].values():
+        if pay["Id"] != exclude:
+            total += sum((a for i, a in links(pay, "CreditMemo") if i == credit_id), Decimal(0))
+    return total
 
 
 def applied_to(company: Company, invoice_id: str, exclude: str | None) -> Decimal:
@@ -199,6 +268,27 @@ def payment(company: Company, record: Record, own_id: str | None) -> list[str]:
             )
         applied += amount
         touched.append(invoice_id)
+    credits = Decimal(0)
+    for credit_id, amount in links(record, "CreditMemo"):
+        # Intuit's Payment reference: a line linked to a CreditMemo applies that credit; the
+        # payment's TotalAmt is its invoice lines less its credit lines.
+        credit = company.records["CreditMemo"].get(credit_id)
+        if credit is None:
+            raise errors.invalid_reference("Line.LinkedTxn.TxnId")
+        if credit["CustomerRef"]["value"] != customer["Id"]:
+            raise errors.business(
+                f"Credit memo {credit_id} belongs to another customer", element="Line.LinkedTxn"
+            )
+        left = money(credit["TotalAmt"], "TotalAmt") - credit_used(company, credit_id, own_id)
+        if amount > left:
+            raise errors.business(
+                f"The credit applied from credit memo {credit_id} ({out(amount)}) is more than "
+                f"its remaining credit ({out(left)})",
+                element="Line.Amount",
+            )
+        credits += amount
+        touched.append(credit_id)
+    applied -= credits
     if applied > total:
         raise errors.business("The payment's lines add up to more than its TotalAmt")
     record["UnappliedAmt"] = out(total - applied)
@@ -210,8 +300,15 @@ def payment(company: Company, record: Record, own_id: str | None) -> list[str]:
 
 
 def rebalance(company: Company, invoice_ids: list[str]) -> None:
-    """Write each invoice's new Balance (a new SyncToken, as QuickBooks Online does)."""
+    """Write each invoice's new Balance, each credit memo's new RemainingCredit (a new
+    SyncToken, as QuickBooks Online does)."""
     for invoice_id in dict.fromkeys(invoice_ids):
+        credit = company.records["CreditMemo"].get(invoice_id)
+        if credit is not None:
+            left = money(credit["TotalAmt"], "TotalAmt") - credit_used(company, invoice_id, None)
+            if out(left) != credit.get("RemainingCredit"):
+                changed = {**credit, "RemainingCredit": out(left), "Balance": out(left)}
+                company.put("CreditMemo", changed)
         invoice = company.records["Invoice"].get(invoice_id)
         if invoice is None:
             continue

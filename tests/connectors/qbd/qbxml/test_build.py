@@ -19,6 +19,8 @@ from sfqb.connectors.qbd.qbxml import (
     Address,
     AssignToObject,
     CompanyQuery,
+    CreditMemoAdd,
+    CreditMemoMod,
     CustomerAdd,
     CustomerMod,
     DataExtAdd,
@@ -263,6 +265,18 @@ def every_request() -> dict[str, Request]:
         "est-mod": EstimateMod(txn_id="3A-1", edit_sequence="1", is_active=False),
         "est-query": TxnQuery(
             txn_type=TxnType.ESTIMATE, txn_ids=("3A-1",), include_line_items=True
+        ),
+        "cm-add": CreditMemoAdd(
+            customer=Ref(full_name="Acme Corp"),
+            ar_account=Ref(full_name="Accounts Receivable"),
+            memo="Returned goods",
+            lines=(LINE,),
+        ),
+        "cm-mod": CreditMemoMod(
+            txn_id="4A-1", edit_sequence="1", lines=(LineMod(txn_line_id="-1"),)
+        ),
+        "cm-query": TxnQuery(
+            txn_type=TxnType.CREDIT_MEMO, txn_ids=("4A-1",), include_linked_txns=True
         ),
         "pay-query": TxnQuery(
             txn_type=TxnType.RECEIVE_PAYMENT,

@@ -222,6 +222,7 @@ def _sales_txn(t: SalesTxnRecord) -> QbRecord:
         BalanceRemaining=t.balance_remaining,
         IsPaid=t.is_paid,
         CurrencyRef=_ref(t.currency),
+        CreditRemaining=t.credit_remaining,
     )
     fields["Lines"] = tuple(_line(line) for line in t.lines)
     return QbRecord(

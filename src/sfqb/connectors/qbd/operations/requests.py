@@ -15,6 +15,8 @@ from sfqb.connectors.qbd.qbxml import (
     SFQB_OWNER_ID,
     ActiveStatus,
     AssignToObject,
+    CreditMemoAdd,
+    CreditMemoMod,
     CustomerAdd,
     CustomerMod,
     DataExtDefQuery,
@@ -81,6 +83,7 @@ _WRITERS: Mapping[str, _Writer] = MappingProxyType(
         "Invoice": _Writer(InvoiceAdd, InvoiceMod, "txn_id"),
         "SalesReceipt": _Writer(SalesReceiptAdd, SalesReceiptMod, "txn_id"),
         "Estimate": _Writer(EstimateAdd, EstimateMod, "txn_id"),
+        "CreditMemo": _Writer(CreditMemoAdd, CreditMemoMod, "txn_id"),
     }
 )
 _ITEM_TYPES = ("Item", "ItemService", "ItemNonInventory", "ItemInventory")

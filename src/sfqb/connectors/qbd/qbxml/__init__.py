@@ -121,6 +121,8 @@ from sfqb.connectors.qbd.qbxml.rules import FieldRules, load_field_rules
 from sfqb.connectors.qbd.qbxml.text import TextChange, TextRules, load_text_rules, sanitize
 from sfqb.connectors.qbd.qbxml.txns import (
     NEW_LINE_ID,
+    CreditMemoAdd,
+    CreditMemoMod,
     EstimateAdd,
     EstimateMod,
     InvoiceAdd,
@@ -152,6 +154,8 @@ __all__ = [
     "BuiltRequest",
     "CompanyQuery",
     "CompanyRecord",
+    "CreditMemoAdd",
+    "CreditMemoMod",
     "CustomerAdd",
     "CustomerMod",
     "CustomerRecord",

@@ -223,6 +223,7 @@ class TxnType(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    CREDIT_MEMO = "CreditMemo"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 
@@ -267,7 +268,7 @@ class TxnQuery(_Iterable):
             raise QbxmlRequestError(f"{name}: EntityFilter takes a ListID or a FullName, not both")
         if self.paid_status is not None and self.txn_type is not TxnType.INVOICE:
             raise QbxmlRequestError(f"{name}: PaidStatus exists only on InvoiceQuery")
-        linked = (TxnType.INVOICE, TxnType.ESTIMATE)
+        linked = (TxnType.INVOICE, TxnType.ESTIMATE, TxnType.CREDIT_MEMO)
         if self.include_linked_txns is not None and self.txn_type not in linked:
             raise QbxmlRequestError(f"{name}: IncludeLinkedTxns exists only for invoices/estimates")
 
@@ -329,6 +330,7 @@ class TxnDelType(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    CREDIT_MEMO = "CreditMemo"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 

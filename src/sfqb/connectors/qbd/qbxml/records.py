@@ -144,7 +144,7 @@ class TxnCore:
 
 @dataclass(frozen=True, slots=True)
 class SalesTxnRecord:
-    """InvoiceRet, SalesReceiptRet or EstimateRet (`txn_type` says which).
+    """InvoiceRet, SalesReceiptRet, EstimateRet or CreditMemoRet (`txn_type` says which).
 
     `total` is TotalAmount (receipts, estimates) or Subtotal + SalesTaxTotal (invoices);
     `balance_remaining` and `is_paid` exist on invoices only.
@@ -164,6 +164,7 @@ class SalesTxnRecord:
     currency: Ref | None
     lines: tuple[LineRecord, ...]
     data_ext: tuple[DataExtValue, ...]
+    credit_remaining: Decimal | None = None  # a credit memo's credit not yet applied
 
 
 @dataclass(frozen=True, slots=True)
