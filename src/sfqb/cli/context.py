@@ -249,6 +249,7 @@ class Services:
         from sfqb.cli.settings import SettingsError, salesforce_authenticator
         from sfqb.connectors.salesforce import SalesforceConnector, load_settings
         from sfqb.jobs.gateway import SalesforceGateway
+        from sfqb.mapping.company import read_fields
         from sfqb.store import ConnectionSystem
 
         info = self.store.connections.get(company, ConnectionSystem.SALESFORCE)
@@ -268,7 +269,11 @@ class Services:
         if isinstance(ca_file, str) and ca_file:
             http.verify = ca_file
             http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
-        connector = SalesforceConnector(auth, http, self.catalog, settings=api, clock=self.clock)
+        # The fields the company's maps read, an override's among them, are in every query.
+        extra = read_fields(self.mapper(company).flows.flows)
+        connector = SalesforceConnector(
+            auth, http, self.catalog, settings=api, clock=self.clock, extra_fields=extra
+        )
         return SalesforceGateway(connector)
 
     def connected_to(self, company: str) -> ConnectionSystem:

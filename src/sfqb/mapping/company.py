@@ -106,3 +106,17 @@ def check_company_flows(override: Path | None, company: Mapping[str, FlowConfig]
         except MappingConfigError as exc:
             errors.append(exc)
     raise errors[0]
+
+
+def read_fields(flows: Mapping[str, FlowMap]) -> dict[str, list[str]]:
+    """sObject -> the fields of its own the flows' maps read (sources and `require`), so a field
+    a company's override names is in the query (the connector's `extra_fields`)."""
+    objects = salesforce_objects()
+    found: dict[str, list[str]] = {}
+    for flow in flows.values():
+        if objects.get(flow.source) is None:
+            continue
+        names = [*flow.require, *(s for spec in flow.fields for s in spec.sources)]
+        wanted = found.setdefault(flow.source, [])
+        wanted.extend(n for n in names if "." not in n and n not in wanted)
+    return found
