@@ -168,15 +168,15 @@ class _Checker:
 
     def __init__(
         self, source: str, targets: _Targets, transforms: Mapping[str, Transform],
-        place: Callable[[str], int | None] | None = None,
+        locate: Callable[[str], tuple[str, int | None]] | None = None,
     ):  # fmt: skip
         self.source = source
         self.targets = targets
         self.transforms = transforms
-        self.place = place
+        self.locate = locate  # a key -> the key and line to name (the file's own words)
 
     def fail(self, key: str, problem: str) -> MappingConfigError:
-        line = self.place(key) if self.place is not None else None
+        key, line = self.locate(key) if self.locate is not None else (key, None)
         return MappingConfigError(self.source, key, problem, line)
 
     def mapping(self, value: object, key: str, allowed: frozenset[str]) -> Mapping[str, Any]:
@@ -417,7 +417,7 @@ def load_flows(
     if override is not None:
         _override(override, transforms, targets, defaults, flows)
     for name, config in (company or {}).items():
-        checker = _Checker(config.source, targets, transforms, config.place)
+        checker = _Checker(config.source, targets, transforms, config.locate)
         flows[name] = configured(checker, config, defaults[name])
     return FlowSet(MappingProxyType(flows))
 
@@ -437,7 +437,7 @@ def _override(
         raise MappingConfigError(source, "(file)", f"cannot read: {exc.strerror}") from None
     doc, marks = marked(text, source)
     doc = doc or {}
-    checker = _Checker(source, targets, transforms, lambda key: marks.line(key_path(key)))
+    checker = _Checker(source, targets, transforms, lambda key: (key, marks.line(key_path(key))))
     doc = checker.mapping(doc, "(document)", frozenset({"flows"}))
     overrides = checker.mapping(doc.get("flows") or {}, "flows", frozenset(FLOW_NAMES))
     for name, flow_override in overrides.items():

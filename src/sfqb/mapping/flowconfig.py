@@ -60,17 +60,19 @@ class FlowConfig:
         """The fields the section sets or removes, e.g. ("Phone", "lines/Rate")."""
         return (*self.fields, *(f"{LINES_KEY}/{name}" for name in self.lines))
 
-    def place(self, checker_key: str) -> int | None:
-        """The line behind a key `load_flows` reports ("flows.X.fields.Phone.owner")."""
+    def locate(self, checker_key: str) -> tuple[str, int | None]:
+        """The config file's key and line behind a key of a flow map ("flows.X.fields.Phone")."""
         parts = checker_key.replace("[", ".").replace("]", "").split(".")[2:]
         match parts:
             case ["fields", *rest]:
-                return self.line("map", *rest)
+                keys: tuple[str, ...] = ("map", *rest)
             case ["lines", "fields", *rest]:
-                return self.line("map", LINES_KEY, *rest)
+                keys = ("map", LINES_KEY, *rest)
             case ["kind", *_]:
-                return self.line("target")
-        return self.line()
+                keys = ("target",)
+            case _:
+                keys = ()
+        return ".".join((*self.path, *keys)), self.line(*keys)
 
 
 def parse_flows(
