@@ -1,5 +1,5 @@
 """`sfqb plan` shows what a company's flow settings do before anything is sent, and
-`sfqb sync` then does exactly that: a filter, a target kind, a flow off in the config file (QuickBooks' customer edits not sent back)."""
+`sfqb sync` then does exactly that: a filter, a target kind, a flow off in the config file."""
 
 from __future__ import annotations
 
