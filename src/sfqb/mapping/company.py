@@ -30,6 +30,7 @@ class Checker(Protocol):
 
 
 def marked(text: str, source: str) -> tuple[Any, Marks]:
+    """A mapping file's document and its lines; MappingConfigError naming the bad line."""
     try:
         return load_marked(text)
     except yaml.YAMLError as exc:
