@@ -146,7 +146,9 @@ def test_bad_override_names_file_and_key(tmp_path: Path, text: str, key: str, pr
     assert err.key == key
     assert problem in err.problem
     assert "\n" not in str(err)
-    assert str(err).startswith(f"{path}: {key}: ")
+    where = f"{path}:{err.line}" if err.line is not None else str(path)
+    assert str(err).startswith(f"{where}: {key}: ")
+    assert err.line == 1 or key == "(document)"  # every override here is one line long
 
 
 def test_missing_override_file(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ secret from SFQB_SESSION_SECRET or, when that is unset, a random one kept in the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from sfqb.cli.context import Services
@@ -11,6 +11,7 @@ from sfqb.cli.errors import fail
 
 if TYPE_CHECKING:
     from sfqb.jobs.gateway import SalesforceSource
+    from sfqb.services.flows import FlowSetup
     from sfqb.services.review import ReviewService
     from sfqb.store import Store
     from sfqb.web.console import Console
@@ -62,7 +63,19 @@ def build_console(
         health=services.health,
         runs=RunDesk(services, store, services.clock, locks=services.cycle_locks),
         review=review_service(services, store),
+        flow_setups=lambda company: flow_setups(services, company),
     )
+
+
+def flow_setups(services: Services, company: str) -> Mapping[str, FlowSetup]:
+    """The company's flow setups; a config the page cannot use is a FlowConfigProblem."""
+    from sfqb.cli.errors import UserError
+    from sfqb.services.flows import FlowConfigProblem
+
+    try:
+        return services.flow_setups(company)
+    except UserError as exc:
+        raise FlowConfigProblem(str(exc)) from None
 
 
 def salesforce_org_id(services: Services, company: str) -> str:

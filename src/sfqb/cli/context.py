@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sfqb.jobs.runner import CycleReport, Driver, SyncRunner
     from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
+    from sfqb.services.flows import FlowSetup
     from sfqb.services.sync import CycleLocks
     from sfqb.store import SecretBox, Store
     from sfqb.sync.target import TargetProfile
@@ -219,16 +220,27 @@ class Services:
         return HealthDesk(self.store, self.circuit, self.policy_in_force, clock=self.clock)
 
     def mapper(self, company: str) -> Mapper:
-        """The company's field maps: the bundled ones with its config file override."""
+        """The company's field maps: the bundled ones with its mapping file and its config
+        file's `flows:` section (filters, target kinds, field overrides, default switches)."""
         from sfqb.cli.settings import SettingsError
         from sfqb.mapping import Mapper, MappingConfigError, load_flows
 
         try:
             maps = self.profile(company).maps
-            flows = load_flows(override=self.config.company(company).mapping, maps=maps)
+            config = self.config.company(company)
+            flows = load_flows(override=config.mapping, maps=maps, company=config.flows)
             return Mapper(flows, self.policy(company))
         except MappingConfigError as exc:
             raise SettingsError(str(exc)) from None
+
+    def flow_setups(self, company: str) -> dict[str, FlowSetup]:
+        """How the company's config file sets up each flow, beside the bundled defaults (what
+        `sfqb plan` and the console's flows page show); SettingsError on a bad config."""
+        from sfqb.mapping import load_flows
+        from sfqb.services.flows import flow_setups
+
+        bundled = load_flows(maps=self.profile(company).maps)
+        return flow_setups(self.mapper(company).flows, bundled)
 
     def salesforce(self, company: str) -> SalesforceGateway:
         """Salesforce as the company's stored connection reaches it."""
@@ -238,6 +250,7 @@ class Services:
         from sfqb.connectors.salesforce import SalesforceConnector, load_settings
         from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
         from sfqb.jobs.gateway import SalesforceGateway
+        from sfqb.mapping.company import read_fields
         from sfqb.store import ConnectionSystem
 
         info = self.store.connections.get(company, ConnectionSystem.SALESFORCE)
@@ -257,7 +270,13 @@ class Services:
         if isinstance(ca_file, str) and ca_file:
             http.verify = ca_file
             http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
-        extra = CURRENCY_FIELDS if self.policy(company).multicurrency else None
+        # The fields the company's maps read, an override's among them, are in every query.
+        policy = self.policy(company)
+        extra = read_fields(self.mapper(company).flows.flows, switch=policy.flag)
+        if policy.multicurrency:
+            for sobject, names in CURRENCY_FIELDS.items():
+                wanted = extra.setdefault(sobject, [])
+                wanted.extend(n for n in names if n not in wanted)
         connector = SalesforceConnector(
             auth, http, self.catalog, settings=api, clock=self.clock, extra_fields=extra
         )

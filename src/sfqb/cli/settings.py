@@ -11,7 +11,14 @@
           policy:                      # remedies and alerts; see sfqb.services.policy
             on_deleted: recreate
             alerts: {email_to: [ops@acme.example], connector_down_minutes: 15}
+          flows:                       # per flow; see docs/flows.md
+            account_to_customer:
+              filter: "Type = 'Customer' AND BillingCountry IN ('US', 'CA')"
+              map: {Phone: {source: Phone, max_length: 21}}
+            opportunity_to_invoice: {target: SalesReceipt}
+            product_to_item: {enabled: false}
 
+  A flow's `enabled` is its default: a switch a person sets in the console wins over it.
   A policy an admin saves in the console (the company's settings page) is kept in the store
   and overrides this section setting by setting, until it is removed there.
 
@@ -54,6 +61,11 @@ from sfqb.connectors.salesforce import (
 )
 from sfqb.connectors.salesforce.auth import LOGIN_URL
 from sfqb.domain.policy import CompanyPolicy
+from sfqb.mapping import MappingConfigError
+from sfqb.mapping.company import check_company_flows
+from sfqb.mapping.config import FLOW_NAMES
+from sfqb.mapping.flowconfig import FlowConfig, parse_flows
+from sfqb.mapping.marks import Marks, load_marked
 from sfqb.services.companies import UnknownCompany
 from sfqb.services.companies import companies as service_companies
 from sfqb.services.connections import ConnectionProblem
@@ -112,6 +124,7 @@ class CompanyConfig:
     policy: CompanyPolicy = field(default_factory=CompanyPolicy)
     policy_keys: frozenset[str] = frozenset()  # the settings its `policy:` section names
     policy_section: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    flows: Mapping[str, FlowConfig] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +143,7 @@ def load_config(path: Path | None) -> ConfigFile:
     if path is None:
         return ConfigFile()
     try:
-        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc, marks = load_marked(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingsError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
@@ -146,9 +159,9 @@ def load_config(path: Path | None) -> ConfigFile:
     companies: dict[str, CompanyConfig] = {}
     for name, given in raw.items():
         entry = {} if given is None else given
-        if not isinstance(entry, dict) or set(entry) - {"mapping", "policy"}:
+        if not isinstance(entry, dict) or set(entry) - {"mapping", "policy", "flows"}:
             raise SettingsError(
-                f"{path}: companies.{name} may only hold `mapping: PATH` and `policy:`"
+                f"{path}: companies.{name} may only hold `mapping: PATH`, `policy:` and `flows:`"
             )
         mapping = entry.get("mapping")
         if mapping is not None and not isinstance(mapping, str):
@@ -159,8 +172,11 @@ def load_config(path: Path | None) -> ConfigFile:
             raise SettingsError(str(exc)) from None
         given_policy = entry.get("policy")
         keys = frozenset(str(k) for k in given_policy) if isinstance(given_policy, dict) else None
+        mapping_file = (path.parent / mapping) if mapping else None
+        flows = _company_flows(path, marks, str(name), mapping_file, entry.get("flows"))
         companies[str(name)] = CompanyConfig(
-            mapping=(path.parent / mapping) if mapping else None,
+            mapping=mapping_file,
+            flows=flows,
             policy=policy,
             policy_keys=keys or frozenset(),
             policy_section=MappingProxyType(
@@ -170,6 +186,23 @@ def load_config(path: Path | None) -> ConfigFile:
             ),
         )
     return ConfigFile(MappingProxyType(companies))
+
+
+def _company_flows(
+    path: Path, marks: Marks, company: str, mapping: Path | None, section: object
+) -> Mapping[str, FlowConfig]:
+    """A company's `flows:` section, checked against the field maps (errors name the line)."""
+    if section is None:
+        return MappingProxyType({})
+    try:
+        flows = parse_flows(
+            section, FLOW_NAMES, source=str(path), path=("companies", company, "flows"),
+            marks=marks,
+        )  # fmt: skip
+        check_company_flows(mapping, flows)
+    except MappingConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    return flows
 
 
 # -- the stored Salesforce connection --------------------------------------------------------

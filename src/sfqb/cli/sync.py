@@ -33,6 +33,8 @@ from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
+from sfqb.mapping.soql import Condition
+from sfqb.services.flows import FlowState, company_flows
 from sfqb.services.log import log_rows
 from sfqb.services.names import RecordNames, of_record
 from sfqb.services.sync import queue_changes
@@ -105,13 +107,17 @@ class _ReportingSource:
     def streams(self, sobject: str) -> tuple[str, ...]:
         return self._inner.streams(sobject)
 
-    def read(self, sobject: str, since: Any) -> tuple[list[dict[str, Any]], Any]:
+    def read(
+        self, sobject: str, since: Any, where: Condition | None = None
+    ) -> tuple[list[dict[str, Any]], Any]:
         self._phases.step(f"reading Salesforce's changed {sobject} records")
-        return self._inner.read(sobject, since)
+        return self._inner.read(sobject, since, where)
 
-    def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+    def read_ids(
+        self, sobject: str, ids: Sequence[str], where: Condition | None = None
+    ) -> list[dict[str, Any]]:
         self._phases.step(f"reading {len(ids)} {sobject} records the others reference")
-        return self._inner.read_ids(sobject, ids)
+        return self._inner.read_ids(sobject, ids, where)
 
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
         self._phases.step(f"writing {len(writes)} results back to Salesforce")
@@ -210,6 +216,30 @@ def _plan_table(company: str, items: list[PreviewItem]) -> Table:
     return table
 
 
+def _flows_table(company: str, flows: list[FlowState]) -> Table:
+    """How each flow is set up for the company: on or off (and who says), what it reads
+    (the filter as sfqb sends it), what it makes, the fields it maps its own way."""
+    table = Table(title=f"{company}: flows", box=box.SIMPLE_HEAD)
+    for column in ("flow", "state", "reads", "makes", "own mapping"):
+        table.add_column(column, overflow="fold")
+    for flow in flows:
+        setup = flow.setup
+        state = "on" if flow.enabled else "off"
+        if flow.switched:
+            state += " (switched in the console)"
+        elif setup is not None and not setup.configured_on:
+            state += " (config file)"
+        reads = makes = own = ""
+        if setup is not None:
+            reads = setup.source + (f" where {setup.filter}" if setup.filter else "")
+            makes = setup.target
+            if setup.target != setup.default_target:
+                makes += f" (default {setup.default_target})"
+            own = ", ".join(setup.overridden)
+        table.add_row(Text(flow.flow), Text(state), Text(reads), Text(makes), Text(own))
+    return table
+
+
 def _totals(items: list[PreviewItem]) -> str:
     counts = Counter(item.action for item in items)
     return ", ".join(f"{counts.get(a, 0)} {a.value}" for a in PreviewAction)
@@ -233,6 +263,8 @@ def plan(
             if as_json:
                 out.extend({"company": name, **item.to_json()} for item in items)
                 continue
+            setups = services.flow_setups(name)
+            console.print(_flows_table(name, company_flows(store, name, setups)))
             shown = [i for i in items if i.action is not PreviewAction.SKIP]
             if shown:
                 console.print(_plan_table(name, shown))

@@ -17,6 +17,7 @@ from sfqb.connectors.salesforce import (
     SfRecord,
     SObjectDescription,
 )
+from sfqb.mapping.soql import Condition
 from sfqb.sync.records import SfWrite, SfWriteResult
 
 _TYPES: Mapping[str, type[SfRecord]] = MappingProxyType(
@@ -35,13 +36,17 @@ class SalesforceSource(Protocol):
         ...
 
     def read(
-        self, sobject: str, since: Mapping[str, datetime]
+        self, sobject: str, since: Mapping[str, datetime], where: Condition | None = None
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
-        """Payloads of records changed since each stream's checkpoint, and each new mark."""
+        """Payloads of records changed since each stream's checkpoint (meeting `where`, the
+        flow's filter, when given), and each new mark."""
         ...
 
-    def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Payloads of the records with these Ids (missing ones left out)."""
+    def read_ids(
+        self, sobject: str, ids: Sequence[str], where: Condition | None = None
+    ) -> list[dict[str, Any]]:
+        """Payloads of the records with these Ids (missing ones, and those not meeting
+        `where`, left out)."""
         ...
 
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
@@ -60,38 +65,41 @@ class SalesforceGateway:
         return _STREAMS.get(sobject, (sobject,))
 
     def read(
-        self, sobject: str, since: Mapping[str, datetime]
+        self, sobject: str, since: Mapping[str, datetime], where: Condition | None = None
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         """Changed Accounts, Products (with their price) or Opportunities (with their lines).
 
         A product is read when it or its price book entry changed, so a price changed alone
         reaches QuickBooks; each stream's mark moves on by its own records (neither holds the
-        other back).
+        other back). `where` (the flow's filter) applies to the records of `sobject`.
         """
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
         if sobject != "Product2":
-            batch = self._connector.read_changes(_TYPES[sobject], since[sobject])
+            batch = self._connector.read_changes(_TYPES[sobject], since[sobject], where=where)
             return [r.to_payload() for r in batch.records], {sobject: batch.high_water_mark}
-        products = self._connector.read_changes(SfProduct, since["Product2"])
+        products = self._connector.read_changes(SfProduct, since["Product2"], where=where)
         entries = self._connector.read_changes(SfPricebookEntry, since["PricebookEntry"])
         changed = {p.id: p for p in products.records}
         others = sorted({str(e.product_id) for e in entries.records if e.product_id} - set(changed))
         if others:  # the price changed, the product did not
-            changed.update((p.id, p) for p in self._connector.read_records(SfProduct, others))
+            found = self._connector.read_records(SfProduct, others, where=where)
+            changed.update((p.id, p) for p in found)
         ordered = sorted(changed.values(), key=lambda p: (p.system_modstamp, p.id))
         payloads = self._priced(ordered, entries.records)
         highs = {"Product2": products.high_water_mark, "PricebookEntry": entries.high_water_mark}
         return payloads, highs
 
-    def read_ids(self, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+    def read_ids(
+        self, sobject: str, ids: Sequence[str], where: Condition | None = None
+    ) -> list[dict[str, Any]]:
         """Records by Id: the parents a cycle needs that Salesforce did not report as changed.
 
-        A product comes with its price, like a changed one.
+        A product comes with its price, like a changed one; `where` is the flow's filter.
         """
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
-        records = self._connector.read_records(_TYPES[sobject], list(ids))
+        records = self._connector.read_records(_TYPES[sobject], list(ids), where=where)
         if sobject == "Product2":
             return self._priced(records, ())
         return [r.to_payload() for r in records]

@@ -14,6 +14,7 @@ from typing import Any
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.mapping.soql import Condition
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
@@ -37,16 +38,34 @@ class Gather:
     """Reads Salesforce for a company's cycles and keeps the retry queue in step with it."""
 
     def __init__(
-        self, store: Store, salesforce: SalesforceSource, *, clock: Callable[[], datetime]
+        self,
+        store: Store,
+        salesforce: SalesforceSource,
+        *,
+        clock: Callable[[], datetime],
+        filters: Mapping[str, Condition] | None = None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
+        self._filters = dict(filters or {})  # flow -> the company's source filter
+
+    def _read(
+        self, flow: str, sobject: str, since: Mapping[str, datetime]
+    ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
+        where = self._filters.get(flow)
+        # A source is asked with `where` only when the flow has a filter.
+        return self._sf.read(sobject, since, where) if where else self._sf.read(sobject, since)
+
+    def _read_ids(self, flow: str, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        where = self._filters.get(flow)
+        return self._sf.read_ids(sobject, ids, where) if where else self._sf.read_ids(sobject, ids)
 
     def changes(self, company: str, flows: Sequence[str] | None = None) -> int:
-        """Queue every Salesforce record changed since its checkpoint; returns how many."""
+        """Queue every Salesforce record changed since its checkpoint (and inside its flow's
+        filter); returns how many."""
         queued = 0
         for flow, sobject in select_flows(flows):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
-            payloads, highs = self._sf.read(sobject.value, since)
+            payloads, highs = self._read(flow, sobject.value, since)
             for payload in payloads:
                 ref = SfRef(sobject, str(payload["Id"]))
                 fingerprint = payload_fingerprint(payload)
@@ -96,10 +115,11 @@ class Gather:
         self._store.queue.note_payload(item.id, {QB_ID: payload.get(QB_ID)})
 
     def parents(self, company: str, parents: set[SfRef]) -> None:
-        """Read the parents a cycle found unsynced by Id and queue them."""
+        """Read the parents a cycle found unsynced by Id and queue them; a parent outside its
+        flow's filter is not read (its children wait for it)."""
         for sobject in {p.sobject for p in parents}:
             ids = sorted(p.id for p in parents if p.sobject is sobject)
-            for payload in self._sf.read_ids(sobject.value, ids):
+            for payload in self._read_ids(FLOW_OF[sobject], sobject.value, ids):
                 self._enqueue_read(company, SfRef(sobject, str(payload["Id"])), payload)
 
     def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:

@@ -1,8 +1,10 @@
 """A dry run of a cycle: what the next sync would create, update, skip or hold, and why.
 
 `preview` reads the same inputs as `SyncRunner.gather` and `start` (Salesforce's changes since
-the checkpoints, the due queue rows) and plans them like `Cycle` does, but writes nothing: no
-queue rows, checkpoints, runs, attempts or bindings, and nothing on either side.
+the checkpoints inside each flow's filter, the due queue rows of the flows that are on) and
+plans them like `Cycle` does, but writes nothing: no queue rows, checkpoints, runs, attempts
+or bindings, and nothing on either side. The changed records a flow's filter leaves out are
+listed too, as "outside filter", so a company sees what its filter does before a cycle runs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import payload_fingerprint, salesforce_since, select_flows
 from sfqb.mapping import Mapped, Mapper, MappingChange, MappingInputError, Owner, RecordNotEligible
+from sfqb.mapping.soql import Condition, render
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.credits import sale_kind
 from sfqb.sync.fields import changed_fields, references
@@ -38,6 +41,7 @@ class PreviewAction(StrEnum):
     WAIT = "wait"
     NOT_ELIGIBLE = "not eligible"
     REFUSED = "refused"
+    OUTSIDE = "outside filter"
 
 
 _ACTIONS = {
@@ -89,16 +93,26 @@ def preview(
     *,
     profile: TargetProfile,
     now: datetime | None = None,
-    transaction_type: str = "Invoice",
+    transaction_type: str | None = None,
 ) -> list[PreviewItem]:
-    """What a cycle of `company` would do now, in plan order, then the records it would not map.
+    """What a cycle of `company` would do now, in plan order, then the records it would not map
+    and those outside their flow's filter.
 
     Reads Salesforce through `salesforce_source` (never enqueues), adds the due queue rows and
-    plans them against the stored bindings (`profile`: the company's target). Writes nothing.
+    plans them against the stored bindings (`profile`: the company's target). Flows switched
+    off (in the console, or by the config file) are left out. An opportunity becomes the
+    flow's target kind (the company's, from `mapper`) unless `transaction_type` says otherwise.
+    Writes nothing.
     """
-    chosen = select_flows(flows)
+    configured = mapper.flows.flows
+    defaults_off = [n for n, f in configured.items() if not f.enabled]
+    off = store.flow_settings.disabled(company, defaults_off)
+    chosen = tuple((f, o) for f, o in select_flows(flows) if f not in off)
     now = now or datetime.now(UTC)
-    pending = _pending(store, salesforce_source, company, chosen, now)
+    outside: list[PreviewItem] = []
+    pending = _pending(
+        store, salesforce_source, company, chosen, now, mapper=mapper, outside=outside
+    )
     items: list[PreviewItem] = []
     mapped: dict[SfRef, tuple[str, Mapping[str, Any], Mapped]] = {}
     for ref, (flow, payload) in pending.items():
@@ -136,7 +150,7 @@ def preview(
                 tuple(describe_change(c) for c in result.changes),
             )
         )
-    return planned + items
+    return planned + items + outside
 
 
 def _pending(
@@ -145,12 +159,17 @@ def _pending(
     company: str,
     chosen: tuple[tuple[str, SfObject], ...],
     now: datetime,
+    *,
+    mapper: Mapper,
+    outside: list[PreviewItem],
 ) -> dict[SfRef, tuple[str, Mapping[str, Any]]]:
-    """The records a cycle would work on, as `gather` then `start` would find them."""
+    """The records a cycle would work on, as `gather` then `start` would find them; the
+    changed records a flow's filter leaves out are added to `outside`."""
     pending: dict[SfRef, tuple[str, Mapping[str, Any]]] = {}
     for flow, sobject in chosen:
         since = salesforce_since(store, source, company, sobject.value)
-        payloads, _ = source.read(sobject.value, since)
+        where = mapper.flows[flow].where
+        payloads = _read(source, flow, sobject, since, where=where, outside=outside)
         for payload in payloads:
             ref = SfRef(sobject, str(payload["Id"]))
             row = store.queue.get(company, flow, ref)
@@ -177,6 +196,28 @@ def _pending(
         ):
             pending[row.source] = (row.flow, row.payload)
     return pending
+
+
+def _read(
+    source: SalesforceSource,
+    flow: str,
+    sobject: SfObject,
+    since: Mapping[str, datetime],
+    *,
+    where: Condition | None,
+    outside: list[PreviewItem],
+) -> list[dict[str, Any]]:
+    """A flow's changed records inside its filter; those it leaves out go to `outside`."""
+    if where is None:
+        return source.read(sobject.value, since)[0]
+    payloads, _ = source.read(sobject.value, since, where)
+    kept = {str(p["Id"]) for p in payloads}
+    reason = f"outside the flow's filter: {render(where)}"
+    for payload in source.read(sobject.value, since)[0]:
+        if str(payload["Id"]) not in kept:
+            ref, name = SfRef(sobject, str(payload["Id"])), str(payload.get("Name") or "")
+            outside.append(PreviewItem(ref, flow, PreviewAction.OUTSIDE, reason, name))
+    return payloads
 
 
 def _update(

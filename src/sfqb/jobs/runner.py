@@ -40,6 +40,7 @@ from sfqb.sync.records import (
 from sfqb.sync.target import TargetProfile
 from sfqb.sync.writeback import QB_ID
 
+OPPORTUNITY_FLOW = "opportunity_to_invoice"  # its target kind is the runner's transaction type
 FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
 
 
@@ -128,9 +129,16 @@ class SyncRunner:
         self._clock, self._circuit, self._org_check = clock, circuit, org_check
         self.profile = profile
         self._field_stream = profile.name + FIELD_STREAM
-        self.settings = settings or RunnerSettings()
+        configured = mapper.flows.flows
+        self._off_by_default = frozenset(n for n, f in configured.items() if not f.enabled)
+        opportunities = configured.get(OPPORTUNITY_FLOW)
+        # The company's target kind for opportunities (config file `flows:`), unless given.
+        self.settings = settings or RunnerSettings(
+            transaction_type=opportunities.kind if opportunities else "Invoice"
+        )
         self.policy = policy or CompanyPolicy()
-        self._gather = Gather(store, salesforce, clock=clock)
+        filters = {n: f.where for n, f in configured.items() if f.where is not None}
+        self._gather = Gather(store, salesforce, clock=clock, filters=filters)
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
         )
@@ -178,7 +186,7 @@ class SyncRunner:
     def gather(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint; returns how many.
 
-        Flows switched off for the company (`Store.flow_settings`) are not read.
+        Flows switched off for the company (`flows_off`) are not read.
         """
         chosen = self.flows_on(company, flows)
         return self._gather.changes(company, chosen) if chosen else 0
@@ -186,8 +194,13 @@ class SyncRunner:
     def flows_on(self, company: str, flows: Sequence[str] | None = None) -> list[str]:
         """The Salesforce-to-QuickBooks flows asked for (all by default) less those switched
         off for the company."""
-        off = self._store.flow_settings.disabled(company)
+        off = self.flows_off(company)
         return [f for f, _ in select_flows(flows) if f not in off]
+
+    def flows_off(self, company: str) -> frozenset[str]:
+        """The company's flows that are off: switched off in the console, or off in its config
+        file and not switched on in the console (a person's switch wins)."""
+        return self._store.flow_settings.disabled(company, self._off_by_default)
 
     def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight).
@@ -204,7 +217,7 @@ class SyncRunner:
         missing = cycle.unsynced_parents()
         if missing:
             self._gather.parents(company, missing)
-            parents = {f for f, _ in SF_FLOWS[:2]} - self._store.flow_settings.disabled(company)
+            parents = {f for f, _ in SF_FLOWS[:2]} - self.flows_off(company)
             items = self._open_rows(company, now, chosen | parents)
             cycle = self._cycle(company, items, clean)
         return ActiveCycle(CycleReport(company, run.id), cycle, items)
@@ -261,7 +274,7 @@ class SyncRunner:
                 if self._store.checkpoints.get(company, self._field_stream + name) is not None
             ),
             skip_seen=clean,
-            flows_off=self._store.flow_settings.disabled(company),
+            flows_off=self.flows_off(company),
         )
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:

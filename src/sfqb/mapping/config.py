@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -11,9 +11,12 @@ from typing import Any
 
 import yaml
 
+from sfqb.mapping.company import check_sources, configured, key_path, marked
 from sfqb.mapping.errors import MappingConfigError
+from sfqb.mapping.flowconfig import FlowConfig
 from sfqb.mapping.mapsets import DESKTOP_MAPS, MapSet
 from sfqb.mapping.rules import NameRule
+from sfqb.mapping.soql import Condition
 from sfqb.mapping.transforms import TRANSFORMS, Transform
 
 FLOW_NAMES = (
@@ -127,6 +130,11 @@ class FlowMap:
     name_rule: NameRule | None
     fields: tuple[FieldSpec, ...]
     lines: LinesSpec | None
+    # The company's settings (config file `flows:`): the source filter, the default switch
+    # (a switch set in the console wins) and the fields it overrides.
+    where: Condition | None = None
+    enabled: bool = True
+    overridden: tuple[str, ...] = ()
 
     def owner_of(self, target: str) -> Owner:
         """The owner of a target field ("Lines/Rate" for a line field)."""
@@ -175,15 +183,20 @@ def _load_targets(maps: MapSet) -> _Targets:
 
 
 class _Checker:
-    """Validates one flow document, raising errors that name the file and key."""
+    """Validates one flow document, raising errors that name the file, line and key."""
 
-    def __init__(self, source: str, targets: _Targets, transforms: Mapping[str, Transform]):
+    def __init__(
+        self, source: str, targets: _Targets, transforms: Mapping[str, Transform],
+        locate: Callable[[str], tuple[str, int | None]] | None = None,
+    ):  # fmt: skip
         self.source = source
         self.targets = targets
         self.transforms = transforms
+        self.locate = locate  # a key -> the key and line to name (the file's own words)
 
     def fail(self, key: str, problem: str) -> MappingConfigError:
-        return MappingConfigError(self.source, key, problem)
+        key, line = self.locate(key) if self.locate is not None else (key, None)
+        return MappingConfigError(self.source, key, problem, line)
 
     def mapping(self, value: object, key: str, allowed: frozenset[str]) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
@@ -431,9 +444,11 @@ def load_flows(
     transforms: Mapping[str, Transform] = TRANSFORMS,
     *,
     maps: MapSet = DESKTOP_MAPS,
+    company: Mapping[str, FlowConfig] | None = None,
 ) -> FlowSet:
     """The field maps of `maps` (QuickBooks Desktop's by default), with a company's override
-    file (YAML `flows: {...}`) merged in."""
+    file (YAML `flows: {...}`) merged in, then its config file's `flows:` section (`company`:
+    target kinds, field overrides, filters and default switches)."""
     targets = _load_targets(maps)
     defaults: dict[str, Any] = {}
     flows: dict[str, FlowMap] = {}
@@ -441,15 +456,30 @@ def load_flows(
         source = f"{name}.yaml"
         defaults[name] = _yaml(maps.read(source), source)
         flows[name] = _Checker(source, targets, transforms).flow(name, defaults[name])
-    if override is None:
-        return FlowSet(MappingProxyType(flows))
+    if override is not None:
+        _override(override, transforms, targets, defaults, flows)
+    for name, config in (company or {}).items():
+        checker = _Checker(config.source, targets, transforms, config.locate)
+        flows[name] = configured(checker, config, defaults[name])
+    return FlowSet(MappingProxyType(flows))
+
+
+def _override(
+    override: Path,
+    transforms: Mapping[str, Transform],
+    targets: _Targets,
+    defaults: dict[str, Any],
+    flows: dict[str, FlowMap],
+) -> None:
+    """Merge a company's mapping file (YAML `flows: {...}`) into `defaults` and `flows`."""
     source = str(override)
     try:
         text = override.read_text(encoding="utf-8")
     except OSError as exc:
         raise MappingConfigError(source, "(file)", f"cannot read: {exc.strerror}") from None
-    doc = _yaml(text, source) or {}
-    checker = _Checker(source, targets, transforms)
+    doc, marks = marked(text, source)
+    doc = doc or {}
+    checker = _Checker(source, targets, transforms, lambda key: (key, marks.line(key_path(key))))
     doc = checker.mapping(doc, "(document)", frozenset({"flows"}))
     overrides = checker.mapping(doc.get("flows") or {}, "flows", frozenset(FLOW_NAMES))
     for name, flow_override in overrides.items():
@@ -457,5 +487,6 @@ def load_flows(
             continue
         if not isinstance(flow_override, Mapping):
             raise checker.fail(f"flows.{name}", "must be a mapping")
-        flows[name] = checker.flow(name, merge(defaults[name], flow_override))
-    return FlowSet(MappingProxyType(flows))
+        defaults[name] = merge(defaults[name], flow_override)
+        flows[name] = checker.flow(name, defaults[name])
+        check_sources(checker, flows[name], flow_override)

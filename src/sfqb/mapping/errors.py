@@ -4,13 +4,15 @@ from __future__ import annotations
 
 
 class MappingConfigError(ValueError):
-    """A field map (bundled or a company override) is invalid; names the file and key."""
+    """A field map (bundled or a company override) is invalid; names the file, line and key."""
 
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        super().__init__(f"{source}: {key}: {problem}")
+    def __init__(self, source: str, key: str, problem: str, line: int | None = None) -> None:
+        where = f"{source}:{line}" if line is not None else source
+        super().__init__(f"{where}: {key}: {problem}")
         self.source = source
         self.key = key
         self.problem = problem
+        self.line = line
 
 
 class MappingInputError(ValueError):

@@ -1,12 +1,20 @@
-"""A company's flows: each with its switch (on or off), its last run and what that run did."""
+"""A company's flows: each with its switch (on or off), how its config file sets it up
+(source filter, target kind, overridden fields), its last run and what that run did.
+
+A flow's switch: the one a person set in the console (or the JSON API) wins; a flow never
+switched follows its config file's `enabled` (on when the file does not say).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sfqb.codes.words import flow_text
 from sfqb.jobs.gather import UnknownFlow
+from sfqb.mapping import FlowSet
+from sfqb.mapping.soql import render
 from sfqb.store import Run, Store
 from sfqb.sync.inbound import CREDIT_FLOW, CUSTOMER_FLOW, PAYMENT_FLOW
 from sfqb.sync.records import SF_FLOWS, Direction
@@ -34,6 +42,23 @@ class FlowRun:
     errors: int
 
 
+class FlowConfigProblem(ValueError):
+    """The company's flow settings (config file, mapping file) cannot be used; one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSetup:
+    """How a company's config file sets up one flow, beside the bundled defaults."""
+
+    source: str  # the records it reads: "Account", or a QuickBooks type
+    filter: str | None  # the source filter as sfqb sends it (rendered from its parse tree)
+    target: str  # the kind of record it makes
+    default_target: str
+    targets: tuple[str, ...]  # the kinds it can make
+    overridden: tuple[str, ...]  # the fields the config file maps its own way
+    configured_on: bool  # the config file's `enabled` (True when it does not say)
+
+
 @dataclass(frozen=True, slots=True)
 class FlowState:
     """One flow of a company."""
@@ -45,6 +70,25 @@ class FlowState:
     changed_by: str | None
     changed_at: datetime | None
     last_run: FlowRun | None
+    switched: bool = False  # a switch set in the console decides, not the config file
+    setup: FlowSetup | None = None
+
+
+def flow_setups(configured: FlowSet, bundled: FlowSet) -> dict[str, FlowSetup]:
+    """Each flow's setup: `configured` (the company's maps and config file) against `bundled`."""
+    setups = {}
+    for name, flow in configured.flows.items():
+        default = bundled.flows.get(name, flow)
+        setups[name] = FlowSetup(
+            source=flow.source,
+            filter=render(flow.where) if flow.where is not None else None,
+            target=flow.kind,
+            default_target=default.kind,
+            targets=flow.kinds,
+            overridden=flow.overridden,
+            configured_on=flow.enabled,
+        )
+    return setups
 
 
 def flow_ids() -> tuple[str, ...]:
@@ -75,32 +119,40 @@ def _flow_run(store: Store, run: Run, flow: str) -> FlowRun:
     return FlowRun(run.id, run.status.value, run.started_at, run.finished_at, synced, errors)
 
 
-def company_flows(store: Store, company: str) -> list[FlowState]:
-    """Every flow of the company with its switch and its last run (from the journal)."""
+def company_flows(
+    store: Store, company: str, setups: Mapping[str, FlowSetup] | None = None
+) -> list[FlowState]:
+    """Every flow of the company with its switch, its setup (`flow_setups`, when given) and
+    its last run (from the journal)."""
     switches = store.flow_settings.for_company(company)
     runs = store.journal.runs(company, limit=_RUNS)
     found = []
     for flow, direction in FLOWS:
         switch = switches.get(flow)
+        setup = (setups or {}).get(flow)
+        by_default = setup.configured_on if setup is not None else True
         last = next((r for r in runs if _ran(r, flow, direction)), None)
         found.append(
             FlowState(
                 flow=flow,
                 name=flow_text(flow),
                 direction=direction.value,
-                enabled=switch.enabled if switch else True,
+                enabled=switch.enabled if switch else by_default,
                 changed_by=switch.changed_by if switch else None,
                 changed_at=switch.changed_at if switch else None,
                 last_run=_flow_run(store, last, flow) if last else None,
+                switched=switch is not None,
+                setup=setup,
             )
         )
     return found
 
 
 def switch_flow(
-    store: Store, company: str, flow: str, enabled: bool, *, by: str | None = None
-) -> FlowState:
-    """Switch a flow of the company on or off (the runner honours it from its next cycle);
-    UnknownFlow for a flow that is not one of sfqb's."""
+    store: Store, company: str, flow: str, enabled: bool, *, by: str | None = None,
+    setups: Mapping[str, FlowSetup] | None = None,
+) -> FlowState:  # fmt: skip
+    """Switch a flow of the company on or off (the runner honours it from its next cycle,
+    over the config file's `enabled`); UnknownFlow for a flow that is not one of sfqb's."""
     store.flow_settings.set(company, check_flow(flow), enabled, by=by)
-    return next(f for f in company_flows(store, company) if f.flow == flow)
+    return next(f for f in company_flows(store, company, setups) if f.flow == flow)

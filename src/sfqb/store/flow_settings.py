@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,9 +40,12 @@ class FlowSettings:
                 for r in rows
             }
 
-    def disabled(self, company: str) -> frozenset[str]:
-        """The flows switched off for the company."""
-        return frozenset(f for f, s in self.for_company(company).items() if not s.enabled)
+    def disabled(self, company: str, off_by_default: Collection[str] = ()) -> frozenset[str]:
+        """The flows switched off for the company: a stored switch wins; a flow never switched
+        is off when it is in `off_by_default` (the company's config file says so)."""
+        stored = self.for_company(company)
+        off = {f for f, s in stored.items() if not s.enabled}
+        return frozenset(off | {f for f in off_by_default if f not in stored})
 
     def set(self, company: str, flow: str, enabled: bool, *, by: str | None = None) -> FlowSetting:
         """Switch a flow on or off and return the stored switch."""

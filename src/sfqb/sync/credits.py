@@ -18,9 +18,11 @@ CREDIT_TYPE = "CreditMemo"
 TYPE_FIELD = "Type"  # Opportunity.Type, a picklist each org names its values in
 
 
-def sale_kind(payload: Mapping[str, Any], policy: CompanyPolicy, transaction_type: str) -> str:
+def sale_kind(
+    payload: Mapping[str, Any], policy: CompanyPolicy, transaction_type: str | None
+) -> str | None:
     """The QuickBooks type an Opportunity becomes: a CreditMemo when it is of the credit type,
-    else the company's transaction type."""
+    else `transaction_type` (None: the flow's configured kind)."""
     wanted = policy.credit_memos.opportunity_type
     if wanted and payload.get(TYPE_FIELD) == wanted:
         return CREDIT_TYPE

@@ -16,6 +16,7 @@ import yaml
 
 from sfqb.domain.entities import SfObject
 from sfqb.mapping.config import FieldSpec, FlowSet, Owner
+from sfqb.mapping.soql import fields_of
 from sfqb.sync.records import SF_FLOWS
 from sfqb.sync.writeback import QB_ID, SYNC_ERROR, SYNC_STATUS
 
@@ -56,6 +57,11 @@ def needed_fields(
         if flow.source in sobjects:
             for field in (flow.id_field, *flow.require, *_sources(flow.fields, switched_on)):
                 need(flow.source, field, Access.READ)
+            # The company's filter: its own fields (custom ones are checked only here).
+            filtered = fields_of(flow.where) if flow.where is not None else []
+            for field in filtered:
+                if "." not in field:
+                    need(flow.source, field, Access.READ)
             if flow.lines is not None:
                 child = _relationships().get(flow.lines.source, flow.lines.source)
                 for field in _sources(flow.lines.fields, switched_on):

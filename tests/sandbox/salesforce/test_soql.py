@@ -201,3 +201,31 @@ def test_query_errors(org: Org, soql: str, code: str) -> None:
         run_query(org, soql, False, "59.0")
     assert caught.value.error_code == code
     assert caught.value.status == 400
+
+
+def test_like_escapes_match_the_character_itself(clock: ManualClock) -> None:
+    """Quoted String Escape Sequences (Salesforce): in a LIKE expression only, \\% and \\_
+    match a percent sign and an underscore; 'Ter\\%%' selects names starting with 'Ter%'."""
+    org = Org(clock=clock)
+    for name in ("Ter%ra", "Terra", "A_B", "AxB", "back\\slash"):
+        org.create("Account", {"Name": name})
+    assert names(org, r"SELECT Name FROM Account WHERE Name LIKE 'Ter\%%'") == ["Ter%ra"]
+    assert names(org, r"SELECT Name FROM Account WHERE Name LIKE 'Ter%'") == ["Ter%ra", "Terra"]
+    assert names(org, r"SELECT Name FROM Account WHERE Name LIKE 'A\_B'") == ["A_B"]
+    assert names(org, r"SELECT Name FROM Account WHERE Name LIKE 'back\\%'") == ["back\\slash"]
+    with pytest.raises(OrgError, match="invalid escape"):  # outside LIKE, \% is an error
+        names(org, r"SELECT Name FROM Account WHERE Name = 'Ter\%'")
+
+
+def test_a_flow_filter_as_sfqb_renders_it_is_evaluated(clock: ManualClock) -> None:
+    """The condition sfqb AND-s to its query (sfqb.mapping.soql.render) runs as written."""
+    from sfqb.mapping.soql import parse_condition, render
+
+    org = Org(clock=clock)
+    for name, kind in (("O'Brien", "Vendor"), ("Smith", "Customer"), ("Jones", None)):
+        org.create("Account", {"Name": name, "Type": kind})
+    where = render(parse_condition("Type = 'Customer' OR Name = 'O\\'Brien'", "Account"))
+    soql = f"SELECT Name FROM Account WHERE Name != null AND ({where}) ORDER BY Name"
+    assert names(org, soql) == ["O'Brien", "Smith"]
+    hostile = render(parse_condition("Name = 'x\\') OR (Name != \\'y'", "Account"))
+    assert names(org, f"SELECT Name FROM Account WHERE {hostile}") == []

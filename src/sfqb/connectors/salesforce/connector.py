@@ -46,6 +46,7 @@ from sfqb.connectors.salesforce.records import (
 )
 from sfqb.connectors.salesforce.settings import ApiSettings, load_settings
 from sfqb.domain.status import System
+from sfqb.mapping.soql import Condition
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -111,26 +112,31 @@ class SalesforceConnector:
 
     @overload
     def read_changes(
-        self, sobject: type[R], since: datetime, overlap: timedelta | None = None
-    ) -> ChangeBatch[R]: ...
+        self, sobject: type[R], since: datetime, overlap: timedelta | None = None,
+        where: Condition | None = None,
+    ) -> ChangeBatch[R]: ...  # fmt: skip
 
     @overload
     def read_changes(
-        self, sobject: str, since: datetime, overlap: timedelta | None = None
-    ) -> ChangeBatch[SfRecord]: ...
+        self, sobject: str, since: datetime, overlap: timedelta | None = None,
+        where: Condition | None = None,
+    ) -> ChangeBatch[SfRecord]: ...  # fmt: skip
 
     def read_changes(
-        self, sobject: type[SfRecord] | str, since: datetime, overlap: timedelta | None = None
-    ) -> ChangeBatch[Any]:
+        self, sobject: type[SfRecord] | str, since: datetime, overlap: timedelta | None = None,
+        where: Condition | None = None,
+    ) -> ChangeBatch[Any]:  # fmt: skip
         """Records changed after `since - overlap`, de-duplicated, with the new high-water mark.
 
-        `sobject` is a record class (SfAccount ...) or its sObject name ("Account" ...).
+        `sobject` is a record class (SfAccount ...) or its sObject name ("Account" ...);
+        `where` a company's flow filter, AND-ed to the query.
         """
         record_type = _record_type(sobject)
         if since.tzinfo is None:
             raise ValueError("since must be timezone-aware")
         lower = since - (self._settings.default_overlap if overlap is None else overlap)
-        soql = payloads.changes_query(record_type, lower, self._extra.get(record_type.SOBJECT, ()))
+        extra = self._extra.get(record_type.SOBJECT, ())
+        soql = payloads.changes_query(record_type, lower, extra, where)
         latest: dict[str, SfRecord] = {}
         pages = 0
         for page in self._pages(record_type, soql):
@@ -153,17 +159,18 @@ class SalesforceConnector:
         )
 
     def read_records(
-        self, sobject: type[SfRecord] | str, ids: Sequence[str], *, by: str = "Id"
-    ) -> list[Any]:
+        self, sobject: type[SfRecord] | str, ids: Sequence[str], *, by: str = "Id",
+        where: Condition | None = None,
+    ) -> list[Any]:  # fmt: skip
         """The records whose `by` field (Id by default) is one of `ids` (200 a query).
 
-        Children are included; Ids that match nothing are omitted.
+        Children are included; Ids that match nothing (or not `where`) are omitted.
         """
         record_type = _record_type(sobject)
         found: list[SfRecord] = []
         for start in range(0, len(ids), 200):
             extra = self._extra.get(record_type.SOBJECT, ())
-            soql = payloads.records_query(record_type, ids[start : start + 200], extra, by)
+            soql = payloads.records_query(record_type, ids[start : start + 200], extra, by, where)
             for page in self._pages(record_type, soql):
                 found.extend(page)
         return found

@@ -20,6 +20,7 @@ from sfqb.connectors.salesforce.models import (
 )
 from sfqb.connectors.salesforce.records import RecordShapeError, SfRecord, parse_datetime
 from sfqb.domain.status import DecodedStatus
+from sfqb.mapping.soql import Condition, render
 
 # Field names sfqb writes back (see data/custom_fields.yaml for their definitions).
 QUICKBOOKS_ID = "QuickBooks_ID__c"
@@ -46,17 +47,28 @@ def _select(record_type: type[SfRecord], extra_fields: Sequence[str]) -> str:
     return f"SELECT {', '.join(select)} FROM {record_type.SOBJECT}"  # noqa: S608
 
 
-def changes_query(
-    record_type: type[SfRecord], lower: datetime, extra_fields: Sequence[str] = ()
-) -> str:
-    """SOQL for the records of `record_type` changed after `lower`, children included.
+def _and(where: Condition | None) -> str:
+    """A company's flow filter AND-ed to sfqb's own condition: the text is rendered from the
+    checked tree (sfqb.mapping.soql), never the text a person wrote."""
+    return f" AND ({render(where)})" if where is not None else ""
 
-    Every name in it is a checked API name and the only value a formatted dateTime literal,
-    so nothing from outside can change the query's shape.
+
+def changes_query(
+    record_type: type[SfRecord],
+    lower: datetime,
+    extra_fields: Sequence[str] = (),
+    where: Condition | None = None,
+) -> str:
+    """SOQL for the records of `record_type` changed after `lower`, children included, that
+    meet `where` (a company's flow filter) when given.
+
+    Every name in it is a checked API name and the only values a formatted dateTime literal
+    and the filter's literals re-escaped from its parse tree, so nothing from outside can
+    change the query's shape.
     """
     return (
         f"{_select(record_type, extra_fields)} "
-        f"WHERE SystemModstamp > {soql_datetime(lower)} ORDER BY SystemModstamp, Id"
+        f"WHERE SystemModstamp > {soql_datetime(lower)}{_and(where)} ORDER BY SystemModstamp, Id"
     )
 
 
@@ -65,15 +77,18 @@ def records_query(
     ids: Sequence[str],
     extra_fields: Sequence[str] = (),
     by: str = "Id",
+    where: Condition | None = None,
 ) -> str:
-    """SOQL for the records of `record_type` whose `by` field (an Id field) is one of `ids`.
+    """SOQL for the records of `record_type` whose `by` field (an Id field) is one of `ids`
+    (and that meet `where`, a company's flow filter, when given).
 
     Every Id is checked to have the shape of a Salesforce Id before it is quoted, and `by` to
     be an API name.
     """
     check_name("field", by)
     quoted = ", ".join(f"'{check_id(i)}'" for i in ids)
-    return f"{_select(record_type, extra_fields)} WHERE {by} IN ({quoted}) ORDER BY Id"
+    select = _select(record_type, extra_fields)
+    return f"{select} WHERE {by} IN ({quoted}){_and(where)} ORDER BY Id"
 
 
 def _unique(names: Sequence[str]) -> list[str]:

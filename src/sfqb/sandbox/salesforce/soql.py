@@ -332,10 +332,9 @@ class _Parser:
             return InList(ref, tuple(values), negated)
         if self.at("LIKE"):
             self.take("LIKE")
-            pattern = self.literal()
-            if pattern.kind != "string":
+            if self.done() or self.tokens[self.i].kind != "string":
                 raise SoqlError("LIKE needs a quoted string pattern")
-            return Like(ref, pattern.value)
+            return Like(ref, _unquote(self.next("string").text, like=True))
         op = self.next("op").text
         return Comparison(ref, "!=" if op == "<>" else op, self.literal())
 
@@ -368,7 +367,10 @@ class _Parser:
         raise SoqlError(f"expected a value but found {tok.text!r} at column {tok.pos + 1}")
 
 
-def _unquote(text: str) -> str:
+def _unquote(text: str, *, like: bool = False) -> str:
+    """The text of a quoted string. In a LIKE pattern, \\% and \\_ (a literal percent sign and
+    underscore, "LIKE expression only" in Salesforce's Quoted String Escape Sequences) and \\\\
+    stay escaped for `like_regex`."""
     body = text[1:-1]
     out = []
     i = 0
@@ -376,6 +378,10 @@ def _unquote(text: str) -> str:
         char = body[i]
         if char == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
+            if like and nxt in "%_\\":
+                out.append(char + nxt)
+                i += 2
+                continue
             if nxt not in _ESCAPES:
                 raise SoqlError(f"invalid escape sequence \\{nxt} in {text}")
             out.append(_ESCAPES[nxt])
@@ -387,6 +393,15 @@ def _unquote(text: str) -> str:
 
 
 def like_regex(pattern: str) -> re.Pattern[str]:
-    """The case-insensitive regular expression for a LIKE pattern (% any run, _ one char)."""
-    parts = ["." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern]
+    """The case-insensitive regular expression for a LIKE pattern (% any run, _ one char; a
+    backslash makes the next character literal: \\%, \\_, \\\\)."""
+    parts, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            parts.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        parts.append("." if char == "_" else ".*" if char == "%" else re.escape(char))
+        i += 1
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)

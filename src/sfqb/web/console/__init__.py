@@ -14,6 +14,7 @@ from typing import Any
 from sfqb.codes import Catalog
 from sfqb.domain.login_throttle import LoginThrottle, ThrottleSettings
 from sfqb.jobs.health import HealthDesk
+from sfqb.services.flows import FlowSetup
 from sfqb.services.review import ReviewService
 from sfqb.services.sync import RunDesk
 from sfqb.store import SecretBox, Store
@@ -65,6 +66,9 @@ class Console:
     runs: RunDesk | None = None
     # The review list's actions (`sfqb serve` builds it from Services; a plain default otherwise).
     review: ReviewService | None = None
+    # company -> how its config file sets up each flow (sfqb.services.flows.flow_setups); a
+    # config that cannot be used raises FlowConfigProblem. None: the bundled flows, unchanged.
+    flow_setups: Callable[[str], Mapping[str, FlowSetup]] | None = None
 
 
 __all__ = ["SIGN_IN_LIMITS", "Console"]

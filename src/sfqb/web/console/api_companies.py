@@ -23,6 +23,7 @@ from sfqb.web.console.auth import (
     company_or_404,
 )
 from sfqb.web.console.company_views import RunRefused, rows, run_now
+from sfqb.web.console.flows import setups_of
 
 _FROM = ConfigDict(from_attributes=True)
 Viewer = Annotated[Person, Depends(api_viewer)]
@@ -163,13 +164,16 @@ def routes(console: Console) -> APIRouter:
 
     @router.get("/companies/{company}/flows", response_model=list[FlowOut], responses=API_ERRORS)
     def flows(granted: Seen) -> list[FlowOut]:
-        found = company_flows(console.store, granted)
+        found = company_flows(console.store, granted, setups_of(console, granted)[0])
         return [FlowOut.model_validate(f) for f in found]
 
     @router.put("/companies/{company}/flows/{flow}", response_model=FlowOut, responses=API_ERRORS)
     def switch(granted: Operated, flow: str, body: FlowSwitch, person: Operator) -> FlowOut:
         try:
-            state = switch_flow(console.store, granted, flow, body.enabled, by=person.name)
+            state = switch_flow(
+                console.store, granted, flow, body.enabled, by=person.name,
+                setups=setups_of(console, granted)[0],
+            )  # fmt: skip
         except UnknownFlow:
             raise NotFound(f"There is no flow {flow!r}.") from None
         return FlowOut.model_validate(state)

@@ -1,8 +1,10 @@
-"""The flows of a company at `/companies/{company}/flows`: each flow's switch, last run and
-counts, and "Run now"; an action's answer is shown after the redirect (POST-redirect-GET)."""
+"""The flows of a company at `/companies/{company}/flows`: each flow's switch, how the config
+file sets it up (filter, target, overridden fields: read-only), its last run and counts, and
+"Run now"; an action's answer is shown after the redirect (POST-redirect-GET)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfqb.domain.people import Person, Role
 from sfqb.jobs.gather import UnknownFlow
-from sfqb.services.flows import company_flows, switch_flow
+from sfqb.services.flows import FlowConfigProblem, FlowSetup, company_flows, switch_flow
 from sfqb.web.console import Console
 from sfqb.web.console.auth import NotFound, company_or_404, operator, viewer
 from sfqb.web.console.company_views import (
@@ -34,13 +36,15 @@ def _page(
     if not isinstance(notice, dict) or notice.get("company") != company:
         notice = None
     row = rows(console, [company])[0]
+    setups, config_problem = setups_of(console, company)
     return render(
         request,
         "flows.html",
         {
             "company": company,
             "row": row,
-            "flows": company_flows(console.store, company),
+            "flows": company_flows(console.store, company, setups),
+            "config_problem": config_problem,
             "notice": notice["text"] if notice else None,
             "problem": problem,
             "failure": last_failure(console, company),
@@ -51,6 +55,16 @@ def _page(
         },
         status,
     )
+
+
+def setups_of(console: Console, company: str) -> tuple[Mapping[str, FlowSetup], str | None]:
+    """The company's flow setups, or none and the one line saying why its config is unusable."""
+    if console.flow_setups is None:
+        return {}, None
+    try:
+        return console.flow_setups(company), None
+    except FlowConfigProblem as exc:
+        return {}, str(exc)
 
 
 def _seen(company: str, person: Annotated[Person, Depends(viewer)]) -> str:
@@ -86,7 +100,10 @@ def routes(console: Console) -> APIRouter:
     ) -> Response:
         company = granted
         try:
-            state = switch_flow(console.store, company, flow, enabled, by=person.name)
+            setups, _ = setups_of(console, company)
+            state = switch_flow(
+                console.store, company, flow, enabled, by=person.name, setups=setups
+            )
         except UnknownFlow:
             raise NotFound(f"There is no flow {flow!r}.") from None
         words = "on" if state.enabled else "off: the next cycles leave it out"

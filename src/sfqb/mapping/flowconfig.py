@@ -1,0 +1,187 @@
+"""A company's `flows:` section of the config file: per flow, its default switch, its source
+filter (a SOQL condition), its target kind and its field-map overrides.
+
+Only the shape is read here; `sfqb.mapping.config.load_flows` applies a section to the field
+maps and checks what it names (fields, types, kinds, the filter) against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from sfqb.mapping.errors import MappingConfigError
+from sfqb.mapping.marks import Marks
+from sfqb.mapping.sobjects import FieldKind, SObjects, UnknownField
+
+FLOW_KEYS = frozenset({"enabled", "filter", "target", "map"})
+LINES_KEY = "lines"  # under `map:`, the overrides of a transaction's line fields
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class FlowConfig:
+    """One flow's settings in a company's config section (None: the flow's default)."""
+
+    flow: str
+    enabled: bool | None = None
+    filter: str | None = None  # as written; checked and rendered anew by load_flows
+    target: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # target -> spec | None
+    lines: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    source: str = ""  # the config file
+    path: tuple[str, ...] = ()  # the key path of this flow's entry in it
+    marks: Marks = field(default_factory=Marks)
+
+    def line(self, *keys: str) -> int | None:
+        """The line of a key under this flow's entry (or of the entry itself)."""
+        return self.marks.line((*self.path, *keys))
+
+    def fail(self, keys: tuple[str, ...], problem: str) -> MappingConfigError:
+        """An error naming the file, the line and the key."""
+        return MappingConfigError(
+            self.source, ".".join((*self.path, *keys)), problem, self.line(*keys)
+        )
+
+    def override(self) -> dict[str, Any]:
+        """The part a flow map merges in (the same shape as a mapping file's flow entry)."""
+        doc: dict[str, Any] = {}
+        if self.target is not None:
+            doc["kind"] = self.target
+        if self.fields:
+            doc["fields"] = dict(self.fields)
+        if self.lines:
+            doc["lines"] = {"fields": dict(self.lines)}
+        return doc
+
+    def overridden(self) -> tuple[str, ...]:
+        """The fields the section sets or removes, e.g. ("Phone", "lines/Rate")."""
+        return (*self.fields, *(f"{LINES_KEY}/{name}" for name in self.lines))
+
+    def locate(self, checker_key: str) -> tuple[str, int | None]:
+        """The config file's key and line behind a key of a flow map ("flows.X.fields.Phone")."""
+        parts = checker_key.replace("[", ".").replace("]", "").split(".")[2:]
+        match parts:
+            case ["fields", *rest]:
+                keys: tuple[str, ...] = ("map", *rest)
+            case ["lines", "fields", *rest]:
+                keys = ("map", LINES_KEY, *rest)
+            case ["kind", *_]:
+                keys = ("target",)
+            case _:
+                keys = ()
+        return ".".join((*self.path, *keys)), self.line(*keys)
+
+
+def parse_flows(
+    section: object,
+    known: Collection[str],
+    *,
+    source: str,
+    path: tuple[str, ...],
+    marks: Marks,
+) -> Mapping[str, FlowConfig]:
+    """Read a company's `flows:` section; MappingConfigError naming the line of a bad key."""
+    if section is None:
+        return _EMPTY
+
+    def fail(keys: tuple[str, ...], problem: str) -> MappingConfigError:
+        return MappingConfigError(
+            source, ".".join((*path, *keys)), problem, marks.line((*path, *keys))
+        )
+
+    if not isinstance(section, Mapping):
+        raise fail((), "must map flow names to their settings")
+    found: dict[str, FlowConfig] = {}
+    for name, given in section.items():
+        flow = str(name)
+        if flow not in known:
+            raise fail((flow,), f"unknown flow (flows are {', '.join(known)})")
+        entry = {} if given is None else given
+        if not isinstance(entry, Mapping):
+            raise fail((flow,), "must be a mapping of enabled, filter, target and map")
+        unknown = sorted(str(k) for k in entry if k not in FLOW_KEYS)
+        if unknown:
+            raise fail((flow, unknown[0]), f"unknown key (allowed: {', '.join(sorted(FLOW_KEYS))})")
+        enabled = entry.get("enabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            raise fail((flow, "enabled"), "must be true or false")
+        text = entry.get("filter")
+        if text is not None and (not isinstance(text, str) or not text.strip()):
+            raise fail((flow, "filter"), "must be a SOQL condition in quotes")
+        target = entry.get("target")
+        if target is not None and (not isinstance(target, str) or not target):
+            raise fail((flow, "target"), "must name a target kind")
+        fields, lines = _map(entry.get("map"), flow, fail)
+        found[flow] = FlowConfig(
+            flow, enabled, text, target, fields, lines, source, (*path, flow), marks
+        )
+    return MappingProxyType(found)
+
+
+def _map(
+    value: object, flow: str, fail_at: Callable[[tuple[str, ...], str], MappingConfigError]
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    def fail(keys: tuple[str, ...], problem: str) -> MappingConfigError:
+        return fail_at((flow, "map", *keys), problem)
+
+    if value is None:
+        return _EMPTY, _EMPTY
+    if not isinstance(value, Mapping):
+        raise fail((), "must map target fields to field specs (or null to leave one out)")
+    fields: dict[str, Any] = {}
+    lines: dict[str, Any] = {}
+    for key, spec in value.items():
+        if key == LINES_KEY:
+            if not isinstance(spec, Mapping):
+                raise fail((LINES_KEY,), "must map line fields to field specs")
+            for name, line_spec in spec.items():
+                _spec(line_spec, (LINES_KEY, str(name)), fail)
+                lines[str(name)] = line_spec
+            continue
+        _spec(spec, (str(key),), fail)
+        fields[str(key)] = spec
+    return MappingProxyType(fields), MappingProxyType(lines)
+
+
+def _spec(
+    spec: object, keys: tuple[str, ...], fail: Callable[[tuple[str, ...], str], Exception]
+) -> None:
+    if spec is not None and not isinstance(spec, Mapping):
+        raise fail(keys, "must be a field spec ({source: ...}) or null to leave the field out")
+
+
+# The Salesforce field kinds a map's value type takes straight from a field (no transforms).
+_TYPE_KINDS: Mapping[str, frozenset[FieldKind]] = MappingProxyType(
+    {
+        "amount": frozenset({FieldKind.NUMBER}),
+        "price": frozenset({FieldKind.NUMBER}),
+        "quantity": frozenset({FieldKind.NUMBER}),
+        "date": frozenset({FieldKind.DATE, FieldKind.DATETIME}),
+        "bool": frozenset({FieldKind.BOOLEAN}),
+        "text": frozenset(set(FieldKind) - {FieldKind.BOOLEAN}),
+    }
+)
+
+
+def source_problem(
+    objects: SObjects, sobject: str, source: str, value_type: str, *, direct: bool
+) -> str | None:
+    """Why a map's `source:` field cannot fill a value of `value_type` from `sobject`, or None.
+
+    Objects sfqb does not list (a QuickBooks record, a custom object) are not checked here;
+    custom fields are checked against the org by the preflight. `direct` is False when
+    transforms change the value first (its type is then theirs, not the field's).
+    """
+    if objects.get(sobject) is None:
+        return None
+    try:
+        kind = objects.resolve(sobject, source, via="payload")
+    except UnknownField as exc:
+        return f"unknown source field {source!r}: {exc}"
+    allowed = _TYPE_KINDS.get(value_type)
+    if direct and allowed is not None and kind is not FieldKind.CUSTOM and kind not in allowed:
+        return f"{source} holds {kind.value}: it cannot fill a field of type {value_type}"
+    return None

@@ -1,0 +1,85 @@
+"""`sfqb plan` shows what a company's flow settings do before anything is sent, and
+`sfqb sync` then does exactly that: a filter, a target kind, a flow off in the config file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.cli.cli_helpers import fails, ok
+from tests.cli.test_sync_cli import Env, env, plan_json
+
+__all__ = ["env"]  # the sandboxes and connections of tests/cli/test_sync_cli.py
+
+CONFIG = """\
+companies:
+  demo:
+    flows:
+      account_to_customer:
+        filter: "Type != 'Vendor'"
+      opportunity_to_invoice: {target: Estimate}
+      customer_to_account: {enabled: false}
+"""
+
+
+@pytest.fixture
+def configured(env: Env, monkeypatch: pytest.MonkeyPatch) -> Env:
+    path = env.tmp / "sfqb.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    monkeypatch.setenv("SFQB_CONFIG", str(path))
+    return env
+
+
+def test_plan_shows_the_flow_settings_and_what_they_leave_out(configured: Env) -> None:
+    env = configured
+    vendor = env.seeded.accounts[0]
+    env.sf.org.update("Account", vendor, {"Type": "Vendor"})
+    vendor_name = str(env.sf.org.peek("Account", vendor)["Name"])
+
+    table = ok("plan")
+    assert "account_to_customer" in table and "Account where Type != 'Vendor'" in table
+    assert "Estimate (default Invoice)" in table
+    assert "off (config file)" in table
+    assert "1 outside filter" in table
+
+    items = plan_json()
+    outside = [i for i in items if i["action"] == "outside filter"]
+    assert [i["id"] for i in outside] == [vendor]
+    assert outside[0]["reason"] == "outside the flow's filter: Type != 'Vendor'"
+    assert [i for i in items if i["flow"] == "product_to_item"]
+    created = {i["id"] for i in items if i["action"] == "create"}
+    assert vendor not in created and len(created) >= len(env.seeded.accounts) - 1
+
+    ok("sync")
+    books = env.quickbooks()
+    names = {c.name() for c in books.customers()}
+    assert vendor_name not in names and len(names) == len(env.seeded.accounts) - 1
+    assert books.invoices() == []
+    assert books.records("Estimate")  # the opportunities of the customers sfqb synced
+
+
+def test_a_bad_filter_stops_plan_with_the_line(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = env.tmp / "sfqb.yaml"
+    path.write_text(CONFIG.replace("Type != 'Vendor'", "Type = 'x'; DROP"), encoding="utf-8")
+    monkeypatch.setenv("SFQB_CONFIG", str(path))
+    line = fails("plan", "--company", "demo")
+    assert f"{path}:5: companies.demo.flows.account_to_customer.filter:" in line
+    assert "column 11" in line
+
+
+def test_docs_example_is_a_config_sfqb_loads(tmp_path: Path) -> None:
+    """docs/flows.md's worked example, loaded as it is written (so the page cannot rot)."""
+    from sfqb.cli.settings import load_config
+    from sfqb.mapping import load_flows
+
+    doc = Path(__file__).parents[2] / "docs" / "flows.md"
+    text = doc.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "sfqb.yaml"
+    path.write_text(example, encoding="utf-8")
+    (tmp_path / "acme-mapping.yaml").write_text("flows: {}\n", encoding="utf-8")
+    company = load_config(path).company("acme")
+    flows = load_flows(company.mapping, company=company.flows)
+    assert flows["account_to_customer"].where is not None
+    assert flows["opportunity_to_invoice"].kind == "SalesReceipt"
+    assert not flows["customer_to_account"].enabled

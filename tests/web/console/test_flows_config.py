@@ -1,0 +1,93 @@
+"""The flows page shows how the company's config file sets each flow up (read-only): the
+filter as sfqb sends it, the target kind beside the default, the fields mapped its own way,
+and who decides the switch (the console's switch wins over the file's `enabled`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+from tests.web.console.conftest import COMPANY, ConsoleWorld, SignIn, serve_app
+
+from sfqb.cli.context import Services
+from sfqb.cli.settings import load_config
+from sfqb.store import Store
+
+FLOWS = f"/companies/{COMPANY}/flows"
+CONFIG = f"""\
+companies:
+  {COMPANY}:
+    flows:
+      account_to_customer:
+        filter: "type='Customer' and BillingCountry in ('US','CA')"
+        map: {{Notes: {{source: Industry}}, Fax: null}}
+      opportunity_to_invoice: {{target: SalesReceipt}}
+      product_to_item: {{enabled: false}}
+"""
+
+
+def client_with(
+    world: ConsoleWorld, tmp_path: Path, config: str
+) -> Iterator[tuple[TestClient, Store]]:
+    copy = tmp_path / "store.sqlite"
+    source = world.store.engine.url.database
+    assert source is not None
+    with sqlite3.connect(source) as original, sqlite3.connect(copy) as target:
+        original.backup(target)
+    store = Store.from_url(f"sqlite:///{copy}")
+    services = Services()
+    path = tmp_path / "sfqb.yaml"
+    path.write_text(config, encoding="utf-8")
+    services.config = load_config(path)
+    _, app = serve_app(services, store)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client, store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def configured(console_world: ConsoleWorld, tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
+    yield from client_with(console_world, tmp_path, CONFIG)
+
+
+def test_the_page_shows_each_flows_setup(
+    configured: tuple[TestClient, Store], sign_in: SignIn
+) -> None:
+    client, store = configured
+    csrf = sign_in(client, "operator", "operator-pw")
+    page = client.get(FLOWS).text
+    sent = "(type = 'Customer') AND (BillingCountry IN ('US', 'CA'))"
+    assert f"Account where <code>{escape(sent)}</code>" in page
+    assert 'SalesReceipt <span class="muted">(default Invoice)</span>' in page
+    assert "<dt>Own mapping</dt><dd>Notes, Fax</dd>" in page
+    assert "off in the config file" in page
+    assert "Customer </dd>" not in page and "<dd>Customer</dd>" in page  # default target: bare
+    api = client.get(f"/api/v1/companies/{COMPANY}/flows").json()
+    assert {f["flow"]: f["enabled"] for f in api}["product_to_item"] is False
+
+    # A person's switch wins over the file, and the page says what the file says.
+    answer = client.post(f"{FLOWS}/product_to_item", data={"enabled": "true", "csrf_token": csrf})
+    assert answer.status_code == 303
+    page = client.get(FLOWS).text
+    assert "switched in the console (the config file says off)" in page
+    assert store.flow_settings.disabled(COMPANY, ["product_to_item"]) == frozenset()
+
+
+def test_a_config_the_page_cannot_use_is_one_line(
+    console_world: ConsoleWorld, tmp_path: Path, sign_in: SignIn
+) -> None:
+    """PrivateNote is QuickBooks Online's field: the file loads (it fits Online's maps), but
+    this company syncs with QuickBooks Desktop, whose maps refuse it when they are built."""
+    online_only = CONFIG.replace("{target: SalesReceipt}", "{map: {PrivateNote: {source: Name}}}")
+    for client, _ in client_with(console_world, tmp_path, online_only):
+        sign_in(client, "viewer", "viewer-pw")
+        page = client.get(FLOWS)
+        assert page.status_code == 200 and "Traceback" not in page.text
+        assert "The config file's flow settings cannot be used:" in page.text
+        assert "sfqb.yaml:7: companies.demo.flows.opportunity_to_invoice.map.PrivateNote" in (
+            page.text
+        )
