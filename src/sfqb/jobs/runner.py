@@ -132,7 +132,7 @@ class SyncRunner:
         self.policy = policy or CompanyPolicy()
         self._gather = Gather(store, salesforce, clock=clock)
         self._persistence = Persistence(
-            store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
+            store, catalog, self.policy, clock=clock, rng=rng, profile=profile, alerts=alerts
         )
 
     # -- a whole cycle, pushed to a driver ---------------------------------------------------
