@@ -59,15 +59,7 @@ class TargetCodes:
 # xfail(strict=True), so it turns red the day the gap is closed and the entry must go.
 GAPS: dict[str, dict[str, str]] = {
     "qbd": {},
-    "qbo": {
-        "test_a_lost_reply_leaves_items_inflight_and_the_next_cycle_binds_them": (
-            "engine gap on QuickBooks Online: an invoice whose batch reply was lost is added a "
-            "second time. The batch's requestid covers all its items, so the next cycle's "
-            "batch (the lost customer now a look-up and a Mod) is a new request Intuit does "
-            "not replay, and without a marker or a mapped DocNumber the look-up cannot "
-            "recognise the invoice"
-        ),
-    },
+    "qbo": {},
 }
 
 

@@ -9,8 +9,8 @@ import pytest
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbo.profile import QBO_PROFILE
 from sfqb.domain.entities import QbKind
-from sfqb.domain.qbd_ids import InvalidQbId
 from sfqb.domain.policy import CompanyPolicy
+from sfqb.domain.qbd_ids import InvalidQbId
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp
 from sfqb.sync.target import MarkerKind

@@ -182,6 +182,7 @@ class QboConnections:
                 self._catalog,
                 clock=self._clock,
                 merged_into=lambda entity, gone: events.survivor(company, entity, gone),
+                journal=self._store.qbo_batches.journal(company),
             )
             yield self.guard(company, driver, settings)
         finally:

@@ -66,7 +66,9 @@ class TargetProfile:
     and address a match rule compares; `active_field` the flag of an active name.
     `reports_merges`: its deletion reads name the record a deleted one was merged into.
     `ids` is the form of its record Ids (`check_id`); `next_contact` names when sfqb next
-    reaches it, as a person reads it.
+    reaches it, as a person reads it. `replays_writes`: it answers a request sent again with
+    the same request id as it answered the first time, so a cycle first re-sends the writes
+    whose answer never arrived (QbAction.REPLAY_UNANSWERED) to learn what they did.
     """
 
     name: str
@@ -89,6 +91,7 @@ class TargetProfile:
     active_field: str = "IsActive"
     reports_merges: bool = False
     next_contact: str = "the next sync cycle"
+    replays_writes: bool = False
 
     def check_id(self, text: str) -> str:
         """The record Id as stored, when it has the target's form; else InvalidQbId."""

@@ -37,6 +37,9 @@ QBO_PROFILE = TargetProfile(
     marker=MarkerKind.NONE,
     name_limit=100,
     ref_key="value",
+    # Intuit's requestid: a request sent again with the same requestid is answered as the first
+    # one was ("Request ID update for QuickBooks Online integration", Intuit developer blog).
+    replays_writes=True,
     reports_merges=True,  # the webhook Merge event names the survivor (Intuit's webhooks page)
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,
