@@ -49,3 +49,17 @@ def test_a_batch_is_kept_once_while_a_record_of_it_is_in_flight(db: Store) -> No
     assert journal.unanswered() == []
     journal.keep(batch("sfqb-c", ONE))  # its row is done: gone at the next look
     assert journal.unanswered() == []
+
+
+def test_batches_of_settled_records_are_cleaned_up_as_more_are_written(db: Store) -> None:
+    done = row(db, ONE)
+    db.queue.mark(done.id, QueueStatus.DONE, now=T0)  # every answer was kept: nothing flies
+    for n in range(50):
+        db.qbo_batches.keep("acme", batch(f"sfqb-{n}", ONE, minutes=n))
+    with db.engine.connect() as connection:
+        count = connection.exec_driver_sql("SELECT count(*) FROM qbo_batches").scalar()
+    assert count == 50
+    db.qbo_batches.keep("acme", batch("sfqb-50", ONE, minutes=50))  # the 51st cleans up first
+    with db.engine.connect() as connection:
+        count = connection.exec_driver_sql("SELECT count(*) FROM qbo_batches").scalar()
+    assert count == 1

@@ -126,7 +126,7 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
 
 def unbind(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or QuickBooks ListID/TxnID.")],
+    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or a QuickBooks record's Id.")],
     company: Annotated[str, typer.Option("--company", help="The company.")],
 ) -> None:
     """Remove the link (binding) between a Salesforce and a QuickBooks record, by either Id."""

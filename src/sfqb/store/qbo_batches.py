@@ -8,7 +8,7 @@ its records is in flight, the batch is forgotten.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,11 @@ from sfqb.store.common import Clock, Sessions
 from sfqb.store.models import QueueRow
 from sfqb.store.qbo_models import QboBatchRow
 from sfqb.store.queue import QueueStatus
+
+# Batches written down between two clean-ups of those whose records all left flight: often
+# enough to keep the table small, seldom enough that a cycle of thousands of records does not
+# compare every batch with every row in flight at each send.
+_CLEAN_EVERY = 50
 
 
 class QboBatches:
@@ -31,15 +36,21 @@ class QboBatches:
         return CompanyBatches(self, company)
 
     def keep(self, company: str, batch: UnansweredBatch) -> None:
-        """Write the batch down (again: the same requestid is one row), forgetting those of
-        the company none of whose records is in flight any more."""
+        """Write the batch down (again: the same requestid is one row); every `_CLEAN_EVERY`
+        batches, those of the company none of whose records is in flight are forgotten."""
         row = QboBatchRow(
             company=company, request_id=batch.request_id, sf_ids=sorted(batch.sf_ids),
             batch=batch.to_json(), sent_at=batch.sent_at,
         )  # fmt: skip
         try:
             with self._sessions.begin() as db:
-                self._forget_settled(db, company)
+                kept = db.scalar(
+                    select(func.count())
+                    .select_from(QboBatchRow)
+                    .where(QboBatchRow.company == company)
+                )
+                if kept and kept % _CLEAN_EVERY == 0:
+                    self._forget_settled(db, company)
                 known = db.scalar(
                     select(QboBatchRow.id).where(
                         QboBatchRow.company == company,
