@@ -123,13 +123,14 @@ class Reading:
         if not cycle.profile.replays_writes:
             return []
         unknown = [c for c in cycle.changes.values() if c.unknown_since is not None]
-        if not unknown:
-            return []
-        self._waiting[(QbAction.REPLAY_UNANSWERED, "")] = [
+        unbound = [
             c.sf
             for c in unknown
             if c.sf in cycle.canonical and cycle.bindings.by_sf(cycle.company, c.sf) is None
         ]
+        if not unbound:  # all bound: a lost Mod is guarded by the SyncToken check instead
+            return []
+        self._waiting[(QbAction.REPLAY_UNANSWERED, "")] = unbound
         ids = tuple(sorted(c.sf.id for c in unknown))
         return [(QbOp("", QbAction.REPLAY_UNANSWERED, "", ids=ids), self._recover)]
 
