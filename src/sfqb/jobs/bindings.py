@@ -119,9 +119,9 @@ def _not_an_id(text: str, known: list[str], profile: TargetProfile) -> None:
     hint = f" Did you mean {near[0]}?" if near else ""
     try:
         qb_id = profile.check_id(text)
-    except InvalidQbId:
-        if "-" in text or text.isdigit():
-            raise  # an Id of QuickBooks' kind, not of this company's form: its own words
+    except InvalidQbId as exc:
+        if "-" in text or text.isdigit():  # QuickBooks' kind of Id, not this company's form
+            raise InvalidQbId(f"{exc}{hint}") from None
         raise InvalidRef(
             f"{text!r} is not a Salesforce Id (15 or 18 letters and digits; this one has "
             f"{len(text)}) nor a QuickBooks Id; was it cut short?{hint}"
@@ -147,7 +147,7 @@ class BindingDesk:
         profile_of: Callable[[str], TargetProfile],
     ) -> None:
         self._store, self._catalog, self._alerts = store, catalog, alerts
-        self._clock, self.profile_of = clock, profile_of
+        self._clock, self._profile_of = clock, profile_of
 
     def bind(self, company: str, sf: SfRef, qb: QbRef, *, by: str | None = None) -> Bound:
         """Bind `sf` to `qb` now; the next cycle sends the record's values to it (Mod).
@@ -157,7 +157,7 @@ class BindingDesk:
         gone (an open 3120 item says it is). Nothing is written on error. `by` names the
         person, kept on the items it resolves.
         """
-        qb = QbRef(qb.kind, self.profile_of(company).check_id(qb.id))
+        qb = QbRef(qb.kind, self._profile_of(company).check_id(qb.id))
         bindings, now = self._store.bindings, self._clock()
         current = bindings.by_sf(company, sf)
         # No fingerprint yet: the next cycle sends the record's values to the bound record.
@@ -210,7 +210,7 @@ class BindingDesk:
         The Id's form and its bindings in sfqb are checked now (InvalidQbId, BindingConflict);
         whether QuickBooks has it, of the right kind and free, only QuickBooks can say.
         """
-        qb = QbRef(kind, self.profile_of(company).check_id(qb_id))
+        qb = QbRef(kind, self._profile_of(company).check_id(qb_id))
         other = self._store.bindings.by_qb(company, qb)
         if other is not None and other.sf != sf:
             raise BindingConflict(company, sf, qb, other)
@@ -238,7 +238,7 @@ class BindingDesk:
         )
         if match is None:
             known = [b.sf.id for b in every] + [b.qb.id for b in every]
-            _not_an_id(text, known, self.profile_of(company))
+            _not_an_id(text, known, self._profile_of(company))
             raise NotBound(f"{text} is not bound in company {company!r}")
         return self._store.bindings.unbind(company, match.sf)
 
