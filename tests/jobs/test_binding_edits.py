@@ -10,10 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
 from sfqb.jobs.bindings import BindingDesk
 from sfqb.jobs.review import Evidence, ReviewDesk
 from sfqb.store import QueueStatus, ReviewStatus
+from sfqb.sync.target import TargetProfile
 
 from .conftest import WebConnector, World, web_connector
 
@@ -27,13 +29,18 @@ def session(world: World) -> Iterator[WebConnector]:
         yield run
 
 
+def desktop(_company: str) -> TargetProfile:
+    """The profile of every company of these worlds (QuickBooks Desktop, Web Connector)."""
+    return QBD_PROFILE
+
+
 class Alerts:
     def resolve(self, company: str, kind: str, key: str | None = None) -> int:
         return 1
 
 
 def open_items(world: World) -> list[tuple[str, str, str]]:
-    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     return [(e.item.source_id, e.item.code or "", e.item.reason) for e in desk.entries(["demo"])]
 
 
@@ -104,7 +111,7 @@ def test_sfqbs_own_write_back_is_never_an_edit(world: World, session: Session) -
 
 
 def review_entry(world: World, sf: SfRef) -> tuple[str, Evidence, list[dict[str, object]]]:
-    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     (entry,) = [e for e in desk.entries(["demo"]) if e.item.source_id == sf.id]
     return entry.item.reason, entry.evidence, list(entry.item.candidates)
 
@@ -197,7 +204,7 @@ def name_taken(world: World, session: Session) -> tuple[SfRef, str, int]:
     values = {"Name": "Acme Tools", "Phone": "(512) 555-0101"}
     sf = SfRef(SfObject.ACCOUNT, world.sf.org.create("Account", values))
     session()
-    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     (entry,) = desk.entries(["demo"])
     assert entry.item.code == "3100"
     return sf, existing.id, entry.item.id
@@ -208,7 +215,7 @@ def test_review_bind_of_an_unlisted_id_binds_after_quickbooks_confirms_it(
 ) -> None:
     sf, listed, item_id = name_taken(world, session)
     other = world.qb.add_as_user("Customer", "Acme Tools Inc", Phone="(512) 555-0101")
-    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     done = desk.bind(item_id, other.id.lower(), "demo")  # typed by hand, any case
     assert done.item.status is ReviewStatus.OPEN and "next Web Connector session" in done.done
     assert world.store.bindings.by_sf("demo", sf) is None  # nothing bound before the read
@@ -238,7 +245,7 @@ def test_review_bind_of_an_unlisted_id_quickbooks_refuses_leaves_the_item_open(
     else:
         record = world.qb.add_as_user("ItemService", "Acme Service")
         expected = f"{record.id} is a QuickBooks ItemService, not a Customer"
-    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desk = ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     desk.bind(item_id, record.id, "demo")
     session()
     assert world.store.bindings.by_sf("demo", sf) is None
@@ -252,7 +259,7 @@ def test_sfqb_bind_uses_the_review_rule_resolves_the_item_and_requeues(
     world: World, session: Session
 ) -> None:
     sf, listed, item_id = name_taken(world, session)
-    desks = BindingDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desks = BindingDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     bound = desks.bind("demo", sf, QbRef(QbKind.CUSTOMER, listed))
     assert [r.item.id for r in bound.resolved] == [item_id]
     assert bound.queue is not None and bound.queue.status is QueueStatus.PENDING
@@ -265,7 +272,7 @@ def test_sfqb_bind_uses_the_review_rule_resolves_the_item_and_requeues(
 def test_sfqb_bind_after_a_3120_rebinds_the_gone_record(world: World, session: Session) -> None:
     sf, gone = held_after_deletion(world, session)
     survivor = world.qb.add_as_user("Customer", "Survivor")
-    desks = BindingDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    desks = BindingDesk(world.store, world.catalog, Alerts(), clock=world.clock, profile_of=desktop)
     bound = desks.bind("demo", sf, QbRef(QbKind.CUSTOMER, survivor.id))
     assert bound.binding.qb.id == survivor.id != gone and len(bound.resolved) == 1
     session()

@@ -30,7 +30,9 @@ session = edits.session  # the fixture: one Web Connector session per call
 
 
 def desk(world: World) -> ReviewDesk:
-    return ReviewDesk(world.store, world.catalog, Alerts(), clock=world.clock)
+    return ReviewDesk(
+        world.store, world.catalog, Alerts(), clock=world.clock, profile_of=edits.desktop
+    )
 
 
 def after_3100(world: World, session: Session) -> tuple[SfRef, str, int]:

@@ -43,7 +43,10 @@ class Alerts:
 
 def desk(world: World, alerts: Alerts | None = None) -> ReviewDesk:
     clock = world.clock  # type: ignore[attr-defined]
-    return ReviewDesk(world.store, world.catalog, alerts or Alerts(), clock=clock)
+    profile = world.profile
+    return ReviewDesk(
+        world.store, world.catalog, alerts or Alerts(), clock=clock, profile_of=lambda _c: profile
+    )
 
 
 def gateway(world: World) -> SalesforceGateway:

@@ -56,29 +56,11 @@ class TargetCodes:
     inactive_refused: str  # a transaction naming an inactive name is refused
 
 
-_DESKTOP_IDS_ONLY = (
-    "gap on QuickBooks Online: ReviewDesk.bind and BindingDesk check the Id with "
-    'check_qbd_id, so a QuickBooks Online Id ("1") is refused as \'not a QuickBooks Desktop '
-    "ListID or TxnID' and a person cannot bind from review; the desks need the company's "
-    "target profile to check its Ids"
-)
 # Known gaps per target: test name -> why it fails; the fixtures run such a test as
 # xfail(strict=True), so it turns red the day the gap is closed and the entry must go.
 GAPS: dict[str, dict[str, str]] = {
     "qbd": {},
-    "qbo": {
-        "test_bind_makes_the_next_cycle_modify_that_record_without_a_duplicate": (
-            _DESKTOP_IDS_ONLY
-        ),
-        "test_bind_to_a_record_bound_elsewhere_is_a_conflict_naming_both": _DESKTOP_IDS_ONLY,
-        "test_a_lost_reply_leaves_items_inflight_and_the_next_cycle_binds_them": (
-            "engine gap on QuickBooks Online: an invoice whose batch reply was lost is added a "
-            "second time. The batch's requestid covers all its items, so the next cycle's "
-            "batch (the lost customer now a look-up and a Mod) is a new request Intuit does "
-            "not replay, and without a marker or a mapped DocNumber the look-up cannot "
-            "recognise the invoice"
-        ),
-    },
+    "qbo": {},
 }
 
 

@@ -18,6 +18,7 @@ from sfqb.jobs.alerts import AlertCenter, AlertMessage
 from sfqb.jobs.review import ReviewError
 from sfqb.mapping import Mapper, load_flows
 from sfqb.services.review import ItemNotFound, ReviewService, ReviewTab
+from sfqb.services.targets import profile_of
 from sfqb.store import SFQB, QueueStatus, ReviewStatus
 
 NAME = "Acme Tools"
@@ -43,6 +44,7 @@ def service(world: World, mailbox: Mailbox | None = None) -> ReviewService:
     return ReviewService(
         world.store, world.catalog, alerts, lambda _c: policy,
         lambda _c: Mapper(load_flows(), policy), lambda _c: gateway(world), clock=world.clock,
+        profile_of=profile_of(world.store),
     )  # fmt: skip
 
 
@@ -133,7 +135,7 @@ def test_assign_without_smtp_says_the_mail_was_not_sent(world: World) -> None:
     desk = ReviewService(
         world.store, world.catalog, alerts, lambda _c: policy,
         lambda _c: Mapper(load_flows(), policy), lambda _c: pytest.fail("no Salesforce"),
-        clock=world.clock,
+        clock=world.clock, profile_of=profile_of(world.store),
     )  # fmt: skip
     done = desk.assign("demo", item_id, "bob", "ada", email="bob@example.com")
     assert "was not sent" in done.done and "SFQB_SMTP_HOST" in done.done

@@ -247,11 +247,11 @@ class _LosingApi:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)
 
-    def batch(self, items: Any, request_id: str) -> Any:
+    def batch(self, items: Any, request_id: str, *, singly: bool | None = None) -> Any:
         if self.books.lose_write:
             self.books.lose_write = False
             self.books.qb.faults.lose_next_replies(1)
-        return self.client.batch(items, request_id)
+        return self.client.batch(items, request_id, singly=singly)
 
 
 class _Tokens:

@@ -95,7 +95,9 @@ def salesforce_ref(record_id: str, sobject: str | None = None) -> SfRef:
 def bind(  # noqa: PLR0917 - Typer arguments and options
     ctx: typer.Context,
     sf_id: Annotated[str, typer.Argument(help="The Salesforce record Id.")],
-    qb_id: Annotated[str, typer.Argument(help="The QuickBooks ListID or TxnID.")],
+    qb_id: Annotated[
+        str, typer.Argument(help="The QuickBooks record's Id (Desktop ListID/TxnID, Online Id).")
+    ],
     company: Annotated[str, typer.Option("--company", help="The company.")],
     sobject: Annotated[
         str | None, typer.Option("--object", help="Account, Product2 or Opportunity.")
@@ -124,7 +126,7 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
 
 def unbind(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or QuickBooks ListID/TxnID.")],
+    record_id: Annotated[str, typer.Argument(help="A Salesforce Id or a QuickBooks record's Id.")],
     company: Annotated[str, typer.Option("--company", help="The company.")],
 ) -> None:
     """Remove the link (binding) between a Salesforce and a QuickBooks record, by either Id."""
@@ -136,7 +138,10 @@ def unbind(
 
 
 def _desk(services: Services) -> BindingDesk:
-    return BindingDesk(services.store, services.catalog, services.alerts, clock=services.clock)
+    return BindingDesk(
+        services.store, services.catalog, services.alerts, clock=services.clock,
+        profile_of=services.profile,
+    )  # fmt: skip
 
 
 # -- retry -------------------------------------------------------------------------------------

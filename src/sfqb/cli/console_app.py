@@ -118,6 +118,7 @@ def review_service(services: Services, store: Store) -> ReviewService:
     from sfqb.cli.errors import UserError
     from sfqb.jobs.review import ReviewError
     from sfqb.services.review import ReviewService
+    from sfqb.services.targets import profile_of
 
     def salesforce(company: str) -> SalesforceSource:
         try:
@@ -127,7 +128,7 @@ def review_service(services: Services, store: Store) -> ReviewService:
 
     return ReviewService(
         store, services.catalog, services.alerts, services.policy, services.mapper, salesforce,
-        clock=services.clock,
+        clock=services.clock, profile_of=profile_of(store),
     )  # fmt: skip
 
 

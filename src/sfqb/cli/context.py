@@ -284,20 +284,15 @@ class Services:
 
     def connected_to(self, company: str) -> ConnectionSystem:
         """The QuickBooks the company is connected to (Desktop unless it has an Online one)."""
-        if self.store.connections.get(company, ConnectionSystem.QBO) is not None:
-            return ConnectionSystem.QBO
-        return ConnectionSystem.QBD
+        from sfqb.services.targets import connected_to
+
+        return connected_to(self.store, company)
 
     def profile(self, company: str) -> TargetProfile:
         """The engine's profile of the company's QuickBooks (without opening a connection)."""
-        from sfqb.connectors.qbd.profile import QBD_PROFILE
-        from sfqb.connectors.qbo.profile import QBO_PROFILE
+        from sfqb.services.targets import profile_of
 
-        match self.connected_to(company):
-            case ConnectionSystem.QBO:
-                return QBO_PROFILE
-            case _:
-                return QBD_PROFILE
+        return profile_of(self.store)(company)
 
     def target(self, company: str) -> Target:
         """The company's QuickBooks target: its profile and its driver (the one place that

@@ -90,6 +90,7 @@ def _plainly() -> Iterator[None]:
 def _desk(services: Services) -> ReviewDesk:
     return ReviewDesk(
         services.store, services.catalog, services.alerts, clock=services.clock,
+        profile_of=services.profile,
         match_rule=lambda company: services.policy(company).match_rule,
     )  # fmt: skip
 
@@ -194,7 +195,7 @@ def _print_actions(console: Console, entry: ReviewEntry) -> None:
 def _service(services: Services) -> ReviewService:
     return ReviewService(
         services.store, services.catalog, services.alerts, services.policy, services.mapper,
-        services.salesforce, clock=services.clock,
+        services.salesforce, clock=services.clock, profile_of=services.profile,
     )  # fmt: skip
 
 

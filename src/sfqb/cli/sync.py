@@ -277,7 +277,10 @@ def plan(
 
 
 def _names(services: Services) -> RecordNames:
-    desk = BindingDesk(services.store, services.catalog, services.alerts, clock=services.clock)
+    desk = BindingDesk(
+        services.store, services.catalog, services.alerts, clock=services.clock,
+        profile_of=services.profile,
+    )  # fmt: skip
     return RecordNames(services.store, desk.listing)
 
 

@@ -12,6 +12,7 @@ an id without both parts (cut short when copied, `80000002`) is refused before i
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from sfqb.domain.entities import InvalidRef
 
@@ -19,7 +20,7 @@ _QBD_ID = re.compile(r"[0-9A-Fa-f]{1,16}-[0-9]{1,10}")
 
 
 class InvalidQbId(InvalidRef):
-    """A value that cannot be a QuickBooks Desktop ListID or TxnID; the text is one line."""
+    """A value that cannot be a record Id of the company's QuickBooks; the text is one line."""
 
 
 def check_qbd_id(value: str) -> str:
@@ -32,3 +33,23 @@ def check_qbd_id(value: str) -> str:
             "80000002-1700000000 (hex digits, a dash, then digits); was it cut short?"
         )
     return text.upper()
+
+
+def qbd_id_cut_short(qb_id: str, known: Collection[str]) -> None:
+    """InvalidQbId for a well-formed Id that looks cut short: the start of an Id sfqb knows, or
+    a creation stamp shorter than QuickBooks Desktop's ten digits (Unix seconds; the stricter
+    reading, since Intuit does not document the form)."""
+    if qb_id in known:
+        return
+    serial, stamp = qb_id.split("-", 1)
+    near = sorted(k for k in known if k.startswith(qb_id) or k.split("-", 1)[0] == serial)
+    if near:
+        raise InvalidQbId(
+            f"{qb_id!r} is not a QuickBooks Id sfqb has seen; was it cut short? "
+            f"Did you mean {near[0]}?"
+        )
+    if len(stamp) < 10:
+        raise InvalidQbId(
+            f"{qb_id!r} looks cut short: a QuickBooks Desktop Id ends in a 10-digit creation "
+            f"stamp after the dash (80000002-1700000000), this one has {len(stamp)}"
+        )

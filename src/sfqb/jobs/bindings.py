@@ -2,8 +2,9 @@
 
 A binding made by a person takes effect the same way whichever command made it: the record's
 queue row is due again (the next cycle sends its values to the bound record, or adds it after an
-unbind), and its open review items are resolved with their alerts. An Id that is not of
-QuickBooks Desktop's form is refused before anything is written; an Id sfqb has not seen in
+unbind), and its open review items are resolved with their alerts. An Id that is not of the
+form of the company's QuickBooks (its target profile's `ids`) is refused before anything is
+written; an Id sfqb has not seen in
 QuickBooks (not a listed candidate) is kept as a request that the next cycle checks by reading
 the record (`sfqb.sync.rebinding`).
 """
@@ -18,14 +19,13 @@ from typing import Protocol
 from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingConflict, BindingError
 from sfqb.domain.entities import InvalidRef, QbKind, QbRef, SfObject, SfRef
-from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
+from sfqb.domain.qbd_ids import InvalidQbId
 from sfqb.domain.sfid import is_id, same_id
 from sfqb.domain.status import Remedy
 from sfqb.jobs.alerts import AlertKind
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest
-
-PENDING_TEXT = "will bind after QuickBooks confirms the record at the next Web Connector session"
+from sfqb.sync.target import TargetProfile
 
 
 class NotBound(BindingError):
@@ -105,47 +105,37 @@ def qb_of(item: ReviewItem) -> QbRef | None:
         return None
 
 
-def not_cut_short(qb_id: str, known: set[str]) -> None:
-    """InvalidQbId for an Id that looks cut short: the start of an Id sfqb knows, or a creation
-    stamp shorter than QuickBooks Desktop's ten digits (Unix seconds; the stricter reading,
-    since Intuit does not document the form)."""
-    if qb_id in known:
+def pending_text(profile: TargetProfile) -> str:
+    """What a bind asked for by hand waits for, in words."""
+    return f"will bind after QuickBooks confirms the record at {profile.next_contact}"
+
+
+def _not_an_id(text: str, known: list[str], profile: TargetProfile) -> None:
+    """InvalidRef when `text` is neither a Salesforce Id nor a whole Id of the company's
+    QuickBooks (`profile.ids`): most often an Id cut short when copied."""
+    if is_id(text):
         return
-    serial, stamp = qb_id.split("-", 1)
-    near = sorted(k for k in known if k.startswith(qb_id) or k.split("-", 1)[0] == serial)
-    if near:
-        raise InvalidQbId(
-            f"{qb_id!r} is not a QuickBooks Id sfqb has seen; was it cut short? "
-            f"Did you mean {near[0]}?"
-        )
-    if len(stamp) < 10:
-        raise InvalidQbId(
-            f"{qb_id!r} looks cut short: a QuickBooks Desktop Id ends in a 10-digit creation "
-            f"stamp after the dash (80000002-1700000000), this one has {len(stamp)}"
-        )
-
-
-def _not_an_id(text: str, known: list[str]) -> None:
-    """InvalidRef when `text` is neither a Salesforce Id nor a QuickBooks one (Desktop's
-    serial-dash-stamp, or Online's digits): most often an Id cut short when copied."""
     near = sorted(k for k in known if k.upper().startswith(text.upper()) and k != text)
     hint = f" Did you mean {near[0]}?" if near else ""
-    if is_id(text) or (text.isdigit() and not near):
-        return
-    if text.isdigit():
+    try:
+        qb_id = profile.check_id(text)
+    except InvalidQbId as exc:
+        if "-" in text or text.isdigit():  # QuickBooks' kind of Id, not this company's form
+            raise InvalidQbId(f"{exc}{hint}") from None
+        raise InvalidRef(
+            f"{text!r} is not a Salesforce Id (15 or 18 letters and digits; this one has "
+            f"{len(text)}) nor a QuickBooks Id; was it cut short?{hint}"
+        ) from None
+    profile.ids.cut_short(qb_id, {k for k in known if not is_id(k)})
+    if near:
         raise InvalidRef(f"{text!r} is not a whole QuickBooks Id; was it cut short?{hint}")
-    if "-" in text:
-        check_qbd_id(text)
-        not_cut_short(text.upper(), {k for k in known if "-" in k})
-        return
-    raise InvalidRef(
-        f"{text!r} is not a Salesforce Id (15 or 18 letters and digits; this one has "
-        f"{len(text)}) nor a QuickBooks Id; was it cut short?{hint}"
-    )
 
 
 class BindingDesk:
-    """Makes, asks for and removes bindings by hand; every collaborator is passed in."""
+    """Makes, asks for and removes bindings by hand; every collaborator is passed in.
+
+    `profile_of` gives a company's target profile: the form its QuickBooks Ids take.
+    """
 
     def __init__(
         self,
@@ -154,19 +144,20 @@ class BindingDesk:
         alerts: AlertResolver,
         *,
         clock: Callable[[], datetime],
+        profile_of: Callable[[str], TargetProfile],
     ) -> None:
         self._store, self._catalog, self._alerts = store, catalog, alerts
-        self._clock = clock
+        self._clock, self._profile_of = clock, profile_of
 
     def bind(self, company: str, sf: SfRef, qb: QbRef, *, by: str | None = None) -> Bound:
         """Bind `sf` to `qb` now; the next cycle sends the record's values to it (Mod).
 
-        InvalidQbId for an Id not of QuickBooks Desktop's form; BindingConflict when `qb` is
+        InvalidQbId for an Id not of the company's QuickBooks' form; BindingConflict when `qb` is
         bound to another record, or `sf` to another QuickBooks record that is not known to be
         gone (an open 3120 item says it is). Nothing is written on error. `by` names the
         person, kept on the items it resolves.
         """
-        qb = QbRef(qb.kind, check_qbd_id(qb.id))
+        qb = QbRef(qb.kind, self._profile_of(company).check_id(qb.id))
         bindings, now = self._store.bindings, self._clock()
         current = bindings.by_sf(company, sf)
         # No fingerprint yet: the next cycle sends the record's values to the bound record.
@@ -219,7 +210,7 @@ class BindingDesk:
         The Id's form and its bindings in sfqb are checked now (InvalidQbId, BindingConflict);
         whether QuickBooks has it, of the right kind and free, only QuickBooks can say.
         """
-        qb = QbRef(kind, check_qbd_id(qb_id))
+        qb = QbRef(kind, self._profile_of(company).check_id(qb_id))
         other = self._store.bindings.by_qb(company, qb)
         if other is not None and other.sf != sf:
             raise BindingConflict(company, sf, qb, other)
@@ -246,7 +237,8 @@ class BindingDesk:
             None,
         )
         if match is None:
-            _not_an_id(text, [b.sf.id for b in every] + [b.qb.id for b in every])
+            known = [b.sf.id for b in every] + [b.qb.id for b in every]
+            _not_an_id(text, known, self._profile_of(company))
             raise NotBound(f"{text} is not bound in company {company!r}")
         return self._store.bindings.unbind(company, match.sf)
 

@@ -18,6 +18,7 @@ from sfqb.sync.cycle import Cycle
 from sfqb.sync.gone import GONE_CODE, GoneTransaction
 from sfqb.sync.pasting import PASTE_CODE, Pastes
 from sfqb.sync.records import FLOW_OF, Block, ItemOutcome, ItemState
+from sfqb.sync.target import TargetProfile
 
 BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
 _QUEUE_STATE = {
@@ -55,11 +56,14 @@ class Persistence:
         *,
         clock: Callable[[], datetime],
         rng: random.Random,
+        profile: TargetProfile,
         alerts: ReviewAlerts | None = None,
     ) -> None:
         self._store, self._catalog, self._policy = store, catalog, policy
         self._clock, self._rng, self._alerts = clock, rng, alerts
-        self._desk = BindingDesk(store, catalog, alerts or _NoAlerts(), clock=clock)
+        self._desk = BindingDesk(
+            store, catalog, alerts or _NoAlerts(), clock=clock, profile_of=lambda _c: profile
+        )
         self._backoff = Backoff(
             timedelta(seconds=policy.backoff_base_seconds),
             timedelta(seconds=policy.backoff_cap_seconds),

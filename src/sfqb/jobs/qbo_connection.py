@@ -191,6 +191,7 @@ class QboConnections:
                 clock=self._clock,
                 merged_into=lambda entity, gone: events.survivor(company, entity, gone),
                 marker_field=custom_field,
+                journal=self._store.qbo_batches.journal(company),
             )
             yield self.guard(company, driver, settings)
         finally:

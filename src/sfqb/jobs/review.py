@@ -19,16 +19,8 @@ from typing import Any
 from sfqb.codes import Catalog
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
 from sfqb.domain.policy import MatchRule
-from sfqb.domain.qbd_ids import check_qbd_id
 from sfqb.domain.status import DecodedStatus
-from sfqb.jobs.bindings import (
-    PENDING_TEXT,
-    AlertResolver,
-    BindingDesk,
-    Resolution,
-    not_cut_short,
-    qb_of,
-)
+from sfqb.jobs.bindings import AlertResolver, BindingDesk, Resolution, pending_text, qb_of
 from sfqb.jobs.bindings import sf_of as _sf_of
 from sfqb.jobs.comparison import CandidateView, compare_candidates
 from sfqb.jobs.gateway import SalesforceSource
@@ -37,6 +29,7 @@ from sfqb.jobs.persist import BLOCK_SOURCE
 from sfqb.jobs.person_acts import person_act
 from sfqb.store import ConnectionSystem, QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite
+from sfqb.sync.target import TargetProfile
 
 _NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
 
@@ -147,7 +140,10 @@ class ReviewEntry:
 
 
 class ReviewDesk:
-    """Lists and settles review items; every collaborator is passed in."""
+    """Lists and settles review items; every collaborator is passed in.
+
+    `profile_of` gives a company's target profile (the form its QuickBooks Ids take).
+    """
 
     def __init__(
         self,
@@ -156,12 +152,13 @@ class ReviewDesk:
         alerts: AlertResolver,
         *,
         clock: Callable[[], datetime],
+        profile_of: Callable[[str], TargetProfile],
         match_rule: Callable[[str], MatchRule] | None = None,
     ) -> None:
         self._store, self._catalog, self._clock = store, catalog, clock
-        self._match_rule = match_rule
+        self._match_rule, self._profile_of = match_rule, profile_of
         # Binding by hand follows one rule whichever command asks (`sfqb bind`, --bind).
-        self._bindings = BindingDesk(store, catalog, alerts, clock=clock)
+        self._bindings = BindingDesk(store, catalog, alerts, clock=clock, profile_of=profile_of)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -189,7 +186,8 @@ class ReviewDesk:
             name = value if isinstance(value, str) else None
             asked = BindRequest.from_json(row.bind_request if row is not None else None)
             if asked is not None and asked.origin is BindOrigin.REVIEW:
-                pending = f"bind to {asked.qb_id} asked: {PENDING_TEXT}"
+                waits = pending_text(self._profile_of(item.company))
+                pending = f"bind to {asked.qb_id} asked: {waits}"
             if evidence_kind(item.candidates) is Evidence.CANDIDATES:
                 rule = self._match_rule(item.company) if self._match_rule else None
                 payload = row.payload if row is not None else {}
@@ -240,23 +238,26 @@ class ReviewDesk:
         A candidate the item lists is bound at once (the next cycle sends the record's values
         to it). Any other Id is asked of the next cycle, which reads it from QuickBooks and
         binds it only if it exists, is free and is of the record's kind; the item stays open
-        until then. InvalidQbId (nothing written) for an Id not of QuickBooks Desktop's form;
+        until then. InvalidQbId (nothing written) for an Id not of the company's QuickBooks'
+        form (its target profile's);
         BindingConflict when `qb_id` is bound to another record, or the record to another
         QuickBooks record that still exists. `by` names the person who settled it.
         """
         item = self._record_item(item_id, company, "--bind")
         sf = _sf_of(item)
         assert sf is not None
+        profile = self._profile_of(item.company)
         if not qb_id.strip():
-            raise ReviewError("--bind needs a QuickBooks ListID or TxnID")
-        qb_id = check_qbd_id(qb_id)
+            raise ReviewError(f"--bind needs {profile.ids.name}")
+        qb_id = profile.check_id(qb_id)
         kind = _kind_for(item, sf, qb_id)
         if _listed(item, qb_id):
             bound = self._bindings.bind(item.company, sf, QbRef(kind, qb_id), by=by)
             return next(r for r in bound.resolved if r.item.id == item.id)
-        not_cut_short(qb_id, self._known_ids(item))
+        profile.ids.cut_short(qb_id, self._known_ids(item))
         row = self._bindings.request(item.company, sf, kind, qb_id)
-        return Resolution(item, row, f"bind to QuickBooks {kind} {qb_id} asked: {PENDING_TEXT}")
+        asked = f"bind to QuickBooks {kind} {qb_id} asked: {pending_text(profile)}"
+        return Resolution(item, row, asked)
 
     def recreate(
         self,

@@ -140,7 +140,7 @@ class SyncRunner:
         filters = {n: f.where for n, f in configured.items() if f.where is not None}
         self._gather = Gather(store, salesforce, clock=clock, filters=filters)
         self._persistence = Persistence(
-            store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
+            store, catalog, self.policy, clock=clock, rng=rng, profile=profile, alerts=alerts
         )
 
     # -- a whole cycle, pushed to a driver ---------------------------------------------------

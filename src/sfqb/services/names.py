@@ -15,6 +15,7 @@ from sfqb.domain.sfid import IdError, normalize, same_id
 from sfqb.domain.status import System
 from sfqb.jobs.bindings import BindingDesk, BindingView
 from sfqb.mapping import fold_name
+from sfqb.services.targets import profile_of
 from sfqb.store import Attempt, Store
 from sfqb.sync.records import FLOW_OF
 
@@ -171,5 +172,5 @@ class _NoAlerts:
 
 def record_names(store: Store, catalog: Catalog, clock: Callable[[], datetime]) -> RecordNames:
     """Record names over a store, as `sfqb log` builds them (bindings' names included)."""
-    desk = BindingDesk(store, catalog, _NoAlerts(), clock=clock)
+    desk = BindingDesk(store, catalog, _NoAlerts(), clock=clock, profile_of=profile_of(store))
     return RecordNames(store, desk.listing)

@@ -47,6 +47,7 @@ from sfqb.store import (
     Store,
 )
 from sfqb.sync.records import FLOW_OF
+from sfqb.sync.target import TargetProfile
 
 __all__ = [
     "DATA_CATEGORIES", "Done", "HeldRecord", "ItemNotFound", "ReviewService", "ReviewTab",
@@ -70,12 +71,13 @@ class ReviewService:
         salesforce: Callable[[str], SalesforceSource],
         *,
         clock: Callable[[], datetime],
+        profile_of: Callable[[str], TargetProfile],
     ) -> None:
         self._store, self._catalog, self._alerts = store, catalog, alerts
         self._policy, self._mapper, self._salesforce = policy, mapper, salesforce
         self._clock = clock
         self.desk = ReviewDesk(
-            store, catalog, alerts, clock=clock,
+            store, catalog, alerts, clock=clock, profile_of=profile_of,
             match_rule=lambda company: policy(company).match_rule,
         )  # fmt: skip
 

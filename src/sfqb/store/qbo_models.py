@@ -1,11 +1,13 @@
 """The store's QuickBooks Online tables (revision 0008): tokens, pending authorizations, the
-monthly API-call meter and the webhook events waiting to be taken."""
+monthly API-call meter and the webhook events waiting to be taken; and (revision 0020) the batch
+requests whose answer may not have been kept."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sfqb.store.models import COMPANY, Base, UTCDateTime
@@ -82,3 +84,19 @@ class QboEventRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     claim: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+
+
+class QboBatchRow(Base):
+    """A QuickBooks Online batch request as sent (revision 0020), kept while any of the
+    Salesforce records it wrote for is in flight in the queue: sent again as it was, it is
+    answered as the first time (requestid replay)."""
+
+    __tablename__ = "qbo_batches"
+    __table_args__ = (UniqueConstraint("company", "request_id", name="uq_qbo_batches_request"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company: Mapped[str] = mapped_column(COMPANY, index=True)
+    request_id: Mapped[str] = mapped_column(String(40))
+    sf_ids: Mapped[list[str]] = mapped_column(JSON)
+    batch: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -31,6 +31,7 @@ from sfqb.store.journal import Journal
 from sfqb.store.models import Company, QbdOutbox, QbwcSession
 from sfqb.store.people import People
 from sfqb.store.policies import Policies
+from sfqb.store.qbo_batches import QboBatches
 from sfqb.store.qbo_events import QboCalls, QboEvents
 from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
 from sfqb.store.queue import SyncQueue
@@ -85,7 +86,8 @@ class Store(SessionRows):
     `journal` (runs and attempts), `queue` (the retry queue), `review` (with `review_actions`
     and the per-record `overrides`), `circuits` (connector
     circuits), `alerts`, and QuickBooks Online's `qbo_tokens`, `qbo_calls` (the monthly API-call
-    meter) and `qbo_events` (webhook changes); the console's users, grants and API tokens in
+    meter), `qbo_events` (webhook changes) and `qbo_batches` (batches whose answer may not be
+    kept yet); the console's users, grants and API tokens in
     `people`; the policies saved from the console in `policies`; `flow_settings` (the flows
     switched off). `secrets` encrypts connection secrets; without it, reading or writing a
     secret raises SecretKeyMissing.
@@ -114,6 +116,7 @@ class Store(SessionRows):
         self.qbo_tokens = QboTokens(self._sessions, clock, secrets, qbo_oauth)
         self.qbo_calls = QboCalls(self._sessions, clock)
         self.qbo_events = QboEvents(self._sessions, clock)
+        self.qbo_batches = QboBatches(self._sessions, clock)
         self.people = People(self._sessions, clock)
         self.policies = Policies(self._sessions)
         self.flow_settings = FlowSettings(self._sessions, clock)

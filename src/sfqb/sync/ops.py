@@ -41,6 +41,10 @@ class QbAction(StrEnum):
     READ_FIELD_DEFS = "read_field_defs"
     READ_FIELD_SLOTS = "read_field_slots"
     CLEAR_MARKER = "clear_marker"
+    # Send again, exactly as sent, the writes whose answer never arrived (a target whose
+    # requests carry an id it replays): `ids` names the Salesforce records in flight, and the
+    # answer's records carry in `marker` the Salesforce Id each write was for.
+    REPLAY_UNANSWERED = "replay_unanswered"
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,7 @@ class Reading:
             elif cycle.mapped_name(change.sf) is not None:
                 read_type = profile.read_type(mapped.kind)
                 waiting.setdefault((QbAction.READ, read_type), []).append(change.sf)
+        replay = self._replay()
         # One look-up per type for every record whose add went unanswered: transactions by the
         # [sf:ID] marker among those changed since the earliest unanswered add, lists by name.
         for (action, qb_type), records in waiting.items():
@@ -116,7 +117,26 @@ class Reading:
             else:
                 names = sorted({name for sf in records for name in self._all_names(sf)})
                 pairs.append((QbOp("", action, qb_type, names=tuple(names)), self._recover))
-        return pairs + cycle.edits.ops()
+        return replay + pairs + cycle.edits.ops()
+
+    def _replay(self) -> list[Pair]:
+        """On a target that replays a request id, the unanswered writes sent again first: its
+        answer is the first one's, so an add is bound to the very record it created (QuickBooks
+        Online keeps no marker a look-up could find a transaction by)."""
+        cycle = self._cycle
+        if not cycle.profile.replays_writes:
+            return []
+        unknown = [c for c in cycle.changes.values() if c.unknown_since is not None]
+        unbound = [
+            c.sf
+            for c in unknown
+            if c.sf in cycle.canonical and cycle.bindings.by_sf(cycle.company, c.sf) is None
+        ]
+        if not unbound:  # all bound: a lost Mod is guarded by the SyncToken check instead
+            return []
+        self._waiting[(QbAction.REPLAY_UNANSWERED, "")] = unbound
+        ids = tuple(sorted(c.sf.id for c in unknown))
+        return [(QbOp("", QbAction.REPLAY_UNANSWERED, "", ids=ids), self._recover)]
 
     def _paged(self, first: QbOp, then: Then) -> Pair:
         """A read of changes in pages; `then` gets every page's records at once, de-duplicated.
@@ -206,6 +226,8 @@ class Reading:
             return
         taken: set[str] = set()
         for sf in records:
+            if cycle.bindings.by_sf(cycle.company, sf) is not None:
+                continue  # bound by the replay of its unanswered write, earlier in this step
             found = self._find(sf, op, result, taken)
             if found is None:
                 continue

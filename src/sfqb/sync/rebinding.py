@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
-from sfqb.domain.qbd_ids import InvalidQbId, check_qbd_id
+from sfqb.domain.qbd_ids import InvalidQbId
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.sync.fields import found_binding
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
@@ -94,7 +94,7 @@ class BindingEdits:
         check = _Check(sf, request, request.qb_id.strip(), profile.kind_of(qb_type), bound)
         if check.want:
             try:
-                check.want = check_qbd_id(check.want)
+                check.want = profile.check_id(check.want)
             except InvalidQbId as exc:
                 self._refuse(check, f"{self._who(check)}, but {exc}")
                 return []

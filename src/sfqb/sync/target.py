@@ -7,7 +7,7 @@ of testing `qb_type.startswith("Item")`, a code literal or the name of a target.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -29,6 +29,25 @@ class MarkerKind(StrEnum):
 _NO_TYPES: Mapping[str, QbKind] = MappingProxyType({})
 
 
+def _never_cut_short(qb_id: str, known: Collection[str]) -> None:
+    """An Id form with no sign of being cut short: any well-formed Id may be whole."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdForm:
+    """How a target's record Ids look, checked before sfqb stores or asks for one.
+
+    `name` says what one is called, with its article ("a QuickBooks Online Id"). `check` gives
+    the Id as stored (stripped, its case settled) or raises `InvalidQbId` in words naming the
+    target's own form; `cut_short` raises `InvalidQbId` for a well-formed Id that still looks
+    cut short when copied, given the Ids sfqb has seen in the company.
+    """
+
+    name: str
+    check: Callable[[str], str]
+    cut_short: Callable[[str, Collection[str]], None] = _never_cut_short
+
+
 @dataclass(frozen=True, slots=True)
 class TargetProfile:
     """The vocabulary and limits of one QuickBooks target.
@@ -46,10 +65,15 @@ class TargetProfile:
     `maps` its field maps. `match_fields` says where its customers keep the phone, e-mail
     and address a match rule compares; `active_field` the flag of an active name.
     `reports_merges`: its deletion reads name the record a deleted one was merged into.
+    `ids` is the form of its record Ids (`check_id`); `next_contact` names when sfqb next
+    reaches it, as a person reads it. `replays_writes`: it answers a request sent again with
+    the same request id as it answered the first time, so a cycle first re-sends the writes
+    whose answer never arrived (QbAction.REPLAY_UNANSWERED) to learn what they did.
     """
 
     name: str
     system: System
+    ids: IdForm
     kinds: Mapping[str, QbKind] = field(default_factory=lambda: _NO_TYPES)
     item_read_type: str = "Item"
     payment_type: str = "ReceivePayment"
@@ -66,6 +90,12 @@ class TargetProfile:
     match_fields: MatchFields = DESKTOP_MATCH
     active_field: str = "IsActive"
     reports_merges: bool = False
+    next_contact: str = "the next sync cycle"
+    replays_writes: bool = False
+
+    def check_id(self, text: str) -> str:
+        """The record Id as stored, when it has the target's form; else InvalidQbId."""
+        return self.ids.check(text)
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

@@ -9,6 +9,7 @@ returned").
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sfqb.domain.entities import SfObject
@@ -64,3 +65,40 @@ def test_lost_invoice_is_found_before_any_re_add(qbo: Qbo) -> None:
         qbo.cycle(wait=3600)
     [invoice] = qbo.sandbox.records("Invoice")
     assert qbo.qb_id(SfObject.OPPORTUNITY, opp) == invoice["Id"]
+
+
+def test_a_lost_batch_is_sent_again_as_it_was_and_binds_what_it_created(qbo: Qbo) -> None:
+    """The engine gap once listed in worlds.GAPS: a customer and an invoice added in one batch
+    whose every answer was lost. The next cycle would batch them otherwise (the customer found
+    by name, then a Mod), a new requestid; so the batch kept in the store goes again first,
+    same requestid and bIds, and Intuit's replay names the invoice it created."""
+    account = qbo.account("Acme Tools", Phone="(512) 555-0101")
+    _product, entry = qbo.product()
+    qbo.cycle()
+    other = qbo.account("Lost & Found", Phone="(512) 555-0102")
+    opp = qbo.deal(account, entry)
+    api = qbo.sandbox.api
+    handle = api.handle
+
+    def writes_lost(method: str, *args: Any) -> Any:
+        answer = handle(method, *args)
+        # Every try of the batch (replayed after the first, or its items sent singly): its
+        # answer never arrives, so the cycle ends with the outcome unknown.
+        return replace(answer, lost=True) if method == "POST" else answer
+
+    api.handle = writes_lost
+    qbo.cycle()
+    api.handle = handle
+    assert len(qbo.sandbox.records("Invoice")) == 1 and len(qbo.sandbox.records("Customer")) == 2
+    assert qbo.qb_id(SfObject.OPPORTUNITY, opp) is None  # in flight: the answer was lost
+    lost = {c.requestid for c in qbo.sandbox.calls if c.method == "POST"}
+    assert qbo.world.store.qbo_batches.unanswered("demo")  # kept across processes
+
+    qbo.cycle(wait=60)
+    [invoice] = qbo.sandbox.records("Invoice")
+    assert qbo.qb_id(SfObject.OPPORTUNITY, opp) == invoice["Id"]
+    assert qbo.qb_id(SfObject.ACCOUNT, other) == qbo.named("Customer", "Lost & Found")[0]["Id"]
+    assert len(qbo.sandbox.records("Customer")) == 2
+    replayed = [c for c in qbo.sandbox.calls if c.replayed]
+    assert replayed and {c.requestid for c in replayed} <= lost  # the very request, again
+    assert qbo.world.store.qbo_batches.unanswered("demo") == []  # settled: forgotten

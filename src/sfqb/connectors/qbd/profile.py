@@ -6,12 +6,14 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from sfqb.domain.entities import QbKind
+from sfqb.domain.qbd_ids import check_qbd_id, qbd_id_cut_short
 from sfqb.domain.status import System
-from sfqb.sync.target import MarkerKind, TargetProfile
+from sfqb.sync.target import IdForm, MarkerKind, TargetProfile
 
 QBD_PROFILE = TargetProfile(
     name="qbd",
     system=System.QBXML,
+    ids=IdForm("a QuickBooks Desktop ListID or TxnID", check_qbd_id, qbd_id_cut_short),
     kinds=MappingProxyType(
         {
             "Customer": QbKind.CUSTOMER,
@@ -37,4 +39,5 @@ QBD_PROFILE = TargetProfile(
     marker=MarkerKind.DATA_EXT,
     name_limit=41,
     ref_key="ListID",
+    next_contact="the next Web Connector session",
 )

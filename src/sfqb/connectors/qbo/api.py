@@ -147,8 +147,17 @@ class QboApi(Protocol):
         """One entity by Id (raises QboFault 610 when it does not exist)."""
         ...
 
-    def batch(self, items: Sequence[BatchItem], request_id: str) -> list[BatchAnswer]:
-        """At most 30 items in one request; one answer per item, in item order."""
+    def batch(
+        self, items: Sequence[BatchItem], request_id: str, *, singly: bool | None = None
+    ) -> list[BatchAnswer]:
+        """At most 30 items in one request; one answer per item, in item order. `singly`
+        sends them as single requests (True) or one batch request (False); None: as the
+        company's rate limits allow now (`batch_singly`)."""
+        ...
+
+    def batch_singly(self) -> bool:
+        """True when a batch sent now would go as single requests (the minute's batch
+        requests are spent), so that a batch sent again goes the same way."""
         ...
 
     def changes(self, entities: Sequence[str], since: datetime) -> Changes:

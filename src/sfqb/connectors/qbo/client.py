@@ -227,16 +227,26 @@ class QboClient:
             payload["sparse"] = True
         return _entity(self._write(f"/{name}", payload, request_id, **params), entity)
 
-    def batch(self, items: Sequence[BatchItem], request_id: str) -> list[BatchAnswer]:
+    def batch_singly(self) -> bool:
+        """True when a batch sent now would go as single requests (no batch request left in
+        the minute, or a 429 pause)."""
+        return not self._limiter.batch_ready()
+
+    def batch(
+        self, items: Sequence[BatchItem], request_id: str, *, singly: bool | None = None
+    ) -> list[BatchAnswer]:
         """At most 30 items in one request; one answer per item, in item order.
 
         Intuit allows 40 batch requests a minute but 500 requests: when the minute's batches
         are spent, the items go as single requests (up to the in-flight limit at once, each
-        with the batch's requestid and its bId), so sfqb keeps using the whole budget.
+        with the batch's requestid and its bId), so sfqb keeps using the whole budget. A batch
+        sent again passes `singly` as it went the first time, so each request repeats its id.
         """
         body = batch_body(items)
         _check_request_id(request_id, 36)
-        if len(items) > 1 and not self._limiter.batch_ready():
+        if singly is None:
+            singly = len(items) > 1 and self.batch_singly()
+        if singly:
             workers = min(len(items), self.settings.limits.in_flight)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 return list(pool.map(lambda item: self._single(item, request_id), items))

@@ -6,10 +6,11 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from sfqb.domain.entities import QbKind
+from sfqb.domain.qbo_ids import check_qbo_id
 from sfqb.domain.status import System
 from sfqb.mapping import ONLINE_MAPS
 from sfqb.sync.matching import MatchFields
-from sfqb.sync.target import MarkerKind, TargetProfile
+from sfqb.sync.target import IdForm, MarkerKind, TargetProfile
 
 # Intuit's limits: a batch request carries at most 30 items (limits-and-throttles page), Change
 # Data Capture reaches 30 days back (change-data-capture page). Names: Customer.DisplayName and
@@ -17,6 +18,8 @@ from sfqb.sync.target import MarkerKind, TargetProfile
 QBO_PROFILE = TargetProfile(
     name="QuickBooks Online",
     system=System.QBO,
+    # A digit string cut short is still a well-formed Id: the next cycle reads it before binding.
+    ids=IdForm("a QuickBooks Online Id", check_qbo_id),
     kinds=MappingProxyType(
         {
             "Customer": QbKind.CUSTOMER,
@@ -35,6 +38,9 @@ QBO_PROFILE = TargetProfile(
     marker=MarkerKind.NONE,
     name_limit=100,
     ref_key="value",
+    # Intuit's requestid: a request sent again with the same requestid is answered as the first
+    # one was ("Request ID update for QuickBooks Online integration", Intuit developer blog).
+    replays_writes=True,
     reports_merges=True,  # the webhook Merge event names the survivor (Intuit's webhooks page)
     preflight="preflight_qbo.yaml",
     maps=ONLINE_MAPS,

@@ -15,6 +15,7 @@ from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.review import RenameRefused, ReviewError
 from sfqb.mapping import Mapper, load_flows
 from sfqb.services.review import HeldRecord, ItemNotFound, ReviewService
+from sfqb.services.targets import profile_of
 from sfqb.store import ReviewStatus, StoreError
 from sfqb.web.console import Console
 
@@ -42,7 +43,7 @@ def review_of(console: Console) -> ReviewService:
     return ReviewService(
         console.store, console.catalog, AlertCenter(console.store, AlertChannels(), console.clock),
         lambda _company: policy, lambda _company: Mapper(load_flows(), policy), _no_salesforce,
-        clock=console.clock,
+        clock=console.clock, profile_of=profile_of(console.store),
     )  # fmt: skip
 
 

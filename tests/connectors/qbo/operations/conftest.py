@@ -20,6 +20,7 @@ from sfqb.connectors.qbo.api import (
     QboFault,
 )
 from sfqb.connectors.qbo.operations import QboDriver
+from sfqb.sync.ops import ReplyLost
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 _IN = re.compile(
@@ -43,6 +44,9 @@ class FakeQbo:
         self.cdc_cap = 1000
         self.query_fault: Fault | None = None
         self._replies: dict[str, list[BatchAnswer]] = {}
+        self.modes: list[bool] = []  # per batch sent: as single requests (True) or one batch
+        self.singly = False  # what batch_singly answers: the minute's batch requests are spent
+        self.lose_next = False  # the next batch is done but its answer is lost
         self._next = 100
         self._tick = 0
 
@@ -79,15 +83,22 @@ class FakeQbo:
     def read(self, entity: str, entity_id: str) -> dict[str, Any]:
         return self.entities[entity][entity_id]
 
-    def batch(self, items: Sequence[BatchItem], request_id: str) -> list[BatchAnswer]:
+    def batch_singly(self) -> bool:
+        return self.singly
+
+    def batch(
+        self, items: Sequence[BatchItem], request_id: str, *, singly: bool | None = None
+    ) -> list[BatchAnswer]:
         assert len(items) <= 30 and len(request_id) <= 36
         assert all(len(i.bid) <= 10 for i in items)
         self.batches.append((request_id, list(items)))
-        if request_id in self._replies:  # Intuit replays the original answer
-            return self._replies[request_id]
-        answers = [self._item(i) for i in items]
-        self._replies[request_id] = answers
-        return answers
+        self.modes.append(bool(singly))
+        if request_id not in self._replies:  # Intuit replays a known requestid's answer
+            self._replies[request_id] = [self._item(i) for i in items]
+        if self.lose_next:  # done, but the answer never arrives
+            self.lose_next = False
+            raise ReplyLost("the batch's answer never arrived")
+        return self._replies[request_id]
 
     def _item(self, item: BatchItem) -> BatchAnswer:
         body = dict(item.body)

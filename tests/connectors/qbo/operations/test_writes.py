@@ -82,7 +82,7 @@ def test_a_fault_answers_its_own_item_only(driver: QboDriver, qbo: Any) -> None:
 
 
 def test_a_fault_for_the_whole_batch_answers_every_op(catalog: Any, qbo: Any) -> None:
-    def refuse(items: Any, rid: str) -> Any:
+    def refuse(items: Any, rid: str, **_: Any) -> Any:
         raise QboFault(Fault("ValidationFault", (FaultError("6000", "Business Validation"),)))
 
     qbo.batch = refuse
@@ -91,7 +91,7 @@ def test_a_fault_for_the_whole_batch_answers_every_op(catalog: Any, qbo: Any) ->
 
 
 def test_transport_trouble_propagates_to_the_runner(catalog: Any, qbo: Any) -> None:
-    def lost(items: Any, rid: str) -> Any:
+    def lost(items: Any, rid: str, **_: Any) -> Any:
         raise ReplyLost("sent, no answer")
 
     qbo.batch = lost
@@ -197,7 +197,7 @@ def test_6000_for_inventory_without_quantity_tracking_reads_as_a_feature_off(
     )
     message = "A business validation error has occurred while processing your request"
 
-    def refuse(items: Any, rid: str) -> Any:
+    def refuse(items: Any, rid: str, **_: Any) -> Any:
         raise QboFault(Fault("ValidationFault", (FaultError("6000", message, detail, "Type"),)))
 
     qbo.batch = refuse

@@ -9,6 +9,7 @@ from sfqb.codes import Catalog
 from sfqb.connectors.qbo.api import QboApi, QboFault
 from sfqb.connectors.qbo.operations.reads import MergedInto, Reader, quote, select
 from sfqb.connectors.qbo.operations.writes import MAX_BATCH, Writer
+from sfqb.connectors.qbo.unanswered import BatchJournal
 from sfqb.domain.status import Remedy, System
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable
 
@@ -42,6 +43,8 @@ class QboDriver:
     `marker_field` (the company's binding_definition_id, "" for none) is the custom field a
     customer's Add and Mod carry its Salesforce Id in, read back as the record's marker; a
     Mod reads the records' custom fields first so their other values are kept.
+    `journal` keeps every batch until its answer is safe (in memory when not given); a
+    REPLAY_UNANSWERED op sends the kept ones again, before anything else of its batch.
     """
 
     def __init__(
@@ -53,16 +56,23 @@ class QboDriver:
         clock: Callable[[], datetime] = _now,
         merged_into: MergedInto | None = None,
         marker_field: str = "",
+        journal: BatchJournal | None = None,
     ) -> None:
         self._api = api
         self._catalog = catalog
         self._names: dict[tuple[str, str], str | None] = {}
-        self._writer = Writer(api, catalog, self._named, max_batch, marker_field=marker_field)
+        self._writer = Writer(
+            api, catalog, self._named, max_batch,
+            marker_field=marker_field, clock=clock, journal=journal,
+        )  # fmt: skip
         self._reader = Reader(api, catalog, clock, merged_into, marker_field)
 
     def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
         """One QbResult per op_id, in op order."""
         answers: dict[str, QbResult] = {}
+        for op in ops:  # first: the look-ups in the same batch then see what it created
+            if op.action is QbAction.REPLAY_UNANSWERED:
+                answers[op.op_id] = self._writer.replay(op)
         answers.update(self._reader.changed([o for o in ops if o.action is QbAction.READ_CHANGED]))
         answers.update(self._reader.deleted([o for o in ops if o.action is QbAction.READ_DELETED]))
         for op in ops:

@@ -1,10 +1,12 @@
-"""Adds and Mods as QuickBooks Online batch requests, with request ids stable per attempt."""
+"""Adds and Mods as QuickBooks Online batch requests, with request ids stable per attempt;
+each batch written down before it leaves, and sent again as it was when its answer was lost."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sfqb.codes import Catalog
@@ -13,10 +15,11 @@ from sfqb.connectors.qbo.api import BatchAnswer, BatchItem, BatchOperation, Faul
 from sfqb.connectors.qbo.operations.bodies import BodyError, NameLookup, body
 from sfqb.connectors.qbo.operations.custom_field import WITH_FIELDS, merged, value
 from sfqb.connectors.qbo.operations.records import entity_of, to_record
+from sfqb.connectors.qbo.unanswered import BatchJournal, MemoryJournal, UnansweredBatch
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.mapping import canonical_json
 from sfqb.sync.fields import to_plain
-from sfqb.sync.ops import QbAction, QbOp, QbResult
+from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 MAX_BATCH = 30  # items a batch request carries (Intuit's limits-and-throttles page)
 # (entity, Id) -> the record's CustomField array as just read.
@@ -57,7 +60,8 @@ def request_id(keys: Sequence[str]) -> str:
 
 
 class Writer:
-    """Sends Adds and Mods in batches of at most `max_batch`, one QbResult per op."""
+    """Sends Adds and Mods in batches of at most `max_batch`, one QbResult per op; each batch
+    is written down in `journal` before it leaves (at `clock`'s time)."""
 
     def __init__(
         self,
@@ -67,6 +71,8 @@ class Writer:
         max_batch: int = MAX_BATCH,
         *,
         marker_field: str = "",
+        clock: Callable[[], datetime],
+        journal: BatchJournal | None = None,
     ) -> None:
         if not 1 <= max_batch <= MAX_BATCH:
             raise ValueError(f"a QuickBooks Online batch carries 1 to {MAX_BATCH} items")
@@ -75,6 +81,29 @@ class Writer:
         self._lookup = lookup
         self._max = max_batch
         self._marker_field = marker_field
+        self._clock = clock
+        self._journal = journal if journal is not None else MemoryJournal()
+
+    def replay(self, op: QbOp) -> QbResult:
+        """Send again, exactly as sent, every written-down batch that wrote for a record of
+        `op.ids` (Salesforce Ids in flight). QuickBooks Online answers a known requestid as it
+        did the first time, or does the batch now if it never arrived; either way each record
+        written comes back with the Salesforce Id it was written for in `marker`. A batch
+        refused as a whole did nothing. Transport errors propagate (the batch stays kept)."""
+        wanted = set(op.ids)
+        found: list[QbRecord] = []
+        for batch in self._journal.unanswered():
+            if not batch.sf_ids & wanted:
+                continue
+            try:
+                answers = self._api.batch(batch.items, batch.request_id, singly=batch.singly)
+            except QboFault:
+                continue
+            for item, answer in zip(batch.items, answers, strict=True):
+                sf_id = batch.records.get(item.bid)
+                if sf_id and answer.fault is None and answer.entity is not None:
+                    found.append(replace(to_record(item.entity, answer.entity), marker=sf_id))
+        return QbResult(op.op_id, ok_status(self._catalog), tuple(found))
 
     def marked(self, op: QbOp) -> bool:
         """True for a write that carries the Salesforce Id in the company's custom field."""
@@ -131,11 +160,16 @@ class Writer:
             for n, i in enumerate(chunk, 1)
         ]
         rid = request_id([i.key for i in chunk])
+        singly = len(sent) > 1 and self._api.batch_singly()
+        records = {b.bid: i.op.sf.id for b, i in zip(sent, chunk, strict=True) if i.op.sf}
+        self._journal.keep(UnansweredBatch(rid, tuple(sent), records, self._clock(), singly))
         try:
-            answers = self._api.batch(sent, rid)
+            answers = self._api.batch(sent, rid, singly=singly)
         except QboFault as exc:  # the whole request refused: every op gets its Fault
+            self._journal.answered(rid)
             status = decode_fault(self._catalog, exc.fault)
             return {i.op.op_id: QbResult(i.op.op_id, status) for i in chunk}
+        self._journal.answered(rid)
         by_bid: dict[str, BatchAnswer] = {a.bid: a for a in answers}
         out: dict[str, QbResult] = {}
         for item, request in zip(chunk, sent, strict=True):
