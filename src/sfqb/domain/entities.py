@@ -71,6 +71,18 @@ ROLE_TARGETS: Mapping[tuple[SfObject, Role], tuple[QbKind, ...]] = MappingProxyT
 )
 
 
+# The flows whose records play a role other than the main one: their kept rows (queue, log,
+# review) name the record by object and id, and the flow says the role.
+FLOW_ROLES: Mapping[str, Role] = MappingProxyType(
+    {"account_to_vendor": Role.VENDOR, "vendor_to_account": Role.VENDOR}
+)
+
+
+def role_of_flow(flow: str) -> Role:
+    """The role the records of a flow play (the main one for most flows)."""
+    return FLOW_ROLES.get(flow, Role.MAIN)
+
+
 def targets_of(sobject: SfObject, role: Role) -> tuple[QbKind, ...]:
     """The QuickBooks kinds a Salesforce object may become in `role` (empty: none)."""
     if role is Role.MAIN:

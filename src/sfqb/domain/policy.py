@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sfqb.domain.selection import FieldCondition
+
 
 class MatchRule(StrEnum):
     """When an existing QuickBooks record may be bound to a Salesforce record automatically.
@@ -81,6 +83,18 @@ class SalesTaxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VendorSettings:
+    """Which Accounts become QuickBooks vendors, and the name of a party's second record.
+
+    None keeps the vendor flow's map defaults (mapping/data/account_to_vendor.yaml:
+    `select: Type = 'Vendor'`, `name_rule.second_suffix: " (V)"`).
+    """
+
+    rule: FieldCondition | None = None
+    second_name_suffix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CompanyPolicy:
     """Every remedy knob of one company; the defaults are the safe ones."""
 
@@ -104,6 +118,7 @@ class CompanyPolicy:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
+    vendors: VendorSettings = field(default_factory=VendorSettings)
 
     def setting(self, name: str, flag: object = None) -> str:
         """A setting a field map names (`setting:` in mapping/data/*.yaml); "" when unset.

@@ -18,7 +18,7 @@ from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.rebinding import person_edited
-from sfqb.sync.records import FLOW_OF, SF_FLOWS, BindOrigin, BindRequest, Direction, SfWrite
+from sfqb.sync.records import SF_FLOWS, BindOrigin, BindRequest, Direction, SfWrite, flow_of
 from sfqb.sync.writeback import QB_ID
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -105,7 +105,7 @@ class Gather:
     def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
         """Queue a record read by Id (its row is left as it is when nothing changed)."""
         return self._store.queue.enqueue(
-            company, FLOW_OF[ref.sobject], Direction.SF_TO_QB, ref, payload=payload,
+            company, flow_of(ref), Direction.SF_TO_QB, ref, payload=payload,
             fingerprint=payload_fingerprint(payload), now=self._clock(),
         )  # fmt: skip
 

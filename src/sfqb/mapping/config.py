@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from sfqb.domain.selection import FieldCondition, SelectionError
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.mapsets import DESKTOP_MAPS, MapSet
 from sfqb.mapping.rules import NameRule
@@ -22,6 +23,8 @@ FLOW_NAMES = (
     "opportunity_to_invoice",
     "payment_to_opportunity",
     "customer_to_account",
+    "account_to_vendor",
+    "vendor_to_account",
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "type", "max_length",
@@ -38,6 +41,7 @@ _FLOW_KEYS = frozenset(
         "kinds",
         "default_owner",
         "require",
+        "select",
         "name_rule",
         "fields",
         "lines",
@@ -45,7 +49,16 @@ _FLOW_KEYS = frozenset(
 )
 _LINES_KEYS = frozenset({"source", "target", "fields"})
 _NAME_RULE_KEYS = frozenset(
-    {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name", "refused"}
+    {
+        "field",
+        "limit",
+        "colon_replacement",
+        "unique",
+        "unique_format",
+        "empty_name",
+        "refused",
+        "second_suffix",
+    }
 )
 
 
@@ -108,6 +121,8 @@ class FlowMap:
     name_rule: NameRule | None
     fields: tuple[FieldSpec, ...]
     lines: LinesSpec | None
+    # The records the flow takes from its source (None: all), e.g. Type = 'Vendor'.
+    select: FieldCondition | None = None
 
     def owner_of(self, target: str) -> Owner:
         """The owner of a target field ("Lines/Rate" for a line field)."""
@@ -226,7 +241,14 @@ class _Checker:
             rule = self.name_rule(doc["name_rule"], f"{key}.name_rule")
             if not any(f.target == rule.field for f in fields):
                 raise self.fail(f"{key}.name_rule.field", f"{rule.field!r} is not a mapped field")
+        select = None
+        if doc.get("select") is not None:
+            try:
+                select = FieldCondition.parse(doc["select"])
+            except SelectionError as exc:
+                raise self.fail(f"{key}.select", str(exc)) from None
         return FlowMap(
+            select=select,
             name=name,
             source=self.text(doc.get("source"), f"{key}.source"),
             id_field=self.text(doc.get("id_field", "Id"), f"{key}.id_field"),
@@ -251,7 +273,10 @@ class _Checker:
             ),
             empty_name=self.text(doc.get("empty_name", default.empty_name), f"{key}.empty_name"),
             refused=str(doc.get("refused", default.refused)),
+            second_suffix=str(doc.get("second_suffix", default.second_suffix)),
         )
+        if ":" in rule.second_suffix or len(rule.second_suffix) > 10:
+            raise self.fail(f"{key}.second_suffix", "must be at most 10 characters, no colon")
         if ":" in rule.colon_replacement or set(rule.colon_replacement) & set(rule.refused):
             raise self.fail(f"{key}.colon_replacement", "must not contain a colon")
         fmt = rule.unique_format

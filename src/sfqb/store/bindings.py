@@ -1,7 +1,8 @@
 """Bindings in the database, with BindingSet's semantics enforced by unique constraints.
 
-Unique (company, sf_object, sf_id, sf_role) and (company, qb_kind, qb_id) make the bindings a bijection
-per company even across processes; a violated constraint becomes the domain's BindingConflict.
+Unique (company, sf_object, sf_id, sf_role) and (company, qb_kind, qb_id) make the bindings a
+bijection per company and role even across processes; a violated constraint becomes the
+domain's BindingConflict.
 """
 
 from __future__ import annotations
