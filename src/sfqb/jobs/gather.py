@@ -12,14 +12,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sfqb.connectors.salesforce import SalesforceError
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import Role, SfObject, SfRef
+from sfqb.domain.selection import FieldCondition
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.rebinding import person_edited
-from sfqb.sync.records import SF_FLOWS, BindOrigin, BindRequest, Direction, SfWrite, flow_of
-from sfqb.sync.writeback import QB_ID
+from sfqb.sync.records import SF_FLOWS, BindOrigin, BindRequest, Direction, SfWrite, flow_of, sf_ref
+from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, id_field
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
@@ -37,38 +38,56 @@ class Gather:
     """Reads Salesforce for a company's cycles and keeps the retry queue in step with it."""
 
     def __init__(
-        self, store: Store, salesforce: SalesforceSource, *, clock: Callable[[], datetime]
+        self,
+        store: Store,
+        salesforce: SalesforceSource,
+        *,
+        clock: Callable[[], datetime],
+        selection: Callable[[str], FieldCondition | None] = lambda flow: None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
+        self._selection = selection  # the records a flow takes (Mapper.selection)
 
     def changes(self, company: str, flows: Sequence[str] | None = None) -> int:
-        """Queue every Salesforce record changed since its checkpoint; returns how many."""
+        """Queue every Salesforce record changed since its checkpoint; returns how many.
+
+        An object read by two flows (Account: customers, and vendors by the vendor rule) is
+        read once, and each record is queued for each flow that takes it.
+        """
         queued = 0
-        for flow, sobject in select_flows(flows):
+        chosen = select_flows(flows)
+        for sobject in dict.fromkeys(o for _, o in chosen):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
             payloads, highs = self._sf.read(sobject.value, since)
-            for payload in payloads:
-                ref = SfRef(sobject, str(payload["Id"]))
-                fingerprint = payload_fingerprint(payload)
-                # An in-flight row keeps its time: it is when its unanswered add was sent, and
-                # the next cycle looks for that add from then on (a later time would miss it).
-                current = self._store.queue.get(company, flow, ref)
-                inflight = current is not None and current.status is QueueStatus.INFLIGHT
-                item = self._store.queue.enqueue(
-                    company,
-                    flow,
-                    Direction.SF_TO_QB,
-                    ref,
-                    payload=payload,
-                    fingerprint=fingerprint,
-                    now=current.updated_at if inflight and current else self._clock(),
-                )
-                if current is not None and not inflight:
-                    self._binding_field(company, ref, current, item, payload)
-                queued += 1
+            for flow in (f for f, o in chosen if o is sobject):
+                rule = self._selection(flow)
+                for payload in payloads:
+                    if rule is None or rule.matches(payload):
+                        self._changed(
+                            company, flow, sf_ref(flow, sobject, str(payload["Id"])), payload
+                        )
+                        queued += 1
             for stream, high in highs.items():
                 self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
+
+    def _changed(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> None:
+        fingerprint = payload_fingerprint(payload)
+        # An in-flight row keeps its time: it is when its unanswered add was sent, and
+        # the next cycle looks for that add from then on (a later time would miss it).
+        current = self._store.queue.get(company, flow, ref)
+        inflight = current is not None and current.status is QueueStatus.INFLIGHT
+        item = self._store.queue.enqueue(
+            company,
+            flow,
+            Direction.SF_TO_QB,
+            ref,
+            payload=payload,
+            fingerprint=fingerprint,
+            now=current.updated_at if inflight and current else self._clock(),
+        )
+        if current is not None and not inflight:
+            self._binding_field(company, ref, current, item, payload)
 
     def _binding_field(
         self,
@@ -83,7 +102,8 @@ class Gather:
         sfqb's own write-back is told apart by comparing with the binding and with what sfqb
         last knew the field held (`note_payload` after each write-back).
         """
-        known, read = _text(before.payload.get(QB_ID)), _text(payload.get(QB_ID))
+        field = id_field(ref)  # QuickBooks_ID__c, or QuickBooks_Vendor_ID__c for a vendor
+        known, read = _text(before.payload.get(field)), _text(payload.get(field))
         if known == read:
             return
         binding = self._store.bindings.by_sf(company, ref)
@@ -93,7 +113,7 @@ class Gather:
             self._store.queue.set_bind_request(item.id, request.to_json())
             if item.status is not QueueStatus.PENDING:
                 self._store.queue.requeue(item.id, now=self._clock())
-        self._store.queue.note_payload(item.id, {QB_ID: payload.get(QB_ID)})
+        self._store.queue.note_payload(item.id, {field: payload.get(field)})
 
     def parents(self, company: str, parents: set[SfRef]) -> None:
         """Read the parents a cycle found unsynced by Id and queue them."""
@@ -130,14 +150,18 @@ class Gather:
                 items[ref] = row
 
     def wrote_qb_id(self, company: str, items: dict[SfRef, QueueItem], write: SfWrite) -> None:
-        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's."""
-        ref = SfRef(SfObject(write.sobject), write.record_id)
-        item = items.get(ref) or self._store.queue.get(company, write.flow, ref)
-        value = write.fields[QB_ID]
-        if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
-            noted = self._store.queue.note_payload(item.id, {QB_ID: value})
-            if ref in items:
-                items[ref] = noted
+        """Remember what sfqb wrote in QuickBooks_ID__c (a vendor's: QuickBooks_Vendor_ID__c),
+        so it is never taken for a person's."""
+        for role, field in ((Role.MAIN, QB_ID), (Role.VENDOR, QB_VENDOR_ID)):
+            if field not in write.fields:
+                continue
+            ref = SfRef(SfObject(write.sobject), write.record_id, role)
+            item = items.get(ref) or self._store.queue.get(company, flow_of(ref), ref)
+            value = write.fields[field]
+            if item is not None and _text(item.payload.get(field)) != _text(value):
+                noted = self._store.queue.note_payload(item.id, {field: value})
+                if ref in items:
+                    items[ref] = noted
 
 
 def salesforce_since(

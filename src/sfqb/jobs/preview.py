@@ -21,7 +21,7 @@ from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
-from sfqb.sync.records import Direction
+from sfqb.sync.records import Direction, sf_ref
 from sfqb.sync.target import TargetProfile
 
 # Where the runner starts reading a stream that has no checkpoint yet.
@@ -97,7 +97,7 @@ def preview(
     """
     chosen = select_flows(flows)
     now = now or datetime.now(UTC)
-    pending = _pending(store, salesforce_source, company, chosen, now)
+    pending = _pending(store, salesforce_source, company, chosen, now=now, mapper=mapper)
     items: list[PreviewItem] = []
     mapped: dict[SfRef, tuple[str, Mapping[str, Any], Mapped]] = {}
     for ref, (flow, payload) in pending.items():
@@ -138,15 +138,20 @@ def _pending(
     source: SalesforceSource,
     company: str,
     chosen: tuple[tuple[str, SfObject], ...],
+    *,
     now: datetime,
+    mapper: Mapper,
 ) -> dict[SfRef, tuple[str, Mapping[str, Any]]]:
     """The records a cycle would work on, as `gather` then `start` would find them."""
     pending: dict[SfRef, tuple[str, Mapping[str, Any]]] = {}
     for flow, sobject in chosen:
         since = salesforce_since(store, source, company, sobject.value)
         payloads, _ = source.read(sobject.value, since)
+        rule = mapper.selection(flow)  # the vendor flow takes only the Accounts its rule picks
         for payload in payloads:
-            ref = SfRef(sobject, str(payload["Id"]))
+            if rule is not None and not rule.matches(payload):
+                continue
+            ref = sf_ref(flow, sobject, str(payload["Id"]))
             row = store.queue.get(company, flow, ref)
             # enqueue() leaves a row with the same fingerprint as it is unless it is pending.
             if (

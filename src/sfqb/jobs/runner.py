@@ -38,7 +38,7 @@ from sfqb.sync.records import (
     modstamp_of,
 )
 from sfqb.sync.target import TargetProfile
-from sfqb.sync.writeback import QB_ID
+from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID
 
 FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
 
@@ -130,7 +130,7 @@ class SyncRunner:
         self._field_stream = profile.name + FIELD_STREAM
         self.settings = settings or RunnerSettings()
         self.policy = policy or CompanyPolicy()
-        self._gather = Gather(store, salesforce, clock=clock)
+        self._gather = Gather(store, salesforce, clock=clock, selection=mapper.selection)
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
         )
@@ -301,7 +301,7 @@ class SyncRunner:
         for write, result in zip(writes, results, strict=True):
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
-            if result.ok and QB_ID in write.fields:
+            if result.ok and (QB_ID in write.fields or QB_VENDOR_ID in write.fields):
                 self._gather.wrote_qb_id(report.company, active.items, write)
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)

@@ -18,6 +18,9 @@ from sfqb.sync.records import BindingRepository
 from sfqb.sync.target import TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
+VENDOR_BACK_FLOW = "vendor_to_account"  # a bound vendor's changes -> its Account
+# The QuickBooks-to-Salesforce flow of each name list sfqb binds.
+_NAME_FLOWS = {QbKind.CUSTOMER: CUSTOMER_FLOW, QbKind.VENDOR: VENDOR_BACK_FLOW}
 PAYMENT_FLOW = "payment_to_opportunity"
 TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate")
 _TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE)
@@ -63,8 +66,8 @@ class Inbound:
                 # name. An unbound one may be this very party: QuickBooks' 3100 and the match
                 # rule decide (the bind-existing remedy), not a silent suffix.
                 self.names.setdefault(kind, set()).add(record.name.casefold())
-            if kind is QbKind.CUSTOMER:
-                self._customer(record)
+            if kind in _NAME_FLOWS:
+                self._name(_NAME_FLOWS[kind], record)
             elif kind is QbKind.ITEM:
                 self._bound(record)  # a person's edit: the next Mod needs its EditSequence
             elif kind in _TRANSACTION_KINDS:
@@ -81,10 +84,10 @@ class Inbound:
             self._add(PAYMENT_FLOW, binding, fields, record.time_modified)
         self._transactions.clear()
 
-    def _customer(self, record: QbRecord) -> None:
+    def _name(self, flow: str, record: QbRecord) -> None:
         binding = self._bound(record)
         if binding is not None:
-            self._add(CUSTOMER_FLOW, binding, record.fields, record.time_modified)
+            self._add(flow, binding, record.fields, record.time_modified)
 
     def _bound(self, record: QbRecord) -> Binding | None:
         kind = self.profile.kind_of(record.qb_type)
@@ -198,8 +201,8 @@ def read_from(
 
 def inbound_fingerprint(mapper: Mapper, kind: QbKind, fields: Mapping[str, Any]) -> str:
     """The QuickBooks-side fingerprint of a record sfqb just wrote, so its echo is skipped."""
-    flow = CUSTOMER_FLOW if kind is QbKind.CUSTOMER else PAYMENT_FLOW
-    if kind is not QbKind.CUSTOMER and kind not in _TRANSACTION_KINDS:
+    flow = _NAME_FLOWS.get(kind, PAYMENT_FLOW)
+    if kind not in _NAME_FLOWS and kind not in _TRANSACTION_KINDS:
         return ""
     values = dict(fields)
     if flow == PAYMENT_FLOW:

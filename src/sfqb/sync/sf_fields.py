@@ -16,8 +16,8 @@ import yaml
 
 from sfqb.domain.entities import SfObject
 from sfqb.mapping.config import FieldSpec, FlowSet, Owner
-from sfqb.sync.records import SF_FLOWS
-from sfqb.sync.writeback import QB_ID, SYNC_ERROR, SYNC_STATUS
+from sfqb.sync.records import SF_FLOWS, VENDOR_FLOW
+from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, SYNC_ERROR, SYNC_STATUS
 
 
 class Access(StrEnum):
@@ -48,7 +48,8 @@ def needed_fields(flows: FlowSet) -> dict[str, dict[str, Access]]:
     sobjects = {o.value for o in SfObject}
     for flow in flows.flows.values():
         if flow.source in sobjects:
-            for field in (flow.id_field, *flow.require, *_sources(flow.fields)):
+            chosen_by = (flow.select.field,) if flow.select is not None else ()
+            for field in (flow.id_field, *flow.require, *chosen_by, *_sources(flow.fields)):
                 need(flow.source, field, Access.READ)
             if flow.lines is not None:
                 child = _relationships().get(flow.lines.source, flow.lines.source)
@@ -58,8 +59,9 @@ def needed_fields(flows: FlowSet) -> dict[str, dict[str, Access]]:
             for spec in flow.fields:
                 if spec.owner is not Owner.SALESFORCE:  # Salesforce's own: never written back
                     need(flow.kind, spec.target, Access.WRITE)
-    for _, sobject in SF_FLOWS:
-        for field in (QB_ID, SYNC_STATUS, SYNC_ERROR):
+    for flow_name, sobject in SF_FLOWS:
+        id_field = QB_VENDOR_ID if flow_name == VENDOR_FLOW else QB_ID
+        for field in (id_field, SYNC_STATUS, SYNC_ERROR):
             need(sobject.value, field, Access.WRITE)
     return needed
 
