@@ -21,6 +21,7 @@ CUSTOMER_FLOW = "customer_to_account"
 VENDOR_BACK_FLOW = "vendor_to_account"  # a bound vendor's changes -> its Account
 # The QuickBooks-to-Salesforce flow of each name list sfqb binds.
 _NAME_FLOWS = {QbKind.CUSTOMER: CUSTOMER_FLOW, QbKind.VENDOR: VENDOR_BACK_FLOW}
+_OUTBOUND = {VENDOR_BACK_FLOW: "account_to_vendor"}  # the flow that names the record
 PAYMENT_FLOW = "payment_to_opportunity"
 TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate")
 _TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE)
@@ -87,7 +88,8 @@ class Inbound:
     def _name(self, flow: str, record: QbRecord) -> None:
         binding = self._bound(record)
         if binding is not None:
-            self._add(flow, binding, record.fields, record.time_modified)
+            fields = unsuffixed(self.mapper, flow, record.fields)
+            self._add(flow, binding, fields, record.time_modified)
 
     def _bound(self, record: QbRecord) -> Binding | None:
         kind = self.profile.kind_of(record.qb_type)
@@ -204,13 +206,26 @@ def inbound_fingerprint(mapper: Mapper, kind: QbKind, fields: Mapping[str, Any])
     flow = _NAME_FLOWS.get(kind, PAYMENT_FLOW)
     if kind not in _NAME_FLOWS and kind not in _TRANSACTION_KINDS:
         return ""
-    values = dict(fields)
+    values = dict(unsuffixed(mapper, flow, fields))
     if flow == PAYMENT_FLOW:
         values.setdefault("ReceivePayments", [])
     try:
         return mapper.map(flow, values).fingerprint
     except (RecordNotEligible, MappingInputError):
         return ""
+
+
+def unsuffixed(mapper: Mapper, flow: str, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A vendor's fields with the second-name suffix taken off its name (" (V)"): the
+    Account's name is the party's, the suffix only QuickBooks' name space's."""
+    if flow != VENDOR_BACK_FLOW:
+        return fields
+    rule = mapper.flows[_OUTBOUND[flow]].name_rule
+    suffix = mapper.second_suffix(_OUTBOUND[flow])
+    name = fields.get(rule.field) if rule is not None else None
+    if rule is None or not suffix or not isinstance(name, str) or not name.endswith(suffix):
+        return fields
+    return {**fields, rule.field: name.removesuffix(suffix).rstrip()}
 
 
 def sales_tax_note(fields: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
