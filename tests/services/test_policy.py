@@ -132,3 +132,32 @@ def test_a_stored_policy_the_file_now_contradicts_is_one_line(db: Store) -> None
     services = _services(db, {"backoff_base_seconds": 600})
     with pytest.raises(SettingsError, match="backoff_cap_seconds"):
         services.policy("acme")
+
+
+def test_the_vendor_rule_and_suffix_are_company_settings() -> None:
+    policy = validate_policy(
+        {
+            "vendors": {
+                "rule": {"field": "type", "op": "IN", "value": ["Vendor", "Supplier"]},
+                "second_name_suffix": " [V]",
+            }
+        }
+    )
+    assert policy.vendors.rule is not None
+    assert str(policy.vendors.rule) == "Type IN ('Vendor', 'Supplier')"  # as Salesforce spells it
+    assert policy.vendors.second_name_suffix == " [V]"
+
+
+@pytest.mark.parametrize(
+    ("vendors", "message"),
+    [
+        ({"rule": {"field": "Rating", "value": "Hot"}}, "vendors.rule field 'Rating' is not one"),
+        ({"rule": {"field": "Type", "op": "<", "value": "x"}}, "vendors.rule op must be"),
+        ({"second_name_suffix": "::"}, "vendors.second_name_suffix must be text of 1 to 10"),
+        ({"second_name_suffix": " (a vendor record)"}, "vendors.second_name_suffix"),
+        ({"suffix": " (V)"}, "vendors: unknown setting 'suffix'"),
+    ],
+)
+def test_a_bad_vendor_setting_names_itself(vendors: dict[str, Any], message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        validate_policy({"vendors": vendors})

@@ -99,7 +99,7 @@ def test_structural_refusals(catalog: Catalog) -> None:
         "bad-id": "3000",
         "read-all": "0x80040400",
         "no-marker": "0x80040400",
-        "vendor": "0x80040400",
+        "employee": "0x80040400",
         "no-lines": "0x80040400",
     }
     assert "needs Name" in composed.refused["no-name"].message
