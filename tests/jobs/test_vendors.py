@@ -42,23 +42,21 @@ def test_an_account_of_type_vendor_becomes_a_vendor_bound_in_its_vendor_role(
     supplier = _account(world, "Harbor Freight Supply", "Vendor", "(512) 555-0101")
     report = world.cycle()
     assert report.synced["account_to_vendor"] == 1
+    assert report.synced["account_to_customer"] == 0  # a supplier, not a customer
     as_vendor = SfRef(SfObject.ACCOUNT, supplier, Role.VENDOR)
     vendor = world.store.bindings.by_sf("demo", as_vendor)
-    customer = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, supplier))
     assert vendor is not None and vendor.qb.kind is QbKind.VENDOR
-    assert customer is not None and customer.qb.kind is QbKind.CUSTOMER  # every Account is one
+    assert world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, supplier)) is None
     account = world.sf.org.get("Account", supplier)
     assert account["QuickBooks_Vendor_ID__c"] == vendor.qb.id
-    assert account["QuickBooks_ID__c"] == customer.qb.id
+    assert account["QuickBooks_ID__c"] is None
     assert account["QuickBooks_Sync_Status__c"] == "Synced"
-    # The customer and the vendor share the name space: the vendor is the second record.
-    assert _names(world, "vendor") == ["Harbor Freight Supply (V)"]
-    assert "Harbor Freight Supply" in _names(world, "customer")
-    lines = _vendor_lines(world)
-    assert any("second_name ' (V)'" in line.summary for line in lines)
+    assert _names(world, "vendor") == ["Harbor Freight Supply"]  # alone: its own name
+    view = world.qb_record(vendor.qb)
+    assert view is not None and view.phone == "(512) 555-0101"
     again = world.cycle()  # nothing new: no second vendor, no update
     assert again.synced["account_to_vendor"] == 0
-    assert world.qb_count("vendor") == 1
+    assert world.qb_count("vendor") == 1 and world.qb_count("customer") == 0
 
 
 def test_an_account_not_picked_by_the_rule_is_no_vendor(target_world: TargetWorld) -> None:
@@ -85,6 +83,8 @@ def test_a_customer_that_becomes_a_supplier_gets_its_vendor_under_the_second_nam
     assert report.synced["account_to_vendor"] == 1
     assert report.states.get("failed", 0) == 0 and report.states.get("review", 0) == 0
     assert _names(world, "vendor") == ["Palm Court Rentals (V)"]
+    # The rule's name is in the log line of the add.
+    assert any("second_name ' (V)'" in line.summary for line in _vendor_lines(world))
     assert _names(world, "customer").count("Palm Court Rentals") == 1
     vendor = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, party, Role.VENDOR))
     assert vendor is not None
@@ -94,11 +94,20 @@ def test_a_customer_that_becomes_a_supplier_gets_its_vendor_under_the_second_nam
         customer.qb.id,
         vendor.qb.id,
     )
+    world.advance(10)
+    world.sf.org.update("Account", party, {"Phone": "(512) 555-0142"})
+    both = world.cycle()  # one Account, two records: each updated, neither added again
+    assert both.synced == {"account_to_customer": 1, "account_to_vendor": 1}
+    assert world.qb_count("vendor") == 1
+    assert _names(world, "customer").count("Palm Court Rentals") == 1
 
 
 def test_a_vendor_renamed_in_quickbooks_renames_the_account(target_world: TargetWorld) -> None:
     world = target_world
-    party = _account(world, "Cedar Lumber", "Vendor")
+    party = _account(world, "Cedar Lumber", "Customer - Direct")
+    world.cycle()
+    world.advance(10)
+    world.sf.org.update("Account", party, {"Type": "Vendor"})
     world.cycle()
     vendor = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, party, Role.VENDOR))
     assert vendor is not None
@@ -114,6 +123,8 @@ def test_a_vendor_renamed_in_quickbooks_renames_the_account(target_world: Target
     assert _names(world, "vendor") == ["Cedar Lumber Yard (V)"]
     assert "Cedar Lumber Yard" in _names(world, "customer")
     assert world.qb_count("vendor") == 1
+    quiet = world.cycle()
+    assert not quiet.synced and quiet.sf_writes == 0
 
 
 def test_a_vendor_whose_name_another_party_holds_goes_to_review_not_a_duplicate(
@@ -122,7 +133,6 @@ def test_a_vendor_whose_name_another_party_holds_goes_to_review_not_a_duplicate(
     world = target_world
     world.qb_add_as_user("customer", "Granite Works")  # a customer typed in QuickBooks by a person
     party = _account(world, "Granite Works", "Vendor")
-    world.store.flow_settings.set("demo", "account_to_customer", False, by="ops")
     before = world.qb_count("vendor")
     report = world.cycle()
     assert report.synced["account_to_vendor"] == 0

@@ -101,3 +101,13 @@ def test_conditions_compare_as_soql_does() -> None:
     assert str(within) == "Type IN ('Vendor', 'Supplier')"
     with pytest.raises(SelectionError, match="not one sfqb reads"):
         FieldCondition.parse({"field": "Rating", "value": "Hot"}, ("Name", "Type"))
+
+
+def test_vendors_are_no_new_customers_unless_the_company_says_so() -> None:
+    assert Mapper(DESKTOP).kept_out("account_to_customer") == FieldCondition(
+        "Type", Operator.EQ, ("Vendor",)
+    )
+    assert Mapper(ONLINE).kept_out("account_to_vendor") is None
+    assert Mapper(DESKTOP).kept_out("product_to_item") is None
+    both = CompanyPolicy(vendors=VendorSettings(also_customers=True))
+    assert Mapper(DESKTOP, both).kept_out("account_to_customer") is None

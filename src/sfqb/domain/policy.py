@@ -84,7 +84,8 @@ class SalesTaxSettings:
 
 @dataclass(frozen=True, slots=True)
 class VendorSettings:
-    """Which Accounts become QuickBooks vendors, and the name of a party's second record.
+    """Which Accounts become QuickBooks vendors, whether they are customers too, and the name
+    of a party's second record.
 
     None keeps the vendor flow's map defaults (mapping/data/account_to_vendor.yaml:
     `select: Type = 'Vendor'`, `name_rule.second_suffix: " (V)"`).
@@ -92,6 +93,10 @@ class VendorSettings:
 
     rule: FieldCondition | None = None
     second_name_suffix: str | None = None
+    # False: an Account the rule picks is a vendor only, unless it is already bound as a
+    # customer (a customer that became a supplier stays one, its vendor takes the second
+    # name). True: every Account is a customer too, so every vendor takes the second name.
+    also_customers: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,9 +44,11 @@ class Gather:
         *,
         clock: Callable[[], datetime],
         selection: Callable[[str], FieldCondition | None] = lambda flow: None,
+        kept_out: Callable[[str], FieldCondition | None] = lambda flow: None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
         self._selection = selection  # the records a flow takes (Mapper.selection)
+        self._kept_out = kept_out  # ... and those it leaves to another (Mapper.kept_out)
 
     def changes(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint; returns how many.
@@ -60,16 +62,24 @@ class Gather:
             since = salesforce_since(self._store, self._sf, company, sobject.value)
             payloads, highs = self._sf.read(sobject.value, since)
             for flow in (f for f, o in chosen if o is sobject):
-                rule = self._selection(flow)
                 for payload in payloads:
-                    if rule is None or rule.matches(payload):
-                        self._changed(
-                            company, flow, sf_ref(flow, sobject, str(payload["Id"])), payload
-                        )
+                    ref = sf_ref(flow, sobject, str(payload["Id"]))
+                    if self.takes(company, flow, ref, payload):
+                        self._changed(company, flow, ref, payload)
                         queued += 1
             for stream, high in highs.items():
                 self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
+
+    def takes(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> bool:
+        """True when `flow` takes the record: its rule picks it (the vendor rule), and no
+        other flow of its object has it instead (a vendor that is not yet a customer)."""
+        rule, out = self._selection(flow), self._kept_out(flow)
+        if rule is not None and not rule.matches(payload):
+            return False
+        if out is not None and out.matches(payload):
+            return self._store.bindings.by_sf(company, ref) is not None
+        return True
 
     def _changed(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> None:
         fingerprint = payload_fingerprint(payload)

@@ -148,10 +148,13 @@ def _pending(
         since = salesforce_since(store, source, company, sobject.value)
         payloads, _ = source.read(sobject.value, since)
         rule = mapper.selection(flow)  # the vendor flow takes only the Accounts its rule picks
+        out = mapper.kept_out(flow)  # ... which are no new customers (policy.vendors)
         for payload in payloads:
+            ref = sf_ref(flow, sobject, str(payload["Id"]))
             if rule is not None and not rule.matches(payload):
                 continue
-            ref = sf_ref(flow, sobject, str(payload["Id"]))
+            if out is not None and out.matches(payload) and not store.bindings.by_sf(company, ref):
+                continue
             row = store.queue.get(company, flow, ref)
             # enqueue() leaves a row with the same fingerprint as it is unless it is pending.
             if (

@@ -130,7 +130,9 @@ class SyncRunner:
         self._field_stream = profile.name + FIELD_STREAM
         self.settings = settings or RunnerSettings()
         self.policy = policy or CompanyPolicy()
-        self._gather = Gather(store, salesforce, clock=clock, selection=mapper.selection)
+        self._gather = Gather(
+            store, salesforce, clock=clock, selection=mapper.selection, kept_out=mapper.kept_out
+        )
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, alerts=alerts
         )

@@ -172,6 +172,20 @@ class Mapper:
             return self.policy.vendors.rule
         return flow.select
 
+    def kept_out(self, flow_name: str) -> FieldCondition | None:
+        """The records a customer flow leaves to the vendor flow of the same source (the
+        vendor rule), unless the company's vendors are customers too; None: it keeps none.
+
+        Records already bound as customers stay customers: the caller checks that.
+        """
+        flow = self.flows[flow_name]
+        if flow.kind != "Customer" or self.policy.vendors.also_customers:
+            return None
+        for name, other in self.flows.flows.items():
+            if other.kind == "Vendor" and other.source == flow.source and other.select:
+                return self.selection(name)
+        return None
+
     def second_suffix(self, flow_name: str) -> str:
         """The suffix of a second record's name in the flow ("" when it has none)."""
         rule = self.flows[flow_name].name_rule

@@ -28,6 +28,7 @@ is optional and falls back to CompanyPolicy's safe default::
       vendors:                        # which Accounts become QuickBooks vendors
         rule: {field: Type, op: "=", value: Vendor}   # op = | != | IN (value a list for IN)
         second_name_suffix: " (V)"    # a party's vendor when it is also a customer
+        also_customers: false         # true: the Accounts the rule picks are customers too
       sales_tax:
         taxable_code: Tax             # the sales tax code of taxable lines and items
         non_taxable_code: Non         # ... and of the others ("" sends no code)
@@ -216,6 +217,14 @@ def _vendors(value: Any, where: str) -> VendorSettings:
                 f"must be text of 1 to {_SUFFIX_MAX} characters without a colon, not {suffix!r}",
             )
         values["second_name_suffix"] = suffix
+    if "also_customers" in raw:
+        if not isinstance(raw["also_customers"], bool):
+            raise PolicyError(
+                where,
+                "vendors.also_customers",
+                f"must be true or false, not {raw['also_customers']!r}",
+            )
+        values["also_customers"] = raw["also_customers"]
     return VendorSettings(**values)
 
 
