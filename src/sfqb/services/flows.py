@@ -8,7 +8,7 @@ from datetime import datetime
 from sfqb.codes.words import flow_text
 from sfqb.jobs.gather import UnknownFlow
 from sfqb.store import Run, Store
-from sfqb.sync.inbound import CUSTOMER_FLOW, PAYMENT_FLOW
+from sfqb.sync.inbound import CUSTOMER_FLOW, PAYMENT_FLOW, VENDOR_BACK_FLOW
 from sfqb.sync.records import SF_FLOWS, Direction
 
 # Salesforce to QuickBooks first (parents before children), then QuickBooks to Salesforce.
@@ -16,6 +16,7 @@ FLOWS: tuple[tuple[str, Direction], ...] = (
     *((flow, Direction.SF_TO_QB) for flow, _ in SF_FLOWS),
     (CUSTOMER_FLOW, Direction.QB_TO_SF),
     (PAYMENT_FLOW, Direction.QB_TO_SF),
+    (VENDOR_BACK_FLOW, Direction.QB_TO_SF),
 )
 _RUNS = 50  # how many of the newest runs are searched for a flow's last one
 _ATTEMPTS = 100_000

@@ -270,14 +270,16 @@ class Cycle(Ledger):
 
     def second_name(self, change: PendingChange) -> bool:
         """True when the record is a party's second record in QuickBooks' shared name space:
-        an Account's vendor while the Account is (or is becoming) a customer, or a vendor
-        already sent under its second name (it keeps it). Its name takes the suffix."""
+        an Account's vendor while the Account is (or is becoming: a deal of the cycle names it)
+        a customer, or a vendor already sent under its second name (it keeps it)."""
         sf = change.sf
         if sf.role is Role.MAIN or not self.mapper.second_suffix(change.flow):
             return False
         main = sf.as_role(Role.MAIN)
         if main in self.changes or self.bindings.by_sf(self.company, main) is not None:
             return True
+        if any(main in references(m.fields) for m in self.canonical.values()):
+            return True  # a deal names it: it is becoming a customer too
         binding = self.bindings.by_sf(self.company, sf)
         name = self.name_field(sf)
         sent = (binding.sf_values or {}).get(name) if binding and name else None
@@ -290,7 +292,10 @@ class Cycle(Ledger):
     # -- step 2: plan --------------------------------------------------------------------
 
     def _map_all(self) -> None:
-        for change in self.changes.values():
+        # Records in a second role (vendors) last: whether their name is the second one
+        # depends on what the others reference (a deal makes its Account a customer too).
+        ordered = sorted(self.changes.values(), key=lambda c: c.sf.role is not Role.MAIN)
+        for change in ordered:
             self._map_one(change)
 
     def _map_one(self, change: PendingChange) -> None:

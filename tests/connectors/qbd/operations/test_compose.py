@@ -87,7 +87,7 @@ def test_structural_refusals(catalog: Catalog) -> None:
         QbOp("bad-id", QbAction.MOD, "Customer", qb_id="80000001 1", version="1"),
         QbOp("read-all", QbAction.READ, "Customer"),
         QbOp("no-marker", QbAction.SET_MARKER, "Invoice", qb_id="1-1"),
-        QbOp("vendor", QbAction.ADD, "Vendor", fields={"Name": "V"}),
+        QbOp("employee", QbAction.ADD, "Employee", fields={"Name": "V"}),
         QbOp("no-lines", QbAction.ADD, "SalesReceipt", fields={"Memo": "m"}),
     ]
     composed = compose(ops, "13.0", catalog=catalog)
