@@ -87,8 +87,8 @@ def demo(  # noqa: PLR0917 - typer's options
     console.print(table)
     qb = summary["quickbooks"]
     console.print(
-        f"QuickBooks now holds {qb['customers']} customers, {qb['items']} items and "
-        f"{qb['invoices']} invoices; {summary['round_trips']} {trips} in "
+        f"QuickBooks now holds {qb['customers']} customers, {qb.get('vendors', 0)} vendors, "
+        f"{qb['items']} items and {qb['invoices']} invoices; {summary['round_trips']} {trips} in "
         f"{summary['cycles']} cycles."
     )
     console.print(
