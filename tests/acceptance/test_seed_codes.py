@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from sfqb.cli import demo
 from sfqb.cli.context import Services
+from sfqb.domain.entities import Role
 from sfqb.store import Store
 from sfqb.store.review import ReviewStatus
 
@@ -132,9 +133,23 @@ def test_the_report_shows_each_code_decoded_with_meaning_fix_and_action(ran: Ran
         assert label in out, label
     assert out.count("Meaning:") >= 9 and out.count("Fix:") >= 9 and out.count("sfqb: ") >= 9
     roles = [row.get("role") for row in ran.summary["situations"]]
-    # the seven of the seed article and 3200, then the four by hand
-    assert roles == [None] * 8 + ["3100-by-hand", "3120-by-hand", "merge", "inactive"]
+    # the seven of the seed article and 3200, then the five by hand
+    assert roles == [None] * 8 + [
+        "3100-by-hand", "3120-by-hand", "merge", "inactive", "customer-and-vendor"
+    ]  # fmt: skip
     assert "on_inactive=reactivate" in out
+
+
+def test_a_customer_that_becomes_a_vendor_gets_the_second_name_and_no_3100(ran: Ran) -> None:
+    (row,) = [r for r in ran.summary["situations"] if r.get("role") == "customer-and-vendor"]
+    assert row["seen"] == 0 and row["needs_review"] == 0  # the 3100 never happened
+    assert "added and bound" in row["sfqb_did"]
+    vendors = [b for b in ran.store.bindings.for_company("demo") if b.qb.kind.value == "Vendor"]
+    assert len(vendors) == 1
+    customer = ran.store.bindings.by_sf("demo", vendors[0].sf.as_role(Role.MAIN))
+    assert customer is not None  # one Account, bound once in each role
+    lines = [a for a in ran.store.journal.log("demo") if a.flow == "account_to_vendor"]
+    assert any("'Contoso Supply (V)' (second_name ' (V)')" in a.summary for a in lines)
 
 
 def test_3140_resolves_with_no_human(ran: Ran) -> None:

@@ -14,7 +14,7 @@ from sfqb.domain.bindings import (
     BindingSet,
     InvalidBinding,
 )
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import InvalidRef, QbKind, QbRef, Role, SfObject, SfRef
 from sfqb.domain.status import Actor, Category, DecodedStatus, Remedy, Severity, System
 from sfqb.sync.plan import Action, Change, Operation
 
@@ -184,6 +184,95 @@ class BindingMachine(RuleBasedStateMachine):
 
 TestBindingMachine = BindingMachine.TestCase
 TestBindingMachine.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+
+
+def vend(i: int | str) -> QbRef:
+    return QbRef(QbKind.VENDOR, f"90000{i}-1")
+
+
+def test_an_account_is_bound_once_as_customer_and_once_as_vendor() -> None:
+    bs = BindingSet()
+    as_vendor = acct(1).as_role(Role.VENDOR)
+    customer = Binding("acme", acct(1), cust(1), "fp", T0)
+    vendor = Binding("acme", as_vendor, vend(1), "fv", T0)
+    bs.bind(customer)
+    bs.bind(vendor)
+    assert bs.by_sf("acme", acct(1)) == customer
+    assert bs.by_sf("acme", as_vendor) == vendor
+    assert bs.by_qb("acme", vend(1)) == vendor
+    with pytest.raises(BindingConflict, match=r"Account 0011 \(as vendor\) is already bound"):
+        bs.bind(Binding("acme", as_vendor, vend(2), "fv", T0))
+    assert bs.unbind("acme", acct(1)) == customer
+    assert bs.by_sf("acme", as_vendor) == vendor  # the other role is untouched
+
+
+def test_a_role_takes_only_its_own_kinds() -> None:
+    with pytest.raises(
+        InvalidBinding, match="Account as vendor cannot be bound to QuickBooks Customer"
+    ):
+        Binding("acme", acct(1).as_role(Role.VENDOR), cust(1), "fp", T0)
+    with pytest.raises(InvalidBinding, match="Account cannot be bound to QuickBooks Vendor"):
+        Binding("acme", acct(1), vend(1), "fp", T0)
+    with pytest.raises(InvalidRef, match="Product2 cannot be bound as vendor"):
+        SfRef(SfObject.PRODUCT2, "01t1", Role.VENDOR)
+    assert str(acct(1).as_role(Role.VENDOR)) == "Account 0011 (as vendor)"
+    assert acct(1).as_role(Role.VENDOR) != acct(1)
+
+
+ROLES = st.sampled_from([Role.MAIN, Role.VENDOR])
+ROLE_SF = st.tuples(st.integers(0, 4), ROLES).map(lambda t: acct(t[0]).as_role(t[1]))
+ROLE_QB = st.one_of(st.integers(0, 4).map(cust), st.integers(0, 4).map(vend))
+_KIND_OF_ROLE = {Role.MAIN: QbKind.CUSTOMER, Role.VENDOR: QbKind.VENDOR}
+
+
+class RoleBindingMachine(RuleBasedStateMachine):
+    """With roles: one binding per record and role, each QuickBooks record bound once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bs = BindingSet()
+        self.model: dict[tuple[str, SfRef], QbRef] = {}
+
+    @rule(company=COMPANIES, sf=ROLE_SF, qb=ROLE_QB)
+    def bind(self, company: str, sf: SfRef, qb: QbRef) -> None:
+        taken = (company, sf) in self.model or qb in {
+            q for (c, _), q in self.model.items() if c == company
+        }
+        try:
+            self.bs.bind(Binding(company, sf, qb, "fp", T0))
+        except InvalidBinding:
+            assert qb.kind is not _KIND_OF_ROLE[sf.role]
+        except BindingConflict:
+            assert taken
+        else:
+            assert not taken and qb.kind is _KIND_OF_ROLE[sf.role]
+            self.model[(company, sf)] = qb
+
+    @rule(company=COMPANIES, ref=st.one_of(ROLE_SF, ROLE_QB))
+    def unbind(self, company: str, ref: SfRef | QbRef) -> None:
+        try:
+            gone = self.bs.unbind(company, ref)
+        except BindingNotFound:
+            assert all(
+                k != (company, ref) and q != ref for k, q in self.model.items() if k[0] == company
+            )
+            return
+        assert self.model.pop((company, gone.sf)) == gone.qb
+
+    @invariant()
+    def one_binding_per_record_and_role(self) -> None:
+        everything = list(self.bs)
+        keys = [(b.company, b.sf.sobject, b.sf.id, b.sf.role) for b in everything]
+        assert len(set(keys)) == len(keys)
+        assert len({(b.company, b.qb) for b in everything}) == len(everything)
+        for b in everything:
+            assert b.qb.kind is _KIND_OF_ROLE[b.sf.role]
+            assert self.bs.by_sf(b.company, b.sf) == b
+        assert {(b.company, b.sf): b.qb for b in everything} == self.model
+
+
+TestRoleBindingMachine = RoleBindingMachine.TestCase
+TestRoleBindingMachine.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
 
 
 def test_failed_and_waiting_results_change_nothing() -> None:

@@ -140,6 +140,7 @@ class TargetWorld(Protocol):
 
 _QBD_KINDS = {
     "customer": ("Customer",),
+    "vendor": ("Vendor",),
     "item": ("ItemService", "ItemNonInventory", "ItemInventory"),
     "invoice": ("Invoice",),
     "salesreceipt": ("SalesReceipt",),
@@ -244,6 +245,7 @@ class QbdWorldApi:
 
 _QBO_KINDS = {
     "customer": "Customer",
+    "vendor": "Vendor",
     "item": "Item",
     "invoice": "Invoice",
     "salesreceipt": "SalesReceipt",
@@ -352,7 +354,8 @@ class QboTestWorld:
 
     def qb_add_as_user(self, kind: str, name: str, phone: str | None = None) -> QbView:
         """A person adds a customer or (service) item in QuickBooks Online."""
-        body: dict[str, Any] = {"DisplayName" if kind == "customer" else "Name": name}
+        named = kind in ("customer", "vendor")
+        body: dict[str, Any] = {"DisplayName" if named else "Name": name}
         if phone:
             body["PrimaryPhone"] = {"FreeFormNumber": phone}
         if kind == "item":
@@ -381,8 +384,9 @@ class QboTestWorld:
         body: dict[str, Any] = {"sparse": True}
         for key, value in fields.items():
             if key == "name":
-                body["DisplayName" if view.kind == "customer" else "Name"] = value
-                if view.kind == "customer":
+                named = view.kind in ("customer", "vendor")
+                body["DisplayName" if named else "Name"] = value
+                if named:
                     body["CompanyName"] = value
             elif key == "phone":
                 body["PrimaryPhone"] = {"FreeFormNumber": value}

@@ -152,3 +152,32 @@ def test_the_discount_section_is_parsed() -> None:
     assert policy.discounts.mode is DiscountMode.DISCOUNT_LINE
     assert policy.setting("discount_item") == "Trade Discount"
     assert validate_policy({}).discounts.mode is DiscountMode.NET_PRICE
+
+
+def test_the_vendor_rule_and_suffix_are_company_settings() -> None:
+    policy = validate_policy(
+        {
+            "vendors": {
+                "rule": {"field": "type", "op": "IN", "value": ["Vendor", "Supplier"]},
+                "second_name_suffix": " [V]",
+            }
+        }
+    )
+    assert policy.vendors.rule is not None
+    assert str(policy.vendors.rule) == "Type IN ('Vendor', 'Supplier')"  # as Salesforce spells it
+    assert policy.vendors.second_name_suffix == " [V]"
+
+
+@pytest.mark.parametrize(
+    ("vendors", "message"),
+    [
+        ({"rule": {"field": "Rating", "value": "Hot"}}, "vendors.rule field 'Rating' is not one"),
+        ({"rule": {"field": "Type", "op": "<", "value": "x"}}, "vendors.rule op must be"),
+        ({"second_name_suffix": "::"}, "vendors.second_name_suffix must be text of 1 to 10"),
+        ({"second_name_suffix": " (a vendor record)"}, "vendors.second_name_suffix"),
+        ({"suffix": " (V)"}, "vendors: unknown setting 'suffix'"),
+    ],
+)
+def test_a_bad_vendor_setting_names_itself(vendors: dict[str, Any], message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        validate_policy({"vendors": vendors})

@@ -20,7 +20,7 @@ from sfqb.domain.bindings import (
     BindingSet,
     InvalidBinding,
 )
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef
 from sfqb.store import Store, StoreError
 from sfqb.store.models import BindingRow
 
@@ -116,6 +116,20 @@ def test_unbind_rebind_refresh_update(db: Store) -> None:
     assert len(bs) == 0
 
 
+def test_an_account_bound_as_customer_and_as_vendor(db: Store) -> None:
+    vendor_ref = acct(1).as_role(Role.VENDOR)
+    vendor = QbRef(QbKind.VENDOR, "900001-1")
+    db.bindings.bind(Binding("acme", acct(1), cust(1), "fp", T0))
+    db.bindings.bind(Binding("acme", vendor_ref, vendor, "fv", T0))
+    assert db.bindings.by_sf("acme", vendor_ref) == Binding("acme", vendor_ref, vendor, "fv", T0)
+    found = db.bindings.by_sf("acme", acct(1))
+    assert found is not None and found.qb == cust(1)
+    with pytest.raises(BindingConflict, match=r"\(as vendor\) is already bound"):
+        db.bindings.bind(Binding("acme", vendor_ref, QbRef(QbKind.VENDOR, "900002-1"), "f", T0))
+    assert db.bindings.unbind("acme", vendor_ref).qb == vendor
+    assert db.bindings.by_sf("acme", acct(1)) is not None
+
+
 def test_naive_synced_at_is_refused(db: Store) -> None:
     with pytest.raises(StoreError, match="aware"):
         db.bindings.bind(Binding("acme", acct(1), cust(1), "fp", T0.replace(tzinfo=None)))
@@ -125,37 +139,44 @@ def test_naive_synced_at_is_refused(db: Store) -> None:
 
 COMPANIES = st.sampled_from(["acme", "beta"])
 IDS = st.integers(min_value=1, max_value=3)
+# An Account in its main role (customer) or as a vendor; a QuickBooks customer (1..3) or a
+# vendor (4..5): a role with the other role's kind is refused alike by both.
+ROLES = st.sampled_from([Role.MAIN, Role.VENDOR])
+QB_IDS = st.integers(min_value=1, max_value=5)
 OPS = st.one_of(
-    st.tuples(st.just("bind"), COMPANIES, IDS, IDS),
-    st.tuples(st.just("unbind_sf"), COMPANIES, IDS, IDS),
-    st.tuples(st.just("unbind_qb"), COMPANIES, IDS, IDS),
-    st.tuples(st.just("rebind"), COMPANIES, IDS, IDS),
-    st.tuples(st.just("refresh"), COMPANIES, IDS, IDS),
-    st.tuples(st.just("update"), COMPANIES, IDS, IDS),
+    *(
+        st.tuples(st.just(name), COMPANIES, IDS, QB_IDS, ROLES)
+        for name in ("bind", "unbind_sf", "unbind_qb", "rebind", "refresh", "update")
+    )
 )
 
 
-def _apply(target: Any, op: tuple[str, str, int, int], step: int) -> tuple[str, object]:
-    name, company, s, q = op
+def _qb(q: int) -> QbRef:
+    return cust(q) if q <= 3 else QbRef(QbKind.VENDOR, f"90000{q}-1")
+
+
+def _apply(target: Any, op: tuple[str, str, int, int, Role], step: int) -> tuple[str, object]:
+    name, company, s, q, role = op
     at = T0 + timedelta(minutes=step)
+    sf, qb = acct(s).as_role(role), _qb(q)
     try:
         if name == "bind":
-            result: object = target.bind(Binding(company, acct(s), cust(q), f"f{step}", at))
+            result: object = target.bind(Binding(company, sf, qb, f"f{step}", at))
         elif name == "unbind_sf":
-            result = target.unbind(company, acct(s))
+            result = target.unbind(company, sf)
         elif name == "unbind_qb":
-            result = target.unbind(company, cust(q))
+            result = target.unbind(company, qb)
         elif name == "rebind":
-            result = target.rebind(company, acct(s), cust(q), f"f{step}", at)
+            result = target.rebind(company, sf, qb, f"f{step}", at)
         elif name == "update":
             result = target.update(
                 Binding(
-                    company, acct(s), cust(q), f"f{step}", at, qb_fingerprint=f"q{step}",
+                    company, sf, qb, f"f{step}", at, qb_fingerprint=f"q{step}",
                     version=str(step), sf_values={"Name": f"n{step}"},
                 )
             )  # fmt: skip
         else:
-            result = target.refresh(company, acct(s), f"f{step}", at)
+            result = target.refresh(company, sf, f"f{step}", at)
     except BindingError as error:
         return (type(error).__name__, str(error))
     return ("ok", result)
@@ -172,7 +193,7 @@ def _check_random_sequences(db: Store, examples: int) -> None:
         suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(st.lists(OPS, max_size=14))
-    def run(ops: list[tuple[str, str, int, int]]) -> None:
+    def run(ops: list[tuple[str, str, int, int, Role]]) -> None:
         for binding in list(db.bindings):
             db.bindings.unbind(binding.company, binding.sf)
         memory = BindingSet()

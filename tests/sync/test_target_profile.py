@@ -42,8 +42,9 @@ def test_the_profile_answers_for_the_desktop_vocabulary() -> None:
     assert QBD_PROFILE.read_type_of(QbKind.CUSTOMER) == "Customer"
     assert QBD_PROFILE.list_of("Invoice") is None
     assert QBD_PROFILE.change_feeds("SalesReceipt") == (
-        "Customer", "Item", "SalesReceipt", "ReceivePayment"
+        "Customer", "Vendor", "Item", "SalesReceipt", "ReceivePayment"
     )  # fmt: skip
+    assert QBD_PROFILE.list_of("Vendor") is QbKind.VENDOR
     assert not QBD_PROFILE.binds("ItemSalesTax")
 
 

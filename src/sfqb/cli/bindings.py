@@ -17,7 +17,7 @@ from rich.text import Text
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, default_qb_kind
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, default_qb_kind
 from sfqb.jobs.bindings import BindingDesk
 
 _PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
@@ -103,7 +103,12 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
         str | None, typer.Option("--object", help="Account, Product2 or Opportunity.")
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="Customer, Item, Invoice, SalesReceipt, Estimate.")
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Customer, Vendor, Item, Invoice, SalesReceipt, Estimate (Vendor binds an "
+            "Account as a vendor).",
+        ),
     ] = None,
 ) -> None:
     """Link (bind) a Salesforce record to an existing QuickBooks record by hand."""
@@ -115,6 +120,8 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
         kinds = [k.value for k in QbKind]
         if kind is not None and kind not in kinds:
             raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
+        if kind == QbKind.VENDOR.value and sf.sobject is SfObject.ACCOUNT:
+            sf = sf.as_role(Role.VENDOR)  # the Account's vendor binding, beside its customer's
         qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject), qb_id)
         bound = _desk(services).bind(company, sf, qb)
     typer.echo(f"bound Salesforce {sf} to QuickBooks {bound.binding.qb} in {company}")

@@ -1,5 +1,8 @@
 """Bindings: which Salesforce record is which QuickBooks record, one to one per company.
 
+The Salesforce side is a record in a role (`SfRef.role`): an Account may be bound once as a
+customer and once as a vendor, never twice in the same role.
+
 `BindingSet` is the in-memory reference semantics; the store implements the same rules with
 unique constraints on (company, sf) and (company, qb).
 """
@@ -11,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sfqb.domain.entities import SF_TARGETS, QbRef, SfRef
+from sfqb.domain.entities import QbRef, Role, SfRef, targets_of
 
 
 class BindingError(Exception):
@@ -62,9 +65,10 @@ class Binding:
     sf_values: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        if self.qb.kind not in SF_TARGETS[self.sf.sobject]:
+        if self.qb.kind not in targets_of(self.sf.sobject, self.sf.role):
+            role = "" if self.sf.role is Role.MAIN else f" as {self.sf.role}"
             raise InvalidBinding(
-                f"Salesforce {self.sf.sobject} cannot be bound to QuickBooks {self.qb.kind}"
+                f"Salesforce {self.sf.sobject}{role} cannot be bound to QuickBooks {self.qb.kind}"
             )
         if not self.company:
             raise InvalidBinding("a binding needs a company")

@@ -16,11 +16,23 @@ class QbKind(StrEnum):
     """QuickBooks record kinds sfqb writes."""
 
     CUSTOMER = "Customer"
+    VENDOR = "Vendor"
     ITEM = "Item"
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
     CREDIT_MEMO = "CreditMemo"
+
+
+class Role(StrEnum):
+    """The part a Salesforce record plays in QuickBooks when it may play more than one.
+
+    An Account is a customer (the main role) and may also be a vendor: each role has its own
+    binding, so one record is bound at most once per role.
+    """
+
+    MAIN = "main"
+    VENDOR = "vendor"
 
 
 class SfObject(StrEnum):
@@ -36,6 +48,7 @@ class SfObject(StrEnum):
 QB_PARENTS: Mapping[QbKind, frozenset[QbKind]] = MappingProxyType(
     {
         QbKind.CUSTOMER: frozenset(),
+        QbKind.VENDOR: frozenset(),
         QbKind.ITEM: frozenset(),
         QbKind.INVOICE: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.SALES_RECEIPT: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
@@ -60,9 +73,37 @@ SF_TARGETS: Mapping[SfObject, tuple[QbKind, ...]] = MappingProxyType(
 )
 
 
-def default_qb_kind(sobject: SfObject) -> QbKind:
-    """The QuickBooks kind a Salesforce object maps to unless a flow says otherwise."""
-    return SF_TARGETS[sobject][0]
+# The QuickBooks kinds a Salesforce record may become in a role other than the main one.
+ROLE_TARGETS: Mapping[tuple[SfObject, Role], tuple[QbKind, ...]] = MappingProxyType(
+    {(SfObject.ACCOUNT, Role.VENDOR): (QbKind.VENDOR,)}
+)
+
+
+# The flows whose records play a role other than the main one: their kept rows (queue, log,
+# review) name the record by object and id, and the flow says the role.
+FLOW_ROLES: Mapping[str, Role] = MappingProxyType(
+    {"account_to_vendor": Role.VENDOR, "vendor_to_account": Role.VENDOR}
+)
+
+
+def role_of_flow(flow: str) -> Role:
+    """The role the records of a flow play (the main one for most flows)."""
+    return FLOW_ROLES.get(flow, Role.MAIN)
+
+
+def targets_of(sobject: SfObject, role: Role) -> tuple[QbKind, ...]:
+    """The QuickBooks kinds a Salesforce object may become in `role` (empty: none)."""
+    if role is Role.MAIN:
+        return SF_TARGETS[sobject]
+    return ROLE_TARGETS.get((sobject, role), ())
+
+
+def default_qb_kind(sobject: SfObject, role: Role = Role.MAIN) -> QbKind:
+    """The QuickBooks kind a Salesforce object maps to (in `role`) unless a flow says otherwise."""
+    kinds = targets_of(sobject, role)
+    if not kinds:
+        raise InvalidRef(f"Salesforce {sobject} has no QuickBooks kind as {role}")
+    return kinds[0]
 
 
 def kind_rank(kind: QbKind) -> int:
@@ -78,16 +119,28 @@ def _check_id(value: str, what: str) -> None:
 
 @dataclass(frozen=True, slots=True, order=True)
 class SfRef:
-    """A Salesforce record: object name and record id."""
+    """A Salesforce record in one role: object name, record id and (rarely) a second role.
+
+    Two refs to the same record in different roles are different keys everywhere (bindings,
+    queue rows, a cycle's changes); Salesforce itself only sees `sobject` and `id`.
+    """
 
     sobject: SfObject
     id: str
+    role: Role = Role.MAIN
 
     def __post_init__(self) -> None:
         _check_id(self.id, f"Salesforce {self.sobject}")
+        if not targets_of(self.sobject, self.role):
+            raise InvalidRef(f"Salesforce {self.sobject} cannot be bound as {self.role}")
 
     def __str__(self) -> str:
-        return f"{self.sobject} {self.id}"
+        base = f"{self.sobject} {self.id}"
+        return base if self.role is Role.MAIN else f"{base} (as {self.role})"
+
+    def as_role(self, role: Role) -> SfRef:
+        """The same record in another role."""
+        return SfRef(self.sobject, self.id, role)
 
 
 @dataclass(frozen=True, slots=True, order=True)

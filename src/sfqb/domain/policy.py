@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sfqb.domain.selection import FieldCondition
+
 
 class MatchRule(StrEnum):
     """When an existing QuickBooks record may be bound to a Salesforce record automatically.
@@ -111,6 +113,23 @@ class CreditMemoSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VendorSettings:
+    """Which Accounts become QuickBooks vendors, whether they are customers too, and the name
+    of a party's second record.
+
+    None keeps the vendor flow's map defaults (mapping/data/account_to_vendor.yaml:
+    `select: Type = 'Vendor'`, `name_rule.second_suffix: " (V)"`).
+    """
+
+    rule: FieldCondition | None = None
+    second_name_suffix: str | None = None
+    # False: an Account the rule picks is a vendor only, unless it is already bound as a
+    # customer (a customer that became a supplier stays one, its vendor takes the second
+    # name). True: every Account is a customer too, so every vendor takes the second name.
+    also_customers: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class CompanyPolicy:
     """Every remedy knob of one company; the defaults are the safe ones."""
 
@@ -143,6 +162,7 @@ class CompanyPolicy:
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)
     discounts: DiscountSettings = field(default_factory=DiscountSettings)
     credit_memos: CreditMemoSettings = field(default_factory=CreditMemoSettings)
+    vendors: VendorSettings = field(default_factory=VendorSettings)
 
     def flag(self, name: str) -> bool:
         """A switch a field map names (`enabled_by:`): the field is sent only when it is on."""

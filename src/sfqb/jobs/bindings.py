@@ -18,13 +18,13 @@ from typing import Protocol
 
 from sfqb.codes import Catalog
 from sfqb.domain.bindings import Binding, BindingConflict, BindingError
-from sfqb.domain.entities import InvalidRef, QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import InvalidRef, QbKind, QbRef, SfObject, SfRef, role_of_flow
 from sfqb.domain.qbd_ids import InvalidQbId
 from sfqb.domain.sfid import is_id, same_id
 from sfqb.domain.status import Remedy
 from sfqb.jobs.alerts import AlertKind
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
-from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest
+from sfqb.sync.records import BindOrigin, BindRequest, flow_of
 from sfqb.sync.target import TargetProfile
 
 
@@ -92,7 +92,7 @@ class BindingView:
 def sf_of(item: ReviewItem) -> SfRef | None:
     """The Salesforce record of a record item (None for company items)."""
     try:
-        return SfRef(SfObject(item.source_type), item.source_id)
+        return SfRef(SfObject(item.source_type), item.source_id, role_of_flow(item.flow))
     except ValueError:
         return None
 
@@ -191,7 +191,7 @@ class BindingDesk:
         }
         read = {(r.flow, r.source): r for r in self._store.queue.of_company(company)}
         for b in self._store.bindings.for_company(company):
-            row = read.get((FLOW_OF[b.sf.sobject], b.sf))  # one query for all, not one each
+            row = read.get((flow_of(b.sf), b.sf))  # one query for all, not one each
             sf_name = row.payload.get("Name") if row is not None else None
             sent = (b.sf_values or {}).get("Name") if b.fingerprint else None
             qb_name = sent or candidates.get(b.qb.id)
@@ -214,7 +214,7 @@ class BindingDesk:
         other = self._store.bindings.by_qb(company, qb)
         if other is not None and other.sf != sf:
             raise BindingConflict(company, sf, qb, other)
-        row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+        row = self._store.queue.get(company, flow_of(sf), sf)
         if row is None:
             raise NotQueued(f"Salesforce {sf} was never read by sfqb in company {company!r}")
         asked = BindRequest(qb.id, BindOrigin.REVIEW)
@@ -254,7 +254,7 @@ class BindingDesk:
 
     def requeue(self, company: str, sf: SfRef) -> QueueItem | None:
         """Make the record's queue row due now (a row in flight is left to its cycle)."""
-        row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+        row = self._store.queue.get(company, flow_of(sf), sf)
         if row is None or row.status is QueueStatus.INFLIGHT:
             return row
         return self._store.queue.requeue(row.id, now=self._clock())

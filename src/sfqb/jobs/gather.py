@@ -12,15 +12,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sfqb.connectors.salesforce import SalesforceError
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import Role, SfObject, SfRef
+from sfqb.domain.selection import FieldCondition
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.mapping.soql import Condition
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.rebinding import person_edited
-from sfqb.sync.records import FLOW_OF, SF_FLOWS, BindOrigin, BindRequest, Direction, SfWrite
-from sfqb.sync.writeback import QB_ID
+from sfqb.sync.records import (
+    FLOW_OF,
+    SF_FLOWS,
+    BindOrigin,
+    BindRequest,
+    Direction,
+    SfWrite,
+    flow_of,
+    sf_ref,
+)
+from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, id_field
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
@@ -44,14 +54,17 @@ class Gather:
         *,
         clock: Callable[[], datetime],
         filters: Mapping[str, Condition] | None = None,
+        selection: Callable[[str], FieldCondition | None] = lambda flow: None,
+        kept_out: Callable[[str], FieldCondition | None] = lambda flow: None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
         self._filters = dict(filters or {})  # flow -> the company's source filter
+        self._selection = selection  # the records a flow takes (Mapper.selection)
+        self._kept_out = kept_out  # ... and those it leaves to another (Mapper.kept_out)
 
     def _read(
-        self, flow: str, sobject: str, since: Mapping[str, datetime]
+        self, where: Condition | None, sobject: str, since: Mapping[str, datetime]
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
-        where = self._filters.get(flow)
         # A source is asked with `where` only when the flow has a filter.
         return self._sf.read(sobject, since, where) if where else self._sf.read(sobject, since)
 
@@ -61,33 +74,67 @@ class Gather:
 
     def changes(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint (and inside its flow's
-        filter); returns how many."""
+        filter); returns how many.
+
+        Flows of one object with the same filter (Account: customers, and vendors by the
+        vendor rule) share one read, and each record is queued for each flow that takes it.
+        """
         queued = 0
-        for flow, sobject in select_flows(flows):
+        chosen = select_flows(flows)
+        for sobject in dict.fromkeys(o for _, o in chosen):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
-            payloads, highs = self._read(flow, sobject.value, since)
-            for payload in payloads:
-                ref = SfRef(sobject, str(payload["Id"]))
-                fingerprint = payload_fingerprint(payload)
-                # An in-flight row keeps its time: it is when its unanswered add was sent, and
-                # the next cycle looks for that add from then on (a later time would miss it).
-                current = self._store.queue.get(company, flow, ref)
-                inflight = current is not None and current.status is QueueStatus.INFLIGHT
-                item = self._store.queue.enqueue(
-                    company,
-                    flow,
-                    Direction.SF_TO_QB,
-                    ref,
-                    payload=payload,
-                    fingerprint=fingerprint,
-                    now=current.updated_at if inflight and current else self._clock(),
-                )
-                if current is not None and not inflight:
-                    self._binding_field(company, ref, current, item, payload)
-                queued += 1
-            for stream, high in highs.items():
+            reads: list[tuple[Condition | None, list[str]]] = []
+            for flow in (f for f, o in chosen if o is sobject):
+                where = self._filters.get(flow)
+                group = next((g for w, g in reads if w == where), None)
+                if group is None:
+                    reads.append((where, [flow]))
+                else:
+                    group.append(flow)
+            # Each read starts at the same checkpoint; the stream moves to the least of their
+            # high-water marks, so no read misses what another one passed.
+            lows: dict[str, datetime] = {}
+            for where, group in reads:
+                payloads, highs = self._read(where, sobject.value, since)
+                for flow in group:
+                    for payload in payloads:
+                        ref = sf_ref(flow, sobject, str(payload["Id"]))
+                        if self.takes(company, flow, ref, payload):
+                            self._changed(company, flow, ref, payload)
+                            queued += 1
+                for stream, high in highs.items():
+                    lows[stream] = min(high, lows.get(stream, high))
+            for stream, high in lows.items():
                 self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
+
+    def takes(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> bool:
+        """True when `flow` takes the record: its rule picks it (the vendor rule), and no
+        other flow of its object has it instead (a vendor that is not yet a customer)."""
+        rule, out = self._selection(flow), self._kept_out(flow)
+        if rule is not None and not rule.matches(payload):
+            return False
+        if out is not None and out.matches(payload):
+            return self._store.bindings.by_sf(company, ref) is not None
+        return True
+
+    def _changed(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> None:
+        fingerprint = payload_fingerprint(payload)
+        # An in-flight row keeps its time: it is when its unanswered add was sent, and
+        # the next cycle looks for that add from then on (a later time would miss it).
+        current = self._store.queue.get(company, flow, ref)
+        inflight = current is not None and current.status is QueueStatus.INFLIGHT
+        item = self._store.queue.enqueue(
+            company,
+            flow,
+            Direction.SF_TO_QB,
+            ref,
+            payload=payload,
+            fingerprint=fingerprint,
+            now=current.updated_at if inflight and current else self._clock(),
+        )
+        if current is not None and not inflight:
+            self._binding_field(company, ref, current, item, payload)
 
     def _binding_field(
         self,
@@ -102,7 +149,8 @@ class Gather:
         sfqb's own write-back is told apart by comparing with the binding and with what sfqb
         last knew the field held (`note_payload` after each write-back).
         """
-        known, read = _text(before.payload.get(QB_ID)), _text(payload.get(QB_ID))
+        field = id_field(ref)  # QuickBooks_ID__c, or QuickBooks_Vendor_ID__c for a vendor
+        known, read = _text(before.payload.get(field)), _text(payload.get(field))
         if known == read:
             return
         binding = self._store.bindings.by_sf(company, ref)
@@ -112,7 +160,7 @@ class Gather:
             self._store.queue.set_bind_request(item.id, request.to_json())
             if item.status is not QueueStatus.PENDING:
                 self._store.queue.requeue(item.id, now=self._clock())
-        self._store.queue.note_payload(item.id, {QB_ID: payload.get(QB_ID)})
+        self._store.queue.note_payload(item.id, {field: payload.get(field)})
 
     def parents(self, company: str, parents: set[SfRef]) -> None:
         """Read the parents a cycle found unsynced by Id and queue them; a parent outside its
@@ -125,7 +173,7 @@ class Gather:
     def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
         """Queue a record read by Id (its row is left as it is when nothing changed)."""
         return self._store.queue.enqueue(
-            company, FLOW_OF[ref.sobject], Direction.SF_TO_QB, ref, payload=payload,
+            company, flow_of(ref), Direction.SF_TO_QB, ref, payload=payload,
             fingerprint=payload_fingerprint(payload), now=self._clock(),
         )  # fmt: skip
 
@@ -150,14 +198,18 @@ class Gather:
                 items[ref] = row
 
     def wrote_qb_id(self, company: str, items: dict[SfRef, QueueItem], write: SfWrite) -> None:
-        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's."""
-        ref = SfRef(SfObject(write.sobject), write.record_id)
-        item = items.get(ref) or self._store.queue.get(company, write.flow, ref)
-        value = write.fields[QB_ID]
-        if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
-            noted = self._store.queue.note_payload(item.id, {QB_ID: value})
-            if ref in items:
-                items[ref] = noted
+        """Remember what sfqb wrote in QuickBooks_ID__c (a vendor's: QuickBooks_Vendor_ID__c),
+        so it is never taken for a person's."""
+        for role, field in ((Role.MAIN, QB_ID), (Role.VENDOR, QB_VENDOR_ID)):
+            if field not in write.fields:
+                continue
+            ref = SfRef(SfObject(write.sobject), write.record_id, role)
+            item = items.get(ref) or self._store.queue.get(company, flow_of(ref), ref)
+            value = write.fields[field]
+            if item is not None and _text(item.payload.get(field)) != _text(value):
+                noted = self._store.queue.note_payload(item.id, {field: value})
+                if ref in items:
+                    items[ref] = noted
 
 
 def salesforce_since(

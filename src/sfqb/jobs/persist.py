@@ -17,7 +17,7 @@ from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.gone import GONE_CODE, GoneTransaction
 from sfqb.sync.pasting import PASTE_CODE, Pastes
-from sfqb.sync.records import FLOW_OF, Block, ItemOutcome, ItemState
+from sfqb.sync.records import Block, ItemOutcome, ItemState, flow_of
 from sfqb.sync.target import TargetProfile
 
 BLOCK_SOURCE = "company"  # review items that hold a whole kind of record for a company
@@ -159,13 +159,13 @@ class Persistence:
                         now=self._clock(),
                     )
         for sf in cycle.requeue:
-            row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+            row = self._store.queue.get(company, flow_of(sf), sf)
             if row is not None and row.status is not QueueStatus.INFLIGHT:
                 self._store.queue.requeue(row.id, now=self._clock())
         self._paste_items(company, cycle.pastes)
         self._gone_items(company, cycle.gone.found)
         for sf in cycle.edits.settled:  # binding changes checked and carried out (or refused)
-            row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+            row = self._store.queue.get(company, flow_of(sf), sf)
             if row is not None and row.bind_request is not None:
                 self._store.queue.set_bind_request(row.id, None)
 
@@ -178,7 +178,7 @@ class Persistence:
             if any(i.code == GONE_CODE and i.status is not ReviewStatus.RESOLVED for i in earlier):
                 continue
             review = self._store.review.hold(
-                company, FLOW_OF[sf.sobject], sf.sobject.value, sf.id, gone.reason,
+                company, flow_of(sf), sf.sobject.value, sf.id, gone.reason,
                 status=gone.status, candidates=(_gone_evidence(gone),), now=self._clock(),
             )  # fmt: skip
             if self._alerts is not None:
@@ -191,7 +191,7 @@ class Persistence:
         pastes = cycle.pastes
         while pastes.bound:
             made = pastes.bound.pop(0)
-            row = self._store.queue.get(company, FLOW_OF[made.sf.sobject], made.sf)
+            row = self._store.queue.get(company, flow_of(made.sf), made.sf)
             for item in self._store.review.items(company):
                 if sf_of(item) == made.sf or qb_of(item) == made.qb:
                     self._desk.close(item, row, made.done, ReviewStatus.RESOLVED)

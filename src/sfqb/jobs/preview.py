@@ -25,7 +25,7 @@ from sfqb.sync.credits import sale_kind
 from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
-from sfqb.sync.records import Direction
+from sfqb.sync.records import Direction, sf_ref
 from sfqb.sync.target import TargetProfile
 
 # Where the runner starts reading a stream that has no checkpoint yet.
@@ -111,7 +111,7 @@ def preview(
     now = now or datetime.now(UTC)
     outside: list[PreviewItem] = []
     pending = _pending(
-        store, salesforce_source, company, chosen, now, mapper=mapper, outside=outside
+        store, salesforce_source, company, chosen, now=now, mapper=mapper, outside=outside
     )
     items: list[PreviewItem] = []
     mapped: dict[SfRef, tuple[str, Mapping[str, Any], Mapped]] = {}
@@ -158,8 +158,8 @@ def _pending(
     source: SalesforceSource,
     company: str,
     chosen: tuple[tuple[str, SfObject], ...],
-    now: datetime,
     *,
+    now: datetime,
     mapper: Mapper,
     outside: list[PreviewItem],
 ) -> dict[SfRef, tuple[str, Mapping[str, Any]]]:
@@ -170,8 +170,14 @@ def _pending(
         since = salesforce_since(store, source, company, sobject.value)
         where = mapper.flows[flow].where
         payloads = _read(source, flow, sobject, since, where=where, outside=outside)
+        rule = mapper.selection(flow)  # the vendor flow takes only the Accounts its rule picks
+        out = mapper.kept_out(flow)  # ... which are no new customers (policy.vendors)
         for payload in payloads:
-            ref = SfRef(sobject, str(payload["Id"]))
+            ref = sf_ref(flow, sobject, str(payload["Id"]))
+            if rule is not None and not rule.matches(payload):
+                continue
+            if out is not None and out.matches(payload) and not store.bindings.by_sf(company, ref):
+                continue
             row = store.queue.get(company, flow, ref)
             # enqueue() leaves a row with the same fingerprint as it is unless it is pending.
             if (

@@ -28,7 +28,7 @@ from sfqb.jobs.gather import payload_fingerprint
 from sfqb.jobs.persist import BLOCK_SOURCE
 from sfqb.jobs.person_acts import person_act
 from sfqb.store import ConnectionSystem, QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
-from sfqb.sync.records import FLOW_OF, BindOrigin, BindRequest, Direction, SfWrite
+from sfqb.sync.records import BindOrigin, BindRequest, Direction, SfWrite, flow_of
 from sfqb.sync.target import TargetProfile
 
 _NAMED = (SfObject.ACCOUNT, SfObject.PRODUCT2)  # the records whose Name becomes QuickBooks' name
@@ -340,7 +340,7 @@ class ReviewDesk:
                 f"{sf} is an {sf.sobject.value}: only Accounts and Products (Product2) are "
                 "renamed; QuickBooks names nothing after an Opportunity"
             )
-        flow = FLOW_OF[sf.sobject]
+        flow = flow_of(sf)
         write = SfWrite(sf.sobject.value, sf.id, {"Name": name}, flow, Direction.SF_TO_QB)
         (result,) = salesforce.write([write])
         if not result.ok:

@@ -38,7 +38,7 @@ from sfqb.sync.records import (
     modstamp_of,
 )
 from sfqb.sync.target import TargetProfile
-from sfqb.sync.writeback import QB_ID
+from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID
 
 OPPORTUNITY_FLOW = "opportunity_to_invoice"  # its target kind is the runner's transaction type
 FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
@@ -138,7 +138,10 @@ class SyncRunner:
         )
         self.policy = policy or CompanyPolicy()
         filters = {n: f.where for n, f in configured.items() if f.where is not None}
-        self._gather = Gather(store, salesforce, clock=clock, filters=filters)
+        self._gather = Gather(
+            store, salesforce, clock=clock, filters=filters,
+            selection=mapper.selection, kept_out=mapper.kept_out,
+        )  # fmt: skip
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, profile=profile, alerts=alerts
         )
@@ -314,7 +317,7 @@ class SyncRunner:
         for write, result in zip(writes, results, strict=True):
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
-            if result.ok and QB_ID in write.fields:
+            if result.ok and (QB_ID in write.fields or QB_VENDOR_ID in write.fields):
                 self._gather.wrote_qb_id(report.company, active.items, write)
         self._persist(active, final=True)
         self._persistence.after_cycle(report.company, cycle)

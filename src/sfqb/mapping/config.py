@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from sfqb.domain.selection import FieldCondition, SelectionError
 from sfqb.mapping.company import check_sources, configured, key_path, marked
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.flowconfig import FlowConfig
@@ -26,6 +27,8 @@ FLOW_NAMES = (
     "payment_to_opportunity",
     "customer_to_account",
     "credit_to_opportunity",
+    "account_to_vendor",
+    "vendor_to_account",
 )
 VALUE_TYPES = frozenset({"text", "amount", "price", "quantity", "date", "bool", "any"})
 _FIELD_KEYS = frozenset({"source", "const", "setting", "ref", "transforms", "type", "max_length",
@@ -43,6 +46,7 @@ _FLOW_KEYS = frozenset(
         "kinds",
         "default_owner",
         "require",
+        "select",
         "name_rule",
         "fields",
         "lines",
@@ -52,7 +56,16 @@ _LINES_KEYS = frozenset({"source", "target", "fields", "discount"})
 _DISCOUNT_KEYS = frozenset({"percent", "quantity", "price", "per", "fields"})
 DISCOUNT_PER = ("line", "document")
 _NAME_RULE_KEYS = frozenset(
-    {"field", "limit", "colon_replacement", "unique", "unique_format", "empty_name", "refused"}
+    {
+        "field",
+        "limit",
+        "colon_replacement",
+        "unique",
+        "unique_format",
+        "empty_name",
+        "refused",
+        "second_suffix",
+    }
 )
 
 
@@ -135,6 +148,8 @@ class FlowMap:
     where: Condition | None = None
     enabled: bool = True
     overridden: tuple[str, ...] = ()
+    # The records the flow takes from its source (None: all), e.g. Type = 'Vendor'.
+    select: FieldCondition | None = None
 
     def owner_of(self, target: str) -> Owner:
         """The owner of a target field ("Lines/Rate" for a line field)."""
@@ -259,7 +274,14 @@ class _Checker:
             rule = self.name_rule(doc["name_rule"], f"{key}.name_rule")
             if not any(f.target == rule.field for f in fields):
                 raise self.fail(f"{key}.name_rule.field", f"{rule.field!r} is not a mapped field")
+        select = None
+        if doc.get("select") is not None:
+            try:
+                select = FieldCondition.parse(doc["select"])
+            except SelectionError as exc:
+                raise self.fail(f"{key}.select", str(exc)) from None
         return FlowMap(
+            select=select,
             name=name,
             source=self.text(doc.get("source"), f"{key}.source"),
             id_field=self.text(doc.get("id_field", "Id"), f"{key}.id_field"),
@@ -299,7 +321,10 @@ class _Checker:
             ),
             empty_name=self.text(doc.get("empty_name", default.empty_name), f"{key}.empty_name"),
             refused=str(doc.get("refused", default.refused)),
+            second_suffix=str(doc.get("second_suffix", default.second_suffix)),
         )
+        if ":" in rule.second_suffix or len(rule.second_suffix) > 10:
+            raise self.fail(f"{key}.second_suffix", "must be at most 10 characters, no colon")
         if ":" in rule.colon_replacement or set(rule.colon_replacement) & set(rule.refused):
             raise self.fail(f"{key}.colon_replacement", "must not contain a colon")
         fmt = rule.unique_format

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from sfqb.domain.policy import CompanyPolicy, DiscountMode
+from sfqb.domain.selection import FieldCondition
 from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec
 from sfqb.mapping.discounts import DISCOUNT_AMOUNT, price_line
 from sfqb.mapping.errors import MappingInputError, RecordNotEligible
@@ -94,8 +95,13 @@ class Mapper:
         taken: Collection[str] = (),
         kind: str | None = None,
         overrides: Mapping[str, object] | None = None,
+        *,
+        second: bool = False,
     ) -> Mapped:
         """Map one record; `taken` holds names already used in QuickBooks (any case).
+
+        `second` says the record is a party's second record in QuickBooks' shared name space
+        (a customer's vendor): its name takes the second-name suffix (`second_suffix`).
 
         `overrides` are values a person set for this record's fields (by target path): they
         are sent in place of the mapped values, unconverted, and reported as changes.
@@ -114,6 +120,12 @@ class Mapper:
                 raise RecordNotEligible(
                     flow.name, f"{key} is {lookup(record, key)!r}, needs {expected!r}"
                 )
+        select = self.selection(flow_name)
+        if select is not None and not select.matches(record):
+            raise RecordNotEligible(
+                flow.name, f"{select.field} is {record.get(select.field)!r}, needs {select}"
+            )
+        suffix = self.second_suffix(flow_name) if second else ""
         fields: dict[str, object] = {}
         refs: list[Reference] = []
         changes: list[MappingChange] = []
@@ -132,7 +144,7 @@ class Mapper:
             else:
                 value = self._field(flow, spec, record, spec.target, refs=refs, changes=changes)
             if flow.name_rule is not None and spec.target == flow.name_rule.field:
-                value, name_changes = apply_name_rule(flow.name_rule, value, taken)
+                value, name_changes = apply_name_rule(flow.name_rule, value, taken, suffix)
                 changes.extend(name_changes)
             if value is not None:
                 _put(fields, spec.target, value)
@@ -210,6 +222,38 @@ class Mapper:
 
     def _enabled(self, spec: FieldSpec) -> bool:
         return spec.enabled_by is None or self.policy.flag(spec.enabled_by)
+
+    def selection(self, flow_name: str) -> FieldCondition | None:
+        """The condition a record of the flow's source must meet (None: every record).
+
+        The company's vendor rule (`policy.vendors.rule`) replaces a vendor flow's default.
+        """
+        flow = self.flows[flow_name]
+        if flow.select is not None and flow.kind == "Vendor" and self.policy.vendors.rule:
+            return self.policy.vendors.rule
+        return flow.select
+
+    def kept_out(self, flow_name: str) -> FieldCondition | None:
+        """The records a customer flow leaves to the vendor flow of the same source (the
+        vendor rule), unless the company's vendors are customers too; None: it keeps none.
+
+        Records already bound as customers stay customers: the caller checks that.
+        """
+        flow = self.flows[flow_name]
+        if flow.kind != "Customer" or self.policy.vendors.also_customers:
+            return None
+        for name, other in self.flows.flows.items():
+            if other.kind == "Vendor" and other.source == flow.source and other.select:
+                return self.selection(name)
+        return None
+
+    def second_suffix(self, flow_name: str) -> str:
+        """The suffix of a second record's name in the flow ("" when it has none)."""
+        rule = self.flows[flow_name].name_rule
+        if rule is None:
+            return ""
+        override = self.policy.vendors.second_name_suffix
+        return override if override is not None and rule.second_suffix else rule.second_suffix
 
     def targets(self, flow_name: str) -> tuple[str, ...]:
         """The QuickBooks fields (target paths) a flow writes, outside its lines."""

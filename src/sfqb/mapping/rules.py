@@ -19,6 +19,8 @@ class NameRule:
     """How a list record's name is made acceptable to QuickBooks.
 
     `unique_format` is appended to make a name unique; it must contain "{n}" (2, 3, ...).
+    `second_suffix` marks a party's second record in QuickBooks' shared name space (its
+    vendor, when it is a customer too: " (V)"), the name cut so the suffix fits the limit.
     """
 
     field: str = "Name"
@@ -28,6 +30,7 @@ class NameRule:
     unique_format: str = " ({n})"
     empty_name: str = "Unnamed"
     refused: str = ""  # characters the target refuses in a name, each sent as a space
+    second_suffix: str = ""
 
 
 _PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
@@ -44,9 +47,12 @@ def fold_name(name: object) -> str:
 
 
 def apply_name_rule(
-    rule: NameRule, original: object, taken: Collection[str]
+    rule: NameRule, original: object, taken: Collection[str], second: str = ""
 ) -> tuple[str, list[MappingChange]]:
-    """The name to send and every change made to reach it (trim, colon, length, uniqueness)."""
+    """The name to send and every change made to reach it (trim, colon, length, uniqueness).
+
+    `second` is the suffix of a party's second record (" (V)"), added before uniqueness.
+    """
     changes: list[MappingChange] = []
     field = rule.field
 
@@ -64,6 +70,9 @@ def apply_name_rule(
     if not text:
         text = step(text, rule.empty_name, "name_empty")
     text = step(text, text[: rule.limit].rstrip(), "name_max_length")
+    if second and not fold_name(text).endswith(fold_name(second)):
+        base = text[: max(rule.limit - len(second), 0)].rstrip()
+        text = step(text, (base + second)[: rule.limit], f"second_name {second!r}")
     if rule.unique:
         text = step(text, _unique(rule, text, taken), "name_unique")
     return text, changes

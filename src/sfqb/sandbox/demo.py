@@ -30,6 +30,7 @@ from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport, SyncRunner
 from sfqb.mapping import Mapper, load_flows
+from sfqb.sandbox.demo_vendors import seed_vendors
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
@@ -59,6 +60,7 @@ class DemoOptions:
     max_sessions: int = 12
     seed: int = 7
     secret_key: str | None = None  # encrypts stored tokens (QuickBooks Online); else generated
+    vendors: bool = False  # also seed suppliers (sandbox/demo_vendors.py); `sfqb demo` does
 
 
 @dataclass(slots=True)
@@ -97,17 +99,21 @@ def salesforce_id_of(record: Record, field: str = "SalesforceID") -> str | None:
 
 
 def quickbooks_markers(company: CompanyFile) -> Counter[str]:
-    """How many QuickBooks records carry each Salesforce Id (a count above 1 is a duplicate)."""
+    """How many QuickBooks records carry each Salesforce Id (a count above 1 is a duplicate).
+
+    An Account's vendor carries its Id as its customer does: vendors are counted apart.
+    """
     found: Counter[str] = Counter()
     for record in company.records(*_KINDS):
         value = salesforce_id_of(record)
         if value is not None:
-            found[value] += 1
+            found[f"vendor:{value}" if record.kind == "Vendor" else value] += 1
     return found
 
 
 _KINDS = (
     "Customer",
+    "Vendor",
     "ItemService",
     "ItemNonInventory",
     "ItemInventory",
@@ -156,13 +162,15 @@ def demo_world(
     )
     with SalesforceSandbox(SandboxConfig(tls_dir=workdir / "tls", clock=clock)) as salesforce:
         if setup.seed_salesforce:
-            seed(
+            seeded = seed(
                 salesforce.org,
                 options.accounts,
                 random.Random(options.seed),
                 products=options.products,
                 opportunities=options.opportunities,
             )
+            if options.vendors:
+                seed_vendors(salesforce.org, seeded)
         connector = SalesforceConnector(
             ExistingSession(salesforce.instance, salesforce.session_id),
             salesforce.requests_session(),
@@ -261,6 +269,7 @@ def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
         "round_trips": sum(r.qb_batches for r in reports),
         "quickbooks": {
             "customers": len(world.quickbooks.customers()),
+            "vendors": len(world.quickbooks.vendors()),
             "items": len(world.quickbooks.items()),
             "invoices": len(world.quickbooks.invoices()),
             "credit_memos": len(world.quickbooks.records("CreditMemo")),

@@ -45,6 +45,7 @@ from sfqb.sandbox.demo import (
     add_console_user,
     due_count,
 )
+from sfqb.sandbox.demo_vendors import seed_vendors
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.sandbox.salesforce.seed_money import seed_money
@@ -57,7 +58,7 @@ _AUTHORIZE, _TOKEN = "/connect/oauth2", "/oauth2/v1/tokens/bearer"
 _REDIRECT = "https://127.0.0.1/qbo/callback"
 _VERIFIER = "sfqb-demo-verifier"
 _INBOX_URL = "https://127.0.0.1/qbo/webhooks"  # read by `_delivering_to`, not over the network
-_BOUND = ("Customer", "Item", "Invoice", "SalesReceipt", "Estimate", "CreditMemo")
+_BOUND = ("Customer", "Vendor", "Item", "Invoice", "SalesReceipt", "Estimate", "CreditMemo")
 
 
 @dataclass(slots=True)
@@ -168,13 +169,15 @@ def qbo_world(
         SalesforceSandbox(SandboxConfig(tls_dir=workdir / "tls", clock=clock)) as salesforce,
     ):
         if seed_salesforce:
-            seed(
+            seeded = seed(
                 salesforce.org,
                 options.accounts,
                 random.Random(options.seed),
                 products=options.products,
                 opportunities=options.opportunities,
             )
+            if options.vendors:
+                seed_vendors(salesforce.org, seeded)
         connect(connections, quickbooks_online.start(), COMPANY)
         gateway = SalesforceGateway(
             SalesforceConnector(
@@ -237,9 +240,14 @@ def qbo_summary(world: QboWorld) -> dict[str, Any]:
         synced.update(report.synced)
     journal = world.store.journal
     log = journal.log(COMPANY, limit=1_000_000)
-    bound = {b.qb.id for b in world.store.bindings.for_company(COMPANY)}
+    bound = {(b.qb.kind.value, b.qb.id) for b in world.store.bindings.for_company(COMPANY)}
     records = {kind: world.quickbooks.records(kind) for kind in _BOUND}
-    unbound = sum(1 for rs in records.values() for r in rs if str(r["Id"]) not in bound)
+    unbound = sum(
+        1
+        for kind, rs in records.items()
+        for r in rs
+        if (kind, str(r["Id"])) not in bound  # Ids are per entity; entity = binding kind
+    )
     calls = world.store.qbo_calls.month(COMPANY)
     return {
         "synced": dict(sorted(synced.items())),
@@ -252,6 +260,7 @@ def qbo_summary(world: QboWorld) -> dict[str, Any]:
         "api_calls": {"reads": calls.reads, "writes": calls.writes},
         "quickbooks": {
             "customers": len(records["Customer"]),
+            "vendors": len(records["Vendor"]),
             "items": len(records["Item"]),
             "invoices": len(records["Invoice"]),
             "credit_memos": len(records["CreditMemo"]),

@@ -16,7 +16,7 @@ from sfqb.jobs.gather import UnknownFlow
 from sfqb.mapping import FlowSet
 from sfqb.mapping.soql import render
 from sfqb.store import Run, Store
-from sfqb.sync.inbound import CREDIT_FLOW, CUSTOMER_FLOW, PAYMENT_FLOW
+from sfqb.sync.inbound import CREDIT_FLOW, CUSTOMER_FLOW, PAYMENT_FLOW, VENDOR_BACK_FLOW
 from sfqb.sync.records import SF_FLOWS, Direction
 
 # Salesforce to QuickBooks first (parents before children), then QuickBooks to Salesforce.
@@ -24,6 +24,7 @@ FLOWS: tuple[tuple[str, Direction], ...] = (
     *((flow, Direction.SF_TO_QB) for flow, _ in SF_FLOWS),
     (CUSTOMER_FLOW, Direction.QB_TO_SF),
     (PAYMENT_FLOW, Direction.QB_TO_SF),
+    (VENDOR_BACK_FLOW, Direction.QB_TO_SF),
     (CREDIT_FLOW, Direction.QB_TO_SF),
 )
 _RUNS = 50  # how many of the newest runs are searched for a flow's last one

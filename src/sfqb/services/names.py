@@ -17,7 +17,7 @@ from sfqb.jobs.bindings import BindingDesk, BindingView
 from sfqb.mapping import fold_name
 from sfqb.services.targets import profile_of
 from sfqb.store import Attempt, Store
-from sfqb.sync.records import FLOW_OF
+from sfqb.sync.records import flow_of
 
 # "Product2 01t8d000000GC7SAAW" inside a message sfqb wrote (its own codes' details).
 _SF_IN_TEXT = re.compile(rf"\b({'|'.join(o.value for o in SfObject)}) ([0-9A-Za-z]{{15,18}})\b")
@@ -47,7 +47,7 @@ class RecordNames:
         """The Salesforce record's name as last read, or None."""
         key = (company, ref)
         if key not in self._sf:
-            row = self._store.queue.get(company, FLOW_OF[ref.sobject], ref)
+            row = self._store.queue.get(company, flow_of(ref), ref)
             name = row.payload.get("Name") if row is not None else None
             self._sf[key] = name if isinstance(name, str) and name else None
         return self._sf[key]

@@ -28,6 +28,10 @@ is optional and falls back to CompanyPolicy's safe default::
         income_account: Sales         # the income account items are added with
         inventory_asset_account: Inventory Asset   # an inventory item's asset account
         cogs_account: Cost of Goods Sold           # ... and its cost of goods sold account
+      vendors:                        # which Accounts become QuickBooks vendors
+        rule: {field: Type, op: "=", value: Vendor}   # op = | != | IN (value a list for IN)
+        second_name_suffix: " (V)"    # a party's vendor when it is also a customer
+        also_customers: false         # true: the Accounts the rule picks are customers too
       sales_tax:
         taxable_code: Tax             # the sales tax code of taxable lines and items
         non_taxable_code: Non         # ... and of the others ("" sends no code)
@@ -57,6 +61,7 @@ from typing import Any
 
 import yaml
 
+from sfqb.connectors.salesforce.records import SfAccount
 from sfqb.domain.policy import (
     AccountSettings,
     AlertSettings,
@@ -69,7 +74,9 @@ from sfqb.domain.policy import (
     OnDeleted,
     OnInactive,
     SalesTaxSettings,
+    VendorSettings,
 )
+from sfqb.domain.selection import FieldCondition, SelectionError
 from sfqb.store import Store
 
 ENUMS: dict[str, type[StrEnum]] = {
@@ -78,7 +85,10 @@ ENUMS: dict[str, type[StrEnum]] = {
     "on_conflict": OnConflict,
     "on_inactive": OnInactive,
 }
-SECTIONS = ("alerts", "accounts", "sales_tax", "discounts", "credit_memos")
+SECTIONS = ("alerts", "accounts", "sales_tax", "discounts", "credit_memos", "vendors")
+# The longest suffix a second record's name may take: it must leave most of the 41
+# characters of a QuickBooks Desktop name (qbxmlops120.xsd: Name STRTYPE 41) to the name.
+_SUFFIX_MAX = 10
 
 
 class PolicyError(ValueError):
@@ -232,6 +242,39 @@ def _discounts(value: Any, where: str) -> DiscountSettings:
         raise PolicyError(where, "discounts.mode", f"must be {choices}, not {mode!r}") from None
 
 
+def _vendors(value: Any, where: str) -> VendorSettings:
+    raw = _mapping(value, where, "vendors.", VendorSettings)
+    values: dict[str, Any] = {}
+    if "rule" in raw:
+        try:
+            values["rule"] = FieldCondition.parse(raw["rule"], SfAccount.api_fields())
+        except SelectionError as exc:
+            raise PolicyError(where, "vendors.rule", str(exc)) from None
+    if "second_name_suffix" in raw:
+        suffix = raw["second_name_suffix"]
+        if (
+            not isinstance(suffix, str)
+            or not suffix.strip()
+            or len(suffix) > _SUFFIX_MAX
+            or ":" in suffix
+        ):
+            raise PolicyError(
+                where,
+                "vendors.second_name_suffix",
+                f"must be text of 1 to {_SUFFIX_MAX} characters without a colon, not {suffix!r}",
+            )
+        values["second_name_suffix"] = suffix
+    if "also_customers" in raw:
+        if not isinstance(raw["also_customers"], bool):
+            raise PolicyError(
+                where,
+                "vendors.also_customers",
+                f"must be true or false, not {raw['also_customers']!r}",
+            )
+        values["also_customers"] = raw["also_customers"]
+    return VendorSettings(**values)
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a `policy:` mapping (None: the defaults).
 
@@ -260,6 +303,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             if not isinstance(given, bool):
                 raise PolicyError(where, key, f"must be true or false, not {given!r}")
             values[key] = given
+        elif key == "vendors":
+            values[key] = _vendors(given, where)
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)

@@ -14,7 +14,7 @@ from sfqb.domain.sfid import same_id
 from sfqb.services.log import LogRow, log_rows
 from sfqb.services.names import KnownRecord, RecordNames, id_keys
 from sfqb.store import Attempt, LogCriteria, ReviewItem, ReviewStatus, Store
-from sfqb.sync.records import FLOW_OF
+from sfqb.sync.records import flow_of
 
 MAX_ATTEMPTS = 200
 MAX_FOUND = 50
@@ -207,7 +207,7 @@ def _plain(values: Mapping[str, Any]) -> dict[str, str]:
 def _sf_values(store: Store, company: str, sf: SfRef | None) -> SideValues | None:
     if sf is None:
         return None
-    row = store.queue.get(company, FLOW_OF[sf.sobject], sf)
+    row = store.queue.get(company, flow_of(sf), sf)
     if row is None or not row.payload:
         return None
     return SideValues("as last read from Salesforce", row.updated_at, _plain(row.payload))

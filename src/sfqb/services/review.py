@@ -46,7 +46,7 @@ from sfqb.store import (
     ReviewStatus,
     Store,
 )
-from sfqb.sync.records import FLOW_OF
+from sfqb.sync.records import flow_of
 from sfqb.sync.target import TargetProfile
 
 __all__ = [
@@ -162,7 +162,7 @@ class ReviewService:
     def held_record(self, company: str, sf: SfRef) -> HeldRecord:
         """One record of the company as the correction form shows it; ItemNotFound if sfqb
         never read it."""
-        row = self._store.queue.get(company, FLOW_OF[sf.sobject], sf)
+        row = self._store.queue.get(company, flow_of(sf), sf)
         if row is None:
             raise ItemNotFound(f"sfqb has not read Salesforce {sf} in company {company!r}")
         return self._held(row)
@@ -348,7 +348,7 @@ class ReviewService:
         return next((i.id for i in items if i.status is ReviewStatus.OPEN), None)
 
     def _retry(self, company: str, sf: SfRef, by: str, said: str, item_id: int | None) -> str:
-        flow = FLOW_OF[sf.sobject]
+        flow = flow_of(sf)
         row = self._store.queue.get(company, flow, sf)
         if row is None:
             raise ReviewError(f"Salesforce {sf} was never read by sfqb: nothing to retry")

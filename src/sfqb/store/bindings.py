@@ -1,7 +1,8 @@
 """Bindings in the database, with BindingSet's semantics enforced by unique constraints.
 
-Unique (company, sf_object, sf_id) and (company, qb_kind, qb_id) make the bindings a bijection
-per company even across processes; a violated constraint becomes the domain's BindingConflict.
+Unique (company, sf_object, sf_id, sf_role) and (company, qb_kind, qb_id) make the bindings a
+bijection per company and role even across processes; a violated constraint becomes the
+domain's BindingConflict.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef
 from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
 
@@ -22,7 +23,7 @@ from sfqb.store.models import BindingRow
 def _binding(row: BindingRow) -> Binding:
     return Binding(
         company=row.company,
-        sf=SfRef(SfObject(row.sf_object), row.sf_id),
+        sf=SfRef(SfObject(row.sf_object), row.sf_id, Role(row.sf_role)),
         qb=QbRef(QbKind(row.qb_kind), row.qb_id),
         fingerprint=row.fingerprint,
         synced_at=row.synced_at,
@@ -47,6 +48,7 @@ def _sf_is(company: str, sf: SfRef) -> ColumnElement[bool]:
         BindingRow.company == company,
         BindingRow.sf_object == sf.sobject.value,
         BindingRow.sf_id == sf.id,
+        BindingRow.sf_role == sf.role.value,
     )
 
 
@@ -111,7 +113,10 @@ class Bindings:
     def bind(self, binding: Binding) -> None:
         """Add a binding; BindingConflict when either side is already bound."""
         row = BindingRow(
-            company=binding.company, sf_object=binding.sf.sobject.value, sf_id=binding.sf.id
+            company=binding.company,
+            sf_object=binding.sf.sobject.value,
+            sf_id=binding.sf.id,
+            sf_role=binding.sf.role.value,
         )
         _write(row, binding)
         try:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, role_of_flow
 from sfqb.domain.status import Category, DecodedStatus, Remedy, Severity, System
 from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware
 from sfqb.store.models import AttemptRow, RunRow
@@ -105,7 +105,11 @@ def _run(row: RunRow) -> Run:
 
 
 def _attempt(row: AttemptRow) -> Attempt:
-    sf = SfRef(SfObject(row.sf_object), row.sf_id) if row.sf_object and row.sf_id else None
+    sf = (
+        SfRef(SfObject(row.sf_object), row.sf_id, role_of_flow(row.flow))
+        if row.sf_object and row.sf_id
+        else None
+    )
     qb = QbRef(QbKind(row.qb_kind), row.qb_id) if row.qb_kind and row.qb_id else None
     return Attempt(
         id=row.id,

@@ -155,7 +155,7 @@ class BindingRow(Base):
 
     __tablename__ = "bindings"
     __table_args__ = (
-        UniqueConstraint("company", "sf_object", "sf_id", name="uq_bindings_sf"),
+        UniqueConstraint("company", "sf_object", "sf_id", "sf_role", name="uq_bindings_sf"),
         UniqueConstraint("company", "qb_kind", "qb_id", name="uq_bindings_qb"),
     )
 
@@ -163,6 +163,8 @@ class BindingRow(Base):
     company: Mapped[str] = mapped_column(COMPANY)
     sf_object: Mapped[str] = mapped_column(String(40))
     sf_id: Mapped[str] = mapped_column(String(40))
+    # The Salesforce record's role (revision 0015): "main", or "vendor" for an Account's vendor.
+    sf_role: Mapped[str] = mapped_column(String(20), default="main", server_default="main")
     qb_kind: Mapped[str] = mapped_column(String(40))
     qb_id: Mapped[str] = mapped_column(String(60))
     fingerprint: Mapped[str] = mapped_column(String(128))

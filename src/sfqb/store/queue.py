@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, role_of_flow
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import QueueRow
@@ -87,9 +87,9 @@ def _source_type(source: SfRef | QbRef) -> str:
     return source.sobject.value if isinstance(source, SfRef) else source.kind.value
 
 
-def _source(direction: Direction, kind: str, ident: str) -> SfRef | QbRef:
+def _source(direction: Direction, flow: str, kind: str, ident: str) -> SfRef | QbRef:
     if direction is Direction.SF_TO_QB:
-        return SfRef(SfObject(kind), ident)
+        return SfRef(SfObject(kind), ident, role_of_flow(flow))
     return QbRef(QbKind(kind), ident)
 
 
@@ -100,7 +100,7 @@ def _item(row: QueueRow) -> QueueItem:
         company=row.company,
         flow=row.flow,
         direction=direction,
-        source=_source(direction, row.source_type, row.source_id),
+        source=_source(direction, row.flow, row.source_type, row.source_id),
         payload={k: v for k, v in row.payload.items() if k != _SENT},
         fingerprint=row.fingerprint,
         status=QueueStatus(row.status),

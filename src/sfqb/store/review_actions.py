@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import SfObject, SfRef, role_of_flow
 from sfqb.store.common import Clock, Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.review_models import RecordOverrideRow, ReviewActionRow
 
@@ -169,7 +169,7 @@ class RecordOverrides:
 
     @staticmethod
     def _override(row: RecordOverrideRow) -> RecordOverride:
-        sf = SfRef(SfObject(row.source_type), row.source_id)
+        sf = SfRef(SfObject(row.source_type), row.source_id, role_of_flow(row.flow))
         return RecordOverride(
             row.company, row.flow, sf, row.field, row.value, row.set_by, row.set_at
         )

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import SfRef
+from sfqb.domain.entities import Role, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
@@ -271,6 +271,23 @@ class Cycle(Ledger):
         value = values.get(name_field) if name_field is not None else None
         return value if isinstance(value, str) else None
 
+    def second_name(self, change: PendingChange) -> bool:
+        """True when the record is a party's second record in QuickBooks' shared name space:
+        an Account's vendor while the Account is (or is becoming: a deal of the cycle names it)
+        a customer, or a vendor already sent under its second name (it keeps it)."""
+        sf = change.sf
+        if sf.role is Role.MAIN or not self.mapper.second_suffix(change.flow):
+            return False
+        main = sf.as_role(Role.MAIN)
+        if main in self.changes or self.bindings.by_sf(self.company, main) is not None:
+            return True
+        if any(main in references(m.fields) for m in self.canonical.values()):
+            return True  # a deal names it: it is becoming a customer too
+        binding = self.bindings.by_sf(self.company, sf)
+        name = self.name_field(sf)
+        sent = (binding.sf_values or {}).get(name) if binding and name else None
+        return isinstance(sent, str) and sent.endswith(self.mapper.second_suffix(change.flow))
+
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
         if change.flow != "opportunity_to_invoice":
@@ -280,18 +297,26 @@ class Cycle(Ledger):
     # -- step 2: plan --------------------------------------------------------------------
 
     def _map_all(self) -> None:
-        for change in self.changes.values():
+        # Records in a second role (vendors) last: whether their name is the second one
+        # depends on what the others reference (a deal makes its Account a customer too).
+        ordered = sorted(self.changes.values(), key=lambda c: c.sf.role is not Role.MAIN)
+        for change in ordered:
             self._map_one(change)
 
     def _map_one(self, change: PendingChange) -> None:
         try:
+            second = self.second_name(change)
             self.canonical[change.sf] = self.mapper.map(
-                change.flow, change.payload, kind=self.kind_for(change), overrides=change.overrides
+                change.flow,
+                change.payload,
+                kind=self.kind_for(change),
+                overrides=change.overrides,
+                second=second,
             )
             if change.unknown_since is not None and change.sent is not None:
                 with contextlib.suppress(RecordNotEligible, MappingInputError):
                     self.sent[change.sf] = self.mapper.map(
-                        change.flow, change.sent, kind=self.kind_for(change)
+                        change.flow, change.sent, kind=self.kind_for(change), second=second
                     )
         except RecordNotEligible as exc:
             self.outcome(change.sf, ItemState.SKIPPED, None, str(exc))

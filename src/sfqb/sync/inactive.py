@@ -160,4 +160,4 @@ class Inactive:
 
 
 def _what(record: QbRecord) -> str:
-    return "Customer" if record.qb_type == "Customer" else "Item"
+    return record.qb_type if record.qb_type in ("Customer", "Vendor") else "Item"

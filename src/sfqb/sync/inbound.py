@@ -18,6 +18,10 @@ from sfqb.sync.records import BindingRepository
 from sfqb.sync.target import TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
+VENDOR_BACK_FLOW = "vendor_to_account"  # a bound vendor's changes -> its Account
+# The QuickBooks-to-Salesforce flow of each name list sfqb binds.
+_NAME_FLOWS = {QbKind.CUSTOMER: CUSTOMER_FLOW, QbKind.VENDOR: VENDOR_BACK_FLOW}
+_OUTBOUND = {VENDOR_BACK_FLOW: "account_to_vendor"}  # the flow that names the record
 PAYMENT_FLOW = "payment_to_opportunity"
 CREDIT_FLOW = "credit_to_opportunity"  # a credit memo's total and remaining credit
 TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo")
@@ -69,8 +73,8 @@ class Inbound:
                 # name. An unbound one may be this very party: QuickBooks' 3100 and the match
                 # rule decide (the bind-existing remedy), not a silent suffix.
                 self.names.setdefault(kind, set()).add(record.name.casefold())
-            if kind is QbKind.CUSTOMER:
-                self._customer(record)
+            if kind in _NAME_FLOWS:
+                self._name(_NAME_FLOWS[kind], record)
             elif kind is QbKind.ITEM:
                 self._bound(record)  # a person's edit: the next Mod needs its EditSequence
             elif kind in _TRANSACTION_KINDS:
@@ -88,10 +92,11 @@ class Inbound:
             self._add(flow, binding, fields, record.time_modified)
         self._transactions.clear()
 
-    def _customer(self, record: QbRecord) -> None:
+    def _name(self, flow: str, record: QbRecord) -> None:
         binding = self._bound(record)
         if binding is not None:
-            self._add(CUSTOMER_FLOW, binding, record.fields, record.time_modified)
+            fields = unsuffixed(self.mapper, flow, record.fields)
+            self._add(flow, binding, fields, record.time_modified)
 
     def _bound(self, record: QbRecord) -> Binding | None:
         kind = self.profile.kind_of(record.qb_type)
@@ -205,16 +210,29 @@ def read_from(
 
 def inbound_fingerprint(mapper: Mapper, kind: QbKind, fields: Mapping[str, Any]) -> str:
     """The QuickBooks-side fingerprint of a record sfqb just wrote, so its echo is skipped."""
-    flow = CUSTOMER_FLOW if kind is QbKind.CUSTOMER else back_flow(kind)
-    if kind is not QbKind.CUSTOMER and kind not in _TRANSACTION_KINDS:
+    if kind not in _NAME_FLOWS and kind not in _TRANSACTION_KINDS:
         return ""
-    values = dict(fields)
-    if flow != CUSTOMER_FLOW:
+    flow = _NAME_FLOWS[kind] if kind in _NAME_FLOWS else back_flow(kind)
+    values = dict(unsuffixed(mapper, flow, fields))
+    if kind not in _NAME_FLOWS:
         values.setdefault("ReceivePayments", [])
     try:
         return mapper.map(flow, values).fingerprint
     except (RecordNotEligible, MappingInputError):
         return ""
+
+
+def unsuffixed(mapper: Mapper, flow: str, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A vendor's fields with the second-name suffix taken off its name (" (V)"): the
+    Account's name is the party's, the suffix only QuickBooks' name space's."""
+    if flow != VENDOR_BACK_FLOW:
+        return fields
+    rule = mapper.flows[_OUTBOUND[flow]].name_rule
+    suffix = mapper.second_suffix(_OUTBOUND[flow])
+    name = fields.get(rule.field) if rule is not None else None
+    if rule is None or not suffix or not isinstance(name, str) or not name.endswith(suffix):
+        return fields
+    return {**fields, rule.field: name.removesuffix(suffix).rstrip()}
 
 
 def sales_tax_note(fields: Mapping[str, Any], payload: Mapping[str, Any]) -> str:

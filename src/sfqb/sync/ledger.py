@@ -19,13 +19,13 @@ from sfqb.mapping import Mapped
 from sfqb.sync.fields import to_plain
 from sfqb.sync.plan import Operation, Plan
 from sfqb.sync.records import (
-    FLOW_OF,
     Attempt,
     BindingRepository,
     Direction,
     ItemOutcome,
     ItemState,
     PendingChange,
+    flow_of,
 )
 from sfqb.sync.writeback import WriteBack
 
@@ -130,7 +130,7 @@ class Ledger:
         if sf is None:
             flow = "read"
         else:  # a record outside the cycle (a parent being checked) is logged under its flow
-            flow = self.changes[sf].flow if sf in self.changes else FLOW_OF[sf.sobject]
+            flow = self.changes[sf].flow if sf in self.changes else flow_of(sf)
         self.attempts.append(
             Attempt(
                 flow, Direction.SF_TO_QB, operation, status, action, sf=sf, qb=qb, summary=summary

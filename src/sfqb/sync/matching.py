@@ -84,7 +84,7 @@ def matches(
 
 def rule_for(rule: MatchRule, kind: QbKind | None) -> MatchRule:
     """The rule for a binding kind: an item has no phone, e-mail or address, so its
-    (normalised) name identifies it; customers use the company's rule."""
-    if rule is MatchRule.NEVER or kind is QbKind.CUSTOMER:
+    (normalised) name identifies it; customers and vendors use the company's rule."""
+    if rule is MatchRule.NEVER or kind in (QbKind.CUSTOMER, QbKind.VENDOR):
         return rule
     return MatchRule.NAME

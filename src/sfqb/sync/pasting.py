@@ -32,7 +32,7 @@ from sfqb.domain.status import DecodedStatus, System
 from sfqb.sync.fields import found_binding
 from sfqb.sync.marking import list_of
 from sfqb.sync.ops import QbRecord
-from sfqb.sync.records import FLOW_OF, PendingChange, modstamp_of
+from sfqb.sync.records import FLOW_OF, PendingChange, flow_of, modstamp_of
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
@@ -136,7 +136,7 @@ class Pastes:
             self._refuse(qb, seen, expected, problem, payload)
             return
         if sf not in cycle.changes:
-            cycle.join(PendingChange(FLOW_OF[sf.sobject], sf, payload, modstamp_of(payload)))
+            cycle.join(PendingChange(flow_of(sf), sf, payload, modstamp_of(payload)))
             self.joined.append(sf)
         # The person chose this QuickBooks record: its name stays (a suffixed one too).
         binding = found_binding(

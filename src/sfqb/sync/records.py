@@ -10,19 +10,38 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.domain.entities import FLOW_ROLES, QbRef, Role, SfObject, SfRef, role_of_flow
 from sfqb.domain.status import DecodedStatus
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-# The Salesforce-to-QuickBooks flows and the object each reads, parents before children.
+VENDOR_FLOW = "account_to_vendor"  # its records are Accounts as vendors (entities.FLOW_ROLES)
+# The Salesforce-to-QuickBooks flows and the object each reads, parents before children (a
+# vendor has no parent and no child: it comes last).
 SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("account_to_customer", SfObject.ACCOUNT),
     ("product_to_item", SfObject.PRODUCT2),
     ("opportunity_to_invoice", SfObject.OPPORTUNITY),
+    (VENDOR_FLOW, SfObject.ACCOUNT),
 )
-# The flow of each Salesforce object (an SfObject or its name, "Account", looks it up).
-FLOW_OF: Mapping[str, str] = MappingProxyType({sobject: flow for flow, sobject in SF_FLOWS})
+# The main flow of each Salesforce object (an SfObject or its name, "Account", looks it up);
+# `flow_of` gives the flow of a ref in any role.
+FLOW_OF: Mapping[str, str] = MappingProxyType(
+    {sobject: flow for flow, sobject in reversed(SF_FLOWS) if flow not in FLOW_ROLES}
+)
+_FLOW_OF_ROLE = {(SfObject.ACCOUNT, Role.VENDOR): VENDOR_FLOW}
+
+
+def flow_of(sf: SfRef) -> str:
+    """The Salesforce-to-QuickBooks flow a record in its role travels by."""
+    if sf.role is Role.MAIN:
+        return FLOW_OF[sf.sobject]
+    return _FLOW_OF_ROLE[(sf.sobject, sf.role)]
+
+
+def sf_ref(flow: str, sobject: str, record_id: str) -> SfRef:
+    """The ref of a Salesforce record as the flow `flow` sees it (kept rows: queue, log)."""
+    return SfRef(SfObject(sobject), record_id, role_of_flow(flow))
 
 
 class Direction(StrEnum):

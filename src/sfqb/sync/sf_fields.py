@@ -17,8 +17,8 @@ import yaml
 from sfqb.domain.entities import SfObject
 from sfqb.mapping.config import FieldSpec, FlowSet, Owner
 from sfqb.mapping.soql import fields_of
-from sfqb.sync.records import SF_FLOWS
-from sfqb.sync.writeback import QB_ID, SYNC_ERROR, SYNC_STATUS
+from sfqb.sync.records import SF_FLOWS, VENDOR_FLOW
+from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, SYNC_ERROR, SYNC_STATUS
 
 
 class Access(StrEnum):
@@ -55,7 +55,13 @@ def needed_fields(
     sobjects = {o.value for o in SfObject}
     for flow in flows.flows.values():
         if flow.source in sobjects:
-            for field in (flow.id_field, *flow.require, *_sources(flow.fields, switched_on)):
+            chosen_by = (flow.select.field,) if flow.select is not None else ()
+            for field in (
+                flow.id_field,
+                *flow.require,
+                *chosen_by,
+                *_sources(flow.fields, switched_on),
+            ):
                 need(flow.source, field, Access.READ)
             # The company's filter: its own fields (custom ones are checked only here).
             filtered = fields_of(flow.where) if flow.where is not None else []
@@ -72,8 +78,9 @@ def needed_fields(
                     continue
                 if spec.owner is not Owner.SALESFORCE:  # Salesforce's own: never written back
                     need(flow.kind, spec.target, Access.WRITE)
-    for _, sobject in SF_FLOWS:
-        for field in (QB_ID, SYNC_STATUS, SYNC_ERROR):
+    for flow_name, sobject in SF_FLOWS:
+        id_field = QB_VENDOR_ID if flow_name == VENDOR_FLOW else QB_ID
+        for field in (id_field, SYNC_STATUS, SYNC_ERROR):
             need(sobject.value, field, Access.WRITE)
     return needed
 

@@ -106,9 +106,9 @@ class TargetProfile:
         return self.kinds[qb_type]
 
     def list_of(self, qb_type: str) -> QbKind | None:
-        """The list (Customer or Item) of a QuickBooks type; None for transactions and others."""
+        """The list (Customer, Vendor or Item) of a QuickBooks type; None for transactions."""
         kind = self.kinds.get(qb_type)
-        return kind if kind in (QbKind.CUSTOMER, QbKind.ITEM) else None
+        return kind if kind in (QbKind.CUSTOMER, QbKind.VENDOR, QbKind.ITEM) else None
 
     def read_type_of(self, kind: QbKind) -> str:
         """The type a read of records of binding kind `kind` uses."""
@@ -123,6 +123,12 @@ class TargetProfile:
         return qb_type
 
     def change_feeds(self, transaction_type: str) -> tuple[str, ...]:
-        """The QuickBooks types whose changes a cycle reads (items, so bindings stay current)."""
+        """The QuickBooks types whose changes a cycle reads (items, so bindings stay current).
+
+        Vendors are read when the target binds them (their changes go back to the Account).
+        """
         customer = self.read_type_of(QbKind.CUSTOMER)
-        return (customer, self.item_read_type, transaction_type, self.payment_type)
+        vendors = (
+            (self.read_type_of(QbKind.VENDOR),) if QbKind.VENDOR in self.kinds.values() else ()
+        )
+        return (customer, *vendors, self.item_read_type, transaction_type, self.payment_type)

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbRef, Role, SfObject, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import Mapper, MappingInputError, RecordNotEligible
 from sfqb.sync.fields import to_plain
-from sfqb.sync.inbound import CUSTOMER_FLOW, Inbound, InboundChange
+from sfqb.sync.inbound import CUSTOMER_FLOW, VENDOR_BACK_FLOW, Inbound, InboundChange
 from sfqb.sync.records import (
     FLOW_OF,
     Attempt,
@@ -21,9 +21,13 @@ from sfqb.sync.records import (
     PendingChange,
     SfWrite,
     SfWriteResult,
+    flow_of,
 )
 
 QB_ID = "QuickBooks_ID__c"
+# An Account's vendor keeps its QuickBooks Id apart from its customer's (both may exist).
+QB_VENDOR_ID = "QuickBooks_Vendor_ID__c"
+_ID_FIELD = {Role.MAIN: QB_ID, Role.VENDOR: QB_VENDOR_ID}
 SYNC_STATUS = "QuickBooks_Sync_Status__c"
 SYNC_ERROR = "QuickBooks_Sync_Error__c"
 _ERROR_LIMIT = 2000
@@ -32,6 +36,13 @@ _SOURCE_OBJECT = {
     "payment_to_opportunity": "Opportunity",
     "credit_to_opportunity": "Opportunity",
 }
+# The Salesforce-to-QuickBooks flow whose values a name list's change brings back (echoes).
+_ECHO_FLOW = {CUSTOMER_FLOW: "account_to_customer", VENDOR_BACK_FLOW: "account_to_vendor"}
+
+
+def id_field(sf: SfRef) -> str:
+    """The Salesforce field that holds the QuickBooks Id of `sf`'s record in its role."""
+    return _ID_FIELD[sf.role]
 
 
 def error_text(status: DecodedStatus) -> str:
@@ -71,7 +82,7 @@ class WriteBack:
         elif status is None:
             fields = {SYNC_STATUS: "Synced", SYNC_ERROR: ""}
             if qb is not None:
-                fields[QB_ID] = qb.id
+                fields[id_field(change.sf)] = qb.id
         else:
             fields = {
                 SYNC_STATUS: "Pending" if status.retryable else "Error",
@@ -84,12 +95,12 @@ class WriteBack:
     ) -> list[SfWrite]:
         """Every Salesforce write of the cycle, one per record, status and changes merged."""
         merged: dict[tuple[str, str], tuple[dict[str, Any], str, Direction]] = {}
-        for sf, fields in self._status.items():
-            merged[(sf.sobject.value, sf.id)] = (
-                dict(fields),
-                FLOW_OF.get(sf.sobject, ""),
-                Direction.SF_TO_QB,
-            )
+        for sf, fields in sorted(self._status.items(), key=lambda kv: kv[0].role is not Role.MAIN):
+            key = (sf.sobject.value, sf.id)
+            if key in merged:  # the record's other role: its Id kept, the worse status shown
+                merged[key][0].update(_worse(merged[key][0], fields))
+            else:
+                merged[key] = (dict(fields), flow_of(sf), Direction.SF_TO_QB)
         for change, fields in inbound.writes(sf_changed):
             if change.flow in self.flows_off:
                 self.held_back += 1
@@ -138,7 +149,7 @@ class WriteBack:
     def _saved(self, change: InboundChange, changes: Mapping[SfRef, PendingChange]) -> None:
         binding = self.bindings.by_sf(self.company, change.binding.sf) or change.binding
         binding = replace(binding, qb_fingerprint=change.mapped.fingerprint, synced_at=self.clock())
-        if change.flow == CUSTOMER_FLOW:
+        if change.flow in _ECHO_FLOW:
             binding = self._expect_echo(binding, change, changes)
         self.bindings.update(binding)
 
@@ -146,20 +157,38 @@ class WriteBack:
         self, binding: Binding, change: InboundChange, changes: Mapping[SfRef, PendingChange]
     ) -> Binding:
         """The Account now holds QuickBooks' values: its next read must not push them back."""
-        sf = binding.sf
+        sf, flow = binding.sf, _ECHO_FLOW[change.flow]
         pending = changes.get(sf)
-        payload = (
-            pending.payload if pending is not None else self.last_payload(FLOW_OF["Account"], sf)
-        )
+        payload = pending.payload if pending is not None else self.last_payload(flow, sf)
         if payload is None:
             return binding
         updated = {**payload, **to_plain(change.mapped.fields)}
         try:
             kept = pending.overrides if pending is not None else None
-            mapped = self.mapper.map(FLOW_OF["Account"], updated, overrides=kept)
+            mapped = self.mapper.map(
+                flow, updated, overrides=kept, second=_second(binding, self.mapper, flow)
+            )
         except (RecordNotEligible, MappingInputError):
             return binding
         return replace(binding, fingerprint=mapped.fingerprint, sf_values=to_plain(mapped.fields))
+
+
+def _worse(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """`second`'s fields over `first`'s, but a sync status that is not "Synced" (and its
+    error) is never covered by another role's "Synced"."""
+    out = dict(second)
+    if first.get(SYNC_STATUS) not in (None, "Synced") and second.get(SYNC_STATUS) == "Synced":
+        out.pop(SYNC_STATUS, None)
+        out.pop(SYNC_ERROR, None)
+    return out
+
+
+def _second(binding: Binding, mapper: Mapper, flow: str) -> bool:
+    """True when the record's name as last sent carries the flow's second-name suffix."""
+    suffix = mapper.second_suffix(flow)
+    rule = mapper.flows[flow].name_rule
+    name = (binding.sf_values or {}).get(rule.field) if rule is not None else None
+    return bool(suffix) and isinstance(name, str) and name.endswith(suffix)
 
 
 def _sf_ref(sobject: str, record_id: str) -> SfRef | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfqb.domain.bindings import Binding, BindingError
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.mapping import MappingChange, Owner
 from sfqb.sync.fields import UnresolvedReference, changed_fields, resolve
@@ -23,6 +23,8 @@ from sfqb.sync.plan import Action, Operation
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
+
+_NAME_SPACE = (QbKind.CUSTOMER, QbKind.VENDOR)  # the name lists sfqb writes that share names
 
 
 class Writing:
@@ -56,14 +58,21 @@ class Writing:
         """An Add of `sf` with its name made unique among names seen; None if it cannot be."""
         cycle = self._cycle
         change, canonical = cycle.changes[sf], cycle.canonical[sf]
-        taken = cycle.inbound.names.setdefault(cycle.profile.kind_of(canonical.kind), set())
+        kind = cycle.profile.kind_of(canonical.kind)
+        taken = cycle.inbound.names.setdefault(kind, set())
+        # Customers and vendors share one name space in QuickBooks (3100 / Online 6240).
+        space = set(taken)
+        if kind in _NAME_SPACE:
+            for other in _NAME_SPACE:
+                space |= cycle.inbound.names.get(other, set())
         try:
             mapped = cycle.mapper.map(
                 change.flow,
                 change.payload,
-                taken=taken,
+                taken=space,
                 kind=cycle.kind_for(change),
                 overrides=change.overrides,
+                second=cycle.second_name(change),
             )
             fields = resolve(mapped.fields, self._qb_of)
         except UnresolvedReference as exc:

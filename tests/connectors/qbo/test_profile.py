@@ -14,7 +14,13 @@ from sfqb.sync.target import MarkerKind
 def test_the_profile_speaks_quickbooks_online() -> None:
     assert QBO_PROFILE.system is System.QBO
     assert QBO_PROFILE.kind_of("Item") is QbKind.ITEM and not QBO_PROFILE.binds("ItemService")
-    assert QBO_PROFILE.change_feeds("Invoice") == ("Customer", "Item", "Invoice", "Payment")
+    assert QBO_PROFILE.change_feeds("Invoice") == (
+        "Customer",
+        "Vendor",
+        "Item",
+        "Invoice",
+        "Payment",
+    )
     assert (QBO_PROFILE.max_batch, QBO_PROFILE.lookback) == (30, timedelta(days=30))
     assert (QBO_PROFILE.marker, QBO_PROFILE.stream) == (MarkerKind.NONE, "qbo:changes")
 

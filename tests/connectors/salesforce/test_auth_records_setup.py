@@ -218,4 +218,4 @@ def test_setup_check_with_described_objects(tmp_path: Path) -> None:
     assert "not marked External ID" in result.output
     assert len(responses.calls) == 3
     assert "missing" in result.output
-    assert len(list(out.rglob("*.field-meta.xml"))) == 16  # one is there but not an external ID
+    assert len(list(out.rglob("*.field-meta.xml"))) == 17  # one is there but not an external ID

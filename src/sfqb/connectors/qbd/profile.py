@@ -17,6 +17,7 @@ QBD_PROFILE = TargetProfile(
     kinds=MappingProxyType(
         {
             "Customer": QbKind.CUSTOMER,
+            "Vendor": QbKind.VENDOR,
             "Item": QbKind.ITEM,
             "ItemService": QbKind.ITEM,
             "ItemNonInventory": QbKind.ITEM,

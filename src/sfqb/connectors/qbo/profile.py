@@ -23,6 +23,7 @@ QBO_PROFILE = TargetProfile(
     kinds=MappingProxyType(
         {
             "Customer": QbKind.CUSTOMER,
+            "Vendor": QbKind.VENDOR,
             "Item": QbKind.ITEM,
             "Invoice": QbKind.INVOICE,
             "SalesReceipt": QbKind.SALES_RECEIPT,

@@ -163,7 +163,7 @@ def _mapped(key: Hashable) -> tuple[tuple[str, Sf], ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SfAccount(SfRecord):
-    """An Account: becomes a QuickBooks customer."""
+    """An Account: becomes a QuickBooks customer (and a vendor when the vendor rule picks it)."""
 
     SOBJECT: ClassVar[str] = "Account"
 
@@ -178,6 +178,10 @@ class SfAccount(SfRecord):
     sync_status: Annotated[str | None, Sf("QuickBooks_Sync_Status__c")] = None
     # Who changed the record last (Salesforce's System Fields): names who edited QuickBooks_ID__c.
     last_modified_by: Annotated[str | None, Sf("LastModifiedById")] = None
+    # The account's type (a standard picklist): the default vendor rule reads it.
+    account_type: Annotated[str | None, Sf("Type")] = None
+    # The QuickBooks vendor the account is bound to, apart from its customer's Id.
+    quickbooks_vendor_id: Annotated[str | None, Sf("QuickBooks_Vendor_ID__c")] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

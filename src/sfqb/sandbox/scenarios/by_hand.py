@@ -117,6 +117,16 @@ def _made_inactive(office: Office) -> None:
                "edition' was made inactive")  # fmt: skip
 
 
+# -- a customer that becomes a supplier: the shared name space (3100) ------------------------
+
+
+def _becomes_a_supplier(office: Office) -> None:
+    role = "customer-and-vendor"
+    office.org.update("Account", office.accounts[role], {"Type": "Vendor"})
+    office.say("in Salesforce 'Contoso Supply', a customer, became a supplier too (Type = "
+               "Vendor): QuickBooks keeps customers and vendors in one list of names")  # fmt: skip
+
+
 # The by-hand situations, in the order they are staged. One more is one entry here and a row
 # with its role in data/seed_codes.yaml.
 BY_HAND: tuple[ByHand, ...] = (
@@ -127,6 +137,8 @@ BY_HAND: tuple[ByHand, ...] = (
     ByHand("merge", ("Fabrikam Fixtures", "(512) 555-0109"), stage=_merge_into_a_duplicate,
            before=_typed_in_under_another_name, deal_first=True),
     ByHand("inactive", ("Tailspin Toys", "(512) 555-0110"), stage=_made_inactive),
+    ByHand("customer-and-vendor", ("Contoso Supply", "(512) 555-0111"),
+           stage=_becomes_a_supplier),
 )  # fmt: skip
 
 

@@ -87,7 +87,7 @@ def test_structural_refusals(catalog: Catalog) -> None:
         QbOp("bad-id", QbAction.MOD, "Customer", qb_id="80000001 1", version="1"),
         QbOp("read-all", QbAction.READ, "Customer"),
         QbOp("no-marker", QbAction.SET_MARKER, "Invoice", qb_id="1-1"),
-        QbOp("vendor", QbAction.ADD, "Vendor", fields={"Name": "V"}),
+        QbOp("employee", QbAction.ADD, "Employee", fields={"Name": "V"}),
         QbOp("no-lines", QbAction.ADD, "SalesReceipt", fields={"Memo": "m"}),
     ]
     composed = compose(ops, "13.0", catalog=catalog)
@@ -99,7 +99,7 @@ def test_structural_refusals(catalog: Catalog) -> None:
         "bad-id": "3000",
         "read-all": "0x80040400",
         "no-marker": "0x80040400",
-        "vendor": "0x80040400",
+        "employee": "0x80040400",
         "no-lines": "0x80040400",
     }
     assert "needs Name" in composed.refused["no-name"].message

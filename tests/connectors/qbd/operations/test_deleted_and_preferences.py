@@ -88,7 +88,7 @@ def test_read_list_reads_the_chart_of_accounts(catalog: Catalog) -> None:
     assert refused.xml is None and "x" in refused.refused
 
 
-@pytest.mark.parametrize("qb_type", ["Vendor", "Account", "Preferences"])
+@pytest.mark.parametrize("qb_type", ["Employee", "Account", "Preferences"])
 def test_read_deleted_of_an_unsupported_type_is_refused(catalog: Catalog, qb_type: str) -> None:
     composed = compose([QbOp("x", QbAction.READ_DELETED, qb_type)], "13.0", catalog=catalog)
     assert composed.xml is None

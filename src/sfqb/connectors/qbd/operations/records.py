@@ -38,6 +38,7 @@ from sfqb.connectors.qbd.qbxml import (
     Ref,
     SalesTxnRecord,
     TxnDeletedRecord,
+    VendorRecord,
     custom_field_rules,
     edition_of,
 )
@@ -50,10 +51,12 @@ FIELD_SLOTS = "FieldSlots"
 
 
 def to_qb_record(record: Record) -> QbRecord | None:
-    """The QbRecord of a customer, item, account, sales transaction, payment, deleted list object
-    or transaction, or the preferences; None for other records."""
+    """The QbRecord of a customer, vendor, item, account, sales transaction, payment, deleted
+    list object or transaction, or the preferences; None for other records."""
     if isinstance(record, CustomerRecord):
         return _customer(record)
+    if isinstance(record, VendorRecord):
+        return _vendor(record)
     if isinstance(record, ItemRecord):
         return _item(record)
     if isinstance(record, SalesTxnRecord):
@@ -159,6 +162,31 @@ def _customer(c: CustomerRecord) -> QbRecord:
         marker=salesforce_id(c.data_ext),
         fields=fields,
         custom=custom_fields(c.data_ext),
+    )
+
+
+def _vendor(v: VendorRecord) -> QbRecord:
+    fields = _present(
+        ListID=v.core.list_id,
+        Name=v.name,
+        IsActive=v.is_active,
+        CompanyName=v.company_name,
+        FirstName=v.first_name,
+        LastName=v.last_name,
+        Phone=v.phone,
+        Email=v.email,
+        AccountNumber=v.account_number,
+        Balance=v.balance,
+    )
+    return QbRecord(
+        qb_type="Vendor",
+        id=v.core.list_id,
+        version=v.core.edit_sequence,
+        time_modified=v.core.time_modified,
+        name=v.name,
+        marker=salesforce_id(v.data_ext),
+        fields=fields,
+        custom=custom_fields(v.data_ext),
     )
 
 

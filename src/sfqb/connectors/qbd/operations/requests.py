@@ -50,6 +50,8 @@ from sfqb.connectors.qbd.qbxml import (
     TxnDelType,
     TxnQuery,
     TxnType,
+    VendorAdd,
+    VendorMod,
     clear_salesforce_id,
     public_field_definition,
     salesforce_id_definition,
@@ -77,6 +79,7 @@ class _Writer:
 _WRITERS: Mapping[str, _Writer] = MappingProxyType(
     {
         "Customer": _Writer(CustomerAdd, CustomerMod, "list_id"),
+        "Vendor": _Writer(VendorAdd, VendorMod, "list_id"),
         "ItemService": _Writer(ItemServiceAdd, ItemServiceMod, "list_id"),
         "ItemNonInventory": _Writer(ItemNonInventoryAdd, ItemNonInventoryMod, "list_id"),
         "ItemInventory": _Writer(ItemInventoryAdd, ItemInventoryMod, "list_id"),
@@ -88,12 +91,17 @@ _WRITERS: Mapping[str, _Writer] = MappingProxyType(
 )
 _ITEM_TYPES = ("Item", "ItemService", "ItemNonInventory", "ItemInventory")
 _LIST_TYPES: Mapping[str, ListType] = MappingProxyType(
-    {"Customer": ListType.CUSTOMER, **dict.fromkeys(_ITEM_TYPES, ListType.ITEM)}
+    {
+        "Customer": ListType.CUSTOMER,
+        "Vendor": ListType.VENDOR,
+        **dict.fromkeys(_ITEM_TYPES, ListType.ITEM),
+    }
 )
 _TXN_TYPES: Mapping[str, TxnType] = MappingProxyType({t.value: t for t in TxnType})
 _MARKER_TARGETS: Mapping[str, ListDataExtType | TxnDataExtType] = MappingProxyType(
     {
         "Customer": ListDataExtType.CUSTOMER,
+        "Vendor": ListDataExtType.VENDOR,
         **dict.fromkeys(_ITEM_TYPES, ListDataExtType.ITEM),
         **{t.value: t for t in TxnDataExtType},
     }
@@ -106,6 +114,7 @@ _ITEM_DEL_TYPES = (
 _LIST_DEL_TYPES: Mapping[str, tuple[ListDelType, ...]] = MappingProxyType(
     {
         "Customer": (ListDelType.CUSTOMER,),
+        "Vendor": (ListDelType.VENDOR,),
         "Item": _ITEM_DEL_TYPES,
         **{t.value: (t,) for t in _ITEM_DEL_TYPES},
     }

@@ -15,7 +15,7 @@ from sfqb.store.models import UTCDateTime
 COMPANY = sa.String(200)
 
 revision = "0020_qbo_batches"
-down_revision = "0014_console_settings"
+down_revision = "0015_binding_role"
 branch_labels = None
 depends_on = None
 
