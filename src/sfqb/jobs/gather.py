@@ -15,6 +15,7 @@ from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.store.work import Queued, StoreWork
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.rebinding import person_edited
@@ -22,6 +23,7 @@ from sfqb.sync.records import FLOW_OF, SF_FLOWS, BindOrigin, BindRequest, Direct
 from sfqb.sync.writeback import QB_ID
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PAGE = 500  # records queued in one transaction
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
 
@@ -47,25 +49,23 @@ class Gather:
         for flow, sobject in select_flows(flows):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
             payloads, highs = self._sf.read(sobject.value, since)
-            for payload in payloads:
-                ref = SfRef(sobject, str(payload["Id"]))
-                fingerprint = payload_fingerprint(payload)
-                # An in-flight row keeps its time: it is when its unanswered add was sent, and
-                # the next cycle looks for that add from then on (a later time would miss it).
-                current = self._store.queue.get(company, flow, ref)
-                inflight = current is not None and current.status is QueueStatus.INFLIGHT
-                item = self._store.queue.enqueue(
-                    company,
-                    flow,
-                    Direction.SF_TO_QB,
-                    ref,
-                    payload=payload,
-                    fingerprint=fingerprint,
-                    now=current.updated_at if inflight and current else self._clock(),
-                )
-                if current is not None and not inflight:
-                    self._binding_field(company, ref, current, item, payload)
-                queued += 1
+            for start in range(0, len(payloads), PAGE):
+                page = payloads[start : start + PAGE]
+                records = [
+                    Queued(SfRef(sobject, str(p["Id"])), p, payload_fingerprint(p)) for p in page
+                ]
+                # One transaction a page. An in-flight row keeps its time: it is when its
+                # unanswered add was sent, and the next cycle looks for that add from then on
+                # (a later time would miss it).
+                rows = self._store.queue_page(
+                    company, flow, Direction.SF_TO_QB, records, now=self._clock(),
+                    keep_inflight_time=True,
+                )  # fmt: skip
+                for record, (current, item) in zip(records, rows, strict=True):
+                    if current is not None and current.status is not QueueStatus.INFLIGHT:
+                        assert isinstance(record.source, SfRef)
+                        self._binding_field(company, record.source, current, item, record.payload)
+                queued += len(records)
             for stream, high in highs.items():
                 self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
@@ -129,15 +129,26 @@ class Gather:
                     row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
                 items[ref] = row
 
-    def wrote_qb_id(self, company: str, items: dict[SfRef, QueueItem], write: SfWrite) -> None:
-        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's."""
-        ref = SfRef(SfObject(write.sobject), write.record_id)
-        item = items.get(ref) or self._store.queue.get(company, write.flow, ref)
-        value = write.fields[QB_ID]
-        if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
-            noted = self._store.queue.note_payload(item.id, {QB_ID: value})
-            if ref in items:
-                items[ref] = noted
+    def wrote_qb_ids(
+        self,
+        work: StoreWork,
+        company: str,
+        items: dict[SfRef, QueueItem],
+        writes: Sequence[SfWrite],
+    ) -> None:
+        """Remember what sfqb wrote in QuickBooks_ID__c, so it is never taken for a person's
+        (in `work`'s transaction)."""
+        notes: dict[int, dict[str, Any]] = {}
+        refs: dict[int, SfRef] = {}
+        for write in writes:
+            ref = SfRef(SfObject(write.sobject), write.record_id)
+            item = items.get(ref) or work.queue.get(company, write.flow, ref)
+            value = write.fields[QB_ID]
+            if item is not None and _text(item.payload.get(QB_ID)) != _text(value):
+                notes[item.id], refs[item.id] = {QB_ID: value}, ref
+        for item_id, noted in work.note_payloads(notes).items():
+            if refs[item_id] in items:
+                items[refs[item_id]] = noted
 
 
 def salesforce_since(
