@@ -45,6 +45,7 @@ from sfqb.sync.records import (
 from sfqb.sync.target import TargetProfile
 from sfqb.sync.writeback import QB_ID
 
+CONTACT_EVERY = timedelta(seconds=30)  # how often a cycle records its contact with QuickBooks
 FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
 
 
@@ -154,6 +155,7 @@ class SyncRunner:
             return held
         self.gather(company, flows)
         active = self.start(company, flows)
+        contact: datetime | None = None
         while (ops := active.cycle.next_batch()) is not None:
             self.sent(active, ops)
             try:
@@ -164,8 +166,13 @@ class SyncRunner:
                 if self._circuit is not None:
                     self._circuit.trip(company, exc.status, self.policy)
                 return self.abort(active, exc)
+            # The first answer closes an open circuit; later ones only keep last_contact fresh,
+            # so one write every CONTACT_EVERY is enough (not one a batch).
             if self._circuit is not None and results:
-                self._circuit.contact(company)
+                now = self._clock()
+                if contact is None or now - contact >= CONTACT_EVERY:
+                    self._circuit.contact(company)
+                    contact = now
             self.received(active, ops, results)
         return self.finish(active)
 

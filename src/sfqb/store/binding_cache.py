@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
@@ -233,13 +233,16 @@ class BindingCache:
         for row, final in kept:
             if final != _binding(row):
                 _write(row, final)
+        added = []
         for sf in sorted(self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id)):
             final = self._sf[sf]
             if final is not None:
                 row = BindingRow(company=self.company, sf_object=sf.sobject.value, sf_id=sf.id)
                 _write(row, final)
-                db.add(row)
+                added.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
         db.flush()
+        if added:  # one statement; the ids are not needed back
+            db.execute(insert(BindingRow), added)
 
     def _current(self, db: Session) -> list[BindingRow]:
         """The store's rows of every record the cycle changed, locked for the write."""
