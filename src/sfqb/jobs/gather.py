@@ -99,8 +99,14 @@ class Gather:
         """Read the parents a cycle found unsynced by Id and queue them."""
         for sobject in {p.sobject for p in parents}:
             ids = sorted(p.id for p in parents if p.sobject is sobject)
-            for payload in self._sf.read_ids(sobject.value, ids):
-                self._enqueue_read(company, SfRef(sobject, str(payload["Id"])), payload)
+            records = [
+                Queued(SfRef(sobject, str(p["Id"])), p, payload_fingerprint(p))
+                for p in self._sf.read_ids(sobject.value, ids)
+            ]
+            if records:  # one transaction for what was read
+                self._store.queue_page(
+                    company, FLOW_OF[sobject], Direction.SF_TO_QB, records, now=self._clock()
+                )
 
     def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
         """Queue a record read by Id (its row is left as it is when nothing changed)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -39,6 +40,13 @@ def fold_name(name: object) -> str:
     QuickBooks compares names without regard to case; sfqb also ignores accents and
     punctuation because QuickBooks Desktop may store them transliterated ("—" as "-").
     """
+    return _fold(name if isinstance(name, str) else str(name or ""))
+
+
+# Every name a cycle has seen is compared with each new one (`_unique`), so the same names are
+# folded again and again: remembered, that costs a look-up instead of a normalization.
+@lru_cache(maxsize=65_536)
+def _fold(name: str) -> str:
     text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
     return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
