@@ -26,7 +26,7 @@ from sfqb.jobs.qb_checkpoint import clean_before, qb_since
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
-from sfqb.store.binding_cache import BindingCache
+from sfqb.store.binding_cache import BindingCache, BindingsChanged
 from sfqb.store.journal import NewAttempt
 from sfqb.store.queue import Move
 from sfqb.sync.cycle import Cycle
@@ -155,6 +155,13 @@ class SyncRunner:
             return held
         self.gather(company, flows)
         active = self.start(company, flows)
+        try:
+            return self._drive(active, driver)
+        except BindingsChanged as exc:
+            return self.dropped(active, exc)
+
+    def _drive(self, active: ActiveCycle, driver: Driver) -> CycleReport:
+        company = active.report.company
         contact: datetime | None = None
         while (ops := active.cycle.next_batch()) is not None:
             self.sent(active, ops)
@@ -370,6 +377,16 @@ class SyncRunner:
         report = active.report
         report.aborted = f"{exc.status.system} {exc.status.code}"
         self._stop(report, exc.status, "cycle stopped; records stay queued")
+        return report
+
+    def dropped(self, active: ActiveCycle, exc: BindingsChanged) -> CycleReport:
+        """Someone else changed a binding the cycle changed too: the batch's write-down is not
+        made, the cycle ends (its records stay in flight; the next cycle looks them up)."""
+        report = active.report
+        report.aborted = str(exc)
+        self._store.journal.finish_run(
+            report.run_id, RunStatus.FAILED, self._counts(report), at=self._clock()
+        )
         return report
 
     def _stop(self, report: CycleReport, status: DecodedStatus, action: str) -> None:

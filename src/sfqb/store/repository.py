@@ -1,4 +1,5 @@
-"""The store's repository: every read and write sfqb makes, one transaction per call."""
+"""The store's repository: every read and write sfqb makes, one transaction per call (or per set
+of writes: `Store.work()`)."""
 
 from __future__ import annotations
 
