@@ -17,6 +17,7 @@ from sfqb.domain.selection import FieldCondition
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.mapping.soql import Condition
 from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.store.work import Queued, StoreWork
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
 from sfqb.sync.rebinding import person_edited
@@ -33,6 +34,7 @@ from sfqb.sync.records import (
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, id_field
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PAGE = 500  # records queued in one transaction
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
 
@@ -97,11 +99,7 @@ class Gather:
             for where, group in reads:
                 payloads, highs = self._read(where, sobject.value, since)
                 for flow in group:
-                    for payload in payloads:
-                        ref = sf_ref(flow, sobject, str(payload["Id"]))
-                        if self.takes(company, flow, ref, payload):
-                            self._changed(company, flow, ref, payload)
-                            queued += 1
+                    queued += self._queue(company, flow, sobject, payloads)
                 for stream, high in highs.items():
                     lows[stream] = min(high, lows.get(stream, high))
             for stream, high in lows.items():
@@ -118,23 +116,28 @@ class Gather:
             return self._store.bindings.by_sf(company, ref) is not None
         return True
 
-    def _changed(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> None:
-        fingerprint = payload_fingerprint(payload)
-        # An in-flight row keeps its time: it is when its unanswered add was sent, and
-        # the next cycle looks for that add from then on (a later time would miss it).
-        current = self._store.queue.get(company, flow, ref)
-        inflight = current is not None and current.status is QueueStatus.INFLIGHT
-        item = self._store.queue.enqueue(
-            company,
-            flow,
-            Direction.SF_TO_QB,
-            ref,
-            payload=payload,
-            fingerprint=fingerprint,
-            now=current.updated_at if inflight and current else self._clock(),
-        )
-        if current is not None and not inflight:
-            self._binding_field(company, ref, current, item, payload)
+    def _queue(
+        self, company: str, flow: str, sobject: SfObject, payloads: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Queue the records of `payloads` the flow takes, one transaction a page; how many."""
+        records = [
+            Queued(ref, p, payload_fingerprint(p))
+            for p in payloads
+            if self.takes(company, flow, ref := sf_ref(flow, sobject, str(p["Id"])), p)
+        ]
+        for start in range(0, len(records), PAGE):
+            page = records[start : start + PAGE]
+            # An in-flight row keeps its time: it is when its unanswered add was sent, and the
+            # next cycle looks for that add from then on (a later time would miss it).
+            rows = self._store.queue_page(
+                company, flow, Direction.SF_TO_QB, page, now=self._clock(),
+                keep_inflight_time=True,
+            )  # fmt: skip
+            for record, (current, item) in zip(page, rows, strict=True):
+                if current is not None and current.status is not QueueStatus.INFLIGHT:
+                    assert isinstance(record.source, SfRef)
+                    self._binding_field(company, record.source, current, item, record.payload)
+        return len(records)
 
     def _binding_field(
         self,
@@ -167,8 +170,15 @@ class Gather:
         flow's filter is not read (its children wait for it)."""
         for sobject in {p.sobject for p in parents}:
             ids = sorted(p.id for p in parents if p.sobject is sobject)
-            for payload in self._read_ids(FLOW_OF[sobject], sobject.value, ids):
-                self._enqueue_read(company, SfRef(sobject, str(payload["Id"])), payload)
+            flow = FLOW_OF[sobject]
+            records = [
+                Queued(SfRef(sobject, str(p["Id"])), p, payload_fingerprint(p))
+                for p in self._read_ids(flow, sobject.value, ids)
+            ]
+            if records:  # one transaction for what was read
+                self._store.queue_page(
+                    company, flow, Direction.SF_TO_QB, records, now=self._clock()
+                )
 
     def _enqueue_read(self, company: str, ref: SfRef, payload: Mapping[str, Any]) -> QueueItem:
         """Queue a record read by Id (its row is left as it is when nothing changed)."""
@@ -197,19 +207,30 @@ class Gather:
                     row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
                 items[ref] = row
 
-    def wrote_qb_id(self, company: str, items: dict[SfRef, QueueItem], write: SfWrite) -> None:
+    def wrote_qb_ids(
+        self,
+        work: StoreWork,
+        company: str,
+        items: dict[SfRef, QueueItem],
+        writes: Sequence[SfWrite],
+    ) -> None:
         """Remember what sfqb wrote in QuickBooks_ID__c (a vendor's: QuickBooks_Vendor_ID__c),
-        so it is never taken for a person's."""
-        for role, field in ((Role.MAIN, QB_ID), (Role.VENDOR, QB_VENDOR_ID)):
-            if field not in write.fields:
-                continue
-            ref = SfRef(SfObject(write.sobject), write.record_id, role)
-            item = items.get(ref) or self._store.queue.get(company, flow_of(ref), ref)
-            value = write.fields[field]
-            if item is not None and _text(item.payload.get(field)) != _text(value):
-                noted = self._store.queue.note_payload(item.id, {field: value})
-                if ref in items:
-                    items[ref] = noted
+        so it is never taken for a person's (in `work`'s transaction)."""
+        notes: dict[int, dict[str, Any]] = {}
+        refs: dict[int, SfRef] = {}
+        for write in writes:
+            for role, field in ((Role.MAIN, QB_ID), (Role.VENDOR, QB_VENDOR_ID)):
+                if field not in write.fields:
+                    continue
+                ref = SfRef(SfObject(write.sobject), write.record_id, role)
+                item = items.get(ref) or work.queue.get(company, flow_of(ref), ref)
+                value = write.fields[field]
+                if item is not None and _text(item.payload.get(field)) != _text(value):
+                    notes.setdefault(item.id, {})[field] = value
+                    refs[item.id] = ref
+        for item_id, noted in work.note_payloads(notes).items():
+            if refs[item_id] in items:
+                items[refs[item_id]] = noted
 
 
 def salesforce_since(

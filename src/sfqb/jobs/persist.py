@@ -14,6 +14,8 @@ from sfqb.domain.status import Category
 from sfqb.jobs.backoff import Backoff
 from sfqb.jobs.bindings import BindingDesk, qb_of, sf_of
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
+from sfqb.store.queue import Move
+from sfqb.store.work import StoreWork
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.gone import GONE_CODE, GoneTransaction
 from sfqb.sync.pasting import PASTE_CODE, Pastes
@@ -70,15 +72,22 @@ class Persistence:
         )
 
     def outcomes(
-        self, company: str, cycle: Cycle, items: dict[SfRef, QueueItem], *, final: bool
+        self,
+        company: str,
+        cycle: Cycle,
+        items: dict[SfRef, QueueItem],
+        *,
+        final: bool,
+        work: StoreWork,
     ) -> list[ItemOutcome]:
-        """Move the queue rows of decided records; returns the outcomes written down.
+        """Move the queue rows of decided records in `work`; returns the outcomes written.
 
         Records done (or skipped) in QuickBooks stay in flight until the cycle's Salesforce
         write-back is over (`final`): a worker killed in between leaves them in flight, and the
         next cycle finds them bound and writes their QuickBooks IDs back then.
         """
-        written = []
+        written: list[tuple[SfRef, QueueItem, ItemOutcome]] = []
+        moves = []
         for sf, outcome in list(cycle.outcomes.items()):
             item = items.get(sf)
             if item is None or outcome.state is ItemState.INFLIGHT:
@@ -89,19 +98,24 @@ class Persistence:
             target = _QUEUE_STATE[outcome.state]
             if item.status is target and target is not QueueStatus.FAILED:
                 continue
-            items[sf] = self._store.queue.mark(
-                item.id, target, now=self._clock(), next_attempt_at=self._next(item, outcome),
-                decoded=outcome.status, error=outcome.reason if outcome.status else None,
-                sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
-                lock_wait=outcome.status is not None
-                and outcome.status.category is Category.IN_USE,
+            moves.append(
+                Move(
+                    item.id, target, next_attempt_at=self._next(item, outcome),
+                    decoded=outcome.status, error=outcome.reason if outcome.status else None,
+                    sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
+                    lock_wait=outcome.status is not None
+                    and outcome.status.category is Category.IN_USE,
+                )
             )  # fmt: skip
+            written.append((sf, item, outcome))
+        moved = work.move(moves, now=self._clock())
+        for sf, item, outcome in written:
+            items[sf] = moved[item.id]
             if outcome.state is ItemState.REVIEW:
-                self._hold_for_review(company, item, outcome)
-            if outcome.state is ItemState.DONE:
-                self._store.review.resolve_record(company, outcome.flow, sf)
-            written.append(outcome)
-        return written
+                self._hold_for_review(work, company, item, outcome)
+        done = [(o.flow, sf) for sf, _, o in written if o.state is ItemState.DONE]
+        work.resolve_records(company, done)
+        return [outcome for _, _, outcome in written]
 
     def _next(self, item: QueueItem, outcome: ItemOutcome) -> datetime | None:
         if outcome.state is ItemState.RETRY:
@@ -111,25 +125,28 @@ class Persistence:
             return self._clock()
         return None
 
-    def _hold_for_review(self, company: str, item: QueueItem, outcome: ItemOutcome) -> None:
+    def _hold_for_review(
+        self, work: StoreWork, company: str, item: QueueItem, outcome: ItemOutcome
+    ) -> None:
         details = dict(outcome.details)
         if "attempts" in details and isinstance(item.source, SfRef):
             details["history"] = [
                 {"at": a.created_at.isoformat(), "code": f"{a.system.value}:{a.code}",
                  "title": a.title, "action": a.action_taken}
-                for a in self._store.journal.log(company, record=item.source, limit=20)
+                for a in work.journal.log(company, record=item.source, limit=20)
             ]  # fmt: skip
         evidence = details.get("candidates") or details.get("conflicts") or details.get("history")
         source_type = (
             item.source.sobject.value if isinstance(item.source, SfRef) else item.source.kind.value
         )
-        review = self._store.review.hold(
+        review = work.review.hold(
             company, outcome.flow, source_type, item.source.id, outcome.reason,
             status=outcome.status, candidates=evidence or ([details] if details else []),
             now=self._clock(),
         )  # fmt: skip
-        if self._alerts is not None:
-            self._alerts.needs_person(company, review, self._policy.alerts)
+        alerts = self._alerts
+        if alerts is not None:  # the alert center writes through its own sessions
+            work.after_commit(lambda: alerts.needs_person(company, review, self._policy.alerts))
 
     def blocks(self, company: str) -> dict[str, Block]:
         """The company-level holds still open (kept on the review list as company items)."""

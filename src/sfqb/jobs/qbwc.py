@@ -26,6 +26,7 @@ from sfqb.connectors.qbd.webconnector.ports import OutboxItem, OutboxStatus
 from sfqb.domain.status import DecodedStatus
 from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.runner import ActiveCycle, CycleReport, SyncRunner
+from sfqb.store.binding_cache import BindingsChanged
 from sfqb.sync.ops import QbOp, QuickBooksUnavailable
 
 
@@ -67,6 +68,13 @@ class CycleWorkSource:
             runner.gather(company)
             running = _Running(runner, runner.start(company))
             self._running[company] = running
+        try:
+            return self._next(company, running)
+        except BindingsChanged as exc:
+            self._drop(company, running, exc)
+            return ()
+
+    def _next(self, company: str, running: _Running) -> Sequence[str]:
         while True:
             ops = running.active.cycle.next_batch()
             if ops is None:
@@ -94,7 +102,15 @@ class CycleWorkSource:
             except QbxmlParseError:
                 answers = []
         ops, running.ops, running.composed = running.ops, (), None
-        running.runner.received(running.active, ops, answers)
+        try:
+            running.runner.received(running.active, ops, answers)
+        except BindingsChanged as exc:
+            self._drop(company, running, exc)
+
+    def _drop(self, company: str, running: _Running, exc: BindingsChanged) -> None:
+        # The batch was not written down: its records stay in flight for the next cycle.
+        self._running.pop(company, None)
+        self._on_report(running.runner.dropped(running.active, exc))
 
     def outage(self, company: str, status: DecodedStatus) -> None:
         """QuickBooks could not be reached: stop the company's cycle, its records stay queued."""

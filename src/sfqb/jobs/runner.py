@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import SfRef
+from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
@@ -26,7 +26,11 @@ from sfqb.jobs.qb_checkpoint import clean_before, qb_since
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
+from sfqb.store.binding_cache import BindingCache, BindingsChanged
+from sfqb.store.journal import NewAttempt
+from sfqb.store.queue import Move
 from sfqb.sync.cycle import Cycle
+from sfqb.sync.fields import references
 from sfqb.sync.inbound import FALL_BACK_HOURS
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
 from sfqb.sync.records import (
@@ -35,12 +39,14 @@ from sfqb.sync.records import (
     Direction,
     ItemState,
     PendingChange,
+    SfWrite,
     modstamp_of,
 )
 from sfqb.sync.target import TargetProfile
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID
 
 OPPORTUNITY_FLOW = "opportunity_to_invoice"  # its target kind is the runner's transaction type
+CONTACT_EVERY = timedelta(seconds=30)  # how often a cycle records its contact with QuickBooks
 FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
 
 
@@ -103,6 +109,7 @@ class ActiveCycle:
     report: CycleReport
     cycle: Cycle
     items: dict[SfRef, QueueItem]
+    bindings: BindingCache
     read_ok: bool = True
 
 
@@ -159,6 +166,14 @@ class SyncRunner:
             return held
         self.gather(company, flows)
         active = self.start(company, flows)
+        try:
+            return self._drive(active, driver)
+        except BindingsChanged as exc:
+            return self.dropped(active, exc)
+
+    def _drive(self, active: ActiveCycle, driver: Driver) -> CycleReport:
+        company = active.report.company
+        contact: datetime | None = None
         while (ops := active.cycle.next_batch()) is not None:
             self.sent(active, ops)
             try:
@@ -169,8 +184,13 @@ class SyncRunner:
                 if self._circuit is not None:
                     self._circuit.trip(company, exc.status, self.policy)
                 return self.abort(active, exc)
+            # The first answer closes an open circuit; later ones only keep last_contact fresh,
+            # so one write every CONTACT_EVERY is enough (not one a batch).
             if self._circuit is not None and results:
-                self._circuit.contact(company)
+                now = self._clock()
+                if contact is None or now - contact >= CONTACT_EVERY:
+                    self._circuit.contact(company)
+                    contact = now
             self.received(active, ops, results)
         return self.finish(active)
 
@@ -216,14 +236,15 @@ class SyncRunner:
         run = self._store.journal.start_run(company, sorted(chosen), at=now)
         items = self._open_rows(company, now, chosen)
         clean = clean_before(self._store, company, run.id)
-        cycle = self._cycle(company, items, clean)
+        bindings = self._store.binding_cache(company)  # read once per cycle, written per batch
+        cycle = self._cycle(company, items, clean, bindings)
         missing = cycle.unsynced_parents()
         if missing:
             self._gather.parents(company, missing)
             parents = {f for f, _ in SF_FLOWS[:2]} - self.flows_off(company)
             items = self._open_rows(company, now, chosen | parents)
-            cycle = self._cycle(company, items, clean)
-        return ActiveCycle(CycleReport(company, run.id), cycle, items)
+            cycle = self._cycle(company, items, clean, bindings)
+        return ActiveCycle(CycleReport(company, run.id), cycle, items, bindings)
 
     def _open_rows(self, company: str, now: datetime, flows: set[str]) -> dict[SfRef, QueueItem]:
         rows = [r for r in self._store.queue.due(company, now) if r.direction is Direction.SF_TO_QB]
@@ -234,7 +255,13 @@ class SyncRunner:
         ]
         return {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in flows}
 
-    def _cycle(self, company: str, items: Mapping[SfRef, QueueItem], clean: bool) -> Cycle:
+    def _cycle(
+        self,
+        company: str,
+        items: Mapping[SfRef, QueueItem],
+        clean: bool,
+        bindings: BindingCache,
+    ) -> Cycle:
         overrides = self._store.overrides.of_company(company)
         changes = [
             PendingChange(
@@ -257,12 +284,12 @@ class SyncRunner:
             self._store, company, self.profile, transaction_type=settings.transaction_type,
             overlap=settings.qb_overlap, fall_back=settings.qb_fall_back, now=self._clock(),
         )  # fmt: skip
-        return Cycle(
+        cycle = Cycle(
             company,
             changes,
             mapper=self._mapper,
             catalog=self._catalog,
-            bindings=self._store.bindings,
+            bindings=bindings,
             qb_since=since,
             clock=self._clock,
             profile=self.profile,
@@ -279,19 +306,31 @@ class SyncRunner:
             skip_seen=clean,
             flows_off=self.flows_off(company),
         )
+        parents = {p for m in cycle.canonical.values() for p in references(m.fields)}
+        bindings.prefetch(sf=set(items) | parents)
+        return cycle
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""
         active.report.qb_batches += 1
         if ops and all(op.cursor for op in ops):
             active.report.qb_pages += 1
-        for op in ops:
-            if op.action in (QbAction.ADD, QbAction.MOD) and op.sf in active.items:
-                item = active.items[op.sf]
-                if item.status is not QueueStatus.INFLIGHT:
-                    active.items[op.sf] = self._store.queue.mark(
-                        item.id, QueueStatus.INFLIGHT, now=self._clock()
-                    )
+        going = {
+            op.sf: active.items[op.sf]
+            for op in ops
+            if op.action in (QbAction.ADD, QbAction.MOD)
+            and op.sf in active.items
+            and active.items[op.sf].status is not QueueStatus.INFLIGHT
+        }
+        if not going and not active.bindings.dirty:
+            return
+        # Committed before the batch leaves: a reply lost to a crash is looked up next cycle.
+        with self._store.work() as work:
+            work.bindings(active.bindings)
+            moves = [Move(i.id, QueueStatus.INFLIGHT) for i in going.values()]
+            moved = work.move(moves, now=self._clock())
+        for sf, item in going.items():
+            active.items[sf] = moved[item.id]
 
     def received(
         self, active: ActiveCycle, ops: Sequence[QbOp], results: Sequence[QbResult]
@@ -300,6 +339,15 @@ class SyncRunner:
         for op, result in zip(ops, results, strict=False):
             if op.action is QbAction.READ_CHANGED and op.sf is None and not result.ok:
                 active.read_ok = False
+        profile = self.profile
+        active.bindings.prefetch(
+            qb={
+                QbRef(profile.kind_of(r.qb_type), r.id)
+                for result in results
+                for r in result.records
+                if profile.binds(r.qb_type)
+            }
+        )
         active.cycle.take_results(results)
         if active.cycle.sf_wanted:
             self._gather.wanted(active.report.company, active.cycle, active.items)
@@ -317,9 +365,12 @@ class SyncRunner:
         for write, result in zip(writes, results, strict=True):
             if result.ok and write.direction is Direction.QB_TO_SF:
                 report.synced[write.flow] += 1
-            if result.ok and (QB_ID in write.fields or QB_VENDOR_ID in write.fields):
-                self._gather.wrote_qb_id(report.company, active.items, write)
-        self._persist(active, final=True)
+        written = [
+            w
+            for w, r in zip(writes, results, strict=True)
+            if r.ok and (QB_ID in w.fields or QB_VENDOR_ID in w.fields)
+        ]
+        self._persist(active, final=True, wrote_ids=written)
         self._persistence.after_cycle(report.company, cycle)
         if cycle.marking.settled is not None:
             stream = self._field_stream + cycle.marking.settled
@@ -348,6 +399,16 @@ class SyncRunner:
         self._stop(report, exc.status, "cycle stopped; records stay queued")
         return report
 
+    def dropped(self, active: ActiveCycle, exc: BindingsChanged) -> CycleReport:
+        """Someone else changed a binding the cycle changed too: the batch's write-down is not
+        made, the cycle ends (its records stay in flight; the next cycle looks them up)."""
+        report = active.report
+        report.aborted = str(exc)
+        self._store.journal.finish_run(
+            report.run_id, RunStatus.FAILED, self._counts(report), at=self._clock()
+        )
+        return report
+
     def _stop(self, report: CycleReport, status: DecodedStatus, action: str) -> None:
         self._store.journal.record_attempt(
             company=report.company, flow="connector", direction=Direction.SF_TO_QB,
@@ -361,18 +422,28 @@ class SyncRunner:
 
     # -- persistence ---------------------------------------------------------------------------
 
-    def _persist(self, active: ActiveCycle, *, final: bool) -> None:
-        """Log the cycle's new attempts and write down its records' outcomes."""
+    def _persist(
+        self, active: ActiveCycle, *, final: bool, wrote_ids: Sequence[SfWrite] = ()
+    ) -> None:
+        """Write down the cycle's new attempts, binding changes and records' outcomes, in one
+        transaction (`wrote_ids`: Salesforce writes of QuickBooks_ID__c that were saved)."""
         cycle, report = active.cycle, active.report
-        for attempt in cycle.attempts[report.attempts :]:
-            self._store.journal.record_attempt(
-                company=report.company, flow=attempt.flow, direction=attempt.direction,
-                operation=attempt.operation, status=attempt.status, sf=attempt.sf, qb=attempt.qb,
-                summary=attempt.summary, action_taken=attempt.action, run_id=report.run_id,
-                at=self._clock(),
-            )  # fmt: skip
+        new = [
+            NewAttempt(
+                report.company, a.flow, a.direction, a.operation, a.status, a.sf, a.qb,
+                a.summary, a.action, report.run_id,
+            )
+            for a in cycle.attempts[report.attempts :]
+        ]  # fmt: skip
+        with self._store.work() as work:
+            work.bindings(active.bindings)
+            work.log(new, at=self._clock())
+            self._gather.wrote_qb_ids(work, report.company, active.items, wrote_ids)
+            outcomes = self._persistence.outcomes(
+                report.company, cycle, active.items, final=final, work=work
+            )
         report.attempts = len(cycle.attempts)
-        for outcome in self._persistence.outcomes(report.company, cycle, active.items, final=final):
+        for outcome in outcomes:
             if outcome.state is ItemState.DONE:
                 report.synced[outcome.flow] += 1
             report.states[outcome.state.value] += 1

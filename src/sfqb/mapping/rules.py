@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sfqb.mapping.result import MappingChange
 
@@ -42,6 +43,13 @@ def fold_name(name: object) -> str:
     QuickBooks compares names without regard to case; sfqb also ignores accents and
     punctuation because QuickBooks Desktop may store them transliterated ("—" as "-").
     """
+    return _fold(name if isinstance(name, str) else str(name or ""))
+
+
+# Every name a cycle has seen is compared with each new one (`_unique`), so the same names are
+# folded again and again: remembered, that costs a look-up instead of a normalization.
+@lru_cache(maxsize=65_536)
+def _fold(name: str) -> str:
     text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
     return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from sfqb.sync.records import Direction
 
@@ -24,7 +25,16 @@ __all__ = [
     "utc_now",
 ]
 
-Sessions = sessionmaker[Session]
+
+class Sessions(Protocol):
+    """Where a repository gets its sessions: a `sessionmaker`, or one open transaction that
+    every call joins (`sfqb.store.work`)."""
+
+    def __call__(self) -> AbstractContextManager[Session]: ...
+
+    def begin(self) -> AbstractContextManager[Session]: ...
+
+
 Clock = Callable[[], datetime]
 
 

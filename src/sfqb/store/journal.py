@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
@@ -136,6 +137,39 @@ def _attempt(row: AttemptRow) -> Attempt:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NewAttempt:
+    """An attempt to log (the arguments of `Journal.record_attempt`), for the bulk writes."""
+
+    company: str
+    flow: str
+    direction: Direction
+    operation: str
+    status: DecodedStatus
+    sf: SfRef | None = None
+    qb: QbRef | None = None
+    summary: str = ""
+    action_taken: str = ""
+    run_id: int | None = None
+
+
+def attempt_values(attempt: NewAttempt, at: datetime) -> dict[str, Any]:
+    """The column values of an attempt row logged at `at`."""
+    sf, qb, status = attempt.sf, attempt.qb, attempt.status
+    return {
+        "run_id": attempt.run_id, "company": attempt.company, "flow": attempt.flow,
+        "direction": Direction(attempt.direction).value,
+        "sf_object": sf.sobject.value if sf else None, "sf_id": sf.id if sf else None,
+        "qb_kind": qb.kind.value if qb else None, "qb_id": qb.id if qb else None,
+        "operation": str(attempt.operation), "summary": attempt.summary,
+        "system": status.system.value, "code": status.code, "severity": status.severity.value,
+        "category": status.category.value, "known": status.known, "message": status.message,
+        "title": status.title, "meaning": status.meaning,
+        "fix": "\n".join(step.replace("\n", " ") for step in status.fix),
+        "remedy": status.remedy.value, "action_taken": attempt.action_taken, "created_at": at,
+    }  # fmt: skip
+
+
 def _open_failure() -> ColumnElement[bool]:
     """An error not followed by a non-error attempt on the same record in the same flow."""
     later = aliased(AttemptRow)
@@ -254,29 +288,12 @@ class Journal:
     ) -> Attempt:
         """Log one attempt with its decoded status."""
         row = AttemptRow(
-            run_id=run_id,
-            company=company,
-            flow=flow,
-            direction=Direction(direction).value,
-            sf_object=sf.sobject.value if sf else None,
-            sf_id=sf.id if sf else None,
-            qb_kind=qb.kind.value if qb else None,
-            qb_id=qb.id if qb else None,
-            operation=str(operation),
-            summary=summary,
-            system=status.system.value,
-            code=status.code,
-            severity=status.severity.value,
-            category=status.category.value,
-            known=status.known,
-            message=status.message,
-            title=status.title,
-            meaning=status.meaning,
-            fix="\n".join(step.replace("\n", " ") for step in status.fix),
-            remedy=status.remedy.value,
-            action_taken=action_taken,
-            created_at=require_aware(at or self._clock(), "created_at"),
-        )
+            **attempt_values(
+                NewAttempt(company, flow, direction, operation, status, sf, qb, summary,
+                           action_taken, run_id),
+                require_aware(at or self._clock(), "created_at"),
+            )
+        )  # fmt: skip
         with self._sessions.begin() as db:
             db.add(row)
             db.flush()

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,37 +19,33 @@ from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, role_of_flow
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import QueueRow
-
-
-class QueueStatus(StrEnum):
-    """Where a queued record stands."""
-
-    PENDING = "pending"
-    INFLIGHT = "inflight"
-    DONE = "done"
-    FAILED = "failed"
-    WAITING = "waiting"
-    REVIEW = "review"
-
-
-_S = QueueStatus
-# Which states `mark` may move a row to from each state.
-TRANSITIONS: Mapping[QueueStatus, frozenset[QueueStatus]] = MappingProxyType(
-    {
-        _S.PENDING: frozenset({_S.INFLIGHT, _S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW}),
-        _S.INFLIGHT: frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW, _S.PENDING}),
-        _S.FAILED: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.WAITING, _S.REVIEW}),
-        _S.WAITING: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.FAILED, _S.REVIEW}),
-        _S.REVIEW: frozenset({_S.PENDING, _S.DONE}),
-        _S.DONE: frozenset({_S.PENDING}),
-    }
+from sfqb.store.queue_rows import (
+    DUE,
+    OUTCOMES,
+    SENT,
+    TRANSITIONS,
+    InvalidTransition,
+    Move,
+    QueueStatus,
+    apply_move,
+    check_source,
+    clear_errors,
+    new_row,
+    requeued,
+    source_type,
 )
-DUE = (_S.PENDING, _S.FAILED, _S.WAITING)
-OUTCOMES = frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW})
 
-
-class InvalidTransition(StoreError):
-    """A queue row cannot move from its state to the one asked for."""
+__all__ = [
+    "DUE",
+    "OUTCOMES",
+    "TRANSITIONS",
+    "InvalidTransition",
+    "Move",
+    "QueueItem",
+    "QueueStatus",
+    "SyncQueue",
+]
+_S = QueueStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +72,6 @@ class QueueItem:
     sent: dict[str, Any] | None = None  # the payload in flight when a newer one replaced it
 
 
-# Kept inside the payload column (no schema change): the payload an inflight write was sent
-# with, once Salesforce changed the record; a look-up after an unanswered add compares it too.
-_SENT = "__sfqb_sent__"
-
-
-def _source_type(source: SfRef | QbRef) -> str:
-    return source.sobject.value if isinstance(source, SfRef) else source.kind.value
-
-
 def _source(direction: Direction, flow: str, kind: str, ident: str) -> SfRef | QbRef:
     if direction is Direction.SF_TO_QB:
         return SfRef(SfObject(kind), ident, role_of_flow(flow))
@@ -101,7 +86,7 @@ def _item(row: QueueRow) -> QueueItem:
         flow=row.flow,
         direction=direction,
         source=_source(direction, row.flow, row.source_type, row.source_id),
-        payload={k: v for k, v in row.payload.items() if k != _SENT},
+        payload={k: v for k, v in row.payload.items() if k != SENT},
         fingerprint=row.fingerprint,
         status=QueueStatus(row.status),
         attempts=row.attempts,
@@ -113,12 +98,8 @@ def _item(row: QueueRow) -> QueueItem:
         outbox_id=row.outbox_id,
         updated_at=row.updated_at,
         bind_request=dict(row.bind_request) if row.bind_request else None,
-        sent=dict(row.payload[_SENT]) if _SENT in row.payload else None,
+        sent=dict(row.payload[SENT]) if SENT in row.payload else None,
     )
-
-
-def _clear_errors(row: QueueRow) -> None:
-    row.last_system = row.last_code = row.last_error = None
 
 
 class SyncQueue:
@@ -147,12 +128,10 @@ class SyncQueue:
         fingerprint again leaves a done, failed, waiting or review row as it is.
         """
         direction = Direction(direction)
-        expected = SfRef if direction is Direction.SF_TO_QB else QbRef
-        if not isinstance(source, expected):
-            raise StoreError(f"a {direction} flow reads {expected.__name__}s, got {source!r}")
+        check_source(direction, source)
         now = require_aware(now or self._clock(), "now")
         plain = to_jsonable(payload)
-        kind = _source_type(source)
+        kind = source_type(source)
         for _ in range(2):  # a concurrent first enqueue loses the insert race once
             try:
                 with self._sessions.begin() as db:
@@ -167,25 +146,13 @@ class SyncQueue:
                         .with_for_update()
                     )
                     if row is None:
-                        row = QueueRow(
-                            company=company, flow=flow, direction=direction.value,
-                            source_type=kind, source_id=source.id, payload=plain,
-                            fingerprint=fingerprint, status=_S.PENDING.value, attempts=0,
-                            lock_waits=0, next_attempt_at=now, updated_at=now,
+                        row = new_row(
+                            company, flow, direction, source, plain=plain,
+                            fingerprint=fingerprint, now=now,
                         )  # fmt: skip
                         db.add(row)
-                    elif row.status == _S.INFLIGHT.value:
-                        sent = row.payload.get(_SENT, row.payload)  # the first one sent
-                        if plain != sent:
-                            plain = {**plain, _SENT: sent}
-                        row.payload, row.fingerprint, row.updated_at = plain, fingerprint, now
-                    elif row.fingerprint != fingerprint or row.status == _S.PENDING.value:
-                        if row.fingerprint != fingerprint:
-                            row.attempts = row.lock_waits = 0
-                            _clear_errors(row)
-                        row.payload, row.fingerprint = plain, fingerprint
-                        row.status, row.next_attempt_at = _S.PENDING.value, now
-                        row.updated_at = now
+                    else:
+                        requeued(row, plain, fingerprint, now)
                     db.flush()
                     return _item(row)
             except IntegrityError:
@@ -213,41 +180,16 @@ class SyncQueue:
         payload arrived while the old one was in flight. PENDING is due at `next_attempt_at`
         or now; FAILED and WAITING at `next_attempt_at` (never when None).
         """
-        status = QueueStatus(status)
         now = require_aware(now or self._clock(), "now")
-        if next_attempt_at is not None:
-            next_attempt_at = require_aware(next_attempt_at, "next_attempt_at")
+        move = Move(
+            item_id, status, next_attempt_at=next_attempt_at, decoded=decoded, error=error,
+            outbox_id=outbox_id, sent_fingerprint=sent_fingerprint, lock_wait=lock_wait,
+        )  # fmt: skip
         with self._sessions.begin() as db:
             row = db.get(QueueRow, item_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"no queue item {item_id}")
-            current = QueueStatus(row.status)
-            if status not in TRANSITIONS[current]:
-                raise InvalidTransition(
-                    f"queue item {item_id} cannot go from {current} to {status}"
-                )
-            if current is _S.INFLIGHT and status in OUTCOMES:
-                row.attempts += 1
-            if lock_wait:
-                row.lock_waits += 1
-            if decoded is not None:
-                row.last_system, row.last_code = decoded.system.value, decoded.code
-                row.last_error = error or decoded.message or decoded.title
-            elif error is not None:
-                row.last_error = error
-            if outbox_id is not None:
-                row.outbox_id = outbox_id
-            if status is _S.DONE and sent_fingerprint not in (None, row.fingerprint):
-                status, next_attempt_at = _S.PENDING, now
-            elif status is _S.DONE:
-                _clear_errors(row)
-            if status is _S.PENDING:
-                next_attempt_at = next_attempt_at or now
-            elif status in (_S.INFLIGHT, _S.DONE, _S.REVIEW):
-                next_attempt_at = None
-            if current is _S.INFLIGHT and status is not _S.INFLIGHT and _SENT in row.payload:
-                row.payload = {k: v for k, v in row.payload.items() if k != _SENT}
-            row.status, row.next_attempt_at, row.updated_at = status.value, next_attempt_at, now
+            apply_move(row, move, now)
             db.flush()
             return _item(row)
 
@@ -271,7 +213,7 @@ class SyncQueue:
             row = db.get(QueueRow, item_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"no queue item {item_id}")
-            row.payload = {**row.payload, **to_jsonable(dict(fields))}  # _SENT kept
+            row.payload = {**row.payload, **to_jsonable(dict(fields))}  # SENT kept
             db.flush()
             return _item(row)
 
@@ -282,7 +224,7 @@ class SyncQueue:
                 select(QueueRow).where(
                     QueueRow.company == company,
                     QueueRow.flow == flow,
-                    QueueRow.source_type == _source_type(source),
+                    QueueRow.source_type == source_type(source),
                     QueueRow.source_id == source.id,
                 )
             )
@@ -380,7 +322,7 @@ class SyncQueue:
                     f"queue item {item_id} is in flight; wait for the next cycle to settle it"
                 )
             row.attempts = row.lock_waits = 0
-            _clear_errors(row)
+            clear_errors(row)
             row.status, row.next_attempt_at, row.updated_at = _S.PENDING.value, now, now
             db.flush()
             return _item(row)

@@ -1,9 +1,11 @@
-"""The store's repository: every read and write sfqb makes, one transaction per call."""
+"""The store's repository: every read and write sfqb makes, one transaction per call (or per set
+of writes: `Store.work()`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +22,11 @@ from sfqb.connectors.qbd.webconnector.ports import (
     OutboxStatus,
 )
 from sfqb.store.alerts import Alerts
+from sfqb.store.binding_cache import BindingCache
 from sfqb.store.bindings import Bindings
 from sfqb.store.checkpoints import Checkpoints
 from sfqb.store.circuits import Circuits
-from sfqb.store.common import StoreError
+from sfqb.store.common import Direction, StoreError
 from sfqb.store.connections import Connections
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.flow_settings import FlowSettings
@@ -34,11 +37,12 @@ from sfqb.store.policies import Policies
 from sfqb.store.qbo_batches import QboBatches
 from sfqb.store.qbo_events import QboCalls, QboEvents
 from sfqb.store.qbo_tokens import OAuthFactory, QboTokens
-from sfqb.store.queue import SyncQueue
+from sfqb.store.queue import QueueItem, SyncQueue
 from sfqb.store.review import ReviewList
 from sfqb.store.review_actions import RecordOverrides, ReviewActions
 from sfqb.store.secrets import SecretBox
 from sfqb.store.sessions import SessionRows
+from sfqb.store.work import Queued, StoreWork, store_work
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -140,6 +144,38 @@ class Store(SessionRows):
     def downgrade(self, revision: str) -> None:
         """Take the schema down to `revision` ("base" drops every table)."""
         self._alembic(lambda config: command.downgrade(config, revision))
+
+    # -- writes in sets (sfqb.store.work) -----------------------------------------------------
+
+    def work(self) -> AbstractContextManager[StoreWork]:
+        """One transaction for a set of writes (a batch's, a page's), committed at its end."""
+        return store_work(self._sessions, self._clock)
+
+    def binding_cache(self, company: str) -> BindingCache:
+        """A cycle's cached view of the company's bindings (written by `StoreWork.bindings`)."""
+        return BindingCache(self._sessions, company)
+
+    def queue_page(
+        self,
+        company: str,
+        flow: str,
+        direction: Direction,
+        records: Sequence[Queued],
+        *,
+        now: datetime | None = None,
+        keep_inflight_time: bool = False,
+    ) -> list[tuple[QueueItem | None, QueueItem]]:
+        """Queue a page of source records in one transaction (`StoreWork.enqueue`)."""
+        for _ in range(2):  # a concurrent first enqueue of a record loses the insert race once
+            try:
+                with self.work() as work:
+                    return work.enqueue(
+                        company, flow, direction, records, now=now,
+                        keep_inflight_time=keep_inflight_time,
+                    )  # fmt: skip
+            except IntegrityError:
+                continue
+        raise StoreError(f"could not queue a page of flow {flow!r} of {company!r}; try again")
 
     # -- companies -------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import pytest
 
@@ -93,3 +95,53 @@ def test_batch_ready_says_when_the_minutes_batches_are_spent() -> None:
     assert limiter.batch_ready()
     limiter.pause(5)
     assert not limiter.batch_ready()  # a 429 pause holds batches too
+
+
+def drive(delay: Callable[[int], float], late: Callable[[int], bool], count: int) -> list[float]:
+    """Send `count` requests through reservations, 10 in flight at most; request n is answered
+    `delay(n)` seconds after it is sent and arrives at Intuit then (`late(n)`) or at once.
+    Returns Intuit's arrival times."""
+    clock = SimClock()
+    flying: list[tuple[float, float, AbstractContextManager[None]]] = []
+    arrivals: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        until = clock.now + seconds
+        for entry in sorted(flying, key=lambda e: e[0]):
+            if entry[0] <= until:  # each answer comes back at its own time
+                clock.now = max(clock.now, entry[0])
+                flying.remove(entry)
+                arrivals.append(entry[1])
+                entry[2].__exit__(None, None, None)
+        clock.now = until
+
+    limiter = RealmLimiter(Limits(), clock=clock, sleep=sleep)
+    for n in range(count):
+        while len(flying) >= 10:  # every slot taken: wait for an answer
+            sleep(0.01)
+        slot = limiter.in_flight(limiter.reserve())
+        slot.__enter__()
+        answer = clock.now + delay(n)
+        flying.append((answer, answer if late(n) else clock.now, slot))
+        clock.now += 0.001
+    sleep(5)
+    return sorted(arrivals)
+
+
+def test_requests_counted_until_answered_keep_intuits_seconds_whatever_the_delays() -> None:
+    # Intuit counts a request when it arrives: anywhere between its send and its answer. Every
+    # third request here is slow (as a batch's large body): it arrives only as it is answered,
+    # 0.8 s after it was sent; the others arrive at once. Counted from the send alone, a slow
+    # one and the ten fast ones sent after it met in one of Intuit's seconds: a 429.
+    arrivals = drive(lambda n: 0.8 if n % 3 == 0 else 0.01, lambda n: n % 3 == 0, 1200)
+    assert len(arrivals) == 1200
+    assert most_in_any_window(arrivals, 1.0) <= 10
+    assert most_in_any_window(arrivals, 60.0) <= 500
+
+
+def test_answered_in_50_ms_the_budget_is_still_used() -> None:
+    for late in (lambda n: False, lambda n: True):
+        arrivals = drive(lambda n: 0.05, late, 2000)
+        assert most_in_any_window(arrivals, 1.0) <= 10
+        assert most_in_any_window(arrivals, 60.0) <= 500
+        assert len(arrivals) / ((arrivals[-1] - arrivals[0]) / 60) >= 0.95 * 500

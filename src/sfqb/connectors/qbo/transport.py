@@ -152,10 +152,10 @@ class Transport:
 
     def _exchange(self, call: Call, params: dict[str, str], token: str) -> httpx.Response | None:
         # One request on the wire; None when it was sent but no answer came back.
-        self._limiter.acquire(batch=call.batch)
+        reservation = self._limiter.reserve(batch=call.batch)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         try:
-            with self._limiter.in_flight():
+            with self._limiter.in_flight(reservation):
                 response = self._http.request(
                     call.method, call.path, params=params, json=call.body, headers=headers
                 )

@@ -1,0 +1,294 @@
+"""A cycle's view of one company's bindings: read once, written once per batch.
+
+The engine asks about a record's binding many times a cycle. `BindingCache` answers from
+memory: the bindings of the records a cycle works on are read in a few queries up front
+(`prefetch`), anything else once on first use, and the cycle's own changes (bind, update,
+unbind) are kept in memory until `flush` writes them, inside the caller's transaction, with
+the batch's queue and log rows (`sfqb.store.work`).
+
+A flush first checks that the rows it changes are still as the cache read them; if another
+writer (a person binding a record in the console meanwhile) changed one, it raises
+`BindingsChanged` and the caller's transaction writes nothing of the batch. The records stay
+in flight, as after a crash, and the next cycle looks them up in QuickBooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef
+from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, _write
+from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
+from sfqb.store.models import BindingRow
+
+CHUNK = 500  # ids per IN (...) of a prefetch
+
+
+class BindingsChanged(StoreError):
+    """Bindings a batch changed were changed by someone else since the cycle read them."""
+
+
+def _stored(binding: Binding) -> Binding:
+    """`binding` as the store gives it back: UTC time, JSON-plain values."""
+    values = to_jsonable(binding.sf_values) if binding.sf_values is not None else None
+    return replace(
+        binding, synced_at=require_aware(binding.synced_at, "synced_at"), sf_values=values
+    )
+
+
+class BindingCache:
+    """The engine's BindingRepository for one company's cycle (see the module docstring).
+
+    Other companies' bindings are passed through to the store uncached.
+    """
+
+    def __init__(self, sessions: Sessions, company: str) -> None:
+        self._sessions = sessions
+        self._store = Bindings(sessions)
+        self.company = company
+        self._sf: dict[SfRef, Binding | None] = {}  # what the cycle sees
+        self._qb: dict[QbRef, Binding | None] = {}
+        self._read_sf: dict[SfRef, Binding | None] = {}  # as last read or written in the store
+        self._read_qb: dict[QbRef, Binding | None] = {}
+        self._dirty_sf: set[SfRef] = set()
+        self._dirty_qb: set[QbRef] = set()
+        self.queries = 0  # reads of the store, for tests and benchmarks
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _seen(self, row: BindingRow) -> Binding:
+        binding = _binding(row)
+        self._read_sf.setdefault(binding.sf, binding)
+        self._read_qb.setdefault(binding.qb, binding)
+        self._sf.setdefault(binding.sf, binding)  # the cycle's own changes stay in front
+        self._qb.setdefault(binding.qb, binding)
+        return binding
+
+    def _absent_sf(self, sf: SfRef) -> None:
+        self._read_sf.setdefault(sf, None)
+        self._sf.setdefault(sf, None)
+
+    def _absent_qb(self, qb: QbRef) -> None:
+        self._read_qb.setdefault(qb, None)
+        self._qb.setdefault(qb, None)
+
+    def prefetch(self, sf: Iterable[SfRef] = (), qb: Iterable[QbRef] = ()) -> None:
+        """Read the bindings of these records in a few queries (those not read yet)."""
+        want_sf = {r for r in sf if r not in self._sf}
+        want_qb = {r for r in qb if r not in self._qb}
+        with self._sessions() as db:
+            for sobject in sorted({r.sobject for r in want_sf}):
+                ids = sorted(r.id for r in want_sf if r.sobject is sobject)
+                self._load(db, ids, BindingRow.sf_object == sobject.value, BindingRow.sf_id)
+            for kind in sorted({r.kind for r in want_qb}):
+                ids = sorted(r.id for r in want_qb if r.kind is kind)
+                self._load(db, ids, BindingRow.qb_kind == kind.value, BindingRow.qb_id)
+        for ref in want_sf:
+            self._absent_sf(ref)
+        for other in want_qb:
+            self._absent_qb(other)
+
+    def _load(
+        self,
+        db: Session,
+        ids: list[str],
+        side: ColumnElement[bool],
+        column: InstrumentedAttribute[str],
+    ) -> None:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            query = select(BindingRow).where(
+                BindingRow.company == self.company, side, column.in_(chunk)
+            )
+            self.queries += 1
+            for row in db.scalars(query):
+                self._seen(row)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def by_sf(self, company: str, sf: SfRef) -> Binding | None:
+        """The binding of a Salesforce record, if any."""
+        if company != self.company:
+            return self._store.by_sf(company, sf)
+        if sf not in self._sf:
+            with self._sessions() as db:
+                self.queries += 1
+                row = db.scalar(select(BindingRow).where(_sf_is(company, sf)))
+                if row is not None:
+                    self._seen(row)
+            self._absent_sf(sf)
+        return self._sf[sf]
+
+    def by_qb(self, company: str, qb: QbRef) -> Binding | None:
+        """The binding of a QuickBooks record, if any."""
+        if company != self.company:
+            return self._store.by_qb(company, qb)
+        if qb not in self._qb:
+            with self._sessions() as db:
+                self.queries += 1
+                row = db.scalar(select(BindingRow).where(_qb_is(company, qb)))
+                if row is not None:
+                    self._seen(row)
+            self._absent_qb(qb)
+        return self._qb[qb]
+
+    def for_company(self, company: str) -> list[Binding]:
+        """Every binding of the company, the cycle's unwritten changes included."""
+        if company != self.company:
+            return self._store.for_company(company)
+        with self._sessions() as db:
+            self.queries += 1
+            rows = list(
+                db.scalars(
+                    select(BindingRow).where(BindingRow.company == company).order_by(BindingRow.id)
+                )
+            )
+            found = [self._seen(row) for row in rows]
+        listed: dict[SfRef, Binding] = {}  # oldest first, as the store lists them
+        for binding in found:
+            mine = self._sf[binding.sf]
+            if mine is not None:
+                listed.setdefault(mine.sf, mine)
+        for sf, mine in self._sf.items():
+            if mine is not None:
+                listed.setdefault(sf, mine)
+        return list(listed.values())
+
+    # -- writes (kept until `flush`) -----------------------------------------------------------
+
+    def _put(self, sf: SfRef, qb: QbRef, binding: Binding | None) -> None:
+        self._sf[sf], self._qb[qb] = binding, binding
+        self._dirty_sf.add(sf)
+        self._dirty_qb.add(qb)
+
+    def bind(self, binding: Binding) -> None:
+        """Add a binding; BindingConflict when either side is already bound."""
+        if binding.company != self.company:
+            self._store.bind(binding)
+            return
+        company = binding.company
+        for existing in (self.by_sf(company, binding.sf), self.by_qb(company, binding.qb)):
+            if existing is not None:
+                raise BindingConflict(binding.company, binding.sf, binding.qb, existing)
+        self._put(binding.sf, binding.qb, _stored(binding))
+
+    def update(self, binding: Binding) -> Binding:
+        """Store new fingerprints, version or values of an existing binding (same pair)."""
+        if binding.company != self.company:
+            return self._store.update(binding)
+        old = self.by_sf(binding.company, binding.sf)
+        if old is None or old.qb != binding.qb:
+            raise BindingNotFound(f"{binding.sf} is not bound to {binding.qb}")
+        stored = _stored(binding)
+        self._put(binding.sf, binding.qb, stored)
+        return stored
+
+    def unbind(self, company: str, ref: SfRef | QbRef) -> Binding:
+        """Remove the binding of either side; BindingNotFound when there is none."""
+        if company != self.company:
+            return self._store.unbind(company, ref)
+        found = self.by_sf(company, ref) if isinstance(ref, SfRef) else self.by_qb(company, ref)
+        if found is None:
+            raise BindingNotFound(f"{ref} is not bound in company {company!r}")
+        self._put(found.sf, found.qb, None)
+        return found
+
+    # -- writing down ------------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        """True when the cycle changed bindings not yet flushed."""
+        return bool(self._dirty_sf or self._dirty_qb)
+
+    def flush(self, db: Session) -> None:
+        """Write the cycle's changes in `db`'s transaction (the caller commits).
+
+        BindingsChanged, with nothing written, when a row changed since the cache read it.
+        """
+        if not self.dirty:
+            return
+        rows = self._current(db)
+        by_sf = {(r.sf_object, r.sf_id, r.sf_role): r for r in rows}
+        by_qb = {(r.qb_kind, r.qb_id): r for r in rows}
+        for sf in self._dirty_sf:
+            row = by_sf.get((sf.sobject.value, sf.id, sf.role.value))
+            self._check(self._read_sf.get(sf), row, f"Salesforce {sf}")
+        for qb in self._dirty_qb:
+            row = by_qb.get((qb.kind.value, qb.id))
+            self._check(self._read_qb.get(qb), row, f"QuickBooks {qb}")
+        kept: list[tuple[BindingRow, Binding]] = []
+        for row in rows:  # rows whose pair changes go first: the new pairs are unique then
+            sf = SfRef(SfObject(row.sf_object), row.sf_id, Role(row.sf_role))
+            final = self._sf.get(sf)
+            if final is not None and final.qb == QbRef(QbKind(row.qb_kind), row.qb_id):
+                kept.append((row, final))
+            else:
+                db.delete(row)
+        db.flush()
+        kept_sf = {final.sf for _, final in kept}
+        for row, final in kept:
+            if final != _binding(row):
+                _write(row, final)
+        added = []
+        for sf in sorted(
+            self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id, r.role.value)
+        ):
+            final = self._sf[sf]
+            if final is not None:
+                row = BindingRow(
+                    company=self.company,
+                    sf_object=sf.sobject.value,
+                    sf_id=sf.id,
+                    sf_role=sf.role.value,
+                )
+                _write(row, final)
+                added.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
+        db.flush()
+        if added:  # one statement; the ids are not needed back
+            db.execute(insert(BindingRow), added)
+
+    def _current(self, db: Session) -> list[BindingRow]:
+        """The store's rows of every record the cycle changed, locked for the write."""
+        found: dict[int, BindingRow] = {}
+        for sobject in {r.sobject for r in self._dirty_sf}:
+            ids = sorted(r.id for r in self._dirty_sf if r.sobject is sobject)
+            for start in range(0, len(ids), CHUNK):
+                query = select(BindingRow).where(
+                    BindingRow.company == self.company,
+                    BindingRow.sf_object == sobject.value,
+                    BindingRow.sf_id.in_(ids[start : start + CHUNK]),
+                )
+                found.update((r.id, r) for r in db.scalars(query.with_for_update()))
+        for kind in {r.kind for r in self._dirty_qb}:
+            ids = sorted(r.id for r in self._dirty_qb if r.kind is kind)
+            for start in range(0, len(ids), CHUNK):
+                query = select(BindingRow).where(
+                    BindingRow.company == self.company,
+                    BindingRow.qb_kind == kind.value,
+                    BindingRow.qb_id.in_(ids[start : start + CHUNK]),
+                )
+                found.update((r.id, r) for r in db.scalars(query.with_for_update()))
+        return sorted(found.values(), key=lambda r: r.id)
+
+    @staticmethod
+    def _check(read: Binding | None, row: BindingRow | None, what: str) -> None:
+        now = _binding(row) if row is not None else None
+        if now != read:
+            raise BindingsChanged(
+                f"the binding of {what} was changed by someone else during the cycle; "
+                "the batch's records stay in flight and are looked up next cycle"
+            )
+
+    def flushed(self) -> None:
+        """The caller committed the last flush: what the cycle sees is now the store's."""
+        for sf in self._dirty_sf:
+            self._read_sf[sf] = self._sf[sf]
+        for qb in self._dirty_qb:
+            self._read_qb[qb] = self._qb[qb]
+        self._dirty_sf.clear()
+        self._dirty_qb.clear()

@@ -1,0 +1,149 @@
+"""How a queue row changes: the states, the moves `mark` makes and the upsert `enqueue` makes,
+shared by `SyncQueue` (one row a call) and the bulk writes of `sfqb.store.work`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import DecodedStatus
+from sfqb.store.common import Direction, StoreError, require_aware
+from sfqb.store.models import QueueRow
+
+
+class QueueStatus(StrEnum):
+    """Where a queued record stands."""
+
+    PENDING = "pending"
+    INFLIGHT = "inflight"
+    DONE = "done"
+    FAILED = "failed"
+    WAITING = "waiting"
+    REVIEW = "review"
+
+
+_S = QueueStatus
+# Which states `mark` may move a row to from each state.
+TRANSITIONS: Mapping[QueueStatus, frozenset[QueueStatus]] = MappingProxyType(
+    {
+        _S.PENDING: frozenset({_S.INFLIGHT, _S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW}),
+        _S.INFLIGHT: frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW, _S.PENDING}),
+        _S.FAILED: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.WAITING, _S.REVIEW}),
+        _S.WAITING: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.FAILED, _S.REVIEW}),
+        _S.REVIEW: frozenset({_S.PENDING, _S.DONE}),
+        _S.DONE: frozenset({_S.PENDING}),
+    }
+)
+DUE = (_S.PENDING, _S.FAILED, _S.WAITING)
+OUTCOMES = frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW})
+
+
+class InvalidTransition(StoreError):
+    """A queue row cannot move from its state to the one asked for."""
+
+
+# Kept inside the payload column (no schema change): the payload an inflight write was sent
+# with, once Salesforce changed the record; a look-up after an unanswered add compares it too.
+SENT = "__sfqb_sent__"
+
+
+def source_type(source: SfRef | QbRef) -> str:
+    return source.sobject.value if isinstance(source, SfRef) else source.kind.value
+
+
+def clear_errors(row: QueueRow) -> None:
+    row.last_system = row.last_code = row.last_error = None
+
+
+def check_source(direction: Direction, source: SfRef | QbRef) -> None:
+    """StoreError unless `source` is what a flow of `direction` reads."""
+    expected = SfRef if direction is Direction.SF_TO_QB else QbRef
+    if not isinstance(source, expected):
+        raise StoreError(f"a {direction} flow reads {expected.__name__}s, got {source!r}")
+
+
+def new_row(
+    company: str,
+    flow: str,
+    direction: Direction,
+    source: SfRef | QbRef,
+    *,
+    plain: dict[str, Any],
+    fingerprint: str,
+    now: datetime,
+) -> QueueRow:
+    """The row a source record's first enqueue inserts: pending, due `now`."""
+    return QueueRow(
+        company=company, flow=flow, direction=direction.value, source_type=source_type(source),
+        source_id=source.id, payload=plain, fingerprint=fingerprint, status=_S.PENDING.value,
+        attempts=0, lock_waits=0, next_attempt_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+def requeued(row: QueueRow, plain: dict[str, Any], fingerprint: str, now: datetime) -> None:
+    """Apply an enqueue of an existing row (see `SyncQueue.enqueue`)."""
+    if row.status == _S.INFLIGHT.value:
+        sent = row.payload.get(SENT, row.payload)  # the first one sent
+        if plain != sent:
+            plain = {**plain, SENT: sent}
+        row.payload, row.fingerprint, row.updated_at = plain, fingerprint, now
+    elif row.fingerprint != fingerprint or row.status == _S.PENDING.value:
+        if row.fingerprint != fingerprint:
+            row.attempts = row.lock_waits = 0
+            clear_errors(row)
+        row.payload, row.fingerprint = plain, fingerprint
+        row.status, row.next_attempt_at = _S.PENDING.value, now
+        row.updated_at = now
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One queue row moved to `status` (the arguments of `SyncQueue.mark`)."""
+
+    item_id: int
+    status: QueueStatus
+    next_attempt_at: datetime | None = None
+    decoded: DecodedStatus | None = None
+    error: str | None = None
+    outbox_id: int | None = None
+    sent_fingerprint: str | None = None
+    lock_wait: bool = False
+
+
+def apply_move(row: QueueRow, move: Move, now: datetime) -> None:
+    """Move `row` as `SyncQueue.mark` documents (InvalidTransition when it may not)."""
+    status = QueueStatus(move.status)
+    next_attempt_at = move.next_attempt_at
+    if next_attempt_at is not None:
+        next_attempt_at = require_aware(next_attempt_at, "next_attempt_at")
+    current = QueueStatus(row.status)
+    if status not in TRANSITIONS[current]:
+        raise InvalidTransition(f"queue item {row.id} cannot go from {current} to {status}")
+    if current is _S.INFLIGHT and status in OUTCOMES:
+        row.attempts += 1
+    if move.lock_wait:
+        row.lock_waits += 1
+    if move.decoded is not None:
+        decoded = move.decoded
+        row.last_system, row.last_code = decoded.system.value, decoded.code
+        row.last_error = move.error or decoded.message or decoded.title
+    elif move.error is not None:
+        row.last_error = move.error
+    if move.outbox_id is not None:
+        row.outbox_id = move.outbox_id
+    if status is _S.DONE and move.sent_fingerprint not in (None, row.fingerprint):
+        status, next_attempt_at = _S.PENDING, now
+    elif status is _S.DONE:
+        clear_errors(row)
+    if status is _S.PENDING:
+        next_attempt_at = next_attempt_at or now
+    elif status in (_S.INFLIGHT, _S.DONE, _S.REVIEW):
+        next_attempt_at = None
+    if current is _S.INFLIGHT and status is not _S.INFLIGHT and SENT in row.payload:
+        row.payload = {k: v for k, v in row.payload.items() if k != SENT}
+    row.status, row.next_attempt_at, row.updated_at = status.value, next_attempt_at, now
