@@ -236,6 +236,7 @@ class Services:
 
         from sfqb.cli.settings import SettingsError, salesforce_authenticator
         from sfqb.connectors.salesforce import SalesforceConnector, load_settings
+        from sfqb.domain.contacts import PrimaryContactRule
         from sfqb.jobs.gateway import SalesforceGateway
         from sfqb.store import ConnectionSystem
 
@@ -256,8 +257,16 @@ class Services:
         if isinstance(ca_file, str) and ca_file:
             http.verify = ca_file
             http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
-        connector = SalesforceConnector(auth, http, self.catalog, settings=api, clock=self.clock)
-        return SalesforceGateway(connector)
+        contacts = PrimaryContactRule.parse(self.policy(company).primary_contact)
+        connector = SalesforceConnector(
+            auth,
+            http,
+            self.catalog,
+            settings=api,
+            clock=self.clock,
+            extra_fields={"Contact": contacts.contact_fields},
+        )
+        return SalesforceGateway(connector, contacts)
 
     def connected_to(self, company: str) -> ConnectionSystem:
         """The QuickBooks the company is connected to (Desktop unless it has an Online one)."""

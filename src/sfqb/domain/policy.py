@@ -101,6 +101,9 @@ class CompanyPolicy:
     # The custom field people see the Salesforce Id in (an existing one, or one sfqb defines
     # where a slot is free); "" keeps it in sfqb's private field only.
     binding_field: str = "SalesforceID"
+    # Which contact fills an account's customer contact fields (sfqb.domain.contacts): role,
+    # role:<Role>, checkbox:<Field__c> or latest; each falls back to the newest contact.
+    primary_contact: str = "role"
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)

@@ -15,6 +15,7 @@ is optional and falls back to CompanyPolicy's safe default::
       sync_every_minutes: 15          # QuickBooks Online: a cycle (CDC sweep) at least this often
       sf_batch_size: 200              # records per Salesforce write call, 1..200
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
+      primary_contact: role           # role | role:<Role> | checkbox:<Field__c> | latest
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -48,6 +49,7 @@ from typing import Any
 
 import yaml
 
+from sfqb.domain.contacts import PrimaryContactRule, PrimaryRuleError
 from sfqb.domain.policy import (
     AccountSettings,
     AlertSettings,
@@ -185,6 +187,14 @@ def _texts(value: Any, where: str, section: str, cls: type[Any]) -> dict[str, An
     return raw
 
 
+def _primary_contact(value: Any, where: str) -> str:
+    """The primary-contact rule, checked (sfqb.domain.contacts)."""
+    try:
+        return str(PrimaryContactRule.parse(value if isinstance(value, str) else repr(value)))
+    except PrimaryRuleError as exc:
+        raise PolicyError(where, "primary_contact", str(exc)) from None
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a `policy:` mapping (None: the defaults).
 
@@ -203,6 +213,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = SalesTaxSettings(**_texts(given, where, key, SalesTaxSettings))
         elif key == "binding_field":
             values[key] = _field_name(given, where)
+        elif key == "primary_contact":
+            values[key] = _primary_contact(given, where)
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)

@@ -46,6 +46,9 @@ class TargetProfile:
     `maps` its field maps. `match_fields` says where its customers keep the phone, e-mail
     and address a match rule compares; `active_field` the flag of an active name.
     `reports_merges`: its deletion reads name the record a deleted one was merged into.
+    `sibling_names`: a job's (sub-customer's) name need be unique only among its parent's
+    children, and a read by name takes the full name ("Parent:Job"); otherwise a name is
+    unique across the whole list, jobs included.
     """
 
     name: str
@@ -66,6 +69,7 @@ class TargetProfile:
     match_fields: MatchFields = DESKTOP_MATCH
     active_field: str = "IsActive"
     reports_merges: bool = False
+    sibling_names: bool = False
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

@@ -15,6 +15,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.mapping import MappingChange, Owner
+from sfqb.sync import hierarchy
 from sfqb.sync.fields import UnresolvedReference, changed_fields, resolve
 from sfqb.sync.inbound import sales_tax_note
 from sfqb.sync.ops import QbAction, QbOp, QbResult
@@ -57,11 +58,14 @@ class Writing:
         cycle = self._cycle
         change, canonical = cycle.changes[sf], cycle.canonical[sf]
         taken = cycle.inbound.names.setdefault(cycle.profile.kind_of(canonical.kind), set())
+        scope = hierarchy.prefix(cycle, sf) if cycle.profile.sibling_names else ""
         try:
             mapped = cycle.mapper.map(
                 change.flow,
                 change.payload,
-                taken=taken,
+                taken=hierarchy.sibling_names(taken, scope)
+                if cycle.profile.sibling_names
+                else taken,
                 kind=cycle.kind_for(change),
                 overrides=change.overrides,
             )
@@ -71,7 +75,7 @@ class Writing:
             return None
         name = cycle.mapped_name(sf, mapped.fields)
         if name is not None:
-            taken.add(name.casefold())
+            taken.add(((scope or "") + name).casefold())
         self._note_changes(sf, mapped.changes, set(fields))
         return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
 

@@ -36,4 +36,8 @@ QBD_PROFILE = TargetProfile(
     marker=MarkerKind.DATA_EXT,
     name_limit=41,
     ref_key="ListID",
+    # Intuit's CustomerAdd reference (Name): "List objects in different hierarchies can have
+    # duplicate names because their FullNames will still be unique" (Job12:kitchen and
+    # Baker:kitchen), so a job's name is unique only among its siblings.
+    sibling_names=True,
 )
