@@ -108,6 +108,11 @@ class QbView:
     items: tuple[str, ...] = ()  # a transaction's item Ids, line by line
     price: Decimal | None = None  # an item's price
     marker: str | None = None  # the Salesforce Id the record carries, where the target has one
+    parent: str | None = None  # a job's (sub-customer's) parent customer Id
+    full_name: str | None = None  # "Parent:Job" (FullName / FullyQualifiedName)
+    first_name: str | None = None  # a customer's contact fields
+    last_name: str | None = None
+    email: str | None = None
 
 
 @dataclass
@@ -179,6 +184,10 @@ def qbd_view(record: Record) -> QbView:
         items=lines,
         price=Decimal(price) if price is not None else None,
         marker=salesforce_id_of(record),
+        parent=record.ref_id("ParentRef"),
+        first_name=record.text("FirstName"),
+        last_name=record.text("LastName"),
+        email=record.text("Email"),
     )
 
 
@@ -195,11 +204,17 @@ class QbdWorldApi:
     def qb_record(self, ref: QbRef) -> QbView | None:
         """The record `ref` names, neutral; None when absent."""
         record = self.qb.get(ref.id)
-        return qbd_view(record) if record is not None else None
+        return self._view(record) if record is not None else None
 
     def qb_records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind."""
-        return [qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+        return [self._view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+
+    def _view(self, record: Record) -> QbView:
+        view = qbd_view(record)
+        if view.kind == "customer":
+            view = replace(view, full_name=self.qb.full_name(record.id))
+        return view
 
     def qb_add_as_user(self, kind: str, name: str, phone: str | None = None) -> QbView:
         """A person adds a customer or (service) item in QuickBooks."""
@@ -277,6 +292,11 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         items=lines,
         price=Decimal(str(price)) if price is not None else None,
         marker=None,  # QuickBooks Online keeps no Salesforce Id (the binding lives in the store)
+        parent=(record.get("ParentRef") or {}).get("value"),
+        full_name=record.get("FullyQualifiedName"),
+        first_name=record.get("GivenName"),
+        last_name=record.get("FamilyName"),
+        email=(record.get("PrimaryEmailAddr") or {}).get("Address"),
     )
 
 

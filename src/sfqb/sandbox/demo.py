@@ -21,6 +21,7 @@ from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.domain.contacts import PrimaryContactRule
 from sfqb.domain.people import Role
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter
@@ -33,6 +34,7 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_family import seed_family
 from sfqb.services.people import add_user
 from sfqb.store import Store
 from sfqb.web.app import WebServices, create_app
@@ -55,6 +57,7 @@ class DemoOptions:
     max_sessions: int = 12
     seed: int = 7
     secret_key: str | None = None  # encrypts stored tokens (QuickBooks Online); else generated
+    family: bool = False  # also a parent account with two child accounts (jobs) and contacts
 
 
 @dataclass(slots=True)
@@ -158,15 +161,11 @@ def demo_world(
                 products=options.products,
                 opportunities=options.opportunities,
             )
-        connector = SalesforceConnector(
-            ExistingSession(salesforce.instance, salesforce.session_id),
-            salesforce.requests_session(),
-            catalog,
-            clock=clock,
-        )
+            if options.family:
+                seed_family(salesforce.org)
         runner = SyncRunner(
             store,
-            SalesforceGateway(connector),
+            salesforce_gateway(salesforce, catalog, clock, setup.policy),
             Mapper(load_flows(), setup.policy),
             catalog,
             clock=clock,
@@ -183,6 +182,24 @@ def demo_world(
             world = DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc", circuit)
             yield world, source, reports
     store.engine.dispose()
+
+
+def salesforce_gateway(
+    salesforce: SalesforceSandbox,
+    catalog: Catalog,
+    clock: Callable[[], datetime],
+    policy: CompanyPolicy | None,
+) -> SalesforceGateway:
+    """sfqb's Salesforce reads on the sandbox org, with the company's primary-contact rule."""
+    contacts = PrimaryContactRule.parse((policy or CompanyPolicy()).primary_contact)
+    connector = SalesforceConnector(
+        ExistingSession(salesforce.instance, salesforce.session_id),
+        salesforce.requests_session(),
+        catalog,
+        clock=clock,
+        extra_fields={"Contact": contacts.contact_fields},
+    )
+    return SalesforceGateway(connector, contacts)
 
 
 def add_console_user(store: Store) -> None:
@@ -252,6 +269,10 @@ def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
         "round_trips": sum(r.qb_batches for r in reports),
         "quickbooks": {
             "customers": len(world.quickbooks.customers()),
+            "jobs": sum(1 for c in world.quickbooks.customers() if c.ref_id("ParentRef")),
+            "with_contact": sum(
+                1 for c in world.quickbooks.customers() if c.text("LastName") or c.text("Email")
+            ),
             "items": len(world.quickbooks.items()),
             "invoices": len(world.quickbooks.invoices()),
         },
