@@ -7,13 +7,16 @@ contact fills the customer's contact fields, and changing it updates that custom
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sfqb.domain.entities import QbRef, SfObject, SfRef
-from sfqb.sandbox.demo import DemoOptions
+from sfqb.sandbox.demo import LOGIN, DemoOptions, demo_world
+from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.salesforce.seed_family import CHILDREN, PARENT
 
-from .conftest import EndToEnd, OpenWorld
+from .conftest import CATALOG, EndToEnd, OpenWorld, RealClock
 
 SMALL = DemoOptions(accounts=2, products=2, opportunities=1, family=True)
 
@@ -155,3 +158,29 @@ def test_a_change_of_primary_contact_updates_the_customer_without_a_second_one(
         assert not world.cycle().synced
         assert world.qb_count("customer") == count
         _quiet(world)
+
+
+def test_a_job_a_person_added_under_the_parent_is_bound_not_added_again(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    """QuickBooks Desktop: the Add of a job meets 3100 from its sibling of that name; sfqb reads
+    the parent's full name, then the siblings by full name ("Parent:Job"), and binds the one
+    that matches by the company's rule (name and phone)."""
+    options = replace(SMALL, workdir=tmp_path, database_url=isolated_url)
+    with demo_world(options, CATALOG, RealClock()) as (demo, _source, _reports):
+        client = WebConnectorClient(f"{demo.endpoint}?wsdl", demo.quickbooks)
+        assert client.run(*LOGIN).outcome is Outcome.DONE
+        org, qb = demo.salesforce.org, demo.quickbooks
+        parent = next(a for a in org.records("Account") if a["Name"] == PARENT)
+        existing = qb.add_as_user("Customer", "West Yard", ParentRef=PARENT, Phone="010 555 0999")
+        count = len(qb.customers())
+        west = org.create(
+            "Account", {"Name": "West Yard", "ParentId": parent["Id"], "Phone": "010 555 0999"}
+        )
+        assert client.run(*LOGIN).outcome is Outcome.DONE
+        binding = demo.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, west))
+        assert binding is not None and binding.qb.id == existing.id
+        assert len(qb.customers()) == count
+        assert qb.full_name(existing.id) == f"{PARENT}:West Yard"
+        codes = demo.store.journal.attempts_by_code("demo")
+        assert codes.get("qbxml:3100") == 1, codes

@@ -219,7 +219,10 @@ class CompanyFile:
     def _user_values(self, kind: str, fields: dict[str, str]) -> dict[str, Any]:
         body = etree.Element(kind)
         for key, value in fields.items():
-            etree.SubElement(body, key).text = value
+            if key.endswith("Ref"):  # a reference picked by its full name (e.g. a job's parent)
+                etree.SubElement(etree.SubElement(body, key), "FullName").text = value
+            else:
+                etree.SubElement(body, key).text = value
         spec = self.schema.kinds[kind]
         try:
             values = parse_fields(self.schema, spec.fields, body, mod=True)
