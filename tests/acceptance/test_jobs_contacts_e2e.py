@@ -72,7 +72,7 @@ def test_a_parent_account_and_its_children_become_a_customer_its_jobs_and_an_inv
             a
             for a in org.records("Account")
             if not a["ParentId"] and a["Id"] != parent["Id"] and a["Name"] not in CHILDREN
-        )
+        )  # a seeded top-level account
         south = _account(world, CHILDREN[1])
         org.update("Account", south["Id"], {"ParentId": other["Id"]})
         report = world.cycle()
@@ -81,7 +81,21 @@ def test_a_parent_account_and_its_children_become_a_customer_its_jobs_and_an_inv
         assert moved.parent == _qb(world, SfObject.ACCOUNT, other["Id"]).id
         assert moved.full_name is not None and moved.full_name.endswith(":South Yard")
         assert world.qb_count("customer") == count
-        _quiet(world)
+
+        # The parent cleared in Salesforce: no QuickBooks write makes a job top-level, so a
+        # person is asked; once they move it in QuickBooks, the sync carries on.
+        org.update("Account", south["Id"], {"ParentId": None, "Phone": "010 555 0404"})
+        report = world.cycle()
+        assert report.states["review"] == 1 and not report.synced
+        assert _view(world, SfObject.ACCOUNT, south["Id"]).parent is not None
+        world.qb_make_top_level_as_user(_qb(world, SfObject.ACCOUNT, south["Id"]))
+        world.sf.org.update("Account", south["Id"], {"Fax": "010 555 0405"})  # changed again
+        report = world.cycle()
+        assert report.synced.get("account_to_customer") == 1
+        top = _view(world, SfObject.ACCOUNT, south["Id"])
+        assert top.parent is None and top.full_name == "South Yard"
+        assert top.phone == "010 555 0404"
+        assert world.qb_count("customer") == count
 
 
 def test_jobs_of_one_name_under_different_parents_both_go_across(open_world: OpenWorld) -> None:

@@ -245,6 +245,10 @@ class QbdWorldApi:
         """A person deletes the transaction in QuickBooks."""
         self.qb.delete_as_user(ref.id)
 
+    def qb_make_top_level_as_user(self, ref: QbRef) -> None:
+        """A person moves a job to the top of the customer list."""
+        self.qb.make_top_level_as_user(ref.id)
+
     def qb_receive_payment(self, invoice: QbRef, amount: str) -> None:
         """A person records a payment of `amount` on the invoice."""
         record = self.qb.get(invoice.id)
@@ -405,6 +409,15 @@ class QboTestWorld:
         entity = _QBO_KINDS[view.kind]
         body.update(Id=ref.id, SyncToken=view.version)
         self.qb.api.books.update(entity, body)
+
+    def qb_make_top_level_as_user(self, ref: QbRef) -> None:
+        """A person makes a sub-customer a top-level customer (a full update without its
+        ParentRef, Job false)."""
+        record = self._company().get("Customer", ref.id)
+        assert record is not None
+        record.pop("ParentRef", None)
+        record.update(Job=False, sparse=False)
+        self.qb.api.books.update("Customer", record)
 
     def qb_delete_as_user(self, ref: QbRef) -> None:
         """A person deletes the transaction in QuickBooks Online (operation=delete)."""

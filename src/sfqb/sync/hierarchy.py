@@ -12,16 +12,32 @@ whole list is the scope.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.domain.status import DecodedStatus, System
 from sfqb.sync.fields import is_reference
+from sfqb.sync.ops import QbAction, QbOp, QbResult
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
 
 PARENT = "ParentRef"
 SEPARATOR = ":"
+# Neither QuickBooks documents a write that makes a job a top-level customer again, so sfqb
+# sends none and asks a person (the sync goes on once the two agree again).
+CLEARED = (
+    "the account no longer has a parent account in Salesforce, but its QuickBooks customer is "
+    "still a job of the former parent's customer: make it a top-level customer in QuickBooks, "
+    "or give the account its parent again; then retry it (sfqb review resolve ID --retry)"
+)
+
+
+def parent_cleared(mapped: Mapping[str, Any], sent: Mapping[str, Any] | None) -> bool:
+    """True when the record was sent as a job and now maps no parent."""
+    return bool(sent and sent.get(PARENT)) and mapped.get(PARENT) is None
 
 
 def parent_of(cycle: Cycle, sf: SfRef, fields: Mapping[str, Any] | None = None) -> QbRef | None:
@@ -75,3 +91,32 @@ def sibling_names(taken: Collection[str], scope: str | None) -> set[str]:
         if text.startswith(folded) and SEPARATOR not in text[len(folded) :]:
             out.add(text[len(folded) :])
     return out
+
+
+def check_top_level(cycle: Cycle, sf: SfRef, binding: Binding) -> None:
+    """A job whose account lost its parent: read its QuickBooks customer; once a person made it
+    a top-level customer there, carry on with the Mod; while it is still a job, review."""
+
+    def answered(_op: QbOp, result: QbResult) -> None:
+        if not result.ok:
+            cycle.fail(sf, result.status, "read")  # e.g. QuickBooks busy: retried next cycle
+            return
+        record = next(iter(result.records), None)
+        if record is None or record.fields.get(PARENT):
+            cycle.review(sf, _cleared(cycle), CLEARED, "mod", {"qb_id": binding.qb.id})
+            return
+        values = {k: v for k, v in (binding.sf_values or {}).items() if k != PARENT}
+        bound = replace(binding, sf_values=values, version=record.version)
+        cycle.bindings.update(bound)
+        mod = cycle.writing.mod_op(sf, bound)
+        if mod is None:
+            cycle.synced(sf, bound, bound.qb_fingerprint, record.version)
+        else:
+            cycle.ask(mod, first=False)
+
+    read_type = cycle.profile.read_type_of(binding.qb.kind)
+    cycle.ask(QbOp("", QbAction.READ, read_type, sf=sf, ids=(binding.qb.id,)), answered)
+
+
+def _cleared(cycle: Cycle) -> DecodedStatus:
+    return cycle.catalog.decode(System.TRANSPORT, "MAPPING_REFUSED", CLEARED)

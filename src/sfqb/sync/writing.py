@@ -41,6 +41,9 @@ class Writing:
             return self.add_op(op.sf)
         binding = cycle.bindings.by_sf(cycle.company, op.sf)
         assert binding is not None
+        if hierarchy.parent_cleared(cycle.canonical[op.sf].fields, binding.sf_values):
+            hierarchy.check_top_level(cycle, op.sf, binding)  # a job no more: ask QuickBooks
+            return None
         built = self.mod_op(op.sf, binding)
         if built is None:
             cycle.synced(op.sf, binding, binding.qb_fingerprint, binding.version)
