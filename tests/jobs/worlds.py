@@ -93,6 +93,11 @@ class QbView:
     marker: str | None = None  # the Salesforce Id the record carries, where the target has one
     # A sale's lines less its discounts, before tax, as QuickBooks computed them.
     net_total: Decimal | None = None
+    parent: str | None = None  # a job's (sub-customer's) parent customer Id
+    full_name: str | None = None  # "Parent:Job" (FullName / FullyQualifiedName)
+    first_name: str | None = None  # a customer's contact fields
+    last_name: str | None = None
+    email: str | None = None
 
 
 @dataclass
@@ -169,6 +174,10 @@ def qbd_view(record: Record) -> QbView:
         net_total=sum((Decimal(str(x.get("Amount") or 0)) for x in record.lines), Decimal(0))
         if record.lines
         else None,
+        parent=record.ref_id("ParentRef"),
+        first_name=record.text("FirstName"),
+        last_name=record.text("LastName"),
+        email=record.text("Email"),
     )
 
 
@@ -185,11 +194,17 @@ class QbdWorldApi:
     def qb_record(self, ref: QbRef) -> QbView | None:
         """The record `ref` names, neutral; None when absent."""
         record = self.qb.get(ref.id)
-        return qbd_view(record) if record is not None else None
+        return self._view(record) if record is not None else None
 
     def qb_records(self, kind: str) -> list[QbView]:
         """Every record of a neutral kind."""
-        return [qbd_view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+        return [self._view(r) for r in self.qb.records(*_QBD_KINDS[kind])]
+
+    def _view(self, record: Record) -> QbView:
+        view = qbd_view(record)
+        if view.kind == "customer":
+            view = replace(view, full_name=self.qb.full_name(record.id))
+        return view
 
     def qb_add_as_user(self, kind: str, name: str, phone: str | None = None) -> QbView:
         """A person adds a customer or (service) item in QuickBooks."""
@@ -219,6 +234,10 @@ class QbdWorldApi:
     def qb_delete_as_user(self, ref: QbRef) -> None:
         """A person deletes the transaction in QuickBooks."""
         self.qb.delete_as_user(ref.id)
+
+    def qb_make_top_level_as_user(self, ref: QbRef) -> None:
+        """A person moves a job to the top of the customer list."""
+        self.qb.make_top_level_as_user(ref.id)
 
     def qb_receive_payment(self, invoice: QbRef, amount: str) -> None:
         """A person records a payment of `amount` on the invoice."""
@@ -276,6 +295,11 @@ def qbo_view(kind: str, record: dict[str, Any]) -> QbView:
         price=Decimal(str(price)) if price is not None else None,
         marker=None,  # QuickBooks Online keeps no Salesforce Id (the binding lives in the store)
         net_total=Decimal(str(total)) - Decimal(str(tax)) if total is not None else None,
+        parent=(record.get("ParentRef") or {}).get("value"),
+        full_name=record.get("FullyQualifiedName"),
+        first_name=record.get("GivenName"),
+        last_name=record.get("FamilyName"),
+        email=(record.get("PrimaryEmailAddr") or {}).get("Address"),
     )
 
 
@@ -397,6 +421,15 @@ class QboTestWorld:
         entity = _QBO_KINDS[view.kind]
         body.update(Id=ref.id, SyncToken=view.version)
         self.qb.api.books.update(entity, body)
+
+    def qb_make_top_level_as_user(self, ref: QbRef) -> None:
+        """A person makes a sub-customer a top-level customer (a full update without its
+        ParentRef, Job false)."""
+        record = self._company().get("Customer", ref.id)
+        assert record is not None
+        record.pop("ParentRef", None)
+        record.update(Job=False, sparse=False)
+        self.qb.api.books.update("Customer", record)
 
     def qb_delete_as_user(self, ref: QbRef) -> None:
         """A person deletes the transaction in QuickBooks Online (operation=delete)."""

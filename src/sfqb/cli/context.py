@@ -249,6 +249,7 @@ class Services:
         from sfqb.cli.settings import SettingsError, salesforce_authenticator
         from sfqb.connectors.salesforce import SalesforceConnector, load_settings
         from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
+        from sfqb.domain.contacts import PrimaryContactRule
         from sfqb.jobs.gateway import SalesforceGateway
         from sfqb.mapping.company import read_fields
         from sfqb.store import ConnectionSystem
@@ -277,10 +278,12 @@ class Services:
             for sobject, names in CURRENCY_FIELDS.items():
                 wanted = extra.setdefault(sobject, [])
                 wanted.extend(n for n in names if n not in wanted)
+        contacts = PrimaryContactRule.parse(policy.primary_contact)
+        extra.setdefault("Contact", []).extend(contacts.contact_fields)
         connector = SalesforceConnector(
             auth, http, self.catalog, settings=api, clock=self.clock, extra_fields=extra
         )
-        return SalesforceGateway(connector)
+        return SalesforceGateway(connector, contacts)
 
     def connected_to(self, company: str) -> ConnectionSystem:
         """The QuickBooks the company is connected to (Desktop unless it has an Online one)."""

@@ -67,7 +67,7 @@ def demo(  # noqa: PLR0917 - typer's options
     if size not in ("small", "demo") and not isinstance(size, int):
         raise fail(f'--accounts takes a number, "small" or "demo", not {accounts!r}')
     console = Console(highlight=False)
-    options = DemoOptions(accounts=size, workdir=workdir, vendors=True)
+    options = DemoOptions(accounts=size, workdir=workdir, vendors=True, family=True)
     progress: Callable[[str], None] = lambda line: console.print(f"  {line}")  # noqa: E731
     if target is DemoTarget.QBO:
         console.print("Starting the Salesforce and QuickBooks Online sandboxes; connecting the "
@@ -87,7 +87,8 @@ def demo(  # noqa: PLR0917 - typer's options
     console.print(table)
     qb = summary["quickbooks"]
     console.print(
-        f"QuickBooks now holds {qb['customers']} customers, {qb.get('vendors', 0)} vendors, "
+        f"QuickBooks now holds {qb['customers']} customers ({qb['jobs']} of them jobs, "
+        f"{qb['with_contact']} with a contact), {qb.get('vendors', 0)} vendors, "
         f"{qb['items']} items, {qb['invoices']} invoices and "
         f"{_count(qb.get('credit_memos', 0), 'credit memo')}; {summary['round_trips']} {trips} in "
         f"{summary['cycles']} cycles."

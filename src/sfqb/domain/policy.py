@@ -157,6 +157,9 @@ class CompanyPolicy:
     # Multiple currencies (Salesforce's and QuickBooks'): the account's CurrencyIsoCode is the
     # customer's currency, and a transaction must be in its customer's currency.
     multicurrency: bool = False
+    # Which contact fills an account's customer contact fields (sfqb.domain.contacts): role,
+    # role:<Role>, checkbox:<Field__c> or latest; each falls back to the newest contact.
+    primary_contact: str = "role"
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)

@@ -11,21 +11,30 @@ from sfqb.connectors.salesforce import (
     RecordUpdate,
     SalesforceConnector,
     SfAccount,
+    SfAccountContactRole,
+    SfContact,
     SfOpportunity,
     SfPricebookEntry,
     SfProduct,
     SfRecord,
     SObjectDescription,
 )
+from sfqb.domain.contacts import PrimaryContactRule, contact_values, primary_contact
 from sfqb.mapping.soql import Condition
 from sfqb.sync.records import SfWrite, SfWriteResult
 
 _TYPES: Mapping[str, type[SfRecord]] = MappingProxyType(
     {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity}
 )
+# An account's customer carries its primary contact: a contact or contact role changed alone
+# re-reads its account (each stream keeps its own checkpoint).
 _STREAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"Product2": ("Product2", "PricebookEntry")}
+    {
+        "Product2": ("Product2", "PricebookEntry"),
+        "Account": ("Account", "Contact", "AccountContactRole"),
+    }
 )
+PRIMARY_CONTACT = "PrimaryContact"  # the payload key the account maps read (PrimaryContact.Email)
 
 
 class SalesforceSource(Protocol):
@@ -57,8 +66,11 @@ class SalesforceSource(Protocol):
 class SalesforceGateway:
     """SalesforceSource over the real connector."""
 
-    def __init__(self, connector: SalesforceConnector) -> None:
+    def __init__(
+        self, connector: SalesforceConnector, contacts: PrimaryContactRule | None = None
+    ) -> None:
         self._connector = connector
+        self._rule = contacts or PrimaryContactRule()
 
     def streams(self, sobject: str) -> tuple[str, ...]:
         """A product's price lives on its price book entry: two streams, one checkpoint each."""
@@ -75,6 +87,8 @@ class SalesforceGateway:
         """
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
+        if sobject == "Account":
+            return self._accounts(since)
         if sobject != "Product2":
             batch = self._connector.read_changes(_TYPES[sobject], since[sobject], where=where)
             return [r.to_payload() for r in batch.records], {sobject: batch.high_water_mark}
@@ -102,7 +116,50 @@ class SalesforceGateway:
         records = self._connector.read_records(_TYPES[sobject], list(ids), where=where)
         if sobject == "Product2":
             return self._priced(records, ())
+        if sobject == "Account":
+            return self._with_contacts(records)
         return [r.to_payload() for r in records]
+
+    def _accounts(
+        self, since: Mapping[str, datetime]
+    ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
+        """Accounts changed, or whose contacts or contact roles changed, with their primary
+        contact. Every read is bounded: changes since a checkpoint, then records by Id."""
+        accounts = self._connector.read_changes(SfAccount, since["Account"])
+        contacts = self._connector.read_changes(SfContact, since["Contact"])
+        roles = self._connector.read_changes(SfAccountContactRole, since["AccountContactRole"])
+        changed = {a.id: a for a in accounts.records}
+        touched = {c.account_id for c in contacts.records} | {r.account_id for r in roles.records}
+        others = sorted({a for a in touched if a} - set(changed))
+        if others:  # a contact changed, its account did not
+            changed.update((a.id, a) for a in self._connector.read_records(SfAccount, others))
+        ordered = sorted(changed.values(), key=lambda a: (a.system_modstamp, a.id))
+        highs = {
+            "Account": accounts.high_water_mark,
+            "Contact": contacts.high_water_mark,
+            "AccountContactRole": roles.high_water_mark,
+        }
+        return self._with_contacts(ordered), highs
+
+    def _with_contacts(self, accounts: Sequence[SfAccount]) -> list[dict[str, Any]]:
+        """Account payloads with `PrimaryContact` (the company's rule picks it; None without)."""
+        ids = [a.id for a in accounts]
+        by_account: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        roles: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        if ids:
+            for contact in self._connector.read_records(SfContact, ids, by="AccountId"):
+                by_account.setdefault(str(contact.account_id), []).append(contact.to_payload())
+            if self._rule.uses_roles:
+                found = self._connector.read_records(SfAccountContactRole, ids, by="AccountId")
+                for role in found:
+                    roles.setdefault(str(role.account_id), []).append(role.to_payload())
+        payloads = []
+        for account in accounts:
+            payload = account.to_payload()
+            chosen = primary_contact(self._rule, by_account[account.id], roles[account.id])
+            payload[PRIMARY_CONTACT] = contact_values(chosen)
+            payloads.append(payload)
+        return payloads
 
     def _priced(
         self, products: Sequence[SfProduct], entries: Sequence[SfPricebookEntry]

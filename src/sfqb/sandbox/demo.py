@@ -22,6 +22,7 @@ from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
+from sfqb.domain.contacts import PrimaryContactRule
 from sfqb.domain.people import Role
 from sfqb.domain.policy import CompanyPolicy, CreditMemoSettings
 from sfqb.jobs.alerts import AlertCenter
@@ -35,6 +36,7 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_family import seed_family
 from sfqb.sandbox.salesforce.seed_money import DEMO_CREDIT_TYPE, seed_money
 from sfqb.services.people import add_user
 from sfqb.store import Store
@@ -61,6 +63,7 @@ class DemoOptions:
     seed: int = 7
     secret_key: str | None = None  # encrypts stored tokens (QuickBooks Online); else generated
     vendors: bool = False  # also seed suppliers (sandbox/demo_vendors.py); `sfqb demo` does
+    family: bool = False  # also a parent account with two child accounts (jobs) and contacts
 
 
 @dataclass(slots=True)
@@ -171,16 +174,11 @@ def demo_world(
             )
             if options.vendors:
                 seed_vendors(salesforce.org, seeded)
-        connector = SalesforceConnector(
-            ExistingSession(salesforce.instance, salesforce.session_id),
-            salesforce.requests_session(),
-            catalog,
-            clock=clock,
-            extra_fields=CURRENCY_FIELDS if setup.policy and setup.policy.multicurrency else None,
-        )
+            if options.family:
+                seed_family(salesforce.org)
         runner = SyncRunner(
             store,
-            SalesforceGateway(connector),
+            salesforce_gateway(salesforce, catalog, clock, setup.policy),
             Mapper(load_flows(), setup.policy),
             catalog,
             clock=clock,
@@ -197,6 +195,29 @@ def demo_world(
             world = DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc", circuit)
             yield world, source, reports
     store.engine.dispose()
+
+
+def salesforce_gateway(
+    salesforce: SalesforceSandbox,
+    catalog: Catalog,
+    clock: Callable[[], datetime],
+    policy: CompanyPolicy | None,
+) -> SalesforceGateway:
+    """sfqb's Salesforce reads on the sandbox org, with the company's primary-contact rule
+    (and the currency fields when the company has multiple currencies)."""
+    policy = policy or CompanyPolicy()
+    contacts = PrimaryContactRule.parse(policy.primary_contact)
+    extra: dict[str, tuple[str, ...]] = {"Contact": tuple(contacts.contact_fields)}
+    if policy.multicurrency:
+        extra.update(CURRENCY_FIELDS)
+    connector = SalesforceConnector(
+        ExistingSession(salesforce.instance, salesforce.session_id),
+        salesforce.requests_session(),
+        catalog,
+        clock=clock,
+        extra_fields=extra,
+    )
+    return SalesforceGateway(connector, contacts)
 
 
 def add_console_user(store: Store) -> None:
@@ -270,6 +291,10 @@ def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
         "quickbooks": {
             "customers": len(world.quickbooks.customers()),
             "vendors": len(world.quickbooks.vendors()),
+            "jobs": sum(1 for c in world.quickbooks.customers() if c.ref_id("ParentRef")),
+            "with_contact": sum(
+                1 for c in world.quickbooks.customers() if c.text("LastName") or c.text("Email")
+            ),
             "items": len(world.quickbooks.items()),
             "invoices": len(world.quickbooks.invoices()),
             "credit_memos": len(world.quickbooks.records("CreditMemo")),

@@ -26,12 +26,9 @@ from sfqb.connectors.qbo.api import Environment
 from sfqb.connectors.qbo.limits import RealmLimiter, shared_limiter
 from sfqb.connectors.qbo.oauth import OAuthApp
 from sfqb.connectors.qbo.profile import QBO_PROFILE
-from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
-from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
-from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.qbo_connection import QboConnections
 from sfqb.jobs.qbo_webhooks import BadSignature, WebhookInbox
 from sfqb.jobs.runner import CycleReport, Driver, RunnerSettings, SyncRunner
@@ -44,10 +41,12 @@ from sfqb.sandbox.demo import (
     DemoResult,
     add_console_user,
     due_count,
+    salesforce_gateway,
 )
 from sfqb.sandbox.demo_vendors import seed_vendors
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_family import seed_family
 from sfqb.sandbox.salesforce.seed_money import seed_money
 from sfqb.store import SecretBox, Store
 from sfqb.store.secrets import ENV_VAR, generate_key
@@ -178,16 +177,10 @@ def qbo_world(
             )
             if options.vendors:
                 seed_vendors(salesforce.org, seeded)
+            if options.family:
+                seed_family(salesforce.org)
         connect(connections, quickbooks_online.start(), COMPANY)
-        gateway = SalesforceGateway(
-            SalesforceConnector(
-                ExistingSession(salesforce.instance, salesforce.session_id),
-                salesforce.requests_session(),
-                catalog,
-                clock=clock,
-                extra_fields=CURRENCY_FIELDS if policy.multicurrency else None,
-            )
-        )
+        gateway = salesforce_gateway(salesforce, catalog, clock, policy)
         runner = SyncRunner(
             store,
             gateway,
@@ -261,6 +254,12 @@ def qbo_summary(world: QboWorld) -> dict[str, Any]:
         "quickbooks": {
             "customers": len(records["Customer"]),
             "vendors": len(records["Vendor"]),
+            "jobs": sum(1 for c in records["Customer"] if c.get("ParentRef")),
+            "with_contact": sum(
+                1
+                for c in records["Customer"]
+                if c.get("FamilyName") or (c.get("PrimaryEmailAddr") or {}).get("Address")
+            ),
             "items": len(records["Item"]),
             "invoices": len(records["Invoice"]),
             "credit_memos": len(records["CreditMemo"]),

@@ -18,6 +18,7 @@ is optional and falls back to CompanyPolicy's safe default::
       binding_definition_id: ""       # QuickBooks Online: the custom field (DefinitionId) on
                                       # customers for the Id, premium API only; "" = none
       multicurrency: false            # true: CurrencyIsoCode is the customer's currency
+      primary_contact: role           # role | role:<Role> | checkbox:<Field__c> | latest
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -62,6 +63,7 @@ from typing import Any
 import yaml
 
 from sfqb.connectors.salesforce.records import SfAccount
+from sfqb.domain.contacts import PrimaryContactRule, PrimaryRuleError
 from sfqb.domain.policy import (
     AccountSettings,
     AlertSettings,
@@ -275,6 +277,14 @@ def _vendors(value: Any, where: str) -> VendorSettings:
     return VendorSettings(**values)
 
 
+def _primary_contact(value: Any, where: str) -> str:
+    """The primary-contact rule, checked (sfqb.domain.contacts)."""
+    try:
+        return str(PrimaryContactRule.parse(value if isinstance(value, str) else repr(value)))
+    except PrimaryRuleError as exc:
+        raise PolicyError(where, "primary_contact", str(exc)) from None
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a `policy:` mapping (None: the defaults).
 
@@ -305,6 +315,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = given
         elif key == "vendors":
             values[key] = _vendors(given, where)
+        elif key == "primary_contact":
+            values[key] = _primary_contact(given, where)
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)

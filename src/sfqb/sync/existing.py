@@ -16,6 +16,7 @@ from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
+from sfqb.sync import hierarchy
 from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.matching import MatchFields, field_at, matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
@@ -33,14 +34,33 @@ class ExistingName:
 
     def bind_existing(self, op: QbOp, status: DecodedStatus) -> bool:
         """3100 on an Add of a named record: read the records of that name (and its variants)."""
-        name = self._cycle.mapped_name(op.sf, op.fields) if op.sf is not None else None
+        cycle = self._cycle
+        name = cycle.mapped_name(op.sf, op.fields) if op.sf is not None else None
         if op.action is not QbAction.ADD or op.sf is None or name is None:
             return False
-        names = (name, *self.variants(op.sf, name))
+        sf = op.sf
+        scope = hierarchy.prefix(cycle, sf, op.fields)
+        parent = hierarchy.parent_of(cycle, sf, op.fields)
+        if scope is None and parent is not None:
+            # A job's siblings are read by full name: learn its parent's first.
+            def named(_o: QbOp, result: QbResult) -> None:
+                for record in result.records:
+                    cycle.inbound.note_name(record)
+                self._read_names(op, status, name, hierarchy.prefix(cycle, sf, op.fields))
+
+            kind = cycle.profile.read_type_of(parent.kind)
+            cycle.ask(QbOp("", QbAction.READ, kind, sf=sf, ids=(parent.id,)), named)
+            return True
+        self._read_names(op, status, name, scope)
+        return True
+
+    def _read_names(self, op: QbOp, status: DecodedStatus, name: str, scope: str | None) -> None:
+        """Read the records of the name and its variants (full names within `scope`)."""
+        assert op.sf is not None
+        names = tuple((scope or "") + n for n in (name, *self.variants(op.sf, name)))
         qb_type = self._cycle.profile.read_type(op.qb_type)
         read = QbOp("", QbAction.READ, qb_type, sf=op.sf, names=names)
         self._cycle.ask(read, lambda _o, result: self._candidates(op, status, result))
-        return True
 
     def variants(self, sf: SfRef, sent: str, count: int = 20) -> list[str]:
         """The names the mapping would try after `sent` (its unique suffixes), so one read

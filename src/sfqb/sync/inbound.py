@@ -53,6 +53,7 @@ class Inbound:
     profile: TargetProfile
     changes: list[InboundChange] = field(default_factory=list)
     names: dict[QbKind, set[str]] = field(default_factory=dict)
+    full_names: dict[str, str] = field(default_factory=dict)  # customer id -> its full name
     high_water: dict[str, datetime] = field(default_factory=dict)
     _payments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _transactions: list[QbRecord] = field(default_factory=list)
@@ -137,6 +138,7 @@ class Inbound:
 
         Marks are QuickBooks' wall-clock times (`wall_clock`), compared and kept as written.
         """
+        self.note_name(record)
         if record.time_modified is None:
             return
         key = self.profile.read_type(record.qb_type)
@@ -144,6 +146,12 @@ class Inbound:
         current = self.high_water.get(key)
         if current is None or moment > current:
             self.high_water[key] = moment
+
+    def note_name(self, record: QbRecord) -> None:
+        """Remember a customer's full name ("Parent:Job" on QuickBooks Desktop): a new job's
+        name is made unique among the children of that name (sfqb.sync.hierarchy)."""
+        if record.name and self.profile.kinds.get(record.qb_type) is QbKind.CUSTOMER:
+            self.full_names[record.id] = record.name
 
     def changed_at(self, sf: SfRef) -> datetime | None:
         """When QuickBooks changed the counterpart of a bound Salesforce record (newest-wins)."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sfqb.domain.bindings import BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
+from sfqb.sync import hierarchy
 from sfqb.sync.credits import credit_feeds
 from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
@@ -115,8 +116,7 @@ class Reading:
                 since = earliest[qb_type].replace(tzinfo=None) - WALL_CLOCK_SPREAD
                 pairs.append(self._paged(QbOp("", action, qb_type, since=since), self._recover))
             else:
-                names = sorted({name for sf in records for name in self._all_names(sf)})
-                pairs.append((QbOp("", action, qb_type, names=tuple(names)), self._recover))
+                pairs.append(self._by_name(action, qb_type, records))
         return replay + pairs + cycle.edits.ops()
 
     def _replay(self) -> list[Pair]:
@@ -137,6 +137,42 @@ class Reading:
         self._waiting[(QbAction.REPLAY_UNANSWERED, "")] = unbound
         ids = tuple(sorted(c.sf.id for c in unknown))
         return [(QbOp("", QbAction.REPLAY_UNANSWERED, "", ids=ids), self._recover)]
+
+    def _by_name(self, action: QbAction, qb_type: str, records: list[SfRef]) -> Pair:
+        """The look-up of list records by name. A job on a target that names it by its full
+        name ("Parent:Job") is looked up once its parent's full name is known: the parents
+        not seen yet are read first, by Id, and the look-up follows as a further read."""
+        cycle = self._cycle
+
+        def by_name() -> QbOp:
+            names = {n for sf in records for n in self._query_names(sf)}
+            return QbOp("", action, qb_type, names=tuple(sorted(names)))
+
+        parents = {
+            parent.id
+            for sf in records
+            if (parent := hierarchy.parent_of(cycle, sf)) is not None
+            and hierarchy.prefix(cycle, sf) is None
+        }
+        if not parents:
+            return by_name(), self._recover
+
+        def named(op: QbOp, result: QbResult) -> None:
+            if not result.ok:
+                self._recover(op, result)  # not looked up: the records stay in flight
+                return
+            for record in result.records:
+                cycle.inbound.note_name(record)
+            self.more.append((by_name(), self._recover))
+
+        parent_type = cycle.profile.read_type_of(QbKind.CUSTOMER)
+        return QbOp("", action, parent_type, ids=tuple(sorted(parents))), named
+
+    def _query_names(self, sf: SfRef) -> list[str]:
+        """The names to read an unanswered add by: its full names where the target reads a
+        job by its full name and the parent's is known, else the names themselves."""
+        scope = hierarchy.prefix(self._cycle, sf) or ""
+        return [scope + name for name in self._all_names(sf)]
 
     def _paged(self, first: QbOp, then: Then) -> Pair:
         """A read of changes in pages; `then` gets every page's records at once, de-duplicated.

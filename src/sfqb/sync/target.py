@@ -69,6 +69,9 @@ class TargetProfile:
     reaches it, as a person reads it. `replays_writes`: it answers a request sent again with
     the same request id as it answered the first time, so a cycle first re-sends the writes
     whose answer never arrived (QbAction.REPLAY_UNANSWERED) to learn what they did.
+    `sibling_names`: a job's (sub-customer's) name need be unique only among its parent's
+    children, and a read by name takes the full name ("Parent:Job"); otherwise a name is
+    unique across the whole list, jobs included.
     """
 
     name: str
@@ -96,6 +99,8 @@ class TargetProfile:
     def check_id(self, text: str) -> str:
         """The record Id as stored, when it has the target's form; else InvalidQbId."""
         return self.ids.check(text)
+
+    sibling_names: bool = False
 
     def binds(self, qb_type: str) -> bool:
         """True for the QuickBooks types sfqb binds (not, e.g., a discount or sales-tax item)."""

@@ -15,6 +15,7 @@ from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.mapping import MappingChange, Owner
+from sfqb.sync import hierarchy
 from sfqb.sync.fields import UnresolvedReference, changed_fields, resolve
 from sfqb.sync.inbound import sales_tax_note
 from sfqb.sync.ops import QbAction, QbOp, QbResult
@@ -42,6 +43,9 @@ class Writing:
             return self.add_op(op.sf)
         binding = cycle.bindings.by_sf(cycle.company, op.sf)
         assert binding is not None
+        if hierarchy.parent_cleared(cycle.canonical[op.sf].fields, binding.sf_values):
+            hierarchy.check_top_level(cycle, op.sf, binding)  # a job no more: ask QuickBooks
+            return None
         built = self.mod_op(op.sf, binding)
         if built is None:
             cycle.synced(op.sf, binding, binding.qb_fingerprint, binding.version)
@@ -61,10 +65,14 @@ class Writing:
         kind = cycle.profile.kind_of(canonical.kind)
         taken = cycle.inbound.names.setdefault(kind, set())
         # Customers and vendors share one name space in QuickBooks (3100 / Online 6240).
-        space = set(taken)
+        space = taken
         if kind in _NAME_SPACE:
-            for other in _NAME_SPACE:
-                space |= cycle.inbound.names.get(other, set())
+            others = [n for o in _NAME_SPACE if o != kind and (n := cycle.inbound.names.get(o))]
+            if others:
+                space = taken.union(*others)
+        scope = hierarchy.prefix(cycle, sf) if cycle.profile.sibling_names else ""
+        if cycle.profile.sibling_names:  # a job's name is unique only among its siblings
+            space = hierarchy.sibling_names(space, scope)
         try:
             mapped = cycle.mapper.map(
                 change.flow,
@@ -80,7 +88,7 @@ class Writing:
             return None
         name = cycle.mapped_name(sf, mapped.fields)
         if name is not None:
-            taken.add(name.casefold())
+            taken.add(((scope or "") + name).casefold())
         self._note_changes(sf, mapped.changes, set(fields))
         return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
 

@@ -41,4 +41,8 @@ QBD_PROFILE = TargetProfile(
     name_limit=41,
     ref_key="ListID",
     next_contact="the next Web Connector session",
+    # Intuit's CustomerAdd reference (Name): "List objects in different hierarchies can have
+    # duplicate names because their FullNames will still be unique" (Job12:kitchen and
+    # Baker:kitchen), so a job's name is unique only among its siblings.
+    sibling_names=True,
 )

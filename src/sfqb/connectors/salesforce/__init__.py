@@ -40,6 +40,7 @@ from sfqb.connectors.salesforce.models import (
 from sfqb.connectors.salesforce.payloads import error_text, payment_fields, sync_fields
 from sfqb.connectors.salesforce.records import (
     SfAccount,
+    SfAccountContactRole,
     SfAddress,
     SfContact,
     SfOpportunity,
@@ -76,6 +77,7 @@ __all__ = [
     "SalesforceWindowError",
     "SessionInfo",
     "SfAccount",
+    "SfAccountContactRole",
     "SfAddress",
     "SfContact",
     "SfOpportunity",

@@ -38,6 +38,7 @@ from sfqb.connectors.salesforce.records import (
     R,
     RecordShapeError,
     SfAccount,
+    SfAccountContactRole,
     SfContact,
     SfOpportunity,
     SfPricebookEntry,
@@ -54,6 +55,7 @@ Clock = Callable[[], datetime]
 READABLE: tuple[type[SfRecord], ...] = (
     SfAccount,
     SfContact,
+    SfAccountContactRole,
     SfProduct,
     SfPricebookEntry,
     SfOpportunity,

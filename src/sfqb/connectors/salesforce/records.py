@@ -168,6 +168,8 @@ class SfAccount(SfRecord):
     SOBJECT: ClassVar[str] = "Account"
 
     name: Annotated[str | None, Sf("Name")] = None
+    # The parent account (Salesforce's account hierarchy): a QuickBooks job's parent customer.
+    parent_id: Annotated[str | None, Sf("ParentId")] = None
     account_number: Annotated[str | None, Sf("AccountNumber")] = None
     phone: Annotated[str | None, Sf("Phone")] = None
     fax: Annotated[str | None, Sf("Fax")] = None
@@ -198,6 +200,18 @@ class SfContact(SfRecord):
     phone: Annotated[str | None, Sf("Phone")] = None
     mobile_phone: Annotated[str | None, Sf("MobilePhone")] = None
     mailing_address: Annotated[SfAddress, Sf("Mailing", "address")] = _NO_ADDRESS
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SfAccountContactRole(SfRecord):
+    """An AccountContactRole: a contact's role on an account, one of them the primary."""
+
+    SOBJECT: ClassVar[str] = "AccountContactRole"
+
+    account_id: Annotated[str | None, Sf("AccountId")] = None
+    contact_id: Annotated[str | None, Sf("ContactId")] = None
+    role: Annotated[str | None, Sf("Role")] = None
+    is_primary: Annotated[bool | None, Sf("IsPrimary", "bool")] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -216,10 +216,28 @@ class CompanyFile:
         self.books.touch(record)
         return copy.deepcopy(record)
 
+    def make_top_level_as_user(self, record_id: str) -> Record:
+        """Move a job (or sub-item) to the top of its list, as a person does in QuickBooks'
+        list window; its name must be free there (3100 otherwise)."""
+        record = self._stored(record_id)
+        if not record.ref_id("ParentRef"):
+            raise SandboxError(f"{record_id} is already at the top of its list")
+        spec = self.books.kind(record)
+        try:
+            self.books.check_name_free(spec.family, record.name(), record.id)
+        except QBStatusError as error:
+            raise SandboxError(error.message) from None
+        record.fields.pop("ParentRef")
+        self.books.touch(record)
+        return copy.deepcopy(record)
+
     def _user_values(self, kind: str, fields: dict[str, str]) -> dict[str, Any]:
         body = etree.Element(kind)
         for key, value in fields.items():
-            etree.SubElement(body, key).text = value
+            if key.endswith("Ref"):  # a reference picked by its full name (e.g. a job's parent)
+                etree.SubElement(etree.SubElement(body, key), "FullName").text = value
+            else:
+                etree.SubElement(body, key).text = value
         spec = self.schema.kinds[kind]
         try:
             values = parse_fields(self.schema, spec.fields, body, mod=True)

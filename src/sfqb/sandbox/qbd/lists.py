@@ -18,6 +18,10 @@ Handler = Callable[[etree._Element, etree._Element], Status | None]
 ACTIVE_STATUSES = ("ActiveOnly", "InactiveOnly", "All")
 
 
+# The deepest Sublevel a hierarchical list record may have (see ListHandlers._check_depth).
+MAX_SUBLEVEL = 4
+
+
 class ListHandlers:
     """Add, Mod and Query for every list kind, plus ItemQuery over all item kinds."""
 
@@ -107,6 +111,8 @@ class ListHandlers:
         elif record is not None and record.ref_id("ParentRef"):
             parent = books.state.records.get(record.ref_id("ParentRef") or "")
         full_name = f"{books.full_name(parent)}:{name}" if parent else name
+        if parent is not None:
+            self._check_depth(full_name, record)
         books.check_name_free(kind.family, full_name, record.id if record else None)
         if record is not None and "CurrencyRef" in values:
             self._currency_fixed(kind, record, values["CurrencyRef"])
@@ -124,6 +130,31 @@ class ListHandlers:
                 kind=kind.name,
                 detail="You can't change the currency of a name with transactions recorded.",
             )
+
+    def _check_depth(self, full_name: str, record: Record | None) -> None:
+        """A hierarchical list holds at most five levels (a top-level name and four below it).
+
+        Source: the QQube (Clearify) "Multi-Level Lists" page: "Some QuickBooks lists have
+        multiple levels (up to a total of 5)", e.g. CUSTOMER:SUBJOB_A:...:SUBJOB_D. Intuit's
+        qbXML reference is silent on the limit and on the status of a deeper name: the sandbox
+        refuses it as an invalid ParentRef (3210), the stricter reading. A record moved under a
+        new parent takes its own children down with it, so they count too.
+        """
+        below = self._height(record) if record is not None else 0
+        if full_name.count(":") + below > MAX_SUBLEVEL:
+            raise self._books.schema.status(
+                "invalid_value",
+                field="ParentRef",
+                value=full_name,
+                detail=f"A list holds at most {MAX_SUBLEVEL + 1} levels of names.",
+            )
+
+    def _height(self, record: Record) -> int:
+        """How many levels of children hang below `record` (0 for none)."""
+        children = [
+            r for r in self._books.state.records.values() if r.ref_id("ParentRef") == record.id
+        ]
+        return 1 + max((self._height(c) for c in children), default=-1) if children else 0
 
     def _descends(self, candidate: Record, ancestor: Record) -> bool:
         current: Record | None = candidate

@@ -21,7 +21,14 @@ from sfqb.sandbox.qbo import currency, custom_fields, errors, rules, txns
 from sfqb.sandbox.qbo.company import LISTS, TRANSACTIONS, Company, Record
 
 READ_ONLY = ("Id", "SyncToken", "MetaData", "domain", "sparse")
-COMPUTED = ("TotalAmt", "Balance", "TxnTaxDetail", "UnappliedAmt", "FullyQualifiedName")
+COMPUTED = (
+    "TotalAmt",
+    "Balance",
+    "TxnTaxDetail",
+    "UnappliedAmt",
+    "FullyQualifiedName",
+    "Level",
+)
 WRITABLE = ("Customer", "Vendor", "Employee", "Item", "Account", *TRANSACTIONS)
 
 
@@ -76,6 +83,8 @@ class Books:
             stored = self.company.put(entity, record)
             if entity == "Payment":
                 txns.rebalance(self.company, old_links + txns.linked_ids(stored))
+            if entity == "Customer":
+                rules.refresh_children(self.company, stored["Id"])
             return self.company.get(entity, stored["Id"]) or stored
 
     def delete(self, entity: str, body: Record) -> Record:

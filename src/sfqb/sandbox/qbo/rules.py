@@ -94,7 +94,10 @@ def party(company: Company, entity: str, record: Record, own_id: str | None) -> 
     if name != name.strip():
         raise errors.business("The display name starts or ends with a space", element="DisplayName")
     record.setdefault("Active", True)
-    record.setdefault("FullyQualifiedName", name)
+    if entity == "Customer":
+        _customer_parent(company, record, own_id)
+    else:
+        record["FullyQualifiedName"] = name
     # Unique across customers, vendors and employees, case-insensitively and including
     # inactive records (Intuit is silent on both; the stricter reading).
     for other_entity in NAME_LISTS:
@@ -174,3 +177,78 @@ def reference(company: Company, entity: str, ref: Any, element: str) -> Record:
     if target.get("Active") is False:
         raise errors.not_found(entity, str(ref["value"]), element)
     return target
+
+
+# Sub-customers. Intuit's Customer reference: "set Job to true and set ParentRef to reference
+# parent customer object"; FullyQualifiedName is "Parent:Child" and Level counts from 0 at the
+# top. Intuit's answer in its community ("Using QuickBooks Online: how do I add a job under a
+# customer", quickbooks.intuit.com/learn-support, 1451358): "parent accounts can only have
+# sub-customers up to four levels".
+MAX_LEVEL = 4
+
+
+def _customer_parent(company: Company, record: Record, own_id: str | None) -> None:
+    """ParentRef, Job, Level and FullyQualifiedName of a customer (FullyQualifiedName and Level
+    are computed, whatever the body sent)."""
+    ref = record.get("ParentRef")
+    if not ref:
+        record.pop("ParentRef", None)
+        record["Job"] = False
+        record["Level"] = 0
+        record["FullyQualifiedName"] = record["DisplayName"]
+        return
+    parent_id = str(ref.get("value", "")) if isinstance(ref, dict) else ""
+    parent = company.records["Customer"].get(parent_id)
+    if parent is None or not parent.get("Active", True):
+        # The parent must exist and be active (Intuit is silent on the code: 2500, the code of
+        # every other reference to a missing or inactive record here).
+        raise errors.invalid_reference("ParentRef")
+    if record.get("Job") is not True:
+        raise errors.business("A sub-customer needs Job true beside its ParentRef", element="Job")
+    ancestors = _ancestors(company, parent)
+    if own_id is not None and (parent_id == own_id or own_id in ancestors):
+        raise errors.business("A customer cannot be its own parent", element="ParentRef")
+    level = len(ancestors) + 1
+    if level + (_height(company, own_id) if own_id else 0) > MAX_LEVEL:
+        raise errors.business(
+            f"Sub-customers go at most {MAX_LEVEL} levels below a parent", element="ParentRef"
+        )
+    record["ParentRef"] = {"value": parent_id}
+    record["Level"] = level
+    record["FullyQualifiedName"] = f"{parent['FullyQualifiedName']}:{record['DisplayName']}"
+
+
+def _ancestors(company: Company, customer: Record) -> list[str]:
+    """The Ids above `customer`, nearest first (it not included)."""
+    found: list[str] = []
+    ref = customer.get("ParentRef")
+    while isinstance(ref, dict) and ref.get("value") and str(ref["value"]) not in found:
+        found.append(str(ref["value"]))
+        above = company.records["Customer"].get(str(ref["value"]))
+        ref = above.get("ParentRef") if above is not None else None
+    return found
+
+
+def _children(company: Company, ident: str) -> list[Record]:
+    return [
+        c
+        for c in company.records["Customer"].values()
+        if isinstance(c.get("ParentRef"), dict) and str(c["ParentRef"].get("value")) == ident
+    ]
+
+
+def _height(company: Company, ident: str) -> int:
+    children = _children(company, ident)
+    return 1 + max(_height(company, c["Id"]) for c in children) if children else 0
+
+
+def refresh_children(company: Company, ident: str) -> None:
+    """A renamed or moved customer: its sub-customers' FullyQualifiedName and Level follow
+    (QuickBooks computes them; the children themselves are not changed, no new SyncToken)."""
+    parent = company.records["Customer"].get(ident)
+    if parent is None:
+        return
+    for child in _children(company, ident):
+        child["FullyQualifiedName"] = f"{parent['FullyQualifiedName']}:{child['DisplayName']}"
+        child["Level"] = int(parent.get("Level", 0)) + 1
+        refresh_children(company, child["Id"])

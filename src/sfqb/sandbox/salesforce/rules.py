@@ -25,10 +25,48 @@ def check_and_derive(org: Org, obj: ObjectDef, record: Record, before: Record | 
         _pricebook_entry(org, record, before)
     elif obj.name == "OpportunityLineItem":
         _line_item(org, record)
+    elif obj.name == "Account":
+        _account_parent(org, record)
+
+
+def _account_parent(org: Org, record: Record) -> None:
+    """An account cannot be its own ancestor (the Account hierarchy of Salesforce's Object
+    Reference, ParentId; the exact error of a loop is not documented: the sandbox refuses it)."""
+    seen = {record.get("Id")}
+    parent_id = record.get("ParentId")
+    while parent_id:
+        if parent_id in seen:
+            raise OrgError(
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"ParentId: an account cannot be its own parent or ancestor: {parent_id}",
+                ["ParentId"],
+            )
+        seen.add(parent_id)
+        parent = org.peek("Account", parent_id)
+        parent_id = parent.get("ParentId") if parent is not None else None
+
+
+def _one_primary_role(org: Org, record: Record) -> None:
+    """ "Each account has only one primary contact role" (Salesforce Object Reference,
+    AccountContactRole.IsPrimary): a role made primary clears the flag on the account's others,
+    which are stamped as changed."""
+    if not record.get("IsPrimary") or record.get("IsDeleted"):
+        return
+    for other in list(org._raw("AccountContactRole").values()):
+        if (
+            other["Id"] != record["Id"]
+            and other["AccountId"] == record["AccountId"]
+            and other["IsPrimary"]
+            and not other["IsDeleted"]
+        ):
+            other["IsPrimary"] = False
+            org.touch("AccountContactRole", other["Id"])
 
 
 def after_write(org: Org, obj: ObjectDef, record: Record) -> None:
     """Roll changes up to parents (a line item changes its Opportunity's Amount and stamps)."""
+    if obj.name == "AccountContactRole":
+        _one_primary_role(org, record)
     if obj.name != "OpportunityLineItem":
         return
     opp = org.peek("Opportunity", record["OpportunityId"])

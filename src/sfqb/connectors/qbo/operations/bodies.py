@@ -25,6 +25,7 @@ REF_ENTITY = {
     "DepositToAccountRef": "Account",
     "ItemRef": "Item",
     "CustomerRef": "Customer",
+    "ParentRef": "Customer",  # a sub-customer's parent (sfqb maps no other parent)
     "ClassRef": "Class",
     "SalesTermRef": "Term",
     "PaymentMethodRef": "PaymentMethod",
