@@ -20,6 +20,7 @@ class QbKind(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    SALES_ORDER = "SalesOrder"
 
 
 class SfObject(StrEnum):
@@ -28,6 +29,7 @@ class SfObject(StrEnum):
     ACCOUNT = "Account"
     PRODUCT2 = "Product2"
     OPPORTUNITY = "Opportunity"
+    ORDER = "Order"
 
 
 # Which kinds a record of each kind references: transactions name a customer, and their
@@ -39,6 +41,7 @@ QB_PARENTS: Mapping[QbKind, frozenset[QbKind]] = MappingProxyType(
         QbKind.INVOICE: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.SALES_RECEIPT: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.ESTIMATE: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
+        QbKind.SALES_ORDER: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
     }
 )
 
@@ -48,6 +51,8 @@ SF_TARGETS: Mapping[SfObject, tuple[QbKind, ...]] = MappingProxyType(
         SfObject.ACCOUNT: (QbKind.CUSTOMER,),
         SfObject.PRODUCT2: (QbKind.ITEM,),
         SfObject.OPPORTUNITY: (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE),
+        # An Order's kind is the company's `order_target` (policy); Invoice works everywhere.
+        SfObject.ORDER: (QbKind.INVOICE, QbKind.SALES_ORDER, QbKind.ESTIMATE),
     }
 )
 

@@ -33,6 +33,15 @@ class OnInactive(StrEnum):
     REVIEW = "review"
 
 
+class OrderTarget(StrEnum):
+    """The QuickBooks document a Salesforce Order becomes (sales orders: QuickBooks Desktop
+    Premier and Enterprise with the preference on; the preflight refuses it elsewhere)."""
+
+    INVOICE = "Invoice"
+    SALES_ORDER = "SalesOrder"
+    ESTIMATE = "Estimate"
+
+
 class OnConflict(StrEnum):
     """What to do when both sides changed a field owned by whichever is newest."""
 
@@ -101,6 +110,7 @@ class CompanyPolicy:
     # The custom field people see the Salesforce Id in (an existing one, or one sfqb defines
     # where a slot is free); "" keeps it in sfqb's private field only.
     binding_field: str = "SalesforceID"
+    order_target: OrderTarget = OrderTarget.INVOICE
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)

@@ -15,6 +15,7 @@ is optional and falls back to CompanyPolicy's safe default::
       sync_every_minutes: 15          # QuickBooks Online: a cycle (CDC sweep) at least this often
       sf_batch_size: 200              # records per Salesforce write call, 1..200
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
+      order_target: Invoice           # Invoice | SalesOrder | Estimate: what an Order becomes
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -56,6 +57,7 @@ from sfqb.domain.policy import (
     OnConflict,
     OnDeleted,
     OnInactive,
+    OrderTarget,
     SalesTaxSettings,
 )
 from sfqb.store import Store
@@ -65,6 +67,7 @@ ENUMS: dict[str, type[StrEnum]] = {
     "on_deleted": OnDeleted,
     "on_conflict": OnConflict,
     "on_inactive": OnInactive,
+    "order_target": OrderTarget,
 }
 SECTIONS = ("alerts", "accounts", "sales_tax")
 

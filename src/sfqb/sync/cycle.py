@@ -41,6 +41,7 @@ from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
 from sfqb.sync.rebinding import BindingEdits
 from sfqb.sync.records import (
+    ORDER_FLOW,
     Attempt,
     BindingRepository,
     Block,
@@ -269,7 +270,10 @@ class Cycle(Ledger):
         return value if isinstance(value, str) else None
 
     def kind_for(self, change: PendingChange) -> str | None:
-        """The QuickBooks type a flow's records become when the flow offers a choice."""
+        """The QuickBooks type a flow's records become when the flow offers a choice (an
+        Order's is the company's policy `order_target`)."""
+        if change.flow == ORDER_FLOW:
+            return self.policy.order_target.value
         return self.transaction_type if change.flow == "opportunity_to_invoice" else None
 
     # -- step 2: plan --------------------------------------------------------------------

@@ -20,7 +20,9 @@ SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("account_to_customer", SfObject.ACCOUNT),
     ("product_to_item", SfObject.PRODUCT2),
     ("opportunity_to_invoice", SfObject.OPPORTUNITY),
+    ("order_to_sales_order", SfObject.ORDER),
 )
+ORDER_FLOW = "order_to_sales_order"  # its kind is the company's policy `order_target`
 # The flow of each Salesforce object (an SfObject or its name, "Account", looks it up).
 FLOW_OF: Mapping[str, str] = MappingProxyType({sobject: flow for flow, sobject in SF_FLOWS})
 

@@ -127,6 +127,8 @@ from sfqb.connectors.qbd.qbxml.txns import (
     InvoiceMod,
     LineAdd,
     LineMod,
+    SalesOrderAdd,
+    SalesOrderMod,
     SalesReceiptAdd,
     SalesReceiptMod,
 )
@@ -212,6 +214,8 @@ __all__ = [
     "ResponseMatch",
     "SalesAndPurchase",
     "SalesOrPurchase",
+    "SalesOrderAdd",
+    "SalesOrderMod",
     "SalesReceiptAdd",
     "SalesReceiptMod",
     "SalesTxnRecord",

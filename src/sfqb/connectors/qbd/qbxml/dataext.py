@@ -70,6 +70,7 @@ class AssignToObject(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 
@@ -87,6 +88,7 @@ class TxnDataExtType(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 

@@ -223,6 +223,7 @@ class TxnType(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 
@@ -267,9 +268,11 @@ class TxnQuery(_Iterable):
             raise QbxmlRequestError(f"{name}: EntityFilter takes a ListID or a FullName, not both")
         if self.paid_status is not None and self.txn_type is not TxnType.INVOICE:
             raise QbxmlRequestError(f"{name}: PaidStatus exists only on InvoiceQuery")
-        linked = (TxnType.INVOICE, TxnType.ESTIMATE)
+        linked = (TxnType.INVOICE, TxnType.ESTIMATE, TxnType.SALES_ORDER)
         if self.include_linked_txns is not None and self.txn_type not in linked:
-            raise QbxmlRequestError(f"{name}: IncludeLinkedTxns exists only for invoices/estimates")
+            raise QbxmlRequestError(
+                f"{name}: IncludeLinkedTxns exists only for invoices, estimates and sales orders"
+            )
 
     @property
     def request_type(self) -> str:
@@ -329,6 +332,7 @@ class TxnDelType(StrEnum):
     INVOICE = "Invoice"
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 

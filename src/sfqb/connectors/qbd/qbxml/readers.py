@@ -109,7 +109,7 @@ def _line(element: etree._Element) -> LineRecord:
 
 
 def read_sales_txn(element: etree._Element) -> SalesTxnRecord:
-    """InvoiceRet, SalesReceiptRet, EstimateRet."""
+    """InvoiceRet, SalesReceiptRet, EstimateRet, SalesOrderRet."""
     r = Reader(element)
     txn_type = str(element.tag).removesuffix("Ret")
     subtotal = r.decimal("Subtotal")
@@ -132,6 +132,11 @@ def read_sales_txn(element: etree._Element) -> SalesTxnRecord:
         currency=r.ref("CurrencyRef"),
         lines=tuple(_line(e) for e in element.findall(f"{txn_type}LineRet")),
         data_ext=r.data_ext(),
+        is_manually_closed=r.boolean("IsManuallyClosed"),
+        is_fully_invoiced=r.boolean("IsFullyInvoiced"),
+        linked_txns=tuple(
+            str(e.findtext("TxnID") or "").strip() for e in element.findall("LinkedTxn")
+        ),
     )
 
 
@@ -261,6 +266,7 @@ READERS: Mapping[str, Callable[[etree._Element], Record]] = MappingProxyType(
         "InvoiceRet": read_sales_txn,
         "SalesReceiptRet": read_sales_txn,
         "EstimateRet": read_sales_txn,
+        "SalesOrderRet": read_sales_txn,
         "ReceivePaymentRet": read_payment,
         "DataExtDefRet": read_data_ext_def,
         "DataExtRet": read_data_ext,

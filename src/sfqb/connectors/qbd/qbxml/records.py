@@ -144,7 +144,7 @@ class TxnCore:
 
 @dataclass(frozen=True, slots=True)
 class SalesTxnRecord:
-    """InvoiceRet, SalesReceiptRet or EstimateRet (`txn_type` says which).
+    """InvoiceRet, SalesReceiptRet, EstimateRet or SalesOrderRet (`txn_type` says which).
 
     `total` is TotalAmount (receipts, estimates) or Subtotal + SalesTaxTotal (invoices);
     `balance_remaining` and `is_paid` exist on invoices only.
@@ -164,6 +164,11 @@ class SalesTxnRecord:
     currency: Ref | None
     lines: tuple[LineRecord, ...]
     data_ext: tuple[DataExtValue, ...]
+    # Sales orders: closed by hand, fully invoiced (SalesOrderRet); every kind: LinkedTxn's
+    # TxnIDs (an invoice made from a sales order or estimate links both ways).
+    is_manually_closed: bool | None = None
+    is_fully_invoiced: bool | None = None
+    linked_txns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
