@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 from lxml.builder import E
-
 from tests.sandbox.qbd.conftest import Harness
 
 
