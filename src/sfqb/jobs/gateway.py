@@ -12,6 +12,7 @@ from sfqb.connectors.salesforce import (
     SalesforceConnector,
     SfAccount,
     SfOpportunity,
+    SfOrder,
     SfPricebookEntry,
     SfProduct,
     SfRecord,
@@ -20,7 +21,7 @@ from sfqb.connectors.salesforce import (
 from sfqb.sync.records import SfWrite, SfWriteResult
 
 _TYPES: Mapping[str, type[SfRecord]] = MappingProxyType(
-    {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity}
+    {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity, "Order": SfOrder}
 )
 _STREAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"Product2": ("Product2", "PricebookEntry")}
@@ -70,6 +71,10 @@ class SalesforceGateway:
         """
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
+        if sobject == "Order":
+            read = self._connector.read_changes(SfOrder, since[sobject])
+            orders = self._originals(read.records)
+            return [r.to_payload() for r in orders], {sobject: read.high_water_mark}
         if sobject != "Product2":
             batch = self._connector.read_changes(_TYPES[sobject], since[sobject])
             return [r.to_payload() for r in batch.records], {sobject: batch.high_water_mark}
@@ -94,7 +99,26 @@ class SalesforceGateway:
         records = self._connector.read_records(_TYPES[sobject], list(ids))
         if sobject == "Product2":
             return self._priced(records, ())
+        if sobject == "Order":
+            return [r.to_payload() for r in self._originals(records)]
         return [r.to_payload() for r in records]
+
+    def _originals(self, orders: Sequence[SfRecord]) -> list[SfRecord]:
+        """Orders to send, each once: a reduction order stands for the order it reduces, read
+        again so its products' AvailableQuantity show what the reductions left (a reduction
+        order is never a QuickBooks document of its own)."""
+        kept: dict[str, SfRecord] = {}
+        wanted: set[str] = set()
+        for order in orders:
+            assert isinstance(order, SfOrder)
+            if order.is_reduction_order and order.original_order_id:
+                wanted.add(order.original_order_id)
+            elif not order.is_reduction_order:
+                kept[order.id] = order
+        missing = sorted(wanted - set(kept))
+        if missing:
+            kept.update((o.id, o) for o in self._connector.read_records(SfOrder, missing))
+        return sorted(kept.values(), key=lambda o: (o.system_modstamp, o.id))
 
     def _priced(
         self, products: Sequence[SfProduct], entries: Sequence[SfPricebookEntry]

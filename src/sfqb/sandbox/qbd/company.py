@@ -27,7 +27,14 @@ from sfqb.sandbox.qbd.messageset import MessageSetProcessor
 from sfqb.sandbox.qbd.meta import HostInfo, MetaHandlers
 from sfqb.sandbox.qbd.payments import PaymentHandlers
 from sfqb.sandbox.qbd.queries import QueryEngine
-from sfqb.sandbox.qbd.records import CompanyState, DataExtDef, Deletion, Record, data_ext_key
+from sfqb.sandbox.qbd.records import (
+    CompanyState,
+    DataExtDef,
+    Deletion,
+    Record,
+    Value,
+    data_ext_key,
+)
 from sfqb.sandbox.qbd.schema import QBStatusError, Schema, load_schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
 from sfqb.sandbox.qbd.txns import TxnHandlers
@@ -297,7 +304,9 @@ class CompanyFile:
         its lines, both are linked (LinkedTxn), and the order is fully invoiced."""
         order = self._stored(order_id)
         books = self.books
-        values = {k: order.fields[k] for k in ("CustomerRef", "TxnDate") if k in order.fields}
+        values: dict[str, Value] = {
+            k: order.fields[k] for k in ("CustomerRef", "TxnDate") if k in order.fields
+        }
         values["RefNumber"] = str(books.state.next("ref:Invoice"))
         invoice = books.create(books.schema.kinds["Invoice"], values)
         invoice.lines = [
