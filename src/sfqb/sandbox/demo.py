@@ -22,7 +22,7 @@ from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.people import Role
-from sfqb.domain.policy import CompanyPolicy
+from sfqb.domain.policy import CompanyPolicy, OrderTarget
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.gateway import SalesforceGateway
@@ -33,6 +33,7 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.records import Record, data_ext_key
 from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnectorClient
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_orders import seed_orders
 from sfqb.services.people import add_user
 from sfqb.store import Store
 from sfqb.web.app import WebServices, create_app
@@ -50,6 +51,7 @@ class DemoOptions:
     accounts: int | str = "demo"
     products: int | None = None
     opportunities: int | None = None
+    orders: int = 0  # Salesforce Orders (plus one reduction order) seeded after the rest
     workdir: Path | None = None
     database_url: str | None = None
     max_sessions: int = 12
@@ -110,6 +112,7 @@ _KINDS = (
     "Invoice",
     "SalesReceipt",
     "Estimate",
+    "SalesOrder",
 )
 
 
@@ -158,6 +161,7 @@ def demo_world(
                 products=options.products,
                 opportunities=options.opportunities,
             )
+            seed_orders(salesforce.org, options.orders, random.Random(options.seed))
         connector = SalesforceConnector(
             ExistingSession(salesforce.instance, salesforce.session_id),
             salesforce.requests_session(),
@@ -200,7 +204,13 @@ def run_demo(
     """Seed, then run Web Connector sessions until a cycle has nothing left to write."""
     clock = lambda: datetime.now(UTC)  # noqa: E731 - the demo runs on real time
     result = DemoResult()
-    with demo_world(options, catalog, clock) as (world, _source, reports):
+    # The Desktop sandbox is Enterprise with sales orders on: the demo's orders become them.
+    orders = CompanyPolicy(order_target=OrderTarget.SALES_ORDER) if options.orders else None
+    with demo_world(options, catalog, clock, WorldSetup(policy=orders)) as (
+        world,
+        _source,
+        reports,
+    ):
         result.store_url = str(world.store.engine.url)
         client = WebConnectorClient(f"{world.endpoint}?wsdl", world.quickbooks)
         for number in range(1, options.max_sessions + 1):
@@ -254,5 +264,6 @@ def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
             "customers": len(world.quickbooks.customers()),
             "items": len(world.quickbooks.items()),
             "invoices": len(world.quickbooks.invoices()),
+            "sales_orders": len(world.quickbooks.records("SalesOrder")),
         },
     }

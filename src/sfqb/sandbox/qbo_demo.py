@@ -45,6 +45,7 @@ from sfqb.sandbox.demo import (
 )
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
+from sfqb.sandbox.salesforce.seed_orders import seed_orders
 from sfqb.store import SecretBox, Store
 from sfqb.store.secrets import ENV_VAR, generate_key
 
@@ -168,6 +169,7 @@ def qbo_world(
                 products=options.products,
                 opportunities=options.opportunities,
             )
+            seed_orders(salesforce.org, options.orders, random.Random(options.seed))
         connect(connections, quickbooks_online.start(), COMPANY)
         gateway = SalesforceGateway(
             SalesforceConnector(

@@ -36,6 +36,7 @@ from sfqb.sync.inbound import Inbound
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.marking import Marking
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult, Then
+from sfqb.sync.orders import Orders
 from sfqb.sync.pasting import Pastes
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
@@ -110,6 +111,7 @@ class Cycle(Ledger):
         self.pastes = Pastes(self)  # Ids people pasted into the binding field in QuickBooks
         self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
+        self.orders = Orders(self)  # the order flow's kind and closed-document checks
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -283,6 +285,8 @@ class Cycle(Ledger):
             self._map_one(change)
 
     def _map_one(self, change: PendingChange) -> None:
+        if self.orders.refused(change):
+            return
         try:
             self.canonical[change.sf] = self.mapper.map(
                 change.flow, change.payload, kind=self.kind_for(change), overrides=change.overrides

@@ -96,6 +96,8 @@ class Inbound:
     def _add(
         self, flow: str, binding: Binding, fields: Mapping[str, Any], when: datetime | None
     ) -> None:
+        if self.mapper.flows[flow].kind != binding.sf.sobject.value:
+            return  # an inbound flow writes its own object only (payments: Opportunities)
         try:
             mapped = self.mapper.map(flow, fields)
         except (RecordNotEligible, MappingInputError):
@@ -117,6 +119,8 @@ class Inbound:
         applied = record.fields.get("AppliedAmount")
         if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
+        if self.mapper.flows[PAYMENT_FLOW].kind != binding.sf.sobject.value:
+            return fingerprint  # an Order's invoice: its payments stay in QuickBooks
         self._add(PAYMENT_FLOW, binding, {**record.fields, "ReceivePayments": []}, None)
         return binding.qb_fingerprint
 

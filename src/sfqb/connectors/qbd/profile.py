@@ -22,6 +22,7 @@ QBD_PROFILE = TargetProfile(
             "Invoice": QbKind.INVOICE,
             "SalesReceipt": QbKind.SALES_RECEIPT,
             "Estimate": QbKind.ESTIMATE,
+            "SalesOrder": QbKind.SALES_ORDER,
         }
     ),
     item_read_type="Item",  # ItemQuery covers every item type
