@@ -175,3 +175,83 @@ def test_sales_orders_preference_off_is_refused_with_the_preference(
         world.demo.quickbooks.configure(sales_orders=True)
         assert world.cycle().synced[FLOW] == 1
         assert len(world.demo.quickbooks.records("SalesOrder")) == 1
+
+
+@contextmanager
+def online(url: str, tmp: Path, target: OrderTarget) -> Iterator[Any]:
+    from sfqb.sandbox.qbo import QboConfig
+    from sfqb.sandbox.qbo_demo import qbo_world
+
+    options = DemoOptions(
+        accounts=2, products=3, opportunities=1, workdir=tmp, database_url=url, orders=0
+    )
+    clock = RealClock()
+    policy = CompanyPolicy(order_target=target)
+    with qbo_world(
+        options, CATALOG, clock, policy=policy, quickbooks=QboConfig(clock=clock)
+    ) as world:
+        yield world
+
+
+def test_orders_become_invoices_on_quickbooks_online_and_a_paid_one_is_not_changed(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    with online(isolated_url, tmp_path, OrderTarget.INVOICE) as world:
+        org = world.salesforce.org
+        seeded = seed_orders(org, 2, random.Random(3), reduce_first=False)
+        assert world.cycle().synced[FLOW] == 2
+        store, books = world.store, world.quickbooks.company
+        first = store.bindings.by_sf("demo", SfRef(SfObject.ORDER, seeded.orders[0]))
+        second = store.bindings.by_sf("demo", SfRef(SfObject.ORDER, seeded.orders[1]))
+        assert first is not None and first.qb.kind is QbKind.INVOICE and second is not None
+        invoice = books.get("Invoice", first.qb.id)
+        assert invoice is not None
+        assert org.get("Order", seeded.orders[0])["QuickBooks_ID__c"] == first.qb.id
+        total = Decimal(str(invoice["TotalAmt"]))
+        assert total == Decimal(str(org.get("Order", seeded.orders[0])["TotalAmount"]))
+
+        # Open (nothing paid): a reduction order changes the invoice, every line sent again.
+        item = next(i for i in org.records("OrderItem") if i["OrderId"] == seeded.orders[0])
+        reduce_order(org, seeded.orders[0], 1.0, item["Id"])
+        assert world.cycle().synced[FLOW] == 1
+        invoice = books.get("Invoice", first.qb.id)
+        assert invoice is not None
+        assert Decimal(str(invoice["TotalAmt"])) == total - Decimal(str(item["UnitPrice"]))
+
+        # Paid in part: a reduction of the second order goes to the review list.
+        paid = books.get("Invoice", second.qb.id)
+        assert paid is not None
+        line = {"Amount": 1.0, "LinkedTxn": [{"TxnId": second.qb.id, "TxnType": "Invoice"}]}
+        world.quickbooks.api.books.create(
+            "Payment", {"CustomerRef": paid["CustomerRef"], "TotalAmt": 1.0, "Line": [line]}
+        )
+        before = books.get("Invoice", second.qb.id)
+        reduce_order(org, seeded.orders[1], 1.0)
+        report = world.cycle()
+        assert FLOW not in report.synced
+        after = books.get("Invoice", second.qb.id)
+        assert after is not None and before is not None
+        assert after["Line"] == before["Line"]
+        row = store.queue.get("demo", FLOW, SfRef(SfObject.ORDER, seeded.orders[1]))
+        assert row is not None and row.status is QueueStatus.REVIEW
+        assert row.last_code == "DOCUMENT_CLOSED"
+
+
+def test_sales_order_setting_on_quickbooks_online_is_refused_once_and_held(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    with online(isolated_url, tmp_path, OrderTarget.SALES_ORDER) as world:
+        seeded = seed_orders(world.salesforce.org, 2, random.Random(3), reduce_first=False)
+        report = world.cycle()
+        assert FLOW not in report.synced
+        assert report.synced["opportunity_to_invoice"] == 1  # the rest of the books go on
+        log = world.store.journal.log("demo", limit=1000)
+        refused = [a for a in log if a.code == "KIND_REFUSED"]
+        assert len(refused) == 1
+        assert "QuickBooks Online has no sales orders" in refused[0].message
+        for order in seeded.orders:
+            row = world.store.queue.get("demo", FLOW, SfRef(SfObject.ORDER, order))
+            assert row is not None and row.status is QueueStatus.WAITING  # held, not lost
+        assert world.cycle().synced.get(FLOW) is None
+        again = [a for a in world.store.journal.log("demo", limit=1000) if a.code == "KIND_REFUSED"]
+        assert len(again) == 1  # reported once, not every cycle
