@@ -20,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sfqb.domain.status import System
+from sfqb.domain.status import Category, System
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.preflight import preflight
 from sfqb.sync.records import ORDER_FLOW, PendingChange
@@ -85,7 +85,7 @@ class Orders:
         def then(_op: QbOp, result: QbResult) -> None:
             if result.ok:
                 self._cycle.holds.note(preference, True)
-            elif result.status.code == "3250":  # not enabled or not in this edition
+            elif result.status.category is Category.FEATURE_OFF:  # not on, or not this edition
                 self._cycle.holds.note(preference, False)
 
         return then
@@ -114,7 +114,7 @@ class Orders:
             if reason is None or mod.sf is None:
                 fresh_version(op, result)
                 return
-            name = fresh.name or fresh.id if fresh is not None else mod.qb_id
+            name = (fresh.name if fresh is not None else None) or mod.qb_id
             sent = ", ".join(sorted(mod.fields))
             detail = f"{mod.qb_type} {name}: {reason}; the order's change ({sent}) was not sent"
             status = cycle.catalog.decode(System.TRANSPORT, "DOCUMENT_CLOSED", detail)
