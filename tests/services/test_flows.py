@@ -21,10 +21,11 @@ def test_the_five_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
         "Accounts → Customers",
         "Products → Items",
         "Opportunities → Invoices",
+        "Orders → Sales orders, invoices or estimates",
         "Customers → Accounts",
         "Payments → Opportunities",
     ]
-    assert [f.direction for f in flows] == ["sf_to_qb"] * 3 + ["qb_to_sf"] * 2
+    assert [f.direction for f in flows] == ["sf_to_qb"] * 4 + ["qb_to_sf"] * 2
     assert all(f.enabled and f.last_run is None for f in flows)
 
 
