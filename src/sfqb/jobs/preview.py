@@ -21,7 +21,7 @@ from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
-from sfqb.sync.records import Direction
+from sfqb.sync.records import ORDER_FLOW, Direction
 from sfqb.sync.target import TargetProfile
 
 # Where the runner starts reading a stream that has no checkpoint yet.
@@ -102,7 +102,9 @@ def preview(
     mapped: dict[SfRef, tuple[str, Mapping[str, Any], Mapped]] = {}
     for ref, (flow, payload) in pending.items():
         kind = transaction_type if flow == _OPPORTUNITY_FLOW else None
-        name = str(payload.get("Name") or "")
+        if flow == ORDER_FLOW:  # an Order's kind is the company's order_target
+            kind = mapper.policy.order_target.value
+        name = str(payload.get("Name") or payload.get("OrderNumber") or "")
         try:
             mapped[ref] = (flow, payload, mapper.map(flow, payload, kind=kind))
         except RecordNotEligible as exc:
