@@ -17,7 +17,7 @@ from tests.acceptance.conftest import CATALOG, RealClock
 from sfqb.domain.entities import QbKind, SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy, OrderTarget
 from sfqb.jobs.runner import CycleReport
-from sfqb.sandbox.demo import LOGIN, DemoOptions, DemoWorld, WorldSetup, demo_world
+from sfqb.sandbox.demo import LOGIN, DemoOptions, DemoWorld, WorldSetup, demo_world, run_demo
 from sfqb.sandbox.qbd import SandboxSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.salesforce.seed_orders import reduce_order, seed_orders
@@ -255,3 +255,14 @@ def test_sales_order_setting_on_quickbooks_online_is_refused_once_and_held(
         assert world.cycle().synced.get(FLOW) is None
         again = [a for a in world.store.journal.log("demo", limit=1000) if a.code == "KIND_REFUSED"]
         assert len(again) == 1  # reported once, not every cycle
+
+
+def test_the_demo_seeds_orders_and_counts_them(isolated_url: str, tmp_path: Path) -> None:
+    options = DemoOptions(
+        accounts=2, products=3, opportunities=1, orders=2, workdir=tmp_path,
+        database_url=isolated_url,
+    )  # fmt: skip
+    summary = run_demo(options, CATALOG).summary
+    assert summary["synced"]["order_to_sales_order"] == 2
+    assert summary["quickbooks"]["sales_orders"] == 2
+    assert summary["open_failures"] == 0 and summary["duplicates"] == 0

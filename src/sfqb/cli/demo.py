@@ -91,9 +91,10 @@ def demo(  # noqa: PLR0917 - typer's options
         table.add_row(flow, str(count))
     console.print(table)
     qb = summary["quickbooks"]
+    orders = f" and {qb['sales_orders']} sales orders" if qb.get("sales_orders") else ""
     console.print(
         f"QuickBooks now holds {qb['customers']} customers, {qb['items']} items and "
-        f"{qb['invoices']} invoices; {summary['round_trips']} {trips} in "
+        f"{qb['invoices']} invoices{orders}; {summary['round_trips']} {trips} in "
         f"{summary['cycles']} cycles."
     )
     console.print(
