@@ -255,6 +255,12 @@ def test_sales_order_setting_on_quickbooks_online_is_refused_once_and_held(
         assert world.cycle().synced.get(FLOW) is None
         again = [a for a in world.store.journal.log("demo", limit=1000) if a.code == "KIND_REFUSED"]
         assert len(again) == 1  # reported once, not every cycle
+        assert any(i.code == "KIND_REFUSED" for i in world.store.review.items("demo"))
+
+        # The company sets order_target to Invoice: the hold lifts, the held orders go.
+        world.runner.policy = CompanyPolicy(order_target=OrderTarget.INVOICE)
+        assert world.cycle().synced[FLOW] == 2
+        assert not any(i.code == "KIND_REFUSED" for i in world.store.review.items("demo"))
 
 
 def test_the_demo_seeds_orders_and_counts_them(isolated_url: str, tmp_path: Path) -> None:

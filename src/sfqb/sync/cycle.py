@@ -112,6 +112,7 @@ class Cycle(Ledger):
         self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
         self.orders = Orders(self)  # the order flow's kind and closed-document checks
+        self.orders.lift_stale()
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------

@@ -56,6 +56,16 @@ class Orders:
         cycle.holds.refuse(f"{kind}:add", status, message, change.sf)
         return True
 
+    def lift_stale(self) -> None:
+        """Lift the company holds of a kind the setting no longer chooses (order_target
+        changed from SalesOrder to Invoice: its hold has no record left to test it)."""
+        holds = self._cycle.holds
+        chosen = self._cycle.policy.order_target.value
+        for key in list(holds.blocks):
+            kind = key.split(":")[0].split("[")[0]
+            if kind in (self._facts.get("kinds") or {}) and kind != chosen:
+                holds.cleared.add(key)
+
     def reading_ops(self) -> list[Pair]:
         """The edition and the probe of every kind the cycle's records map to that needs them."""
         cycle = self._cycle
