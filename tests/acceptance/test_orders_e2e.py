@@ -8,18 +8,22 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from tests.acceptance.conftest import CATALOG, RealClock
 
+from sfqb.connectors.qbd.webconnector.settings import load_settings
 from sfqb.domain.entities import QbKind, SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy, OrderTarget
 from sfqb.jobs.runner import CycleReport
 from sfqb.sandbox.demo import LOGIN, DemoOptions, DemoWorld, WorldSetup, demo_world, run_demo
 from sfqb.sandbox.qbd import SandboxSettings
+from sfqb.sandbox.qbd.faults import LostReply
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
+from sfqb.sandbox.salesforce import ManualClock
 from sfqb.sandbox.salesforce.seed_orders import reduce_order, seed_orders
 from sfqb.store import QueueStatus
 
@@ -42,7 +46,9 @@ class Desktop:
 
 
 @contextmanager
-def desktop(url: str, tmp: Path, edition: str, target: OrderTarget, **qb: Any) -> Iterator[Desktop]:
+def desktop(
+    url: str, tmp: Path, edition: str, target: OrderTarget, clock: Any = None, **qb: Any
+) -> Iterator[Desktop]:
     options = DemoOptions(
         accounts=2, products=3, opportunities=1, workdir=tmp, database_url=url, orders=0
     )
@@ -50,7 +56,7 @@ def desktop(url: str, tmp: Path, edition: str, target: OrderTarget, **qb: Any) -
         quickbooks=SandboxSettings(edition=edition, **qb),
         policy=CompanyPolicy(order_target=target),
     )
-    with demo_world(options, CATALOG, RealClock(), setup) as (world, _source, reports):
+    with demo_world(options, CATALOG, clock or RealClock(), setup) as (world, _source, reports):
         client = WebConnectorClient(f"{world.endpoint}?wsdl", world.quickbooks)
         yield Desktop(world, client, reports)
 
@@ -272,3 +278,35 @@ def test_the_demo_seeds_orders_and_counts_them(isolated_url: str, tmp_path: Path
     assert summary["synced"]["order_to_sales_order"] == 2
     assert summary["quickbooks"]["sales_orders"] == 2
     assert summary["open_failures"] == 0 and summary["duplicates"] == 0
+
+
+def test_a_sales_order_whose_reply_was_lost_is_found_not_added_twice(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    clock = ManualClock(datetime.now(UTC), step=timedelta(milliseconds=10))
+    target = OrderTarget.SALES_ORDER
+    with desktop(isolated_url, tmp_path, "Premier", target, clock) as world:
+        world.cycle()  # the rest of the books first
+        seed_orders(world.demo.salesforce.org, 1, random.Random(3), reduce_first=False)
+        qb = world.demo.quickbooks
+        process = qb.process
+        lost: list[str] = []
+
+        def losing(request_xml: str) -> str:
+            answer = process(request_xml)
+            if "<SalesOrderAddRq" in request_xml and not lost:
+                lost.append(request_xml)
+                raise LostReply()  # QuickBooks saved it; the Web Connector's post failed
+            return answer
+
+        qb.process = losing  # type: ignore[method-assign]
+        world.client.run(*LOGIN)
+        assert lost and len(qb.records("SalesOrder")) == 1
+        qb.process = process  # type: ignore[method-assign]
+        clock.advance(load_settings().session_timeout + timedelta(seconds=1))  # QBWC gives up
+        clock.advance(timedelta(hours=2))  # past any wait the in-flight row was given
+        world.client.run(*LOGIN)  # the abandoned cycle ends: its add's outcome is unknown
+        assert world.cycle().synced[FLOW] == 1
+        assert len(qb.records("SalesOrder")) == 1  # looked up by its marker, bound, not re-added
+        (binding,) = [b for b in world.demo.store.bindings if b.sf.sobject is SfObject.ORDER]
+        assert binding.qb.id == qb.records("SalesOrder")[0].id

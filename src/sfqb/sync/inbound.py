@@ -19,7 +19,7 @@ from sfqb.sync.target import TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
 PAYMENT_FLOW = "payment_to_opportunity"
-TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate")
+TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate", "SalesOrder")
 _TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE)
 
 
