@@ -112,7 +112,6 @@ class Cycle(Ledger):
         self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
         self.orders = Orders(self)  # the order flow's kind and closed-document checks
-        self.orders.lift_stale()
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -273,9 +272,8 @@ class Cycle(Ledger):
         return value if isinstance(value, str) else None
 
     def kind_for(self, change: PendingChange) -> str | None:
-        """The QuickBooks type a flow's records become when the flow offers a choice (an
-        Order's is the company's policy `order_target`)."""
-        if change.flow == ORDER_FLOW:
+        """The QuickBooks type a flow's records become when the flow offers a choice."""
+        if change.flow == ORDER_FLOW:  # the company's policy order_target
             return self.policy.order_target.value
         return self.transaction_type if change.flow == "opportunity_to_invoice" else None
 

@@ -37,6 +37,7 @@ class Orders:
     def __init__(self, cycle: Cycle) -> None:
         self._cycle = cycle
         self._facts = preflight(cycle.profile.preflight)
+        self.lift_stale()
 
     def refused(self, change: PendingChange) -> bool:
         """Hold `change` when its flow's kind setting names a kind the target's map lacks."""

@@ -317,8 +317,7 @@ class Books:
         return ret
 
     def _render_linked(self, ret: etree._Element, record: Record) -> None:
-        """LinkedTxn: the invoice made from a sales order, and the order an invoice came from
-        (kept under LINKED, a key no schema field has)."""
+        """LinkedTxn: an invoice made from a sales order, and the order it came from (LINKED)."""
         for txn_id in str(record.fields.get(LINKED) or "").split():
             other = self.state.records.get(txn_id)
             if other is None:

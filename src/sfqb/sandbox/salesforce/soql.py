@@ -269,8 +269,7 @@ class _Parser:
         return self.field_ref()
 
     def object_name(self) -> str:
-        """The object after FROM: "Order" is a keyword and an sObject (FROM Order is the
-        object unless BY follows it, as in Salesforce's SOQL)."""
+        """The object after FROM ("Order" is one too, unless BY follows: ORDER BY)."""
         ahead = self.tokens[self.i : self.i + 2]
         by_follows = len(ahead) > 1 and ahead[1].text.upper() == "BY"
         if ahead and ahead[0].text.upper() == "ORDER" and not by_follows:
