@@ -83,7 +83,8 @@ def test_an_account_outside_the_filter_never_reaches_quickbooks(
     configure(world, FlowConfig("account_to_customer", filter=hostile))
     kept = account(world, "Kept Customer Ltd", "Customer")
     left = account(world, "Left Vendor Ltd", "Vendor")
-    quoted = account(world, "x') OR (Name != 'y", "Vendor")  # the literal's own value matches
+    # The literal's own value matches (Type Partner: a Vendor would be the vendor flow's).
+    quoted = account(world, "x') OR (Name != 'y", "Partner")
 
     session()
 

@@ -15,19 +15,20 @@ from sfqb.store import Direction, RunStatus, Store
 from .conftest import CATALOG, T0
 
 
-def test_the_eight_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
+def test_the_nine_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
     flows = company_flows(db, "acme")
     assert [f.name for f in flows] == [
         "Accounts → Customers",
         "Products → Items",
         "Opportunities → Invoices",
+        "Orders → Sales orders, invoices or estimates",
         "Accounts → Vendors",
         "Customers → Accounts",
         "Payments → Opportunities",
         "Vendors → Accounts",
         "Credit memos → Opportunities",
     ]
-    assert [f.direction for f in flows] == ["sf_to_qb"] * 4 + ["qb_to_sf"] * 4
+    assert [f.direction for f in flows] == ["sf_to_qb"] * 5 + ["qb_to_sf"] * 4
     assert all(f.enabled and f.last_run is None for f in flows)
 
 

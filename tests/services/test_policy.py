@@ -11,7 +11,7 @@ import pytest
 
 from sfqb.cli.context import Services
 from sfqb.cli.settings import CompanyConfig, ConfigFile, SettingsError
-from sfqb.domain.policy import DiscountMode, MatchRule, OnConflict, OnDeleted
+from sfqb.domain.policy import DiscountMode, MatchRule, OnConflict, OnDeleted, OrderTarget
 from sfqb.services.policy import (
     PolicyError,
     clear_policy,
@@ -37,6 +37,7 @@ FILE_SECTION = {"on_deleted": "recreate", "alerts": {"email_to": ["file@acme.exa
         ({"alerts": {"webhook_url": "ftp://hooks.example"}}, "alerts.webhook_url"),
         ({"alerts": {"max_per_hour": 0}}, "alerts.max_per_hour"),
         ({"sf_batch_size": 201}, "sf_batch_size"),
+        ({"order_target": "PurchaseOrder"}, "order_target"),
         ({"backoff_base_seconds": 90, "backoff_cap_seconds": 60}, "backoff_cap_seconds"),
         ({"alerts": {"pager": "x"}}, "alerts"),
         ({"colour": "blue"}, ""),
@@ -61,6 +62,13 @@ def test_the_quickbooks_online_custom_field_is_off_by_default_and_takes_a_defini
     assert validate_policy({"binding_definition_id": "5"}).binding_definition_id == "5"
     # A YAML number is the same Id (binding_definition_id: 5 in the config file).
     assert validate_policy({"binding_definition_id": 5}).binding_definition_id == "5"
+
+
+def test_order_target_is_a_setting_invoice_unless_chosen() -> None:
+    assert validate_policy({}).order_target is OrderTarget.INVOICE
+    assert validate_policy({"order_target": "SalesOrder"}).order_target is OrderTarget.SALES_ORDER
+    with pytest.raises(PolicyError, match="must be one of Invoice, SalesOrder, Estimate"):
+        validate_policy({"order_target": "sales order"})
 
 
 def test_the_config_file_message_is_unchanged() -> None:

@@ -20,7 +20,8 @@ from sfqb.cli.settings import companies, services_of
 from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, default_qb_kind
 from sfqb.jobs.bindings import BindingDesk
 
-_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
+_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY,
+             "801": SfObject.ORDER}  # fmt: skip
 _SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 
 CompanyOpt = Annotated[

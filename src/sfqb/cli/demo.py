@@ -27,6 +27,11 @@ class DemoTarget(StrEnum):
     QBO = "qbo"
 
 
+# Salesforce Orders the demo seeds (and one reduction order): sales orders on QuickBooks
+# Desktop, invoices on QuickBooks Online; counted under order_to_sales_order in the summary.
+DEMO_ORDERS = 3
+
+
 def demo(  # noqa: PLR0917 - typer's options
     ctx: typer.Context,
     accounts: Annotated[
@@ -67,7 +72,9 @@ def demo(  # noqa: PLR0917 - typer's options
     if size not in ("small", "demo") and not isinstance(size, int):
         raise fail(f'--accounts takes a number, "small" or "demo", not {accounts!r}')
     console = Console(highlight=False)
-    options = DemoOptions(accounts=size, workdir=workdir, vendors=True, family=True)
+    options = DemoOptions(
+        accounts=size, workdir=workdir, vendors=True, family=True, orders=DEMO_ORDERS
+    )
     progress: Callable[[str], None] = lambda line: console.print(f"  {line}")  # noqa: E731
     if target is DemoTarget.QBO:
         console.print("Starting the Salesforce and QuickBooks Online sandboxes; connecting the "
@@ -86,10 +93,11 @@ def demo(  # noqa: PLR0917 - typer's options
         table.add_row(flow, str(count))
     console.print(table)
     qb = summary["quickbooks"]
+    orders = f", {qb['sales_orders']} sales orders" if qb.get("sales_orders") else ""
     console.print(
         f"QuickBooks now holds {qb['customers']} customers ({qb['jobs']} of them jobs, "
         f"{qb['with_contact']} with a contact), {qb.get('vendors', 0)} vendors, "
-        f"{qb['items']} items, {qb['invoices']} invoices and "
+        f"{qb['items']} items, {qb['invoices']} invoices{orders} and "
         f"{_count(qb.get('credit_memos', 0), 'credit memo')}; {summary['round_trips']} {trips} in "
         f"{summary['cycles']} cycles."
     )

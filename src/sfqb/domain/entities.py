@@ -22,6 +22,7 @@ class QbKind(StrEnum):
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
     CREDIT_MEMO = "CreditMemo"
+    SALES_ORDER = "SalesOrder"
 
 
 class Role(StrEnum):
@@ -41,6 +42,7 @@ class SfObject(StrEnum):
     ACCOUNT = "Account"
     PRODUCT2 = "Product2"
     OPPORTUNITY = "Opportunity"
+    ORDER = "Order"
 
 
 # Which kinds a record of each kind references: transactions name a customer, and their
@@ -54,6 +56,7 @@ QB_PARENTS: Mapping[QbKind, frozenset[QbKind]] = MappingProxyType(
         QbKind.SALES_RECEIPT: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.ESTIMATE: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
         QbKind.CREDIT_MEMO: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
+        QbKind.SALES_ORDER: frozenset({QbKind.CUSTOMER, QbKind.ITEM}),
     }
 )
 
@@ -69,6 +72,8 @@ SF_TARGETS: Mapping[SfObject, tuple[QbKind, ...]] = MappingProxyType(
             QbKind.ESTIMATE,
             QbKind.CREDIT_MEMO,
         ),
+        # An Order's kind is the company's `order_target` (policy); Invoice works everywhere.
+        SfObject.ORDER: (QbKind.INVOICE, QbKind.SALES_ORDER, QbKind.ESTIMATE),
     }
 )
 

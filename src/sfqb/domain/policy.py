@@ -35,6 +35,15 @@ class OnInactive(StrEnum):
     REVIEW = "review"
 
 
+class OrderTarget(StrEnum):
+    """The QuickBooks document a Salesforce Order becomes (sales orders: QuickBooks Desktop
+    Premier and Enterprise with the preference on; the preflight refuses it elsewhere)."""
+
+    INVOICE = "Invoice"
+    SALES_ORDER = "SalesOrder"
+    ESTIMATE = "Estimate"
+
+
 class OnConflict(StrEnum):
     """What to do when both sides changed a field owned by whichever is newest."""
 
@@ -160,6 +169,7 @@ class CompanyPolicy:
     # Which contact fills an account's customer contact fields (sfqb.domain.contacts): role,
     # role:<Role>, checkbox:<Field__c> or latest; each falls back to the newest contact.
     primary_contact: str = "role"
+    order_target: OrderTarget = OrderTarget.INVOICE
     alerts: AlertSettings = field(default_factory=AlertSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
     sales_tax: SalesTaxSettings = field(default_factory=SalesTaxSettings)

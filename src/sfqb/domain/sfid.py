@@ -15,7 +15,8 @@ from sfqb.domain.entities import SfObject
 
 _SUFFIX = string.ascii_uppercase + "012345"
 _ID_RE = re.compile(r"[0-9A-Za-z]{15}(?:[A-Za-z0-5]{3})?")
-_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY}
+_PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY,
+             "801": SfObject.ORDER}  # fmt: skip
 
 
 class IdError(ValueError):

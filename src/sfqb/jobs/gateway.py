@@ -14,6 +14,7 @@ from sfqb.connectors.salesforce import (
     SfAccountContactRole,
     SfContact,
     SfOpportunity,
+    SfOrder,
     SfPricebookEntry,
     SfProduct,
     SfRecord,
@@ -24,7 +25,7 @@ from sfqb.mapping.soql import Condition
 from sfqb.sync.records import SfWrite, SfWriteResult
 
 _TYPES: Mapping[str, type[SfRecord]] = MappingProxyType(
-    {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity}
+    {"Account": SfAccount, "Product2": SfProduct, "Opportunity": SfOpportunity, "Order": SfOrder}
 )
 # An account's customer carries its primary contact: a contact or contact role changed alone
 # re-reads its account (each stream keeps its own checkpoint).
@@ -89,6 +90,10 @@ class SalesforceGateway:
             raise ValueError(f"sfqb does not read {sobject}")
         if sobject == "Account":
             return self._accounts(since)
+        if sobject == "Order":
+            read = self._connector.read_changes(SfOrder, since[sobject])
+            orders = self._originals(read.records)
+            return [r.to_payload() for r in orders], {sobject: read.high_water_mark}
         if sobject != "Product2":
             batch = self._connector.read_changes(_TYPES[sobject], since[sobject], where=where)
             return [r.to_payload() for r in batch.records], {sobject: batch.high_water_mark}
@@ -118,6 +123,8 @@ class SalesforceGateway:
             return self._priced(records, ())
         if sobject == "Account":
             return self._with_contacts(records)
+        if sobject == "Order":
+            return [r.to_payload() for r in self._originals(records)]
         return [r.to_payload() for r in records]
 
     def _accounts(
@@ -160,6 +167,23 @@ class SalesforceGateway:
             payload[PRIMARY_CONTACT] = contact_values(chosen)
             payloads.append(payload)
         return payloads
+
+    def _originals(self, orders: Sequence[SfRecord]) -> list[SfRecord]:
+        """Orders to send, each once: a reduction order stands for the order it reduces, read
+        again so its products' AvailableQuantity show what the reductions left (a reduction
+        order is never a QuickBooks document of its own)."""
+        kept: dict[str, SfRecord] = {}
+        wanted: set[str] = set()
+        for order in orders:
+            assert isinstance(order, SfOrder)
+            if order.is_reduction_order and order.original_order_id:
+                wanted.add(order.original_order_id)
+            elif not order.is_reduction_order:
+                kept[order.id] = order
+        missing = sorted(wanted - set(kept))
+        if missing:
+            kept.update((o.id, o) for o in self._connector.read_records(SfOrder, missing))
+        return sorted(kept.values(), key=lambda o: (o.system_modstamp, o.id))
 
     def _priced(
         self, products: Sequence[SfProduct], entries: Sequence[SfPricebookEntry]

@@ -25,7 +25,7 @@ from sfqb.sync.credits import sale_kind
 from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
-from sfqb.sync.records import Direction, sf_ref
+from sfqb.sync.records import ORDER_FLOW, Direction, sf_ref
 from sfqb.sync.target import TargetProfile
 
 # Where the runner starts reading a stream that has no checkpoint yet.
@@ -122,7 +122,9 @@ def preview(
             if flow == _OPPORTUNITY_FLOW
             else None
         )
-        name = str(payload.get("Name") or "")
+        if flow == ORDER_FLOW:  # an Order's kind is the company's order_target
+            kind = mapper.policy.order_target.value
+        name = str(payload.get("Name") or payload.get("OrderNumber") or "")
         try:
             mapped[ref] = (flow, payload, mapper.map(flow, payload, kind=kind))
         except RecordNotEligible as exc:

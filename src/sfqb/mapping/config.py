@@ -24,6 +24,7 @@ FLOW_NAMES = (
     "account_to_customer",
     "product_to_item",
     "opportunity_to_invoice",
+    "order_to_sales_order",
     "payment_to_opportunity",
     "customer_to_account",
     "credit_to_opportunity",

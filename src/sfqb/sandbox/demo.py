@@ -11,7 +11,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.contacts import PrimaryContactRule
 from sfqb.domain.people import Role
-from sfqb.domain.policy import CompanyPolicy, CreditMemoSettings
+from sfqb.domain.policy import CompanyPolicy, CreditMemoSettings, OrderTarget
 from sfqb.jobs.alerts import AlertCenter
 from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.gateway import SalesforceGateway
@@ -38,6 +38,7 @@ from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnecto
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.sandbox.salesforce.seed_family import seed_family
 from sfqb.sandbox.salesforce.seed_money import DEMO_CREDIT_TYPE, seed_money
+from sfqb.sandbox.salesforce.seed_orders import seed_orders
 from sfqb.services.people import add_user
 from sfqb.store import Store
 from sfqb.web.app import WebServices, create_app
@@ -57,6 +58,7 @@ class DemoOptions:
     accounts: int | str = "demo"
     products: int | None = None
     opportunities: int | None = None
+    orders: int = 0  # Salesforce Orders (plus one reduction order) seeded after the rest
     workdir: Path | None = None
     database_url: str | None = None
     max_sessions: int = 12
@@ -124,6 +126,7 @@ _KINDS = (
     "SalesReceipt",
     "Estimate",
     "CreditMemo",
+    "SalesOrder",
 )
 
 
@@ -176,6 +179,7 @@ def demo_world(
                 seed_vendors(salesforce.org, seeded)
             if options.family:
                 seed_family(salesforce.org)
+            seed_orders(salesforce.org, options.orders, random.Random(options.seed))
         runner = SyncRunner(
             store,
             salesforce_gateway(salesforce, catalog, clock, setup.policy),
@@ -235,7 +239,13 @@ def run_demo(
     """Seed, then run Web Connector sessions until a cycle has nothing left to write."""
     clock = lambda: datetime.now(UTC)  # noqa: E731 - the demo runs on real time
     result = DemoResult()
-    setup = WorldSetup(policy=DEMO_POLICY)
+    # The Desktop sandbox is Enterprise with sales orders on: the demo's orders become them.
+    policy = (
+        replace(DEMO_POLICY, order_target=OrderTarget.SALES_ORDER)
+        if options.orders
+        else DEMO_POLICY
+    )
+    setup = WorldSetup(policy=policy)
     with demo_world(options, catalog, clock, setup) as (world, _source, reports):
         result.store_url = str(world.store.engine.url)
         seeded = seed_money(world.salesforce.org)
@@ -298,5 +308,6 @@ def summarize(world: DemoWorld, reports: list[CycleReport]) -> dict[str, Any]:
             "items": len(world.quickbooks.items()),
             "invoices": len(world.quickbooks.invoices()),
             "credit_memos": len(world.quickbooks.records("CreditMemo")),
+            "sales_orders": len(world.quickbooks.records("SalesOrder")),
         },
     }

@@ -48,6 +48,7 @@ from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 from sfqb.sandbox.salesforce.seed_family import seed_family
 from sfqb.sandbox.salesforce.seed_money import seed_money
+from sfqb.sandbox.salesforce.seed_orders import seed_orders
 from sfqb.store import SecretBox, Store
 from sfqb.store.secrets import ENV_VAR, generate_key
 
@@ -179,6 +180,7 @@ def qbo_world(
                 seed_vendors(salesforce.org, seeded)
             if options.family:
                 seed_family(salesforce.org)
+            seed_orders(salesforce.org, options.orders, random.Random(options.seed))
         connect(connections, quickbooks_online.start(), COMPANY)
         gateway = salesforce_gateway(salesforce, catalog, clock, policy)
         runner = SyncRunner(

@@ -19,6 +19,7 @@ is optional and falls back to CompanyPolicy's safe default::
                                       # customers for the Id, premium API only; "" = none
       multicurrency: false            # true: CurrencyIsoCode is the customer's currency
       primary_contact: role           # role | role:<Role> | checkbox:<Field__c> | latest
+      order_target: Invoice           # Invoice | SalesOrder | Estimate: what an Order becomes
       alerts:
         email_to: [ops@example.com]   # a list, or one address
         webhook_url: https://hooks.example.com/sfqb
@@ -75,6 +76,7 @@ from sfqb.domain.policy import (
     OnConflict,
     OnDeleted,
     OnInactive,
+    OrderTarget,
     SalesTaxSettings,
     VendorSettings,
 )
@@ -86,6 +88,7 @@ ENUMS: dict[str, type[StrEnum]] = {
     "on_deleted": OnDeleted,
     "on_conflict": OnConflict,
     "on_inactive": OnInactive,
+    "order_target": OrderTarget,
 }
 SECTIONS = ("alerts", "accounts", "sales_tax", "discounts", "credit_memos", "vendors")
 # The longest suffix a second record's name may take: it must leave most of the 41

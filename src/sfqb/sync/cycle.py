@@ -38,11 +38,13 @@ from sfqb.sync.inbound import Inbound
 from sfqb.sync.ledger import Ledger
 from sfqb.sync.marking import Marking
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult, Then
+from sfqb.sync.orders import Orders
 from sfqb.sync.pasting import Pastes
 from sfqb.sync.plan import Action, Change, Operation, Plan, batches, plan
 from sfqb.sync.reading import Reading
 from sfqb.sync.rebinding import BindingEdits
 from sfqb.sync.records import (
+    ORDER_FLOW,
     Attempt,
     BindingRepository,
     Block,
@@ -112,6 +114,7 @@ class Cycle(Ledger):
         self.gone = Gone(self)  # bound transactions deleted in QuickBooks
         self.writing = Writing(self)  # the Adds and Mods of the write step
         self.currencies = Currencies(self)  # sales and customers QuickBooks' currencies refuse
+        self.orders = Orders(self)  # the order flow's kind and closed-document checks
         self._map_all()
 
     # -- the driver's side ---------------------------------------------------------------
@@ -290,6 +293,8 @@ class Cycle(Ledger):
 
     def kind_for(self, change: PendingChange) -> str | None:
         """The QuickBooks type a flow's records become when the flow offers a choice."""
+        if change.flow == ORDER_FLOW:  # the company's policy order_target
+            return self.policy.order_target.value
         if change.flow != "opportunity_to_invoice":
             return None
         return sale_kind(change.payload, self.policy, self.transaction_type)
@@ -304,6 +309,8 @@ class Cycle(Ledger):
             self._map_one(change)
 
     def _map_one(self, change: PendingChange) -> None:
+        if self.orders.refused(change):
+            return
         try:
             second = self.second_name(change)
             self.canonical[change.sf] = self.mapper.map(

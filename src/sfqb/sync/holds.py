@@ -40,12 +40,24 @@ class Holds:
         self.cleared: set[str] = set()
         self._probing: set[str] = set()
         self._preferences: Mapping[str, Any] = {}
+        self._noted: dict[str, Any] = {}  # preferences read by other queries (sync/orders.py)
         self._accounts: list[Mapping[str, Any]] | None = None
         self._facts = preflight(cycle.profile.preflight)
 
     def preferences(self, fields: Mapping[str, Any]) -> None:
         """QuickBooks' preferences, read at the start of the cycle."""
-        self._preferences = fields
+        self._preferences = {**fields, **self._noted}
+
+    def note(self, preference: str, value: bool) -> None:
+        """A preference another read told (the edition, a probe of a kind)."""
+        self._noted[preference] = value
+        self._preferences = {**self._preferences, preference: value}
+
+    def refuse(self, key: str, status: DecodedStatus, message: str, sf: SfRef) -> None:
+        """Hold `sf` under the company block `key` (opened, and reported once, if new)."""
+        if key not in self.blocks and key not in self.new_blocks:
+            self._open(key, status, message, sf, "preferences")
+        self._cycle.hold(sf, status, f"held for the company: {message}")
 
     def accounts(self, records: Sequence[Mapping[str, Any]]) -> None:
         """QuickBooks' chart of accounts, read at the start of the cycle."""

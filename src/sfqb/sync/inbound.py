@@ -24,7 +24,7 @@ _NAME_FLOWS = {QbKind.CUSTOMER: CUSTOMER_FLOW, QbKind.VENDOR: VENDOR_BACK_FLOW}
 _OUTBOUND = {VENDOR_BACK_FLOW: "account_to_vendor"}  # the flow that names the record
 PAYMENT_FLOW = "payment_to_opportunity"
 CREDIT_FLOW = "credit_to_opportunity"  # a credit memo's total and remaining credit
-TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo")
+TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo", "SalesOrder")
 _TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE, QbKind.CREDIT_MEMO)
 
 
@@ -109,6 +109,8 @@ class Inbound:
     def _add(
         self, flow: str, binding: Binding, fields: Mapping[str, Any], when: datetime | None
     ) -> None:
+        if self.mapper.flows[flow].kind != binding.sf.sobject.value:
+            return  # an inbound flow writes its own object only (payments: Opportunities)
         try:
             mapped = self.mapper.map(flow, fields)
         except (RecordNotEligible, MappingInputError):
@@ -130,7 +132,10 @@ class Inbound:
         applied = record.fields.get("AppliedAmount")
         if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
-        self._add(back_flow(kind), binding, {**record.fields, "ReceivePayments": []}, None)
+        flow = back_flow(kind)
+        if self.mapper.flows[flow].kind != binding.sf.sobject.value:
+            return fingerprint  # an Order's invoice: its payments stay in QuickBooks
+        self._add(flow, binding, {**record.fields, "ReceivePayments": []}, None)
         return binding.qb_fingerprint
 
     def note_time(self, record: QbRecord) -> None:

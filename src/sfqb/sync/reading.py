@@ -85,6 +85,7 @@ class Reading:
                         QbOp("", QbAction.READ_CHANGED, qb_type, since=since), self._changed
                     )
                 )
+        pairs.extend(cycle.orders.reading_ops())  # the edition and kinds the orders need
         pairs.extend(cycle.inactive.ops())  # customers and items the transactions name
         pairs.extend(cycle.gone.ops(self._since.get(cycle.transaction_type)))
         waiting: dict[tuple[QbAction, str], list[SfRef]] = {}

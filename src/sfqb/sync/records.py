@@ -22,8 +22,10 @@ SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("account_to_customer", SfObject.ACCOUNT),
     ("product_to_item", SfObject.PRODUCT2),
     ("opportunity_to_invoice", SfObject.OPPORTUNITY),
+    ("order_to_sales_order", SfObject.ORDER),
     (VENDOR_FLOW, SfObject.ACCOUNT),
 )
+ORDER_FLOW = "order_to_sales_order"  # its kind is the company's policy `order_target`
 # The main flow of each Salesforce object (an SfObject or its name, "Account", looks it up);
 # `flow_of` gives the flow of a ref in any role.
 FLOW_OF: Mapping[str, str] = MappingProxyType(

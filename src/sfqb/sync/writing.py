@@ -49,6 +49,8 @@ class Writing:
         built = self.mod_op(op.sf, binding)
         if built is None:
             cycle.synced(op.sf, binding, binding.qb_fingerprint, binding.version)
+        elif cycle.orders.guarded(built):  # sent once a read says its document is open
+            return None
         elif binding.version is None:
             cycle.ask(
                 replace(built, action=QbAction.READ, ids=(binding.qb.id,), fields={}),

@@ -128,7 +128,7 @@ def test_a_flow_switched_off_is_stored_shown_and_left_out_by_the_runner(
         services.store = scratch.store
         quiet = QuietSalesforce()
         services.runner(COMPANY, quiet).gather(COMPANY)
-        assert quiet.read_objects == ["Account", "Opportunity"]  # Product2 is not read
+        assert quiet.read_objects == ["Account", "Opportunity", "Order"]  # Product2 is not read
         api = client.get(f"/api/v1/companies/{COMPANY}/flows").json()
         assert {f["flow"]: f["enabled"] for f in api}["product_to_item"] is False
         headers = {"X-CSRF-Token": csrf}

@@ -26,6 +26,7 @@ QBD_PROFILE = TargetProfile(
             "SalesReceipt": QbKind.SALES_RECEIPT,
             "Estimate": QbKind.ESTIMATE,
             "CreditMemo": QbKind.CREDIT_MEMO,
+            "SalesOrder": QbKind.SALES_ORDER,
         }
     ),
     item_read_type="Item",  # ItemQuery covers every item type

@@ -37,6 +37,7 @@ from sfqb.connectors.salesforce.models import (
     SObjectDescription,
     WriteResult,
 )
+from sfqb.connectors.salesforce.orders import SfOrder, SfOrderItem
 from sfqb.connectors.salesforce.payloads import error_text, payment_fields, sync_fields
 from sfqb.connectors.salesforce.records import (
     SfAccount,
@@ -82,6 +83,8 @@ __all__ = [
     "SfContact",
     "SfOpportunity",
     "SfOpportunityLine",
+    "SfOrder",
+    "SfOrderItem",
     "SfPricebookEntry",
     "SfProduct",
     "SfRecord",

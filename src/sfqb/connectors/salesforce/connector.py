@@ -34,6 +34,7 @@ from sfqb.connectors.salesforce.models import (
     check_name,
     parse_limit_info,
 )
+from sfqb.connectors.salesforce.orders import SfOrder
 from sfqb.connectors.salesforce.records import (
     R,
     RecordShapeError,
@@ -59,6 +60,7 @@ READABLE: tuple[type[SfRecord], ...] = (
     SfProduct,
     SfPricebookEntry,
     SfOpportunity,
+    SfOrder,
 )
 
 

@@ -16,6 +16,10 @@ from sfqb.sandbox.qbd.refs import sales_tax
 from sfqb.sandbox.qbd.schema import KindSpec, Schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
 
+# The TxnIDs a transaction is linked to (space-separated): a key no schema field has, so
+# requests cannot set it and render_fields leaves it out; rendered as LinkedTxn.
+LINKED = "LinkedTxnIDs"
+
 
 class SandboxError(Exception):
     """A sandbox API call (not a qbXML request) cannot be done; one-line reason."""
@@ -180,6 +184,10 @@ class Books:
             raise self.schema.status("feature_off")
         if needs == "inventory" and not self.settings.inventory:
             raise self.schema.status("feature_off")
+        if needs == "sales_orders" and (
+            self.settings.edition == "Pro" or not self.settings.sales_orders
+        ):
+            raise self.schema.status("feature_off")
 
     def check_name_free(self, family: str, full_name: str, except_id: str | None) -> None:
         """3100 when another record of the name space already has this FullName."""
@@ -276,6 +284,11 @@ class Books:
         if kind.name == "CreditMemo":
             remaining = self.total(record) - self.credit_used(record.id)
             values["CreditRemaining"] = money(remaining)
+        if kind.name == "SalesOrder":
+            done = all(
+                to_decimal(x.get("Invoiced")) >= to_decimal(x.get("Quantity")) for x in record.lines
+            )
+            values["IsFullyInvoiced"] = "true" if record.lines and done else "false"
         if kind.name == "ReceivePayment":
             paid = [x for x in record.lines if not x.get("CreditTxnID")]  # not a credit's share
             used = sum((to_decimal(x.get("Amount")) for x in paid), Decimal(0))
@@ -303,6 +316,7 @@ class Books:
         if kind.is_txn:
             etree.SubElement(ret, "TxnNumber").text = str(record.txn_number)
         render_fields(ret, kind.fields, {**record.fields, **self.computed(record)}, self.ref_name)
+        self._render_linked(ret, record)
         if include_lines and kind.line_name:
             for line in record.lines:
                 line_ret = etree.SubElement(ret, f"{kind.line_name}Ret")
@@ -317,6 +331,20 @@ class Books:
                 if child.tag not in wanted:
                     ret.remove(child)
         return ret
+
+    def _render_linked(self, ret: etree._Element, record: Record) -> None:
+        """LinkedTxn: an invoice made from a sales order, and the order it came from (LINKED)."""
+        for txn_id in str(record.fields.get(LINKED) or "").split():
+            other = self.state.records.get(txn_id)
+            if other is None:
+                continue
+            linked = etree.SubElement(ret, "LinkedTxn")
+            etree.SubElement(linked, "TxnID").text = other.id
+            etree.SubElement(linked, "TxnType").text = other.kind
+            etree.SubElement(linked, "TxnDate").text = other.text("TxnDate") or ""
+            etree.SubElement(linked, "RefNumber").text = other.text("RefNumber") or ""
+            etree.SubElement(linked, "LinkType").text = "QUANTYPE"
+            etree.SubElement(linked, "Amount").text = money(self.total(other))
 
     def _render_applied(self, ret: etree._Element, payment: Record) -> None:
         for line in payment.lines:

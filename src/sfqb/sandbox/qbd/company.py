@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from sfqb.sandbox.qbd.books import Books, SandboxError
+from sfqb.sandbox.qbd.books import LINKED, Books, SandboxError
 from sfqb.sandbox.qbd.dataext import CUSTOM_FIELDS, PUBLIC, DataExtHandlers
 from sfqb.sandbox.qbd.faults import Faults, LostReply
 from sfqb.sandbox.qbd.fields import parse_fields
@@ -27,7 +27,14 @@ from sfqb.sandbox.qbd.messageset import MessageSetProcessor
 from sfqb.sandbox.qbd.meta import HostInfo, MetaHandlers
 from sfqb.sandbox.qbd.payments import PaymentHandlers
 from sfqb.sandbox.qbd.queries import QueryEngine
-from sfqb.sandbox.qbd.records import CompanyState, DataExtDef, Deletion, Record, data_ext_key
+from sfqb.sandbox.qbd.records import (
+    CompanyState,
+    DataExtDef,
+    Deletion,
+    Record,
+    Value,
+    data_ext_key,
+)
 from sfqb.sandbox.qbd.schema import QBStatusError, Schema, load_schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
 from sfqb.sandbox.qbd.txns import TxnHandlers
@@ -309,6 +316,29 @@ class CompanyFile:
     def close_record_by_user(self, record_id: str) -> None:
         """The user closes the record's window again."""
         self.books.holds.discard(record_id.upper())
+
+    def invoice_sales_order(self, order_id: str) -> Record:
+        """Create Invoice in the QuickBooks UI from a whole sales order: the invoice copies
+        its lines, both are linked (LinkedTxn), and the order is fully invoiced."""
+        order = self._stored(order_id)
+        books = self.books
+        values: dict[str, Value] = {
+            k: order.fields[k] for k in ("CustomerRef", "TxnDate") if k in order.fields
+        }
+        values["RefNumber"] = str(books.state.next("ref:Invoice"))
+        invoice = books.create(books.schema.kinds["Invoice"], values)
+        invoice.lines = [
+            {k: v for k, v in line.items() if k not in ("Invoiced", "IsManuallyClosed")}
+            for line in order.lines
+        ]
+        for line in order.lines:
+            line["Invoiced"] = line.get("Quantity") or "0"
+        invoice.fields[LINKED] = order.id
+        order.fields[LINKED] = " ".join(
+            x for x in (str(order.fields.get(LINKED) or ""), invoice.id) if x
+        )
+        books.touch(order)
+        return copy.deepcopy(invoice)
 
     def receive_payment(
         self, customer_id: str, amount: Decimal | str, invoice_id: str | None = None

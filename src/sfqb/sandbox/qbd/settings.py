@@ -54,6 +54,9 @@ class SandboxSettings:
     max_qbxml_version: str = "13.0"
     multi_currency: bool = False
     inventory: bool = True
+    # Edit > Preferences > Sales & Customers > "Enable Sales Orders" (Premier and Enterprise
+    # only: on Pro sales orders answer 3250 whatever this says).
+    sales_orders: bool = True
     denied: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lock_rate: float = 0.0
     lock_code: int = 3170

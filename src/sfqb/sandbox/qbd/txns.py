@@ -1,4 +1,4 @@
-"""Handlers for sales transactions: Invoice, SalesReceipt, Estimate and CreditMemo with lines."""
+"""Handlers for sales transactions (Invoice, SalesReceipt, Estimate, CreditMemo, SalesOrder)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sfqb.sandbox.qbd.refs import default_line_code, resolve_refs
 from sfqb.sandbox.qbd.schema import KindSpec, Status
 
 Handler = Callable[[etree._Element, etree._Element], Status | None]
-SALES_KINDS = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo")
+SALES_KINDS = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo", "SalesOrder")
 PAID_STATUSES = ("All", "PaidOnly", "NotPaidOnly")
 
 
@@ -55,6 +55,7 @@ class TxnHandlers:
         """<Txn>AddRq: resolves the customer and every line's item, numbers and stores it."""
         books = self._books
         books.check_permission((kind.name,), "Add")
+        books.check_feature(kind.needs)
         body = request.find(f"{kind.name}Add")
         assert body is not None
         values = parse_fields(books.schema, kind.fields, body, mod=False)
@@ -104,12 +105,15 @@ class TxnHandlers:
         """<Txn>ModRq: resending any line replaces the lines (TxnLineID -1 adds one)."""
         books = self._books
         books.check_permission((kind.name,), "Mod")
+        books.check_feature(kind.needs)
         body = request.find(f"{kind.name}Mod")
         assert body is not None
         record = books.get(element_text(body, "TxnID") or "", "TxnID", (kind.name,))
         edit_sequence = element_text(body, "EditSequence") or ""
         if edit_sequence != record.edit_sequence:
             raise books.schema.status("stale_edit_sequence", value=edit_sequence)
+        if kind.name == "SalesOrder" and body.find(f"{kind.line_name}Mod") is not None:
+            _check_open(books, record)
         values = parse_fields(books.schema, kind.fields, body, mod=True)
         self._prepare(kind, values)
         line_mods = body.findall(f"{kind.line_name}Mod")
@@ -144,6 +148,7 @@ class TxnHandlers:
         """<Txn>QueryRq: by TxnID, by RefNumber, or by the transaction filters."""
         books = self._books
         books.check_permission((kind.name,), "Query")
+        books.check_feature(kind.needs)
         owner_ids = [(e.text or "").strip() for e in request.findall("OwnerID")]
         include = [(e.text or "").strip() for e in request.findall("IncludeRetElement")]
         lines = (element_text(request, "IncludeLineItems") or "").lower() in ("true", "1")
@@ -248,3 +253,23 @@ def _amount(line: dict[str, Value], recompute: bool) -> None:
         return
     quantity = to_decimal(line.get("Quantity")) if "Quantity" in line else Decimal(1)
     line["Amount"] = money(quantity * to_decimal(line.get("Rate")))
+
+
+def _check_open(books: Books, order: Record) -> None:
+    """A sales order's lines change only while it is open.
+
+    qbxml120.xsd gives SalesOrderRet IsFullyInvoiced and IsManuallyClosed, and each line the
+    quantity Invoiced; an invoice made from the order copies its lines (qbkaccounting.com,
+    "Inventory: QuickBooks Pro vs Premier - sales orders": invoice all of it or selected items,
+    the rest stays a backorder). No page says what SalesOrderMod answers when the lines of a
+    closed order change; the sandbox takes the stricter reading: changing the lines of an
+    order fully invoiced or closed by hand fails with 3180 and nothing is saved.
+    """
+    closed = books.computed(order).get("IsFullyInvoiced") == "true"
+    if closed or order.text("IsManuallyClosed") == "true":
+        raise books.schema.status(
+            "save_failed",
+            kind="SalesOrder",
+            detail="the sales order is closed (fully invoiced or closed by hand); "
+            "its lines cannot be changed",
+        )

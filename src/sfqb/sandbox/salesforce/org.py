@@ -168,6 +168,7 @@ class Org:
         obj = self.describe(sobject)
         with self.lock:
             record = self._live(obj, record_id)
+            rules.check_delete(self, obj, record)
             for rel in obj.children.values():
                 if rel.cascade:
                     for child in list(self._data[rel.child].values()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sfqb.sandbox.salesforce import orders
 from sfqb.sandbox.salesforce.errors import OrgError
 
 if TYPE_CHECKING:
@@ -27,6 +28,11 @@ def check_and_derive(org: Org, obj: ObjectDef, record: Record, before: Record | 
         _line_item(org, record)
     elif obj.name == "Account":
         _account_parent(org, record)
+    elif obj.name == "Order":
+        orders.check_order(org, record, before)
+    elif obj.name == "OrderItem":
+        orders.check_item(org, record, before)
+        _order_item(org, record)
 
 
 def _account_parent(org: Org, record: Record) -> None:
@@ -63,10 +69,22 @@ def _one_primary_role(org: Org, record: Record) -> None:
             org.touch("AccountContactRole", other["Id"])
 
 
+def check_delete(org: Org, obj: ObjectDef, record: Record) -> None:
+    """Refuse what Salesforce does not delete: an activated order or its products."""
+    if obj.name == "Order" and record["StatusCode"] == orders.ACTIVATED:
+        raise OrgError("FIELD_INTEGRITY_EXCEPTION", "You can't delete an activated order.")
+    if obj.name == "OrderItem":
+        orders.check_item_delete(org, record)
+
+
 def after_write(org: Org, obj: ObjectDef, record: Record) -> None:
     """Roll changes up to parents (a line item changes its Opportunity's Amount and stamps)."""
     if obj.name == "AccountContactRole":
         _one_primary_role(org, record)
+    elif obj.name == "OrderItem":
+        orders.after_item(org, record)
+    elif obj.name == "Order":
+        orders.after_order(org, record)
     if obj.name != "OpportunityLineItem":
         return
     opp = org.peek("Opportunity", record["OpportunityId"])
@@ -198,3 +216,31 @@ def _standard_book(org: Org) -> str | None:
         ),
         None,
     )
+
+
+def _order_item(org: Org, record: Record) -> None:
+    """An order product's price book entry, product, prices and total (as a line item's)."""
+    order = org.peek("Order", record["OrderId"]) or {}
+    entry = org.peek("PricebookEntry", record.get("PricebookEntryId") or "")
+    if entry is None:
+        raise OrgError(
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [PricebookEntryId]",
+            ["PricebookEntryId"],
+        )
+    if order.get("Pricebook2Id") and order["Pricebook2Id"] != entry["Pricebook2Id"]:
+        raise OrgError(
+            "FIELD_INTEGRITY_EXCEPTION",
+            "field integrity exception: PricebookEntryId (pricebook entry is in a different "
+            "pricebook than the one assigned to the order)",
+            ["PricebookEntryId"],
+        )
+    if order and not order.get("Pricebook2Id"):
+        order["Pricebook2Id"] = entry["Pricebook2Id"]
+    record["Product2Id"] = entry["Product2Id"]
+    record["ListPrice"] = entry["UnitPrice"]
+    if record.get("UnitPrice") is None:
+        record["UnitPrice"] = entry["UnitPrice"]
+    record["TotalPrice"] = round(record["Quantity"] * record["UnitPrice"], 2)
+    if record.get("AvailableQuantity") is None:
+        record["AvailableQuantity"] = 0.0 if order.get("IsReductionOrder") else record["Quantity"]

@@ -109,6 +109,7 @@ class Schema:
 
     objects: dict[str, ObjectDef]
     stages: dict[str, Stage]
+    order_statuses: dict[str, str] = field(default_factory=dict)  # Status -> StatusCode
 
     @classmethod
     def load(cls) -> Schema:
@@ -118,7 +119,8 @@ class Schema:
         system = raw["system_fields"]
         objects = {name: _object(name, spec, system) for name, spec in raw["objects"].items()}
         stages = {name: Stage(**spec) for name, spec in raw["stages"].items()}
-        return cls(objects=objects, stages=stages)
+        statuses = {str(k): str(v) for k, v in raw["order_statuses"].items()}
+        return cls(objects=objects, stages=stages, order_statuses=statuses)
 
     def object(self, name: str) -> ObjectDef | None:
         """The sObject called `name` (case-insensitive)."""

@@ -232,7 +232,7 @@ class _Parser:
             self.take(",")
             fields.append(self.select_item(subquery))
         self.take("FROM")
-        query = Query(fields, self.name())
+        query = Query(fields, self.object_name())
         if self.at("WHERE"):
             self.take("WHERE")
             query.where = self.or_expr()
@@ -267,6 +267,15 @@ class _Parser:
             self.take(")")
             return Count()
         return self.field_ref()
+
+    def object_name(self) -> str:
+        """The object after FROM ("Order" is one too, unless BY follows: ORDER BY)."""
+        ahead = self.tokens[self.i : self.i + 2]
+        by_follows = len(ahead) > 1 and ahead[1].text.upper() == "BY"
+        if ahead and ahead[0].text.upper() == "ORDER" and not by_follows:
+            self.i += 1
+            return ahead[0].text
+        return self.name()
 
     def name(self) -> str:
         tok = self.next("ident")

@@ -53,6 +53,8 @@ from sfqb.connectors.qbd.qbxml import (
     Ref,
     Request,
     SalesAndPurchase,
+    SalesOrderAdd,
+    SalesOrderMod,
     SalesOrPurchase,
     SalesReceiptAdd,
     SalesReceiptMod,
@@ -277,6 +279,24 @@ def every_request() -> dict[str, Request]:
         ),
         "cm-query": TxnQuery(
             txn_type=TxnType.CREDIT_MEMO, txn_ids=("4A-1",), include_linked_txns=True
+        ),
+        "so-add": SalesOrderAdd(
+            customer=Ref(full_name="Acme Corp"),
+            txn_date=date(2024, 5, 3),
+            ref_number="00000101",
+            po_number="PO-7",
+            is_manually_closed=False,
+            memo="Order",
+            lines=(LINE,),
+        ),
+        "so-mod": SalesOrderMod(
+            txn_id="4A-1", edit_sequence="1", lines=(LineMod(txn_line_id="-1"),)
+        ),
+        "so-query": TxnQuery(
+            txn_type=TxnType.SALES_ORDER,
+            txn_ids=("4A-1",),
+            include_line_items=True,
+            include_linked_txns=True,
         ),
         "pay-query": TxnQuery(
             txn_type=TxnType.RECEIVE_PAYMENT,

@@ -251,8 +251,12 @@ def _sales_txn(t: SalesTxnRecord) -> QbRecord:
         IsPaid=t.is_paid,
         CurrencyRef=_ref(t.currency),
         CreditRemaining=t.credit_remaining,
+        IsManuallyClosed=t.is_manually_closed,
+        IsFullyInvoiced=t.is_fully_invoiced,
     )
     fields["Lines"] = tuple(_line(line) for line in t.lines)
+    if t.linked_txns:
+        fields["LinkedTxn"] = t.linked_txns
     return QbRecord(
         qb_type=t.txn_type,
         id=t.core.txn_id,

@@ -42,6 +42,8 @@ from sfqb.connectors.qbd.qbxml import (
     ModifiedDateRange,
     PreferencesQuery,
     Request,
+    SalesOrderAdd,
+    SalesOrderMod,
     SalesReceiptAdd,
     SalesReceiptMod,
     TextChange,
@@ -87,6 +89,7 @@ _WRITERS: Mapping[str, _Writer] = MappingProxyType(
         "SalesReceipt": _Writer(SalesReceiptAdd, SalesReceiptMod, "txn_id"),
         "Estimate": _Writer(EstimateAdd, EstimateMod, "txn_id"),
         "CreditMemo": _Writer(CreditMemoAdd, CreditMemoMod, "txn_id"),
+        "SalesOrder": _Writer(SalesOrderAdd, SalesOrderMod, "txn_id"),
     }
 )
 _ITEM_TYPES = ("Item", "ItemService", "ItemNonInventory", "ItemInventory")
@@ -98,6 +101,7 @@ _LIST_TYPES: Mapping[str, ListType] = MappingProxyType(
     }
 )
 _TXN_TYPES: Mapping[str, TxnType] = MappingProxyType({t.value: t for t in TxnType})
+_LINKED = frozenset({TxnType.INVOICE, TxnType.ESTIMATE, TxnType.SALES_ORDER})
 _MARKER_TARGETS: Mapping[str, ListDataExtType | TxnDataExtType] = MappingProxyType(
     {
         "Customer": ListDataExtType.CUSTOMER,
@@ -204,7 +208,12 @@ def _read(op: QbOp) -> OpRequest:
             owner_ids=_LIST_OWNERS,
         )
         return OpRequest(query)
-    return OpRequest(_txn_query(_txn_type(op), txn_ids=op.ids, ref_numbers=op.names))
+    txn_type = _txn_type(op)
+    # A read by id also asks for LinkedTxn: whether a sales order or estimate was invoiced.
+    linked = True if txn_type in _LINKED else None
+    return OpRequest(
+        _txn_query(txn_type, txn_ids=op.ids, ref_numbers=op.names, include_linked_txns=linked)
+    )
 
 
 def _txn_type(op: QbOp) -> TxnType:

@@ -129,6 +129,8 @@ from sfqb.connectors.qbd.qbxml.txns import (
     InvoiceMod,
     LineAdd,
     LineMod,
+    SalesOrderAdd,
+    SalesOrderMod,
     SalesReceiptAdd,
     SalesReceiptMod,
 )
@@ -216,6 +218,8 @@ __all__ = [
     "ResponseMatch",
     "SalesAndPurchase",
     "SalesOrPurchase",
+    "SalesOrderAdd",
+    "SalesOrderMod",
     "SalesReceiptAdd",
     "SalesReceiptMod",
     "SalesTxnRecord",

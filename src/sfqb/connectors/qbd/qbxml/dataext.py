@@ -71,6 +71,7 @@ class AssignToObject(StrEnum):
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
     CREDIT_MEMO = "CreditMemo"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 
@@ -89,6 +90,7 @@ class TxnDataExtType(StrEnum):
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
     CREDIT_MEMO = "CreditMemo"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 

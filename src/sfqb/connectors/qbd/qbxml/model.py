@@ -224,6 +224,7 @@ class TxnType(StrEnum):
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
     CREDIT_MEMO = "CreditMemo"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 
@@ -268,9 +269,11 @@ class TxnQuery(_Iterable):
             raise QbxmlRequestError(f"{name}: EntityFilter takes a ListID or a FullName, not both")
         if self.paid_status is not None and self.txn_type is not TxnType.INVOICE:
             raise QbxmlRequestError(f"{name}: PaidStatus exists only on InvoiceQuery")
-        linked = (TxnType.INVOICE, TxnType.ESTIMATE, TxnType.CREDIT_MEMO)
+        linked = (TxnType.INVOICE, TxnType.ESTIMATE, TxnType.CREDIT_MEMO, TxnType.SALES_ORDER)
         if self.include_linked_txns is not None and self.txn_type not in linked:
-            raise QbxmlRequestError(f"{name}: IncludeLinkedTxns exists only for invoices/estimates")
+            raise QbxmlRequestError(
+                f"{name}: IncludeLinkedTxns exists only for invoices, estimates and sales orders"
+            )
 
     @property
     def request_type(self) -> str:
@@ -331,6 +334,7 @@ class TxnDelType(StrEnum):
     SALES_RECEIPT = "SalesReceipt"
     ESTIMATE = "Estimate"
     CREDIT_MEMO = "CreditMemo"
+    SALES_ORDER = "SalesOrder"
     RECEIVE_PAYMENT = "ReceivePayment"
 
 

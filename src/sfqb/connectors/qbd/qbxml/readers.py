@@ -109,7 +109,7 @@ def _line(element: etree._Element) -> LineRecord:
 
 
 def read_sales_txn(element: etree._Element) -> SalesTxnRecord:
-    """InvoiceRet, SalesReceiptRet, EstimateRet, CreditMemoRet."""
+    """InvoiceRet, SalesReceiptRet, EstimateRet, CreditMemoRet, SalesOrderRet."""
     r = Reader(element)
     txn_type = str(element.tag).removesuffix("Ret")
     subtotal = r.decimal("Subtotal")
@@ -133,6 +133,11 @@ def read_sales_txn(element: etree._Element) -> SalesTxnRecord:
         lines=tuple(_line(e) for e in element.findall(f"{txn_type}LineRet")),
         data_ext=r.data_ext(),
         credit_remaining=r.decimal("CreditRemaining"),
+        is_manually_closed=r.boolean("IsManuallyClosed"),
+        is_fully_invoiced=r.boolean("IsFullyInvoiced"),
+        linked_txns=tuple(
+            str(e.findtext("TxnID") or "").strip() for e in element.findall("LinkedTxn")
+        ),
     )
 
 
@@ -263,6 +268,7 @@ READERS: Mapping[str, Callable[[etree._Element], Record]] = MappingProxyType(
         "SalesReceiptRet": read_sales_txn,
         "EstimateRet": read_sales_txn,
         "CreditMemoRet": read_sales_txn,
+        "SalesOrderRet": read_sales_txn,
         "ReceivePaymentRet": read_payment,
         "DataExtDefRet": read_data_ext_def,
         "DataExtRet": read_data_ext,

@@ -144,7 +144,7 @@ class TxnCore:
 
 @dataclass(frozen=True, slots=True)
 class SalesTxnRecord:
-    """InvoiceRet, SalesReceiptRet, EstimateRet or CreditMemoRet (`txn_type` says which).
+    """InvoiceRet, SalesReceiptRet, EstimateRet, CreditMemoRet or SalesOrderRet (`txn_type`).
 
     `total` is TotalAmount (receipts, estimates) or Subtotal + SalesTaxTotal (invoices);
     `balance_remaining` and `is_paid` exist on invoices only.
@@ -165,6 +165,11 @@ class SalesTxnRecord:
     lines: tuple[LineRecord, ...]
     data_ext: tuple[DataExtValue, ...]
     credit_remaining: Decimal | None = None  # a credit memo's credit not yet applied
+    # Sales orders: closed by hand, fully invoiced (SalesOrderRet); every kind: LinkedTxn's
+    # TxnIDs (an invoice made from a sales order or estimate links both ways).
+    is_manually_closed: bool | None = None
+    is_fully_invoiced: bool | None = None
+    linked_txns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Sales transactions: Invoice, SalesReceipt, Estimate and CreditMemo Add/Mod with their lines.
+"""Sales transactions (Invoice, SalesReceipt, Estimate, CreditMemo, SalesOrder), with lines.
 
 Field order follows the qbXML 12.0 schema. In a Mod, `lines=()` leaves the lines alone; when
 lines are given they replace the transaction's lines: existing ones keep their TxnLineID, new
@@ -245,3 +245,52 @@ class CreditMemoMod(_Txn):
     memo: str | None = qb("Memo")
     is_to_be_printed: bool | None = qb("IsToBePrinted")
     lines: tuple[LineMod, ...] = qb("CreditMemoLineMod", default=())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SalesOrderAdd(_Txn):
+    """Create a sales order (at least one line; QuickBooks Desktop Premier and Enterprise)."""
+
+    TYPE: ClassVar[str] = "SalesOrderAdd"
+    customer: Ref = required("CustomerRef")
+    class_ref: Ref | None = qb("ClassRef")
+    txn_date: date | None = qb("TxnDate")
+    ref_number: str | None = qb("RefNumber")
+    bill_address: Address | None = qb("BillAddress")
+    ship_address: Address | None = qb("ShipAddress")
+    po_number: str | None = qb("PONumber")
+    terms: Ref | None = qb("TermsRef")
+    due_date: date | None = qb("DueDate")
+    sales_rep: Ref | None = qb("SalesRepRef")
+    item_sales_tax: Ref | None = qb("ItemSalesTaxRef")
+    is_manually_closed: bool | None = qb("IsManuallyClosed")
+    memo: str | None = qb("Memo")
+    is_to_be_printed: bool | None = qb("IsToBePrinted")
+    lines: tuple[LineAdd, ...] = qb("SalesOrderLineAdd", default=())
+
+    def __post_init__(self) -> None:
+        _need_lines(self.TYPE, self.lines)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SalesOrderMod(_Txn):
+    """Change a sales order."""
+
+    TYPE: ClassVar[str] = "SalesOrderMod"
+    txn_id: str = required("TxnID", Kind.ID)
+    edit_sequence: str = required("EditSequence", Kind.ID)
+    customer: Ref | None = qb("CustomerRef")
+    class_ref: Ref | None = qb("ClassRef")
+    txn_date: date | None = qb("TxnDate")
+    ref_number: str | None = qb("RefNumber")
+    bill_address: Address | None = qb("BillAddress")
+    ship_address: Address | None = qb("ShipAddress")
+    po_number: str | None = qb("PONumber")
+    terms: Ref | None = qb("TermsRef")
+    due_date: date | None = qb("DueDate")
+    sales_rep: Ref | None = qb("SalesRepRef")
+    item_sales_tax: Ref | None = qb("ItemSalesTaxRef")
+    is_manually_closed: bool | None = qb("IsManuallyClosed")
+    memo: str | None = qb("Memo")
+    is_to_be_printed: bool | None = qb("IsToBePrinted")
+    lines: tuple[LineMod, ...] = qb("SalesOrderLineMod", default=())
