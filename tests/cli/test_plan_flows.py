@@ -16,7 +16,7 @@ companies:
   demo:
     flows:
       account_to_customer:
-        filter: "Type != 'Vendor'"
+        filter: "Type != 'Competitor'"
       opportunity_to_invoice: {target: Estimate}
       customer_to_account: {enabled: false}
 """
@@ -32,35 +32,35 @@ def configured(env: Env, monkeypatch: pytest.MonkeyPatch) -> Env:
 
 def test_plan_shows_the_flow_settings_and_what_they_leave_out(configured: Env) -> None:
     env = configured
-    vendor = env.seeded.accounts[0]
-    env.sf.org.update("Account", vendor, {"Type": "Vendor"})
-    vendor_name = str(env.sf.org.peek("Account", vendor)["Name"])
+    competitor = env.seeded.accounts[0]
+    env.sf.org.update("Account", competitor, {"Type": "Competitor"})
+    competitor_name = str(env.sf.org.peek("Account", competitor)["Name"])
 
     table = ok("plan")
-    assert "account_to_customer" in table and "Account where Type != 'Vendor'" in table
+    assert "account_to_customer" in table and "Account where Type != 'Competitor'" in table
     assert "Estimate (default Invoice)" in table
     assert "off (config file)" in table
     assert "1 outside filter" in table
 
     items = plan_json()
     outside = [i for i in items if i["action"] == "outside filter"]
-    assert [i["id"] for i in outside] == [vendor]
-    assert outside[0]["reason"] == "outside the flow's filter: Type != 'Vendor'"
+    assert [i["id"] for i in outside] == [competitor]
+    assert outside[0]["reason"] == "outside the flow's filter: Type != 'Competitor'"
     assert [i for i in items if i["flow"] == "product_to_item"]
     created = {i["id"] for i in items if i["action"] == "create"}
-    assert vendor not in created and len(created) >= len(env.seeded.accounts) - 1
+    assert competitor not in created and len(created) >= len(env.seeded.accounts) - 1
 
     ok("sync")
     books = env.quickbooks()
     names = {c.name() for c in books.customers()}
-    assert vendor_name not in names and len(names) == len(env.seeded.accounts) - 1
+    assert competitor_name not in names and len(names) == len(env.seeded.accounts) - 1
     assert books.invoices() == []
     assert books.records("Estimate")  # the opportunities of the customers sfqb synced
 
 
 def test_a_bad_filter_stops_plan_with_the_line(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     path = env.tmp / "sfqb.yaml"
-    path.write_text(CONFIG.replace("Type != 'Vendor'", "Type = 'x'; DROP"), encoding="utf-8")
+    path.write_text(CONFIG.replace("Type != 'Competitor'", "Type = 'x'; DROP"), encoding="utf-8")
     monkeypatch.setenv("SFQB_CONFIG", str(path))
     line = fails("plan", "--company", "demo")
     assert f"{path}:5: companies.demo.flows.account_to_customer.filter:" in line
