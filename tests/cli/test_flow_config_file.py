@@ -54,6 +54,8 @@ BAD = [
     # The target kind must be one the flow can make.
     ("      opportunity_to_invoice:\n        target: Bill\n", 5, "'Bill' is not one of"),
     ("      account_to_customer:\n        target: Vendor\n", 5, "'Vendor' is not one of"),
+    # An order's kind is the policy's order_target: one setting decides it.
+    ("      order_to_sales_order:\n        target: SalesOrder\n", 5, "policy order_target"),
     # A map naming a target field QuickBooks does not accept (targets.yaml) ...
     (
         "      account_to_customer:\n        map:\n          Email: {source: Phone}\n"

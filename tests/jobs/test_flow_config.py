@@ -82,7 +82,7 @@ def test_an_account_outside_the_filter_never_reaches_quickbooks(
     hostile = "Type = 'Customer' OR Name = 'x\\') OR (Name != \\'y'"  # one literal, escaped
     configure(world, FlowConfig("account_to_customer", filter=hostile))
     kept = account(world, "Kept Customer Ltd", "Customer")
-    left = account(world, "Left Vendor Ltd", "Vendor")
+    left = account(world, "Left Vendor Ltd", "Partner")
     # The literal's own value matches (Type Partner: a Vendor would be the vendor flow's).
     quoted = account(world, "x') OR (Name != 'y", "Partner")
 

@@ -89,9 +89,9 @@ class SalesforceGateway:
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
         if sobject == "Account":
-            return self._accounts(since)
+            return self._accounts(since, where)
         if sobject == "Order":
-            read = self._connector.read_changes(SfOrder, since[sobject])
+            read = self._connector.read_changes(SfOrder, since[sobject], where=where)
             orders = self._originals(read.records)
             return [r.to_payload() for r in orders], {sobject: read.high_water_mark}
         if sobject != "Product2":
@@ -128,18 +128,20 @@ class SalesforceGateway:
         return [r.to_payload() for r in records]
 
     def _accounts(
-        self, since: Mapping[str, datetime]
+        self, since: Mapping[str, datetime], where: Condition | None
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         """Accounts changed, or whose contacts or contact roles changed, with their primary
-        contact. Every read is bounded: changes since a checkpoint, then records by Id."""
-        accounts = self._connector.read_changes(SfAccount, since["Account"])
+        contact; only those inside `where` (the flow's filter). Every read is bounded: changes
+        since a checkpoint, then records by Id."""
+        accounts = self._connector.read_changes(SfAccount, since["Account"], where=where)
         contacts = self._connector.read_changes(SfContact, since["Contact"])
         roles = self._connector.read_changes(SfAccountContactRole, since["AccountContactRole"])
         changed = {a.id: a for a in accounts.records}
         touched = {c.account_id for c in contacts.records} | {r.account_id for r in roles.records}
         others = sorted({a for a in touched if a} - set(changed))
         if others:  # a contact changed, its account did not
-            changed.update((a.id, a) for a in self._connector.read_records(SfAccount, others))
+            found = self._connector.read_records(SfAccount, others, where=where)
+            changed.update((a.id, a) for a in found)
         ordered = sorted(changed.values(), key=lambda a: (a.system_modstamp, a.id))
         highs = {
             "Account": accounts.high_water_mark,

@@ -17,6 +17,8 @@ from sfqb.mapping.marks import Marks
 from sfqb.mapping.sobjects import FieldKind, SObjects, UnknownField
 
 FLOW_KEYS = frozenset({"enabled", "filter", "target", "map"})
+# Flows whose kind a company policy setting chooses, so one setting decides it.
+POLICY_KINDS = {"order_to_sales_order": "order_target"}
 LINES_KEY = "lines"  # under `map:`, the overrides of a transaction's line fields
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -114,6 +116,9 @@ def parse_flows(
         target = entry.get("target")
         if target is not None and (not isinstance(target, str) or not target):
             raise fail((flow, "target"), "must name a target kind")
+        if target is not None and flow in POLICY_KINDS:
+            setting = POLICY_KINDS[flow]
+            raise fail((flow, "target"), f"is the company's policy {setting} (policy: {setting}:)")
         fields, lines = _map(entry.get("map"), flow, fail)
         found[flow] = FlowConfig(
             flow, enabled, text, target, fields, lines, source, (*path, flow), marks
