@@ -38,6 +38,9 @@ def client_with(
     assert source is not None
     with sqlite3.connect(source) as original, sqlite3.connect(copy) as target:
         original.backup(target)
+        # The shared world's switches are other tests' (the browser test turns a flow off):
+        # this page is about the file's settings, so the copy starts with none switched.
+        target.execute("DELETE FROM flow_settings")
     store = Store.from_url(f"sqlite:///{copy}")
     services = Services()
     path = tmp_path / "sfqb.yaml"
