@@ -65,7 +65,7 @@ class ChaosOptions:
     lock_rate: float = 0.10
     lost_reply_rate: float = 0.05
     kills: int = 4
-    kill_window: tuple[int, int] = (2, 14)  # within the initial load, while there is work
+    kill_window: tuple[int, int] = (2, 9)  # within the initial load, while there is work
     outage_session: int = 3
     seed: int = 20240606
     session_timeout_seconds: int = 1
