@@ -91,6 +91,14 @@ def test_grants_decide_the_companies_a_person_sees(store: Store) -> None:
     assert person is not None and people.visible_companies(store, person) == ["Globex"]
 
 
+def test_revoking_from_a_user_who_sees_every_company_is_refused(store: Store) -> None:
+    people.add_user(store, "root", "long enough", Role.ADMIN, all_companies=True)
+    with pytest.raises(people.PeopleError, match="sees every company"):
+        people.revoke(store, "root", "Acme")
+    with pytest.raises(people.UnknownUser):
+        people.revoke(store, "nobody", "Acme")
+
+
 def test_a_disabled_or_removed_user_is_no_person(store: Store) -> None:
     people.add_user(store, "ann", "long enough", Role.VIEWER, ("Acme",))
     made = people.create_token(store, "ann", "ci")

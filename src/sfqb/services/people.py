@@ -165,8 +165,13 @@ def grant(store: Store, name: str, company: str) -> bool:
 
 
 def revoke(store: Store, name: str, company: str) -> bool:
-    """Take `company` from the user; False when it was not granted to them alone."""
-    _user(store, name)
+    """Take `company` from the user; False when it was not granted to them alone.
+
+    A user who sees every company has no grant to take: PeopleError says so."""
+    if _user(store, name).companies is None:
+        raise PeopleError(
+            f"{name} sees every company: nothing to revoke one by one (an admin granted all)"
+        )
     return store.people.revoke(name, company)
 
 
