@@ -22,8 +22,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The suite spreads over TEST_WORKERS processes (pytest-xdist); each PostgreSQL test has its
+# own schema, so workers never share tables. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 3
+
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck pytest
 
