@@ -10,9 +10,10 @@ The contract both adapters meet (tests/jobs/test_job_queue.py runs the same test
   when that transaction commits and never when it is rolled back.
 * A cycle that raises is logged; it keeps no other company's cycle from running.
 
-With SQLite, `sfqb serve` is the only process: `InProcessQueue` runs cycles in its threads.
-With PostgreSQL, `sfqb.jobs.procrastinate_queue.ProcrastinateQueue` hands them to `sfqb worker`
-processes.
+`InProcessQueue` meets it in one process, for SQLite (no job tables: its waiting cycles live in
+memory). `sfqb.jobs.procrastinate_queue.ProcrastinateQueue` meets it on PostgreSQL and hands
+the cycles to `sfqb worker` processes. `sfqb serve` on SQLite still starts its cycles through
+its scheduler and the console's RunDesk (sfqb.jobs.schedule, sfqb.services.sync), as before.
 """
 
 from __future__ import annotations
