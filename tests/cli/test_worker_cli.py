@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from tests.cli.cli_helpers import fails
-from tests.conftest import KEY
+from tests.conftest import KEY, _postgres_url
 
 from sfqb.cli.worker import NEEDS_POSTGRES
 
@@ -38,3 +39,27 @@ def test_deferred_sync_runs_whole_cycles() -> None:
 
 def test_serve_with_workers_needs_postgresql() -> None:
     assert fails("serve", "--workers") == f"sfqb: {NEEDS_POSTGRES}"
+
+
+@pytest.fixture
+def database_url() -> str:
+    """PostgreSQL (isolated_url makes it a throwaway schema)."""
+    return _postgres_url()
+
+
+def test_serve_with_workers_starts_no_scheduler_and_defers(isolated_url: str) -> None:
+    from sfqb.cli.context import Services
+    from sfqb.cli.worker import serve_cycles
+    from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
+    from sfqb.store import SecretBox, Store
+
+    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
+    store.migrate()
+    try:
+        stop = threading.Event()
+        scheduler, queue = serve_cycles(Services(), store, stop, 10, workers=True)
+        assert scheduler is None and isinstance(queue, ProcrastinateQueue)
+        assert queue.defer_cycle("acme") is True
+        assert queue.defer_cycle("acme") is False
+    finally:
+        store.engine.dispose()

@@ -231,7 +231,8 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    qbo = None if scheduler is None else qbo_web(services, scheduler.notify)
+    # With --workers the tick takes webhook changes; else this process's scheduler, at once.
+    qbo = None if sandbox else qbo_web(services, scheduler.notify if scheduler else None)
     console = build_console(services, store, public, proxies, queue)
     web = WebServices(
         SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public, console=console
