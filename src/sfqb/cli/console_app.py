@@ -11,6 +11,7 @@ from sfqb.cli.errors import fail
 
 if TYPE_CHECKING:
     from sfqb.jobs.gateway import SalesforceSource
+    from sfqb.jobs.job_queue import JobQueue
     from sfqb.services.flows import FlowSetup
     from sfqb.services.review import ReviewService
     from sfqb.store import Store
@@ -39,9 +40,10 @@ def build_console(
     store: Store,
     public_url: str | None = None,
     trusted_proxies: tuple[IPNetwork, ...] = (),
+    queue: JobQueue | None = None,
 ) -> Console:
     """The console over `store`, as `sfqb serve` runs it (Secure cookies when `public_url` is
-    https)."""
+    https; Run now deferred to the workers with a `queue`)."""
     from sfqb.domain.login_throttle import LoginThrottle
     from sfqb.services.sync import RunDesk
     from sfqb.web.console import SIGN_IN_LIMITS, Console
@@ -61,7 +63,7 @@ def build_console(
         salesforce_org_id=lambda company: salesforce_org_id(services, company),
         qbo_connect=qbo_starter(services),
         health=services.health,
-        runs=RunDesk(services, store, services.clock, locks=services.cycle_locks),
+        runs=RunDesk(services, store, services.clock, locks=services.cycle_locks, queue=queue),
         review=review_service(services, store),
         flow_setups=lambda company: flow_setups(services, company),
     )

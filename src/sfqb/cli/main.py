@@ -17,6 +17,7 @@ from sfqb.cli import (
     status,
     sync,
     users,
+    worker,
 )
 from sfqb.cli.context import Services
 
@@ -69,6 +70,7 @@ sync.register(app)
 status.register(app)
 review.register(app)
 users.register(app)
+worker.register(app)
 
 
 def main() -> None:

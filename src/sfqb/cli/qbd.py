@@ -26,6 +26,7 @@ from sfqb.cli.serve_limits import (
     with_login_limits,
 )
 from sfqb.cli.serving import DatabaseOpt, PublicUrlOpt, checked_public_url, open_store
+from sfqb.cli.worker import WorkersOpt
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import (
     CustomerAdd,
@@ -143,6 +144,7 @@ def serve(  # noqa: PLR0917 - Typer options
             "waiting; a webhook this process receives is looked at at once.",
         ),
     ] = 10,
+    workers: WorkersOpt = False,
 ) -> None:
     """Run the web app: the QuickBooks Web Connector endpoint at /qbwc (WSDL at /qbwc?wsdl).
 
@@ -171,7 +173,7 @@ def serve(  # noqa: PLR0917 - Typer options
     try:
         _serve(
             ctx, host, port, sandbox, database_url, public, watch_seconds, settings, proxies,
-            schedule_seconds,
+            schedule_seconds, workers,
         )  # fmt: skip
     finally:
         if folder is not None:  # the sandbox's own store goes with it
@@ -189,11 +191,13 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     settings: ServiceSettings,
     proxies: tuple[IPNetwork, ...],
     schedule_seconds: int,
+    workers: bool = False,
 ) -> None:
     import uvicorn
 
     from sfqb.cli.console_app import build_console, console_banner
-    from sfqb.cli.qbo import qbo_web, start_scheduler
+    from sfqb.cli.qbo import qbo_web
+    from sfqb.cli.worker import serve_cycles
     from sfqb.web import WebServices, create_app
 
     services = _services_of(ctx)
@@ -203,7 +207,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         raise fail(str(exc)) from None
     store = open_store(database_url, secrets)
     stop = threading.Event()
-    scheduler = None
+    scheduler = queue = None
     if sandbox:
         prepare_sandbox(store)
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
@@ -222,13 +226,14 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
             target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
         )
         watcher.start()
-        scheduler = start_scheduler(services, stop, schedule_seconds)
+        scheduler, queue = serve_cycles(services, store, stop, schedule_seconds, workers=workers)
     alarm = None if sandbox else login_alarm(services)
     service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    qbo = None if scheduler is None else qbo_web(services, scheduler.notify)
-    console = build_console(services, store, public, proxies)
+    # With --workers the tick takes webhook changes; else this process's scheduler, at once.
+    qbo = None if sandbox else qbo_web(services, scheduler.notify if scheduler else None)
+    console = build_console(services, store, public, proxies, queue)
     web = WebServices(
         SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public, console=console
     )

@@ -24,7 +24,7 @@ from sfqb.store import ConnectionSystem, SecretKeyError, SecretKeyMissing, Store
 
 if TYPE_CHECKING:
     from sfqb.cli.context import Services
-    from sfqb.jobs.schedule import CycleScheduler, Submit
+    from sfqb.jobs.schedule import CycleScheduler, ScheduledCompanies, Submit
     from sfqb.web.qbo import QboWeb
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,17 @@ def pushed_companies(services: Services) -> list[str]:
 
 def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
     """`sfqb serve`'s scheduler of QuickBooks Online companies, over `services`."""
+    from sfqb.jobs.schedule import CycleScheduler
+
+    return CycleScheduler(scheduled_companies(services), services.clock, submit=submit)
+
+
+def scheduled_companies(services: Services) -> ScheduledCompanies:
+    """What a scheduler asks about the QuickBooks Online companies (`sfqb serve`'s scheduler,
+    the workers' tick), over `services`."""
     from sfqb.cli.sync import report_line
     from sfqb.jobs.qbo_webhooks import WebhookInbox
-    from sfqb.jobs.schedule import CycleScheduler, ScheduledCompanies
+    from sfqb.jobs.schedule import ScheduledCompanies
 
     inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
 
@@ -86,7 +94,7 @@ def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
     def check_expiry(company: str, now: datetime) -> None:
         services.qbo.check_expiry(company, services.policy(company).alerts, now)
 
-    companies = ScheduledCompanies(
+    return ScheduledCompanies(
         companies=lambda: pushed_companies(services),
         run_cycle=run_cycle,
         interval=every,
@@ -94,7 +102,6 @@ def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
         take_changes=inbox.take,
         check_expiry=check_expiry,
     )
-    return CycleScheduler(companies, services.clock, submit=submit)
 
 
 def connect_qbo(

@@ -23,7 +23,7 @@ from sfqb.cli import bindings as bindings_cli
 from sfqb.cli import queue as queue_cli
 from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
-from sfqb.cli.errors import UserError, plainly
+from sfqb.cli.errors import UserError, fail, plainly
 from sfqb.cli.settings import companies, services_of
 from sfqb.codes.words import flow_text, status_label
 from sfqb.domain.status import System
@@ -50,6 +50,12 @@ CompanyOpt = Annotated[
 ]
 FlowOpt = Annotated[
     list[str] | None, typer.Option("--flow", help="Only this flow (repeatable; default: all).")
+]
+DeferOpt = Annotated[
+    bool,
+    typer.Option(
+        "--defer", help="Hand the cycles to `sfqb worker` processes (PostgreSQL) and return."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -161,9 +167,19 @@ def report_line(report: CycleReport) -> str:
     return line
 
 
-def sync(ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None) -> None:
+def sync(
+    ctx: typer.Context, company: CompanyOpt = None, flow: FlowOpt = None, defer: DeferOpt = False
+) -> None:
     """Read Salesforce's changes and run the cycle (or queue them for the Web Connector)."""
     services = services_of(ctx)
+    if defer:
+        from sfqb.cli.worker import defer_cycles
+
+        if flow:
+            raise fail("--defer asks for whole cycles: leave out --flow")
+        with plainly():
+            defer_cycles(services, company)
+        return
     console = Console(highlight=False)
     problems = 0
     with plainly():

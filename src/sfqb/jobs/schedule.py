@@ -43,6 +43,19 @@ class ScheduledCompanies:
     check_expiry: Callable[[str, datetime], object]  # warn ahead of the refresh token's end
 
 
+def each_company(companies: Iterable[str], due: Callable[[str], bool]) -> list[str]:
+    """The companies `due` answers True for, in order; one company's exception is logged and
+    keeps none of the others waiting."""
+    chosen: list[str] = []
+    for company in companies:
+        try:
+            if due(company):
+                chosen.append(company)
+        except Exception:
+            log.exception("scheduling %s failed", company)
+    return chosen
+
+
 def _inline(work: Callable[[], None]) -> None:
     work()
 
@@ -81,14 +94,7 @@ class CycleScheduler:
     def tick(self) -> list[str]:
         """Start every cycle that is due now; returns the companies started, in order."""
         now = self._clock()
-        started: list[str] = []
-        for company in self._of.companies():
-            try:
-                if self._start_if_due(company, now):
-                    started.append(company)
-            except Exception:  # one company's trouble must not keep the others waiting
-                log.exception("scheduling %s failed", company)
-        return started
+        return each_company(self._of.companies(), lambda company: self._start_if_due(company, now))
 
     def run(self, stop: threading.Event, poll_seconds: float) -> None:
         """Tick until `stop` is set: every `poll_seconds`, and at once when notified."""

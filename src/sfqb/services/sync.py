@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.job_queue import JobQueue
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.store import Store
@@ -75,6 +76,7 @@ class RunKind(StrEnum):
     QUEUED = "queued"  # read and queued for the Web Connector's next session
     STARTED = "started"  # a pushed cycle started in the background
     HELD = "held"  # Salesforce's checks kept the cycle from running
+    DEFERRED = "deferred"  # handed to the job queue: a worker runs it
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,23 @@ def queue_changes(
     return Queued(company, read, len(store.queue.open_items(company)))
 
 
+def run_company(backend: SyncBackend, store: Store, company: str) -> CycleReport | Queued:
+    """One cycle of the company, as a job runs it: pushed to its QuickBooks, or (when the Web
+    Connector pulls the work) Salesforce's changes read and queued for its next session."""
+    if pulls_work(backend, company):
+        return queue_changes(backend, store, company)
+    return backend.push_cycle(company)
+
+
+def deferred(queue: JobQueue, company: str) -> RunRequested:
+    """Run now with a job queue: a cycle of the company asked of the workers."""
+    if queue.defer_cycle(company):
+        message = f"Asked for a cycle of {company}; a worker runs it shortly."
+    else:
+        message = f"A cycle of {company} is already waiting for a worker; it covers this request."
+    return RunRequested(company, RunKind.DEFERRED, message)
+
+
 def journal_running(store: Store, company: str, now: datetime) -> bool:
     """True when the journal's newest run of the company started recently and is unfinished."""
     runs = store.journal.runs(company, limit=1)
@@ -175,8 +194,10 @@ class RunDesk:
         *,
         start: Callable[[Callable[[], None]], None] | None = None,
         locks: CycleLocks | None = None,
+        queue: JobQueue | None = None,
     ) -> None:
         self._backend, self._store, self._clock = backend, store, clock
+        self._queue = queue  # set when workers run the cycles (PostgreSQL)
         self._start = start or _in_thread
         self._locks = locks or CycleLocks()
         self._lock = threading.Lock()
@@ -188,7 +209,15 @@ class RunDesk:
 
     def request(self, company: str, flows: Sequence[str] | None = None) -> RunRequested:
         """Queue the company's changes for the Web Connector, or start a pushed cycle in the
-        background; RunInProgress while one runs, RunFailed (one line) when it cannot start."""
+        background; RunInProgress while one runs, RunFailed (one line) when it cannot start.
+        With a job queue, the cycle is deferred to the workers (whole, even a running one's
+        follow-up: it waits for the running cycle to end)."""
+        if self._queue is not None:
+            try:
+                return deferred(self._queue, company)
+            except Exception as exc:  # the database unreachable: said in one line
+                log.warning("Run now of %s failed: %s", company, exc)
+                raise RunFailed(_one_line(exc)) from exc
         running = f"a cycle of {company} is running now; wait until it has finished"
         if journal_running(self._store, company, self._clock()) or not self._locks.take(company):
             raise RunInProgress(running)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from sfqb.store.engine import create_engine_from_url
+from sfqb.store.job_tables import sfqb_owns
 from sfqb.store.models import Base
 
 config = context.config
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=sfqb_owns,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,166 @@
+"""`sfqb worker`: run sync cycles, schedules and Run now requests as procrastinate jobs.
+
+Workers need PostgreSQL (procrastinate's tables live beside sfqb's). Any number of them share
+one store: a company's cycles never run twice at once (procrastinate's lock on the company),
+and a job of a worker killed mid-cycle runs again elsewhere once the worker has missed its
+heartbeats for --stall-seconds. SIGTERM or SIGINT stops a worker cleanly: it takes no new job
+and lets its running cycles end.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sfqb.cli.errors import fail
+from sfqb.cli.serving import DatabaseOpt, open_store
+from sfqb.cli.settings import services_of
+from sfqb.store import SecretKeyError, Store
+
+if TYPE_CHECKING:
+    from sfqb.cli.context import Services
+    from sfqb.jobs.procrastinate_queue import ProcrastinateQueue, WorkerOptions
+    from sfqb.jobs.schedule import CycleScheduler
+
+log = logging.getLogger(__name__)
+
+NEEDS_POSTGRES = (
+    "workers need PostgreSQL (SFQB_DATABASE_URL=postgresql+psycopg://...); with SQLite, "
+    "`sfqb serve` runs cycles itself"
+)
+
+
+WorkersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--workers/--no-workers",
+        envvar="SFQB_WORKERS",
+        help="Leave cycles and schedules to `sfqb worker` processes (PostgreSQL only): this "
+        "process runs none, and the console's Run now defers a job.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `worker` to the app."""
+    app.command("worker")(worker)
+
+
+def require_postgres(store: Store) -> None:
+    """Fail (one line) unless the store is on PostgreSQL."""
+    if store.engine.dialect.name != "postgresql":
+        raise fail(NEEDS_POSTGRES)
+
+
+def serve_cycles(
+    services: Services, store: Store, stop: threading.Event, schedule_seconds: int, *, workers: bool
+) -> tuple[CycleScheduler | None, ProcrastinateQueue | None]:
+    """Who runs `sfqb serve`'s cycles: its own scheduler (until `stop`), or with `workers` the
+    `sfqb worker` processes, through the queue returned (one line and exit unless PostgreSQL)."""
+    if not workers:
+        from sfqb.cli.qbo import start_scheduler
+
+        return start_scheduler(services, stop, schedule_seconds), None
+    require_postgres(store)
+    services.store = store
+    return None, job_queue(services)
+
+
+def defer_cycles(services: Services, company: str | None) -> None:
+    """`sfqb sync --defer`: a cycle of each company (with a Salesforce connection) asked of
+    the workers, one line each."""
+    from sfqb.cli.sync import with_salesforce
+    from sfqb.services.sync import deferred
+
+    store = services.store
+    require_postgres(store)
+    queue = job_queue(services)
+    for name in with_salesforce(store, company):
+        typer.echo(deferred(queue, name).message)
+
+
+def job_queue(services: Services, options: WorkerOptions | None = None) -> ProcrastinateQueue:
+    """The fleet's job queue over `services` (its store on PostgreSQL): cycles run the way
+    `sfqb sync` runs them, the tick defers those due and runs the health checks."""
+    from sfqb.cli.qbd import watch_companies
+    from sfqb.cli.qbo import scheduled_companies
+    from sfqb.jobs.fleet import FleetTick
+    from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
+    from sfqb.services.sync import run_company
+
+    def run_cycle(company: str) -> None:
+        from sfqb.cli.sync import report_line
+        from sfqb.jobs.runner import CycleReport
+
+        done = run_company(services, services.store, company)
+        if isinstance(done, CycleReport):
+            log.info("%s", report_line(done))
+        else:
+            log.info("%s: read %d changed records; %d wait", company, done.read, done.waiting)
+
+    companies = scheduled_companies(services)
+    tick = FleetTick(services.store, companies, lambda: watch_companies(services))
+    return ProcrastinateQueue(
+        services.store, run_cycle, tick, clock=services.clock, options=options
+    )
+
+
+def worker(  # noqa: PLR0917 - Typer options
+    ctx: typer.Context,
+    database_url: DatabaseOpt = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Cycles this worker runs at once (threads).")
+    ] = 1,
+    tick_seconds: Annotated[
+        int,
+        typer.Option(
+            "--tick-seconds",
+            min=1,
+            help="How often the fleet looks for cycles due (each company's sync_every_minutes, "
+            "webhook changes) and runs the health checks; one worker does it each period.",
+        ),
+    ] = 60,
+    stall_seconds: Annotated[
+        int,
+        typer.Option(
+            "--stall-seconds",
+            min=2,
+            help="A worker silent this long is dead: its running job is given to another.",
+        ),
+    ] = 30,
+    heartbeat_seconds: Annotated[
+        float,
+        typer.Option("--heartbeat-seconds", min=0.1, help="How often a worker says it lives."),
+    ] = 10.0,
+    name: Annotated[str | None, typer.Option(help="The worker's name in the logs.")] = None,
+) -> None:
+    """Run sync cycles as jobs from PostgreSQL until SIGTERM (see docs/deploy.md)."""
+    from sfqb.jobs.procrastinate_queue import WorkerOptions
+
+    if heartbeat_seconds >= stall_seconds:
+        raise fail("--heartbeat-seconds must be shorter than --stall-seconds")
+    services = services_of(ctx)
+    try:
+        secrets = services.secrets
+    except SecretKeyError as exc:
+        raise fail(str(exc)) from None
+    url = database_url or services.settings.store_url()
+    if not url.startswith("postgresql"):
+        raise fail(NEEDS_POSTGRES)
+    store = open_store(url, secrets)
+    require_postgres(store)
+    services.store = store
+    options = WorkerOptions(
+        concurrency=concurrency, tick_seconds=tick_seconds, heartbeat_seconds=heartbeat_seconds,
+        stall_seconds=stall_seconds, stall_check_seconds=max(1, stall_seconds // 2),
+    )  # fmt: skip
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    typer.echo(f"sfqb worker {name or ''} started; SIGTERM stops it cleanly".replace("  ", " "))
+    try:
+        job_queue(services, options).run_worker(name)
+    finally:
+        store.engine.dispose()
+    typer.echo("sfqb worker stopped")

@@ -1,0 +1,65 @@
+"""`sfqb worker`, `sfqb sync --defer` and `sfqb serve --workers` refuse SQLite in one line."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from tests.cli.cli_helpers import fails
+from tests.conftest import KEY, _postgres_url
+
+from sfqb.cli.worker import NEEDS_POSTGRES
+
+
+@pytest.fixture(autouse=True)
+def sqlite_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SFQB_DATABASE_URL", f"sqlite:///{tmp_path / 'sfqb.sqlite'}")
+    monkeypatch.setenv("SFQB_SECRET_KEY", KEY)
+    monkeypatch.delenv("SFQB_CONFIG", raising=False)
+    monkeypatch.delenv("SFQB_WORKERS", raising=False)
+
+
+def test_worker_needs_postgresql() -> None:
+    assert fails("worker") == f"sfqb: {NEEDS_POSTGRES}"
+
+
+def test_worker_heartbeat_must_be_shorter_than_the_stall_timeout() -> None:
+    line = fails("worker", "--stall-seconds", "5", "--heartbeat-seconds", "5")
+    assert "--heartbeat-seconds must be shorter than --stall-seconds" in line
+
+
+def test_deferred_sync_needs_postgresql() -> None:
+    assert fails("sync", "--defer") == f"sfqb: {NEEDS_POSTGRES}"
+
+
+def test_deferred_sync_runs_whole_cycles() -> None:
+    assert "leave out --flow" in fails("sync", "--defer", "--flow", "account_to_customer")
+
+
+def test_serve_with_workers_needs_postgresql() -> None:
+    assert fails("serve", "--workers") == f"sfqb: {NEEDS_POSTGRES}"
+
+
+@pytest.fixture
+def database_url() -> str:
+    """PostgreSQL (isolated_url makes it a throwaway schema)."""
+    return _postgres_url()
+
+
+def test_serve_with_workers_starts_no_scheduler_and_defers(isolated_url: str) -> None:
+    from sfqb.cli.context import Services
+    from sfqb.cli.worker import serve_cycles
+    from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
+    from sfqb.store import SecretBox, Store
+
+    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
+    store.migrate()
+    try:
+        stop = threading.Event()
+        scheduler, queue = serve_cycles(Services(), store, stop, 10, workers=True)
+        assert scheduler is None and isinstance(queue, ProcrastinateQueue)
+        assert queue.defer_cycle("acme") is True
+        assert queue.defer_cycle("acme") is False
+    finally:
+        store.engine.dispose()

@@ -1,0 +1,156 @@
+"""`sfqb worker` processes on one PostgreSQL store (issue 16's multi-process acceptance).
+
+Companies sync Salesforce sandboxes into sandbox company files (QuickBooks Desktop direct
+runs); real `sfqb worker` subprocesses take the deferred cycles. One worker is killed with
+SIGKILL in the middle of a cycle: after the stall timeout the job is given back and another
+worker completes it. The run table shows no two cycles of a company at once, every job ran
+once to success, and every company file holds each Salesforce account exactly once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from tests.cli.cli_helpers import ok
+from tests.conftest import KEY, _postgres_url
+
+from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, SeedSummary, seed
+from sfqb.store import SecretBox, Store
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(170)]
+
+COMPANIES = 4
+ACCOUNTS = 12
+STALL_SECONDS = 4
+CYCLE_JOBS = (
+    "SELECT args->>'company', status FROM procrastinate_jobs WHERE task_name = 'sfqb.cycle'"
+)
+SFQB = str(Path(sys.executable).with_name("sfqb"))
+
+
+@pytest.fixture
+def database_url() -> str:
+    """Workers need PostgreSQL (isolated_url makes it a throwaway schema)."""
+    return _postgres_url()
+
+
+@pytest.fixture
+def store(isolated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    monkeypatch.setenv("SFQB_DATABASE_URL", isolated_url)
+    monkeypatch.setenv("SFQB_SECRET_KEY", KEY)
+    monkeypatch.delenv("SFQB_CONFIG", raising=False)
+    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
+    store.migrate()
+    yield store
+    store.engine.dispose()
+
+
+def _worker(name: str, log: Path) -> subprocess.Popen[bytes]:
+    args = [SFQB, "worker", "--name", name, "--stall-seconds", str(STALL_SECONDS)]
+    args += ["--heartbeat-seconds", "0.5"]
+    with log.open("ab") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+
+
+def _runs(store: Store) -> list[tuple[str, datetime, datetime | None, str]]:
+    with store.engine.connect() as db:
+        rows = db.execute(text("SELECT company, started_at, finished_at, status FROM runs"))
+        return [(r[0], r[1], r[2], str(r[3])) for r in rows]
+
+
+def _open_jobs(store: Store) -> int:
+    with store.engine.connect() as db:
+        sql = "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+        return int(db.execute(text(sql)).scalar_one())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _wait(until: float, what: str, check: object) -> None:
+    while time.monotonic() < until:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
+    store: Store, tmp_path: Path
+) -> None:
+    seeded: dict[str, SeedSummary] = {}
+    books: dict[str, Path] = {}
+    workers: list[subprocess.Popen[bytes]] = []
+    with ExitStack() as stack:
+        for n in range(COMPANIES):
+            company = f"co{n}"
+            sf = stack.enter_context(SalesforceSandbox(SandboxConfig(tls_dir=tmp_path / company)))
+            seeded[company] = seed(sf.org, ACCOUNTS, random.Random(n))
+            books[company] = tmp_path / f"{company}.json"
+            ca = str(tmp_path / company / "ca.pem")
+            ok(
+                "connect", "salesforce", "--company", company, "--instance", sf.instance,
+                "--session-id", sf.session_id, "--ca-file", ca,
+            )  # fmt: skip
+            ok("connect", "qbd", "--company", company, "--sandbox-file", str(books[company]))
+        try:
+            log = tmp_path / "workers.log"
+            workers.append(_worker("w1", log))
+            deferred = ok("sync", "--defer")
+            assert deferred.count("Asked for a cycle") == COMPANIES, deferred
+            assert "already waiting" in ok("sync", "--defer", "--company", "co0")
+
+            # w1 alone: the first run row that opens is its cycle; kill it there.
+            deadline = time.monotonic() + 90
+            _wait(deadline, "w1's first cycle", lambda: any(r[2] is None for r in _runs(store)))
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait()
+            killed_at = datetime.now(UTC)
+            (killed,) = [r[0] for r in _runs(store) if r[2] is None]
+            workers += [_worker("w2", log), _worker("w3", log)]
+
+            deadline = time.monotonic() + 120
+            _wait(deadline, "every job done", lambda: _open_jobs(store) == 0)
+        finally:
+            for process in workers[1:]:
+                process.send_signal(signal.SIGTERM)
+            for process in workers:
+                process.wait(timeout=30)
+        assert all(p.returncode == 0 for p in workers[1:]), log.read_text()
+
+    runs = _runs(store)
+    for company in books:
+        mine = sorted((s, f) for c, s, f, _ in runs if c == company)
+        ended = [(s, f) for s, f in mine if f is not None]
+        for (_, end), (start, _) in itertools.pairwise(ended):
+            assert end <= start, f"two cycles of {company} overlapped"
+    # The killed cycle never ended; the one that completed it began after the kill.
+    assert [c for c, _, f, _ in runs if f is None] == [killed]
+    again = [(s, st) for c, s, f, st in runs if c == killed and f is not None]
+    assert again and all(s >= killed_at for s, _ in again)
+    assert all(st == "succeeded" for _, _, f, st in runs if f is not None), runs
+
+    with store.engine.connect() as db:
+        jobs = db.execute(text(CYCLE_JOBS)).all()
+    assert sorted(jobs) == sorted((c, "succeeded") for c in books)  # the killed one retried
+
+    for company, path in books.items():
+        book = CompanyFile.load(
+            path, SandboxSettings(), lambda: datetime.now(UTC), random.Random(1)
+        )
+        names = [str(r.fields.get("Name")) for r in book.customers()]
+        assert len(names) == len(set(names)) == len(seeded[company].accounts), company
