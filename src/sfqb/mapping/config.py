@@ -11,13 +11,13 @@ from typing import Any
 
 import yaml
 
-from sfqb.domain.selection import FieldCondition, SelectionError
 from sfqb.mapping.company import check_sources, configured, key_path, marked
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.flowconfig import FlowConfig
 from sfqb.mapping.mapsets import DESKTOP_MAPS, MapSet
 from sfqb.mapping.rules import NameRule
-from sfqb.mapping.soql import Condition
+from sfqb.mapping.sobjects import salesforce_objects
+from sfqb.mapping.soql import Condition, FilterError, parse_condition
 from sfqb.mapping.transforms import TRANSFORMS, Transform
 
 FLOW_NAMES = (
@@ -47,7 +47,7 @@ _FLOW_KEYS = frozenset(
         "kinds",
         "default_owner",
         "require",
-        "select",
+        "filter",
         "name_rule",
         "fields",
         "lines",
@@ -144,13 +144,12 @@ class FlowMap:
     name_rule: NameRule | None
     fields: tuple[FieldSpec, ...]
     lines: LinesSpec | None
-    # The company's settings (config file `flows:`): the source filter, the default switch
-    # (a switch set in the console wins) and the fields it overrides.
+    # The source filter (the map's `filter`, e.g. the vendor rule Type = 'Vendor', or the
+    # company's from its config file `flows:`), sent in the Salesforce read; the default
+    # switch (a switch set in the console wins) and the fields the company overrides.
     where: Condition | None = None
     enabled: bool = True
     overridden: tuple[str, ...] = ()
-    # The records the flow takes from its source (None: all), e.g. Type = 'Vendor'.
-    select: FieldCondition | None = None
 
     def owner_of(self, target: str) -> Owner:
         """The owner of a target field ("Lines/Rate" for a line field)."""
@@ -275,16 +274,11 @@ class _Checker:
             rule = self.name_rule(doc["name_rule"], f"{key}.name_rule")
             if not any(f.target == rule.field for f in fields):
                 raise self.fail(f"{key}.name_rule.field", f"{rule.field!r} is not a mapped field")
-        select = None
-        if doc.get("select") is not None:
-            try:
-                select = FieldCondition.parse(doc["select"])
-            except SelectionError as exc:
-                raise self.fail(f"{key}.select", str(exc)) from None
+        source = self.text(doc.get("source"), f"{key}.source")
         return FlowMap(
-            select=select,
+            where=self.filter(doc.get("filter"), source, f"{key}.filter"),
             name=name,
-            source=self.text(doc.get("source"), f"{key}.source"),
+            source=source,
             id_field=self.text(doc.get("id_field", "Id"), f"{key}.id_field"),
             kind=kind,
             kinds=kinds,
@@ -293,6 +287,19 @@ class _Checker:
             fields=fields,
             lines=lines,
         )
+
+    def filter(self, text: object, sobject: str, key: str) -> Condition | None:
+        """A map's source filter, checked as a company's is (sfqb.mapping.soql)."""
+        if text is None:
+            return None
+        if not isinstance(text, str) or not text.strip():
+            raise self.fail(key, "must be a SOQL condition in quotes")
+        if salesforce_objects().get(sobject) is None:
+            raise self.fail(key, f"{sobject} is not a Salesforce object sfqb reads")
+        try:
+            return parse_condition(text, sobject)
+        except FilterError as exc:
+            raise self.fail(key, str(exc)) from None
 
     def discount(self, doc: object, key: str, default_owner: Owner) -> DiscountSpec | None:
         if doc is None:

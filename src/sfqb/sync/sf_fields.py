@@ -55,11 +55,9 @@ def needed_fields(
     sobjects = {o.value for o in SfObject}
     for flow in flows.flows.values():
         if flow.source in sobjects:
-            chosen_by = (flow.select.field,) if flow.select is not None else ()
             for field in (
                 flow.id_field,
                 *flow.require,
-                *chosen_by,
                 *_sources(flow.fields, switched_on),
             ):
                 need(flow.source, field, Access.READ)
