@@ -26,6 +26,7 @@ from sfqb.mapping.flowconfig import FlowConfig
 from sfqb.mapping.soql import Condition, render
 
 from .conftest import CATALOG, WebConnector, World, web_connector
+from .worlds import won_deal
 
 pytestmark = pytest.mark.desktop_only(
     "the Web Connector's pull is QuickBooks Desktop's; the filter is applied to the Salesforce "
@@ -77,22 +78,7 @@ def customer_names(world: World) -> set[str]:
 
 
 def deal(world: World, account_id: str) -> str:
-    org = world.sf.org
-    product = org.create("Product2", {"Name": "Widget", "ProductCode": "W-1", "IsActive": True})
-    entry = org.create(
-        "PricebookEntry",
-        {"Pricebook2Id": org.standard_pricebook_id, "Product2Id": product, "UnitPrice": 10.0,
-         "IsActive": True},
-    )  # fmt: skip
-    opp = org.create(
-        "Opportunity",
-        {"Name": "March order", "AccountId": account_id, "StageName": "Closed Won",
-         "CloseDate": org.now().date().isoformat(), "Pricebook2Id": org.standard_pricebook_id},
-    )  # fmt: skip
-    org.create(
-        "OpportunityLineItem", {"OpportunityId": opp, "PricebookEntryId": entry, "Quantity": 2}
-    )
-    return opp
+    return won_deal(world.sf.org, account_id)
 
 
 def test_an_account_outside_the_filter_never_reaches_quickbooks(
