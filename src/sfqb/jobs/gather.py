@@ -198,8 +198,8 @@ class Gather:
             return  # not read: the cycle decides them next time (see Cycle.next_batch)
         cycle.take_sf_records(found)
         for ref in cycle.pastes.joined:
-            if ref not in items:
-                row = self._enqueue_read(company, ref, found[ref])
+            if ref not in items:  # read by Id: `found` is keyed by the main role
+                row = self._enqueue_read(company, ref, found[ref.as_role(Role.MAIN)])
                 if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
                     row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
                 items[ref] = row
