@@ -18,7 +18,7 @@ from sfqb.mapping.sobjects import salesforce_objects
 from sfqb.mapping.soql import FilterError, parse_condition
 
 if TYPE_CHECKING:
-    from sfqb.mapping.config import FlowMap
+    from sfqb.mapping.flowmap import FlowMap
 
 
 class Checker(Protocol):

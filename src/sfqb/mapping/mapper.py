@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal
 
 from sfqb.domain.policy import CompanyPolicy, DiscountMode
-from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec
 from sfqb.mapping.discounts import DISCOUNT_AMOUNT, price_line
 from sfqb.mapping.errors import MappingInputError, RecordNotEligible
+from sfqb.mapping.flowmap import FieldSpec, FlowMap, FlowSet, LinesSpec
 from sfqb.mapping.result import Mapped, MappingChange, Reference, fingerprint, freeze
 from sfqb.mapping.rules import AMOUNT_PLACES, PRICE_PLACES, apply_name_rule, quantize, truncate
 from sfqb.mapping.soql import Condition, Logic, Negation

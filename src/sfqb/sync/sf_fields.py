@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 
 from sfqb.domain.entities import SfObject
-from sfqb.mapping.config import FieldSpec, FlowSet, Owner
+from sfqb.mapping.flowmap import FieldSpec, FlowSet, Owner
 from sfqb.mapping.soql import fields_of
 from sfqb.sync.records import SF_FLOWS, VENDOR_FLOW
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, SYNC_ERROR, SYNC_STATUS
