@@ -64,9 +64,8 @@ from sfqb.domain.policy import CompanyPolicy
 from sfqb.mapping import MappingConfigError
 from sfqb.mapping.company import check_company_flows
 from sfqb.mapping.config import FLOW_NAMES
-from sfqb.mapping.flowconfig import VENDOR_FLOW, FlowConfig, parse_flows, rule_filter
+from sfqb.mapping.flowconfig import FlowConfig, parse_flows, split_vendor_rule, with_vendor_rule
 from sfqb.mapping.marks import Marks, load_marked
-from sfqb.mapping.soql import parse_condition
 from sfqb.services.companies import UnknownCompany
 from sfqb.services.companies import companies as service_companies
 from sfqb.services.connections import ConnectionProblem
@@ -167,14 +166,20 @@ def load_config(path: Path | None) -> ConfigFile:
         mapping = entry.get("mapping")
         if mapping is not None and not isinstance(mapping, str):
             raise SettingsError(f"{path}: companies.{name}.mapping must be a file path")
-        given_policy, rule = _vendor_rule(entry.get("policy"))
+        given_policy, rule = split_vendor_rule(entry.get("policy"))
         try:
             policy = parse_policy(given_policy, f"{path}: companies.{name}.policy")
         except PolicyError as exc:
             raise SettingsError(str(exc)) from None
         keys = frozenset(str(k) for k in given_policy) if isinstance(given_policy, dict) else None
         mapping_file = (path.parent / mapping) if mapping else None
-        section = _with_rule(path, marks, str(name), entry.get("flows"), rule)
+        try:
+            section = with_vendor_rule(
+                entry.get("flows"), rule, source=str(path), path=("companies", str(name)),
+                marks=marks,
+            )  # fmt: skip
+        except MappingConfigError as exc:
+            raise SettingsError(str(exc)) from None
         flows = _company_flows(path, marks, str(name), mapping_file, section)
         companies[str(name)] = CompanyConfig(
             mapping=mapping_file,
@@ -188,43 +193,6 @@ def load_config(path: Path | None) -> ConfigFile:
             ),
         )
     return ConfigFile(MappingProxyType(companies))
-
-
-def _vendor_rule(section: object) -> tuple[object, object]:
-    """A `policy:` section without the older vendor rule (`vendors: rule:`), and that rule
-    (None when it has none): the rule is the vendor flow's filter now."""
-    vendors = section.get("vendors") if isinstance(section, dict) else None
-    if not isinstance(section, dict) or not isinstance(vendors, dict) or "rule" not in vendors:
-        return section, None
-    rest = {k: v for k, v in vendors.items() if k != "rule"}
-    return {**section, "vendors": rest}, vendors["rule"]
-
-
-def _with_rule(path: Path, marks: Marks, company: str, section: object, rule: object) -> object:
-    """The `flows:` section with an older `policy: vendors: rule:` as the vendor flow's
-    `filter:` (the same condition in SOQL); both at once are refused, naming the rule's line."""
-    if rule is None:
-        return section
-    at = ("companies", company, "policy", "vendors", "rule")
-    place = f"{path}:{marks.line(at)}: {'.'.join(at)}"
-    try:
-        text = rule_filter(rule)
-        parse_condition(text, "Account")
-    except ValueError as exc:  # FilterError too: a field Account does not have
-        raise SettingsError(f"{place}: {exc}") from None
-    flows = dict(section) if isinstance(section, dict) else {}
-    entry = flows.get(VENDOR_FLOW)
-    entry = dict(entry) if isinstance(entry, dict) else {}
-    if entry.get("filter") is not None:
-        other = ("companies", company, "flows", VENDOR_FLOW, "filter")
-        raise SettingsError(
-            f"{place}: the vendor rule is the {VENDOR_FLOW} flow's filter, which "
-            f"{'.'.join(other)} (line {marks.line(other)}) sets too: keep only the filter"
-        )
-    if section is not None and not isinstance(section, dict):
-        return section  # _company_flows names what is wrong with it
-    flows[VENDOR_FLOW] = {**entry, "filter": text}
-    return flows
 
 
 def _company_flows(
