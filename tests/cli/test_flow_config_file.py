@@ -141,3 +141,36 @@ def test_the_filter_is_sent_as_rendered_from_its_tree(tmp_path: Path) -> None:
     where = flows["account_to_customer"].where
     assert where == Compare("name", "=", "O'Neil")
     assert render(where) == "name = 'O\\'Neil'"
+
+
+VENDOR_RULE = (
+    "    policy:\n"
+    "      vendors:\n"
+    "        rule: {field: Type, op: IN, value: [Vendor, Supplier]}\n"
+    "        second_name_suffix: ' - V'\n"
+)
+
+
+def test_the_older_vendor_rule_is_read_as_the_vendor_flows_filter(tmp_path: Path) -> None:
+    path = write(tmp_path, "", head="companies:\n  acme:\n" + VENDOR_RULE)
+    company = load_config(path).company("acme")
+    assert company.flows["account_to_vendor"].filter == "Type IN ('Vendor', 'Supplier')"
+    assert company.policy.vendors.second_name_suffix == " - V"  # the rest of the section stays
+    assert "rule" not in company.policy_section["vendors"]
+
+
+def test_the_older_vendor_rule_and_a_vendor_filter_together_are_refused(tmp_path: Path) -> None:
+    body = "    flows:\n      account_to_vendor:\n        filter: \"Type = 'Vendor'\"\n"
+    path = write(tmp_path, body, head="companies:\n  acme:\n" + VENDOR_RULE)
+    with pytest.raises(SettingsError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert "sfqb.yaml:5: companies.acme.policy.vendors.rule:" in text
+    assert "flows.account_to_vendor.filter (line 9) sets too" in text
+
+
+def test_an_older_vendor_rule_on_an_unknown_field_names_its_line(tmp_path: Path) -> None:
+    head = "companies:\n  acme:\n    policy:\n      vendors:\n"
+    head += "        rule: {field: Tpye, value: V}\n"
+    with pytest.raises(SettingsError, match=r"sfqb\.yaml:5: .*vendors\.rule: .*Tpye"):
+        load_config(write(tmp_path, "", head=head))

@@ -38,6 +38,8 @@ def test_plan_shows_the_flow_settings_and_what_they_leave_out(configured: Env) -
 
     table = ok("plan")
     assert "account_to_customer" in table and "Account where Type != 'Competitor'" in table
+    # The vendor rule is the vendor flow's filter, shown as sfqb sends it.
+    assert "Account where Type = 'Vendor'" in table
     assert "Estimate (default Invoice)" in table
     assert "off (config file)" in table
     assert "1 outside filter" in table

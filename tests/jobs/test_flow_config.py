@@ -9,20 +9,24 @@ evaluates the text sfqb renders from the parse tree, never the text the company 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
 
 import pytest
 
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import Role, SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.runner import SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.mapping.company import read_fields
 from sfqb.mapping.flowconfig import FlowConfig
+from sfqb.mapping.soql import Condition, render
 
 from .conftest import CATALOG, WebConnector, World, web_connector
+from .worlds import won_deal
 
 pytestmark = pytest.mark.desktop_only(
     "the Web Connector's pull is QuickBooks Desktop's; the filter is applied to the Salesforce "
@@ -30,17 +34,33 @@ pytestmark = pytest.mark.desktop_only(
 )
 
 
-def configure(world: World, *configs: FlowConfig) -> None:
+class RecordingGateway(SalesforceGateway):
+    """The gateway, keeping the condition of each read of changes it is asked for."""
+
+    def __init__(self, connector: SalesforceConnector) -> None:
+        super().__init__(connector)
+        self.conditions: list[tuple[str, str | None]] = []
+
+    def read(
+        self, sobject: str, since: Mapping[str, datetime], where: Condition | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
+        self.conditions.append((sobject, render(where) if where is not None else None))
+        return super().read(sobject, since, where)
+
+
+def configure(world: World, *configs: FlowConfig) -> RecordingGateway:
     """The world's runner with the company's config file `flows:` section."""
     flows = load_flows(company={c.flow: c for c in configs})
     connector = SalesforceConnector(
         ExistingSession(world.sf.instance, world.sf.session_id), world.sf.requests_session(),
         CATALOG, clock=world.clock, extra_fields=read_fields(flows.flows),
     )  # fmt: skip
+    gateway = RecordingGateway(connector)
     world.runner = SyncRunner(
-        world.store, SalesforceGateway(connector), Mapper(flows), CATALOG,
+        world.store, gateway, Mapper(flows), CATALOG,
         clock=world.clock, rng=random.Random(3), profile=QBD_PROFILE,
     )  # fmt: skip
+    return gateway
 
 
 @pytest.fixture
@@ -58,22 +78,7 @@ def customer_names(world: World) -> set[str]:
 
 
 def deal(world: World, account_id: str) -> str:
-    org = world.sf.org
-    product = org.create("Product2", {"Name": "Widget", "ProductCode": "W-1", "IsActive": True})
-    entry = org.create(
-        "PricebookEntry",
-        {"Pricebook2Id": org.standard_pricebook_id, "Product2Id": product, "UnitPrice": 10.0,
-         "IsActive": True},
-    )  # fmt: skip
-    opp = org.create(
-        "Opportunity",
-        {"Name": "March order", "AccountId": account_id, "StageName": "Closed Won",
-         "CloseDate": org.now().date().isoformat(), "Pricebook2Id": org.standard_pricebook_id},
-    )  # fmt: skip
-    org.create(
-        "OpportunityLineItem", {"OpportunityId": opp, "PricebookEntryId": entry, "Quantity": 2}
-    )
-    return opp
+    return won_deal(world.sf.org, account_id)
 
 
 def test_an_account_outside_the_filter_never_reaches_quickbooks(
@@ -151,3 +156,23 @@ def test_off_in_the_config_file_until_switched_on_in_the_console(
     world.store.flow_settings.set("demo", "account_to_customer", True, by="pat")
     session()
     assert customer_names(world) == {"Waiting Ltd"}
+
+
+def test_the_vendor_rule_is_the_vendor_flows_filter_sent_in_the_read(
+    world: World, session: WebConnector
+) -> None:
+    gateway = configure(world, FlowConfig("account_to_vendor", filter="Industry = 'Wholesale'"))
+    supplier = account(world, "Tidewater Wholesale", "Other", Industry="Wholesale")
+    typed = account(world, "Birch Studio", "Vendor")  # the default rule's, not this company's
+
+    session()
+
+    assert {v.name() for v in world.qb.vendors()} == {"Tidewater Wholesale"}
+    assert customer_names(world) == {"Birch Studio"}
+    vendor = SfRef(SfObject.ACCOUNT, supplier, Role.VENDOR)
+    assert world.store.bindings.by_sf("demo", vendor) is not None
+    assert world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, typed)) is not None
+    # The rule went to Salesforce: the vendor flow's read, and the customer flow's reads of
+    # what it leaves (its own Accounts kept as customers come from the vendor read).
+    accounts = {where for sobject, where in gateway.conditions if sobject == "Account"}
+    assert accounts == {"Industry = 'Wholesale'", "NOT (Industry = 'Wholesale')"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.entities import Role, SfObject, SfRef
 from sfqb.domain.sfid import to18
 from sfqb.jobs.review import Evidence, ReviewDesk
 from sfqb.store import QueueStatus, ReviewStatus
@@ -178,3 +178,29 @@ def test_sfqbs_own_markers_are_never_a_paste(world: World, session: Session) -> 
     session()
     assert paste_items(world, None) == []
     assert not any("field set in QuickBooks" in line for line in log_lines(world, sf))
+
+
+def test_a_vendor_shows_its_accounts_id_and_an_id_pasted_on_a_vendor_binds_its_vendor_role(
+    world: World, session: Session
+) -> None:
+    supplier = world.sf.org.create("Account", {"Name": "Harbor Freight Supply", "Type": "Vendor"})
+    session()
+    vendor = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, supplier, Role.VENDOR))
+    assert vendor is not None
+    # The vendor's QuickBooks record shows the Id people can see, as a customer's does.
+    assert world.qb.custom_field(vendor.qb.id, FIELD) == supplier
+    # A supplier a bookkeeper had typed in as a vendor (a 3100 for sfqb), fixed as the article
+    # says: its Account's Id pasted into the vendor's SalesforceID field.
+    typed = world.qb.add_as_user("Vendor", "Cedar Lumber", Phone="(512) 555-0199").id
+    other = world.sf.org.create("Account", {"Name": "Cedar Lumber", "Type": "Vendor"})
+    session()
+    as_vendor = SfRef(SfObject.ACCOUNT, other, Role.VENDOR)
+    assert world.store.bindings.by_sf("demo", as_vendor) is None  # held: 3100, not a duplicate
+    world.qb.set_custom_field_as_user(typed, FIELD, other[:15])
+    session()
+    binding = world.store.bindings.by_sf("demo", as_vendor)
+    assert binding is not None and binding.qb.id == typed
+    assert world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, other)) is None
+    assert world.sf.org.get("Account", other)["QuickBooks_Vendor_ID__c"] == typed
+    assert world.qb.custom_field(typed, FIELD) == other  # the 18-character form
+    assert len(world.qb.vendors()) == 2

@@ -15,7 +15,7 @@ from typing import Any
 
 from sfqb.domain.entities import QbKind, Role, SfObject, SfRef
 
-from .worlds import TargetWorld
+from .worlds import TargetWorld, won_deal
 
 
 def _account(world: TargetWorld, name: str, kind: str | None, phone: str = "") -> str:
@@ -143,3 +143,31 @@ def test_a_vendor_whose_name_another_party_holds_goes_to_review_not_a_duplicate(
     held = report.states.get("review", 0) + report.states.get("failed", 0)
     assert held == 1, report.states  # held for a person, with the candidates looked up
     assert world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, party, Role.VENDOR)) is None
+
+
+def test_a_vendor_only_account_that_later_gets_a_deal_goes_to_review_as_the_name_clash(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    party = _account(world, "Granite Quarry Supply", "Vendor")
+    world.cycle()
+    vendor = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, party, Role.VENDOR))
+    assert vendor is not None and _names(world, "vendor") == ["Granite Quarry Supply"]
+    world.advance(10)
+    won_deal(
+        world.sf.org, party
+    )  # the supplier buys from us: its Account must become a customer too
+    world.cycle()  # the deal waits for its account, which is read by Id as its parent
+    world.advance(10)
+    report = world.cycle()
+    assert report.states.get("review", 0) == 1, (report.states, _names(world, "customer"))
+    line = next(a for a in world.store.journal.log("demo", limit=50) if a.code in ("3100", "6240"))
+    assert line.flow == "account_to_customer"
+    assert "is this record's own QuickBooks Vendor (bound as its vendor)" in line.action_taken
+    assert 'Rename it in QuickBooks (e.g. "Granite Quarry Supply (V)")' in line.action_taken
+    # Nothing renamed behind people's backs, nothing added twice, no second binding.
+    assert _names(world, "vendor") == ["Granite Quarry Supply"]
+    assert "Granite Quarry Supply" not in _names(world, "customer")
+    assert world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, party)) is None
+    again = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, party, Role.VENDOR))
+    assert again == vendor

@@ -501,3 +501,22 @@ def qbo_test_world(
         policy=policy,
     ) as world:
         yield QboTestWorld(world, world.salesforce, world.store, world.runner, clock, catalog)
+
+
+def won_deal(org: Any, account_id: str) -> str:
+    """A Closed Won opportunity of the account, with one line of a new product; its Id."""
+    product = org.create("Product2", {"Name": "Widget", "ProductCode": "W-1", "IsActive": True})
+    entry = org.create(
+        "PricebookEntry",
+        {"Pricebook2Id": org.standard_pricebook_id, "Product2Id": product, "UnitPrice": 10.0,
+         "IsActive": True},
+    )  # fmt: skip
+    opp = org.create(
+        "Opportunity",
+        {"Name": "March order", "AccountId": account_id, "StageName": "Closed Won",
+         "CloseDate": org.now().date().isoformat(), "Pricebook2Id": org.standard_pricebook_id},
+    )  # fmt: skip
+    org.create(
+        "OpportunityLineItem", {"OpportunityId": opp, "PricebookEntryId": entry, "Quantity": 2}
+    )
+    return str(opp)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sfqb.domain.policy import CompanyPolicy, VendorSettings
-from sfqb.domain.selection import FieldCondition, Operator, SelectionError
-from sfqb.mapping import ONLINE_MAPS, Mapper, RecordNotEligible, load_flows
+from sfqb.mapping import ONLINE_MAPS, Mapper, load_flows
+from sfqb.mapping.config import FLOW_NAMES
+from sfqb.mapping.flowconfig import parse_flows, rule_filter
+from sfqb.mapping.mapper import FlowRead
+from sfqb.mapping.marks import Marks
 from sfqb.mapping.rules import NameRule, apply_name_rule
+from sfqb.mapping.soql import Compare, render
 
 DESKTOP = load_flows()
 ONLINE = load_flows(maps=ONLINE_MAPS)
@@ -19,28 +24,24 @@ def _account(**fields: Any) -> dict[str, Any]:
     return {"Id": "001A", "Name": "Acme Supply", "Type": "Vendor", **fields}
 
 
-def test_the_default_rule_is_type_vendor_as_data() -> None:
+def test_the_default_rule_is_the_vendor_flows_filter() -> None:
     for flows in (DESKTOP, ONLINE):
-        rule = Mapper(flows).selection("account_to_vendor")
-        assert rule == FieldCondition("Type", Operator.EQ, ("Vendor",))
-        assert str(rule) == "Type = 'Vendor'"
-        assert Mapper(flows).selection("account_to_customer") is None
+        where = flows["account_to_vendor"].where
+        assert where == Compare("Type", "=", "Vendor")
+        assert where is not None and render(where) == "Type = 'Vendor'"
+        assert flows["account_to_customer"].where is None
 
 
-def test_an_account_the_rule_does_not_pick_is_not_eligible() -> None:
-    with pytest.raises(RecordNotEligible, match="needs Type = 'Vendor'"):
-        Mapper(DESKTOP).map("account_to_vendor", _account(Type="Customer - Direct"))
-    mapped = Mapper(DESKTOP).map("account_to_vendor", _account(Type="vendor"))  # any case
-    assert mapped.kind == "Vendor" and mapped.fields["Name"] == "Acme Supply"
-
-
-def test_a_company_rule_replaces_the_default() -> None:
-    rule = FieldCondition.parse({"field": "Industry", "op": "IN", "value": ["Supply", "Parts"]})
-    mapper = Mapper(DESKTOP, CompanyPolicy(vendors=VendorSettings(rule=rule)))
-    assert mapper.selection("account_to_vendor") is rule
-    assert mapper.map("account_to_vendor", _account(Type=None, Industry="Parts")).kind == "Vendor"
-    with pytest.raises(RecordNotEligible):
-        mapper.map("account_to_vendor", _account(Industry="Retail"))
+def test_a_company_filter_replaces_the_default(tmp_path: Path) -> None:
+    company = parse_flows(
+        {"account_to_vendor": {"filter": "Industry IN ('Supply', 'Parts')"}},
+        FLOW_NAMES, source="sfqb.yaml", path=("flows",), marks=Marks(),
+    )  # fmt: skip
+    where = load_flows(company=company)["account_to_vendor"].where
+    assert where is not None and render(where) == "Industry IN ('Supply', 'Parts')"
+    # The record the read brings is mapped whatever its Type: the filter chose it.
+    mapped = Mapper(load_flows(company=company)).map("account_to_vendor", _account(Type=None))
+    assert mapped.kind == "Vendor"
 
 
 def test_the_second_name_takes_the_suffix_within_the_limit() -> None:
@@ -77,37 +78,49 @@ def test_apply_name_rule_keeps_a_name_that_already_has_the_suffix() -> None:
 
 
 @pytest.mark.parametrize(
+    ("doc", "text"),
+    [
+        ({"field": "Type", "value": "Vendor"}, "Type = 'Vendor'"),
+        ({"field": "Type", "op": "!=", "value": "Customer"}, "Type != 'Customer'"),
+        ({"field": "Type", "op": "in", "value": ["Vendor", "O'Brien"]},
+         "Type IN ('Vendor', 'O\\'Brien')"),
+    ],
+)  # fmt: skip
+def test_an_older_vendor_rule_is_the_same_soql_filter(doc: Any, text: str) -> None:
+    assert rule_filter(doc) == text
+
+
+@pytest.mark.parametrize(
     ("doc", "message"),
     [
         ({"field": "Type", "op": "LIKE", "value": "V%"}, "op must be =, != or IN"),
         ({"field": "Type", "op": "=", "value": ["a", "b"]}, "use IN for a list"),
         ({"field": "Type; DELETE", "value": "x"}, "field must be a field's API name"),
-        ({"field": "Type", "value": ""}, "must not be empty"),
+        ({"field": "Type", "value": ""}, "value must be text"),
         ({"field": "Type", "value": True}, "value must be text"),
         ({"field": "Type", "value": "x", "where": 1}, "unknown key 'where'"),
         ("Type = 'Vendor'", "must be a mapping"),
     ],
 )
-def test_a_bad_condition_is_one_line(doc: Any, message: str) -> None:
-    with pytest.raises(SelectionError, match=message):
-        FieldCondition.parse(doc)
-
-
-def test_conditions_compare_as_soql_does() -> None:
-    ne = FieldCondition.parse({"field": "Type", "op": "!=", "value": "Vendor"})
-    assert ne.matches({"Type": None}) and ne.matches({}) and not ne.matches({"Type": "VENDOR"})
-    within = FieldCondition.parse({"field": "Type", "op": "in", "value": ["Vendor", "Supplier"]})
-    assert within.matches({"Type": "supplier"}) and not within.matches({"Type": None})
-    assert str(within) == "Type IN ('Vendor', 'Supplier')"
-    with pytest.raises(SelectionError, match="not one sfqb reads"):
-        FieldCondition.parse({"field": "Rating", "value": "Hot"}, ("Name", "Type"))
+def test_a_bad_older_rule_is_one_line(doc: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        rule_filter(doc)
 
 
 def test_vendors_are_no_new_customers_unless_the_company_says_so() -> None:
-    assert Mapper(DESKTOP).kept_out("account_to_customer") == FieldCondition(
-        "Type", Operator.EQ, ("Vendor",)
-    )
+    assert Mapper(DESKTOP).kept_out("account_to_customer") == Compare("Type", "=", "Vendor")
     assert Mapper(ONLINE).kept_out("account_to_vendor") is None
     assert Mapper(DESKTOP).kept_out("product_to_item") is None
     both = CompanyPolicy(vendors=VendorSettings(also_customers=True))
     assert Mapper(DESKTOP, both).kept_out("account_to_customer") is None
+
+
+def test_a_customer_flow_reads_the_vendor_rules_accounts_apart() -> None:
+    reads = Mapper(DESKTOP).reads("account_to_customer")
+    assert [(r.where and render(r.where), r.bound_only) for r in reads] == [
+        ("NOT (Type = 'Vendor')", False),  # new customers: what the rule leaves
+        ("Type = 'Vendor'", True),  # the vendor flow's own read: bound customers only
+    ]
+    assert Mapper(DESKTOP).reads("account_to_vendor") == (
+        FlowRead(DESKTOP["account_to_vendor"].where),
+    )

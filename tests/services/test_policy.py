@@ -162,25 +162,22 @@ def test_the_discount_section_is_parsed() -> None:
     assert validate_policy({}).discounts.mode is DiscountMode.NET_PRICE
 
 
-def test_the_vendor_rule_and_suffix_are_company_settings() -> None:
-    policy = validate_policy(
-        {
-            "vendors": {
-                "rule": {"field": "type", "op": "IN", "value": ["Vendor", "Supplier"]},
-                "second_name_suffix": " [V]",
-            }
-        }
-    )
-    assert policy.vendors.rule is not None
-    assert str(policy.vendors.rule) == "Type IN ('Vendor', 'Supplier')"  # as Salesforce spells it
+def test_the_vendor_suffix_is_a_company_setting() -> None:
+    policy = validate_policy({"vendors": {"second_name_suffix": " [V]", "also_customers": True}})
     assert policy.vendors.second_name_suffix == " [V]"
+    assert policy.vendors.also_customers
+
+
+def test_a_saved_policy_has_no_vendor_rule_it_is_the_flow_filter() -> None:
+    # The config file's older `vendors: rule:` is read as the flow's filter (cli.settings); a
+    # policy from the console or the API is told where the rule lives now.
+    with pytest.raises(PolicyError, match=r"vendors\.rule is the account_to_vendor flow's filter"):
+        validate_policy({"vendors": {"rule": {"field": "Type", "value": "Vendor"}}})
 
 
 @pytest.mark.parametrize(
     ("vendors", "message"),
     [
-        ({"rule": {"field": "Rating", "value": "Hot"}}, "vendors.rule field 'Rating' is not one"),
-        ({"rule": {"field": "Type", "op": "<", "value": "x"}}, "vendors.rule op must be"),
         ({"second_name_suffix": "::"}, "vendors.second_name_suffix must be text of 1 to 10"),
         ({"second_name_suffix": " (a vendor record)"}, "vendors.second_name_suffix"),
         ({"suffix": " (V)"}, "vendors: unknown setting 'suffix'"),

@@ -64,7 +64,7 @@ from sfqb.domain.policy import CompanyPolicy
 from sfqb.mapping import MappingConfigError
 from sfqb.mapping.company import check_company_flows
 from sfqb.mapping.config import FLOW_NAMES
-from sfqb.mapping.flowconfig import FlowConfig, parse_flows
+from sfqb.mapping.flowconfig import FlowConfig, parse_flows, split_vendor_rule, with_vendor_rule
 from sfqb.mapping.marks import Marks, load_marked
 from sfqb.services.companies import UnknownCompany
 from sfqb.services.companies import companies as service_companies
@@ -166,14 +166,21 @@ def load_config(path: Path | None) -> ConfigFile:
         mapping = entry.get("mapping")
         if mapping is not None and not isinstance(mapping, str):
             raise SettingsError(f"{path}: companies.{name}.mapping must be a file path")
+        given_policy, rule = split_vendor_rule(entry.get("policy"))
         try:
-            policy = parse_policy(entry.get("policy"), f"{path}: companies.{name}.policy")
+            policy = parse_policy(given_policy, f"{path}: companies.{name}.policy")
         except PolicyError as exc:
             raise SettingsError(str(exc)) from None
-        given_policy = entry.get("policy")
         keys = frozenset(str(k) for k in given_policy) if isinstance(given_policy, dict) else None
         mapping_file = (path.parent / mapping) if mapping else None
-        flows = _company_flows(path, marks, str(name), mapping_file, entry.get("flows"))
+        try:
+            section = with_vendor_rule(
+                entry.get("flows"), rule, source=str(path), path=("companies", str(name)),
+                marks=marks,
+            )  # fmt: skip
+        except MappingConfigError as exc:
+            raise SettingsError(str(exc)) from None
+        flows = _company_flows(path, marks, str(name), mapping_file, section)
         companies[str(name)] = CompanyConfig(
             mapping=mapping_file,
             flows=flows,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sfqb.domain.selection import FieldCondition
-
 
 class MatchRule(StrEnum):
     """When an existing QuickBooks record may be bound to a Salesforce record automatically.
@@ -123,14 +121,13 @@ class CreditMemoSettings:
 
 @dataclass(frozen=True, slots=True)
 class VendorSettings:
-    """Which Accounts become QuickBooks vendors, whether they are customers too, and the name
-    of a party's second record.
+    """Whether the Accounts the vendor flow's filter picks are customers too, and the name of
+    a party's second record (which Accounts are vendors is the account_to_vendor flow's
+    filter, mapping/data/account_to_vendor.yaml, or the company's in its config file).
 
-    None keeps the vendor flow's map defaults (mapping/data/account_to_vendor.yaml:
-    `select: Type = 'Vendor'`, `name_rule.second_suffix: " (V)"`).
+    None keeps the vendor flow's map default (`name_rule.second_suffix: " (V)"`).
     """
 
-    rule: FieldCondition | None = None
     second_name_suffix: str | None = None
     # False: an Account the rule picks is a vendor only, unless it is already bound as a
     # customer (a customer that became a supplier stays one, its vendor takes the second

@@ -13,8 +13,8 @@ from typing import Any
 
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.entities import Role, SfObject, SfRef
-from sfqb.domain.selection import FieldCondition
 from sfqb.jobs.gateway import SalesforceSource
+from sfqb.mapping.mapper import FlowRead
 from sfqb.mapping.soql import Condition
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.store.work import Queued, StoreWork
@@ -56,13 +56,12 @@ class Gather:
         *,
         clock: Callable[[], datetime],
         filters: Mapping[str, Condition] | None = None,
-        selection: Callable[[str], FieldCondition | None] = lambda flow: None,
-        kept_out: Callable[[str], FieldCondition | None] = lambda flow: None,
+        reads: Callable[[str], tuple[FlowRead, ...]] | None = None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
-        self._filters = dict(filters or {})  # flow -> the company's source filter
-        self._selection = selection  # the records a flow takes (Mapper.selection)
-        self._kept_out = kept_out  # ... and those it leaves to another (Mapper.kept_out)
+        self._filters = dict(filters or {})  # flow -> its source filter
+        # flow -> the reads of its changes (Mapper.reads); by default one read, its filter.
+        self._reads = reads or (lambda flow: (FlowRead(self._filters.get(flow)),))
 
     def _read(
         self, where: Condition | None, sobject: str, since: Mapping[str, datetime]
@@ -78,52 +77,50 @@ class Gather:
         """Queue every Salesforce record changed since its checkpoint (and inside its flow's
         filter); returns how many.
 
-        Flows of one object with the same filter (Account: customers, and vendors by the
-        vendor rule) share one read, and each record is queued for each flow that takes it.
+        Reads with the same condition share one (Account: the vendor flow's read of the
+        vendor rule is the customer flow's read of the vendors it keeps as customers), and
+        each record is queued for each flow that takes it.
         """
         queued = 0
         chosen = select_flows(flows)
         for sobject in dict.fromkeys(o for _, o in chosen):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
-            reads: list[tuple[Condition | None, list[str]]] = []
+            reads: list[tuple[Condition | None, list[tuple[str, bool]]]] = []
             for flow in (f for f, o in chosen if o is sobject):
-                where = self._filters.get(flow)
-                group = next((g for w, g in reads if w == where), None)
-                if group is None:
-                    reads.append((where, [flow]))
-                else:
-                    group.append(flow)
+                for read in self._reads(flow):
+                    group = next((g for w, g in reads if w == read.where), None)
+                    if group is None:
+                        reads.append((read.where, [(flow, read.bound_only)]))
+                    else:
+                        group.append((flow, read.bound_only))
             # Each read starts at the same checkpoint; the stream moves to the least of their
             # high-water marks, so no read misses what another one passed.
             lows: dict[str, datetime] = {}
             for where, group in reads:
                 payloads, highs = self._read(where, sobject.value, since)
-                for flow in group:
-                    queued += self._queue(company, flow, sobject, payloads)
+                for flow, bound_only in group:
+                    queued += self._queue(company, flow, sobject, payloads, bound_only)
                 for stream, high in highs.items():
                     lows[stream] = min(high, lows.get(stream, high))
             for stream, high in lows.items():
                 self._store.checkpoints.set(company, f"salesforce:{stream}", high)
         return queued
 
-    def takes(self, company: str, flow: str, ref: SfRef, payload: Mapping[str, Any]) -> bool:
-        """True when `flow` takes the record: its rule picks it (the vendor rule), and no
-        other flow of its object has it instead (a vendor that is not yet a customer)."""
-        rule, out = self._selection(flow), self._kept_out(flow)
-        if rule is not None and not rule.matches(payload):
-            return False
-        if out is not None and out.matches(payload):
-            return self._store.bindings.by_sf(company, ref) is not None
-        return True
-
     def _queue(
-        self, company: str, flow: str, sobject: SfObject, payloads: Sequence[Mapping[str, Any]]
+        self,
+        company: str,
+        flow: str,
+        sobject: SfObject,
+        payloads: Sequence[Mapping[str, Any]],
+        bound_only: bool = False,
     ) -> int:
-        """Queue the records of `payloads` the flow takes, one transaction a page; how many."""
+        """Queue the records of `payloads` the flow takes (with `bound_only`, those bound in
+        its role: a vendor that is a customer already), one transaction a page; how many."""
         records = [
             Queued(ref, p, payload_fingerprint(p))
             for p in payloads
-            if self.takes(company, flow, ref := sf_ref(flow, sobject, str(p["Id"])), p)
+            if (ref := sf_ref(flow, sobject, str(p["Id"]))) is not None
+            and (not bound_only or self._store.bindings.by_sf(company, ref) is not None)
         ]
         for start in range(0, len(records), PAGE):
             page = records[start : start + PAGE]
@@ -201,8 +198,8 @@ class Gather:
             return  # not read: the cycle decides them next time (see Cycle.next_batch)
         cycle.take_sf_records(found)
         for ref in cycle.pastes.joined:
-            if ref not in items:
-                row = self._enqueue_read(company, ref, found[ref])
+            if ref not in items:  # read by Id: `found` is keyed by the main role
+                row = self._enqueue_read(company, ref, found[ref.as_role(Role.MAIN)])
                 if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
                     row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
                 items[ref] = row

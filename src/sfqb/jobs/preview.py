@@ -172,13 +172,13 @@ def _pending(
         since = salesforce_since(store, source, company, sobject.value)
         where = mapper.flows[flow].where
         payloads = _read(source, flow, sobject, since, where=where, outside=outside)
-        rule = mapper.selection(flow)  # the vendor flow takes only the Accounts its rule picks
-        out = mapper.kept_out(flow)  # ... which are no new customers (policy.vendors)
+        out = mapper.kept_out(flow)  # the vendor rule's Accounts are no new customers
+        vendors = (
+            {str(p["Id"]) for p in source.read(sobject.value, since, out)[0]} if out else set()
+        )
         for payload in payloads:
             ref = sf_ref(flow, sobject, str(payload["Id"]))
-            if rule is not None and not rule.matches(payload):
-                continue
-            if out is not None and out.matches(payload) and not store.bindings.by_sf(company, ref):
+            if ref.id in vendors and not store.bindings.by_sf(company, ref):
                 continue
             row = store.queue.get(company, flow, ref)
             # enqueue() leaves a row with the same fingerprint as it is unless it is pending.
@@ -192,6 +192,15 @@ def _pending(
                 )
             ):
                 pending[ref] = (flow, payload)
+    # A record one flow of its object leaves out and another takes (an Account that is not a
+    # vendor) is not "outside": only what no flow takes is, once (its first flow's filter).
+    seen = {(ref.sobject, ref.id) for ref in pending}
+    kept = []
+    for item in outside:
+        if (item.record.sobject, item.record.id) not in seen:
+            seen.add((item.record.sobject, item.record.id))
+            kept.append(item)
+    outside[:] = kept
     names = {f for f, _ in chosen}
     rows: list[QueueItem] = store.queue.due(company, now)
     rows += [r for r in store.queue.open_items(company) if r.status is QueueStatus.INFLIGHT]

@@ -87,10 +87,7 @@ class SyncRunner:
         )
         self.policy = policy or CompanyPolicy()
         filters = {n: f.where for n, f in configured.items() if f.where is not None}
-        self._gather = Gather(
-            store, salesforce, clock=clock, filters=filters,
-            selection=mapper.selection, kept_out=mapper.kept_out,
-        )  # fmt: skip
+        self._gather = Gather(store, salesforce, clock=clock, filters=filters, reads=mapper.reads)
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, profile=profile, alerts=alerts
         )

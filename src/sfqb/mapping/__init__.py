@@ -3,8 +3,9 @@
 Layer: imports only sfqb.domain and sfqb.codes (and its own modules).
 """
 
-from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec, Owner, load_flows, merge
+from sfqb.mapping.config import load_flows, merge
 from sfqb.mapping.errors import MappingConfigError, MappingInputError, RecordNotEligible
+from sfqb.mapping.flowmap import FieldSpec, FlowMap, FlowSet, LinesSpec, Owner
 from sfqb.mapping.mapper import Mapper
 from sfqb.mapping.mapsets import DESKTOP_MAPS, ONLINE_MAPS, MapSet
 from sfqb.mapping.result import Mapped, MappingChange, Reference, canonical_json, fingerprint

@@ -18,7 +18,7 @@ from sfqb.mapping.sobjects import salesforce_objects
 from sfqb.mapping.soql import FilterError, parse_condition
 
 if TYPE_CHECKING:
-    from sfqb.mapping.config import FlowMap
+    from sfqb.mapping.flowmap import FlowMap
 
 
 class Checker(Protocol):
@@ -50,7 +50,7 @@ def configured(checker: Checker, config: FlowConfig, base: Mapping[str, Any]) ->
     override = config.override()
     flow = checker.flow(config.flow, merge(base, override))
     check_sources(checker, flow, override)
-    where = None
+    where = flow.where  # the map's own filter (the vendor rule), unless the company sets one
     if config.filter is not None:
         if salesforce_objects().get(flow.source) is None:
             raise config.fail(("filter",), f"{flow.source} is not a Salesforce object sfqb reads")

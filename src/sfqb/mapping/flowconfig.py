@@ -7,6 +7,7 @@ maps and checks what it names (fields, types, kinds, the filter) against them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -15,6 +16,7 @@ from typing import Any
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.marks import Marks
 from sfqb.mapping.sobjects import FieldKind, SObjects, UnknownField
+from sfqb.mapping.soql import Compare, InList, parse_condition, render
 
 FLOW_KEYS = frozenset({"enabled", "filter", "target", "map"})
 # Flows whose kind a company policy setting chooses, so one setting decides it.
@@ -190,3 +192,81 @@ def source_problem(
     if direct and allowed is not None and kind is not FieldKind.CUSTOM and kind not in allowed:
         return f"{source} holds {kind.value}: it cannot fill a field of type {value_type}"
     return None
+
+
+# The older spelling of the vendor rule, `policy: vendors: rule: {field, op, value}` (op =, !=
+# or IN), still read: it is the same condition as the vendor flow's `filter`.
+VENDOR_FLOW = "account_to_vendor"
+_RULE_OPS = {"=": "=", "!=": "!=", "IN": "IN"}
+
+
+def rule_filter(doc: object) -> str:
+    """The SOQL filter an older vendor rule means, e.g. {field: Type, value: Vendor} ->
+    "Type = 'Vendor'"; ValueError saying what is wrong (its fields are checked as a filter's).
+    """
+    if not isinstance(doc, Mapping):
+        raise ValueError("must be a mapping with field, op and value")
+    unknown = sorted(str(k) for k in set(doc) - {"field", "op", "value"})
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: field, op, value)")
+    name = doc.get("field")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise ValueError(f"field must be a field's API name, not {name!r}")
+    op = _RULE_OPS.get(str(doc.get("op", "=")).strip().upper())
+    if op is None:
+        raise ValueError(f"op must be =, != or IN, not {doc.get('op')!r}")
+    value = doc.get("value")
+    if op != "IN" and isinstance(value, list):
+        raise ValueError(f"op {op} takes one value; use IN for a list")
+    given = value if isinstance(value, list) else [value]
+    if not given or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip() for v in given
+    ):
+        raise ValueError(f"value must be text (a list of texts for IN), not {value!r}")
+    texts = tuple(str(v) for v in given)
+    return render(InList(name, texts) if op == "IN" else Compare(name, op, texts[0]))
+
+
+def split_vendor_rule(section: object) -> tuple[object, object]:
+    """A `policy:` section without the older vendor rule (`vendors: rule:`), and that rule
+    (None when it has none): the rule is the vendor flow's filter now."""
+    vendors = section.get("vendors") if isinstance(section, Mapping) else None
+    if not isinstance(section, Mapping) or not isinstance(vendors, Mapping):
+        return section, None
+    if "rule" not in vendors:
+        return section, None
+    rest = {k: v for k, v in vendors.items() if k != "rule"}
+    return {**section, "vendors": rest}, vendors["rule"]
+
+
+def with_vendor_rule(
+    section: object, rule: object, *, source: str, path: tuple[str, ...], marks: Marks
+) -> object:
+    """A company's `flows:` section with an older `policy: vendors: rule:` as the vendor
+    flow's `filter:` (the same condition in SOQL); `path` is the company's key path.
+    MappingConfigError naming the rule's line when it is wrong, or a filter is set too."""
+    if rule is None:
+        return section
+    at = (*path, "policy", "vendors", "rule")
+
+    def fail(problem: str) -> MappingConfigError:
+        return MappingConfigError(source, ".".join(at), problem, marks.line(at))
+
+    try:
+        text = rule_filter(rule)
+        parse_condition(text, "Account")
+    except ValueError as exc:  # FilterError too: a field Account does not have
+        raise fail(str(exc)) from None
+    if section is not None and not isinstance(section, Mapping):
+        return section  # parse_flows names what is wrong with it
+    flows = dict(section or {})
+    entry = flows.get(VENDOR_FLOW)
+    entry = dict(entry) if isinstance(entry, Mapping) else {}
+    if entry.get("filter") is not None:
+        other = (*path, "flows", VENDOR_FLOW, "filter")
+        raise fail(
+            f"the vendor rule is the {VENDOR_FLOW} flow's filter, which {'.'.join(other)} "
+            f"(line {marks.line(other)}) sets too: keep only the filter"
+        )
+    flows[VENDOR_FLOW] = {**entry, "filter": text}
+    return flows

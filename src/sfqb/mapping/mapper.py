@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sfqb.domain.policy import CompanyPolicy, DiscountMode
-from sfqb.domain.selection import FieldCondition
-from sfqb.mapping.config import FieldSpec, FlowMap, FlowSet, LinesSpec
 from sfqb.mapping.discounts import DISCOUNT_AMOUNT, price_line
 from sfqb.mapping.errors import MappingInputError, RecordNotEligible
+from sfqb.mapping.flowmap import FieldSpec, FlowMap, FlowSet, LinesSpec
 from sfqb.mapping.result import Mapped, MappingChange, Reference, fingerprint, freeze
 from sfqb.mapping.rules import AMOUNT_PLACES, PRICE_PLACES, apply_name_rule, quantize, truncate
+from sfqb.mapping.soql import Condition, Logic, Negation
 from sfqb.mapping.transforms import as_bool, to_date, to_decimal
 
 _PLACES = {
@@ -20,6 +21,19 @@ _PLACES = {
     "price": (PRICE_PLACES, True, "price_five_decimals"),
     "quantity": (PRICE_PLACES, True, "quantity_five_decimals"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRead:
+    """One Salesforce read of a flow's changes: the condition sent (None: every record), and
+    whether only the records already bound in the flow's role are taken from it."""
+
+    where: Condition | None
+    bound_only: bool = False
+
+
+def _both(first: Condition | None, second: Condition) -> Condition:
+    return second if first is None else Logic("AND", (first, second))
 
 
 def lookup(record: Mapping[str, object], path: str) -> object:
@@ -120,11 +134,6 @@ class Mapper:
                 raise RecordNotEligible(
                     flow.name, f"{key} is {lookup(record, key)!r}, needs {expected!r}"
                 )
-        select = self.selection(flow_name)
-        if select is not None and not select.matches(record):
-            raise RecordNotEligible(
-                flow.name, f"{select.field} is {record.get(select.field)!r}, needs {select}"
-            )
         suffix = self.second_suffix(flow_name) if second else ""
         fields: dict[str, object] = {}
         refs: list[Reference] = []
@@ -223,29 +232,25 @@ class Mapper:
     def _enabled(self, spec: FieldSpec) -> bool:
         return spec.enabled_by is None or self.policy.flag(spec.enabled_by)
 
-    def selection(self, flow_name: str) -> FieldCondition | None:
-        """The condition a record of the flow's source must meet (None: every record).
-
-        The company's vendor rule (`policy.vendors.rule`) replaces a vendor flow's default.
-        """
-        flow = self.flows[flow_name]
-        if flow.select is not None and flow.kind == "Vendor" and self.policy.vendors.rule:
-            return self.policy.vendors.rule
-        return flow.select
-
-    def kept_out(self, flow_name: str) -> FieldCondition | None:
+    def kept_out(self, flow_name: str) -> Condition | None:
         """The records a customer flow leaves to the vendor flow of the same source (the
-        vendor rule), unless the company's vendors are customers too; None: it keeps none.
-
-        Records already bound as customers stay customers: the caller checks that.
-        """
+        vendor flow's filter, the vendor rule), unless the company's vendors are customers
+        too; None: it keeps none. Records already bound as customers stay customers."""
         flow = self.flows[flow_name]
         if flow.kind != "Customer" or self.policy.vendors.also_customers:
             return None
-        for name, other in self.flows.flows.items():
-            if other.kind == "Vendor" and other.source == flow.source and other.select:
-                return self.selection(name)
+        for other in self.flows.flows.values():
+            if other.kind == "Vendor" and other.source == flow.source and other.where:
+                return other.where
         return None
+
+    def reads(self, flow_name: str) -> tuple[FlowRead, ...]:
+        """The Salesforce reads of a flow's changes: its filter, and for a customer flow
+        beside a vendor flow, the vendor rule's records apart (taken only when bound)."""
+        where, out = self.flows[flow_name].where, self.kept_out(flow_name)
+        if out is None:
+            return (FlowRead(where),)
+        return (FlowRead(_both(where, Negation(out))), FlowRead(_both(where, out), True))
 
     def second_suffix(self, flow_name: str) -> str:
         """The suffix of a second record's name in the flow ("" when it has none)."""

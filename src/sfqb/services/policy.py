@@ -30,8 +30,7 @@ is optional and falls back to CompanyPolicy's safe default::
         income_account: Sales         # the income account items are added with
         inventory_asset_account: Inventory Asset   # an inventory item's asset account
         cogs_account: Cost of Goods Sold           # ... and its cost of goods sold account
-      vendors:                        # which Accounts become QuickBooks vendors
-        rule: {field: Type, op: "=", value: Vendor}   # op = | != | IN (value a list for IN)
+      vendors:                        # (which Accounts: the account_to_vendor flow's filter)
         second_name_suffix: " (V)"    # a party's vendor when it is also a customer
         also_customers: false         # true: the Accounts the rule picks are customers too
       sales_tax:
@@ -63,7 +62,6 @@ from typing import Any
 
 import yaml
 
-from sfqb.connectors.salesforce.records import SfAccount
 from sfqb.domain.contacts import PrimaryContactRule, PrimaryRuleError
 from sfqb.domain.policy import (
     AccountSettings,
@@ -80,7 +78,6 @@ from sfqb.domain.policy import (
     SalesTaxSettings,
     VendorSettings,
 )
-from sfqb.domain.selection import FieldCondition, SelectionError
 from sfqb.store import Store
 
 ENUMS: dict[str, type[StrEnum]] = {
@@ -248,13 +245,17 @@ def _discounts(value: Any, where: str) -> DiscountSettings:
 
 
 def _vendors(value: Any, where: str) -> VendorSettings:
+    if isinstance(value, dict) and "rule" in value:
+        # The config file's older spelling is read as the flow's filter (cli.settings); a
+        # policy saved from the console or the API has no such key.
+        raise PolicyError(
+            where,
+            "vendors.rule",
+            "is the account_to_vendor flow's filter now: set it in the config file as "
+            "`flows: account_to_vendor: filter: \"Type = 'Vendor'\"`",
+        )
     raw = _mapping(value, where, "vendors.", VendorSettings)
     values: dict[str, Any] = {}
-    if "rule" in raw:
-        try:
-            values["rule"] = FieldCondition.parse(raw["rule"], SfAccount.api_fields())
-        except SelectionError as exc:
-            raise PolicyError(where, "vendors.rule", str(exc)) from None
     if "second_name_suffix" in raw:
         suffix = raw["second_name_suffix"]
         if (

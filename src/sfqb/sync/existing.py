@@ -9,20 +9,28 @@ hold 31 characters, so two products cut to the same name meet here too.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sfqb.domain.bindings import BindingError
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.bindings import Binding, BindingError
+from sfqb.domain.entities import QbRef, Role, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
 from sfqb.sync import hierarchy
 from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.matching import MatchFields, field_at, matches, rule_for
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
+from sfqb.sync.records import flow_of
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
+
+
+@dataclass(frozen=True, slots=True)
+class _OwnRecord:
+    kind: str  # "Vendor"
+    role: str  # "vendor"
+    suffix: str  # the company's second-name suffix, " (V)"
 
 
 class ExistingName:
@@ -129,8 +137,20 @@ class ExistingName:
                 cycle.ask(add)
             return
         if not found:
-            name = cycle.mapped_name(sf, op.fields)
+            name = cycle.mapped_name(sf, op.fields) or ""
             reason = f'"{name}" is used by a vendor, employee or other name, not a {op.qb_type}'
+            own = self._own_other_record(sf, name)
+            if own is not None:
+                # The party's own record in its other role holds the name (a vendor-only
+                # Account that now has a deal): renaming a record people already use is
+                # theirs to decide, so the new one waits for them (the second-name rule is
+                # applied before sending only when both are known up front).
+                reason = (
+                    f'"{name}" is this record\'s own QuickBooks {own.kind} (bound as its '
+                    f"{own.role}): QuickBooks keeps customers and vendors in one list of names, "
+                    f"and sfqb does not rename a {own.kind} that exists already. Rename it in "
+                    f'QuickBooks (e.g. "{name}{own.suffix}"), then retry this record'
+                )
         elif not eligible:
             reason = (
                 f"QuickBooks has a record of that name, but it does not match by {rule} or is bound"
@@ -138,6 +158,16 @@ class ExistingName:
         else:
             reason = f"{len(eligible)} QuickBooks records match by {rule}; choose one"
         cycle.review(sf, status, reason, "add", {"candidates": evidence, "rule": str(rule)})
+
+    def _own_other_record(self, sf: SfRef, name: str) -> _OwnRecord | None:
+        """The record of `sf` in another role that QuickBooks holds under `name`, if any."""
+        for other, binding, held in own_names(self._cycle, sf):
+            if fold_name(held) == fold_name(name):
+                # The suffix the second record would take: the vendor flow's, whichever is new.
+                vendor = other if other.role is Role.VENDOR else sf
+                suffix = self._cycle.mapper.second_suffix(flow_of(vendor))
+                return _OwnRecord(str(binding.qb.kind), str(other.role), suffix)
+        return None
 
     def _bind_to(self, sf: SfRef, record: QbRecord, status: DecodedStatus, action: str) -> None:
         cycle = self._cycle
@@ -159,6 +189,22 @@ class ExistingName:
             cycle.synced(sf, binding, "", record.version)
         else:
             cycle.ask(mod, first=False)
+
+
+def own_names(cycle: Cycle, sf: SfRef) -> list[tuple[SfRef, Binding, str]]:
+    """The QuickBooks names of `sf`'s own records in its other roles (an Account's vendor when
+    `sf` is its customer), with their refs and bindings."""
+    found = []
+    for role in Role:
+        other = SfRef(sf.sobject, sf.id, role)
+        binding = cycle.bindings.by_sf(cycle.company, other) if role is not sf.role else None
+        if binding is None or not binding.sf_values:
+            continue
+        rule = cycle.mapper.flows[flow_of(other)].name_rule
+        held = binding.sf_values.get(rule.field) if rule is not None else None
+        if isinstance(held, str):
+            found.append((other, binding, held))
+    return found
 
 
 def as_type(cycle: Cycle, op: QbOp, qb_type: str, status: DecodedStatus) -> QbOp | None:

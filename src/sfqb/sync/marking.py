@@ -29,8 +29,11 @@ from sfqb.sync.target import TargetProfile
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
 
-LISTS = ("Customer", "Item")  # the lists sfqb binds
-_NAMES = {"Customer": "customers", "Item": "items"}
+# The lists sfqb binds. Public custom fields exist on customers, vendors, employees and items
+# (Intuit, "Data extensions: custom fields and private data"); a vendor shows its Account's Id
+# as a customer does.
+LISTS = ("Customer", "Vendor", "Item")
+_NAMES = {"Customer": "customers", "Vendor": "vendors", "Item": "items"}
 
 
 def list_of(profile: TargetProfile, qb_type: str) -> str | None:

@@ -9,9 +9,10 @@ is over:
   nothing; a well-formed Id of an object sfqb reads is read from Salesforce first: the cycle
   names the records it wants (`wanted`) and waits; its driver reads them through the Salesforce
   gateway and hands the payloads back (`take`) before the plan is made;
-- an existing record of the right object (Customer - Account, Item - Product2), both sides
-  free: bound; the record joins the cycle, so its values go to QuickBooks like any bound
-  record's (QuickBooks' name stays), and QuickBooks_ID__c is written back;
+- an existing record of the right object (Customer - Account, Vendor - Account as a vendor,
+  Item - Product2), both sides free: bound; the record joins the cycle, so its values go to
+  QuickBooks like any bound record's (QuickBooks' name stays), and its Id field is written
+  back (QuickBooks_ID__c, or QuickBooks_Vendor_ID__c);
 - anything else (no such record, either side bound elsewhere) binds nothing: a problem whose
   subject is the QuickBooks record (the value is on it), with both records' values.
 
@@ -26,19 +27,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sfqb.domain.bindings import BindingError
-from sfqb.domain.entities import QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbRef, Role, SfObject, SfRef
 from sfqb.domain.sfid import is_id, normalize, same_id, sobject_of
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.sync.fields import found_binding
 from sfqb.sync.marking import list_of
 from sfqb.sync.ops import QbRecord
-from sfqb.sync.records import FLOW_OF, PendingChange, flow_of, modstamp_of
+from sfqb.sync.records import FLOW_OF, VENDOR_FLOW, PendingChange, flow_of, modstamp_of
 
 if TYPE_CHECKING:
     from sfqb.sync.cycle import Cycle
 
 PASTE_CODE = "BINDING_FIELD_REFUSED"  # the transport code of a paste that binds nothing
-OBJECT_OF_LIST = {"Customer": SfObject.ACCOUNT, "Item": SfObject.PRODUCT2}
+OBJECT_OF_LIST = {
+    "Customer": SfObject.ACCOUNT,
+    "Vendor": SfObject.ACCOUNT,  # an Account in its vendor role
+    "Item": SfObject.PRODUCT2,
+}
+ROLE_OF_LIST = {"Vendor": Role.VENDOR}  # the others: the main role
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,7 @@ class Pastes:
             if sobject is None:
                 self._decide(qb, seen, None, None)
                 continue
-            sf = SfRef(sobject, normalize(seen.value))
+            sf = SfRef(sobject, normalize(seen.value), self._role(seen.record))
             if sf in cycle.changes:
                 self._decide(qb, seen, sf, cycle.changes[sf].payload)
             else:
@@ -116,7 +122,7 @@ class Pastes:
     def take(self, found: Mapping[SfRef, Mapping[str, Any]]) -> None:
         """The wanted records Salesforce has (missing ones left out), read by the driver."""
         for qb, sf in self._asking.items():
-            self._decide(qb, self._seen[qb], sf, found.get(sf))
+            self._decide(qb, self._seen[qb], sf, found.get(sf.as_role(Role.MAIN)))
         self._asking.clear()
 
     def unread(self) -> None:
@@ -183,6 +189,11 @@ class Pastes:
             return f"Salesforce {sf} is bound to QuickBooks {elsewhere.qb}"
         return ""
 
+    def _role(self, record: QbRecord) -> Role:
+        """The role of the Salesforce record a list's binding field names (a vendor's: the
+        Account as a vendor)."""
+        return ROLE_OF_LIST.get(str(list_of(self._cycle.profile, record.qb_type)), Role.MAIN)
+
     @property
     def _field(self) -> str:
         return self._cycle.marking.field or "binding"
@@ -216,7 +227,9 @@ class Pastes:
                 "state": "in Salesforce" if payload is not None else "not found",
             },
         )  # fmt: skip
-        self.problems.append(PasteProblem(qb, FLOW_OF[expected], seen.value, status, reason, rows))
+        role = self._role(record)
+        flow = VENDOR_FLOW if role is Role.VENDOR else FLOW_OF[expected]
+        self.problems.append(PasteProblem(qb, flow, seen.value, status, reason, rows))
         cycle.log(None, "bind", status, f"on the review list: {reason}", qb)
 
 

@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 
 from sfqb.domain.entities import SfObject
-from sfqb.mapping.config import FieldSpec, FlowSet, Owner
+from sfqb.mapping.flowmap import FieldSpec, FlowSet, Owner
 from sfqb.mapping.soql import fields_of
 from sfqb.sync.records import SF_FLOWS, VENDOR_FLOW
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, SYNC_ERROR, SYNC_STATUS
@@ -55,11 +55,9 @@ def needed_fields(
     sobjects = {o.value for o in SfObject}
     for flow in flows.flows.values():
         if flow.source in sobjects:
-            chosen_by = (flow.select.field,) if flow.select is not None else ()
             for field in (
                 flow.id_field,
                 *flow.require,
-                *chosen_by,
                 *_sources(flow.fields, switched_on),
             ):
                 need(flow.source, field, Access.READ)

@@ -16,6 +16,7 @@ from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
 from sfqb.mapping import MappingChange, Owner
 from sfqb.sync import hierarchy
+from sfqb.sync.existing import own_names
 from sfqb.sync.fields import UnresolvedReference, changed_fields, resolve
 from sfqb.sync.inbound import sales_tax_note
 from sfqb.sync.ops import QbAction, QbOp, QbResult
@@ -72,6 +73,12 @@ class Writing:
             others = [n for o in _NAME_SPACE if o != kind and (n := cycle.inbound.names.get(o))]
             if others:
                 space = taken.union(*others)
+            # The party's own record in its other role keeps its name: the second-name rule
+            # (`second`) handles a vendor; a customer sent under it meets 3100 and goes to
+            # a person with the reason (sfqb.sync.existing), never under a made-up name.
+            own = {held.casefold() for _o, _b, held in own_names(cycle, sf)}
+            if own:
+                space = set(space) - own
         scope = hierarchy.prefix(cycle, sf) if cycle.profile.sibling_names else ""
         if cycle.profile.sibling_names:  # a job's name is unique only among its siblings
             space = hierarchy.sibling_names(space, scope)

@@ -178,3 +178,20 @@ def test_user_sets_and_clears_a_custom_field(qb):
     assert qb.company.custom_field(list_id, "SalesforceID") is None
     with pytest.raises(SandboxError):
         qb.company.set_custom_field_as_user(list_id, "NoSuchField", "x")
+
+
+def test_a_vendor_takes_a_public_value_qbxml120_xsd_listdataexttype_vendor(qb):
+    """qbxml120.xsd: ListDataExtType and AssignToObject both list Vendor; the data extensions
+    tutorial names vendors among the lists with public custom fields. The value is on the
+    vendor (its VendorQuery with OwnerID 0 returns it), and a field not assigned to vendors
+    takes none (OSR DataExtAdd: the definition must exist for the target object type)."""
+    qb.company.define_custom_field_as_user("SalesforceID", "Customer", "Vendor")
+    qb.company.define_custom_field_as_user("CustomerOnly", "Customer")
+    vendor = qb.company.add_as_user("Vendor", "Harbor Supply")
+    qb.ok(_value("DataExtAdd", "SalesforceID", vendor.id, "001A", list_type="Vendor"))
+    assert qb.company.custom_field(vendor.id, "SalesforceID") == "001A"
+    shown = qb.one(E.VendorQueryRq(E.ListID(vendor.id), E.OwnerID("0")))[0]
+    ext = shown.find("DataExtRet")
+    assert ext is not None and ext.findtext("DataExtValue") == "001A"
+    refused = qb.one(_value("DataExtAdd", "CustomerOnly", vendor.id, "x", list_type="Vendor"))
+    assert qb.status(refused)[0] == 3120

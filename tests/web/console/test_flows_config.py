@@ -65,6 +65,9 @@ def test_the_page_shows_each_flows_setup(
     page = client.get(FLOWS).text
     sent = "(type = 'Customer') AND (BillingCountry IN ('US', 'CA'))"
     assert f"Account where <code>{escape(sent)}</code>" in page
+    # The vendor rule is the vendor flow's filter: the page shows it as for any flow.
+    vendors = "Type = 'Vendor'"
+    assert f"Account where <code>{escape(vendors)}</code>" in page
     assert 'SalesReceipt <span class="muted">(default Invoice)</span>' in page
     assert "<dt>Own mapping</dt><dd>Notes, Fax</dd>" in page
     assert "off in the config file" in page

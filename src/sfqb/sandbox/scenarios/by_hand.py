@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sfqb.domain.entities import SfObject
+from sfqb.domain.entities import Role, SfObject, SfRef
+from sfqb.sandbox.demo import COMPANY
 from sfqb.sandbox.scenarios.office import Office
 
 # A product the by-hand deals share; added in the first pass, before inventory is turned off.
@@ -117,14 +118,46 @@ def _made_inactive(office: Office) -> None:
                "edition' was made inactive")  # fmt: skip
 
 
-# -- a customer that becomes a supplier: the shared name space (3100) ------------------------
+# -- a supplier that later buys from us: the shared name space (3100) ------------------------
 
 
-def _becomes_a_supplier(office: Office) -> None:
+def _a_supplier(office: Office) -> None:
     role = "customer-and-vendor"
     office.org.update("Account", office.accounts[role], {"Type": "Vendor"})
-    office.say("in Salesforce 'Contoso Supply', a customer, became a supplier too (Type = "
-               "Vendor): QuickBooks keeps customers and vendors in one list of names")  # fmt: skip
+    office.say("in Salesforce 'Contoso Supply' is a supplier (Type = Vendor): the first pass "
+               "makes it a QuickBooks vendor under its own name")  # fmt: skip
+
+
+def _buys_from_us(office: Office) -> None:
+    role = "customer-and-vendor"
+    office.deal(role, [office.entries[DELIVERY[1]]])
+    office.say("a Closed Won deal for 'Contoso Supply' arrived: the supplier is a customer now, "
+               "and QuickBooks keeps customers and vendors in one list of names")  # fmt: skip
+
+
+def _rename_the_vendor(office: Office) -> bool:
+    role = "customer-and-vendor"
+    item = office.open_review(role, "3100")
+    if item is None or not office.once(role):
+        return False
+    store, account = office.world.store, office.accounts[role]
+    vendor = store.bindings.by_sf(COMPANY, SfRef(SfObject.ACCOUNT, account, Role.VENDOR))
+    if vendor is None:
+        raise RuntimeError("the first pass did not bind Contoso Supply as a vendor")
+    # As bookkeepers do (Intuit's "Duplicate name" help: the name "must be listed
+    # differently"): the vendor takes the second name, then the customer goes through.
+    office.qb.modify_as_user(vendor.qb.id, Name="Contoso Supply (V)")
+    row = store.queue.get(COMPANY, item.flow, SfRef(SfObject.ACCOUNT, account))
+    if row is not None:
+        store.queue.retry(COMPANY, office.org.now(), [row.id])
+        store.review_actions.record(
+            item.id, COMPANY, item.flow, ("Account", account), "retry", "bookkeeper",
+            "renamed the vendor in QuickBooks; the next cycle tries the customer again",
+            now=office.org.now(),
+        )  # fmt: skip
+    office.say("the bookkeeper read the review item and renamed the vendor 'Contoso Supply (V)' "
+               "in QuickBooks, then pressed Retry")  # fmt: skip
+    return True
 
 
 # The by-hand situations, in the order they are staged. One more is one entry here and a row
@@ -137,8 +170,8 @@ BY_HAND: tuple[ByHand, ...] = (
     ByHand("merge", ("Fabrikam Fixtures", "(512) 555-0109"), stage=_merge_into_a_duplicate,
            before=_typed_in_under_another_name, deal_first=True),
     ByHand("inactive", ("Tailspin Toys", "(512) 555-0110"), stage=_made_inactive),
-    ByHand("customer-and-vendor", ("Contoso Supply", "(512) 555-0111"),
-           stage=_becomes_a_supplier),
+    ByHand("customer-and-vendor", ("Contoso Supply", "(512) 555-0111"), before=_a_supplier,
+           stage=_buys_from_us, react=_rename_the_vendor),
 )  # fmt: skip
 
 

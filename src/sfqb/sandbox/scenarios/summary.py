@@ -85,7 +85,8 @@ def _counts(
         if not people
         and r.status is not ReviewStatus.OPEN
         and r.source_type != COMPANY_SOURCE
-        and r.resolution != BY_SFQB
+        # sfqb closes an item whose record synced after all; a person's Retry made it so
+        and (r.resolution != BY_SFQB or store.review_actions.of_item(r.id))
     }
     records = {(a.flow, a.sf) for a in lines if a.sf is not None}
     resolved = sum(
