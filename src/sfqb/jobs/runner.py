@@ -29,6 +29,7 @@ from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
 from sfqb.store.binding_cache import BindingCache, BindingsChanged
 from sfqb.store.journal import NewAttempt
 from sfqb.store.queue import Move
+from sfqb.sync.credits import counted_flow
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import references
 from sfqb.sync.inbound import FALL_BACK_HOURS
@@ -445,7 +446,9 @@ class SyncRunner:
         report.attempts = len(cycle.attempts)
         for outcome in outcomes:
             if outcome.state is ItemState.DONE:
-                report.synced[outcome.flow] += 1
+                made = cycle.bindings.by_sf(report.company, outcome.sf)
+                kind = made.qb.kind.value if made is not None else None
+                report.synced[counted_flow(outcome.flow, kind)] += 1
             report.states[outcome.state.value] += 1
 
     def _last_payload(self, company: str) -> Callable[[str, SfRef], Mapping[str, Any] | None]:
