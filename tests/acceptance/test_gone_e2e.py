@@ -92,3 +92,25 @@ def test_a_deleted_estimate_goes_on_the_review_list_and_a_voided_invoice_does_no
         assert mine[0].reason.startswith(f"Estimate {order.qb.id} was deleted in QuickBooks")
         assert not _gone_items(store, sale.sf.id)
         assert store.bindings.by_sf("demo", sale.sf) is not None
+
+
+def test_on_pro_a_deleted_invoice_is_still_found_though_sales_orders_cannot_be_read(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    # Pro has no sales orders: their deletions' read answers 3250 (the sandbox's stricter
+    # choice), which leaves the other types' reads and the log alone.
+    with desktop(isolated_url, tmp_path, "Pro", OrderTarget.INVOICE) as world:
+        world.cycle()
+        world.cycle()  # the checkpoint
+        store = world.demo.store
+        sale = next(
+            b for b in store.bindings.for_company("demo") if b.sf.sobject is SfObject.OPPORTUNITY
+        )
+        world.demo.quickbooks.delete_as_user(sale.qb.id)
+        world.cycle()
+        mine = _gone_items(store, sale.sf.id)
+        assert len(mine) == 1
+        assert mine[0].reason.startswith(f"Invoice {sale.qb.id} was deleted in QuickBooks")
+        log = store.journal.log("demo", limit=1000)
+        # The one failure logged is the deletion: nothing about sales orders.
+        assert [a.code for a in log if a.failed] == [GONE]
