@@ -125,18 +125,22 @@ def test_orders_become_sales_orders_on_premier_and_a_reduction_changes_the_open_
         assert FLOW not in again.synced and len(qb.records("SalesOrder")) == 2
 
 
+def _draft_order(org: Any) -> tuple[str, list[str]]:
+    """A draft Order of the first account with one line of 4; the price book entries."""
+    account = org.records("Account")[0]["Id"]
+    entries = [e["Id"] for e in org.records("PricebookEntry")]
+    fields = {"AccountId": account, "EffectiveDate": "2026-01-15", "Status": "Draft"}
+    order = org.create("Order", fields)
+    org.create("OrderItem", {"OrderId": order, "PricebookEntryId": entries[0], "Quantity": 4})
+    return order, entries
+
+
 def test_a_draft_order_edited_after_it_went_across_is_modified_whole(
     isolated_url: str, tmp_path: Path
 ) -> None:
     with desktop(isolated_url, tmp_path, "Enterprise", OrderTarget.SALES_ORDER) as world:
         org = world.demo.salesforce.org
-        account = org.records("Account")[0]["Id"]
-        entries = [e["Id"] for e in org.records("PricebookEntry")]
-        order = org.create(
-            "Order",
-            {"AccountId": account, "EffectiveDate": "2026-01-15", "Status": "Draft"},
-        )
-        org.create("OrderItem", {"OrderId": order, "PricebookEntryId": entries[0], "Quantity": 4})
+        order, entries = _draft_order(org)
         assert world.cycle().synced[FLOW] == 1
         binding = _order_binding(world, order)
         assert binding is not None
@@ -241,6 +245,32 @@ def test_orders_become_invoices_on_quickbooks_online_and_a_paid_one_is_not_chang
         row = store.queue.get("demo", FLOW, SfRef(SfObject.ORDER, seeded.orders[1]))
         assert row is not None and row.status is QueueStatus.REVIEW
         assert row.last_code == "DOCUMENT_CLOSED"
+
+
+def test_a_draft_order_edited_after_it_went_across_is_modified_whole_on_quickbooks_online(
+    isolated_url: str, tmp_path: Path
+) -> None:
+    with online(isolated_url, tmp_path, OrderTarget.INVOICE) as world:
+        org = world.salesforce.org
+        order, entries = _draft_order(org)
+        assert world.cycle().synced[FLOW] == 1
+        binding = world.store.bindings.by_sf("demo", SfRef(SfObject.ORDER, order))
+        assert binding is not None and binding.qb.kind is QbKind.INVOICE
+        invoices = len(world.quickbooks.records("Invoice"))
+        org.create("OrderItem", {"OrderId": order, "PricebookEntryId": entries[1], "Quantity": 1})
+        assert world.cycle().synced[FLOW] == 1
+        invoice = world.quickbooks.company.get("Invoice", binding.qb.id)
+        assert invoice is not None
+        quantities = [
+            Decimal(str(line["SalesItemLineDetail"]["Qty"]))
+            for line in invoice["Line"]
+            if line.get("DetailType") == "SalesItemLineDetail"
+        ]
+        assert quantities == [Decimal(4), Decimal(1)]  # the same invoice, every line sent again
+        assert Decimal(str(invoice["TotalAmt"])) == Decimal(
+            str(org.get("Order", order)["TotalAmount"])
+        )
+        assert len(world.quickbooks.records("Invoice")) == invoices  # modified, not added
 
 
 def test_sales_order_setting_on_quickbooks_online_is_refused_once_and_held(

@@ -55,6 +55,17 @@ def test_each_flow_shows_its_last_run_and_what_it_did(db: Store) -> None:
     assert inbound is not None and (inbound.id, inbound.synced) == (run.id, 1)
 
 
+def test_the_credit_memos_counted_apart_are_still_what_the_opportunity_flow_synced(
+    db: Store,
+) -> None:
+    run = db.journal.start_run("acme", ["opportunity_to_invoice"], at=T0)
+    counts = {"synced:opportunity_to_invoice": 3, "synced:opportunity_to_credit_memo": 1}
+    db.journal.finish_run(run.id, RunStatus.SUCCEEDED, counts, at=T0)
+    flows = {f.flow: f for f in company_flows(db, "acme")}
+    deals = flows["opportunity_to_invoice"].last_run
+    assert deals is not None and deals.synced == 4
+
+
 def test_a_switch_is_stored_with_who_and_an_unknown_flow_is_refused(db: Store) -> None:
     state = switch_flow(db, "acme", "payment_to_opportunity", False, by="ops")
     assert not state.enabled and state.changed_by == "ops"

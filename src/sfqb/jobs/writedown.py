@@ -13,6 +13,7 @@ from sfqb.jobs.persist import Persistence
 from sfqb.store import QueueStatus, RunStatus, Store
 from sfqb.store.journal import NewAttempt
 from sfqb.store.queue import Move
+from sfqb.sync.credits import counted_flow
 from sfqb.sync.ops import QbAction, QbOp
 from sfqb.sync.records import Direction, ItemState, SfWrite
 
@@ -76,7 +77,9 @@ class WriteDown:
         report.attempts = len(cycle.attempts)
         for outcome in outcomes:
             if outcome.state is ItemState.DONE:
-                report.synced[outcome.flow] += 1
+                made = cycle.bindings.by_sf(report.company, outcome.sf)
+                kind = made.qb.kind.value if made is not None else None
+                report.synced[counted_flow(outcome.flow, kind)] += 1
             report.states[outcome.state.value] += 1
 
     def stop(self, report: CycleReport, status: DecodedStatus, action: str) -> None:

@@ -16,6 +16,7 @@ from sfqb.jobs.gather import UnknownFlow
 from sfqb.mapping import FlowSet
 from sfqb.mapping.soql import render
 from sfqb.store import Run, Store
+from sfqb.sync.credits import COUNTED_APART
 from sfqb.sync.inbound import CREDIT_FLOW, CUSTOMER_FLOW, PAYMENT_FLOW, VENDOR_BACK_FLOW
 from sfqb.sync.records import SF_FLOWS, Direction
 
@@ -116,7 +117,10 @@ def _flow_run(store: Store, run: Run, flow: str) -> FlowRun:
         for a in store.journal.log(run.company, run_id=run.id, limit=_ATTEMPTS)
         if a.flow == flow and a.failed
     )
-    synced = run.counts.get(f"synced:{flow}", 0)
+    # A flow's records counted apart (its credit memos) are still what the flow synced.
+    synced = sum(
+        run.counts.get(f"synced:{name}", 0) for name in (flow, *COUNTED_APART.get(flow, ()))
+    )
     return FlowRun(run.id, run.status.value, run.started_at, run.finished_at, synced, errors)
 
 

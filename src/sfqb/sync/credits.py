@@ -16,6 +16,11 @@ from sfqb.domain.policy import CompanyPolicy
 
 CREDIT_TYPE = "CreditMemo"
 TYPE_FIELD = "Type"  # Opportunity.Type, a picklist each org names its values in
+# The name a credit memo's send is counted under in a cycle's report (and the demo's summary):
+# it goes through opportunity_to_invoice, but a person counts credit memos apart from sales.
+CREDIT_MEMO_FLOW = "opportunity_to_credit_memo"
+# The names counted apart for a flow's records, per flow (the console adds them to the flow's).
+COUNTED_APART: dict[str, tuple[str, ...]] = {"opportunity_to_invoice": (CREDIT_MEMO_FLOW,)}
 
 
 def sale_kind(
@@ -34,3 +39,13 @@ def credit_feeds(policy: CompanyPolicy, feeds: tuple[str, ...]) -> tuple[str, ..
     if policy.credit_memos.opportunity_type and CREDIT_TYPE not in feeds:
         return (*feeds, CREDIT_TYPE)
     return feeds
+
+
+def counted_flow(flow: str, kind: str | None) -> str:
+    """The name a record of `flow` that became a QuickBooks `kind` is counted under: a credit
+    memo's own, every other record's its flow's."""
+    return (
+        CREDIT_MEMO_FLOW
+        if kind == CREDIT_TYPE and CREDIT_MEMO_FLOW in COUNTED_APART.get(flow, ())
+        else flow
+    )

@@ -133,3 +133,29 @@ def test_closed_by_hand_refuses_line_changes_but_takes_a_memo(qb):  # type: igno
         )
     )
     assert memo.get("statusCode") == "0"
+
+
+def _deleted(qb: Harness, *types: str) -> etree._Element:
+    """TxnDeletedQueryRq of `types` (qbxml120.xsd: TxnDelType, one or more)."""
+    return qb.one(E.TxnDeletedQueryRq(*(E.TxnDelType(t) for t in types), requestID="del"))
+
+
+def test_deleted_sales_orders_are_read_where_the_edition_has_them(make_company):  # type: ignore[no-untyped-def]
+    qb = make_company(edition="Premier")
+    order = _order(qb).find("SalesOrderRet")
+    assert order is not None
+    qb.company.delete_as_user(order.findtext("TxnID") or "")
+    rs = _deleted(qb, "SalesOrder")
+    assert rs.get("statusCode") == "0"
+    assert [r.findtext("TxnDelType") for r in rs.findall("TxnDeletedRet")] == ["SalesOrder"]
+
+
+@pytest.mark.parametrize("settings", [{"edition": "Pro"}, {"sales_orders": False}])
+def test_deleted_sales_orders_where_there_are_none_answer_3250_the_stricter_choice(  # type: ignore[no-untyped-def]
+    make_company, settings
+):
+    # Intuit's pages are silent on TxnDeletedQuery of a type the company cannot have: the
+    # sandbox answers as that type's own query does (3250), not with an empty list.
+    qb = make_company(**settings)
+    assert _deleted(qb, "SalesOrder").get("statusCode") == "3250"
+    assert _deleted(qb, "Invoice").get("statusCode") == "1"  # no deleted invoices: no match

@@ -116,6 +116,13 @@ class MetaHandlers:
         books = self._books
         prefix = "Txn" if is_txn else "List"
         types = {(e.text or "").strip() for e in request.findall(f"{prefix}DelType")}
+        if is_txn:
+            # Intuit's pages do not say what TxnDeletedQuery answers for a type the company
+            # cannot have (sales orders on Pro, or with the preference off): the stricter
+            # choice, 3250 as that type's own query gets (objects.yaml `needs`).
+            for kind in books.schema.kinds.values():
+                if kind.is_txn and kind.del_type in types:
+                    books.check_feature(kind.needs)
         bounds = date_range(
             books, request.find("DeletedDateRangeFilter"), "FromDeletedDate", "ToDeletedDate"
         )
