@@ -212,10 +212,13 @@ def show_scenario(
     runs = "cycles" if target is DemoTarget.QBO else "sessions"
     console.print(f"{summary['sessions']} {runs}, ended {state}; undecoded statuses: "
                   f"{summary['undecoded']}, duplicates: {summary['duplicates']}.")  # fmt: skip
-    console.print(f"The full log: sfqb log (with SFQB_DATABASE_URL={result.store_url})")
+    # Commands go on lines of their own, never folded, so that a long path copies whole.
+    console.print("The full log:")
+    console.print(f"  SFQB_DATABASE_URL={result.store_url} sfqb log", soft_wrap=True, markup=False)
     if result.config_path:
-        console.print(f"The scenario's policy is in {result.config_path}: export SFQB_CONFIG="
-                      f"{result.config_path} so sfqb status and explain state it")  # fmt: skip
+        console.print("The scenario's policy is in its config file; so that sfqb status and "
+                      "explain state it:")  # fmt: skip
+        console.print(f"  export SFQB_CONFIG={result.config_path}", soft_wrap=True, markup=False)
     write_summary(json_summary, summary)
     _console_command(console, result.store_url, result.secret_key, result.config_path)
 
