@@ -57,9 +57,39 @@ def test_serve_with_workers_starts_no_scheduler_and_defers(isolated_url: str) ->
     store.migrate()
     try:
         stop = threading.Event()
-        scheduler, queue = serve_cycles(Services(), store, stop, 10, workers=True)
+        scheduler, queue = serve_cycles(Services(), store, stop, 10, 10, workers=True)
         assert scheduler is None and isinstance(queue, ProcrastinateQueue)
         assert queue.defer_cycle("acme") is True
         assert queue.defer_cycle("acme") is False
+        assert _watchers() == 0  # the workers' tick runs the health checks, serve none
     finally:
+        store.engine.dispose()
+
+
+def _watchers() -> int:
+    from sfqb.cli.qbd import WATCHER
+
+    return sum(1 for t in threading.enumerate() if t.name == WATCHER and t.is_alive())
+
+
+def test_serve_without_workers_runs_the_health_checks_itself(tmp_path: Path) -> None:
+    from sfqb.cli.context import Services
+    from sfqb.cli.worker import serve_cycles
+    from sfqb.store import SecretBox, Store
+
+    store = Store.from_url(f"sqlite:///{tmp_path / 'own.sqlite'}", secrets=SecretBox(KEY))
+    store.migrate()
+    services = Services()
+    services.store = store
+    stop = threading.Event()
+    scheduler = None
+    try:
+        before = _watchers()
+        scheduler, queue = serve_cycles(services, store, stop, 3600, 3600, workers=False)
+        assert scheduler is not None and queue is None
+        assert _watchers() == before + 1
+    finally:
+        stop.set()
+        if scheduler is not None:
+            scheduler.notify()
         store.engine.dispose()

@@ -84,3 +84,11 @@ def test_one_company_failing_keeps_none_waiting(db: Store) -> None:
         tick.checks,
     )  # fmt: skip
     assert broken(NOW) == ["fresh", "recent", "old", "paused"]  # none of them ran yet but old
+
+
+def test_each_tick_runs_one_round_of_health_checks(db: Store) -> None:
+    rounds: list[int] = []
+    tick = FleetTick(db, _tick(db).companies, lambda: rounds.append(1))
+    tick(NOW)
+    tick(NOW)
+    assert rounds == [1, 1]  # with workers this is the only place they run (serve runs none)

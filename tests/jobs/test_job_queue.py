@@ -4,6 +4,7 @@ uses with SQLite, and procrastinate (PostgreSQL, its tables in the test's throwa
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,9 +16,14 @@ import pytest
 from sqlalchemy import text
 from tests.conftest import KEY, _postgres_url
 
+from sfqb.connectors.qbo.api import Environment
+from sfqb.connectors.qbo.oauth import OAuthApp, Tokens
+from sfqb.connectors.qbo.webhooks import signature_of
 from sfqb.jobs.job_queue import InProcessQueue, JobQueue
 from sfqb.jobs.procrastinate_queue import ProcrastinateQueue, WorkerOptions
+from sfqb.jobs.qbo_webhooks import WebhookInbox
 from sfqb.store import SecretBox, Store
+from sfqb.store.work import StoreWork
 
 
 @dataclass
@@ -193,3 +199,52 @@ class _NoBackend:
 
     def __getattr__(self, name: str) -> object:
         raise AssertionError(f"Run now with a queue used the backend's {name}")
+
+
+# -- QuickBooks Online webhooks: the event rows and the company's cycle, in one transaction --
+
+VERIFIER = "app-verifier-token"
+NOTIFICATION = json.dumps({"eventNotifications": [{"realmId": "9130", "dataChangeEvent": {
+    "entities": [{"name": "Customer", "id": "1", "operation": "Update",
+                  "lastUpdated": "2026-01-15T09:00:00Z"}]}}]}).encode()  # fmt: skip
+
+
+def _inbox(harness: Harness, queue: JobQueue) -> WebhookInbox:
+    app = OAuthApp("client-1", "secret-1", "https://sfqb.example/qbo/callback")
+    pending = harness.store.qbo_tokens.begin("A", Environment.SANDBOX)
+    tokens = Tokens("a", "r", datetime(2026, 1, 15, tzinfo=UTC), None)
+    harness.store.qbo_tokens.connect(pending, "9130", app, tokens)
+    return WebhookInbox(harness.store, VERIFIER, queue=queue)
+
+
+def test_a_webhook_defers_its_companys_cycle_with_the_events(
+    harness: Harness, cycles: Cycles
+) -> None:
+    inbox = _inbox(harness, harness.queue)
+    assert inbox.receive(NOTIFICATION, signature_of(NOTIFICATION, VERIFIER)) == 1
+    assert inbox.receive(NOTIFICATION, signature_of(NOTIFICATION, VERIFIER)) == 0  # stored once
+    assert harness.store.qbo_events.pending_count("A") == 1
+    harness.run_all()
+    assert cycles.count("A") == 1
+
+
+@dataclass
+class _CrashAfterDefer:
+    """A queue that defers, then the process fails before the store transaction commits."""
+
+    inner: JobQueue
+
+    def defer_cycle(self, company: str, *, work: StoreWork | None = None) -> bool:
+        self.inner.defer_cycle(company, work=work)
+        raise RuntimeError("the process failed before the commit")
+
+
+def test_a_webhook_whose_transaction_rolls_back_leaves_neither_events_nor_job(
+    harness: Harness, cycles: Cycles
+) -> None:
+    inbox = _inbox(harness, _CrashAfterDefer(harness.queue))
+    with pytest.raises(RuntimeError):
+        inbox.receive(NOTIFICATION, signature_of(NOTIFICATION, VERIFIER))
+    assert harness.store.qbo_events.pending_count("A") == 0
+    harness.run_all()
+    assert cycles.count("A") == 0

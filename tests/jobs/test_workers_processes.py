@@ -1,10 +1,13 @@
 """`sfqb worker` processes on one PostgreSQL store (issue 16's multi-process acceptance).
 
-Companies sync Salesforce sandboxes into sandbox company files (QuickBooks Desktop direct
-runs); real `sfqb worker` subprocesses take the deferred cycles. One worker is killed with
-SIGKILL in the middle of a cycle: after the stall timeout the job is given back and another
-worker completes it. The run table shows no two cycles of a company at once, every job ran
-once to success, and every company file holds each Salesforce account exactly once.
+Twenty companies sync Salesforce sandboxes: nineteen into sandbox company files (QuickBooks
+Desktop direct runs), one into the QuickBooks Online sandbox (pushed by sfqb); real `sfqb
+worker` subprocesses take the deferred cycles. One worker is killed with SIGKILL in the middle
+of a cycle: after the stall timeout the job is given back and another worker completes it. The
+run table shows no two cycles of a company at once, every job ran once to success, every
+company file holds each Salesforce account exactly once, and so does QuickBooks Online.
+The QuickBooks Online sandbox serves one realm and sfqb's SFQB_QBO_API_URL is one per process,
+so one company of the twenty is on QuickBooks Online.
 """
 
 from __future__ import annotations
@@ -24,16 +27,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.cli.cli_helpers import ok
+from tests.cli.qbo_helpers import connect_qbo, qbo_settings
 from tests.conftest import KEY, _postgres_url
 
+from sfqb.domain.entities import SfObject
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, SeedSummary, seed
 from sfqb.store import SecretBox, Store
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(170)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
-COMPANIES = 4
-ACCOUNTS = 12
+COMPANIES = 20
+QBO_COMPANY = "qbo"  # the twentieth; sorted after the others, so never the killed cycle
+ACCOUNTS = 6
 STALL_SECONDS = 4
 CYCLE_JOBS = (
     "SELECT args->>'company', status FROM procrastinate_jobs WHERE task_name = 'sfqb.cycle'"
@@ -89,30 +96,41 @@ def _wait(until: float, what: str, check: object) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _salesforce(stack: ExitStack, company: str, n: int, tmp_path: Path) -> SeedSummary:
+    """A Salesforce sandbox of its own for `company`, seeded and connected."""
+    sf = stack.enter_context(SalesforceSandbox(SandboxConfig(tls_dir=tmp_path / company)))
+    seeded = seed(sf.org, ACCOUNTS, random.Random(n))
+    ca = str(tmp_path / company / "ca.pem")
+    ok(
+        "connect", "salesforce", "--company", company, "--instance", sf.instance,
+        "--session-id", sf.session_id, "--ca-file", ca,
+    )  # fmt: skip
+    return seeded
+
+
 def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seeded: dict[str, SeedSummary] = {}
     books: dict[str, Path] = {}
     workers: list[subprocess.Popen[bytes]] = []
     with ExitStack() as stack:
-        for n in range(COMPANIES):
-            company = f"co{n}"
-            sf = stack.enter_context(SalesforceSandbox(SandboxConfig(tls_dir=tmp_path / company)))
-            seeded[company] = seed(sf.org, ACCOUNTS, random.Random(n))
+        for n in range(COMPANIES - 1):
+            company = f"co{n:02d}"
+            seeded[company] = _salesforce(stack, company, n, tmp_path)
             books[company] = tmp_path / f"{company}.json"
-            ca = str(tmp_path / company / "ca.pem")
-            ok(
-                "connect", "salesforce", "--company", company, "--instance", sf.instance,
-                "--session-id", sf.session_id, "--ca-file", ca,
-            )  # fmt: skip
             ok("connect", "qbd", "--company", company, "--sandbox-file", str(books[company]))
+        qbo = stack.enter_context(QboSandbox(QboConfig(tls_dir=tmp_path / "qbo-tls")))
+        for name, value in qbo_settings(qbo, "https://sfqb.example").items():
+            monkeypatch.setenv(name, value)
+        seeded[QBO_COMPANY] = _salesforce(stack, QBO_COMPANY, COMPANIES, tmp_path)
+        connect_qbo(QBO_COMPANY, qbo.ca_path)
         try:
             log = tmp_path / "workers.log"
             workers.append(_worker("w1", log))
             deferred = ok("sync", "--defer")
             assert deferred.count("Asked for a cycle") == COMPANIES, deferred
-            assert "already waiting" in ok("sync", "--defer", "--company", "co0")
+            assert "already waiting" in ok("sync", "--defer", "--company", "co00")
 
             # w1 alone: the first run row that opens is its cycle; kill it there.
             deadline = time.monotonic() + 90
@@ -123,7 +141,7 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
             (killed,) = [r[0] for r in _runs(store) if r[2] is None]
             workers += [_worker("w2", log), _worker("w3", log)]
 
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 240
             _wait(deadline, "every job done", lambda: _open_jobs(store) == 0)
         finally:
             for process in workers[1:]:
@@ -133,7 +151,8 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
         assert all(p.returncode == 0 for p in workers[1:]), log.read_text()
 
     runs = _runs(store)
-    for company in books:
+    assert {c for c, _, _, _ in runs} == set(seeded)
+    for company in seeded:
         mine = sorted((s, f) for c, s, f, _ in runs if c == company)
         ended = [(s, f) for s, f in mine if f is not None]
         for (_, end), (start, _) in itertools.pairwise(ended):
@@ -146,7 +165,13 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
 
     with store.engine.connect() as db:
         jobs = db.execute(text(CYCLE_JOBS)).all()
-    assert sorted(jobs) == sorted((c, "succeeded") for c in books)  # the killed one retried
+    assert {status for _, status in jobs} == {"succeeded"}  # the killed one retried
+    # One finished run per job: none ran twice (the fleet's tick may have asked the QuickBooks
+    # Online company for a sweep of its own, a job of its own, after it).
+    for company in seeded:
+        finished = sum(1 for c, _, f, _ in runs if c == company and f is not None)
+        assert sum(1 for c, _ in jobs if c == company) == finished >= 1, company
+    assert sum(1 for c, _ in jobs if c != QBO_COMPANY) == COMPANIES - 1
 
     for company, path in books.items():
         book = CompanyFile.load(
@@ -154,3 +179,10 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
         )
         names = [str(r.fields.get("Name")) for r in book.customers()]
         assert len(names) == len(set(names)) == len(seeded[company].accounts), company
+
+    bound = [b for b in store.bindings.for_company(QBO_COMPANY) if b.sf.sobject is SfObject.ACCOUNT]
+    assert len({b.sf for b in bound}) == len({b.qb for b in bound}) == ACCOUNTS
+    customers = {str(r["Id"]): str(r.get("DisplayName")) for r in qbo.company.all("Customer")}
+    mine = [customers[b.qb.id] for b in bound]  # each bound customer exists, under one name
+    assert len(set(mine)) == ACCOUNTS
+    assert all(list(customers.values()).count(name) == 1 for name in mine)

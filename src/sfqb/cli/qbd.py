@@ -222,17 +222,15 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         except UserError as exc:
             raise fail(str(exc)) from None
         work = served_work(services)
-        watcher = threading.Thread(
-            target=_watch_loop, args=(services, stop, watch_seconds), daemon=True
+        scheduler, queue = serve_cycles(
+            services, store, stop, schedule_seconds, watch_seconds, workers=workers
         )
-        watcher.start()
-        scheduler, queue = serve_cycles(services, store, stop, schedule_seconds, workers=workers)
     alarm = None if sandbox else login_alarm(services)
     service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    # With --workers the tick takes webhook changes; else this process's scheduler, at once.
-    qbo = None if sandbox else qbo_web(services, scheduler.notify if scheduler else None)
+    # With --workers a webhook defers the company's cycle; else this process's scheduler wakes.
+    qbo = None if sandbox else qbo_web(services, scheduler.notify if scheduler else None, queue)
     console = build_console(services, store, public, proxies, queue)
     web = WebServices(
         SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public, console=console
@@ -338,6 +336,18 @@ def watch_companies(services: Services) -> None:
             services.circuit.watch(company, services.policy(company), services.clock())
         except Exception:  # one company's trouble must not stop the others' checks
             log.exception("checking %s failed", company)
+
+
+WATCHER = "sfqb-watch"
+
+
+def start_watcher(services: Services, stop: threading.Event, seconds: int) -> threading.Thread:
+    """Run `watch_companies` every `seconds` in a thread of its own until `stop`."""
+    watcher = threading.Thread(
+        target=_watch_loop, args=(services, stop, seconds), name=WATCHER, daemon=True
+    )
+    watcher.start()
+    return watcher
 
 
 def _watch_loop(services: Services, stop: threading.Event, seconds: int) -> None:

@@ -24,15 +24,19 @@ from sfqb.store import ConnectionSystem, SecretKeyError, SecretKeyMissing, Store
 
 if TYPE_CHECKING:
     from sfqb.cli.context import Services
+    from sfqb.jobs.job_queue import JobQueue
     from sfqb.jobs.schedule import CycleScheduler, ScheduledCompanies, Submit
     from sfqb.web.qbo import QboWeb
 
 log = logging.getLogger(__name__)
 
 
-def qbo_web(services: Services, on_new: Callable[[], None] | None = None) -> QboWeb:
+def qbo_web(
+    services: Services, on_new: Callable[[], None] | None = None, queue: JobQueue | None = None
+) -> QboWeb:
     """QuickBooks Online's routes of `sfqb serve`: the callback and the webhooks (`on_new`
-    is called when a notification brought new changes)."""
+    is called when a notification brought new changes; with `queue` the company's cycle is
+    deferred in the transaction that stores them)."""
     from sfqb.jobs.qbo_webhooks import WebhookInbox
     from sfqb.web.qbo import QboWeb
 
@@ -42,7 +46,8 @@ def qbo_web(services: Services, on_new: Callable[[], None] | None = None) -> Qbo
         except UserError as exc:  # a setting missing on the server: the page says which
             raise OAuthFailed(str(exc)) from None
 
-    inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier, on_new)
+    verifier = services.settings.qbo_webhook_verifier
+    inbox = WebhookInbox(services.store, verifier, on_new, queue=queue)
     return QboWeb(services.qbo, app_for, inbox)
 
 

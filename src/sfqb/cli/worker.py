@@ -56,13 +56,23 @@ def require_postgres(store: Store) -> None:
 
 
 def serve_cycles(
-    services: Services, store: Store, stop: threading.Event, schedule_seconds: int, *, workers: bool
+    services: Services,
+    store: Store,
+    stop: threading.Event,
+    schedule_seconds: int,
+    watch_seconds: int,
+    *,
+    workers: bool,
 ) -> tuple[CycleScheduler | None, ProcrastinateQueue | None]:
-    """Who runs `sfqb serve`'s cycles: its own scheduler (until `stop`), or with `workers` the
-    `sfqb worker` processes, through the queue returned (one line and exit unless PostgreSQL)."""
+    """Who runs `sfqb serve`'s cycles and health checks: its own scheduler and watcher (until
+    `stop`), or with `workers` the `sfqb worker` processes - the fleet's tick runs the checks,
+    so this process runs none - through the queue returned (one line and exit unless
+    PostgreSQL)."""
     if not workers:
+        from sfqb.cli.qbd import start_watcher
         from sfqb.cli.qbo import start_scheduler
 
+        start_watcher(services, stop, watch_seconds)
         return start_scheduler(services, stop, schedule_seconds), None
     require_postgres(store)
     services.store = store
@@ -95,6 +105,7 @@ def job_queue(services: Services, options: WorkerOptions | None = None) -> Procr
         from sfqb.cli.sync import report_line
         from sfqb.jobs.runner import CycleReport
 
+        companies.take_changes(company)  # webhook changes this cycle covers: no second one
         done = run_company(services, services.store, company)
         if isinstance(done, CycleReport):
             log.info("%s", report_line(done))

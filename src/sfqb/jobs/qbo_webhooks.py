@@ -2,7 +2,9 @@
 
 `receive` does only store work, so the endpoint answers within Intuit's 3 seconds; a worker
 calls `take` to read a company's pending changes (a scheduled CDC sweep still runs, since
-notifications can be missed or arrive out of order).
+notifications can be missed or arrive out of order). With a job queue (`sfqb serve --workers`)
+the company's cycle is deferred in the transaction that stores its new changes: both are in the
+store or neither is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sfqb.connectors.qbo.webhooks import (
     parse_notification,
     signature_ok,
 )
+from sfqb.jobs.job_queue import JobQueue
 from sfqb.store import Store, StoredChange
 
 
@@ -31,10 +34,13 @@ class WebhookInbox:
         store: Store,
         app_verifier: str | None,
         on_new: Callable[[], None] | None = None,
+        *,
+        queue: JobQueue | None = None,
     ) -> None:
         self._store = store
         self._app_verifier = app_verifier or None
         self._on_new = on_new  # e.g. the scheduler's notify: new changes wait
+        self._queue = queue  # the workers' queue: a cycle deferred with the changes
 
     def _verifier(self, realm_id: str) -> str | None:
         company = self._store.qbo_tokens.company_of_realm(realm_id)
@@ -63,9 +69,19 @@ class WebhookInbox:
             company = self._store.qbo_tokens.company_of_realm(change.realm_id)
             if company is not None:
                 by_company[company].append(change)
-        added = sum(self._store.qbo_events.add(c, found) for c, found in by_company.items())
+        added = self._keep(by_company)
         if added and self._on_new is not None:
             self._on_new()
+        return added
+
+    def _keep(self, by_company: dict[str, list[WebhookChange]]) -> int:
+        added = 0
+        with self._store.work() as work:
+            for company, found in by_company.items():
+                new = work.qbo_events.add(company, found)
+                if new and self._queue is not None:
+                    self._queue.defer_cycle(company, work=work)  # False: one waits already
+                added += new
         return added
 
     def take(self, company: str, limit: int = 1000) -> list[StoredChange]:

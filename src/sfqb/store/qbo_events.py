@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from sfqb.connectors.qbo.webhooks import WebhookChange
@@ -109,6 +111,11 @@ def _stored(row: QboEventRow) -> StoredChange:
     return StoredChange(row.id, row.company, change, row.received_at)
 
 
+def _insert_of(dialect: str) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (the store runs on SQLite or PostgreSQL)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 MERGE = "Merge"  # the operation of a merge, in Intuit's legacy wording (webhooks page)
 
 
@@ -120,33 +127,25 @@ class QboEvents:
         self._clock = clock
 
     def add(self, company: str, changes: Iterable[WebhookChange]) -> int:
-        """Store the changes not stored before; returns how many were new."""
+        """Store the changes not stored before; returns how many were new.
+
+        One INSERT ... ON CONFLICT DO NOTHING per change, no savepoint: a notification stored
+        by another request just now is skipped, and inside a `StoreWork` the rows stay part of
+        its transaction (SQLite's driver would commit a savepoint opened before its BEGIN).
+        """
         now = self._clock()
         added = 0
         with self._sessions.begin() as db:
+            insert = _insert_of(db.get_bind().dialect.name)
             for change in dict.fromkeys(changes):
-                found = db.scalar(
-                    select(QboEventRow.id).where(
-                        QboEventRow.realm_id == change.realm_id,
-                        QboEventRow.entity == change.entity,
-                        QboEventRow.entity_id == change.entity_id,
-                        QboEventRow.operation == change.operation,
-                        QboEventRow.last_updated == change.last_updated,
-                    )
-                )
-                if found is not None:
-                    continue
-                try:
-                    with db.begin_nested():
-                        db.add(QboEventRow(
-                            company=company, realm_id=change.realm_id, entity=change.entity,
-                            entity_id=change.entity_id, operation=change.operation,
-                            last_updated=change.last_updated, deleted_id=change.deleted_id,
-                            received_at=now,
-                        ))  # fmt: skip
-                    added += 1
-                except IntegrityError:
-                    continue  # the same notification, stored by another request just now
+                values = dict(
+                    company=company, realm_id=change.realm_id, entity=change.entity,
+                    entity_id=change.entity_id, operation=change.operation,
+                    last_updated=change.last_updated, deleted_id=change.deleted_id,
+                    received_at=now,
+                )  # fmt: skip
+                statement = insert(QboEventRow).values(**values).on_conflict_do_nothing()
+                added += db.execute(statement.returning(QboEventRow.id)).first() is not None
         return added
 
     def take(self, company: str, limit: int = 1000) -> list[StoredChange]:

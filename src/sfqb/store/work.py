@@ -6,9 +6,9 @@ statements, never a commit per record. Either all of a batch's writes are in the
 is: a crash before the commit leaves the batch's rows in flight (committed before the batch
 went out), and the next cycle looks their records up in QuickBooks before sending anything.
 
-Inside a work, `queue`, `journal` and `review` are the usual repositories joined to the work's
-transaction (their calls do not commit). Work for other sessions (alerts, which write through
-their own) waits for the commit: `after_commit`.
+Inside a work, `queue`, `journal`, `review` and `qbo_events` are the usual repositories joined
+to the work's transaction (their calls do not commit). Work for other sessions (alerts, which
+write through their own) waits for the commit: `after_commit`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sfqb.store.binding_cache import BindingCache
 from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.journal import Journal, NewAttempt, attempt_values
 from sfqb.store.models import AttemptRow, QueueRow, ReviewRow
+from sfqb.store.qbo_events import QboEvents
 from sfqb.store.queue import QueueItem, SyncQueue, _item
 from sfqb.store.queue_rows import (
     Move,
@@ -79,6 +80,7 @@ class StoreWork:
         self.queue = SyncQueue(joined, clock)
         self.journal = Journal(joined, clock)
         self.review = ReviewList(joined, clock)
+        self.qbo_events = QboEvents(joined, clock)
         self._after: list[Callable[[], object]] = []
         self._caches: list[BindingCache] = []
 
