@@ -122,6 +122,8 @@ def test_a_flow_switched_off_is_stored_shown_and_left_out_by_the_runner(
         page = client.get(FLOWS).text
         assert "Products → Items is now off" in page
         assert "Switch on<span" in page
+        # The counts are the last run's: a quiet last run shows 0, not the flow's total.
+        assert ">Synced in that run</th>" in page and ">Errors in that run</th>" in page
         assert scratch.store.flow_settings.disabled(COMPANY) == {"product_to_item"}
         assert "is now off" not in client.get(FLOWS).text  # said once, after the redirect
         services = Services()
