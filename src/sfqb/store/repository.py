@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, func, inspect, select, update
+from sqlalchemy import Engine, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -41,7 +41,8 @@ from sfqb.store.queue import QueueItem, SyncQueue
 from sfqb.store.review import ReviewList
 from sfqb.store.review_actions import RecordOverrides, ReviewActions
 from sfqb.store.secrets import SecretBox
-from sfqb.store.sessions import SessionRows
+from sfqb.store.sessions import SessionRows, SessionWork
+from sfqb.store.sessions import outbox_item as _item
 from sfqb.store.work import Queued, StoreWork, store_work
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -69,20 +70,7 @@ def _login(row: Company) -> CompanyLogin:
     )
 
 
-def _item(row: QbdOutbox) -> OutboxItem:
-    return OutboxItem(
-        id=row.id,
-        company_id=row.company_id,
-        request_xml=row.request_xml,
-        status=OutboxStatus(row.status),
-        ticket=row.ticket,
-        sent_at=row.sent_at,
-        response_xml=row.response_xml,
-        summary=row.summary,
-    )
-
-
-class Store(SessionRows):
+class Store(SessionRows, SessionWork):
     """sfqb's database; implements the Web Connector service's SessionStore (sessions in
     `SessionRows`).
 
@@ -277,13 +265,15 @@ class Store(SessionRows):
 
     # -- the outbox ------------------------------------------------------------------------
 
-    def enqueue(self, company_id: int, request_xml: str) -> int:
-        """Queue a qbXML message set for the company; returns its id."""
+    def enqueue(self, company_id: int, request_xml: str, ticket: str | None = None) -> int:
+        """Queue a qbXML message set for the company (for session `ticket` alone, if given);
+        returns its id."""
         row = QbdOutbox(
             company_id=company_id,
             request_xml=request_xml,
             status=OutboxStatus.QUEUED.value,
             created=self._clock(),
+            ticket=ticket,
         )
         with self._sessions.begin() as db:
             db.add(row)
@@ -322,6 +312,7 @@ class Store(SessionRows):
                     .where(
                         QbdOutbox.company_id == company_id,
                         QbdOutbox.status == OutboxStatus.QUEUED.value,
+                        or_(QbdOutbox.ticket.is_(None), QbdOutbox.ticket == ticket),
                     )
                     .order_by(QbdOutbox.id)
                     .limit(1)
