@@ -7,6 +7,7 @@ held on an Event shows that the calls answered (NoOp) while it was still held.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections import Counter
@@ -121,8 +122,9 @@ class Alternating(SoapEndpoint):
 
 
 def test_two_services_over_one_store_share_a_session_nothing_lost_or_duplicated(
-    world: World, isolated_url: str
+    world: World, isolated_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="sfqb.jobs.qbwc")
     accounts = seed(world.sf.org, 4, random.Random(7)).accounts
     world.store.create_company("demo", "demo", "demo")
     other_store = Store.from_url(isolated_url)
@@ -153,6 +155,10 @@ def test_two_services_over_one_store_share_a_session_nothing_lost_or_duplicated(
     assert len(reports) == 2
     assert reports[0].synced["account_to_customer"] == len(accounts)
     assert reports[1].synced["account_to_customer"] == 0
+    # The round trips of each sync are logged (and kept in its run's counts for sfqb status).
+    trips = len(first.exchanges)
+    assert reports[0].qb_batches == trips
+    assert f"(run {reports[0].run_id}) ended: {trips} Web Connector round trip(s)" in caplog.text
 
 
 def _wait_for(check: Any, tries: int = 600) -> bool:

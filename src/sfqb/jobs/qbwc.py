@@ -121,6 +121,12 @@ class CycleWorkSource:
                 earlier.join()
             report = self._cycle(company, handle)
             if report is not None:
+                log.info(
+                    "cycle of %s (run %d) ended%s: %d Web Connector round trip(s), %d of them "
+                    "pages of reads", company, report.run_id,
+                    f" ({report.aborted or report.held})" if report.aborted or report.held else "",
+                    report.qb_batches, report.qb_pages,
+                )  # fmt: skip
                 self._on_report(report)
         except Exception as exc:  # the session hears of it through getLastError
             log.exception("the sync cycle of %s failed", company)
