@@ -53,15 +53,19 @@ class _Handle:
     lease: timedelta
 
     def enqueue(self, request_xml: str) -> int:
+        """Queue a message set for this session alone."""
         return self.store.enqueue(self.company_id, request_xml, self.ticket)
 
     def item(self, item_id: int) -> OutboxItem | None:
+        """The message set as it is now."""
         return self.store.item(item_id)
 
     def renew(self) -> bool:
+        """Extend the claim; False once the session closed or moved on."""
         return self.store.renew_work(self.ticket, self.work_id, self.clock() + self.lease)
 
     def done(self, error: str = "") -> None:
+        """Mark the cycle ended."""
         self.store.finish_work(self.ticket, self.work_id, error)
 
 
