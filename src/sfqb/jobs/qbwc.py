@@ -151,6 +151,7 @@ class CycleWorkSource:
         except BindingsChanged as exc:
             return runner.dropped(active, exc)
         except _Stop as stop:
+            handle.withdraw()  # a batch queued as the session ended is never sent
             return runner.abort(active, QuickBooksUnavailable(stop.status))
 
     def _drive(

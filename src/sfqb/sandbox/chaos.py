@@ -412,10 +412,12 @@ def _sessions(
         if outcome in (Outcome.BUSY, Outcome.REPLY_LOST):
             time.sleep(pause)  # the abandoned session must time out first
             continue
-        if worker.alive and outcome is Outcome.DONE and not quickbooks.pending and is_quiet(store):
+        # A session whose cycle was still writing back at its last answer ends on "" instead.
+        finished = outcome in (Outcome.DONE, Outcome.NOTHING_SENT)
+        if worker.alive and finished and not quickbooks.pending and is_quiet(store):
             result.quiet = True
             return
-        if outcome is Outcome.DONE and _backing_off(store):
+        if finished and _backing_off(store):
             time.sleep(1.0)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -67,6 +68,15 @@ def _login(row: Company) -> CompanyLogin:
         password_hash=row.qbwc_password_hash,
         owner_id=row.owner_id,
         file_id=row.file_id,
+    )
+
+
+def _live(ticket: Any) -> Any:
+    """True where `ticket` names an open session."""
+    return (
+        select(QbwcSession.ticket)
+        .where(QbwcSession.ticket == ticket, QbwcSession.closed.is_(False))
+        .exists()
     )
 
 
@@ -288,7 +298,8 @@ class Store(SessionRows, SessionWork):
         return self.enqueue(found.id, request_xml)
 
     def count_queued(self, company_id: int) -> int:
-        """How many of the company's message sets wait to be sent."""
+        """How many of the company's message sets wait to be sent (one queued for a session
+        alone counts only while that session is open)."""
         with self._sessions() as db:
             return (
                 db.scalar(
@@ -297,6 +308,7 @@ class Store(SessionRows, SessionWork):
                     .where(
                         QbdOutbox.company_id == company_id,
                         QbdOutbox.status == OutboxStatus.QUEUED.value,
+                        or_(QbdOutbox.ticket.is_(None), _live(QbdOutbox.ticket)),
                     )
                 )
                 or 0

@@ -93,9 +93,13 @@ def test_what_a_cycle_queued_and_never_sent_is_withdrawn_when_its_session_closes
     withdrawn = store.item(item)
     assert withdrawn is not None and withdrawn.status is OutboxStatus.FAILED
     assert withdrawn.sent_at is None and not first.renew()  # the old cycle must stop
+    late = first.enqueue(message_set("InvoiceAddRq"))  # queued as the session ended
     again, verdict = service.authenticate("acme", "s3cret")
     assert verdict == "" and len(work.handles) == 2  # a new cycle, none of the old batch
     assert _send(service, again, HOST) == "" and service.get_last_error(again) == "NoOp"
+    first.withdraw()  # what the old cycle does when it stops
+    stale = store.item(late)
+    assert stale is not None and stale.status is OutboxStatus.FAILED and stale.sent_at is None
 
 
 def test_another_service_takes_over_the_cycle_of_a_process_that_died(

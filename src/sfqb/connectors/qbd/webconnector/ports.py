@@ -212,6 +212,10 @@ class WorkHandle(Protocol):
         taken over (the cycle must then stop)."""
         ...
 
+    def withdraw(self) -> None:
+        """Fail the message sets the cycle queued and the session never sent (it stopped)."""
+        ...
+
     def done(self, error: str = "") -> None:
         """The cycle ended; `error` says why it failed, if it did."""
         ...

@@ -30,6 +30,7 @@ Clock = Callable[[], datetime]
 # getLastError's pause: the Web Connector waits 5 s and calls sendRequestXML again
 # (QBWC Programmer's Guide, getLastError; nsoftware QBWCServer GetLastError "Pause").
 NOOP = "NoOp"
+WITHDRAWN = "withdrawn: the cycle stopped before the Web Connector asked for it"
 WORK_POLL = 0.2  # seconds between looks at the store while a cycle elsewhere is at work
 
 
@@ -63,6 +64,10 @@ class _Handle:
     def renew(self) -> bool:
         """Extend the claim; False once the session closed or moved on."""
         return self.store.renew_work(self.ticket, self.work_id, self.clock() + self.lease)
+
+    def withdraw(self) -> None:
+        """Fail what the cycle queued for the session and was never sent."""
+        self.store.withdraw_queued(self.ticket, WITHDRAWN, self.clock())
 
     def done(self, error: str = "") -> None:
         """Mark the cycle ended."""
