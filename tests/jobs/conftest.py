@@ -22,7 +22,7 @@ from tests.jobs.worlds import (
 from sfqb.codes import Catalog, load_catalog
 from sfqb.connectors.qbd.operations import DirectDriver
 from sfqb.connectors.qbd.profile import QBD_PROFILE
-from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
+from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService, load_settings
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.qbwc import CycleWorkSource
@@ -39,6 +39,8 @@ from sfqb.web import WebServices, create_app
 from sfqb.web.server import running_server
 
 CATALOG = load_catalog()
+# The Web Connector's calls wait for the cycle beside them: these tests count cycles and rounds.
+IN_STEP = load_settings(answer_within=600)
 
 
 class Clock:
@@ -154,6 +156,6 @@ def web_connector(world: World) -> Iterator[WebConnector]:
     world.store.create_company("demo", "demo", "demo")
     reports: list[CycleReport] = []
     source = CycleWorkSource(lambda company: world.runner, world.catalog, on_report=reports.append)
-    service = WebConnectorService(world.store, source, world.catalog, world.clock)
+    service = WebConnectorService(world.store, source, world.catalog, world.clock, IN_STEP)
     with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
         yield WebConnector(WebConnectorClient(f"{base}/qbwc?wsdl", world.qb), reports, world)

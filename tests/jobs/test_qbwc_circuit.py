@@ -18,7 +18,7 @@ from sfqb.store import AlertStatus, RunStatus
 from sfqb.web import WebServices, create_app
 from sfqb.web.server import running_server
 
-from .conftest import World
+from .conftest import IN_STEP, World
 
 pytestmark = pytest.mark.desktop_only(
     "the Web Connector's work source is QuickBooks Desktop's; QuickBooks Online's connection "
@@ -48,7 +48,7 @@ def test_a_connection_error_trips_the_circuit_and_the_next_session_closes_it(
     source = CycleWorkSource(
         lambda company: world.runner, world.catalog, on_report=reports.append, circuit=circuit
     )
-    service = WebConnectorService(world.store, source, world.catalog, world.clock)
+    service = WebConnectorService(world.store, source, world.catalog, world.clock, IN_STEP)
     policy = CompanyPolicy(
         alerts=AlertSettings(webhook_url="https://h.example", connector_down_minutes=30)
     )
@@ -57,6 +57,7 @@ def test_a_connection_error_trips_the_circuit_and_the_next_session_closes_it(
         world.qb.faults.connector_down_next(1)
         down = client.run("demo", "demo")
         assert down.outcome is Outcome.CONNECTION_ERROR
+        source.join("demo", 60)  # the cycle beside the session stops when it hears of it
         state = circuit.state("demo")
         assert state.is_open and state.cause is not None
         assert state.cause.system is not None and state.cause.code.lower() == "0x80040408"

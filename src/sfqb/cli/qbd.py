@@ -6,7 +6,6 @@ import logging
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,12 +41,13 @@ from sfqb.connectors.qbd.webconnector import (
     OutboxItem,
     SoapEndpoint,
     WebConnectorService,
+    WorkHandle,
     WorkSource,
     verify_password,
 )
 from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
 from sfqb.domain.status import DecodedStatus
-from sfqb.store import ConnectionSystem, SecretKeyError, Store, StoreError
+from sfqb.store import ConnectionSystem, SecretKeyError, Store
 
 if TYPE_CHECKING:
     from sfqb.jobs.qbwc import CycleWorkSource
@@ -300,15 +300,17 @@ class ServedWork:
         self._cycles = cycles
         self._store = store
 
-    def more_work(self, company: str) -> Sequence[str]:
-        """The company's next batch, or nothing when it has no Salesforce connection."""
+    def begin(self, company: str, handle: WorkHandle) -> bool:
+        """Start the company's cycle beside the session; False without a Salesforce
+        connection (a connection that cannot be used fails the cycle: logged, and told to
+        the Web Connector by getLastError)."""
         if self._store.connections.get(company, ConnectionSystem.SALESFORCE) is None:
-            return ()
-        try:
-            return self._cycles.more_work(company)
-        except (UserError, SecretKeyError, StoreError) as exc:
-            log.error("cannot sync %s: %s", company, exc)
-            return ()
+            return False
+        return self._cycles.begin(company, handle)
+
+    def wait(self, company: str, seconds: float) -> None:
+        """Until the company's cycle queued or finished something, or `seconds` passed."""
+        self._cycles.wait(company, seconds)
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         """An answered message set: to the cycle, and the circuit hears of the contact."""

@@ -94,8 +94,10 @@ def _lines(data: dict[str, Any]) -> list[str]:
         lines.append("  last run: none yet")
     else:
         done = run["finished_at"] or "still running"
+        trips = (run.get("counts") or {}).get("qb_batches")
+        via = "" if trips is None else f"; {trips} QuickBooks round trip(s)"
         lines.append(f"  last run: #{run['id']} {run['status']} (started {run['started_at']}, "
-                     f"finished {done})")  # fmt: skip
+                     f"finished {done}{via})")  # fmt: skip
     failures, review = data["open_failures"], data["review_open"]
     lines.append(f"  open failures: {failures}" + (
         f" (list: sfqb log --status failed --company {name})" if failures else ""

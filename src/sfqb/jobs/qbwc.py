@@ -1,45 +1,53 @@
-"""Sync cycles driven by the QuickBooks Web Connector: QuickBooks pulls, one batch a call.
+"""Sync cycles driven by the QuickBooks Web Connector, run beside the session.
 
-The Web Connector service asks for more work whenever its queue for a company is empty; this
-work source answers with the next batch of the company's cycle, composed as qbXML, and hands
-QuickBooks' answer back to the cycle. A cycle starts when a session asks and none is running;
-it finishes (Salesforce write-back, checkpoints) when the engine has nothing more to send.
+When a session's first call finds no cycle holding it, the service hands this source a
+`WorkHandle` and `begin` starts the company's cycle on a thread of its own: preflight, reading
+Salesforce, deciding. No Web Connector call waits on it. Each batch the engine decides is
+composed as qbXML and queued in the store for that session alone; the cycle then waits for
+QuickBooks' answer to appear there (whichever process the Web Connector's call landed on
+recorded it), hands it to the engine, and goes on. The cycle finishes (Salesforce write-back,
+checkpoints) when the engine has nothing more to send, and marks the session's work done.
 
-Cycles live in this process's memory. If a session continues on another process, or this one
-restarts, the cycle's unanswered records are left in flight in the queue and the next cycle
-looks them up in QuickBooks before adding anything, so nothing is added twice.
+If the session ends first (closed, taken over, QuickBooks unreachable), the cycle stops: its
+records stay queued or in flight, and the next cycle looks the unanswered ones up in QuickBooks
+before adding anything, so nothing is added twice. If this process dies, the session's work
+lease lapses and the next call starts a new cycle elsewhere, with the same guarantee.
 
 With a `Circuit`, a connectionError trips the company's circuit and any answered message set
-(a successful round trip) closes it. The Web Connector's call is the circuit's probe, so this
-source answers it the same way whether the circuit is open or not.
+(a successful round trip) closes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import logging
+import threading
+from collections.abc import Callable
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations import ComposedSet, compose, results
 from sfqb.connectors.qbd.qbxml import QbxmlParseError
-from sfqb.connectors.qbd.webconnector.ports import OutboxItem, OutboxStatus
-from sfqb.domain.status import DecodedStatus
+from sfqb.connectors.qbd.webconnector.ports import OutboxItem, OutboxStatus, WorkHandle
+from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.circuit import Circuit
 from sfqb.jobs.runner import ActiveCycle, CycleReport, SyncRunner
 from sfqb.store.binding_cache import BindingsChanged
-from sfqb.sync.ops import QbOp, QuickBooksUnavailable
+from sfqb.sync.ops import QbResult, QuickBooksUnavailable
+
+log = logging.getLogger(__name__)
+POLL = 0.2  # seconds between looks at the store for an answer recorded by another process
+SESSION_ENDED = "the Web Connector session ended before the cycle finished"
 
 
-@dataclass(slots=True)
-class _Running:
-    runner: SyncRunner
-    active: ActiveCycle
-    ops: Sequence[QbOp] = ()
-    composed: ComposedSet | None = None
+class _Stop(Exception):
+    """The session the cycle serves ended; `status` says why when QuickBooks was down."""
+
+    def __init__(self, status: DecodedStatus) -> None:
+        super().__init__(status.message)
+        self.status = status
 
 
 class CycleWorkSource:
-    """A `WorkSource` for the Web Connector service that runs sync cycles."""
+    """A `WorkSource` for the Web Connector service that runs sync cycles beside sessions."""
 
     def __init__(
         self,
@@ -55,71 +63,143 @@ class CycleWorkSource:
         self._version = version
         self._on_report = on_report
         self._circuit = circuit
-        self._running: dict[str, _Running] = {}
+        self._changed = threading.Condition()
+        self._threads: dict[str, threading.Thread] = {}
+        self._outages: dict[str, DecodedStatus] = {}
 
-    def more_work(self, company: str) -> Sequence[str]:
-        """The next message set of the company's cycle; none when the cycle is over."""
-        running = self._running.get(company)
-        if running is None:
-            runner = self._runner_for(company)
-            if (held := runner.preflight(company)) is not None:
-                self._on_report(held)
-                return ()
-            runner.gather(company)
-            running = _Running(runner, runner.start(company))
-            self._running[company] = running
-        try:
-            return self._next(company, running)
-        except BindingsChanged as exc:
-            self._drop(company, running, exc)
-            return ()
+    def begin(self, company: str, handle: WorkHandle) -> bool:
+        """Start the company's cycle on a thread; it first waits for an earlier one of the
+        company in this process to end, so two never overlap here."""
+        with self._changed:
+            earlier = self._threads.get(company)
+            self._outages.pop(company, None)
+            thread = threading.Thread(
+                target=self._run, args=(company, handle, earlier), name=f"sfqb-cycle-{company}",
+                daemon=True,
+            )  # fmt: skip
+            self._threads[company] = thread
+        thread.start()
+        return True
 
-    def _next(self, company: str, running: _Running) -> Sequence[str]:
-        while True:
-            ops = running.active.cycle.next_batch()
-            if ops is None:
-                self._finish(company, running)
-                return ()
-            running.runner.sent(running.active, ops)
-            composed = compose(ops, self._version, catalog=self._catalog)
-            if composed.xml is None:  # every op refused before sending: answer them at once
-                running.runner.received(running.active, ops, results(None, composed, self._catalog))
-                continue
-            running.ops, running.composed = ops, composed
-            return [composed.xml]
+    def wait(self, company: str, seconds: float) -> None:
+        """Block until a cycle of this process queued or finished something, or `seconds`."""
+        with self._changed:
+            self._changed.wait(seconds)
+
+    def join(self, company: str, timeout: float | None = None) -> None:
+        """Wait for the company's cycle in this process to end (tests, shutdown)."""
+        with self._changed:
+            thread = self._threads.get(company)
+        if thread is not None:
+            thread.join(timeout)
 
     def deliver(self, company: str, item: OutboxItem) -> None:
-        """QuickBooks' answer to the batch in flight (a failed item leaves its ops unknown)."""
+        """QuickBooks' answer (or a failure) was recorded: wake the cycle waiting for it."""
         if self._circuit is not None and item.status is OutboxStatus.ANSWERED:
             self._circuit.contact(company)
-        running = self._running.get(company)
-        if running is None or running.composed is None:
-            return  # a batch of an earlier process: its records are recovered by the next cycle
-        answers = []
-        if item.status is OutboxStatus.ANSWERED and item.response_xml:
-            try:
-                answers = results(item.response_xml, running.composed, self._catalog)
-            except QbxmlParseError:
-                answers = []
-        ops, running.ops, running.composed = running.ops, (), None
-        try:
-            running.runner.received(running.active, ops, answers)
-        except BindingsChanged as exc:
-            self._drop(company, running, exc)
-
-    def _drop(self, company: str, running: _Running, exc: BindingsChanged) -> None:
-        # The batch was not written down: its records stay in flight for the next cycle.
-        self._running.pop(company, None)
-        self._on_report(running.runner.dropped(running.active, exc))
+        self._notify()
 
     def outage(self, company: str, status: DecodedStatus) -> None:
-        """QuickBooks could not be reached: stop the company's cycle, its records stay queued."""
-        running = self._running.pop(company, None)
-        if running is not None:
-            self._on_report(running.runner.abort(running.active, QuickBooksUnavailable(status)))
+        """QuickBooks could not be reached: the company's cycle stops, its records stay
+        queued, and the company's circuit opens."""
+        with self._changed:
+            self._outages[company] = status
+            self._changed.notify_all()
         if self._circuit is not None:
             self._circuit.trip(company, status)
 
-    def _finish(self, company: str, running: _Running) -> None:
-        del self._running[company]
-        self._on_report(running.runner.finish(running.active))
+    # -- the cycle's thread --------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def _run(self, company: str, handle: WorkHandle, earlier: threading.Thread | None) -> None:
+        error = ""
+        try:
+            if earlier is not None:
+                earlier.join()
+            report = self._cycle(company, handle)
+            if report is not None:
+                log.info(
+                    "cycle of %s (run %d) ended%s: %d Web Connector round trip(s), %d of them "
+                    "pages of reads", company, report.run_id,
+                    f" ({report.aborted or report.held})" if report.aborted or report.held else "",
+                    report.qb_batches, report.qb_pages,
+                )  # fmt: skip
+                self._on_report(report)
+        except Exception as exc:  # the session hears of it through getLastError
+            log.exception("the sync cycle of %s failed", company)
+            error = str(exc) or type(exc).__name__
+        finally:
+            handle.done(error)
+            with self._changed:
+                if self._threads.get(company) is threading.current_thread():
+                    del self._threads[company]
+                self._changed.notify_all()
+
+    def _cycle(self, company: str, handle: WorkHandle) -> CycleReport | None:
+        runner = self._runner_for(company)
+        if (held := runner.preflight(company)) is not None:
+            return held
+        runner.gather(company)
+        if not handle.renew():
+            return None  # the session ended while Salesforce was read: the next one syncs
+        active = runner.start(company)
+        try:
+            return self._drive(company, runner, active, handle)
+        except BindingsChanged as exc:
+            return runner.dropped(active, exc)
+        except _Stop as stop:
+            handle.withdraw()  # a batch queued as the session ended is never sent
+            return runner.abort(active, QuickBooksUnavailable(stop.status))
+
+    def _drive(
+        self, company: str, runner: SyncRunner, active: ActiveCycle, handle: WorkHandle
+    ) -> CycleReport:
+        while (ops := active.cycle.next_batch()) is not None:
+            runner.sent(active, ops)
+            composed = compose(ops, self._version, catalog=self._catalog)
+            if composed.xml is None:  # every op refused before sending: answer them at once
+                runner.received(active, ops, results(None, composed, self._catalog))
+                continue
+            item_id = handle.enqueue(composed.xml)
+            self._notify()
+            runner.received(active, ops, self._answers(company, handle, item_id, composed))
+        return runner.finish(active)
+
+    def _answers(
+        self, company: str, handle: WorkHandle, item_id: int, composed: ComposedSet
+    ) -> list[QbResult]:
+        """QuickBooks' results for message set `item_id`, once recorded; none when it failed
+        (its ops stay unknown, looked up next cycle). _Stop when the session ended first."""
+        item = self._outcome(company, handle, item_id)
+        if item.status is not OutboxStatus.ANSWERED or not item.response_xml:
+            return []
+        try:
+            return results(item.response_xml, composed, self._catalog)
+        except QbxmlParseError:
+            return []
+
+    def _outcome(self, company: str, handle: WorkHandle, item_id: int) -> OutboxItem:
+        while True:
+            item = handle.item(item_id)
+            if item is None:
+                raise _Stop(self._ended())
+            if item.status in (OutboxStatus.ANSWERED, OutboxStatus.FAILED):
+                if item.sent_at is None:  # withdrawn unsent: the session ended
+                    raise _Stop(self._outages.get(company) or self._ended())
+                return item
+            if company in self._outages:
+                raise _Stop(self._outages[company])
+            if not handle.renew():
+                raise _Stop(self._ended())
+            with self._changed:
+                self._changed.wait(POLL)
+
+    def _ended(self) -> DecodedStatus:
+        return self._catalog.decode(
+            System.TRANSPORT,
+            "CONNECTOR_UNREACHABLE",
+            f"Could not reach QuickBooks: {SESSION_ENDED}",
+        )

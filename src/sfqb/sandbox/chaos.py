@@ -36,6 +36,7 @@ COMPANY = "chaos"
 LOGIN = ("chaos", "chaos-password")
 _READY = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
 _CLI = ("-c", "from sfqb.cli.main import main; main()")
+NOOP_PAUSE = 0.2  # seconds the stand-in waits after getLastError's NoOp
 
 
 class KillMode(StrEnum):
@@ -396,9 +397,11 @@ def _sessions(
         line = f"session {number}: "
         outcome: Outcome | None = None
         try:
+            # QBWC pauses 5 s on NoOp; the chaos run checks correctness, not pacing.
             client = WebConnectorClient(
-                f"{worker.endpoint}?wsdl", quickbooks, address=worker.endpoint, timeout=60
-            )
+                f"{worker.endpoint}?wsdl", quickbooks, address=worker.endpoint, timeout=60,
+                noop_pause=NOOP_PAUSE,
+            )  # fmt: skip
             run = client.run(*LOGIN)
             outcome = run.outcome
             line += f"{outcome.value}, {len(run.exchanges)} round trips"
@@ -412,10 +415,12 @@ def _sessions(
         if outcome in (Outcome.BUSY, Outcome.REPLY_LOST):
             time.sleep(pause)  # the abandoned session must time out first
             continue
-        if worker.alive and outcome is Outcome.DONE and not quickbooks.pending and is_quiet(store):
+        # A session whose cycle was still writing back at its last answer ends on "" instead.
+        finished = outcome in (Outcome.DONE, Outcome.NOTHING_SENT)
+        if worker.alive and finished and not quickbooks.pending and is_quiet(store):
             result.quiet = True
             return
-        if outcome is Outcome.DONE and _backing_off(store):
+        if finished and _backing_off(store):
             time.sleep(1.0)
 
 

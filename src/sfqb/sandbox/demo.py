@@ -19,7 +19,7 @@ from typing import Any
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID
-from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
+from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService, load_settings
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.connectors.salesforce.records import CURRENCY_FIELDS
 from sfqb.domain.contacts import PrimaryContactRule
@@ -46,6 +46,7 @@ from sfqb.web.server import running_server
 
 COMPANY = "demo"
 LOGIN = ("demo", "demo")
+DEMO_ANSWER_WITHIN = 20.0  # seconds a Web Connector call of the demo waits for its cycle
 # The demo company's policy: Opportunities of the seeded credit type become credit memos.
 DEMO_POLICY = CompanyPolicy(credit_memos=CreditMemoSettings(opportunity_type=DEMO_CREDIT_TYPE))
 CONSOLE_LOGIN = ("demo", "demo")  # the console user every demo store has (admin, all companies)
@@ -193,7 +194,10 @@ def demo_world(
         source = CycleWorkSource(
             lambda company: runner, catalog, on_report=reports.append, circuit=circuit
         )
-        service = WebConnectorService(store, source, catalog, clock)
+        # The demo's Web Connector waits for the cycle (well under its 30 s call timeout), so
+        # its runs are reproducible; `sfqb serve` answers within a few seconds (defaults.yaml).
+        settings = load_settings(answer_within=DEMO_ANSWER_WITHIN)
+        service = WebConnectorService(store, source, catalog, clock, settings)
         app = create_app(WebServices(SoapEndpoint(service)))
         with running_server(app) as base:
             world = DemoWorld(salesforce, quickbooks, store, f"{base}/qbwc", circuit)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -113,6 +114,14 @@ class QbwcSession(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     owner: Mapped[str] = mapped_column(String(64), default="", server_default="")
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The cycle the session waits on (revision 0024): run beside it by `work_owner`'s process,
+    # claim `work_id`, held while `work_until` is renewed; `work_done` once it has ended.
+    # Deferred, with server defaults only: the session's own reads and writes never touch them.
+    work_owner: Mapped[str] = mapped_column(String(64), server_default="", deferred=True)
+    work_id: Mapped[str] = mapped_column(String(32), server_default="", deferred=True)
+    work_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, deferred=True)
+    work_done: Mapped[bool] = mapped_column(Boolean, server_default=false(), deferred=True)
+    work_error: Mapped[str] = mapped_column(Text, server_default="", deferred=True)
 
 
 class QbdOutbox(Base):

@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, func, inspect, select, update
+from sqlalchemy import Engine, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -41,7 +42,8 @@ from sfqb.store.queue import QueueItem, SyncQueue
 from sfqb.store.review import ReviewList
 from sfqb.store.review_actions import RecordOverrides, ReviewActions
 from sfqb.store.secrets import SecretBox
-from sfqb.store.sessions import SessionRows
+from sfqb.store.sessions import SessionRows, SessionWork
+from sfqb.store.sessions import outbox_item as _item
 from sfqb.store.work import Queued, StoreWork, store_work
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -69,20 +71,16 @@ def _login(row: Company) -> CompanyLogin:
     )
 
 
-def _item(row: QbdOutbox) -> OutboxItem:
-    return OutboxItem(
-        id=row.id,
-        company_id=row.company_id,
-        request_xml=row.request_xml,
-        status=OutboxStatus(row.status),
-        ticket=row.ticket,
-        sent_at=row.sent_at,
-        response_xml=row.response_xml,
-        summary=row.summary,
+def _live(ticket: Any) -> Any:
+    """True where `ticket` names an open session."""
+    return (
+        select(QbwcSession.ticket)
+        .where(QbwcSession.ticket == ticket, QbwcSession.closed.is_(False))
+        .exists()
     )
 
 
-class Store(SessionRows):
+class Store(SessionRows, SessionWork):
     """sfqb's database; implements the Web Connector service's SessionStore (sessions in
     `SessionRows`).
 
@@ -277,13 +275,15 @@ class Store(SessionRows):
 
     # -- the outbox ------------------------------------------------------------------------
 
-    def enqueue(self, company_id: int, request_xml: str) -> int:
-        """Queue a qbXML message set for the company; returns its id."""
+    def enqueue(self, company_id: int, request_xml: str, ticket: str | None = None) -> int:
+        """Queue a qbXML message set for the company (for session `ticket` alone, if given);
+        returns its id."""
         row = QbdOutbox(
             company_id=company_id,
             request_xml=request_xml,
             status=OutboxStatus.QUEUED.value,
             created=self._clock(),
+            ticket=ticket,
         )
         with self._sessions.begin() as db:
             db.add(row)
@@ -298,7 +298,8 @@ class Store(SessionRows):
         return self.enqueue(found.id, request_xml)
 
     def count_queued(self, company_id: int) -> int:
-        """How many of the company's message sets wait to be sent."""
+        """How many of the company's message sets wait to be sent (one queued for a session
+        alone counts only while that session is open)."""
         with self._sessions() as db:
             return (
                 db.scalar(
@@ -307,6 +308,7 @@ class Store(SessionRows):
                     .where(
                         QbdOutbox.company_id == company_id,
                         QbdOutbox.status == OutboxStatus.QUEUED.value,
+                        or_(QbdOutbox.ticket.is_(None), _live(QbdOutbox.ticket)),
                     )
                 )
                 or 0
@@ -322,6 +324,7 @@ class Store(SessionRows):
                     .where(
                         QbdOutbox.company_id == company_id,
                         QbdOutbox.status == OutboxStatus.QUEUED.value,
+                        or_(QbdOutbox.ticket.is_(None), QbdOutbox.ticket == ticket),
                     )
                     .order_by(QbdOutbox.id)
                     .limit(1)

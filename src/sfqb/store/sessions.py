@@ -12,13 +12,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sfqb.connectors.qbd.webconnector.ports import SessionState, TakeOver
+from sfqb.connectors.qbd.webconnector.ports import (
+    OutboxItem,
+    OutboxStatus,
+    SessionState,
+    TakeOver,
+    WorkClaim,
+)
 from sfqb.store.common import Sessions
-from sfqb.store.models import Company, QbwcSession
+from sfqb.store.models import Company, QbdOutbox, QbwcSession
+
+
+def outbox_item(row: QbdOutbox) -> OutboxItem:
+    """A stored message set as the Web Connector service sees it."""
+    return OutboxItem(
+        id=row.id,
+        company_id=row.company_id,
+        request_xml=row.request_xml,
+        status=OutboxStatus(row.status),
+        ticket=row.ticket,
+        sent_at=row.sent_at,
+        response_xml=row.response_xml,
+        summary=row.summary,
+    )
 
 
 def session_state(row: QbwcSession) -> SessionState:
@@ -84,8 +104,8 @@ class SessionRows:
             with self._sessions.begin() as db:
                 if take_over is not None and not _close_lapsed(db, take_over, state.created):
                     return False
-                db.add(QbwcSession(**_columns(state)))
-                db.flush()  # the live-session constraint answers here
+                # the live-session constraint answers here
+                db.execute(insert(QbwcSession).values(**_columns(state)))
                 db.execute(
                     update(Company)
                     .where(Company.id == state.company_id)
@@ -126,6 +146,16 @@ class SessionRows:
                 )
                 .values(lease_until=until)
             )
+            # The cycles this process runs beside open sessions are held as long as it lives.
+            db.execute(
+                update(QbwcSession)
+                .where(
+                    QbwcSession.work_owner == owner,
+                    QbwcSession.work_done.is_(False),
+                    QbwcSession.closed.is_(False),
+                )
+                .values(work_until=until)
+            )
             return int(renewed.rowcount)  # type: ignore[attr-defined]
 
     def get_session(self, ticket: str) -> SessionState | None:
@@ -144,6 +174,83 @@ class SessionRows:
                 .where(QbwcSession.ticket == ticket, QbwcSession.closed.is_(False))
                 .values(**values)
             )
+
+
+class SessionWork:
+    """The cycle a session waits on (mixed into Store): claimed, renewed, finished."""
+
+    _sessions: Sessions
+
+    def session_work(self, ticket: str) -> WorkClaim | None:
+        """The cycle session `ticket` waits on, or None before one was started."""
+        with self._sessions() as db:
+            row = db.execute(
+                select(
+                    QbwcSession.work_owner, QbwcSession.work_id, QbwcSession.work_until,
+                    QbwcSession.work_done, QbwcSession.work_error,
+                ).where(QbwcSession.ticket == ticket)
+            ).one_or_none()  # fmt: skip
+        if row is None or not row.work_id:
+            return None
+        return WorkClaim(row.work_owner, row.work_id, row.work_until, row.work_done, row.work_error)
+
+    def claim_work(self, ticket: str, claim: WorkClaim, now: datetime) -> bool:
+        """Make `claim` the session's cycle unless one is held or done, or it is closed."""
+        with self._sessions.begin() as db:
+            claimed = db.execute(
+                update(QbwcSession)
+                .where(
+                    QbwcSession.ticket == ticket,
+                    QbwcSession.closed.is_(False),
+                    QbwcSession.work_done.is_(False),
+                    or_(
+                        QbwcSession.work_id == "",
+                        QbwcSession.work_until.is_(None),
+                        QbwcSession.work_until <= now,
+                    ),
+                )
+                .values(work_owner=claim.owner, work_id=claim.id, work_until=claim.until)
+            )
+            return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+    def renew_work(self, ticket: str, work_id: str, until: datetime) -> bool:
+        """Extend claim `work_id` to `until`; False when the session closed or moved on."""
+        with self._sessions.begin() as db:
+            renewed = db.execute(
+                update(QbwcSession)
+                .where(
+                    QbwcSession.ticket == ticket,
+                    QbwcSession.work_id == work_id,
+                    QbwcSession.closed.is_(False),
+                )
+                .values(work_until=until)
+            )
+            return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+    def finish_work(self, ticket: str, work_id: str, error: str) -> None:
+        """Record that claim `work_id`'s cycle ended."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(QbwcSession)
+                .where(QbwcSession.ticket == ticket, QbwcSession.work_id == work_id)
+                .values(work_done=True, work_error=error)
+            )
+
+    def withdraw_queued(self, ticket: str, why: str, now: datetime) -> Sequence[OutboxItem]:
+        """Fail the message sets queued for session `ticket` alone and never sent."""
+        with self._sessions.begin() as db:
+            rows = list(
+                db.scalars(
+                    update(QbdOutbox)
+                    .where(
+                        QbdOutbox.ticket == ticket,
+                        QbdOutbox.status == OutboxStatus.QUEUED.value,
+                    )
+                    .values(status=OutboxStatus.FAILED.value, summary=why, answered_at=now)
+                    .returning(QbdOutbox)
+                )
+            )
+            return [outbox_item(r) for r in rows]
 
 
 def _close_lapsed(db: Session, take_over: TakeOver, now: datetime) -> bool:

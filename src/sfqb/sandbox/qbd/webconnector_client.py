@@ -4,7 +4,8 @@ One run is one QBWC session:
 serverVersion, clientVersion, authenticate; then (for a ticket without none/nvu/busy) the
 HostQuery + CompanyQuery + PreferencesQuery of the company for the first sendRequestXML, and the
 sendRequestXML -> QuickBooks -> receiveResponseXML loop until 100 or a negative percent (then
-getLastError); closeConnection at the end.
+getLastError); closeConnection at the end. A sendRequestXML answered "" whose getLastError says
+"NoOp" is a pause: QBWC waits 5 s (`noop_pause`) and calls sendRequestXML again.
 
 Faults of the QuickBooks side map to what QBWC does:
 * ConnectorDown while opening the connection (begin_session, or the HCP queries):
@@ -18,6 +19,7 @@ Faults of the QuickBooks side map to what QBWC does:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +34,7 @@ from sfqb.sandbox.qbd.faults import ConnectorDown, LostReply, SandboxFault
 
 DEFAULT_COMPANY_FILE = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\sandbox.qbw"
 QBWC_VERSION = "2.3.0.215"
+NOOP = "NoOp"  # getLastError's "pause 5 s, then call sendRequestXML again"
 HCP_QBXML_VERSION = "2.0"  # HostQuery, CompanyQuery and PreferencesQuery all exist since 2.0
 
 
@@ -95,6 +98,7 @@ class RunResult:
     last_error: str = ""
     close_answer: str = ""
     calls: list[str] = field(default_factory=list)
+    pauses: int = 0  # sendRequestXML answered "" and getLastError "NoOp": QBWC paused
 
 
 class WebConnectorClient:
@@ -110,8 +114,10 @@ class WebConnectorClient:
         company_file: str = DEFAULT_COMPANY_FILE,
         timeout: float = 30.0,
         max_rounds: int = 1000,
+        noop_pause: float = 5.0,
     ) -> None:
         self._quickbooks = quickbooks
+        self._noop_pause = noop_pause
         self._version = version
         self._company_file = company_file
         self._max_rounds = max_rounds
@@ -182,7 +188,8 @@ class WebConnectorClient:
         ticket = result.ticket
         major, minor, country = host_version(hcp)
         first = True
-        for _ in range(self._max_rounds):
+        pauses = rounds = 0
+        while rounds < self._max_rounds:
             request = self._call(
                 result,
                 "sendRequestXML",
@@ -195,9 +202,15 @@ class WebConnectorClient:
             )
             first = False
             if not request:
-                result.outcome = Outcome.NOTHING_SENT
                 result.last_error = self._call(result, "getLastError", ticket) or ""
+                if result.last_error == NOOP and pauses < self._max_rounds:
+                    pauses += 1  # QBWC waits, then asks again (Programmer's Guide, getLastError)
+                    result.pauses += 1
+                    time.sleep(self._noop_pause)
+                    continue
+                result.outcome = Outcome.NOTHING_SENT
                 break
+            rounds += 1
             exchange = Exchange(request=request, response=None, percent=None)
             result.exchanges.append(exchange)
             try:

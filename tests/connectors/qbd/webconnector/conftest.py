@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from sfqb.codes import Catalog, load_catalog
-from sfqb.connectors.qbd.webconnector import OutboxItem, WebConnectorService
+from sfqb.connectors.qbd.webconnector import OutboxItem, WebConnectorService, WorkHandle
 from sfqb.domain.status import DecodedStatus
 from sfqb.store import Store
 
@@ -35,9 +34,15 @@ class RecordingWork:
         self.delivered: list[OutboxItem] = []
         self.outages: list[DecodedStatus] = []
 
-    def more_work(self, company: str) -> Sequence[str]:
+    def begin(self, company: str, handle: WorkHandle) -> bool:
+        """Queue the prepared message sets at once: the work is done when this returns."""
         out, self.pending = self.pending, []
-        return out
+        for message_set in out:
+            handle.enqueue(message_set)
+        return False
+
+    def wait(self, company: str, seconds: float) -> None:
+        """Nothing runs beside the session."""
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         self.delivered.append(item)

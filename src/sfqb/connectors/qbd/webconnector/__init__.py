@@ -10,6 +10,8 @@ from sfqb.connectors.qbd.webconnector.ports import (
     SessionState,
     SessionStore,
     TakeOver,
+    WorkClaim,
+    WorkHandle,
     WorkSource,
 )
 from sfqb.connectors.qbd.webconnector.qwc import QwcError, QwcSpec, build_qwc
@@ -34,6 +36,8 @@ __all__ = [
     "SoapReply",
     "TakeOver",
     "WebConnectorService",
+    "WorkClaim",
+    "WorkHandle",
     "WorkSource",
     "build_qwc",
     "hash_password",

@@ -59,6 +59,18 @@ class SessionState:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkClaim:
+    """The cycle run beside a session: by which process (`owner`), under which claim (`id`),
+    held while `until` is renewed; `done` once it has ended (`error` when it failed)."""
+
+    owner: str
+    id: str
+    until: datetime | None
+    done: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TakeOver:
     """A session authenticate judged lapsed, to close in the transaction that starts the next.
 
@@ -125,12 +137,40 @@ class SessionStore(Protocol):
         """Overwrite the stored state of an existing session; a closed session stays closed."""
         ...
 
+    def session_work(self, ticket: str) -> WorkClaim | None:
+        """The cycle session `ticket` waits on, or None before one was started."""
+        ...
+
+    def claim_work(self, ticket: str, claim: WorkClaim, now: datetime) -> bool:
+        """Make `claim` the session's cycle, unless one is held (its `until` after `now`) or
+        done, or the session is closed; True when it was made."""
+        ...
+
+    def renew_work(self, ticket: str, work_id: str, until: datetime) -> bool:
+        """Extend claim `work_id` of an open session to `until`; False when the session is
+        closed or its cycle is no longer that claim."""
+        ...
+
+    def finish_work(self, ticket: str, work_id: str, error: str) -> None:
+        """Record that claim `work_id`'s cycle ended (`error` when it failed)."""
+        ...
+
     def count_queued(self, company_id: int) -> int:
         """How many of the company's message sets wait to be sent."""
         ...
 
-    def enqueue(self, company_id: int, request_xml: str) -> int:
-        """Queue a message set for the company; returns its id."""
+    def enqueue(self, company_id: int, request_xml: str, ticket: str | None = None) -> int:
+        """Queue a message set for the company; returns its id. With `ticket`, only that
+        session may send it."""
+        ...
+
+    def withdraw_queued(self, ticket: str, why: str, now: datetime) -> Sequence[OutboxItem]:
+        """Fail the message sets queued for session `ticket` alone and not sent (its cycle
+        stopped): they are never sent later."""
+        ...
+
+    def item(self, item_id: int) -> OutboxItem | None:
+        """One outbox item by id."""
         ...
 
     def claim_next(self, company_id: int, ticket: str, now: datetime) -> OutboxItem | None:
@@ -156,11 +196,46 @@ class SessionStore(Protocol):
         ...
 
 
-class WorkSource(Protocol):
-    """Where message sets come from (the sync engine) and where their answers go."""
+class WorkHandle(Protocol):
+    """What a cycle run beside a session is given to talk to it through the store."""
 
-    def more_work(self, company: str) -> Sequence[str]:
-        """Message sets to queue for `company` now; called when its queue is empty."""
+    def enqueue(self, request_xml: str) -> int:
+        """Queue a message set for the session; its outbox id."""
+        ...
+
+    def item(self, item_id: int) -> OutboxItem | None:
+        """The message set as it is now (sent, answered or failed)."""
+        ...
+
+    def renew(self) -> bool:
+        """Keep holding the session's cycle; False once the session closed or the cycle was
+        taken over (the cycle must then stop)."""
+        ...
+
+    def withdraw(self) -> None:
+        """Fail the message sets the cycle queued and the session never sent (it stopped)."""
+        ...
+
+    def done(self, error: str = "") -> None:
+        """The cycle ended; `error` says why it failed, if it did."""
+        ...
+
+
+class WorkSource(Protocol):
+    """Where message sets come from (the sync engine) and where their answers go.
+
+    No call waits on the work: `begin` starts a cycle beside the session and returns at once;
+    the cycle queues its message sets and says it is done through the handle.
+    """
+
+    def begin(self, company: str, handle: WorkHandle) -> bool:
+        """Start `company`'s cycle beside the session of `handle`; False when there is
+        nothing to run (the session then ends once its queue is drained)."""
+        ...
+
+    def wait(self, company: str, seconds: float) -> None:
+        """Block until this source queued or finished something for `company`, or for at
+        most `seconds` (a source in another process is not heard: return at the latest then)."""
         ...
 
     def deliver(self, company: str, item: OutboxItem) -> None:
@@ -175,9 +250,12 @@ class WorkSource(Protocol):
 class NoWorkSource:
     """A work source with nothing to add: the service only drains what is already queued."""
 
-    def more_work(self, company: str) -> Sequence[str]:
-        """Nothing new."""
-        return ()
+    def begin(self, company: str, handle: WorkHandle) -> bool:
+        """Nothing to run."""
+        return False
+
+    def wait(self, company: str, seconds: float) -> None:
+        """Nothing ever comes: return at once."""
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         """Answers stay in the outbox for whoever reads it."""

@@ -41,6 +41,7 @@ from sfqb.connectors.qbd.webconnector.ports import (
     TakeOver,
     WorkSource,
 )
+from sfqb.connectors.qbd.webconnector.progress import NOOP, Progress, WorkTracker
 from sfqb.connectors.qbd.webconnector.responses import ResponseError, summarize_response
 from sfqb.connectors.qbd.webconnector.settings import ServiceSettings, load_settings
 from sfqb.connectors.qbd.webconnector.tickets import ticket_key
@@ -107,6 +108,7 @@ class WebConnectorService:
         self.settings = settings or load_settings()
         # Who holds the leases of the sessions this service answers: one id per service.
         self.owner = owner or f"pid{os.getpid()}-{uuid.uuid4().hex}"
+        self._tracker = WorkTracker(store, work_source, clock, self.owner, self.settings)
         self.login_guard = LoginGuard(
             throttle or LoginThrottle(self.settings.login, clock), login_alarm
         )
@@ -158,15 +160,16 @@ class WebConnectorService:
         ticket = self._claim(company)
         if ticket is None:
             return [_new_ticket(), BUSY]
+        key = ticket_key(ticket)
         try:
-            has_work = self._has_work(company)
+            progress = self._tracker.progress(key, company.id, company.name)
         except BaseException:
-            self._store.discard_session(ticket_key(ticket))
+            self._store.discard_session(key)
             raise
-        if not has_work:
-            self._store.discard_session(ticket_key(ticket))
+        if progress is Progress.DONE:
+            self._store.discard_session(key)
             return [_new_ticket(), NONE]
-        return [ticket, USE_OPEN_FILE]
+        return [ticket, USE_OPEN_FILE]  # ready, or at work: sendRequestXML pauses QBWC
 
     def _claim(self, company: CompanyLogin) -> str | None:
         """A new session's ticket, or None while another session holds the company."""
@@ -207,13 +210,6 @@ class WebConnectorService:
         silent_since = now - self.settings.session_timeout
         return self._store.renew_leases(self.owner, now + self.settings.lease, silent_since)
 
-    def _has_work(self, company: CompanyLogin) -> bool:
-        if self._store.count_queued(company.id):
-            return True
-        for message_set in self._work.more_work(company.name):
-            self._store.enqueue(company.id, message_set)
-        return self._store.count_queued(company.id) > 0
-
     # -- the request/response loop -------------------------------------------------------
 
     def send_request_xml(  # noqa: PLR0917 - mirrors the SOAP operation's parameters
@@ -237,8 +233,18 @@ class WebConnectorService:
         session = replace(session, qbxml_version=max(supported, key=_sort_key, default=""))
         item = self._store.claim_next(session.company_id, session.ticket, self._clock())
         if item is None:
-            self._save(replace(session, last_error=""))
-            return ""
+            name = self._company_name(session)
+            progress = self._tracker.progress(session.ticket, session.company_id, name)
+            if progress is Progress.READY:
+                item = self._store.claim_next(session.company_id, session.ticket, self._clock())
+            if item is None:
+                pause = progress is Progress.WORKING
+                self._save(
+                    replace(
+                        session, last_error=NOOP if pause else self._tracker.error(session.ticket)
+                    )
+                )
+                return ""
         wanted = self._wanted_version(item)
         try:
             version = negotiate_version(supported, wanted)
@@ -283,11 +289,10 @@ class WebConnectorService:
         remaining = self._store.count_queued(session.company_id)
         if not remaining:
             company = self._company_name(session)
-            for message_set in self._work.more_work(company):
-                self._store.enqueue(session.company_id, message_set)
-            remaining = self._store.count_queued(session.company_id)
-        if not remaining:
-            return 100
+            progress = self._tracker.progress(session.ticket, session.company_id, company)
+            if progress is Progress.DONE:
+                return 100
+            remaining = max(1, self._store.count_queued(session.company_id))
         done = session.position
         return min(99, done * 100 // (done + remaining))
 
@@ -299,8 +304,10 @@ class WebConnectorService:
         if session is None:
             return "done"
         status = self._decode_hresult(hresult, message)
-        self._work.outage(self._company_name(session), status)
+        name = self._company_name(session)
+        self._work.outage(name, status)
         self._save(replace(session, last_error=describe(status), closed=True))
+        self._fail_unanswered(session, name, "QuickBooks could not be reached")
         return "done"
 
     def get_last_error(self, ticket: str) -> str:
@@ -396,8 +403,12 @@ class WebConnectorService:
         self._work.deliver(self._company_name(session), done)
 
     def _fail_unanswered(self, session: SessionState, company: str, why: str) -> None:
+        """Fail what the session sent and got no answer for, and withdraw what its cycle
+        queued for it and it never sent (no later session sends an old cycle's batch)."""
         for item in self._store.sent_items(session.ticket):
             done = self._store.finish_item(item.id, OutboxStatus.FAILED, None, why, self._clock())
+            self._work.deliver(company, done)
+        for done in self._store.withdraw_queued(session.ticket, why, self._clock()):
             self._work.deliver(company, done)
 
 

@@ -29,6 +29,7 @@ class ServiceSettings:
     max_parallel_requests: int = 4
     queue_seconds: float = 10.0
     body_read_seconds: float = 60.0
+    answer_within: float = 2.0
 
 
 def _seconds(raw: dict[str, Any], key: str) -> timedelta:
@@ -60,6 +61,7 @@ def load_settings(**overrides: Any) -> ServiceSettings:
         "max_parallel_requests": int(raw["max_parallel_requests"]),
         "queue_seconds": float(raw["queue_seconds"]),
         "body_read_seconds": float(raw["body_read_seconds"]),
+        "answer_within": float(raw["answer_within_seconds"]),
     }
     values.update(overrides)
     return ServiceSettings(**values)
