@@ -13,7 +13,7 @@ from alembic import op
 from sfqb.store.models import UTCDateTime
 
 revision = "0024_qbwc_session_work"
-down_revision = "0020_qbo_batches"
+down_revision = "0023_job_queue"
 branch_labels = None
 depends_on = None
 
