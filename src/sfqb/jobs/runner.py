@@ -22,7 +22,7 @@ from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import Gather, select_flows
 from sfqb.jobs.persist import Persistence, ReviewAlerts
-from sfqb.jobs.qb_checkpoint import clean_before, qb_since
+from sfqb.jobs.qb_checkpoint import clean_before, qb_since, save_qb_checkpoint
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, RunStatus, Store
@@ -383,9 +383,9 @@ class SyncRunner:
             and report.failed_writes == 0
             and not cycle.writeback.held_back
         )
-        if report.read_clean and high:
-            stream = self.profile.stream
-            self._store.checkpoints.set(active.report.company, stream, max(high.values()))
+        if report.read_clean:
+            newest = max(high.values(), default=None)
+            save_qb_checkpoint(self._store, report.company, self.profile, newest)
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._store.journal.finish_run(
             report.run_id, status, self._counts(report), at=self._clock()
