@@ -7,9 +7,10 @@ For each scale this process seeds the Salesforce sandbox and runs it (HTTPS on l
 the QuickBooks Desktop sandbox and the Web Connector stand-in; sfqb runs in another process
 (`sfqb_side.py`: its `/qbwc` endpoint on a SQLite store), so sfqb's CPU time and peak resident
 memory, read from /proc, are its own. Runs: the initial load; `settle` cycles until one writes
-nothing (sfqb reads back what it wrote); then the quiet cycle, with nothing changed on either
-side. One JSON line per run: records, seconds, records/s, API calls (Salesforce requests and Web
-Connector round trips), sfqb's CPU ms per record and its peak RSS so far.
+nothing (sfqb reads back what it wrote); then two quiet cycles, with nothing changed on either
+side (`quiet_cycle`: 1, 2). One JSON line per run: records, seconds, records/s, API calls
+(Salesforce requests and Web Connector round trips), sfqb's CPU ms per record and its peak RSS
+so far.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +38,10 @@ from sfqb.sandbox.qbd.webconnector_client import Outcome, RunResult, WebConnecto
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, seed
 
 BASE = {"accounts": 400, "products": 100, "opportunities": 500}  # scale 1: 1,000 records
-SETTLE_MAX = 5  # settle sessions at most before the quiet cycle
+SETTLE_MAX = 5  # settle sessions at most before the quiet cycles
+# Quiet cycles measured: the first reads QuickBooks' last minutes before its checkpoint again
+# (the overlap); once a clean read has covered them, the second starts after the checkpoint.
+QUIET = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +132,11 @@ def _session(
     }
 
 
-def run_scale(scale: int, timeout: float) -> list[dict[str, Any]]:
-    """The initial load, settle sessions and the quiet cycle at one scale."""
+def run_scale(
+    scale: int, timeout: float, emit: Callable[[dict[str, Any]], None]
+) -> list[dict[str, Any]]:
+    """The initial load, settle sessions and the quiet cycles at one scale; `emit` gets each
+    run's line as it ends."""
     workdir = Path(tempfile.mkdtemp(prefix=f"sfqb-bench-{scale}x-"))
     clock = lambda: datetime.now(UTC)  # noqa: E731 - real time on both sides
     counts = {k: v * scale for k, v in BASE.items()}
@@ -142,12 +150,16 @@ def run_scale(scale: int, timeout: float) -> list[dict[str, Any]]:
         try:
             client = WebConnectorClient(f"{sfqb.endpoint}?wsdl", quickbooks, timeout=timeout)
             lines.append(_session("initial load", scale, client, sfqb, salesforce))
+            emit(lines[-1])
             for _ in range(SETTLE_MAX):
-                settle = _session("settle", scale, client, sfqb, salesforce)
-                lines.append(settle)
-                if settle["outcome"] != Outcome.DONE.value or not settle.pop("wrote"):
+                lines.append(_session("settle", scale, client, sfqb, salesforce))
+                emit(lines[-1])
+                if lines[-1]["outcome"] != Outcome.DONE.value or not lines[-1]["wrote"]:
                     break
-            lines.append(_session("quiet cycle", scale, client, sfqb, salesforce))
+            for number in range(1, QUIET + 1):
+                quiet = _session("quiet cycle", scale, client, sfqb, salesforce)
+                lines.append({**quiet, "quiet_cycle": number})
+                emit(lines[-1])
         finally:
             assert sfqb.process.stdin is not None
             sfqb.process.stdin.close()
@@ -163,6 +175,10 @@ def main() -> None:
         "--timeout", type=float, default=30.0,
         help="seconds the Web Connector stand-in waits for each call (the real one: 30)",
     )  # fmt: skip
+    parser.add_argument(
+        "--record", type=Path, metavar="FILE",
+        help="also append the runs, with the machine, as a Markdown table to FILE",
+    )  # fmt: skip
     args = parser.parse_args()
     try:
         scales = [int(s) for s in args.scales.split(",") if s.strip()]
@@ -171,9 +187,57 @@ def main() -> None:
     if not scales or min(scales) < 1:
         parser.error("--scales takes whole numbers of at least 1")
     load_catalog()  # fail early on a broken install
-    for scale in scales:
-        for line in run_scale(scale, args.timeout):
-            print(json.dumps(line), flush=True)
+    started = datetime.now(UTC)
+    lines = [
+        line
+        for scale in scales
+        for line in run_scale(scale, args.timeout, lambda x: print(json.dumps(x), flush=True))
+    ]
+    if args.record is not None:
+        with args.record.open("a") as out:
+            out.write(record(lines, started, " ".join(sys.argv[1:])))
+
+
+COLUMNS = (
+    "run", "scale", "outcome", "records", "seconds", "records_per_second", "salesforce_calls",
+    "webconnector_round_trips", "cpu_ms_per_record", "cpu_seconds", "peak_rss_mb",
+)  # fmt: skip
+
+
+def machine() -> str:
+    """The machine, as a line: CPUs, model, memory, load, Python."""
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), "unknown model",
+    )  # fmt: skip
+    memory = next(
+        int(line.split()[1]) // (1024 * 1024)
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {memory} GiB, Python {sys.version.split()[0]}; "
+        f"load average at the end {load}"
+    )
+
+
+def record(lines: list[dict[str, Any]], started: datetime, arguments: str) -> str:
+    """The runs as a Markdown section for BENCHMARKS.md."""
+    head = [
+        f"\n### {started:%Y-%m-%d %H:%M} UTC: `benchmarks/initial_load.py {arguments}`\n",
+        f"Machine: {machine()}.\n",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    rows = [
+        "| " + " | ".join(
+            f"{line['run']} {line['quiet_cycle']}" if key == "run" and "quiet_cycle" in line
+            else str(line.get(key, "")) for key in COLUMNS
+        ) + " |"
+        for line in lines
+    ]  # fmt: skip
+    return "\n".join([*head, *rows, ""])
 
 
 if __name__ == "__main__":
