@@ -235,7 +235,7 @@ def record(lines: list[dict[str, Any]], started: datetime, arguments: str) -> st
     rows = [
         "| " + " | ".join(
             f"{line['run']} {line['quiet_cycle']}" if key == "run" and "quiet_cycle" in line
-            else str(line.get(key, "")) for key in COLUMNS
+            else "–" if line.get(key) is None else str(line[key]) for key in COLUMNS
         ) + " |"
         for line in lines
     ]  # fmt: skip
