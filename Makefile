@@ -35,7 +35,7 @@ demo: install
 	$(BIN)/sfqb demo
 
 bench: install
-	$(BIN)/python benchmarks/initial_load.py
+	$(BIN)/python benchmarks/initial_load.py --record BENCHMARKS.md
 	$(BIN)/python benchmarks/hostile_bodies.py
 	$(BIN)/python benchmarks/hostile_bodies.py --operation receiveResponseXML
 	$(BIN)/python benchmarks/qbo_load.py

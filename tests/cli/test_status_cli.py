@@ -203,3 +203,25 @@ def test_explain_and_status_json_agree_on_the_policy(env: dict[str, str]) -> Non
         )
         assert result.exit_code == 0, result.output
         assert f"Under {company}'s policy" in result.output and said in result.output
+
+
+def test_status_json_has_the_numbers_to_watch(env: dict[str, str]) -> None:
+    store = Store.from_url(env["SFQB_DATABASE_URL"])
+    store.alerts.admit("acme", "outage", "circuit", "QuickBooks is down", "...", max_per_hour=6,
+                       now=T0)  # fmt: skip
+    store.journal.start_run("beta", [], at=T0 + timedelta(minutes=30))  # still running
+    store.engine.dispose()
+    code, output = invoke(env, "status", "--json")
+    assert code == 0, output
+    metrics = {data["company"]: data["metrics"] for data in json.loads(output)}
+    # the clock reads T0 + 1 hour; acme's one run ended at T0, beta's has run 30 minutes
+    assert metrics == {
+        "acme": {
+            "queue_depth": 1, "queue_due": 1, "cycle_age_seconds": 3600,
+            "cycle_running_seconds": None, "alerts_open": 1, "review_open": 1,
+        },
+        "beta": {
+            "queue_depth": 0, "queue_due": 0, "cycle_age_seconds": None,
+            "cycle_running_seconds": 1800, "alerts_open": 0, "review_open": 0,
+        },
+    }  # fmt: skip

@@ -114,10 +114,10 @@ class _ReportingSource:
         return self._inner.streams(sobject)
 
     def read(
-        self, sobject: str, since: Any, where: Condition | None = None
+        self, sobject: str, since: Any, where: Condition | None = None, *, settled: Any = ()
     ) -> tuple[list[dict[str, Any]], Any]:
         self._phases.step(f"reading Salesforce's changed {sobject} records")
-        return self._inner.read(sobject, since, where)
+        return self._inner.read(sobject, since, where, settled=settled)
 
     def read_ids(
         self, sobject: str, ids: Sequence[str], where: Condition | None = None

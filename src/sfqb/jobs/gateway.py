@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sfqb.connectors.salesforce import (
+    ChangeBatch,
     RecordUpdate,
     SalesforceConnector,
     SfAccount,
@@ -35,6 +36,7 @@ _STREAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "Account": ("Account", "Contact", "AccountContactRole"),
     }
 )
+R = TypeVar("R", bound=SfRecord)
 PRIMARY_CONTACT = "PrimaryContact"  # the payload key the account maps read (PrimaryContact.Email)
 
 
@@ -46,10 +48,16 @@ class SalesforceSource(Protocol):
         ...
 
     def read(
-        self, sobject: str, since: Mapping[str, datetime], where: Condition | None = None
+        self,
+        sobject: str,
+        since: Mapping[str, datetime],
+        where: Condition | None = None,
+        *,
+        settled: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         """Payloads of records changed since each stream's checkpoint (meeting `where`, the
-        flow's filter, when given), and each new mark."""
+        flow's filter, when given), and each new mark. A `settled` stream is read from its
+        checkpoint on, without the overlap before it (see Gather.changes)."""
         ...
 
     def read_ids(
@@ -62,6 +70,24 @@ class SalesforceSource(Protocol):
     def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
         """Apply writes (200 a call); one result per write, in order."""
         ...
+
+
+class _Changes:
+    """One read's change queries: each stream from its checkpoint, with the connector's overlap
+    before it unless the stream is settled."""
+
+    def __init__(
+        self,
+        connector: SalesforceConnector,
+        since: Mapping[str, datetime],
+        settled: Collection[str],
+    ) -> None:
+        self._connector, self._since, self._settled = connector, since, frozenset(settled)
+
+    def read(self, record_type: type[R], where: Condition | None = None) -> ChangeBatch[R]:
+        stream = record_type.SOBJECT
+        overlap = timedelta(0) if stream in self._settled else None
+        return self._connector.read_changes(record_type, self._since[stream], overlap, where=where)
 
 
 class SalesforceGateway:
@@ -78,7 +104,12 @@ class SalesforceGateway:
         return _STREAMS.get(sobject, (sobject,))
 
     def read(
-        self, sobject: str, since: Mapping[str, datetime], where: Condition | None = None
+        self,
+        sobject: str,
+        since: Mapping[str, datetime],
+        where: Condition | None = None,
+        *,
+        settled: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         """Changed Accounts, Products (with their price) or Opportunities (with their lines).
 
@@ -88,17 +119,18 @@ class SalesforceGateway:
         """
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
+        changes = _Changes(self._connector, since, settled)
         if sobject == "Account":
-            return self._accounts(since, where)
+            return self._accounts(changes, where)
         if sobject == "Order":
-            read = self._connector.read_changes(SfOrder, since[sobject], where=where)
+            read = changes.read(SfOrder, where)
             orders = self._originals(read.records)
             return [r.to_payload() for r in orders], {sobject: read.high_water_mark}
         if sobject != "Product2":
-            batch = self._connector.read_changes(_TYPES[sobject], since[sobject], where=where)
+            batch = changes.read(_TYPES[sobject], where)
             return [r.to_payload() for r in batch.records], {sobject: batch.high_water_mark}
-        products = self._connector.read_changes(SfProduct, since["Product2"], where=where)
-        entries = self._connector.read_changes(SfPricebookEntry, since["PricebookEntry"])
+        products = changes.read(SfProduct, where)
+        entries = changes.read(SfPricebookEntry)
         changed = {p.id: p for p in products.records}
         others = sorted({str(e.product_id) for e in entries.records if e.product_id} - set(changed))
         if others:  # the price changed, the product did not
@@ -128,14 +160,14 @@ class SalesforceGateway:
         return [r.to_payload() for r in records]
 
     def _accounts(
-        self, since: Mapping[str, datetime], where: Condition | None
+        self, changes: _Changes, where: Condition | None
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         """Accounts changed, or whose contacts or contact roles changed, with their primary
         contact; only those inside `where` (the flow's filter). Every read is bounded: changes
         since a checkpoint, then records by Id."""
-        accounts = self._connector.read_changes(SfAccount, since["Account"], where=where)
-        contacts = self._connector.read_changes(SfContact, since["Contact"])
-        roles = self._connector.read_changes(SfAccountContactRole, since["AccountContactRole"])
+        accounts = changes.read(SfAccount, where)
+        contacts = changes.read(SfContact)
+        roles = changes.read(SfAccountContactRole)
         changed = {a.id: a for a in accounts.records}
         touched = {c.account_id for c in contacts.records} | {r.account_id for r in roles.records}
         others = sorted({a for a in touched if a} - set(changed))

@@ -35,6 +35,7 @@ from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, id_field
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PAGE = 500  # records queued in one transaction
+SETTLED = ":settled"  # a stream's checkpoint whose overlap a later read covered again
 # Fields sfqb writes itself, or that change on every save: not part of a record's identity.
 _VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
 
@@ -64,9 +65,16 @@ class Gather:
         self._reads = reads or (lambda flow: (FlowRead(self._filters.get(flow)),))
 
     def _read(
-        self, where: Condition | None, sobject: str, since: Mapping[str, datetime]
+        self,
+        where: Condition | None,
+        sobject: str,
+        since: Mapping[str, datetime],
+        settled: frozenset[str],
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
-        # A source is asked with `where` only when the flow has a filter.
+        # A source is asked with `where` only when the flow has a filter, and with `settled`
+        # only when a stream is.
+        if settled:
+            return self._sf.read(sobject, since, where, settled=settled)
         return self._sf.read(sobject, since, where) if where else self._sf.read(sobject, since)
 
     def _read_ids(self, flow: str, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -80,11 +88,15 @@ class Gather:
         Reads with the same condition share one (Account: the vendor flow's read of the
         vendor rule is the customer flow's read of the vendors it keeps as customers), and
         each record is queued for each flow that takes it.
+        A stream whose read found nothing newer than its checkpoint is settled (SETTLED): its
+        overlap was read again after the read that set the checkpoint, so the next read starts
+        at the checkpoint itself (quiet cycles do not read the last burst's seconds again).
         """
         queued = 0
         chosen = select_flows(flows)
         for sobject in dict.fromkeys(o for _, o in chosen):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
+            settled = frozenset(s for s, at in since.items() if self._settled(company, s) == at)
             reads: list[tuple[Condition | None, list[tuple[str, bool]]]] = []
             for flow in (f for f, o in chosen if o is sobject):
                 for read in self._reads(flow):
@@ -97,14 +109,19 @@ class Gather:
             # high-water marks, so no read misses what another one passed.
             lows: dict[str, datetime] = {}
             for where, group in reads:
-                payloads, highs = self._read(where, sobject.value, since)
+                payloads, highs = self._read(where, sobject.value, since, settled)
                 for flow, bound_only in group:
                     queued += self._queue(company, flow, sobject, payloads, bound_only)
                 for stream, high in highs.items():
                     lows[stream] = min(high, lows.get(stream, high))
             for stream, high in lows.items():
-                self._store.checkpoints.set(company, f"salesforce:{stream}", high)
+                # `reads` share the checkpoint: settled only when none found anything newer
+                name = f"salesforce:{stream}" + (SETTLED if high == since[stream] else "")
+                self._store.checkpoints.set(company, name, high)
         return queued
+
+    def _settled(self, company: str, stream: str) -> datetime | None:
+        return self._store.checkpoints.get(company, f"salesforce:{stream}{SETTLED}")
 
     def _queue(
         self,

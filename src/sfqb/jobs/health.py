@@ -116,6 +116,9 @@ def recorded_schedule(store: Store, company: str) -> int | None:
     return value if isinstance(value, int) and value > 0 else None
 
 
+_RUNS_SCANNED = 20  # runs looked through for the last one that ended
+
+
 def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -211,4 +214,27 @@ class HealthDesk:
                 for a in store.alerts.items(company)
             ],
             "policy": self._policy(company).to_json(),
+            "metrics": self.metrics(company),
         }
+
+    def metrics(self, company: str) -> dict[str, Any]:
+        """What to watch in a deployment: the queue's depth (records not done), the cycle's
+        age (seconds since the last cycle ended; how long the one running has run) and the
+        open alerts, review items and failures, as numbers."""
+        store, now = self._store, self._clock()
+        queue = store.queue.count_by_status(company)
+        runs = store.journal.runs(company, limit=_RUNS_SCANNED)
+        finished = next((r.finished_at for r in runs if r.finished_at is not None), None)
+        running = runs[0].started_at if runs and runs[0].finished_at is None else None
+        return {
+            "queue_depth": sum(n for s, n in queue.items() if s is not QueueStatus.DONE),
+            "queue_due": queue.get(QueueStatus.PENDING, 0),
+            "cycle_age_seconds": _seconds(now, finished),
+            "cycle_running_seconds": _seconds(now, running),
+            "alerts_open": len(store.alerts.items(company, limit=_ALL)),
+            "review_open": len(store.review.items(company, limit=_ALL)),
+        }
+
+
+def _seconds(now: datetime, then: datetime | None) -> int | None:
+    return None if then is None else max(0, int((now - then).total_seconds()))

@@ -32,7 +32,7 @@ from sfqb.jobs.cycle_report import (
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import Gather, select_flows
 from sfqb.jobs.persist import Persistence, ReviewAlerts
-from sfqb.jobs.qb_checkpoint import clean_before
+from sfqb.jobs.qb_checkpoint import clean_before, save_qb_checkpoint
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.jobs.writedown import WriteDown
 from sfqb.mapping import Mapper
@@ -258,9 +258,9 @@ class SyncRunner:
             and report.failed_writes == 0
             and not cycle.writeback.held_back
         )
-        if report.read_clean and high:
-            stream = self.profile.stream
-            self._store.checkpoints.set(active.report.company, stream, max(high.values()))
+        if report.read_clean:
+            newest = max(high.values(), default=None)
+            save_qb_checkpoint(self._store, report.company, self.profile, newest)
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._writedown.close(report, status)
         return report

@@ -14,7 +14,7 @@ in flight, as after a crash, and the next cycle looks them up in QuickBooks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from sqlalchemy import ColumnElement, insert, select
@@ -27,6 +27,7 @@ from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
 
 CHUNK = 500  # ids per IN (...) of a prefetch
+PAGE = 500  # rows per page of `for_company`
 
 
 class BindingsChanged(StoreError):
@@ -137,27 +138,39 @@ class BindingCache:
             self._absent_qb(qb)
         return self._qb[qb]
 
-    def for_company(self, company: str) -> list[Binding]:
-        """Every binding of the company, the cycle's unwritten changes included."""
+    def for_company(self, company: str) -> Iterator[Binding]:
+        """Every binding of the company, the cycle's unwritten changes included, oldest first.
+
+        Read in pages of PAGE rows, each in a short session, and not kept: the cache holds the
+        records the cycle works on, never the whole company.
+        """
         if company != self.company:
-            return self._store.for_company(company)
-        with self._sessions() as db:
-            self.queries += 1
-            rows = list(
-                db.scalars(
-                    select(BindingRow).where(BindingRow.company == company).order_by(BindingRow.id)
+            yield from self._store.for_company(company)
+            return
+        after = 0
+        while True:
+            with self._sessions() as db:
+                self.queries += 1
+                query = (
+                    select(BindingRow)
+                    .where(BindingRow.company == company, BindingRow.id > after)
+                    .order_by(BindingRow.id)
+                    .limit(PAGE)
                 )
-            )
-            found = [self._seen(row) for row in rows]
-        listed: dict[SfRef, Binding] = {}  # oldest first, as the store lists them
-        for binding in found:
-            mine = self._sf[binding.sf]
-            if mine is not None:
-                listed.setdefault(mine.sf, mine)
-        for sf, mine in self._sf.items():
-            if mine is not None:
-                listed.setdefault(sf, mine)
-        return list(listed.values())
+                rows = list(db.scalars(query))
+            for row in rows:
+                stored = _binding(row)
+                # the cycle's own change of it (or its unbinding) stays in front
+                mine = self._sf.get(stored.sf, stored)
+                if mine is not None:
+                    yield mine
+            if len(rows) < PAGE:
+                break
+            after = rows[-1].id
+        for sf in self._dirty_sf:  # bound by the cycle, not in the store yet
+            mine = self._sf[sf]
+            if mine is not None and self._read_sf.get(sf) is None:
+                yield mine
 
     # -- writes (kept until `flush`) -----------------------------------------------------------
 
@@ -197,6 +210,11 @@ class BindingCache:
             raise BindingNotFound(f"{ref} is not bound in company {company!r}")
         self._put(found.sf, found.qb, None)
         return found
+
+    @property
+    def held(self) -> int:
+        """How many Salesforce records' bindings (or their absence) the cache holds."""
+        return len(self._sf)
 
     # -- writing down ------------------------------------------------------------------------
 

@@ -209,11 +209,14 @@ class Reading:
         cycle = self._cycle
         profile = cycle.profile
         payment = profile.payment_type
-        records = [
-            r
-            for r in result.records
-            if (r.qb_type == payment or profile.binds(r.qb_type)) and not self._seen(r)
-        ]
+        records = []
+        for r in result.records:
+            if not (r.qb_type == payment or profile.binds(r.qb_type)):
+                continue
+            if self._seen(r):
+                cycle.inbound.note_time(r)  # the read reached it: the checkpoint moves past it
+            else:
+                records.append(r)
         cycle.inbound.take(records)
         if not result.ok:
             self.complete = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -203,7 +203,7 @@ class BindingRepository(Protocol):
 
     def unbind(self, company: str, ref: SfRef | QbRef) -> Binding: ...
 
-    def for_company(self, company: str) -> list[Binding]: ...
+    def for_company(self, company: str) -> Iterable[Binding]: ...
 
 
 def modstamp_of(payload: Mapping[str, Any]) -> datetime | None:

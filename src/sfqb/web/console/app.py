@@ -34,6 +34,7 @@ from sfqb.web.console import (
     api_people,
     api_review,
     api_settings,
+    api_status,
     codes,
     flows,
     overview,
@@ -172,6 +173,7 @@ def add_console(app: FastAPI, console: Console) -> None:
         api_settings.routes,
         api_people.routes,
         api_companies.routes,
+        api_status.routes,
         review.routes,
         api_review.routes,
     ):

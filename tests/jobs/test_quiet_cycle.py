@@ -1,0 +1,129 @@
+"""A quiet cycle (nothing changed on either side) costs the same at any data size: the same
+Salesforce requests, QuickBooks round trips and store statements with 6 bound accounts as with
+30, and it reads no record again (counts, never timings; `make bench` measures the time).
+
+Before: a version sfqb had seen did not move QuickBooks' checkpoint, so every quiet cycle read
+sfqb's own last writes again, and the minutes before the checkpoint on every cycle after that.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+
+from sfqb.jobs.runner import Driver
+from sfqb.store import Store
+from sfqb.sync.ops import QbAction, QbOp, QbResult
+
+from .worlds import TargetWorld
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a cycle cost: requests, round trips, records read, statements by kind."""
+
+    salesforce_requests: int
+    round_trips: int
+    records_read: int
+    statements: Counter[str]
+
+
+@dataclass
+class Reads:
+    """Passes batches on and counts the records QuickBooks' change reads brought."""
+
+    inner: Driver
+    records: int = 0
+    batches: int = 0
+    kinds: list[str] = field(default_factory=list)
+
+    def execute(self, ops: Sequence[QbOp]) -> list[QbResult]:
+        results = self.inner.execute(ops)
+        self.batches += 1
+        for op, result in zip(ops, results, strict=False):
+            if op.action in (QbAction.READ_CHANGED, QbAction.READ_DELETED):
+                self.records += len(result.records)
+        return results
+
+
+@contextmanager
+def statements(store: Store) -> Iterator[Counter[str]]:
+    """Count the SQL statements run on the store meanwhile: SELECTs, and writes by table."""
+    counted: Counter[str] = Counter()
+
+    def count(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        words = sql.replace('"', "").split(None, 3)
+        verb = words[0].upper()
+        if verb in ("INSERT", "DELETE"):  # INSERT INTO table, DELETE FROM table
+            verb = f"{verb} {words[2]}"
+        elif verb == "UPDATE":
+            verb = f"{verb} {words[1]}"
+        counted[verb] += 1
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        yield counted
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+
+
+def add_accounts(world: TargetWorld, count: int, start: int) -> None:
+    """Accounts with names of their own, as a person would create them."""
+    for number in range(start, start + count):
+        world.sf.org.create("Account", {"Name": f"Quiet Co {number:03}", "Phone": "555-0100"})
+
+
+def settle(world: TargetWorld) -> None:
+    """Cycles until one writes nothing (the load, then the read of sfqb's own writes)."""
+    for _ in range(6):
+        if not world.cycle().wrote_anything:
+            return
+    raise AssertionError("the world never went quiet")
+
+
+def quiet_cost(world: TargetWorld) -> Cost:
+    """The cost of a cycle an hour after the last one, itself an hour after the last change."""
+    world.advance(HOUR)
+    world.cycle()
+    world.advance(HOUR)
+    world.sf.clear_calls()
+    reads: list[Reads] = []
+
+    def wrap(driver: Driver) -> Driver:
+        reads.append(Reads(driver))
+        return reads[0]
+
+    with statements(world.store) as counted:
+        report = world.run_with(wrap)
+    assert not report.wrote_anything and not report.states and report.read_clean
+    return Cost(len(world.sf.calls), reads[0].batches, reads[0].records, counted)
+
+
+def test_a_quiet_cycle_costs_the_same_with_five_times_the_bound_records(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    add_accounts(world, 6, 0)
+    settle(world)
+    small = quiet_cost(world)
+    add_accounts(world, 24, 6)
+    settle(world)
+    assert len(list(world.store.bindings)) == 30
+    large = quiet_cost(world)
+    assert large == small
+    assert large.records_read == 0  # nothing read again
+    # Salesforce: one query per change stream (Account, Contact, AccountContactRole twice for
+    # the customer and vendor reads, Product2, PricebookEntry, Opportunity, Order)
+    assert large.salesforce_requests <= 9
+    assert large.round_trips == 1  # QuickBooks: one batch of reads
+    # Writes: the run's row, and company rows (QuickBooks Online's call counts, its token, the
+    # circuit's last contact); no record's row (queue, bindings, log, review list)
+    written = {key.split()[1] for key in large.statements if " " in key}
+    assert written <= {"runs", "checkpoints", "circuits", "qbo_api_calls", "qbo_tokens"}

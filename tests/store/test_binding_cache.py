@@ -1,0 +1,45 @@
+"""The cycle's binding cache holds the records the cycle works on, never a whole company: the
+company's bindings are listed in pages, with the cycle's own changes in front, and not kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from sfqb.domain.bindings import Binding
+from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.store import Store, binding_cache
+
+from .conftest import T0
+
+
+def acct(i: int) -> SfRef:
+    return SfRef(SfObject.ACCOUNT, f"001{i:05d}")
+
+
+def cust(i: int) -> QbRef:
+    return QbRef(QbKind.CUSTOMER, f"{i}")
+
+
+def test_listing_a_companys_bindings_pages_them_and_keeps_none(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(binding_cache, "PAGE", 4)
+    for i in range(10):
+        db.bindings.bind(Binding("acme", acct(i), cust(i), f"fp{i}", T0))
+    db.bindings.bind(Binding("other", acct(99), cust(99), "fp", T0))
+    cache = db.binding_cache("acme")
+    cache.unbind("acme", acct(3))  # the cycle's own changes, not written yet
+    cache.bind(Binding("acme", acct(20), cust(20), "new", T0))
+    cache.update(Binding("acme", acct(5), cust(5), "changed", T0))
+    held = cache.held  # what the cycle looked at: accounts 3, 5 and 20
+    queries = cache.queries
+
+    listed = cache.for_company("acme")
+    first = next(iter(listed))
+    assert first.sf == acct(0) and cache.queries == queries + 1  # one page read, not all
+    every = [first, *listed]
+
+    assert [b.sf for b in every] == [acct(i) for i in (0, 1, 2, 4, 5, 6, 7, 8, 9, 20)]
+    assert next(b for b in every if b.sf == acct(5)).fingerprint == "changed"
+    assert cache.queries == queries + 3  # 10 rows in pages of 4
+    assert cache.held == held  # nothing of the listing kept
