@@ -9,7 +9,7 @@ evaluates the text sfqb renders from the parse tree, never the text the company 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -42,10 +42,15 @@ class RecordingGateway(SalesforceGateway):
         self.conditions: list[tuple[str, str | None]] = []
 
     def read(
-        self, sobject: str, since: Mapping[str, datetime], where: Condition | None = None
+        self,
+        sobject: str,
+        since: Mapping[str, datetime],
+        where: Condition | None = None,
+        *,
+        settled: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         self.conditions.append((sobject, render(where) if where is not None else None))
-        return super().read(sobject, since, where)
+        return super().read(sobject, since, where, settled=settled)
 
 
 def configure(world: World, *configs: FlowConfig) -> RecordingGateway:

@@ -88,8 +88,10 @@ def set_access(
         store.people.set_role(name, role.value)
     store.people.set_all_companies(name, all_companies)
     wanted = set(companies)
+    # The grants kept under "every company" are dropped as well (the store's revoke, not the
+    # person-facing one, which refuses a user who sees every company).
     for company in set(user.companies or ()) - wanted:
-        people.revoke(store, name, company)
+        store.people.revoke(name, company)
     for company in sorted(wanted - set(user.companies or ())):
         people.grant(store, name, company)
     return _view(store, name)

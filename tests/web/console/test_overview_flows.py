@@ -38,7 +38,7 @@ class QuietSalesforce:
         return (sobject,)
 
     def read(
-        self, sobject: str, since: Any, where: Any = None
+        self, sobject: str, since: Any, where: Any = None, *, settled: Any = ()
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         self.read_objects.append(sobject)
         return [], {}
