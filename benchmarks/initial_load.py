@@ -42,6 +42,9 @@ SETTLE_MAX = 5  # settle sessions at most before the quiet cycles
 # Quiet cycles measured: the first reads QuickBooks' last minutes before its checkpoint again
 # (the overlap); once a clean read has covered them, the second starts after the checkpoint.
 QUIET = 2
+# A session ended well: QuickBooks answered every batch (done), or the cycle beside the session
+# was writing back when the Web Connector asked, and it ended on "" (nothing sent).
+ENDED = (Outcome.DONE.value, Outcome.NOTHING_SENT.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +154,12 @@ def run_scale(
             client = WebConnectorClient(f"{sfqb.endpoint}?wsdl", quickbooks, timeout=timeout)
             lines.append(_session("initial load", scale, client, sfqb, salesforce))
             emit(lines[-1])
-            if lines[-1]["outcome"] != Outcome.DONE.value:
+            if lines[-1]["outcome"] not in ENDED:
                 return lines  # e.g. a call the stand-in gave up on: nothing more to measure
             for _ in range(SETTLE_MAX):
                 lines.append(_session("settle", scale, client, sfqb, salesforce))
                 emit(lines[-1])
-                if lines[-1]["outcome"] != Outcome.DONE.value or not lines[-1]["wrote"]:
+                if lines[-1]["outcome"] not in ENDED or not lines[-1]["wrote"]:
                     break
             for number in range(1, QUIET + 1):
                 quiet = _session("quiet cycle", scale, client, sfqb, salesforce)

@@ -105,15 +105,22 @@ class Gather:
                         reads.append((read.where, [(flow, read.bound_only)]))
                     else:
                         group.append((flow, read.bound_only))
-            # Each read starts at the same checkpoint; the stream moves to the least of their
-            # high-water marks, so no read misses what another one passed.
-            lows: dict[str, datetime] = {}
+            # Each read starts at the same checkpoint; the stream moves to the least of the
+            # high-water marks of the reads that found something, so no read misses what
+            # another one passed. A read that found nothing holds no stream back (else an empty
+            # vendor read kept Account at its first checkpoint, and every cycle read every
+            # account again): the reads follow one another, and what a read could miss in
+            # between is what the connector's overlap covers for any read.
+            found: dict[str, list[datetime]] = {}
             for where, group in reads:
                 payloads, highs = self._read(where, sobject.value, since, settled)
                 for flow, bound_only in group:
                     queued += self._queue(company, flow, sobject, payloads, bound_only)
                 for stream, high in highs.items():
-                    lows[stream] = min(high, lows.get(stream, high))
+                    found.setdefault(stream, [])
+                    if high != since.get(stream):
+                        found[stream].append(high)
+            lows = {s: min(h, default=since.get(s, EPOCH)) for s, h in found.items()}
             for stream, high in lows.items():
                 # `reads` share the checkpoint: settled only when none found anything newer
                 name = f"salesforce:{stream}" + (SETTLED if high == since[stream] else "")
