@@ -21,7 +21,19 @@ from .conftest import World
 T1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class Products:
+class ChangesOnly:
+    """A Salesforce that answers reads of changes only: no record by Id, no write."""
+
+    def read_ids(
+        self, sobject: str, ids: Sequence[str], where: Condition | None = None
+    ) -> list[dict[str, Any]]:
+        return []
+
+    def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
+        return []
+
+
+class Products(ChangesOnly):
     """Salesforce's product streams, answering each read with the records given next."""
 
     def __init__(self) -> None:
@@ -46,14 +58,6 @@ class Products:
         if newest is not None:
             highs["Product2"] = max(since["Product2"], newest)
         return found, highs
-
-    def read_ids(
-        self, sobject: str, ids: Sequence[str], where: Condition | None = None
-    ) -> list[dict[str, Any]]:
-        return []
-
-    def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
-        return []
 
 
 def product(number: int, at: datetime) -> dict[str, Any]:
@@ -102,7 +106,7 @@ def test_the_gateway_reads_a_settled_stream_without_the_overlap(world: World) ->
     assert settled == [] and highs["Account"] == high
 
 
-class Accounts:
+class Accounts(ChangesOnly):
     """Salesforce's Account stream under two read conditions: customers find what is given
     next, vendors find nothing (a company with no vendor yet)."""
 
@@ -128,14 +132,6 @@ class Accounts:
         found, self.next = self.next, []
         newest = max((r["SystemModstamp"] for r in found), default=since["Account"])
         return found, {"Account": max(since["Account"], newest)}
-
-    def read_ids(
-        self, sobject: str, ids: Sequence[str], where: Condition | None = None
-    ) -> list[dict[str, Any]]:
-        return []
-
-    def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
-        return []
 
 
 def test_a_read_that_found_nothing_does_not_hold_the_stream_back(db: Store) -> None:
