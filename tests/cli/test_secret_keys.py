@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sfqb.cli import qbd, settings, status
+from sfqb.cli import connect, qbd, status
 from sfqb.cli.context import Services
 from sfqb.store import ConnectionSystem, SecretBox, SecretKeyMismatch, Store, generate_key
 
@@ -25,7 +25,7 @@ def make_app() -> typer.Typer:
             ctx.obj = Services()
 
     qbd.register(app, typer.Typer())
-    settings.register(app)
+    connect.register(app)
     status.register(app)
     return app
 

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sfqb.cli import qbd, settings, status
+from sfqb.cli import connect, qbd, status
 from sfqb.cli.context import Services
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
@@ -31,7 +31,7 @@ def make_app() -> typer.Typer:
             ctx.obj = Services()
 
     qbd.register(app, typer.Typer())
-    settings.register(app)
+    connect.register(app)
     status.register(app)
     return app
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sfqb.cli.connect import from_env
 from sfqb.cli.errors import UserError, fail
 from sfqb.cli.secret_keys import require_one_key
-from sfqb.cli.settings import _from_env, services_of
+from sfqb.cli.settings import services_of
 from sfqb.connectors.qbo.api import Environment
 from sfqb.connectors.qbo.oauth import OAuthApp, OAuthFailed
 from sfqb.store import ConnectionSystem, SecretKeyError, SecretKeyMissing, StoreError
@@ -131,7 +132,7 @@ def connect_qbo(
     """
     services = services_of(ctx)
     try:
-        secret = _from_env(secret_env, "--client-secret-env")
+        secret = from_env(secret_env, "--client-secret-env")
         app = services.qbo_app(environment, client_id, secret)
         if services.secrets is None:
             raise SecretKeyMissing()

@@ -20,8 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sfqb.cli import bindings as bindings_cli
+from sfqb.cli import connect
 from sfqb.cli import queue as queue_cli
-from sfqb.cli import settings as connect
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, fail, plainly
 from sfqb.cli.settings import companies, services_of
