@@ -382,7 +382,7 @@ class Services:
 
         The org checks run on `org` (the stored connection's gateway when `source` is not given).
         """
-        from sfqb.jobs.qb_checkpoint import default_sweep_at
+        from sfqb.jobs.qb_checkpoint import sweep_at_of
         from sfqb.jobs.runner import SyncRunner
         from sfqb.jobs.salesforce_org import OrgCheck
 
@@ -408,5 +408,5 @@ class Services:
             circuit=self.circuit,
             alerts=self.alerts,
             org_check=check,
-            sweep_at=default_sweep_at(),
+            sweep_at=sweep_at_of(self.policy(company)),
         )

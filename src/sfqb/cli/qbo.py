@@ -67,7 +67,7 @@ def scheduled_companies(services: Services) -> ScheduledCompanies:
     """What the tick asks about the QuickBooks Online companies (the workers' and `sfqb
     serve`'s alike), over `services`."""
     from sfqb.jobs.fleet import ScheduledCompanies
-    from sfqb.jobs.qb_checkpoint import default_sweep_at
+    from sfqb.jobs.qb_checkpoint import sweep_at_of
     from sfqb.jobs.qbo_webhooks import WebhookInbox
 
     inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
@@ -88,7 +88,7 @@ def scheduled_companies(services: Services) -> ScheduledCompanies:
         paused=paused,
         take_changes=inbox.take,
         check_expiry=check_expiry,
-        sweep_at=lambda company: default_sweep_at(),
+        sweep_at=lambda company: sweep_at_of(services.policy(company)),
     )
 
 

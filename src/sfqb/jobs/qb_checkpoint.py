@@ -10,9 +10,11 @@ move), the span is settled: a change saved late would have shown by then, and th
 starts just after the checkpoint. A quiet company then reads one page whatever the size of its
 last burst of changes, instead of the burst's last minutes on every cycle.
 
-Once a day (`cdc_sweep_at` of jobs/data/schedule.yaml, UTC) a company whose change feed reaches
-only so far back (QuickBooks Online's Change Data Capture: 30 days) has a sweep: its first
-cycle from that time on reads the feed's whole window, to catch a change that webhooks and
+Once a day (`cdc_sweep_at` of the company's policy, else of jobs/data/schedule.yaml; UTC) a
+company whose change feed reaches only so far back (QuickBooks Online's Change Data Capture:
+"CDC operations can track changes within the last 30 days", Intuit's "Change data capture
+operation" page on developer.intuit.com) has a sweep: its first cycle from that time on reads
+the feed's whole window, to catch a change that webhooks and
 the reads from the checkpoint missed (one saved with a time older than the checkpoint). The
 sweep never moves the checkpoint back, and the versions sfqb has seen are passed over.
 """
@@ -25,6 +27,7 @@ from importlib import resources
 
 import yaml
 
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.store import RunKind, Store
 from sfqb.sync.inbound import read_from
 from sfqb.sync.target import TargetProfile
@@ -101,6 +104,12 @@ def default_sweep_at() -> time:
     """`cdc_sweep_at` of jobs/data/schedule.yaml: when the nightly sweeps run (UTC)."""
     text = resources.files("sfqb.jobs").joinpath("data/schedule.yaml").read_text("utf-8")
     return time.fromisoformat(str(yaml.safe_load(text)["cdc_sweep_at"]))
+
+
+def sweep_at_of(policy: CompanyPolicy) -> time:
+    """When the company's nightly sweep runs (UTC): its policy's `cdc_sweep_at`, else the
+    bundled default."""
+    return time.fromisoformat(policy.cdc_sweep_at) if policy.cdc_sweep_at else default_sweep_at()
 
 
 def last_sweep_moment(now: datetime, at: time) -> datetime:
