@@ -126,3 +126,27 @@ def test_status_shows_the_connection_and_this_months_calls(env: str) -> None:
     text = CliRunner().invoke(app, ["status", "--company", "acme"]).output
     assert "QuickBooks Online: company 9130 (production), connected" in text
     assert "5 reads, 2 writes" in text
+
+
+@respx.mock
+def test_status_shows_when_the_last_cdc_sweep_ran(env: str) -> None:
+    import json
+
+    from sfqb.store import RunKind, RunStatus
+
+    respx.post(TOKEN_URL).respond(json={"access_token": "a1", "refresh_token": "r1",
+                                        "expires_in": 3600})  # fmt: skip
+    code, output = connect(f"{CALLBACK}?code=AB1&state={{state}}&realmId=9130")
+    assert code == 0, output
+    text = CliRunner().invoke(app, ["status", "--company", "acme"]).output
+    assert "last CDC sweep (QuickBooks' last 30 days read again, nightly): none yet" in text
+    journal = stored(env).journal
+    sweep = journal.start_run("acme", [], kind=RunKind.CDC_SWEEP)
+    journal.finish_run(sweep.id, RunStatus.SUCCEEDED, {})
+    later = journal.start_run("acme", [])  # a cycle after it: the last run, not the sweep
+    journal.finish_run(later.id, RunStatus.SUCCEEDED, {})
+    data = json.loads(CliRunner().invoke(app, ["status", "--company", "acme", "--json"]).output)
+    assert data[0]["last_run"]["kind"] == "cycle"
+    assert data[0]["last_cdc_sweep"]["id"] == sweep.id
+    text = CliRunner().invoke(app, ["status", "--company", "acme"]).output
+    assert f"last CDC sweep (QuickBooks' last 30 days read again, nightly): #{sweep.id} " in text

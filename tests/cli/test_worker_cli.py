@@ -58,8 +58,8 @@ def test_serve_with_workers_starts_no_scheduler_and_defers(isolated_url: str) ->
     try:
         stop = threading.Event()
         before = _watchers()
-        scheduler, queue = serve_cycles(Services(), store, stop, 10, 10, workers=True)
-        assert scheduler is None and isinstance(queue, ProcrastinateQueue)
+        cycles, queue = serve_cycles(Services(), store, stop, 10, 10, workers=True)
+        assert cycles is None and isinstance(queue, ProcrastinateQueue)
         assert queue.defer_cycle("acme") is True
         assert queue.defer_cycle("acme") is False
         # the workers' tick runs the health checks, serve none (watchers of earlier tests in
@@ -78,6 +78,7 @@ def _watchers() -> set[threading.Thread]:
 def test_serve_without_workers_runs_the_health_checks_itself(tmp_path: Path) -> None:
     from sfqb.cli.context import Services
     from sfqb.cli.worker import serve_cycles
+    from sfqb.jobs.job_queue import InProcessQueue
     from sfqb.store import SecretBox, Store
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'own.sqlite'}", secrets=SecretBox(KEY))
@@ -85,14 +86,15 @@ def test_serve_without_workers_runs_the_health_checks_itself(tmp_path: Path) -> 
     services = Services()
     services.store = store
     stop = threading.Event()
-    scheduler = None
+    cycles = None
     try:
         before = _watchers()
-        scheduler, queue = serve_cycles(services, store, stop, 3600, 3600, workers=False)
-        assert scheduler is not None and queue is None
+        cycles, queue = serve_cycles(services, store, stop, 3600, 3600, workers=False)
+        assert cycles is not None and queue is cycles.queue  # Run now and webhooks ask it
+        assert isinstance(queue, InProcessQueue)
         assert len(_watchers() - before) == 1
     finally:
         stop.set()
-        if scheduler is not None:
-            scheduler.notify()
+        if cycles is not None:
+            cycles.notify()
         store.engine.dispose()

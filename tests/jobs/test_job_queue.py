@@ -1,5 +1,6 @@
-"""The `JobQueue` contract, one test body for both adapters: the in-process queue `sfqb serve`
-uses with SQLite, and procrastinate (PostgreSQL, its tables in the test's throwaway schema)."""
+"""The `JobQueue` contract, one test body for both adapters: the in-process queue (bare, and as
+`sfqb serve` runs it with SQLite: its own thread pool, `EmbeddedCycles`), and procrastinate
+(PostgreSQL, its tables in the test's throwaway schema)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from tests.conftest import KEY, _postgres_url
 from sfqb.connectors.qbo.api import Environment
 from sfqb.connectors.qbo.oauth import OAuthApp, Tokens
 from sfqb.connectors.qbo.webhooks import signature_of
+from sfqb.jobs.embedded import CYCLE_THREADS, EmbeddedCycles
 from sfqb.jobs.job_queue import InProcessQueue, JobQueue
 from sfqb.jobs.procrastinate_queue import ProcrastinateQueue, WorkerOptions
 from sfqb.jobs.qbo_webhooks import WebhookInbox
@@ -71,6 +74,30 @@ class InProcessHarness(Harness):
             self._started.pop(0)()
 
 
+class EmbeddedHarness(Harness):
+    """`sfqb serve`'s configuration: real threads of a pool of serve's size, kept busy until
+    `run_all` so that what is asked meanwhile waits (as when every thread runs a cycle)."""
+
+    def __init__(self, store: Store, cycles: Cycles) -> None:
+        self.store = store
+        self._gate = threading.Event()
+        self._pool = ThreadPoolExecutor(CYCLE_THREADS, thread_name_prefix="sfqb-cycle")
+        for _ in range(CYCLE_THREADS):
+            self._pool.submit(self._gate.wait)
+        self.embedded = EmbeddedCycles(
+            cycles.run, lambda now: [], lambda: datetime.now(UTC), pool=self._pool
+        )
+        self.queue = self._queue = self.embedded.queue
+
+    def run_all(self) -> None:
+        self._gate.set()
+        assert self._queue.idle(30)
+
+    def close(self) -> None:
+        self._gate.set()
+        self.embedded.close()
+
+
 class ProcrastinateHarness(Harness):
     def __init__(self, store: Store, cycles: Cycles) -> None:
         self.store = store
@@ -98,7 +125,12 @@ class ProcrastinateHarness(Harness):
         asyncio.run(drain())
 
 
-CASES = [("in-process", "sqlite"), ("in-process", "postgresql"), ("procrastinate", "postgresql")]
+CASES = [
+    ("in-process", "sqlite"),
+    ("in-process", "postgresql"),
+    ("embedded-serve", "sqlite"),
+    ("procrastinate", "postgresql"),
+]
 
 
 @pytest.fixture(params=CASES, ids=["-".join(c) for c in CASES])
@@ -125,8 +157,15 @@ def harness(case: tuple[str, str], isolated_url: str, cycles: Cycles) -> Iterato
     """The case's adapter over a migrated store."""
     store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
     store.migrate()
-    kind = InProcessHarness if case[0] == "in-process" else ProcrastinateHarness
-    yield kind(store, cycles)
+    kinds: dict[str, type[Harness]] = {
+        "in-process": InProcessHarness,
+        "embedded-serve": EmbeddedHarness,
+        "procrastinate": ProcrastinateHarness,
+    }
+    harness = kinds[case[0]](store, cycles)  # type: ignore[call-arg]
+    yield harness
+    if isinstance(harness, EmbeddedHarness):
+        harness.close()
     store.engine.dispose()
 
 

@@ -47,6 +47,9 @@ FILE_SECTION = {"on_deleted": "recreate", "alerts": {"email_to": ["file@acme.exa
         ({"discounts": {"mode": "haggle"}}, "discounts.mode"),
         ({"discounts": {"item": ""}}, "discounts.item"),
         ({"discounts": {"rate": 5}}, "discounts"),
+        ({"cdc_sweep_at": "25:00"}, "cdc_sweep_at"),
+        ({"cdc_sweep_at": "2:30"}, "cdc_sweep_at"),
+        ({"cdc_sweep_at": 230}, "cdc_sweep_at"),
     ],
 )
 def test_a_refused_setting_is_named(mapping: dict[str, Any], field: str) -> None:
@@ -62,6 +65,16 @@ def test_the_quickbooks_online_custom_field_is_off_by_default_and_takes_a_defini
     assert validate_policy({"binding_definition_id": "5"}).binding_definition_id == "5"
     # A YAML number is the same Id (binding_definition_id: 5 in the config file).
     assert validate_policy({"binding_definition_id": 5}).binding_definition_id == "5"
+
+
+def test_the_nightly_sweep_time_is_the_bundled_one_unless_the_company_sets_its_own() -> None:
+    from datetime import time
+
+    from sfqb.jobs.qb_checkpoint import sweep_at_of
+
+    assert validate_policy({}).cdc_sweep_at == ""
+    assert sweep_at_of(validate_policy({})) == time(2, 30)  # jobs/data/schedule.yaml
+    assert sweep_at_of(validate_policy({"cdc_sweep_at": "23:05"})) == time(23, 5)
 
 
 def test_order_target_is_a_setting_invoice_unless_chosen() -> None:

@@ -1,5 +1,6 @@
 """Run now: queued for the Web Connector's next session where QuickBooks pulls, a background
-cycle where sfqb pushes, and never two cycles of one company at once."""
+cycle where sfqb pushes, never two cycles of one company at once, and one asked for while one
+runs queued to run after it."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from contextlib import AbstractContextManager
 
 import pytest
 
+from sfqb.jobs.job_queue import InProcessQueue
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.services.sync import (
-    CycleLocks,
     RunDesk,
     RunFailed,
     RunInProgress,
     RunKind,
+    RunRequested,
     pulls_work,
 )
 from sfqb.store import Store
@@ -57,6 +59,7 @@ class FakeBackend:
         self.gathered: list[tuple[str, Sequence[str] | None]] = []
         self.pushed: list[str] = []
         self.fail = ""
+        self.during: Callable[[], object] = lambda: None  # what happens while a cycle runs
 
     def target(self, company: str) -> FakeTarget:
         return FakeTarget(self.pushes)
@@ -72,6 +75,8 @@ class FakeBackend:
     ) -> CycleReport:  # fmt: skip
         if self.fail:
             raise RuntimeError(self.fail)
+        during, self.during = self.during, lambda: None
+        during()
         self.pushed.append(company)
         return CycleReport(company, 1)
 
@@ -114,14 +119,29 @@ def test_a_pushed_cycle_runs_in_the_background_one_at_a_time(db: Store, clock: C
     started = desk.request("acme")
     assert started.kind is RunKind.STARTED and backend.pushed == []
     assert desk.busy("acme") and not desk.busy("beta")
-    with pytest.raises(RunInProgress, match="acme is running now"):
-        desk.request("acme")
     later.work.pop()()
     assert backend.pushed == ["acme"] and not desk.busy("acme")
     backend.fail = "company 'acme' is connected to QuickBooks Online: reconnect it"
     desk.request("acme")
     later.work.pop()()
     assert desk.failure("acme") == backend.fail and not desk.busy("acme")
+
+
+def test_run_now_during_a_cycle_queues_one_cycle_after_it(db: Store, clock: Clock) -> None:
+    backend, later = FakeBackend(pushes=True), Later()
+    desk = RunDesk(backend, db, clock, start=later)
+    answers: list[RunRequested] = []
+    backend.during = lambda: answers.extend([desk.request("acme"), desk.request("acme")])
+    assert desk.request("acme").kind is RunKind.STARTED
+    later.work.pop()()  # the cycle runs; Run now is pressed twice meanwhile
+    after, again = answers
+    assert after.kind is RunKind.AFTER_CURRENT
+    assert after.message == "Queued: a cycle of acme runs after the current cycle."
+    assert again.kind is RunKind.AFTER_CURRENT  # at most one waits: this one adds nothing
+    assert again.message == "A cycle of acme is already waiting to run; it covers this request."
+    assert backend.pushed == ["acme"] and desk.busy("acme") and len(later.work) == 1
+    later.work.pop()()  # the one waiting runs after the first has ended
+    assert backend.pushed == ["acme", "acme"] and not desk.busy("acme") and not later.work
 
 
 def test_a_cycle_the_journal_shows_running_refuses_another(db: Store, clock: Clock) -> None:
@@ -144,15 +164,15 @@ def test_a_run_that_cannot_start_says_why_in_one_line_and_leaves_nothing_busy(
     assert not desk.busy("acme")
 
 
-def test_a_cycle_the_scheduler_runs_refuses_run_now_until_it_ends(db: Store, clock: Clock) -> None:
-    locks, later = CycleLocks(), Later()
-    desk = RunDesk(FakeBackend(pushes=True), db, clock, start=later, locks=locks)
-    assert locks.take("acme")  # sfqb serve's scheduler runs a cycle of acme
-    assert desk.busy("acme")
-    with pytest.raises(RunInProgress):
-        desk.request("acme")
-    locks.release("acme")
-    assert desk.request("acme").kind is RunKind.STARTED
-    assert not locks.take("acme")  # and the scheduler now skips acme until Run now's cycle ends
+def test_a_cycle_serve_runs_takes_run_now_after_it(db: Store, clock: Clock) -> None:
+    backend, later = FakeBackend(pushes=True), Later()
+    cycles = InProcessQueue(backend.push_cycle, start=later)  # sfqb serve's own queue
+    desk = RunDesk(backend, db, clock, cycles=cycles)
+    answers: list[object] = []
+    backend.during = lambda: answers.extend([desk.busy("acme"), desk.request("acme").kind])
+    assert cycles.defer_cycle("acme")  # the tick asks for a cycle of acme
+    assert not cycles.defer_cycle("acme")  # a second tick adds nothing while it waits
     later.work.pop()()
-    assert locks.take("acme")
+    assert answers == [True, RunKind.AFTER_CURRENT]  # Run now pressed while it ran
+    later.work.pop()()
+    assert backend.pushed == ["acme", "acme"] and not desk.busy("acme")

@@ -43,12 +43,15 @@ def build_console(
     queue: JobQueue | None = None,
 ) -> Console:
     """The console over `store`, as `sfqb serve` runs it (Secure cookies when `public_url` is
-    https; Run now deferred to the workers with a `queue`)."""
+    https; Run now asks `queue`: this process's own, or the workers')."""
     from sfqb.domain.login_throttle import LoginThrottle
+    from sfqb.jobs.job_queue import InProcessQueue
     from sfqb.services.sync import RunDesk
     from sfqb.web.console import SIGN_IN_LIMITS, Console
 
     services.store = store  # the overview's health desk and Run now read this very store
+    own = queue if isinstance(queue, InProcessQueue) else None
+    runs = RunDesk(services, store, services.clock, cycles=own, queue=None if own else queue)
     return Console(
         store=store,
         catalog=services.catalog,
@@ -63,7 +66,7 @@ def build_console(
         salesforce_org_id=lambda company: salesforce_org_id(services, company),
         qbo_connect=qbo_starter(services),
         health=services.health,
-        runs=RunDesk(services, store, services.clock, locks=services.cycle_locks, queue=queue),
+        runs=runs,
         review=review_service(services, store),
         flow_setups=lambda company: flow_setups(services, company),
     )

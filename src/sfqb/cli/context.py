@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from sfqb.jobs.salesforce_org import SalesforceOrg
     from sfqb.mapping import Mapper
     from sfqb.services.flows import FlowSetup
-    from sfqb.services.sync import CycleLocks
     from sfqb.store import SecretBox, Store
     from sfqb.sync.target import TargetProfile
 
@@ -204,13 +203,6 @@ class Services:
             token_url=s.qbo_token_url or TOKEN_URL,
             verify=s.qbo_ca_file or True,
         )
-
-    @cached_property
-    def cycle_locks(self) -> CycleLocks:
-        """The companies whose cycle `sfqb serve` runs now (scheduler and Run now alike)."""
-        from sfqb.services.sync import CycleLocks
-
-        return CycleLocks()
 
     @cached_property
     def health(self) -> HealthDesk:
@@ -390,6 +382,7 @@ class Services:
 
         The org checks run on `org` (the stored connection's gateway when `source` is not given).
         """
+        from sfqb.jobs.qb_checkpoint import sweep_at_of
         from sfqb.jobs.runner import SyncRunner
         from sfqb.jobs.salesforce_org import OrgCheck
 
@@ -415,4 +408,5 @@ class Services:
             circuit=self.circuit,
             alerts=self.alerts,
             org_check=check,
+            sweep_at=sweep_at_of(self.policy(company)),
         )

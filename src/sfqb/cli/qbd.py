@@ -150,9 +150,10 @@ def serve(  # noqa: PLR0917 - Typer options
 
     Every company of the store is served: its Web Connector sessions run sync cycles, and its
     connector (up, or paused while QuickBooks cannot be reached) and alerts are checked every
-    --watch-seconds. A company connected to QuickBooks Online has its cycles run by a scheduler
-    instead (every sync_every_minutes, and sooner when a webhook at /qbo/webhooks reports a
-    change). With --sandbox, a company 'demo' drains demo message sets instead.
+    --watch-seconds. A company connected to QuickBooks Online has its cycles run here instead
+    (every sync_every_minutes, sooner when a webhook at /qbo/webhooks reports a change, and a
+    nightly sweep of QuickBooks' last 30 days of changes). With --sandbox, a company 'demo'
+    drains demo message sets instead.
     """
     public = checked_public_url(public_url)
     overrides = {
@@ -207,7 +208,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         raise fail(str(exc)) from None
     store = open_store(database_url, secrets)
     stop = threading.Event()
-    scheduler = queue = None
+    cycles = queue = None
     if sandbox:
         prepare_sandbox(store)
         typer.echo(f"sandbox company '{SANDBOX_COMPANY}' (login demo/demo), store {database_url}")
@@ -222,15 +223,15 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         except UserError as exc:
             raise fail(str(exc)) from None
         work = served_work(services)
-        scheduler, queue = serve_cycles(
+        cycles, queue = serve_cycles(
             services, store, stop, schedule_seconds, watch_seconds, workers=workers
         )
     alarm = None if sandbox else login_alarm(services)
     service = WebConnectorService(store, work, _catalog(ctx), _now, settings, login_alarm=alarm)
     heartbeat = LeaseHeartbeat(service, service.settings.lease.total_seconds() / 3)
     heartbeat.start()
-    # With --workers a webhook defers the company's cycle; else this process's scheduler wakes.
-    qbo = None if sandbox else qbo_web(services, scheduler.notify if scheduler else None, queue)
+    # A webhook asks for the company's cycle in the transaction that stores its changes.
+    qbo = None if sandbox else qbo_web(services, None, queue)
     console = build_console(services, store, public, proxies, queue)
     web = WebServices(
         SoapEndpoint(service), qbo, trusted_proxies=proxies, public_url=public, console=console
@@ -243,8 +244,8 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
-        if scheduler is not None:
-            scheduler.notify()  # its loop sees `stop` at once
+        if cycles is not None:
+            cycles.notify()  # its loop sees `stop` at once
         heartbeat.stop()
         store.engine.dispose()
 

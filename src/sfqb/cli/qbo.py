@@ -8,7 +8,6 @@ same exchange runs when that address reaches `sfqb serve` itself.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -25,8 +24,8 @@ from sfqb.store import ConnectionSystem, SecretKeyError, SecretKeyMissing, Store
 
 if TYPE_CHECKING:
     from sfqb.cli.context import Services
+    from sfqb.jobs.fleet import ScheduledCompanies
     from sfqb.jobs.job_queue import JobQueue
-    from sfqb.jobs.schedule import CycleScheduler, ScheduledCompanies, Submit
     from sfqb.web.qbo import QboWeb
 
 log = logging.getLogger(__name__)
@@ -65,30 +64,14 @@ def pushed_companies(services: Services) -> list[str]:
     ]
 
 
-def qbo_scheduler(services: Services, submit: Submit) -> CycleScheduler:
-    """`sfqb serve`'s scheduler of QuickBooks Online companies, over `services`."""
-    from sfqb.jobs.schedule import CycleScheduler
-
-    return CycleScheduler(scheduled_companies(services), services.clock, submit=submit)
-
-
 def scheduled_companies(services: Services) -> ScheduledCompanies:
-    """What a scheduler asks about the QuickBooks Online companies (`sfqb serve`'s scheduler,
-    the workers' tick), over `services`."""
-    from sfqb.cli.sync import report_line
+    """What the tick asks about the QuickBooks Online companies (the workers' and `sfqb
+    serve`'s alike), over `services`."""
+    from sfqb.jobs.fleet import ScheduledCompanies
+    from sfqb.jobs.qb_checkpoint import sweep_at_of
     from sfqb.jobs.qbo_webhooks import WebhookInbox
-    from sfqb.jobs.schedule import ScheduledCompanies
 
     inbox = WebhookInbox(services.store, services.settings.qbo_webhook_verifier)
-
-    def run_cycle(company: str) -> None:
-        if not services.cycle_locks.take(company):  # a cycle started from the console runs
-            log.info("%s: a cycle is running already; the scheduled one is skipped", company)
-            return
-        try:
-            log.info("%s", report_line(services.push_cycle(company)))
-        finally:
-            services.cycle_locks.release(company)
 
     def paused(company: str) -> bool:
         found = services.store.qbo_tokens.get(company)
@@ -102,11 +85,11 @@ def scheduled_companies(services: Services) -> ScheduledCompanies:
 
     return ScheduledCompanies(
         companies=lambda: pushed_companies(services),
-        run_cycle=run_cycle,
         interval=every,
         paused=paused,
         take_changes=inbox.take,
         check_expiry=check_expiry,
+        sweep_at=lambda company: sweep_at_of(services.policy(company)),
     )
 
 
@@ -163,23 +146,3 @@ def connect_qbo(
         f"({found.environment}), tokens encrypted; Intuit's refresh token lasts until "
         f"{found.reconnect_by:%Y-%m-%d} at the latest (sfqb warns ahead of it)"
     )
-
-
-def start_scheduler(
-    services: Services, stop: threading.Event, poll_seconds: float
-) -> CycleScheduler:
-    """Run the scheduler in a thread of its own until `stop`; cycles run in a small pool
-    (different companies at once, one company never twice)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sfqb-qbo-cycle")
-    scheduler = qbo_scheduler(services, pool.submit)
-
-    def loop() -> None:
-        try:
-            scheduler.run(stop, poll_seconds)
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-
-    threading.Thread(target=loop, name="sfqb-qbo-schedule", daemon=True).start()
-    return scheduler

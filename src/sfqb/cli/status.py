@@ -80,6 +80,17 @@ def _queue_line(company: str, counts: dict[str, int]) -> str:
     return f"  queue: {total} not done yet ({parts}; list: sfqb queue --company {company}); {done}"
 
 
+def _sweep_line(sweep: dict[str, Any] | None) -> str:
+    """When the nightly sweep of QuickBooks Online's last 30 days of changes last ran."""
+    if sweep is None:
+        return "  last CDC sweep (QuickBooks' last 30 days read again, nightly): none yet"
+    done = sweep["finished_at"] or "still running"
+    return (
+        f"  last CDC sweep (QuickBooks' last 30 days read again, nightly): #{sweep['id']} "
+        f"{sweep['status']} (started {sweep['started_at']}, finished {done})"
+    )
+
+
 def _lines(data: dict[str, Any]) -> list[str]:
     name = data["company"]
     lines = [str(name), *_connector_lines(data)]
@@ -114,6 +125,7 @@ def _lines(data: dict[str, Any]) -> list[str]:
             f"{qbo['connection']}, reconnect by {qbo['reconnect_by'][:10]}; API calls in "
             f"{calls['month']}: {calls['reads']} reads, {calls['writes']} writes"
         )
+        lines.append(_sweep_line(data.get("last_cdc_sweep")))
     lines.extend(f"  alert: {a['subject']} (since {a['raised_at']})" for a in data["alerts_open"])
     return lines
 

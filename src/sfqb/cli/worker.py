@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,8 +23,10 @@ from sfqb.store import SecretKeyError, Store
 
 if TYPE_CHECKING:
     from sfqb.cli.context import Services
+    from sfqb.jobs.embedded import EmbeddedCycles
+    from sfqb.jobs.fleet import FleetTick
+    from sfqb.jobs.job_queue import JobQueue
     from sfqb.jobs.procrastinate_queue import ProcrastinateQueue, WorkerOptions
-    from sfqb.jobs.schedule import CycleScheduler
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +66,19 @@ def serve_cycles(
     watch_seconds: int,
     *,
     workers: bool,
-) -> tuple[CycleScheduler | None, ProcrastinateQueue | None]:
-    """Who runs `sfqb serve`'s cycles and health checks: its own scheduler and watcher (until
-    `stop`), or with `workers` the `sfqb worker` processes - the fleet's tick runs the checks,
-    so this process runs none - through the queue returned (one line and exit unless
-    PostgreSQL)."""
+) -> tuple[EmbeddedCycles | None, JobQueue]:
+    """Who runs `sfqb serve`'s cycles and health checks, and the queue Run now and webhooks
+    ask: this process (its tick's loop every `schedule_seconds` and its watcher, until `stop`:
+    the cycles returned), or with `workers` the `sfqb worker` processes - the fleet's tick runs
+    the checks, so this process runs none (one line and exit unless PostgreSQL)."""
     if not workers:
         from sfqb.cli.qbd import start_watcher
-        from sfqb.cli.qbo import start_scheduler
 
+        services.store = store
         start_watcher(services, stop, watch_seconds)
-        return start_scheduler(services, stop, schedule_seconds), None
+        cycles = embedded_cycles(services)
+        cycles.start(stop, schedule_seconds)
+        return cycles, cycles.queue
     require_postgres(store)
     services.store = store
     return None, job_queue(services)
@@ -96,10 +101,37 @@ def job_queue(services: Services, options: WorkerOptions | None = None) -> Procr
     """The fleet's job queue over `services` (its store on PostgreSQL): cycles run the way
     `sfqb sync` runs them, the tick defers those due and runs the health checks."""
     from sfqb.cli.qbd import watch_companies
+    from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
+
+    tick = fleet_tick(services, lambda: watch_companies(services))
+    return ProcrastinateQueue(
+        services.store, cycle_of(services), tick, clock=services.clock, options=options
+    )
+
+
+def embedded_cycles(services: Services) -> EmbeddedCycles:
+    """`sfqb serve`'s own cycles (no workers): the fleet's tick and cycles, in this process
+    (its watcher runs the health checks, every --watch-seconds)."""
+    from sfqb.jobs.embedded import EmbeddedCycles
+
+    tick = fleet_tick(services, lambda: None)
+    return EmbeddedCycles(cycle_of(services), tick, services.clock)
+
+
+def fleet_tick(services: Services, checks: Callable[[], object]) -> FleetTick:
+    """The tick over `services`' QuickBooks Online companies, with `checks` each time."""
     from sfqb.cli.qbo import scheduled_companies
     from sfqb.jobs.fleet import FleetTick
-    from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
+
+    return FleetTick(services.store, scheduled_companies(services), checks)
+
+
+def cycle_of(services: Services) -> Callable[[str], None]:
+    """One job's cycle of a company, as `sfqb sync` runs it (logged in one line)."""
+    from sfqb.cli.qbo import scheduled_companies
     from sfqb.services.sync import run_company
+
+    companies = scheduled_companies(services)
 
     def run_cycle(company: str) -> None:
         from sfqb.cli.sync import report_line
@@ -112,11 +144,7 @@ def job_queue(services: Services, options: WorkerOptions | None = None) -> Procr
         else:
             log.info("%s: read %d changed records; %d wait", company, done.read, done.waiting)
 
-    companies = scheduled_companies(services)
-    tick = FleetTick(services.store, companies, lambda: watch_companies(services))
-    return ProcrastinateQueue(
-        services.store, run_cycle, tick, clock=services.clock, options=options
-    )
+    return run_cycle
 
 
 def worker(  # noqa: PLR0917 - Typer options

@@ -150,6 +150,9 @@ class CompanyPolicy:
     # How often sfqb runs a cycle for a company it pushes to (QuickBooks Online) when no
     # webhook asks for one sooner; each cycle's read of QuickBooks' changes is a CDC sweep.
     sync_every_minutes: int = 15
+    # QuickBooks Online: when ("HH:MM", UTC) the nightly sweep reads Change Data Capture's
+    # whole 30-day window; "" takes `cdc_sweep_at` of sfqb/jobs/data/schedule.yaml.
+    cdc_sweep_at: str = ""
     # Records per Salesforce sObject Collections write (1..200); orgs with heavy triggers
     # need smaller batches.
     sf_batch_size: int = 200

@@ -60,8 +60,10 @@ class CycleBuilder:
         settings: RunnerSettings,
         policy: CompanyPolicy,
         flows_off: frozenset[str],
+        sweep: bool = False,
     ) -> Cycle:
-        """The cycle over `items`; the bindings it will ask about are read ahead."""
+        """The cycle over `items`; the bindings it will ask about are read ahead (a `sweep`
+        reads QuickBooks' whole change window)."""
         overrides = self._store.overrides.of_company(company)
         changes = [
             PendingChange(
@@ -82,6 +84,7 @@ class CycleBuilder:
         since = qb_since(
             self._store, company, self._profile, transaction_type=settings.transaction_type,
             overlap=settings.qb_overlap, fall_back=settings.qb_fall_back, now=self._clock(),
+            sweep=sweep,
         )  # fmt: skip
         cycle = Cycle(
             company,

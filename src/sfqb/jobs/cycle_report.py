@@ -85,6 +85,7 @@ class ActiveCycle:
     items: dict[SfRef, QueueItem]
     bindings: BindingCache
     read_ok: bool = True
+    sweep: bool = False  # the nightly sweep: QuickBooks' whole change window read
 
 
 def run_counts(report: CycleReport) -> dict[str, int]:

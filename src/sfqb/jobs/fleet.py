@@ -1,29 +1,63 @@
-"""The tick of a fleet of `sfqb worker` processes: which cycles are due, read from the store.
+"""The tick: which companies' cycles are due, read from the store.
 
-`CycleScheduler` (sfqb.jobs.schedule) remembers when it started each cycle in its own memory,
-which suits the one `sfqb serve` process of an SQLite deployment. Workers share nothing but
-PostgreSQL, and procrastinate runs each period's tick on whichever worker takes it, so here a
-company is due when the run table's newest run of it started an interval ago (or it has none),
-or when webhook changes for it are pending. The health checks (silence, connector down, no
-successful cycle; a QuickBooks Online refresh token near its end) run at every tick.
+One tick decides for every process that runs cycles: `sfqb worker` processes (procrastinate
+runs each period's tick on whichever worker takes it) and `sfqb serve` on SQLite (its own
+loop, `sfqb.jobs.embedded`). A company sfqb pushes to (QuickBooks Online) is due when:
+
+* the run table's newest run of it started an interval (`sync_every_minutes`) ago, or it has
+  none - a cycle reads QuickBooks' changes since its checkpoint whether or not a webhook
+  came, since notifications can be missed or arrive out of order;
+* webhook changes for it are pending: they are taken here, so one arriving later asks for the
+  next cycle (the CDC read, not the notification, says what changed);
+* its daily sweep is due (sfqb.jobs.qb_checkpoint): the cycle that runs then reads the whole
+  Change Data Capture window.
+
+A paused company (its connection lost) is skipped until it is reconnected. The refresh
+token's remaining life and the health checks (silence, connector down, no successful cycle)
+are looked at every tick.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
-from sfqb.jobs.schedule import ScheduledCompanies, each_company
+from sfqb.jobs.qb_checkpoint import sweep_due
 from sfqb.store import Store
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledCompanies:
+    """What the tick asks about the companies sfqb pushes to (wired in sfqb.cli.qbo)."""
+
+    companies: Callable[[], Iterable[str]]  # the companies sfqb pushes to, every tick
+    interval: Callable[[str], timedelta]  # the company's interval between cycles
+    paused: Callable[[str], bool]  # True while the company's connection is lost
+    take_changes: Callable[[str], Sequence[object]]  # its pending webhook changes, taken
+    check_expiry: Callable[[str, datetime], object]  # warn ahead of the refresh token's end
+    sweep_at: Callable[[str], time | None] = lambda company: None  # its daily sweep (UTC)
+
+
+def each_company(companies: Iterable[str], due: Callable[[str], bool]) -> list[str]:
+    """The companies `due` answers True for, in order; one company's exception is logged and
+    keeps none of the others waiting."""
+    chosen: list[str] = []
+    for company in companies:
+        try:
+            if due(company):
+                chosen.append(company)
+        except Exception:
+            log.exception("scheduling %s failed", company)
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
 class FleetTick:
-    """One look at every company, as a periodic job of the worker fleet."""
+    """One look at every company: the workers' periodic job, `sfqb serve`'s loop."""
 
     store: Store
     companies: ScheduledCompanies
@@ -45,5 +79,8 @@ class FleetTick:
         changes = of.take_changes(company)  # a deferred cycle covers them (or one waiting does)
         runs = self.store.journal.runs(company, limit=1)
         if not runs or changes:
+            return True
+        at = of.sweep_at(company)
+        if at is not None and sweep_due(self.store, company, now, at):
             return True
         return now - runs[0].started_at >= of.interval(company)

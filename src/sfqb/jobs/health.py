@@ -23,7 +23,7 @@ import yaml
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import Remedy
 from sfqb.jobs.circuit import Circuit
-from sfqb.store import Attempt, ConnectionSystem, QueueStatus, Store, to_jsonable
+from sfqb.store import Attempt, ConnectionSystem, QueueStatus, RunKind, Store, to_jsonable
 
 SCHEDULE_KEY = "run_every_minutes"
 EXPECTED_KEY = "expected_contact_minutes"
@@ -186,9 +186,17 @@ class HealthDesk:
         if runs:
             run = runs[0]
             last_run = {
-                "id": run.id, "status": run.status.value, "flows": list(run.flows),
-                "started_at": _when(run.started_at), "finished_at": _when(run.finished_at),
-                "counts": run.counts,
+                "id": run.id, "kind": run.kind.value, "status": run.status.value,
+                "flows": list(run.flows), "started_at": _when(run.started_at),
+                "finished_at": _when(run.finished_at), "counts": run.counts,
+            }  # fmt: skip
+        sweeps = store.journal.runs(company, limit=1, kind=RunKind.CDC_SWEEP)
+        last_sweep = None
+        if sweeps:
+            sweep = sweeps[0]
+            last_sweep = {
+                "id": sweep.id, "status": sweep.status.value,
+                "started_at": _when(sweep.started_at), "finished_at": _when(sweep.finished_at),
             }  # fmt: skip
         queue: Mapping[QueueStatus, int] = store.queue.count_by_status(company)
         return {
@@ -201,6 +209,7 @@ class HealthDesk:
             "connector": self.connector(company),
             "last_contact": _when(self._circuit.last_heard(company)),
             "last_run": last_run,
+            "last_cdc_sweep": last_sweep,
             "open_failures": len(self.open_failures(company)),
             "queue": {s.value: queue.get(s, 0) for s in QueueStatus if queue.get(s, 0)},
             "review_open": len(store.review.items(company, limit=_ALL)),

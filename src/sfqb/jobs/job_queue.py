@@ -11,9 +11,9 @@ The contract both adapters meet (tests/jobs/test_job_queue.py runs the same test
 * A cycle that raises is logged; it keeps no other company's cycle from running.
 
 `InProcessQueue` meets it in one process, for SQLite (no job tables: its waiting cycles live in
-memory). `sfqb.jobs.procrastinate_queue.ProcrastinateQueue` meets it on PostgreSQL and hands
-the cycles to `sfqb worker` processes. `sfqb serve` on SQLite still starts its cycles through
-its scheduler and the console's RunDesk (sfqb.jobs.schedule, sfqb.services.sync), as before.
+memory): `sfqb serve` without workers runs its cycles through it (sfqb.jobs.embedded).
+`sfqb.jobs.procrastinate_queue.ProcrastinateQueue` meets it on PostgreSQL and hands the cycles
+to `sfqb worker` processes.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class InProcessQueue:
         self._lock = threading.Condition()
         self._running: set[str] = set()
         self._waiting: set[str] = set()
+        self._failed: dict[str, str] = {}
 
     def defer_cycle(self, company: str, *, work: StoreWork | None = None) -> bool:
         """Ask for a cycle of `company` (see the module's contract)."""
@@ -68,6 +69,11 @@ class InProcessQueue:
         """True while a cycle of the company runs or waits here."""
         with self._lock:
             return company in self._running or company in self._waiting
+
+    def failure(self, company: str) -> str | None:
+        """Why the company's last cycle here raised, in one line (None: it did not)."""
+        with self._lock:
+            return self._failed.get(company)
 
     def idle(self, timeout: float) -> bool:
         """Wait until no cycle runs or waits (at most `timeout` seconds); True when idle."""
@@ -100,10 +106,13 @@ class InProcessQueue:
     def _cycle(self, company: str) -> None:
         with self._lock:
             self._waiting.discard(company)
+            self._failed.pop(company, None)
         try:
             self._run_cycle(company)
-        except Exception:  # logged; the company's next cycle tries again
+        except Exception as exc:  # logged; the company's next cycle tries again
             log.exception("the cycle of %s failed", company)
+            with self._lock:
+                self._failed[company] = one_line(exc)
         finally:
             with self._lock:
                 again = company in self._waiting
@@ -112,3 +121,9 @@ class InProcessQueue:
                 self._lock.notify_all()
         if again:
             self._launch(company)
+
+
+def one_line(exc: Exception) -> str:
+    """The first line of an exception's text (its type's name when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -9,13 +9,26 @@ Once a clean read has covered that span again and found nothing newer (the check
 move), the span is settled: a change saved late would have shown by then, and the next read
 starts just after the checkpoint. A quiet company then reads one page whatever the size of its
 last burst of changes, instead of the burst's last minutes on every cycle.
+
+Once a day (`cdc_sweep_at` of the company's policy, else of jobs/data/schedule.yaml; UTC) a
+company whose change feed reaches only so far back (QuickBooks Online's Change Data Capture:
+"CDC operations can track changes within the last 30 days", Intuit's "Change data capture
+operation" page on developer.intuit.com) has a sweep: its first cycle from that time on reads
+the feed's whole window, to catch a change that webhooks and
+the reads from the checkpoint missed (one saved with a time older than the checkpoint). The
+sweep never moves the checkpoint back, and the versions sfqb has seen are passed over.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from importlib import resources
 
-from sfqb.store import Store
+import yaml
+
+from sfqb.domain.policy import CompanyPolicy
+from sfqb.store import RunKind, Store
 from sfqb.sync.inbound import read_from
 from sfqb.sync.target import TargetProfile
 
@@ -31,11 +44,12 @@ def qb_since(
     overlap: timedelta,
     fall_back: tuple[time, time],
     now: datetime | None = None,
+    sweep: bool = False,
 ) -> dict[str, datetime]:
     """The time each of QuickBooks' change reads starts from (none before a first checkpoint).
 
     With a `lookback` (a change feed that reaches only so far back) and `now`, no read starts
-    earlier than `now - lookback`.
+    earlier than `now - lookback`; a `sweep` reads from there whatever the checkpoint.
     """
     since = store.checkpoints.get(company, profile.stream)
     if since is None and profile.legacy_stream:
@@ -43,6 +57,9 @@ def qb_since(
         since = old - profile.legacy_spread if old is not None else None
     if since is None:
         return {}
+    if sweep and profile.lookback is not None and now is not None:
+        start = now.replace(tzinfo=None) - profile.lookback
+        return dict.fromkeys(profile.change_feeds(transaction_type), start)
     if store.checkpoints.get(company, profile.stream + SETTLED) == since:
         # Both targets stamp changes to the second: what is newer starts a second later.
         since, overlap = since + timedelta(seconds=1), timedelta(0)
@@ -54,12 +71,21 @@ def qb_since(
 
 
 def save_qb_checkpoint(
-    store: Store, company: str, profile: TargetProfile, high: datetime | None
+    store: Store,
+    company: str,
+    profile: TargetProfile,
+    high: datetime | None,
+    *,
+    sweep: bool = False,
 ) -> None:
     """After a clean read whose newest new change is `high` (None: it brought only versions
     sfqb had seen): the stream's new checkpoint, or the checkpoint settled when the read found
-    nothing newer."""
+    nothing newer. A sweep only ever moves the checkpoint forward."""
     current = store.checkpoints.get(company, profile.stream)
+    if sweep:
+        if high is not None and (current is None or high > current):
+            store.checkpoints.set(company, profile.stream, high)
+        return
     if high is not None and high != current:
         store.checkpoints.set(company, profile.stream, high)
     elif current is not None:
@@ -71,3 +97,30 @@ def clean_before(store: Store, company: str, run_id: int) -> bool:
     every write-back: a version its read took is then done with (see sync.reading.Reading)."""
     runs = [r for r in store.journal.runs(company, limit=2) if r.id != run_id]
     return bool(runs) and runs[0].counts.get("qb_read_clean", 0) == 1
+
+
+@cache
+def default_sweep_at() -> time:
+    """`cdc_sweep_at` of jobs/data/schedule.yaml: when the nightly sweeps run (UTC)."""
+    text = resources.files("sfqb.jobs").joinpath("data/schedule.yaml").read_text("utf-8")
+    return time.fromisoformat(str(yaml.safe_load(text)["cdc_sweep_at"]))
+
+
+def sweep_at_of(policy: CompanyPolicy) -> time:
+    """When the company's nightly sweep runs (UTC): its policy's `cdc_sweep_at`, else the
+    bundled default."""
+    return time.fromisoformat(policy.cdc_sweep_at) if policy.cdc_sweep_at else default_sweep_at()
+
+
+def last_sweep_moment(now: datetime, at: time) -> datetime:
+    """The newest moment, at or before `now`, the daily sweep time `at` (UTC) came round."""
+    today = datetime.combine(now.astimezone(UTC).date(), at, tzinfo=UTC)
+    return today if today <= now else today - timedelta(days=1)
+
+
+def sweep_due(store: Store, company: str, now: datetime, at: time) -> bool:
+    """True when the daily time `at` came round since the company's last sweep (since its
+    first run, when it has had none: a new company's first sweep is at the next `at`)."""
+    last = store.journal.runs(company, limit=1, kind=RunKind.CDC_SWEEP)
+    since = last[0].started_at if last else store.journal.first_started(company)
+    return since is not None and since < last_sweep_moment(now, at)

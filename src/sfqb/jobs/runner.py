@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, time
 
 from sfqb.codes import Catalog
 from sfqb.domain.entities import QbRef, SfRef
@@ -32,11 +32,11 @@ from sfqb.jobs.cycle_report import (
 from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.gather import Gather, select_flows
 from sfqb.jobs.persist import Persistence, ReviewAlerts
-from sfqb.jobs.qb_checkpoint import clean_before, save_qb_checkpoint
+from sfqb.jobs.qb_checkpoint import clean_before, save_qb_checkpoint, sweep_due
 from sfqb.jobs.salesforce_org import OrgCheck
 from sfqb.jobs.writedown import WriteDown
 from sfqb.mapping import Mapper
-from sfqb.store import QueueItem, RunStatus, Store
+from sfqb.store import QueueItem, RunKind, RunStatus, Store
 from sfqb.store.binding_cache import BindingCache, BindingsChanged
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
@@ -73,9 +73,11 @@ class SyncRunner:
         circuit: Circuit | None = None,
         alerts: ReviewAlerts | None = None,
         org_check: OrgCheck | None = None,
+        sweep_at: time | None = None,
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
         self._clock, self._circuit, self._org_check = clock, circuit, org_check
+        self._sweep_at = sweep_at  # the daily time (UTC) of the sweep; None: no sweeps
         self.profile = profile
         self._field_stream = profile.name + FIELD_STREAM
         configured = mapper.flows.flows
@@ -178,18 +180,31 @@ class SyncRunner:
         """
         now = self._clock()
         chosen = set(self.flows_on(company, flows))
-        run = self._store.journal.start_run(company, sorted(chosen), at=now)
+        sweep = self.sweep_due(company, now)
+        kind = RunKind.CDC_SWEEP if sweep else RunKind.CYCLE
+        run = self._store.journal.start_run(company, sorted(chosen), at=now, kind=kind)
         items = self._builder.open_rows(company, now, chosen)
         clean = clean_before(self._store, company, run.id)
         bindings = self._store.binding_cache(company)  # read once per cycle, written per batch
-        cycle = self._build(company, items, clean, bindings)
+        cycle = self._build(company, items, clean, bindings, sweep)
         missing = cycle.unsynced_parents()
         if missing:
             self._gather.parents(company, missing)
             parents = {f for f, _ in SF_FLOWS[:2]} - self.flows_off(company)
             items = self._builder.open_rows(company, now, chosen | parents)
-            cycle = self._build(company, items, clean, bindings)
-        return ActiveCycle(CycleReport(company, run.id), cycle, items, bindings)
+            cycle = self._build(company, items, clean, bindings, sweep)
+        return ActiveCycle(CycleReport(company, run.id), cycle, items, bindings, sweep=sweep)
+
+    def sweep_due(self, company: str, now: datetime) -> bool:
+        """True when the company's next cycle is its daily sweep: sweeps are on, its change
+        feed reaches only so far back, a first read has set its checkpoint, and it has had
+        no sweep since the sweep time last came round."""
+        at, profile = self._sweep_at, self.profile
+        if at is None or profile.lookback is None:
+            return False
+        if self._store.checkpoints.get(company, profile.stream) is None:
+            return False
+        return sweep_due(self._store, company, now, at)
 
     def _build(
         self,
@@ -197,10 +212,12 @@ class SyncRunner:
         items: dict[SfRef, QueueItem],
         clean: bool,
         bindings: BindingCache,
+        sweep: bool,
     ) -> Cycle:
         return self._builder.build(
             company, items, clean, bindings,
             settings=self.settings, policy=self.policy, flows_off=self.flows_off(company),
+            sweep=sweep,
         )  # fmt: skip
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
@@ -260,7 +277,9 @@ class SyncRunner:
         )
         if report.read_clean:
             newest = max(high.values(), default=None)
-            save_qb_checkpoint(self._store, report.company, self.profile, newest)
+            save_qb_checkpoint(
+                self._store, report.company, self.profile, newest, sweep=active.sweep
+            )
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._writedown.close(report, status)
         return report

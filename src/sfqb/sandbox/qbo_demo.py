@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -136,8 +136,10 @@ def qbo_world(
     quickbooks: QboConfig | None = None,
     seed_salesforce: bool = True,
     limiter: Callable[[str], RealmLimiter] = shared_limiter,
+    sweep_at: time | None = None,
 ) -> Iterator[QboWorld]:
-    """Start both sandboxes, connect the demo company, build its runner; stop all on exit."""
+    """Start both sandboxes, connect the demo company, build its runner (with its nightly CDC
+    sweep at `sweep_at`, UTC; None: no sweeps); stop all on exit."""
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="sfqb-demo-qbo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     key = options.secret_key or os.environ.get(ENV_VAR) or generate_key()
@@ -194,6 +196,7 @@ def qbo_world(
             profile=QBO_PROFILE,
             circuit=circuit,
             settings=RunnerSettings(),
+            sweep_at=sweep_at,
         )
         yield QboWorld(salesforce, quickbooks_online, store, runner, connections, policy, key)
     store.engine.dispose()

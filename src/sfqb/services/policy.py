@@ -13,6 +13,8 @@ is optional and falls back to CompanyPolicy's safe default::
       backoff_cap_seconds: 3600
       expected_contact_minutes: 60
       sync_every_minutes: 15          # QuickBooks Online: a cycle (CDC sweep) at least this often
+      cdc_sweep_at: "02:30"           # QuickBooks Online: the nightly 30-day CDC sweep, UTC;
+                                      # "" (default): cdc_sweep_at of jobs/data/schedule.yaml
       sf_batch_size: 200              # records per Salesforce write call, 1..200
       binding_field: SalesforceID     # the custom field people see the Id in; "" = private
       binding_definition_id: ""       # QuickBooks Online: the custom field (DefinitionId) on
@@ -289,6 +291,18 @@ def _primary_contact(value: Any, where: str) -> str:
         raise PolicyError(where, "primary_contact", str(exc)) from None
 
 
+_HOUR_MINUTE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def _sweep_at(value: Any, where: str) -> str:
+    """The nightly sweep's time: "HH:MM" (UTC), or "" for the bundled default."""
+    if isinstance(value, str) and (value == "" or _HOUR_MINUTE.fullmatch(value)):
+        return value
+    raise PolicyError(
+        where, "cdc_sweep_at", f'must be a time "HH:MM" (UTC), or "" for the default, not {value!r}'
+    )
+
+
 def parse_policy(value: Any, where: str) -> CompanyPolicy:
     """A CompanyPolicy from a `policy:` mapping (None: the defaults).
 
@@ -321,6 +335,8 @@ def parse_policy(value: Any, where: str) -> CompanyPolicy:
             values[key] = _vendors(given, where)
         elif key == "primary_contact":
             values[key] = _primary_contact(given, where)
+        elif key == "cdc_sweep_at":
+            values[key] = _sweep_at(given, where)
         else:
             values[key] = _number(given, where, key)
     policy = CompanyPolicy(**values)

@@ -3,7 +3,8 @@
 A company whose QuickBooks pulls its work (Desktop, through the Web Connector) has Salesforce's
 changes read and queued: the Web Connector's next session sends them. A company sfqb pushes to
 (QuickBooks Online, a sandbox company file) runs the whole cycle. `RunDesk` is the console's
-side: one cycle at a time per company, a pushed one in a background thread.
+side: one cycle at a time per company, a pushed one through `sfqb serve`'s queue (a second
+Run now while one runs queues one cycle after it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from sfqb.jobs.gateway import SalesforceSource
-from sfqb.jobs.job_queue import JobQueue
+from sfqb.jobs.job_queue import InProcessQueue, JobQueue, Start, in_thread, one_line
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.store import Store
@@ -77,6 +78,7 @@ class RunKind(StrEnum):
     STARTED = "started"  # a pushed cycle started in the background
     HELD = "held"  # Salesforce's checks kept the cycle from running
     DEFERRED = "deferred"  # handed to the job queue: a worker runs it
+    AFTER_CURRENT = "after_current"  # a cycle runs: this one waits and runs when it has ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ class RunRequested:
 
 
 class RunInProgress(RuntimeError):
-    """A cycle of the company is running: a second one is refused."""
+    """A Web Connector company's cycle is running: reading its changes now is refused."""
 
 
 class RunFailed(RuntimeError):
@@ -155,36 +157,11 @@ def journal_running(store: Store, company: str, now: datetime) -> bool:
     return bool(runs) and runs[0].finished_at is None and now - runs[0].started_at < RUNNING_AT_MOST
 
 
-class CycleLocks:
-    """The companies whose cycle runs in this process, whoever started it (the console's Run
-    now, `sfqb serve`'s scheduler): one cycle per company at a time."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._held: set[str] = set()
-
-    def take(self, company: str) -> bool:
-        """Hold the company's cycle; False when it is already held."""
-        with self._lock:
-            if company in self._held:
-                return False
-            self._held.add(company)
-            return True
-
-    def release(self, company: str) -> None:
-        """The company's cycle has ended."""
-        with self._lock:
-            self._held.discard(company)
-
-    def held(self, company: str) -> bool:
-        """True while a cycle of the company runs in this process."""
-        with self._lock:
-            return company in self._held
-
-
 class RunDesk:
-    """Run now, from the web process: at most one cycle per company at a time (with `locks`
-    shared with the scheduler, whichever starts first)."""
+    """Run now, from the web process. A company sfqb pushes to has its cycle asked of `cycles`
+    (`sfqb serve`'s own queue, shared with its tick: one cycle per company at a time, at most
+    one waiting behind it); a company whose Web Connector pulls its work has Salesforce's
+    changes read and queued at once. With `queue` (workers) every cycle is deferred instead."""
 
     def __init__(
         self,
@@ -192,53 +169,43 @@ class RunDesk:
         store: Store,
         clock: Callable[[], datetime],
         *,
-        start: Callable[[Callable[[], None]], None] | None = None,
-        locks: CycleLocks | None = None,
+        start: Start = in_thread,
+        cycles: InProcessQueue | None = None,
         queue: JobQueue | None = None,
     ) -> None:
         self._backend, self._store, self._clock = backend, store, clock
         self._queue = queue  # set when workers run the cycles (PostgreSQL)
-        self._start = start or _in_thread
-        self._locks = locks or CycleLocks()
+        self._cycles = cycles or InProcessQueue(self._push, start=start)
         self._lock = threading.Lock()
-        self._failed: dict[str, str] = {}
+        self._reading: set[str] = set()  # Web Connector companies whose changes are read now
 
     def busy(self, company: str) -> bool:
-        """True while a cycle of the company runs (here, or as the journal shows it)."""
-        return self._locks.held(company) or journal_running(self._store, company, self._clock())
+        """True while a cycle of the company runs or waits here (or the journal shows one
+        running)."""
+        with self._lock:
+            reading = company in self._reading
+        return (
+            reading
+            or self._cycles.busy(company)
+            or journal_running(self._store, company, self._clock())
+        )
 
     def request(self, company: str, flows: Sequence[str] | None = None) -> RunRequested:
-        """Queue the company's changes for the Web Connector, or start a pushed cycle in the
-        background; RunInProgress while one runs, RunFailed (one line) when it cannot start.
-        With a job queue, the cycle is deferred to the workers (whole, even a running one's
-        follow-up: it waits for the running cycle to end)."""
-        if self._queue is not None:
-            try:
-                return deferred(self._queue, company)
-            except Exception as exc:  # the database unreachable: said in one line
-                log.warning("Run now of %s failed: %s", company, exc)
-                raise RunFailed(_one_line(exc)) from exc
-        running = f"a cycle of {company} is running now; wait until it has finished"
-        if journal_running(self._store, company, self._clock()) or not self._locks.take(company):
-            raise RunInProgress(running)
-        with self._lock:
-            self._failed.pop(company, None)
-        pushed = False
+        """Queue the company's changes for the Web Connector, or ask for a pushed cycle (after
+        the running one, when one runs); RunInProgress while a Web Connector company's cycle
+        runs, RunFailed (one line) when it cannot start. With a job queue, the cycle is
+        deferred to the workers."""
         try:
+            if self._queue is not None:
+                return deferred(self._queue, company)
             if pulls_work(self._backend, company):
-                return _queued(queue_changes(self._backend, self._store, company, flows))
-            self._start(self._cycle(company, flows))
-            pushed = True
+                return self._read(company, flows)
+            return self._ask(company)
+        except RunInProgress:
+            raise
         except Exception as exc:  # a person reads why, on the page or in the API's answer
             log.warning("Run now of %s failed: %s", company, exc)
-            raise RunFailed(_one_line(exc)) from exc
-        finally:
-            if not pushed:
-                self._done(company)
-        return RunRequested(
-            company, RunKind.STARTED,
-            f"Started a cycle of {company}; the overview shows what it did when it has ended.",
-        )  # fmt: skip
+            raise RunFailed(one_line(exc)) from exc
 
     def pulls_work(self, company: str) -> bool | None:
         """True when the company's QuickBooks pulls its work (None: its target is unusable)."""
@@ -248,25 +215,44 @@ class RunDesk:
             return None
 
     def failure(self, company: str) -> str | None:
-        """Why the last cycle started here stopped before its run was logged (None: it did not)."""
+        """Why the company's last cycle run here failed (None: it did not)."""
+        return self._cycles.failure(company)
+
+    def _push(self, company: str) -> None:
+        self._backend.push_cycle(company)
+
+    def _ask(self, company: str) -> RunRequested:
+        running = self.busy(company)
+        if not self._cycles.defer_cycle(company):
+            return RunRequested(
+                company, RunKind.AFTER_CURRENT,
+                f"A cycle of {company} is already waiting to run; it covers this request.",
+            )  # fmt: skip
+        if running:
+            return RunRequested(
+                company, RunKind.AFTER_CURRENT,
+                f"Queued: a cycle of {company} runs after the current cycle.",
+            )  # fmt: skip
+        return RunRequested(
+            company, RunKind.STARTED,
+            f"Started a cycle of {company}; the overview shows what it did when it has ended.",
+        )  # fmt: skip
+
+    def _read(self, company: str, flows: Sequence[str] | None) -> RunRequested:
+        # The Web Connector runs this company's cycles: Run now only reads Salesforce, and
+        # not beside a session's own read.
+        running = f"a cycle of {company} is running now; wait until it has finished"
         with self._lock:
-            return self._failed.get(company)
-
-    def _done(self, company: str) -> None:
-        self._locks.release(company)
-
-    def _cycle(self, company: str, flows: Sequence[str] | None) -> Callable[[], None]:
-        def cycle() -> None:
-            try:
-                self._backend.push_cycle(company, flows=flows)
-            except Exception as exc:  # the thread's end: keep why for the page
-                log.warning("the cycle of %s started from the console failed: %s", company, exc)
-                with self._lock:
-                    self._failed[company] = _one_line(exc)
-            finally:
-                self._done(company)
-
-        return cycle
+            if company in self._reading:
+                raise RunInProgress(running)
+            if journal_running(self._store, company, self._clock()):
+                raise RunInProgress(running)
+            self._reading.add(company)
+        try:
+            return _queued(queue_changes(self._backend, self._store, company, flows))
+        finally:
+            with self._lock:
+                self._reading.discard(company)
 
 
 def _queued(queued: Queued) -> RunRequested:
@@ -282,12 +268,3 @@ def _queued(queued: Queued) -> RunRequested:
         queued.read,
         queued.waiting,
     )
-
-
-def _one_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _in_thread(work: Callable[[], None]) -> None:
-    threading.Thread(target=work, name="sfqb-run-now", daemon=True).start()

@@ -9,7 +9,7 @@ from sfqb.store.common import Direction, StoreError, to_jsonable
 from sfqb.store.connections import ConnectionInfo, Connections, ConnectionSystem
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.flow_settings import FlowSetting, FlowSettings
-from sfqb.store.journal import Attempt, Journal, LogCriteria, Run, RunStatus
+from sfqb.store.journal import Attempt, Journal, LogCriteria, Run, RunKind, RunStatus
 from sfqb.store.people import People, TokenRecord, UserRecord, UserTaken
 from sfqb.store.qbo_events import (
     CallCount,
@@ -71,6 +71,7 @@ __all__ = [
     "ReviewList",
     "ReviewStatus",
     "Run",
+    "RunKind",
     "RunStatus",
     "SecretBox",
     "SecretKeyError",

@@ -43,6 +43,13 @@ class RunStatus(StrEnum):
     PARTIAL = "partial"
 
 
+class RunKind(StrEnum):
+    """What a run was."""
+
+    CYCLE = "cycle"  # a sync cycle: QuickBooks' changes read from the checkpoint
+    CDC_SWEEP = "cdc_sweep"  # the nightly cycle that reads QuickBooks Online's CDC window whole
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     """One sync cycle of a company."""
@@ -54,6 +61,7 @@ class Run:
     finished_at: datetime | None
     status: RunStatus
     counts: dict[str, int]
+    kind: RunKind = RunKind.CYCLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,7 @@ def _run(row: RunRow) -> Run:
         finished_at=row.finished_at,
         status=RunStatus(row.status),
         counts={str(k): int(v) for k, v in row.counts.items()},
+        kind=RunKind(row.kind),
     )
 
 
@@ -221,7 +230,13 @@ class Journal:
 
     # -- runs ------------------------------------------------------------------------------
 
-    def start_run(self, company: str, flows: Sequence[str], at: datetime | None = None) -> Run:
+    def start_run(
+        self,
+        company: str,
+        flows: Sequence[str],
+        at: datetime | None = None,
+        kind: RunKind = RunKind.CYCLE,
+    ) -> Run:
         """Open a run of `flows` for a company."""
         if any("," in f for f in flows):
             raise StoreError("flow names cannot contain commas")
@@ -231,6 +246,7 @@ class Journal:
             started_at=require_aware(at or self._clock(), "started_at"),
             status=RunStatus.RUNNING.value,
             counts={},
+            kind=kind.value,
         )
         with self._sessions.begin() as db:
             db.add(row)
@@ -261,13 +277,23 @@ class Journal:
             row = db.get(RunRow, run_id)
             return _run(row) if row else None
 
-    def runs(self, company: str | None = None, limit: int = 50) -> list[Run]:
-        """The newest runs first."""
+    def runs(
+        self, company: str | None = None, limit: int = 50, kind: RunKind | None = None
+    ) -> list[Run]:
+        """The newest runs first (of one `kind`, or all)."""
         query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
         if company is not None:
             query = query.where(RunRow.company == company)
+        if kind is not None:
+            query = query.where(RunRow.kind == kind.value)
         with self._sessions() as db:
             return [_run(r) for r in db.scalars(query)]
+
+    def first_started(self, company: str) -> datetime | None:
+        """When the company's first run started (None: it has none)."""
+        query = select(func.min(RunRow.started_at)).where(RunRow.company == company)
+        with self._sessions() as db:
+            return db.scalar(query)
 
     # -- attempts --------------------------------------------------------------------------
 

@@ -198,6 +198,7 @@ class RunRow(Base):
     """One sync cycle of a company."""
 
     __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_company_kind", "company", "kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     company: Mapped[str] = mapped_column(COMPANY, index=True)
@@ -206,6 +207,7 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16), default="cycle", server_default="cycle")
 
 
 class AttemptRow(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,9 @@ def qbo_factory(tmp_path: Path) -> Iterator[Any]:
     """Builds a world with a given policy or sandbox config (one per test)."""
     stack: list[Any] = []
 
-    def build(policy: CompanyPolicy | None = None, **config: Any) -> Qbo:
+    def build(
+        policy: CompanyPolicy | None = None, sweep_at: time | None = None, **config: Any
+    ) -> Qbo:
         clock = Clock()
         options = DemoOptions(workdir=tmp_path / f"w{len(stack)}")
         manager = qbo_world(
@@ -152,6 +154,7 @@ def qbo_factory(tmp_path: Path) -> Iterator[Any]:
             quickbooks=QboConfig(clock=clock, **config),
             seed_salesforce=False,
             limiter=lambda _realm: RealmLimiter(clock=clock.monotonic, sleep=clock.sleep),
+            sweep_at=sweep_at,
         )
         world = manager.__enter__()
         stack.append(manager)
