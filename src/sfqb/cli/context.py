@@ -240,7 +240,8 @@ class Services:
         from sfqb.services.flows import flow_setups
 
         bundled = load_flows(maps=self.profile(company).maps)
-        return flow_setups(self.mapper(company).flows, bundled)
+        mapper = self.mapper(company)
+        return flow_setups(mapper.flows, bundled, mapper.kept_out)
 
     def salesforce(self, company: str) -> SalesforceGateway:
         """Salesforce as the company's stored connection reaches it."""

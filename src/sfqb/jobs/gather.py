@@ -29,6 +29,7 @@ from sfqb.sync.records import (
     Direction,
     SfWrite,
     flow_of,
+    sf_flows,
     sf_ref,
 )
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, id_field
@@ -58,9 +59,11 @@ class Gather:
         clock: Callable[[], datetime],
         filters: Mapping[str, Condition] | None = None,
         reads: Callable[[str], tuple[FlowRead, ...]] | None = None,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
         self._filters = dict(filters or {})  # flow -> its source filter
+        self._sources = dict(sources or {})  # flow -> the object it reads (a custom one)
         # flow -> the reads of its changes (Mapper.reads); by default one read, its filter.
         self._reads = reads or (lambda flow: (FlowRead(self._filters.get(flow)),))
 
@@ -93,7 +96,7 @@ class Gather:
         at the checkpoint itself (quiet cycles do not read the last burst's seconds again).
         """
         queued = 0
-        chosen = select_flows(flows)
+        chosen = select_flows(flows, self._sources)
         for sobject in dict.fromkeys(o for _, o in chosen):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
             settled = frozenset(s for s, at in since.items() if self._settled(company, s) == at)
@@ -268,17 +271,21 @@ class UnknownFlow(ValueError):
     """A flow name that is not one of the Salesforce-to-QuickBooks flows; one line."""
 
 
-def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
-    """The (flow, sObject) pairs asked for (all by default); UnknownFlow names the valid ones."""
+def select_flows(
+    flows: Sequence[str] | None, sources: Mapping[str, str] | None = None
+) -> tuple[tuple[str, SfObject], ...]:
+    """The (flow, sObject) pairs asked for (all by default), each flow reading its company's
+    source (`sources`: flow -> object) or its own; UnknownFlow names the valid ones."""
+    every = sf_flows(sources)
     if not flows:
-        return SF_FLOWS
+        return every
     known = {f for f, _ in SF_FLOWS}
     unknown = sorted(set(flows) - known)
     if unknown:
         raise UnknownFlow(
             f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}"
         )
-    return tuple((f, o) for f, o in SF_FLOWS if f in flows)
+    return tuple((f, o) for f, o in every if f in flows)
 
 
 def _text(value: Any) -> str:

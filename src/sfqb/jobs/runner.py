@@ -40,7 +40,7 @@ from sfqb.store import QueueItem, RunStatus, Store
 from sfqb.store.binding_cache import BindingCache, BindingsChanged
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.records import SF_FLOWS, Direction
+from sfqb.sync.records import SF_FLOWS, Direction, flow_sources
 from sfqb.sync.target import TargetProfile
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID
 
@@ -87,7 +87,10 @@ class SyncRunner:
         )
         self.policy = policy or CompanyPolicy()
         filters = {n: f.where for n, f in configured.items() if f.where is not None}
-        self._gather = Gather(store, salesforce, clock=clock, filters=filters, reads=mapper.reads)
+        self._gather = Gather(
+            store, salesforce, clock=clock, filters=filters, reads=mapper.reads,
+            sources=flow_sources(mapper.flows),
+        )  # fmt: skip
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, profile=profile, alerts=alerts
         )

@@ -121,10 +121,23 @@ class OrgCheck:
     def _fields(self) -> OrgProblem | None:
         needed = needed_fields(self._mapper.flows, self._mapper.policy.flag)
         described = {}
+        missing: list[str] = []
         for sobject in needed:  # one describe per object and cycle
-            fields = self._org.describe(sobject).fields
+            try:
+                fields = self._org.describe(sobject).fields
+            except SalesforceError as exc:
+                # A custom object the config file names (`source:`) that the org lacks, or
+                # the integration user cannot see: describe answers NOT_FOUND.
+                if not sobject.endswith("__c") or exc.status.code != "NOT_FOUND":
+                    raise
+                missing.append(
+                    f"cannot see the object {sobject} (a flow's source: in the config file)"
+                )
+                continue
             described[sobject] = {n: (f.createable, f.updateable) for n, f in fields.items()}
-        problems = describe_problems(needed, described)
+        problems = missing + describe_problems(
+            {o: f for o, f in needed.items() if o in described}, described
+        )
         if not problems:
             return None
         detail = "the integration user " + "; ".join(problems)
