@@ -178,3 +178,30 @@ def test_a_field_the_custom_object_lacks_holds_the_company_naming_it(
     world.sf.org.schema.add_field("Supplier__c", "Fax__c", "phone")
     world.advance(10)
     assert world.cycle().synced["account_to_vendor"] == 1
+
+
+def test_a_vendor_changed_in_quickbooks_changes_the_supplier_record(
+    target_world: TargetWorld,
+) -> None:
+    """The vendor's changes come back to the fields the company's map fills them from (its
+    name to Name, its phone to Phone__c), never to Account's fields the object lacks."""
+    world = target_world
+    use_suppliers(world)
+    made = supplier(world, "Cedar Lumber", Phone__c="(512) 555-0141")
+    world.cycle()
+    binding = world.store.bindings.by_sf("demo", SfRef(SUPPLIER, made, Role.VENDOR))
+    assert binding is not None
+    world.advance(10)
+    world.qb_modify_as_user(binding.qb, name="Cedar Lumber Yard", phone="(512) 555-0199")
+    report = world.cycle()
+    assert report.synced["vendor_to_account"] == 1
+    record = world.sf.org.get("Supplier__c", made)
+    assert record["Name"] == "Cedar Lumber Yard" and record["Phone__c"] == "(512) 555-0199"
+    assert record["QuickBooks_Sync_Status__c"] == "Synced"
+    world.advance(10)
+    echo = world.cycle()  # sfqb's own write read back: nothing to send
+    assert not echo.synced and echo.qb_batches <= 1
+    world.advance(10)
+    quiet = world.cycle()
+    assert not quiet.synced and quiet.sf_writes == 0
+    assert [v.name for v in world.qb_records("vendor")] == ["Cedar Lumber Yard"]

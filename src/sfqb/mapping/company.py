@@ -93,6 +93,21 @@ def custom_base(config: FlowConfig, base: Mapping[str, Any]) -> dict[str, Any]:
     return {**kept, "source": config.sobject, "fields": fields}
 
 
+def mirrored(back: FlowMap, out: FlowMap) -> FlowMap:
+    """The QuickBooks-to-Salesforce map `back` (vendor_to_account) for a flow `out` that reads
+    a custom object: each field it writes becomes the custom object's field the company's map
+    fills that QuickBooks field from (Name <- Name; Phone <- Phone__c); a field the map does not
+    read from one field of the object is not written back."""
+    fields = []
+    for spec in back.fields:
+        # A QuickBooks path reads "PrimaryPhone.FreeFormNumber" and is written "…/FreeFormNumber".
+        read = {source.replace(".", "/") for source in spec.sources}
+        sent = [s.sources for s in out.fields if s.target in read and len(s.sources) == 1]
+        if len(spec.sources) == 1 and sent and "." not in sent[0][0]:
+            fields.append(replace(spec, target=sent[0][0]))
+    return replace(back, kind=out.source, kinds=(out.source,), fields=tuple(fields))
+
+
 def check_sources(
     checker: Checker,
     flow: FlowMap,

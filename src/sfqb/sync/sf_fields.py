@@ -70,7 +70,7 @@ def needed_fields(
                 child = _relationships().get(flow.lines.source, flow.lines.source)
                 for field in _sources(flow.lines.fields, switched_on):
                     need(child, field, Access.READ)
-        if flow.kind in sobjects:
+        if flow.kind in sobjects or flow.kind.endswith("__c"):  # written back to it
             for spec in flow.fields:
                 if spec.enabled_by is not None and not switched_on(spec.enabled_by):
                     continue
