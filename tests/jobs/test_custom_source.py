@@ -20,11 +20,12 @@ from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.entities import QbKind, Role, SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.runner import SyncRunner
-from sfqb.jobs.salesforce_org import OrgCheck
+from sfqb.jobs.salesforce_org import OrgCheck, described_prefix
 from sfqb.mapping import Mapper, load_flows
 from sfqb.mapping.company import read_fields
 from sfqb.mapping.flowconfig import FlowConfig
 
+from .conftest import World
 from .worlds import TargetWorld, won_deal
 
 SUPPLIER = SfObject("Supplier__c")
@@ -71,6 +72,7 @@ def use_suppliers(
     world.runner = SyncRunner(  # type: ignore[attr-defined]
         world.store, gateway, mapper, catalog, clock=world.clock, rng=random.Random(3),  # type: ignore[attr-defined]
         profile=world.profile, policy=runner.policy, settings=runner.settings, org_check=org_check,
+        key_prefix=described_prefix(gateway),
     )  # fmt: skip
 
 
@@ -205,3 +207,27 @@ def test_a_vendor_changed_in_quickbooks_changes_the_supplier_record(
     quiet = world.cycle()
     assert not quiet.synced and quiet.sf_writes == 0
     assert [v.name for v in world.qb_records("vendor")] == ["Cedar Lumber Yard"]
+
+
+def test_a_supplier_id_pasted_on_a_quickbooks_vendor_binds_them(world: World) -> None:
+    """The article's fix for 3100 with a custom object: the supplier's Id (its key prefix the
+    org's describe reports) typed into the vendor's SalesforceID field binds the supplier to
+    that vendor; an Account's Id there is refused as the wrong object."""
+    use_suppliers(world, None)
+    typed = world.qb.add_as_user("Vendor", "Harbor Freight Supply").id
+    made = supplier(world, "Harbor Freight Supply", Phone__c="(512) 555-0101")
+    account = world.sf.org.create("Account", {"Name": "Juniper Cafe"})
+    first = world.cycle()  # the customer goes across; the supplier meets the typed vendor
+    assert first.synced["account_to_vendor"] == 0 and first.states.get("review") == 1
+    world.advance(10)
+    world.qb.set_custom_field_as_user(typed, "SalesforceID", account)
+    world.cycle()
+    refused = [i for i in world.store.review.items("demo") if i.code == "BINDING_FIELD_REFUSED"]
+    assert len(refused) == 1 and "not of an Supplier__c" in refused[0].reason
+    world.advance(10)
+    world.qb.set_custom_field_as_user(typed, "SalesforceID", made[:15])  # from its URL
+    world.cycle()
+    binding = world.store.bindings.by_sf("demo", SfRef(SUPPLIER, made, Role.VENDOR))
+    assert binding is not None and binding.qb.id == typed
+    assert world.sf.org.get("Supplier__c", made)["QuickBooks_Vendor_ID__c"] == typed
+    assert world.qb_count("vendor") == 1

@@ -392,7 +392,7 @@ class Services:
         The org checks run on `org` (the stored connection's gateway when `source` is not given).
         """
         from sfqb.jobs.runner import SyncRunner
-        from sfqb.jobs.salesforce_org import OrgCheck
+        from sfqb.jobs.salesforce_org import OrgCheck, described_prefix
 
         if source is None:
             gateway = self.salesforce(company)
@@ -416,4 +416,5 @@ class Services:
             circuit=self.circuit,
             alerts=self.alerts,
             org_check=check,
+            key_prefix=described_prefix(org) if org is not None else None,
         )

@@ -218,15 +218,16 @@ class Gather:
         wanted = cycle.sf_wanted
         try:
             for sobject in sorted({w.sobject for w in wanted}):
-                ids = sorted(w.id for w in wanted if w.sobject is sobject)
-                for payload in self._sf.read_ids(sobject.value, ids):
-                    found[SfRef(sobject, str(payload["Id"]))] = payload
+                asked = [w for w in wanted if w.sobject is sobject]
+                for payload in self._sf.read_ids(sobject.value, sorted({w.id for w in asked})):
+                    for ref in (w for w in asked if w.id == str(payload["Id"])):
+                        found[ref] = payload  # in each role it was asked in
         except SalesforceError:
             return  # not read: the cycle decides them next time (see Cycle.next_batch)
         cycle.take_sf_records(found)
         for ref in cycle.pastes.joined:
-            if ref not in items:  # read by Id: `found` is keyed by the main role
-                row = self._enqueue_read(company, ref, found[ref.as_role(Role.MAIN)])
+            if ref not in items:  # read by Id
+                row = self._enqueue_read(company, ref, found[ref])
                 if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
                     row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
                 items[ref] = row

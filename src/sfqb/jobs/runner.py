@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.cycle_build import CycleBuilder
 from sfqb.jobs.cycle_report import (
@@ -73,9 +73,13 @@ class SyncRunner:
         circuit: Circuit | None = None,
         alerts: ReviewAlerts | None = None,
         org_check: OrgCheck | None = None,
+        key_prefix: Callable[[str], str | None] | None = None,
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
         self._clock, self._circuit, self._org_check = clock, circuit, org_check
+        # A custom object's key prefix (describe's keyPrefix), so an Id of it pasted in
+        # QuickBooks is known as its (SalesforceGateway.key_prefix); None: not known.
+        self._key_prefix = key_prefix
         self.profile = profile
         self._field_stream = profile.name + FIELD_STREAM
         configured = mapper.flows.flows
@@ -204,7 +208,19 @@ class SyncRunner:
         return self._builder.build(
             company, items, clean, bindings,
             settings=self.settings, policy=self.policy, flows_off=self.flows_off(company),
+            key_prefixes=self.key_prefixes(),
         )  # fmt: skip
+
+    def key_prefixes(self) -> dict[str, SfObject]:
+        """Key prefix -> the company's custom source object, for those the org describes."""
+        found: dict[str, SfObject] = {}
+        if self._key_prefix is None:
+            return found
+        for sobject in flow_sources(self._mapper.flows).values():
+            prefix = self._key_prefix(sobject)
+            if prefix is not None:
+                found[prefix] = SfObject(sobject)
+        return found
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""

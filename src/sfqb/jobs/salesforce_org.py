@@ -144,3 +144,20 @@ class OrgCheck:
         status = self._catalog.decode(System.TRANSPORT, "SF_FIELD_ACCESS", detail)
         message = f"{detail} (field-level security): nothing is synced until it can"
         return OrgProblem(f"{KEY_PREFIX}fields", status, message)
+
+
+def described_prefix(org: SalesforceOrg) -> Callable[[str], str | None]:
+    """The key prefix of an object's Ids (describe's keyPrefix: a custom object's is the org's
+    own), described once per object; None while Salesforce cannot describe it (the preflight
+    says why)."""
+    known: dict[str, str | None] = {}
+
+    def prefix(sobject: str) -> str | None:
+        if sobject not in known:
+            try:
+                known[sobject] = org.describe(sobject).key_prefix
+            except SalesforceError:
+                return None
+        return known[sobject]
+
+    return prefix

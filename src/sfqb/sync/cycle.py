@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import Role, SfRef, targets_of
+from sfqb.domain.entities import Role, SfObject, SfRef, targets_of
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
@@ -82,8 +82,11 @@ class Cycle(Ledger):
         settled: frozenset[str] = frozenset(),
         skip_seen: bool = False,
         flows_off: frozenset[str] = frozenset(),
+        key_prefixes: Mapping[str, SfObject] | None = None,
     ) -> None:
         self.company = company
+        # The key prefixes of the company's custom source objects (a pasted Id's object).
+        self.key_prefixes: Mapping[str, SfObject] = dict(key_prefixes or {})
         self.attempts: list[Attempt] = []
         self.outcomes: dict[SfRef, ItemOutcome] = {}
         self.mapper, self.catalog, self.bindings = mapper, catalog, bindings
