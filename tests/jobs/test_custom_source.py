@@ -231,3 +231,21 @@ def test_a_supplier_id_pasted_on_a_quickbooks_vendor_binds_them(world: World) ->
     assert binding is not None and binding.qb.id == typed
     assert world.sf.org.get("Supplier__c", made)["QuickBooks_Vendor_ID__c"] == typed
     assert world.qb_count("vendor") == 1
+
+
+def test_a_write_back_the_custom_object_refuses_is_logged_on_the_supplier(
+    target_world: TargetWorld,
+) -> None:
+    """The org refuses sfqb's status field on the object (read-only for the integration
+    user): the vendor is made and bound, and the refusal is logged on the supplier in its
+    vendor role, by the vendor flow."""
+    world = target_world
+    use_suppliers(world)
+    world.sf.org.schema.set_field_access("Supplier__c", "QuickBooks_Sync_Status__c", editable=False)
+    made = supplier(world, "Harbor Freight Supply")
+    report = world.cycle()
+    assert report.synced["account_to_vendor"] == 1 and report.failed_writes == 1
+    ref = SfRef(SUPPLIER, made, Role.VENDOR)
+    assert world.store.bindings.by_sf("demo", ref) is not None
+    refused = [a for a in world.store.journal.log("demo", limit=99) if a.operation == "writeback"]
+    assert [(a.flow, a.sf) for a in refused] == [("account_to_vendor", ref)]
