@@ -75,7 +75,7 @@ def test_docs_example_is_a_config_sfqb_loads(tmp_path: Path) -> None:
     from sfqb.mapping import load_flows
 
     doc = Path(__file__).parents[2] / "docs" / "flows.md"
-    text = doc.read_text(encoding="utf-8")
+    text = doc.read_text(encoding="utf-8").split("## A worked example", 1)[1]
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "sfqb.yaml"
     path.write_text(example, encoding="utf-8")
@@ -85,3 +85,43 @@ def test_docs_example_is_a_config_sfqb_loads(tmp_path: Path) -> None:
     assert flows["account_to_customer"].where is not None
     assert flows["opportunity_to_invoice"].kind == "SalesReceipt"
     assert not flows["customer_to_account"].enabled
+
+
+def test_docs_custom_source_example_is_a_config_sfqb_loads(tmp_path: Path) -> None:
+    """docs/flows.md's `source:` example, loaded as it is written."""
+    from sfqb.cli.settings import load_config
+    from sfqb.mapping import load_flows
+
+    doc = Path(__file__).parents[2] / "docs" / "flows.md"
+    text = doc.read_text(encoding="utf-8").split("### A custom object as the source", 1)[1]
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "sfqb.yaml"
+    path.write_text(example, encoding="utf-8")
+    flows = load_flows(company=load_config(path).company("acme").flows)
+    assert flows["account_to_vendor"].source == "Supplier__c"
+    assert [s.target for s in flows["account_to_vendor"].fields] == [
+        "Name",
+        "Phone",
+        "VendorAddress/City",
+    ]
+
+
+def test_plan_shows_a_custom_source_and_the_suppliers_it_would_send(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = env.tmp / "sfqb.yaml"
+    path.write_text(
+        "companies:\n  demo:\n    flows:\n      account_to_vendor:\n"
+        '        source: Supplier__c\n        filter: "Active__c = true"\n'
+        "        map: {Name: {source: Name}, Phone: {source: Phone__c}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SFQB_CONFIG", str(path))
+    kept = env.sf.org.create("Supplier__c", {"Name": "Harbor Freight Supply", "Active__c": True})
+    env.sf.org.create("Supplier__c", {"Name": "Old Mill Supply", "Active__c": False})
+    table = ok("plan")
+    assert "Supplier__c where Active__c = TRUE" in table
+    vendors = [i for i in plan_json() if i["flow"] == "account_to_vendor"]
+    created = [(i["sobject"], i["id"]) for i in vendors if i["action"] == "create"]
+    assert created == [("Supplier__c", kept)]
+    assert [i["action"] for i in vendors if i["id"] != kept] == ["outside filter"]

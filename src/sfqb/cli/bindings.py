@@ -17,7 +17,16 @@ from rich.text import Text
 from sfqb.cli.context import Services
 from sfqb.cli.errors import UserError, plainly
 from sfqb.cli.settings import companies, services_of
-from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, default_qb_kind
+from sfqb.domain.entities import (
+    InvalidRef,
+    QbKind,
+    QbRef,
+    Role,
+    SfObject,
+    SfRef,
+    default_qb_kind,
+    sobject_named,
+)
 from sfqb.jobs.bindings import BindingDesk
 
 _PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY,
@@ -80,15 +89,22 @@ def salesforce_ref(record_id: str, sobject: str | None = None) -> SfRef:
     if not _SF_ID.match(record_id):
         raise UserError(f"{record_id!r} is not a Salesforce Id (15 or 18 letters and digits)")
     if sobject is not None:
-        names = [o.value for o in SfObject]
-        if sobject not in names:
-            raise UserError(f"unknown --object {sobject!r}; use {', '.join(names)}")
-        return SfRef(SfObject(sobject), record_id)
+        try:
+            named = sobject_named(sobject)
+        except InvalidRef:
+            names = ", ".join(o.value for o in SfObject)
+            raise UserError(
+                f"unknown --object {sobject!r}; use {names}, or the custom object a flow reads "
+                "(its API name, e.g. Supplier__c)"
+            ) from None
+        # A custom object's records are the vendors of the flow that reads it (`source:`).
+        return SfRef(named, record_id, Role.VENDOR if named.custom else Role.MAIN)
     found = _PREFIXES.get(record_id[:3])
     if found is None:
         prefixes = ", ".join(f"{p} {o.value}" for p, o in _PREFIXES.items())
         raise UserError(
-            f"cannot tell the object of {record_id!r} from its prefix ({prefixes}); give --object"
+            f"cannot tell the object of {record_id!r} from its prefix ({prefixes}); give --object "
+            "(a custom object's API name for its records)"
         )
     return SfRef(found, record_id)
 
@@ -101,7 +117,10 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
     ],
     company: Annotated[str, typer.Option("--company", help="The company.")],
     sobject: Annotated[
-        str | None, typer.Option("--object", help="Account, Product2 or Opportunity.")
+        str | None,
+        typer.Option(
+            "--object", help="Account, Product2, Opportunity, Order, or a custom object (…__c)."
+        ),
     ] = None,
     kind: Annotated[
         str | None,
@@ -123,7 +142,7 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
             raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
         if kind == QbKind.VENDOR.value and sf.sobject is SfObject.ACCOUNT:
             sf = sf.as_role(Role.VENDOR)  # the Account's vendor binding, beside its customer's
-        qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject), qb_id)
+        qb = QbRef(QbKind(kind) if kind else default_qb_kind(sf.sobject, sf.role), qb_id)
         bound = _desk(services).bind(company, sf, qb)
     typer.echo(f"bound Salesforce {sf} to QuickBooks {bound.binding.qb} in {company}")
     for done in bound.resolved:

@@ -232,7 +232,8 @@ class Services:
         from sfqb.services.flows import flow_setups
 
         bundled = load_flows(maps=self.profile(company).maps)
-        return flow_setups(self.mapper(company).flows, bundled)
+        mapper = self.mapper(company)
+        return flow_setups(mapper.flows, bundled, mapper.kept_out)
 
     def salesforce(self, company: str) -> SalesforceGateway:
         """Salesforce as the company's stored connection reaches it."""
@@ -384,7 +385,7 @@ class Services:
         """
         from sfqb.jobs.qb_checkpoint import sweep_at_of
         from sfqb.jobs.runner import SyncRunner
-        from sfqb.jobs.salesforce_org import OrgCheck
+        from sfqb.jobs.salesforce_org import OrgCheck, described_prefix
 
         if source is None:
             gateway = self.salesforce(company)
@@ -409,4 +410,5 @@ class Services:
             alerts=self.alerts,
             org_check=check,
             sweep_at=sweep_at_of(self.policy(company)),
+            key_prefix=described_prefix(org) if org is not None else None,
         )

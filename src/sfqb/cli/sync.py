@@ -247,7 +247,7 @@ def _flows_table(company: str, flows: list[FlowState]) -> Table:
             state += " (config file)"
         reads = makes = own = ""
         if setup is not None:
-            reads = setup.source + (f" where {setup.filter}" if setup.filter else "")
+            reads = setup.reads()
             makes = setup.target
             if setup.target != setup.default_target:
                 makes += f" (default {setup.default_target})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,13 +37,71 @@ class Role(StrEnum):
     VENDOR = "vendor"
 
 
+# A custom object's API name: its Object Name (letters, digits and single underscores,
+# starting with a letter, not ending in one, at most 40 characters) and the suffix "__c";
+# a managed package's objects carry its namespace (at most 15 characters) and "__" before it
+# (Salesforce Help, "Custom Object Definition" and "Register a Namespace Prefix").
+_WORD = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"  # no double underscores, none at the end
+CUSTOM_OBJECT = re.compile(rf"(?:({_WORD})__)?({_WORD})__c")
+OBJECT_NAME_LIMIT = 40
+NAMESPACE_LIMIT = 15
+
+
+def custom_object_problem(name: str) -> str | None:
+    """Why `name` is not a custom object's API name (None when it is one)."""
+    found = CUSTOM_OBJECT.fullmatch(name)
+    if found is None:
+        return (
+            "a custom object's API name is its name (letters, digits and single underscores, "
+            "starting with a letter) and __c"
+        )
+    namespace, base = found.groups()
+    if len(base) > OBJECT_NAME_LIMIT:
+        return (
+            f"its name {base!r} has {len(base)} characters; a custom object's has at most "
+            f"{OBJECT_NAME_LIMIT} (before __c)"
+        )
+    if namespace is not None and len(namespace) > NAMESPACE_LIMIT:
+        return f"its namespace {namespace!r} has more than {NAMESPACE_LIMIT} characters"
+    return None
+
+
 class SfObject(StrEnum):
-    """Salesforce objects sfqb reads."""
+    """Salesforce objects sfqb reads: the standard ones below, and a company's custom objects
+    (API names ending in __c, a flow's `source:`), made members on first use."""
 
     ACCOUNT = "Account"
     PRODUCT2 = "Product2"
     OPPORTUNITY = "Opportunity"
     ORDER = "Order"
+
+    @property
+    def custom(self) -> bool:
+        """True for a custom object (Supplier__c), False for a standard one."""
+        return self.value.endswith("__c")
+
+    @classmethod
+    def _missing_(cls, value: object) -> SfObject | None:
+        # A custom object is a member made once per name (as Flag makes its pseudo-members),
+        # so refs compare and hash as the standard objects' do; other names stay refused.
+        if not isinstance(value, str) or custom_object_problem(value) is not None:
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return cls._value2member_map_.setdefault(value, member)  # type: ignore[return-value]
+
+
+def sobject_named(name: str) -> SfObject:
+    """The Salesforce object called `name`: a standard one sfqb reads or a custom object;
+    InvalidRef saying why otherwise."""
+    try:
+        return SfObject(name)
+    except ValueError:
+        pass
+    standard = ", ".join(o.value for o in SfObject)
+    problem = custom_object_problem(name)
+    raise InvalidRef(f"Salesforce object {name!r}: not one of {standard}, and {problem}")
 
 
 # Which kinds a record of each kind references: transactions name a customer, and their
@@ -79,6 +138,10 @@ SF_TARGETS: Mapping[SfObject, tuple[QbKind, ...]] = MappingProxyType(
 
 
 # The QuickBooks kinds a Salesforce record may become in a role other than the main one.
+# A custom object may be the vendor flow's source (`source:`): its records are vendors.
+CUSTOM_ROLE_TARGETS: Mapping[Role, tuple[QbKind, ...]] = MappingProxyType(
+    {Role.VENDOR: (QbKind.VENDOR,)}
+)
 ROLE_TARGETS: Mapping[tuple[SfObject, Role], tuple[QbKind, ...]] = MappingProxyType(
     {(SfObject.ACCOUNT, Role.VENDOR): (QbKind.VENDOR,)}
 )
@@ -98,6 +161,8 @@ def role_of_flow(flow: str) -> Role:
 
 def targets_of(sobject: SfObject, role: Role) -> tuple[QbKind, ...]:
     """The QuickBooks kinds a Salesforce object may become in `role` (empty: none)."""
+    if sobject.custom:
+        return CUSTOM_ROLE_TARGETS.get(role, ())
     if role is Role.MAIN:
         return SF_TARGETS[sobject]
     return ROLE_TARGETS.get((sobject, role), ())

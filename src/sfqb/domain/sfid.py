@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 
 from sfqb.domain.entities import SfObject
 
@@ -79,9 +80,10 @@ def is_id(value: str) -> bool:
     return True
 
 
-def sobject_of(id_: str) -> SfObject | None:
-    """The object sfqb syncs that an Id's key prefix names (001, 01t, 006), else None."""
-    return _PREFIXES.get(id_[:3])
+def sobject_of(id_: str, custom: Mapping[str, SfObject] | None = None) -> SfObject | None:
+    """The object sfqb syncs that an Id's key prefix names (001, 01t, 006, or a company's custom
+    object's: `custom`, prefix -> object, from the org's describe), else None."""
+    return _PREFIXES.get(id_[:3]) or (custom or {}).get(id_[:3])
 
 
 def same_id(value: str, id18: str) -> bool:

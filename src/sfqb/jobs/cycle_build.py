@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import SfRef
+from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.cycle_report import RunnerSettings
 from sfqb.jobs.persist import Persistence
@@ -61,6 +61,7 @@ class CycleBuilder:
         policy: CompanyPolicy,
         flows_off: frozenset[str],
         sweep: bool = False,
+        key_prefixes: Mapping[str, SfObject] | None = None,
     ) -> Cycle:
         """The cycle over `items`; the bindings it will ask about are read ahead (a `sweep`
         reads QuickBooks' whole change window)."""
@@ -107,6 +108,7 @@ class CycleBuilder:
             ),
             skip_seen=clean,
             flows_off=flows_off,
+            key_prefixes=key_prefixes,
         )
         parents = {p for m in cycle.canonical.values() for p in references(m.fields)}
         bindings.prefetch(sf=set(items) | parents)

@@ -21,6 +21,7 @@ from sfqb.connectors.salesforce import (
     SfRecord,
     SObjectDescription,
 )
+from sfqb.connectors.salesforce.custom import custom_record_type
 from sfqb.domain.contacts import PrimaryContactRule, contact_values, primary_contact
 from sfqb.mapping.soql import Condition
 from sfqb.sync.records import SfWrite, SfWriteResult
@@ -117,9 +118,12 @@ class SalesforceGateway:
         reaches QuickBooks; each stream's mark moves on by its own records (neither holds the
         other back). `where` (the flow's filter) applies to the records of `sobject`.
         """
+        changes = _Changes(self._connector, since, settled)
+        if _custom(sobject):  # a company's custom object (a flow's `source:`)
+            custom = changes.read(custom_record_type(sobject), where)
+            return [r.to_payload() for r in custom.records], {sobject: custom.high_water_mark}
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
-        changes = _Changes(self._connector, since, settled)
         if sobject == "Account":
             return self._accounts(changes, where)
         if sobject == "Order":
@@ -148,6 +152,10 @@ class SalesforceGateway:
 
         A product comes with its price, like a changed one; `where` is the flow's filter.
         """
+        if _custom(sobject):
+            custom = custom_record_type(sobject)
+            found = self._connector.read_records(custom, list(ids), where=where)
+            return [r.to_payload() for r in found]
         if sobject not in _TYPES:
             raise ValueError(f"sfqb does not read {sobject}")
         records = self._connector.read_records(_TYPES[sobject], list(ids), where=where)
@@ -253,6 +261,10 @@ class SalesforceGateway:
             SfWriteResult(w.sobject, w.record_id, () if r.success else r.statuses or ())
             for w, r in zip(writes, results, strict=True)
         ]
+
+
+def _custom(sobject: str) -> bool:
+    return sobject.endswith("__c")
 
 
 def _prices(entries: Any) -> dict[str, Mapping[str, Any]]:

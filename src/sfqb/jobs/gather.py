@@ -29,6 +29,7 @@ from sfqb.sync.records import (
     Direction,
     SfWrite,
     flow_of,
+    sf_flows,
     sf_ref,
 )
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, id_field
@@ -58,9 +59,11 @@ class Gather:
         clock: Callable[[], datetime],
         filters: Mapping[str, Condition] | None = None,
         reads: Callable[[str], tuple[FlowRead, ...]] | None = None,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         self._store, self._sf, self._clock = store, salesforce, clock
         self._filters = dict(filters or {})  # flow -> its source filter
+        self._sources = dict(sources or {})  # flow -> the object it reads (a custom one)
         # flow -> the reads of its changes (Mapper.reads); by default one read, its filter.
         self._reads = reads or (lambda flow: (FlowRead(self._filters.get(flow)),))
 
@@ -93,7 +96,7 @@ class Gather:
         at the checkpoint itself (quiet cycles do not read the last burst's seconds again).
         """
         queued = 0
-        chosen = select_flows(flows)
+        chosen = select_flows(flows, self._sources)
         for sobject in dict.fromkeys(o for _, o in chosen):
             since = salesforce_since(self._store, self._sf, company, sobject.value)
             settled = frozenset(s for s, at in since.items() if self._settled(company, s) == at)
@@ -215,15 +218,16 @@ class Gather:
         wanted = cycle.sf_wanted
         try:
             for sobject in sorted({w.sobject for w in wanted}):
-                ids = sorted(w.id for w in wanted if w.sobject is sobject)
-                for payload in self._sf.read_ids(sobject.value, ids):
-                    found[SfRef(sobject, str(payload["Id"]))] = payload
+                asked = [w for w in wanted if w.sobject is sobject]
+                for payload in self._sf.read_ids(sobject.value, sorted({w.id for w in asked})):
+                    for ref in (w for w in asked if w.id == str(payload["Id"])):
+                        found[ref] = payload  # in each role it was asked in
         except SalesforceError:
             return  # not read: the cycle decides them next time (see Cycle.next_batch)
         cycle.take_sf_records(found)
         for ref in cycle.pastes.joined:
-            if ref not in items:  # read by Id: `found` is keyed by the main role
-                row = self._enqueue_read(company, ref, found[ref.as_role(Role.MAIN)])
+            if ref not in items:  # read by Id
+                row = self._enqueue_read(company, ref, found[ref])
                 if row.status not in (QueueStatus.PENDING, QueueStatus.INFLIGHT):
                     row = self._store.queue.requeue(row.id, now=self._clock())  # e.g. in review
                 items[ref] = row
@@ -268,17 +272,21 @@ class UnknownFlow(ValueError):
     """A flow name that is not one of the Salesforce-to-QuickBooks flows; one line."""
 
 
-def select_flows(flows: Sequence[str] | None) -> tuple[tuple[str, SfObject], ...]:
-    """The (flow, sObject) pairs asked for (all by default); UnknownFlow names the valid ones."""
+def select_flows(
+    flows: Sequence[str] | None, sources: Mapping[str, str] | None = None
+) -> tuple[tuple[str, SfObject], ...]:
+    """The (flow, sObject) pairs asked for (all by default), each flow reading its company's
+    source (`sources`: flow -> object) or its own; UnknownFlow names the valid ones."""
+    every = sf_flows(sources)
     if not flows:
-        return SF_FLOWS
+        return every
     known = {f for f, _ in SF_FLOWS}
     unknown = sorted(set(flows) - known)
     if unknown:
         raise UnknownFlow(
             f"unknown flow {', '.join(unknown)}; flows are {', '.join(sorted(known))}"
         )
-    return tuple((f, o) for f, o in SF_FLOWS if f in flows)
+    return tuple((f, o) for f, o in every if f in flows)
 
 
 def _text(value: Any) -> str:

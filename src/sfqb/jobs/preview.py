@@ -25,7 +25,7 @@ from sfqb.sync.credits import sale_kind
 from sfqb.sync.fields import changed_fields, references
 from sfqb.sync.ownership import writable
 from sfqb.sync.plan import Action, Change, plan
-from sfqb.sync.records import ORDER_FLOW, Direction, sf_ref
+from sfqb.sync.records import ORDER_FLOW, Direction, flow_sources, sf_ref
 from sfqb.sync.target import TargetProfile
 
 # Where the runner starts reading a stream that has no checkpoint yet.
@@ -107,7 +107,8 @@ def preview(
     configured = mapper.flows.flows
     defaults_off = [n for n, f in configured.items() if not f.enabled]
     off = store.flow_settings.disabled(company, defaults_off)
-    chosen = tuple((f, o) for f, o in select_flows(flows) if f not in off)
+    sources = flow_sources(mapper.flows)
+    chosen = tuple((f, o) for f, o in select_flows(flows, sources) if f not in off)
     now = now or datetime.now(UTC)
     outside: list[PreviewItem] = []
     pending = _pending(
@@ -232,7 +233,7 @@ def _read(
     reason = f"outside the flow's filter: {render(where)}"
     for payload in source.read(sobject.value, since)[0]:
         if str(payload["Id"]) not in kept:
-            ref, name = SfRef(sobject, str(payload["Id"])), str(payload.get("Name") or "")
+            ref, name = sf_ref(flow, sobject, str(payload["Id"])), str(payload.get("Name") or "")
             outside.append(PreviewItem(ref, flow, PreviewAction.OUTSIDE, reason, name))
     return payloads
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, time
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.entities import QbRef, SfObject, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.jobs.cycle_build import CycleBuilder
 from sfqb.jobs.cycle_report import (
@@ -40,7 +40,7 @@ from sfqb.store import QueueItem, RunKind, RunStatus, Store
 from sfqb.store.binding_cache import BindingCache, BindingsChanged
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.ops import QbAction, QbOp, QbResult, QuickBooksUnavailable, ReplyLost
-from sfqb.sync.records import SF_FLOWS, Direction
+from sfqb.sync.records import SF_FLOWS, Direction, flow_sources
 from sfqb.sync.target import TargetProfile
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID
 
@@ -74,10 +74,14 @@ class SyncRunner:
         alerts: ReviewAlerts | None = None,
         org_check: OrgCheck | None = None,
         sweep_at: time | None = None,
+        key_prefix: Callable[[str], str | None] | None = None,
     ) -> None:
         self._store, self._sf, self._mapper, self._catalog = store, salesforce, mapper, catalog
         self._clock, self._circuit, self._org_check = clock, circuit, org_check
         self._sweep_at = sweep_at  # the daily time (UTC) of the sweep; None: no sweeps
+        # A custom object's key prefix (describe's keyPrefix), so an Id of it pasted in
+        # QuickBooks is known as its (SalesforceGateway.key_prefix); None: not known.
+        self._key_prefix = key_prefix
         self.profile = profile
         self._field_stream = profile.name + FIELD_STREAM
         configured = mapper.flows.flows
@@ -89,7 +93,10 @@ class SyncRunner:
         )
         self.policy = policy or CompanyPolicy()
         filters = {n: f.where for n, f in configured.items() if f.where is not None}
-        self._gather = Gather(store, salesforce, clock=clock, filters=filters, reads=mapper.reads)
+        self._gather = Gather(
+            store, salesforce, clock=clock, filters=filters, reads=mapper.reads,
+            sources=flow_sources(mapper.flows),
+        )  # fmt: skip
         self._persistence = Persistence(
             store, catalog, self.policy, clock=clock, rng=rng, profile=profile, alerts=alerts
         )
@@ -218,7 +225,19 @@ class SyncRunner:
             company, items, clean, bindings,
             settings=self.settings, policy=self.policy, flows_off=self.flows_off(company),
             sweep=sweep,
+            key_prefixes=self.key_prefixes(),
         )  # fmt: skip
+
+    def key_prefixes(self) -> dict[str, SfObject]:
+        """Key prefix -> the company's custom source object, for those the org describes."""
+        found: dict[str, SfObject] = {}
+        if self._key_prefix is None:
+            return found
+        for sobject in flow_sources(self._mapper.flows).values():
+            prefix = self._key_prefix(sobject)
+            if prefix is not None:
+                found[prefix] = SfObject(sobject)
+        return found
 
     def sent(self, active: ActiveCycle, ops: Sequence[QbOp]) -> None:
         """Mark the queue rows of Adds and Mods in flight before their batch leaves."""

@@ -121,13 +121,43 @@ class OrgCheck:
     def _fields(self) -> OrgProblem | None:
         needed = needed_fields(self._mapper.flows, self._mapper.policy.flag)
         described = {}
+        missing: list[str] = []
         for sobject in needed:  # one describe per object and cycle
-            fields = self._org.describe(sobject).fields
+            try:
+                fields = self._org.describe(sobject).fields
+            except SalesforceError as exc:
+                # A custom object the config file names (`source:`) that the org lacks, or
+                # the integration user cannot see: describe answers NOT_FOUND.
+                if not sobject.endswith("__c") or exc.status.code != "NOT_FOUND":
+                    raise
+                missing.append(
+                    f"cannot see the object {sobject} (a flow's source: in the config file)"
+                )
+                continue
             described[sobject] = {n: (f.createable, f.updateable) for n, f in fields.items()}
-        problems = describe_problems(needed, described)
+        problems = missing + describe_problems(
+            {o: f for o, f in needed.items() if o in described}, described
+        )
         if not problems:
             return None
         detail = "the integration user " + "; ".join(problems)
         status = self._catalog.decode(System.TRANSPORT, "SF_FIELD_ACCESS", detail)
         message = f"{detail} (field-level security): nothing is synced until it can"
         return OrgProblem(f"{KEY_PREFIX}fields", status, message)
+
+
+def described_prefix(org: SalesforceOrg) -> Callable[[str], str | None]:
+    """The key prefix of an object's Ids (describe's keyPrefix: a custom object's is the org's
+    own), described once per object; None while Salesforce cannot describe it (the preflight
+    says why)."""
+    known: dict[str, str | None] = {}
+
+    def prefix(sobject: str) -> str | None:
+        if sobject not in known:
+            try:
+                known[sobject] = org.describe(sobject).key_prefix
+            except SalesforceError:
+                return None
+        return known[sobject]
+
+    return prefix

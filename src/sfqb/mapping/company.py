@@ -14,7 +14,7 @@ import yaml
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.flowconfig import FlowConfig, source_problem
 from sfqb.mapping.marks import Marks, load_marked, yaml_problem
-from sfqb.mapping.sobjects import salesforce_objects
+from sfqb.mapping.sobjects import SObjects, salesforce_objects
 from sfqb.mapping.soql import FilterError, parse_condition
 
 if TYPE_CHECKING:
@@ -48,14 +48,18 @@ def configured(checker: Checker, config: FlowConfig, base: Mapping[str, Any]) ->
     from sfqb.mapping.config import merge
 
     override = config.override()
+    objects = salesforce_objects()
+    if config.sobject is not None:
+        base = custom_base(config, base)
+        objects = objects.with_custom(config.sobject)
     flow = checker.flow(config.flow, merge(base, override))
-    check_sources(checker, flow, override)
+    check_sources(checker, flow, override, objects)
     where = flow.where  # the map's own filter (the vendor rule), unless the company sets one
     if config.filter is not None:
-        if salesforce_objects().get(flow.source) is None:
+        if objects.get(flow.source) is None:
             raise config.fail(("filter",), f"{flow.source} is not a Salesforce object sfqb reads")
         try:
-            where = parse_condition(config.filter, flow.source)
+            where = parse_condition(config.filter, flow.source, objects)
         except FilterError as exc:
             raise config.fail(("filter",), str(exc)) from None
     return replace(
@@ -66,9 +70,52 @@ def configured(checker: Checker, config: FlowConfig, base: Mapping[str, Any]) ->
     )
 
 
-def check_sources(checker: Checker, flow: FlowMap, override: Mapping[str, Any]) -> None:
+def custom_base(config: FlowConfig, base: Mapping[str, Any]) -> dict[str, Any]:
+    """A flow's bundled map read from the custom object of `config.sobject` instead: the
+    fields it fills from its own object, its filter and its `require` go (they name the
+    object's fields), so the company's `map:` says every field read; the fields filled from
+    settings or constants stay. MappingConfigError when the map leaves the name unfilled."""
+    assert config.sobject is not None
+    rule = base.get("name_rule")
+    named = rule.get("field") if isinstance(rule, Mapping) else None
+    if named is not None and config.fields.get(named) is None:
+        raise config.fail(
+            ("map",),
+            f"with source: {config.sobject} the map must fill {named} (the record's name in "
+            f"QuickBooks) from a field of {config.sobject}, e.g. {named}: {{source: Name}}",
+        )
+    fields = {
+        k: v
+        for k, v in (base.get("fields") or {}).items()
+        if isinstance(v, Mapping) and "source" not in v
+    }
+    kept = {k: v for k, v in base.items() if k not in ("filter", "require", "fields")}
+    return {**kept, "source": config.sobject, "fields": fields}
+
+
+def mirrored(back: FlowMap, out: FlowMap) -> FlowMap:
+    """The QuickBooks-to-Salesforce map `back` (vendor_to_account) for a flow `out` that reads
+    a custom object: each field it writes becomes the custom object's field the company's map
+    fills that QuickBooks field from (Name <- Name; Phone <- Phone__c); a field the map does not
+    read from one field of the object is not written back."""
+    fields = []
+    for spec in back.fields:
+        # A QuickBooks path reads "PrimaryPhone.FreeFormNumber" and is written "…/FreeFormNumber".
+        read = {source.replace(".", "/") for source in spec.sources}
+        sent = [s.sources for s in out.fields if s.target in read and len(s.sources) == 1]
+        if len(spec.sources) == 1 and sent and "." not in sent[0][0]:
+            fields.append(replace(spec, target=sent[0][0]))
+    return replace(back, kind=out.source, kinds=(out.source,), fields=tuple(fields))
+
+
+def check_sources(
+    checker: Checker,
+    flow: FlowMap,
+    override: Mapping[str, Any],
+    objects: SObjects | None = None,
+) -> None:
     """The source fields a company's override names must exist with a fitting type."""
-    objects = salesforce_objects()
+    objects = objects or salesforce_objects()
     named = override.get("fields") or {}
     key = f"flows.{flow.name}"
     checks = [(flow.source, spec, f"{key}.fields") for spec in flow.fields if spec.target in named]
@@ -118,8 +165,8 @@ def read_fields(
     objects = salesforce_objects()
     found: dict[str, list[str]] = {}
     for flow in flows.values():
-        if objects.get(flow.source) is None:
-            continue
+        if objects.get(flow.source) is None and not flow.source.endswith("__c"):
+            continue  # a QuickBooks record's map
         specs = [s for s in flow.fields if s.enabled_by is None or switch(s.enabled_by)]
         names = [*flow.require, *(s for spec in specs for s in spec.sources)]
         wanted = found.setdefault(flow.source, [])

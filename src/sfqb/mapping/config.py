@@ -7,7 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sfqb.mapping.company import check_sources, configured, key_path, marked
+from sfqb.mapping.company import check_sources, configured, key_path, marked, mirrored
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.fieldspec import FlowChecker, Targets, load_targets, read_yaml
 from sfqb.mapping.flowconfig import FlowConfig
@@ -26,6 +26,9 @@ FLOW_NAMES = (
     "account_to_vendor",
     "vendor_to_account",
 )
+
+# The flow that writes a record's QuickBooks changes back to the object another flow reads.
+BACK_FLOWS = {"account_to_vendor": "vendor_to_account"}
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,6 +66,9 @@ def load_flows(
     for name, config in (company or {}).items():
         checker = FlowChecker(config.source, targets, transforms, config.locate)
         flows[name] = configured(checker, config, defaults[name])
+    for out, back in BACK_FLOWS.items():
+        if flows[out].source != defaults[out]["source"]:  # a custom object (`source:`)
+            flows[back] = mirrored(flows[back], flows[out])
     return FlowSet(MappingProxyType(flows))
 
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from sfqb.domain.entities import custom_object_problem
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.marks import Marks
 from sfqb.mapping.sobjects import FieldKind, SObjects, UnknownField
 from sfqb.mapping.soql import Compare, InList, parse_condition, render
 
-FLOW_KEYS = frozenset({"enabled", "filter", "target", "map"})
+FLOW_KEYS = frozenset({"enabled", "filter", "target", "map", "source"})
+# Flows whose records may come from a custom object the company names (`source:`).
+CUSTOM_SOURCES = frozenset({"account_to_vendor"})
 # Flows whose kind a company policy setting chooses, so one setting decides it.
 POLICY_KINDS = {"order_to_sales_order": "order_target"}
 LINES_KEY = "lines"  # under `map:`, the overrides of a transaction's line fields
@@ -38,6 +41,7 @@ class FlowConfig:
     source: str = ""  # the config file
     path: tuple[str, ...] = ()  # the key path of this flow's entry in it
     marks: Marks = field(default_factory=Marks)
+    sobject: str | None = None  # `source:`, a custom object read in place of the flow's own
 
     def line(self, *keys: str) -> int | None:
         """The line of a key under this flow's entry (or of the entry itself)."""
@@ -121,11 +125,38 @@ def parse_flows(
         if target is not None and flow in POLICY_KINDS:
             setting = POLICY_KINDS[flow]
             raise fail((flow, "target"), f"is the company's policy {setting} (policy: {setting}:)")
+        sobject = _source(entry, flow, fail)
         fields, lines = _map(entry.get("map"), flow, fail)
         found[flow] = FlowConfig(
-            flow, enabled, text, target, fields, lines, source, (*path, flow), marks
+            flow, enabled, text, target, fields, lines, source, (*path, flow), marks, sobject
         )
     return MappingProxyType(found)
+
+
+def _source(
+    entry: Mapping[str, Any],
+    flow: str,
+    fail: Callable[[tuple[str, ...], str], MappingConfigError],
+) -> str | None:
+    """The custom object a flow reads (`source:`), checked for its shape; None: the flow's own.
+    The object's existence and fields are the org's: the preflight checks them (describe)."""
+    if "source" not in entry:
+        return None
+    value = entry["source"]
+    if flow not in CUSTOM_SOURCES:
+        allowed = ", ".join(sorted(CUSTOM_SOURCES))
+        raise fail((flow, "source"), f"only {allowed} can read a custom object")
+    if not isinstance(value, str) or not value.strip():
+        raise fail((flow, "source"), "must name a custom object (its API name, e.g. Supplier__c)")
+    problem = custom_object_problem(value.strip())
+    if problem is not None:
+        raise fail((flow, "source"), f"{value.strip()!r}: {problem}")
+    if entry.get("map") is None:
+        raise fail(
+            (flow, "source"),
+            "a custom source needs its own `map:` (the default map reads the flow's own object)",
+        )
+    return value.strip()
 
 
 def _map(

@@ -46,6 +46,13 @@ class SObjectInfo:
         return None
 
 
+_NONE: Mapping[str, str] = MappingProxyType({})
+# The fields of a custom object that are not its own: the system fields, its Name (text or
+# an auto-number) and its owner.
+_CUSTOM_STANDARD = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
+                    "LastModifiedById", "SystemModstamp", "Name", "OwnerId")  # fmt: skip
+
+
 class UnknownField(ValueError):
     """A field path that names no field sfqb knows; the message says which part."""
 
@@ -55,6 +62,17 @@ class SObjects:
     """Every sObject sfqb knows."""
 
     objects: Mapping[str, SObjectInfo]
+
+    def with_custom(self, name: str) -> SObjects:
+        """These sObjects and the custom object `name` as sfqb knows one before the org's
+        describe: the fields every custom object has (the system fields, Name and OwnerId;
+        Salesforce Help, "Custom Object Definition" and "System Fields"), its own ones CUSTOM."""
+        if self.get(name) is not None:
+            return self
+        account = self.objects["Account"]
+        standard = {k: account.fields[k] for k in _CUSTOM_STANDARD}
+        info = SObjectInfo(name, MappingProxyType(standard), _NONE, _NONE, _NONE)
+        return SObjects(MappingProxyType({**self.objects, name: info}))
 
     def get(self, name: str) -> SObjectInfo | None:
         """The sObject of that name (any case), or None."""

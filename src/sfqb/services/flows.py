@@ -7,14 +7,14 @@ switched follows its config file's `enabled` (on when the file does not say).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sfqb.codes.words import flow_text
 from sfqb.jobs.gather import UnknownFlow
 from sfqb.mapping import FlowSet
-from sfqb.mapping.soql import render
+from sfqb.mapping.soql import Condition, render
 from sfqb.store import Run, Store
 from sfqb.sync.credits import COUNTED_APART
 from sfqb.sync.inbound import CREDIT_FLOW, CUSTOMER_FLOW, PAYMENT_FLOW, VENDOR_BACK_FLOW
@@ -59,6 +59,16 @@ class FlowSetup:
     targets: tuple[str, ...]  # the kinds it can make
     overridden: tuple[str, ...]  # the fields the config file maps its own way
     configured_on: bool  # the config file's `enabled` (True when it does not say)
+    # The records of its source it leaves to another flow (the customer flow: the vendor
+    # rule's Accounts), except those it has bound already; None when it leaves none.
+    leaves: str | None = None
+
+    def reads(self) -> str:
+        """What the flow reads, in words: its object, its filter and the records it leaves."""
+        text = self.source + (f" where {self.filter}" if self.filter else "")
+        if self.leaves is not None:
+            text += f", except where {self.leaves} (the vendor flow's) unless bound already"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +86,16 @@ class FlowState:
     setup: FlowSetup | None = None
 
 
-def flow_setups(configured: FlowSet, bundled: FlowSet) -> dict[str, FlowSetup]:
-    """Each flow's setup: `configured` (the company's maps and config file) against `bundled`."""
+def flow_setups(
+    configured: FlowSet,
+    bundled: FlowSet,
+    kept_out: Callable[[str], Condition | None] = lambda _flow: None,
+) -> dict[str, FlowSetup]:
+    """Each flow's setup: `configured` (the company's maps and config file) against `bundled`;
+    `kept_out` gives the records a flow leaves to another one (Mapper.kept_out)."""
     setups = {}
     for name, flow in configured.flows.items():
+        leaves = kept_out(name)
         default = bundled.flows.get(name, flow)
         setups[name] = FlowSetup(
             source=flow.source,
@@ -89,6 +105,7 @@ def flow_setups(configured: FlowSet, bundled: FlowSet) -> dict[str, FlowSetup]:
             targets=flow.kinds,
             overridden=flow.overridden,
             configured_on=flow.enabled,
+            leaves=render(leaves) if leaves is not None else None,
         )
     return setups
 

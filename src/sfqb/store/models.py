@@ -142,6 +142,9 @@ class QbdOutbox(Base):
 
 
 COMPANY = String(200)
+# A Salesforce object's API name: a custom object's may be 43 characters (40 and "__c") and a
+# managed package's longer (migration 0025).
+OBJECT_NAME = 80
 
 
 class Connection(Base):
@@ -170,7 +173,7 @@ class BindingRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     company: Mapped[str] = mapped_column(COMPANY)
-    sf_object: Mapped[str] = mapped_column(String(40))
+    sf_object: Mapped[str] = mapped_column(String(OBJECT_NAME))
     sf_id: Mapped[str] = mapped_column(String(40))
     # The Salesforce record's role (revision 0015): "main", or "vendor" for an Account's vendor.
     sf_role: Mapped[str] = mapped_column(String(20), default="main", server_default="main")
@@ -224,7 +227,7 @@ class AttemptRow(Base):
     company: Mapped[str] = mapped_column(COMPANY)
     flow: Mapped[str] = mapped_column(String(60))
     direction: Mapped[str] = mapped_column(String(16))
-    sf_object: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sf_object: Mapped[str | None] = mapped_column(String(OBJECT_NAME), nullable=True)
     sf_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     qb_kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
     qb_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
@@ -259,7 +262,7 @@ class QueueRow(Base):
     company: Mapped[str] = mapped_column(COMPANY)
     flow: Mapped[str] = mapped_column(String(60))
     direction: Mapped[str] = mapped_column(String(16))
-    source_type: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[str] = mapped_column(String(OBJECT_NAME))
     source_id: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     fingerprint: Mapped[str] = mapped_column(String(128))
@@ -286,7 +289,7 @@ class ReviewRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     company: Mapped[str] = mapped_column(COMPANY)
     flow: Mapped[str] = mapped_column(String(60))
-    source_type: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[str] = mapped_column(String(OBJECT_NAME))
     source_id: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
     system: Mapped[str | None] = mapped_column(String(16), nullable=True)

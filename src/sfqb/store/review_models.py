@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sfqb.store.models import COMPANY, Base, UTCDateTime
+from sfqb.store.models import COMPANY, OBJECT_NAME, Base, UTCDateTime
 
 
 class ReviewActionRow(Base):
@@ -28,7 +28,7 @@ class ReviewActionRow(Base):
     )
     company: Mapped[str] = mapped_column(COMPANY)
     flow: Mapped[str] = mapped_column(String(60))
-    source_type: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[str] = mapped_column(String(OBJECT_NAME))
     source_id: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(20))
     by: Mapped[str] = mapped_column(String(120))
@@ -49,7 +49,7 @@ class RecordOverrideRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     company: Mapped[str] = mapped_column(COMPANY)
     flow: Mapped[str] = mapped_column(String(60))
-    source_type: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[str] = mapped_column(String(OBJECT_NAME))
     source_id: Mapped[str] = mapped_column(String(60))
     field: Mapped[str] = mapped_column(String(120))
     value: Mapped[Any] = mapped_column(JSON)

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sfqb.codes import Catalog
-from sfqb.domain.entities import Role, SfRef
+from sfqb.domain.entities import Role, SfObject, SfRef, targets_of
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
 from sfqb.mapping import Mapped, Mapper, MappingInputError, RecordNotEligible
@@ -82,8 +82,11 @@ class Cycle(Ledger):
         settled: frozenset[str] = frozenset(),
         skip_seen: bool = False,
         flows_off: frozenset[str] = frozenset(),
+        key_prefixes: Mapping[str, SfObject] | None = None,
     ) -> None:
         self.company = company
+        # The key prefixes of the company's custom source objects (a pasted Id's object).
+        self.key_prefixes: Mapping[str, SfObject] = dict(key_prefixes or {})
         self.attempts: list[Attempt] = []
         self.outcomes: dict[SfRef, ItemOutcome] = {}
         self.mapper, self.catalog, self.bindings = mapper, catalog, bindings
@@ -281,10 +284,13 @@ class Cycle(Ledger):
         sf = change.sf
         if sf.role is Role.MAIN or not self.mapper.second_suffix(change.flow):
             return False
-        main = sf.as_role(Role.MAIN)
-        if main in self.changes or self.bindings.by_sf(self.company, main) is not None:
+        # A custom object's record (a company's Supplier__c) is no customer: no main role.
+        main = sf.as_role(Role.MAIN) if targets_of(sf.sobject, Role.MAIN) else None
+        if main is not None and (
+            main in self.changes or self.bindings.by_sf(self.company, main) is not None
+        ):
             return True
-        if any(main in references(m.fields) for m in self.canonical.values()):
+        if main is not None and any(main in references(m.fields) for m in self.canonical.values()):
             return True  # a deal names it: it is becoming a customer too
         binding = self.bindings.by_sf(self.company, sf)
         name = self.name_field(sf)

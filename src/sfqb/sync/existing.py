@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sfqb.domain.bindings import Binding, BindingError
-from sfqb.domain.entities import QbRef, Role, SfRef
+from sfqb.domain.entities import QbRef, Role, SfRef, targets_of
 from sfqb.domain.status import DecodedStatus
 from sfqb.mapping import MappingInputError, RecordNotEligible, apply_name_rule, fold_name
 from sfqb.sync import hierarchy
@@ -195,7 +195,7 @@ def own_names(cycle: Cycle, sf: SfRef) -> list[tuple[SfRef, Binding, str]]:
     """The QuickBooks names of `sf`'s own records in its other roles (an Account's vendor when
     `sf` is its customer), with their refs and bindings."""
     found = []
-    for role in Role:
+    for role in (r for r in Role if targets_of(sf.sobject, r)):
         other = SfRef(sf.sobject, sf.id, role)
         binding = cycle.bindings.by_sf(cycle.company, other) if role is not sf.role else None
         if binding is None or not binding.sf_values:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sfqb.domain.bindings import BindingError
-from sfqb.domain.entities import QbRef, Role, SfObject, SfRef
+from sfqb.domain.entities import QbRef, Role, SfObject, SfRef, targets_of
 from sfqb.domain.sfid import is_id, normalize, same_id, sobject_of
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.sync.fields import found_binding
@@ -106,7 +106,7 @@ class Pastes:
             if not seen.value or (binding is not None and same_id(seen.value, binding.sf.id)):
                 self.fine.add(qb)
                 continue
-            sobject = sobject_of(seen.value) if is_id(seen.value) else None
+            sobject = sobject_of(seen.value, cycle.key_prefixes) if is_id(seen.value) else None
             if sobject is None:
                 self._decide(qb, seen, None, None)
                 continue
@@ -122,7 +122,7 @@ class Pastes:
     def take(self, found: Mapping[SfRef, Mapping[str, Any]]) -> None:
         """The wanted records Salesforce has (missing ones left out), read by the driver."""
         for qb, sf in self._asking.items():
-            self._decide(qb, self._seen[qb], sf, found.get(sf.as_role(Role.MAIN)))
+            self._decide(qb, self._seen[qb], sf, found.get(sf))
         self._asking.clear()
 
     def unread(self) -> None:
@@ -136,7 +136,7 @@ class Pastes:
         self, qb: QbRef, seen: _Seen, sf: SfRef | None, payload: Mapping[str, Any] | None
     ) -> None:
         cycle, record = self._cycle, seen.record
-        expected = OBJECT_OF_LIST[str(list_of(cycle.profile, record.qb_type))]
+        expected = self._expected(record)
         problem = self._problem(qb, seen, sf, expected, payload)
         if problem or sf is None or payload is None:
             self._refuse(qb, seen, expected, problem, payload)
@@ -189,6 +189,13 @@ class Pastes:
             return f"Salesforce {sf} is bound to QuickBooks {elsewhere.qb}"
         return ""
 
+    def _expected(self, record: QbRecord) -> SfObject:
+        """The Salesforce object a list's binding field names: a vendor's is the vendor flow's
+        source (Account, or the company's custom object)."""
+        if self._role(record) is Role.VENDOR:
+            return SfObject(self._cycle.mapper.flows[VENDOR_FLOW].source)
+        return OBJECT_OF_LIST[str(list_of(self._cycle.profile, record.qb_type))]
+
     def _role(self, record: QbRecord) -> Role:
         """The role of the Salesforce record a list's binding field names (a vendor's: the
         Account as a vendor)."""
@@ -222,8 +229,9 @@ class Pastes:
             },
             {
                 "side": "Salesforce", "qb_id": payload.get("QuickBooks_ID__c") if payload else None,
-                "type": _sobject_name(seen.value), "name": payload.get("Name") if payload else None,
-                "bound_to": _bound_qb(cycle, seen.value),
+                "type": _sobject_name(cycle, seen.value),
+                "name": payload.get("Name") if payload else None,
+                "bound_to": _bound_qb(cycle, seen.value, self._role(record)),
                 "state": "in Salesforce" if payload is not None else "not found",
             },
         )  # fmt: skip
@@ -233,14 +241,14 @@ class Pastes:
         cycle.log(None, "bind", status, f"on the review list: {reason}", qb)
 
 
-def _sobject_name(value: str) -> str | None:
-    sobject = sobject_of(value) if is_id(value) else None
+def _sobject_name(cycle: Cycle, value: str) -> str | None:
+    sobject = sobject_of(value, cycle.key_prefixes) if is_id(value) else None
     return sobject.value if sobject is not None else None
 
 
-def _bound_qb(cycle: Cycle, value: str) -> str | None:
-    sobject = sobject_of(value) if is_id(value) else None
-    if sobject is None:
+def _bound_qb(cycle: Cycle, value: str, role: Role) -> str | None:
+    sobject = sobject_of(value, cycle.key_prefixes) if is_id(value) else None
+    if sobject is None or not targets_of(sobject, role):
         return None
-    binding = cycle.bindings.by_sf(cycle.company, SfRef(sobject, normalize(value)))
+    binding = cycle.bindings.by_sf(cycle.company, SfRef(sobject, normalize(value), role))
     return binding.qb.id if binding is not None else None

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import FLOW_ROLES, QbRef, Role, SfObject, SfRef, role_of_flow
 from sfqb.domain.status import DecodedStatus
+from sfqb.mapping.flowmap import FlowSet
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -31,14 +32,34 @@ ORDER_FLOW = "order_to_sales_order"  # its kind is the company's policy `order_t
 FLOW_OF: Mapping[str, str] = MappingProxyType(
     {sobject: flow for flow, sobject in reversed(SF_FLOWS) if flow not in FLOW_ROLES}
 )
-_FLOW_OF_ROLE = {(SfObject.ACCOUNT, Role.VENDOR): VENDOR_FLOW}
+# The flow of the records in a role other than the main one, whatever object they are (an
+# Account, or the custom object a company names as its vendors' source).
+_FLOW_OF_ROLE = {Role.VENDOR: VENDOR_FLOW}
 
 
 def flow_of(sf: SfRef) -> str:
     """The Salesforce-to-QuickBooks flow a record in its role travels by."""
     if sf.role is Role.MAIN:
         return FLOW_OF[sf.sobject]
-    return _FLOW_OF_ROLE[(sf.sobject, sf.role)]
+    return _FLOW_OF_ROLE[sf.role]
+
+
+def sf_flows(sources: Mapping[str, str] | None = None) -> tuple[tuple[str, SfObject], ...]:
+    """The Salesforce-to-QuickBooks flows and the object each reads for a company whose
+    flows read `sources` (flow -> object; a custom object of its config file's `source:`)."""
+    given = sources or {}
+    return tuple((f, SfObject(given.get(f, o.value))) for f, o in SF_FLOWS)
+
+
+def flow_sources(flows: FlowSet) -> dict[str, str]:
+    """Flow -> the object it reads, for the Salesforce-to-QuickBooks flows of a company's
+    maps whose source is not their own (a custom object, the config file's `source:`)."""
+    own = {f: o.value for f, o in SF_FLOWS}
+    return {
+        name: flow.source
+        for name, flow in flows.flows.items()
+        if name in own and flow.source != own[name]
+    }
 
 
 def sf_ref(flow: str, sobject: str, record_id: str) -> SfRef:

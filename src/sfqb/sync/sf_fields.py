@@ -17,7 +17,7 @@ import yaml
 from sfqb.domain.entities import SfObject
 from sfqb.mapping.flowmap import FieldSpec, FlowSet, Owner
 from sfqb.mapping.soql import fields_of
-from sfqb.sync.records import SF_FLOWS, VENDOR_FLOW
+from sfqb.sync.records import VENDOR_FLOW, flow_sources, sf_flows
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, SYNC_ERROR, SYNC_STATUS
 
 
@@ -54,7 +54,7 @@ def needed_fields(
 
     sobjects = {o.value for o in SfObject}
     for flow in flows.flows.values():
-        if flow.source in sobjects:
+        if flow.source in sobjects or flow.source.endswith("__c"):  # a custom `source:`
             for field in (
                 flow.id_field,
                 *flow.require,
@@ -70,13 +70,13 @@ def needed_fields(
                 child = _relationships().get(flow.lines.source, flow.lines.source)
                 for field in _sources(flow.lines.fields, switched_on):
                     need(child, field, Access.READ)
-        if flow.kind in sobjects:
+        if flow.kind in sobjects or flow.kind.endswith("__c"):  # written back to it
             for spec in flow.fields:
                 if spec.enabled_by is not None and not switched_on(spec.enabled_by):
                     continue
                 if spec.owner is not Owner.SALESFORCE:  # Salesforce's own: never written back
                     need(flow.kind, spec.target, Access.WRITE)
-    for flow_name, sobject in SF_FLOWS:
+    for flow_name, sobject in sf_flows(flow_sources(flows)):
         id_field = QB_VENDOR_ID if flow_name == VENDOR_FLOW else QB_ID
         for field in (id_field, SYNC_STATUS, SYNC_ERROR):
             need(sobject.value, field, Access.WRITE)

@@ -14,7 +14,6 @@ from sfqb.mapping import Mapper, MappingInputError, RecordNotEligible
 from sfqb.sync.fields import to_plain
 from sfqb.sync.inbound import CUSTOMER_FLOW, VENDOR_BACK_FLOW, Inbound, InboundChange
 from sfqb.sync.records import (
-    FLOW_OF,
     Attempt,
     BindingRepository,
     Direction,
@@ -130,7 +129,7 @@ class WriteBack:
                 for status in result.statuses:
                     attempts.append(
                         Attempt(
-                            change.flow if change else FLOW_OF.get(result.sobject, ""),
+                            change.flow if change else (flow_of(sf) if sf else ""),
                             Direction.QB_TO_SF,
                             "writeback",
                             status,
@@ -193,7 +192,9 @@ def _second(binding: Binding, mapper: Mapper, flow: str) -> bool:
 
 def _sf_ref(sobject: str, record_id: str) -> SfRef | None:
     try:
-        return SfRef(SfObject(sobject), record_id)
+        named = SfObject(sobject)
+        # A custom object's records are the vendors of the flow that reads it (`source:`).
+        return SfRef(named, record_id, Role.VENDOR if named.custom else Role.MAIN)
     except ValueError:
         return None
 

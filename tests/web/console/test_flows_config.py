@@ -97,3 +97,37 @@ def test_a_config_the_page_cannot_use_is_one_line(
         assert "sfqb.yaml:7: companies.demo.flows.opportunity_to_invoice.map.PrivateNote" in (
             page.text
         )
+
+
+def test_the_customer_flow_shows_the_vendor_rules_accounts_it_leaves(
+    console_world: ConsoleWorld, tmp_path: Path, sign_in: SignIn
+) -> None:
+    """The customer flow reads the Accounts outside the vendor rule, and those the rule picks
+    that are bound as customers already: the page says so, not "every record"."""
+    config = f"companies:\n  {COMPANY}:\n    flows:\n      product_to_item: {{enabled: true}}\n"
+    for client, _store in client_with(console_world, tmp_path, config):
+        sign_in(client, "operator", "operator-pw")
+        page = client.get(FLOWS).text
+        row = page[page.index("account_to_customer") :]
+        row = row[: row.index("</tr>")]
+        leaves = escape("Type = 'Vendor'")
+        assert f"Account, except where <code>{leaves}</code>" in row
+        assert "unless bound here already" in row and "every record" not in row
+
+
+def test_a_custom_source_shows_as_what_the_vendor_flow_reads(
+    console_world: ConsoleWorld, tmp_path: Path, sign_in: SignIn
+) -> None:
+    config = (
+        f"companies:\n  {COMPANY}:\n    flows:\n      account_to_vendor:\n"
+        '        source: Supplier__c\n        filter: "Active__c = true"\n'
+        "        map: {Name: {source: Name}, Phone: {source: Phone__c}}\n"
+    )
+    for client, _store in client_with(console_world, tmp_path, config):
+        sign_in(client, "operator", "operator-pw")
+        page = client.get(FLOWS).text
+        assert "Supplier__c where <code>Active__c = TRUE</code>" in page
+        assert "<dt>Own mapping</dt><dd>Name, Phone</dd>" in page
+        # The Accounts are all customers now: no vendor rule on Account.
+        row = page[page.index("account_to_customer") :]
+        assert "every record" in row[: row.index("</tr>")]

@@ -17,6 +17,7 @@ from sfqb.codes import Catalog
 from sfqb.connectors.salesforce import payloads
 from sfqb.connectors.salesforce.auth import Authenticator, SessionInfo
 from sfqb.connectors.salesforce.collections import Sent, write_in_collections
+from sfqb.connectors.salesforce.custom import SfCustomRecord, custom_record_type
 from sfqb.connectors.salesforce.errors import (
     SalesforceWindowError,
     http_error,
@@ -412,7 +413,12 @@ class SalesforceConnector:
 
 
 def _record_type(sobject: type[SfRecord] | str) -> type[SfRecord]:
+    if isinstance(sobject, str) and sobject.endswith("__c"):
+        check_name("sObject", sobject)  # a company's custom object, a checked API name
+        return custom_record_type(sobject)
     if isinstance(sobject, type):
+        if issubclass(sobject, SfCustomRecord):
+            return sobject
         if sobject not in READABLE:
             raise ValueError(f"cannot read changes of {sobject.__name__}")
         return sobject

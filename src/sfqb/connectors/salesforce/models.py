@@ -173,6 +173,9 @@ class SObjectDescription:
 
     name: str
     fields: Mapping[str, FieldDescription] = field(default_factory=dict)
+    # The first three characters of the object's record Ids (describe's keyPrefix): a custom
+    # object's is the org's own ("sObject Describe", REST API Developer Guide).
+    key_prefix: str | None = None
 
     def has(self, api_name: str) -> bool:
         """True if the org has the field (API names compare case-insensitively)."""

@@ -298,4 +298,9 @@ def description(sobject: str, content: Any) -> SObjectDescription:
             createable=item.get("createable") is not False,
             updateable=item.get("updateable") is not False,
         )
-    return SObjectDescription(name=str(content.get("name") or sobject), fields=fields)
+    prefix = content.get("keyPrefix")
+    return SObjectDescription(
+        name=str(content.get("name") or sobject),
+        fields=fields,
+        key_prefix=prefix if isinstance(prefix, str) and len(prefix) == 3 else None,
+    )

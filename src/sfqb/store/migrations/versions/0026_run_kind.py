@@ -1,7 +1,7 @@
 """What a run was: a cycle, or the nightly Change Data Capture sweep (runs.kind).
 
-Revision ID: 0028_run_kind
-Revises: 0024_qbwc_session_work
+Revision ID: 0026_run_kind
+Revises: 0025_custom_object_names
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028_run_kind"
-down_revision = "0024_qbwc_session_work"
+revision = "0026_run_kind"
+down_revision = "0025_custom_object_names"
 branch_labels = None
 depends_on = None
 
