@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sfqb.codes import Catalog
@@ -35,6 +36,7 @@ from sfqb.sync.ops import QbResult, QuickBooksUnavailable
 
 log = logging.getLogger(__name__)
 POLL = 0.2  # seconds between looks at the store for an answer recorded by another process
+RENEW_EVERY = 5.0  # seconds between renewals of the claim while a batch is with QuickBooks
 PARSED_KEPT = 16  # decoded responses kept for cycles of this process, at most
 SESSION_ENDED = "the Web Connector session ended before the cycle finished"
 
@@ -192,6 +194,7 @@ class CycleWorkSource:
             return []
 
     def _outcome(self, company: str, handle: WorkHandle, item_id: int) -> OutboxItem:
+        renewed = -RENEW_EVERY
         while True:
             item = handle.item(item_id)
             if item is None:
@@ -202,8 +205,12 @@ class CycleWorkSource:
                 return item
             if company in self._outages:
                 raise _Stop(self._outages[company])
-            if not handle.renew():
-                raise _Stop(self._ended())
+            # The claim is renewed (a store write) every few seconds, not on every look: a
+            # session that ends withdraws what it was sent, which the look above sees.
+            if time.monotonic() - renewed >= RENEW_EVERY:
+                if not handle.renew():
+                    raise _Stop(self._ended())
+                renewed = time.monotonic()
             with self._changed:
                 self._changed.wait(POLL)
 

@@ -89,8 +89,9 @@ class BindingCache:
             for kind in sorted({r.kind for r in want_qb}):
                 ids = sorted(r.id for r in want_qb if r.kind is kind)
                 self._load(db, ids, BindingRow.qb_kind == kind.value, BindingRow.qb_id)
-        for ref in want_sf:
-            self._absent_sf(ref)
+        for ref in want_sf:  # the query read every role of the record: none found is none
+            for role in Role:
+                self._absent_sf(SfRef(ref.sobject, ref.id, role))
         for other in want_qb:
             self._absent_qb(other)
 
