@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sfqb.domain.bindings import Binding
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef
 from sfqb.store import Store, binding_cache
 
 from .conftest import T0
@@ -43,3 +43,19 @@ def test_listing_a_companys_bindings_pages_them_and_keeps_none(
     assert next(b for b in every if b.sf == acct(5)).fingerprint == "changed"
     assert cache.queries == queries + 3  # 10 rows in pages of 4
     assert cache.held == held  # nothing of the listing kept
+
+
+def test_a_prefetch_answers_for_every_role_of_the_records_it_read(db: Store) -> None:
+    vendor = QbRef(QbKind.VENDOR, "v1")
+    db.bindings.bind(Binding("acme", acct(1), cust(1), "fp", T0))
+    db.bindings.bind(Binding("acme", SfRef(SfObject.ACCOUNT, acct(2).id, Role.VENDOR), vendor,
+                             "fp", T0))  # fmt: skip
+    cache = db.binding_cache("acme")
+    cache.prefetch(sf=[acct(1), acct(2), acct(3)])
+    queries = cache.queries
+    # An account's vendor role (asked for its own names) is known from the same read.
+    assert cache.by_sf("acme", SfRef(SfObject.ACCOUNT, acct(1).id, Role.VENDOR)) is None
+    found = cache.by_sf("acme", SfRef(SfObject.ACCOUNT, acct(2).id, Role.VENDOR))
+    assert found is not None and found.qb == vendor
+    assert cache.by_sf("acme", SfRef(SfObject.ACCOUNT, acct(3).id, Role.VENDOR)) is None
+    assert cache.queries == queries

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations import ComposedSet, compose, results
-from sfqb.connectors.qbd.qbxml import QbxmlParseError
+from sfqb.connectors.qbd.qbxml import QbxmlParseError, RequestResult
 from sfqb.connectors.qbd.webconnector.ports import OutboxItem, OutboxStatus, WorkHandle
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.circuit import Circuit
@@ -35,6 +36,8 @@ from sfqb.sync.ops import QbResult, QuickBooksUnavailable
 
 log = logging.getLogger(__name__)
 POLL = 0.2  # seconds between looks at the store for an answer recorded by another process
+RENEW_EVERY = 5.0  # seconds between renewals of the claim while a batch is with QuickBooks
+PARSED_KEPT = 16  # decoded responses kept for cycles of this process, at most
 SESSION_ENDED = "the Web Connector session ended before the cycle finished"
 
 
@@ -66,6 +69,8 @@ class CycleWorkSource:
         self._changed = threading.Condition()
         self._threads: dict[str, threading.Thread] = {}
         self._outages: dict[str, DecodedStatus] = {}
+        # Responses this process's service decoded, by outbox item, until the cycle takes them.
+        self._parsed: dict[int, tuple[RequestResult, ...]] = {}
 
     def begin(self, company: str, handle: WorkHandle) -> bool:
         """Start the company's cycle on a thread; it first waits for an earlier one of the
@@ -97,7 +102,12 @@ class CycleWorkSource:
         """QuickBooks' answer (or a failure) was recorded: wake the cycle waiting for it."""
         if self._circuit is not None and item.status is OutboxStatus.ANSWERED:
             self._circuit.contact(company)
-        self._notify()
+        with self._changed:
+            if item.parsed is not None:
+                self._parsed[item.id] = item.parsed
+                while len(self._parsed) > PARSED_KEPT:  # a cycle that died never takes its own
+                    del self._parsed[next(iter(self._parsed))]
+            self._changed.notify_all()
 
     def outage(self, company: str, status: DecodedStatus) -> None:
         """QuickBooks could not be reached: the company's cycle stops, its records stay
@@ -174,14 +184,17 @@ class CycleWorkSource:
         """QuickBooks' results for message set `item_id`, once recorded; none when it failed
         (its ops stay unknown, looked up next cycle). _Stop when the session ended first."""
         item = self._outcome(company, handle, item_id)
+        with self._changed:
+            parsed = self._parsed.pop(item_id, None)
         if item.status is not OutboxStatus.ANSWERED or not item.response_xml:
             return []
         try:
-            return results(item.response_xml, composed, self._catalog)
+            return results(item.response_xml, composed, self._catalog, parsed)
         except QbxmlParseError:
             return []
 
     def _outcome(self, company: str, handle: WorkHandle, item_id: int) -> OutboxItem:
+        renewed = -RENEW_EVERY
         while True:
             item = handle.item(item_id)
             if item is None:
@@ -192,8 +205,12 @@ class CycleWorkSource:
                 return item
             if company in self._outages:
                 raise _Stop(self._outages[company])
-            if not handle.renew():
-                raise _Stop(self._ended())
+            # The claim is renewed (a store write) every few seconds, not on every look: a
+            # session that ends withdraws what it was sent, which the look above sees.
+            if time.monotonic() - renewed >= RENEW_EVERY:
+                if not handle.renew():
+                    raise _Stop(self._ended())
+                renewed = time.monotonic()
             with self._changed:
                 self._changed.wait(POLL)
 

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
-from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, targets_of
 from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, _write
 from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
@@ -89,8 +89,10 @@ class BindingCache:
             for kind in sorted({r.kind for r in want_qb}):
                 ids = sorted(r.id for r in want_qb if r.kind is kind)
                 self._load(db, ids, BindingRow.qb_kind == kind.value, BindingRow.qb_id)
-        for ref in want_sf:
-            self._absent_sf(ref)
+        for ref in want_sf:  # the query read every role of the record: none found is none
+            for role in Role:
+                if targets_of(ref.sobject, role):  # a role the object can play
+                    self._absent_sf(SfRef(ref.sobject, ref.id, role))
         for other in want_qb:
             self._absent_qb(other)
 

@@ -11,7 +11,8 @@ from lxml import etree
 
 from sfqb.sandbox.qbd.faults import Faults
 from sfqb.sandbox.qbd.fields import check_id, money, render_fields, to_decimal
-from sfqb.sandbox.qbd.records import CompanyState, Deletion, Record, Value, qb_time
+from sfqb.sandbox.qbd.index import RecordIndex
+from sfqb.sandbox.qbd.records import CompanyState, Record, Value, qb_time
 from sfqb.sandbox.qbd.refs import sales_tax
 from sfqb.sandbox.qbd.schema import KindSpec, Schema
 from sfqb.sandbox.qbd.settings import SandboxSettings
@@ -41,6 +42,7 @@ class Books:
         self._clock = clock
         self.faults = faults
         self.state = state
+        self.index = RecordIndex(state.records.values())
         self.holds: set[str] = set()
 
     @property
@@ -75,9 +77,16 @@ class Books:
         record.time_modified = now
         previous = int(record.edit_sequence) if record.edit_sequence.isdigit() else 0
         record.edit_sequence = str(max(int(now.timestamp()), previous + 1))
+        self.index.file(record)
 
-    def create(self, kind: KindSpec, fields: dict[str, Value]) -> Record:
-        """Store a new record of `kind` with `fields`; IDs and times come from the clock."""
+    def create(
+        self,
+        kind: KindSpec,
+        fields: dict[str, Value],
+        lines: list[dict[str, Value]] | None = None,
+    ) -> Record:
+        """Store a new record of `kind` with `fields` (and `lines`); IDs and times come from the
+        clock."""
         now = self.now()
         record = Record(
             kind=kind.name,
@@ -87,9 +96,18 @@ class Books:
             edit_sequence=str(int(now.timestamp())),
             fields=fields,
             txn_number=self.state.next("txn_number") if kind.is_txn else 0,
+            lines=lines if lines is not None else [],
         )
         self.state.records[record.id] = record
+        self.index.file(record)
         return record
+
+    def with_key(self, what: str, value: str, kinds: Iterable[str] | None = None) -> list[Record]:
+        """The records (of these kinds) filed under (what, value) in the index: CustomerRef,
+        ParentRef, a payment line's TxnID or CreditTxnID; in creation order."""
+        wanted = None if kinds is None else set(kinds)
+        found = (self.state.records.get(i) for i in self.index.ids(what, value))
+        return [r for r in found if r is not None and (wanted is None or r.kind in wanted)]
 
     # --- lookups --------------------------------------------------------------------------
 
@@ -131,9 +149,14 @@ class Books:
     def by_full_name(self, kinds: Iterable[str], full_name: str) -> Record | None:
         """The record of these kinds whose FullName matches (case-insensitive)."""
         wanted = full_name.casefold()
-        for record in self.records(kinds):
-            if self.full_name(record).casefold() == wanted:
-                return record
+        last = wanted.rsplit(":", 1)[-1]
+        ids = self.index.ids("Name", last) + self.index.ids("Name", "")
+        kinds = set(kinds)
+        for record_id in sorted(ids, key=self.index.position):
+            record = self.state.records.get(record_id)
+            if record is not None and record.kind in kinds:  # noqa: SIM102 - names cost more
+                if self.full_name(record).casefold() == wanted:
+                    return record
         return None
 
     def ref_name(self, list_id: str) -> str | None:
@@ -215,7 +238,7 @@ class Books:
     def applied_to(self, txn_id: str) -> Decimal:
         """The payments and credits applied to a transaction (an invoice)."""
         total = Decimal(0)
-        for payment in self.records(("ReceivePayment",)):
+        for payment in self.with_key("TxnID", txn_id, ("ReceivePayment",)):
             for line in payment.lines:
                 if line.get("TxnID") == txn_id:
                     total += to_decimal(line.get("Amount"))
@@ -226,7 +249,7 @@ class Books:
         return sum(
             (
                 to_decimal(line.get("Amount"))
-                for payment in self.records(("ReceivePayment",))
+                for payment in self.with_key("CreditTxnID", credit_id, ("ReceivePayment",))
                 for line in payment.lines
                 if line.get("CreditTxnID") == credit_id
             ),
@@ -247,18 +270,11 @@ class Books:
 
     def customer_balance(self, customer: Record, total: bool) -> Decimal:
         """Open invoice balance of a customer (with `total`, including its jobs)."""
-        amount = sum(
-            (
-                self.balance(i)
-                for i in self.records(("Invoice",))
-                if i.ref_id("CustomerRef") == customer.id
-            ),
-            Decimal(0),
-        )
+        invoices = self.with_key("CustomerRef", customer.id, ("Invoice",))
+        amount = sum((self.balance(i) for i in invoices), Decimal(0))
         if total:
-            for child in self.records(("Customer",)):
-                if child.ref_id("ParentRef") == customer.id:
-                    amount += self.customer_balance(child, total=True)
+            for child in self.with_key("ParentRef", customer.id, ("Customer",)):
+                amount += self.customer_balance(child, total=True)
         return amount
 
     def computed(self, record: Record) -> dict[str, Value]:
@@ -386,34 +402,3 @@ class Books:
                 data_ext = etree.SubElement(ret, "DataExtRet")
                 for name in ("OwnerID", "DataExtName", "DataExtType", "DataExtValue"):
                     etree.SubElement(data_ext, name).text = value[name]
-
-    # --- deletion -------------------------------------------------------------------------
-
-    def users(self, record: Record) -> list[Record]:
-        """Records that reference `record` (transactions, lines, sub-records, payments)."""
-        found = []
-        for other in self.state.records.values():
-            refs = [v for v in other.fields.values() if isinstance(v, dict)]
-            refs += [v for line in other.lines for v in line.values() if isinstance(v, dict)]
-            if any(ref.get("ListID") == record.id for ref in refs):
-                found.append(other)
-        return found
-
-    def delete(self, record: Record) -> Deletion:
-        """Delete a record as a QuickBooks user would, and log it for the deleted queries."""
-        kind = self.kind(record)
-        if not kind.is_txn and self.users(record):
-            raise SandboxError(
-                f"{kind.name} {self.full_name(record)!r} is used and cannot be deleted"
-            )
-        if record.kind == "Invoice":
-            for payment in self.records(("ReceivePayment",)):
-                payment.lines = [x for x in payment.lines if x.get("TxnID") != record.id]
-        del self.state.records[record.id]
-        self.holds.discard(record.id)
-        name = record.text("RefNumber") or "" if kind.is_txn else self.full_name(record)
-        deletion = Deletion(
-            kind.del_type, record.id, record.time_created, self.now(), name, kind.is_txn
-        )
-        self.state.deletions.append(deletion)
-        return deletion

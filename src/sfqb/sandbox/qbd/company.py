@@ -22,7 +22,7 @@ from sfqb.sandbox.qbd.dataext import CUSTOM_FIELDS, PUBLIC, DataExtHandlers
 from sfqb.sandbox.qbd.faults import Faults, LostReply
 from sfqb.sandbox.qbd.fields import parse_fields
 from sfqb.sandbox.qbd.lists import ListHandlers
-from sfqb.sandbox.qbd.merge import merge
+from sfqb.sandbox.qbd.merge import delete, merge
 from sfqb.sandbox.qbd.messageset import MessageSetProcessor
 from sfqb.sandbox.qbd.meta import HostInfo, MetaHandlers
 from sfqb.sandbox.qbd.payments import PaymentHandlers
@@ -301,7 +301,7 @@ class CompanyFile:
 
     def delete_as_user(self, record_id: str) -> Deletion:
         """Delete a record in the QuickBooks UI; ListDeleted/TxnDeletedQuery then report it."""
-        return self.books.delete(self._stored(record_id))
+        return delete(self.books, self._stored(record_id))
 
     def merge_as_user(self, record_id: str, into_id: str) -> Deletion:
         """Rename a list entry to another entry's name and confirm the merge (see merge.py):
@@ -326,11 +326,11 @@ class CompanyFile:
             k: order.fields[k] for k in ("CustomerRef", "TxnDate") if k in order.fields
         }
         values["RefNumber"] = str(books.state.next("ref:Invoice"))
-        invoice = books.create(books.schema.kinds["Invoice"], values)
-        invoice.lines = [
+        lines = [
             {k: v for k, v in line.items() if k not in ("Invoiced", "IsManuallyClosed")}
             for line in order.lines
         ]
+        invoice = books.create(books.schema.kinds["Invoice"], values, lines)
         for line in order.lines:
             line["Invoiced"] = line.get("Quantity") or "0"
         invoice.fields[LINKED] = order.id

@@ -124,7 +124,7 @@ class ListHandlers:
         books = self._books
         if record.fields.get("CurrencyRef") in (None, wanted):
             return
-        if any(t.ref_id("CustomerRef") == record.id for t in books.state.records.values()):
+        if books.index.ids("CustomerRef", record.id):
             raise books.schema.status(
                 "save_failed",
                 kind=kind.name,
@@ -151,9 +151,7 @@ class ListHandlers:
 
     def _height(self, record: Record) -> int:
         """How many levels of children hang below `record` (0 for none)."""
-        children = [
-            r for r in self._books.state.records.values() if r.ref_id("ParentRef") == record.id
-        ]
+        children = self._books.with_key("ParentRef", record.id)
         return 1 + max((self._height(c) for c in children), default=-1) if children else 0
 
     def _descends(self, candidate: Record, ancestor: Record) -> bool:

@@ -108,8 +108,7 @@ class PaymentHandlers:
         fields["CustomerRef"] = {"ListID": customer.id}
         fields["TotalAmount"] = money(total)
         fields.setdefault("TxnDate", books.now().date().isoformat())
-        payment = books.create(kind, fields)
-        payment.lines = lines
+        payment = books.create(kind, fields, lines)
         for line in lines:  # QuickBooks updates the paid invoices (balance, IsPaid)
             books.touch(books.state.records[str(line["TxnID"])])
         return payment
@@ -137,8 +136,8 @@ class PaymentHandlers:
         fields: dict[str, Value] = {"CustomerRef": {"ListID": str(customer_id)}}
         fields["TotalAmount"] = money(Decimal(0))
         fields["TxnDate"] = books.now().date().isoformat()
-        payment = books.create(kind, fields)
-        payment.lines = [{"TxnID": invoice.id, "Amount": money(amount), "CreditTxnID": credit.id}]
+        applied: dict[str, Value] = {"TxnID": invoice.id, "Amount": money(amount)}
+        payment = books.create(kind, fields, [{**applied, "CreditTxnID": credit.id}])
         books.touch(invoice)  # QuickBooks updates both: the invoice's balance, the credit's
         books.touch(credit)
         return payment

@@ -68,8 +68,7 @@ class TxnHandlers:
         books.check_lock_add(kind)
         if "RefNumber" not in values:
             values["RefNumber"] = str(books.state.next(f"ref:{kind.name}"))
-        record = books.create(kind, values)
-        record.lines = lines
+        record = books.create(kind, values, lines)
         rs.append(books.render(record))
         return None
 

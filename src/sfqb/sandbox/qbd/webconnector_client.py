@@ -122,6 +122,7 @@ class WebConnectorClient:
         self._company_file = company_file
         self._max_rounds = max_rounds
         transport = Transport(timeout=timeout, operation_timeout=timeout)  # type: ignore[no-untyped-call]
+        self._http = transport.session
         client = zeep.Client(wsdl, transport=transport)  # type: ignore[no-untyped-call]
         binding = next(
             (b for b in client.wsdl.bindings.values() if isinstance(b, Soap11Binding)), None
@@ -207,6 +208,9 @@ class WebConnectorClient:
                     pauses += 1  # QBWC waits, then asks again (Programmer's Guide, getLastError)
                     result.pauses += 1
                     time.sleep(self._noop_pause)
+                    # The pause is as long as a server's usual keep-alive (uvicorn: 5 s): a kept
+                    # connection may be closing just as the next call goes out on it (a reset).
+                    self._http.close()
                     continue
                 result.outcome = Outcome.NOTHING_SENT
                 break

@@ -19,6 +19,7 @@ from sfqb.connectors.qbd.operations import (
     with_marker,
 )
 from sfqb.connectors.qbd.qbxml import SFQB_OWNER_ID, QbxmlParseError
+from sfqb.connectors.qbd.webconnector.responses import summarize_response
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.status import System
 from sfqb.sandbox.qbd import CompanyFile, LostReply
@@ -192,6 +193,17 @@ def test_missing_answer_and_unreadable_response(catalog: Catalog, company: Compa
     assert out[1].status.message == "QuickBooks sent no answer for request after"
     with pytest.raises(QbxmlParseError):
         results("<html>proxy error</html>", composed, catalog)
+
+
+def test_results_take_a_response_already_decoded(catalog: Catalog, company: CompanyFile) -> None:
+    ops = [QbOp("q", QbAction.READ, "Customer", names=("A",))]
+    composed = compose(ops, "13.0", catalog=catalog)
+    assert composed.xml is not None
+    response = company.process(composed.xml)
+    decoded = summarize_response(response, catalog).results
+    # Given the decoded answer, the text is not parsed again (here it could not be).
+    again = results("<html>not parsed</html>", composed, catalog, decoded)
+    assert again == results(response, composed, catalog)
 
 
 def test_driver_lets_sandbox_faults_through(company: CompanyFile, catalog: Catalog) -> None:

@@ -133,3 +133,18 @@ def test_a_cycle_of_this_process_is_never_taken_over_by_its_own_service(
 def test_no_work_source_answers_none_at_once(store: Store, catalog: Catalog, clock: Clock) -> None:
     service = WebConnectorService(store, NoWorkSource(), catalog, clock, NOW)
     assert service.authenticate("acme", "s3cret")[1] == "none"
+
+
+def test_the_answer_is_delivered_decoded_so_the_cycle_does_not_parse_it_again(
+    store: Store, catalog: Catalog, clock: Clock
+) -> None:
+    work, service = _served(store, catalog, clock)
+    ticket, _ = service.authenticate("acme", "s3cret")
+    work.handles[0].enqueue(message_set("CustomerAddRq"))
+    assert "CustomerAddRq" in _send(service, ticket, HOST)
+    service.receive_response_xml(ticket, answer(), "", "")
+    delivered = work.delivered[-1]
+    assert delivered.parsed is not None
+    assert [r.request_type for r in delivered.parsed] == ["CustomerAdd"]
+    stored = store.item(delivered.id)
+    assert stored is not None and stored.parsed is None  # the store keeps the text only

@@ -36,8 +36,16 @@ class _Slot:
     kind: Kind
 
 
+# The codec's classes are fixed: their type hints (slow to resolve) are read once per class.
+_SLOTS: dict[type[Any], dict[str, _Slot]] = {}
+_REQUIRED: dict[type[Any], dict[str, str]] = {}
+
+
 def _slots(cls: type[Any]) -> dict[str, _Slot]:
     """The keys a field dict may use for `cls`, each with its attribute, type and kind."""
+    known = _SLOTS.get(cls)
+    if known is not None:
+        return known
     hints = get_type_hints(cls)
     slots: dict[str, _Slot] = {}
     for f in dataclasses.fields(cls):
@@ -50,16 +58,19 @@ def _slots(cls: type[Any]) -> dict[str, _Slot]:
             slots.setdefault(element.removesuffix(_MOD_SUFFIX), slot)
         if f.name == "lines":
             slots[LINES] = slot
+    _SLOTS[cls] = slots
     return slots
 
 
 def _required(cls: type[Any]) -> dict[str, str]:
     """Attribute -> element name of the fields `cls` cannot be built without."""
-    return {
-        f.name: str(f.metadata.get("qb", f.name))
-        for f in dataclasses.fields(cls)
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
+    if cls not in _REQUIRED:
+        _REQUIRED[cls] = {
+            f.name: str(f.metadata.get("qb", f.name))
+            for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        }
+    return _REQUIRED[cls]
 
 
 def build(

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.operations.compose import ComposedSet
 from sfqb.connectors.qbd.operations.records import to_qb_record
-from sfqb.connectors.qbd.qbxml import RequestResult, match_responses, parse_response
+from sfqb.connectors.qbd.qbxml import (
+    MessageSetResponse,
+    RequestResult,
+    match_responses,
+    parse_response,
+)
 from sfqb.domain.status import System
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 
 _ENDPOINT = "QuickBooks"
 
 
-def results(response_xml: str | None, composed: ComposedSet, catalog: Catalog) -> list[QbResult]:
+def results(
+    response_xml: str | None,
+    composed: ComposedSet,
+    catalog: Catalog,
+    parsed: Sequence[RequestResult] | None = None,
+) -> list[QbResult]:
     """QuickBooks' answers to `composed`, one QbResult per op in op order.
 
     Refused ops get their refusal status; an op QuickBooks did not answer (stopOnError, or a
     cut-off reply) gets the transport status MALFORMED_RESPONSE: its outcome is unknown.
-    `response_xml` may be None only when nothing was sent. Raises the codec's QbxmlParseError
+    `response_xml` may be None only when nothing was sent; `parsed`, when given, is that
+    response already decoded (it is not parsed again). Raises the codec's QbxmlParseError
     (carrying a decoded status) when the response cannot be read.
     """
     answered: dict[str, RequestResult] = {}
-    if response_xml is not None:
-        match = match_responses(composed.sent_ids, parse_response(response_xml, catalog))
+    if parsed is not None or response_xml is not None:
+        response = (
+            MessageSetResponse(tuple(parsed))
+            if parsed is not None
+            else parse_response(str(response_xml), catalog)
+        )
+        match = match_responses(composed.sent_ids, response)
         answered = {r.request_id: r for r in match.answered}
     out: list[QbResult] = []
     for op_id in composed.op_ids:

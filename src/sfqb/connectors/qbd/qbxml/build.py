@@ -102,6 +102,22 @@ def format_datetime(value: datetime) -> str:
     return text
 
 
+# Per request dataclass, its qbXML elements in order: (attribute, element name, kind); the
+# classes are fixed, so their fields' metadata is read once.
+_ELEMENTS: dict[type, tuple[tuple[str, str, Kind], ...]] = {}
+
+
+def _elements(cls: type) -> tuple[tuple[str, str, Kind], ...]:
+    known = _ELEMENTS.get(cls)
+    if known is None:
+        known = _ELEMENTS[cls] = tuple(
+            (f.name, f.metadata["qb"], f.metadata.get("kind", Kind.TEXT))
+            for f in fields(cls)
+            if f.metadata.get("qb") is not None
+        )
+    return known
+
+
 class _Builder:
     """Writes one request's fields, collecting its text changes."""
 
@@ -110,10 +126,9 @@ class _Builder:
         self.changes: list[TextChange] = []
 
     def emit(self, parent: etree._Element, record: object, path: str) -> None:
-        for f in fields(record):  # type: ignore[arg-type]
-            name = f.metadata.get("qb")
-            value = getattr(record, f.name)
-            if name is None or value is None:
+        for attr, name, kind in _elements(type(record)):
+            value = getattr(record, attr)
+            if value is None:
                 continue
             for item in value if isinstance(value, tuple) else (value,):
                 child_path = f"{path}/{name}"
@@ -121,7 +136,7 @@ class _Builder:
                 if is_dataclass(item):
                     self.emit(child, item, child_path)
                 else:
-                    child.text = self.text(item, f.metadata["kind"], child_path)
+                    child.text = self.text(item, kind, child_path)
 
     def text(self, value: object, kind: Kind, path: str) -> str:
         obj, _, name = path.partition("/")

@@ -24,12 +24,24 @@ class Reader:
 
     def __init__(self, element: etree._Element) -> None:
         self.element = element
+        self._first: dict[object, etree._Element] | None = None
 
     def _where(self, path: str) -> str:
         return f"{self.element.tag}/{path}"
 
+    def _find(self, path: str) -> etree._Element | None:
+        """element.find(path); a bare child name is looked up in a map of the first child of
+        each name, built once (a record's readers ask for dozens of children)."""
+        if "/" in path or "[" in path or "{" in path or "*" in path or "." in path:
+            return self.element.find(path)
+        if self._first is None:
+            self._first = {}
+            for child in self.element:
+                self._first.setdefault(child.tag, child)
+        return self._first.get(path)
+
     def text(self, path: str) -> str | None:
-        found = self.element.find(path)
+        found = self._find(path)
         return None if found is None else (found.text or "")
 
     def need(self, path: str) -> str:
@@ -92,7 +104,7 @@ class Reader:
             raise BadValue(f"{self._where(path)} is not a date-time: {value!r}") from None
 
     def ref(self, path: str) -> Ref | None:
-        found = self.element.find(path)
+        found = self._find(path)
         if found is None:
             return None
         inner = Reader(found)
@@ -103,7 +115,7 @@ class Reader:
 
     def address(self, path: str) -> AddressRecord | None:
         """An address aggregate (BillAddress, ShipAddress...); None when absent or empty."""
-        found = self.element.find(path)
+        found = self._find(path)
         if found is None:
             return None
         a = Reader(found)

@@ -7,11 +7,12 @@ records are the contract `sfqb.store.Store` implements.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from sfqb.connectors.qbd.qbxml.parse import RequestResult
 from sfqb.domain.status import DecodedStatus
 
 
@@ -95,6 +96,9 @@ class OutboxItem:
     sent_at: datetime | None = None
     response_xml: str | None = None
     summary: str | None = None
+    # The decoded response, in the process that received it (never stored): the cycle
+    # waiting on the item reads it instead of parsing response_xml a second time.
+    parsed: tuple[RequestResult, ...] | None = field(default=None, compare=False, repr=False)
 
 
 class SessionStore(Protocol):

@@ -21,6 +21,7 @@ from sfqb.codes.catalog import Catalog
 from sfqb.codes.normalize import UnknownCodeFormat
 from sfqb.connectors.qbd.qbxml import (
     QbxmlVersionError,
+    RequestResult,
     negotiate_version,
     qbwc_supported_versions,
 )
@@ -280,7 +281,8 @@ class WebConnectorService:
             self._save(replace(session, last_error=error))
             return UNREADABLE_RESPONSE
         if item is not None:
-            self._finish(session, item, OutboxStatus.ANSWERED, response, summary.text())
+            text, parsed = summary.text(), summary.results
+            self._finish(session, item, OutboxStatus.ANSWERED, response, text, parsed=parsed)
             session = replace(session, position=session.position + 1)
         self._save(replace(session, last_error=""))
         return self._percent_done(session)
@@ -398,9 +400,11 @@ class WebConnectorService:
         status: OutboxStatus,
         response: str | None,
         summary: str,
+        *,
+        parsed: tuple[RequestResult, ...] | None = None,
     ) -> None:
         done = self._store.finish_item(item.id, status, response, summary, self._clock())
-        self._work.deliver(self._company_name(session), done)
+        self._work.deliver(self._company_name(session), replace(done, parsed=parsed))
 
     def _fail_unanswered(self, session: SessionState, company: str, why: str) -> None:
         """Fail what the session sent and got no answer for, and withdraw what its cycle
