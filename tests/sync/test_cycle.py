@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from sfqb.sandbox.qbd.records import Record
 from sfqb.sync.ops import QbAction
 from sfqb.sync.records import ItemState
 
-from .harness import CATALOG, COMPANY, Clock, Harness
+from .harness import CATALOG, COMPANY, QBD, Clock, Harness
 
 __all__ = ["CATALOG", "COMPANY", "MAPPER", "Clock", "Harness"]
 MAPPER = Mapper(load_flows())
@@ -341,3 +342,20 @@ def test_an_item_whose_suffixed_add_went_unanswered_is_found_not_added_twice(h: 
     name = str(h.view_of(silver["Id"]).name)
     assert name.endswith(" (2)") and len(name) <= limit and name[:20] == long[:20]
     assert cycle.outcomes[SfRef(SfObject.PRODUCT2, silver["Id"])].state is ItemState.DONE
+
+
+@pytest.mark.desktop_only("QuickBooks Online keeps no marker (MarkerKind.NONE), so it has no "
+                          "marker writes or refresh reads to batch")  # fmt: skip
+def test_marker_writes_and_refresh_reads_go_max_batch_at_a_time() -> None:
+    # A 16,000-record load once sent every marker write in one message set and one read naming
+    # all 16,000 ids, whose answer was larger than the Web Connector endpoint takes.
+    small = replace(QBD, profile=replace(QBD.profile, max_batch=4))
+    h = Harness(target=small)
+    accounts = [account(n) for n in range(1, 11)]
+    cycle = h.run([h.change(a) for a in accounts])
+    assert {o.state for o in cycle.outcomes.values()} == {ItemState.DONE}
+    assert max(len(batch) for batch in h.sent) <= 4
+    reads = [op for batch in h.sent for op in batch if op.action is QbAction.READ and op.ids]
+    assert reads and max(len(op.ids) for op in reads) <= 4
+    for a in accounts:  # every record still carries its Salesforce Id
+        assert marker(h.qb_of(a["Id"])) == a["Id"]

@@ -143,8 +143,10 @@ class Cycle(Ledger):
                 pairs = [(op, None) for op in self._build(self._batches.pop(0))]
                 if not pairs:
                     continue
-            if not pairs:
-                pairs = self.marking.next_ops()  # after every Add and Mod (see marking.py)
+            if not pairs:  # after every Add and Mod (see marking.py), `max_batch` at a time
+                self._queue.extend(self.marking.next_ops())
+                pairs = self._queue[: self._max_batch]
+                del self._queue[: len(pairs)]
             if pairs:
                 return self._send(pairs)
             self._phase = "salesforce"

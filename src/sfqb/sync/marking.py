@@ -247,14 +247,23 @@ class Marking:
             op = self._writes(mark)
             if op is not None:
                 pairs.append((op, self._written(mark)))
-        for read_type, marks in sorted(unknown.items()):  # one read per type, not per record
-            ids = tuple(sorted({m.qb_id for m in marks}))
-            pairs.append((QbOp("", QbAction.READ, read_type, ids=ids), self._verified(marks)))
+        # One read per type and per `max_batch` records, not per record: a read naming every
+        # record of a large load would bring back an answer too big to take.
+        size = self._cycle.profile.max_batch
+        for read_type, marks in sorted(unknown.items()):
+            marks.sort(key=lambda m: m.qb_id)
+            for start in range(0, len(marks), size):
+                chunk = marks[start : start + size]
+                ids = tuple(sorted({m.qb_id for m in chunk}))
+                read = QbOp("", QbAction.READ, read_type, ids=ids)
+                pairs.append((read, self._verified(chunk)))
         if pairs:
             return pairs
         for read_type, refresh in sorted(self._refresh.items()):
-            read = QbOp("", QbAction.READ, read_type, ids=tuple(sorted(refresh)))
-            pairs.append((read, self._refreshed))
+            stale = sorted(refresh)
+            for start in range(0, len(stale), size):
+                read = QbOp("", QbAction.READ, read_type, ids=tuple(stale[start : start + size]))
+                pairs.append((read, self._refreshed))
         self._refresh.clear()
         return pairs
 
