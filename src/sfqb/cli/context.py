@@ -207,10 +207,11 @@ class Services:
 
     @cached_property
     def cycle_locks(self) -> CycleLocks:
-        """The companies whose cycle `sfqb serve` runs now (scheduler and Run now alike)."""
+        """The companies whose cycle `sfqb serve` runs now (scheduler and Run now alike), held
+        in the store's cycle lock too (the cycles beside Web Connector sessions take it)."""
         from sfqb.services.sync import CycleLocks
 
-        return CycleLocks()
+        return CycleLocks(self.store.cycle_lock)
 
     @cached_property
     def health(self) -> HealthDesk:

@@ -100,13 +100,17 @@ def job_queue(services: Services, options: WorkerOptions | None = None) -> Procr
     from sfqb.jobs.fleet import FleetTick
     from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
     from sfqb.services.sync import run_company
+    from sfqb.store.cycle_lock import holding
 
     def run_cycle(company: str) -> None:
         from sfqb.cli.sync import report_line
         from sfqb.jobs.runner import CycleReport
 
-        companies.take_changes(company)  # webhook changes this cycle covers: no second one
-        done = run_company(services, services.store, company)
+        # The company's cycle lock, shared with `sfqb serve`'s cycles beside Web Connector
+        # sessions (procrastinate's lock covers jobs only): wait while one of them runs.
+        with holding(services.store.cycle_lock, company):
+            companies.take_changes(company)  # webhook changes this cycle covers: no second one
+            done = run_company(services, services.store, company)
         if isinstance(done, CycleReport):
             log.info("%s", report_line(done))
         else:

@@ -22,6 +22,7 @@ from sfqb.jobs.job_queue import JobQueue
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.store import Store
+from sfqb.store.cycle_lock import CycleLock
 
 log = logging.getLogger(__name__)
 
@@ -157,11 +158,14 @@ def journal_running(store: Store, company: str, now: datetime) -> bool:
 
 class CycleLocks:
     """The companies whose cycle runs in this process, whoever started it (the console's Run
-    now, `sfqb serve`'s scheduler): one cycle per company at a time."""
+    now, `sfqb serve`'s scheduler): one cycle per company at a time. With `shared` (the store's
+    cycle lock) a company held there, by a cycle beside a Web Connector session or another
+    process, is held here too."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: CycleLock | None = None) -> None:
         self._lock = threading.Lock()
         self._held: set[str] = set()
+        self._shared = shared
 
     def take(self, company: str) -> bool:
         """Hold the company's cycle; False when it is already held."""
@@ -169,17 +173,28 @@ class CycleLocks:
             if company in self._held:
                 return False
             self._held.add(company)
+        if self._shared is None or self._shared.take(company):
             return True
+        with self._lock:
+            self._held.discard(company)
+        return False
 
     def release(self, company: str) -> None:
         """The company's cycle has ended."""
         with self._lock:
+            if company not in self._held:
+                return
             self._held.discard(company)
+        if self._shared is not None:
+            self._shared.release(company)
 
     def held(self, company: str) -> bool:
-        """True while a cycle of the company runs in this process."""
+        """True while a cycle of the company runs in this process (or, with `shared`, wherever
+        the shared lock is held)."""
         with self._lock:
-            return company in self._held
+            if company in self._held:
+                return True
+        return self._shared is not None and self._shared.held(company)
 
 
 class RunDesk:
