@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 POLL = 0.2  # seconds between tries while another holds the company's lock
@@ -135,6 +136,8 @@ class AdvisoryCycleLock:
         try:
             connection.execute(_UNLOCK, {"ns": NAMESPACE, "company": company})
             connection.commit()
+        except DBAPIError:  # the connection is gone, and the lock with it
+            pass
         finally:
             self._drop(company)
 
