@@ -21,7 +21,7 @@ from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport
 from sfqb.services.sync import CycleLocks
 from sfqb.store import Store
-from sfqb.store.cycle_lock import NAMESPACE, CompanyBusy, LocalCycleLock, holding
+from sfqb.store.cycle_lock import NAMESPACE, CompanyBusy, CycleLock, LocalCycleLock, holding
 
 from .conftest import CATALOG
 
@@ -196,3 +196,65 @@ def test_run_now_and_the_scheduler_are_refused_while_a_cycle_holds_the_store_loc
     assert locks.take("acme") and shared.held("acme")
     locks.release("acme")
     assert not shared.held("acme") and not locks.held("acme")
+
+
+class Noted:
+    """A store's cycle lock that notes each try and release."""
+
+    def __init__(self, lock: CycleLock) -> None:
+        self._lock = lock
+        self.notes: list[str] = []
+        self.refused = threading.Event()
+
+    def take(self, company: str) -> bool:
+        taken = self._lock.take(company)
+        self.notes.append("taken" if taken else "refused")
+        if not taken:
+            self.refused.set()
+        return taken
+
+    def release(self, company: str) -> None:
+        self.notes.append("released")
+        self._lock.release(company)
+
+    def held(self, company: str) -> bool:
+        return self._lock.held(company)
+
+
+@pytest.mark.postgres
+def test_a_worker_job_waits_for_a_cycle_of_the_company_held_in_another_process(
+    database_url: str, db: Store, other: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job `sfqb worker` runs (sfqb.cli.worker.job_queue) takes the lock before anything."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("workers need PostgreSQL")
+    from sfqb.cli.context import Services
+    from sfqb.cli.worker import job_queue
+
+    monkeypatch.delenv("SFQB_CONFIG", raising=False)
+    other.create_company("acme", "acme", "pw")
+    noted = Noted(other.cycle_lock)
+    other.cycle_lock = noted  # type: ignore[assignment]
+    services = Services()
+    services.store = other
+    queue = job_queue(services)
+    failed: list[BaseException] = []
+
+    def job() -> None:
+        try:
+            queue._run_cycle("acme")  # what the procrastinate task calls
+        except Exception as exc:  # acme has no Salesforce connection: it fails, once inside
+            failed.append(exc)
+
+    assert db.cycle_lock.take("acme")  # a cycle beside a Web Connector session elsewhere
+    running = threading.Thread(target=job)
+    running.start()
+    assert noted.refused.wait(HELD)
+    assert "taken" not in noted.notes and running.is_alive()
+    db.cycle_lock.release("acme")
+    running.join(HELD)
+    assert not running.is_alive()
+    assert noted.notes[-2:] == ["taken", "released"] and set(noted.notes[:-2]) == {"refused"}
+    (why,) = failed  # it got as far as reading Salesforce, after the lock
+    assert "has no Salesforce connection" in str(why)
+    assert not db.cycle_lock.held("acme")
