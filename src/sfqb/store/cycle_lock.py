@@ -6,10 +6,10 @@ cycle beside a Web Connector session). procrastinate's lock covers its jobs only
 covers both, so two of them never read Salesforce or write the company's queue at once.
 
 On PostgreSQL it is a session-level advisory lock keyed by the store's schema and the company,
-held on a connection of its own for as long as the cycle runs: PostgreSQL releases it when
-that connection ends, so the lock of a process that died (SIGKILL) is free at once and never
-waits for a lease to lapse. Two companies whose keys hash alike only wait for each other.
-On SQLite (one process) it is a lock in the process's memory.
+held on a connection of its own (a small pool beside the store's) for as long as the cycle
+runs: PostgreSQL releases it when that connection ends, so the lock of a process that died
+(SIGKILL) is free at once and never waits for a lease to lapse. Two companies whose keys hash
+alike only wait for each other. On SQLite (one process) it is a lock in the process's memory.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
 POLL = 0.2  # seconds between tries while another holds the company's lock
+SPARE = 2  # connections kept open for the next tries, once their lock was let go
 # The advisory lock's first key: sfqb's cycles, apart from any other user of advisory locks.
 NAMESPACE = 0x5F51_B001
 _TAKE = text("SELECT pg_try_advisory_lock(:ns, hashtext(current_schema() || '/' || :company))")
-_UNLOCK = text("SELECT pg_advisory_unlock(:ns, hashtext(current_schema() || '/' || :company))")
+_UNLOCK_ALL = text("SELECT pg_advisory_unlock_all()")
 _HELD = text(
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
     "AND classid = (:ns)::oid AND objsubid = 2 "
@@ -106,21 +106,28 @@ class AdvisoryCycleLock:
 
     def __init__(self, engine: Engine) -> None:
         # Connections of their own, outside the store's pool: a held lock never takes a
-        # connection the cycle needs, and releasing one closes its connection.
-        self._engine = create_engine(engine.url, poolclass=NullPool)
+        # connection the cycle needs. A few are kept for the tries of those waiting; any
+        # beyond them is closed when its lock is let go.
+        self._engine = create_engine(
+            engine.url, pool_size=SPARE, max_overflow=-1, pool_pre_ping=True
+        )
         self._guard = threading.Lock()
         self._held: dict[str, Connection] = {}
+        event.listen(engine, "engine_disposed", lambda _: self._engine.dispose())
 
     def take(self, company: str) -> bool:
-        """Hold the company's lock on a new connection; False when anyone holds it."""
+        """Hold the company's lock on a connection of its own; False when anyone holds it."""
+        connection = self._engine.connect()
         with self._guard:
-            if company in self._held:
+            if company in self._held:  # held by this process: no need to ask
+                connection.close()
                 return False
-            self._held[company] = connection = self._engine.connect()
+            self._held[company] = connection
         try:
             taken = connection.scalar(_TAKE, {"ns": NAMESPACE, "company": company})
             connection.commit()  # the lock outlives the transaction; no transaction stays open
         except BaseException:
+            connection.invalidate()  # closed for good: never back in the pool holding a lock
             self._drop(company)
             raise
         if not taken:
@@ -134,10 +141,12 @@ class AdvisoryCycleLock:
         if connection is None:
             return
         try:
-            connection.execute(_UNLOCK, {"ns": NAMESPACE, "company": company})
+            # Every lock of the connection's session: it holds this one alone, and goes back
+            # to the pool holding none.
+            connection.execute(_UNLOCK_ALL)
             connection.commit()
         except DBAPIError:  # the connection is gone, and the lock with it
-            pass
+            connection.invalidate()
         finally:
             self._drop(company)
 
