@@ -138,12 +138,14 @@ class CycleWorkSource:
             log.exception("the sync cycle of %s failed", company)
             error = str(exc) or type(exc).__name__
         finally:
-            handle.done(error)
-            ended.set()
-            with self._changed:
-                if self._ends.get(company) is ended:
-                    del self._ends[company]
-                self._changed.notify_all()
+            try:
+                handle.done(error)
+            finally:
+                ended.set()
+                with self._changed:
+                    if self._ends.get(company) is ended:
+                        del self._ends[company]
+                    self._changed.notify_all()
 
     def _locked_cycle(self, company: str, handle: WorkHandle) -> CycleReport | None:
         """The cycle under the company's lock, taken while the session still waits for it."""
