@@ -1,11 +1,16 @@
-"""`sfqb worker` processes on one PostgreSQL store (issue 16's multi-process acceptance).
+"""`sfqb worker` and `sfqb serve` processes on one PostgreSQL store (issue 16's multi-process
+acceptance).
 
-Twenty companies sync Salesforce sandboxes: nineteen into sandbox company files (QuickBooks
-Desktop direct runs), one into the QuickBooks Online sandbox (pushed by sfqb); real `sfqb
-worker` subprocesses take the deferred cycles. One worker is killed with SIGKILL in the middle
-of a cycle: after the stall timeout the job is given back and another worker completes it. The
-run table shows no two cycles of a company at once, every job ran once to success, every
-company file holds each Salesforce account exactly once, and so does QuickBooks Online.
+Twenty companies sync Salesforce sandboxes: fifteen into sandbox company files (QuickBooks
+Desktop direct runs), four into QuickBooks Desktop through the Web Connector stand-in, one into
+the QuickBooks Online sandbox (pushed by sfqb). Real `sfqb worker` subprocesses take the
+deferred cycles (for a Web Connector company: Salesforce's changes read and queued); two real
+`sfqb serve --workers` subprocesses answer the stand-in, whose calls alternate between them as
+through a load balancer, and run the cycles beside its sessions - under the same company lock
+as the workers' jobs. One worker is killed with SIGKILL in the middle of a cycle: after the
+stall timeout the job is given back and another worker completes it. The run table shows no
+two cycles of a company at once, every job ran once to success, every company file holds each
+Salesforce account exactly once, and so does QuickBooks Online.
 The QuickBooks Online sandbox serves one realm and sfqb's SFQB_QBO_API_URL is one per process,
 so one company of the twenty is on QuickBooks Online.
 """
@@ -18,6 +23,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -31,15 +37,21 @@ from tests.cli.qbo_helpers import connect_qbo, qbo_settings
 from tests.conftest import KEY, _postgres_url
 
 from sfqb.domain.entities import SfObject
+from sfqb.sandbox.chaos import Worker as Serve
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
+from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, SeedSummary, seed
 from sfqb.store import SecretBox, Store
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(420)]
 
 COMPANIES = 20
 QBO_COMPANY = "qbo"  # the twentieth; sorted after the others, so never the killed cycle
+WEB_CONNECTOR = [f"wc{n}" for n in range(4)]  # their QuickBooks pulls the work
+DIRECT = COMPANIES - 1 - len(WEB_CONNECTOR)
+SESSIONS = 2  # Web Connector runs per company while the workers work, before a last one
+ENDED = (Outcome.DONE, Outcome.NOTHING_SENT, Outcome.NO_WORK)
 ACCOUNTS = 6
 STALL_SECONDS = 4
 CYCLE_JOBS = (
@@ -78,6 +90,10 @@ def _runs(store: Store) -> list[tuple[str, datetime, datetime | None, str]]:
         return [(r[0], r[1], r[2], str(r[3])) for r in rows]
 
 
+def _unfinished(store: Store) -> list[str]:
+    return [company for company, _, finished, _ in _runs(store) if finished is None]
+
+
 def _open_jobs(store: Store) -> int:
     with store.engine.connect() as db:
         sql = "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
@@ -108,24 +124,70 @@ def _salesforce(stack: ExitStack, company: str, n: int, tmp_path: Path) -> SeedS
     return seeded
 
 
+class WebConnectorRuns:
+    """The stand-in's runs for one Web Connector company, each call to the next `sfqb serve`."""
+
+    def __init__(self, company: str, endpoints: list[str], n: int) -> None:
+        self.company = company
+        self.quickbooks = CompanyFile(SandboxSettings(), _now, random.Random(n))
+        self.client = WebConnectorClient(
+            f"{endpoints[0]}?wsdl", self.quickbooks, address=endpoints, noop_pause=0.2
+        )
+        self.outcomes: list[Outcome] = []
+        self.failure: BaseException | None = None
+
+    def run(self, times: int = 1) -> None:
+        try:
+            for _ in range(times):
+                self.outcomes.append(self.client.run(self.company, "pw").outcome)
+        except BaseException as exc:  # the test thread reports it
+            self.failure = exc
+
+    def names(self) -> list[str]:
+        return [str(r.fields.get("Name")) for r in self.quickbooks.customers()]
+
+
+def _serve(env: dict[str, str], workdir: Path) -> Serve:
+    workdir.mkdir()
+    return Serve(env, workdir, 600, ("--workers",))
+
+
 def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seeded: dict[str, SeedSummary] = {}
     books: dict[str, Path] = {}
     workers: list[subprocess.Popen[bytes]] = []
+    serves = [_serve(dict(os.environ), tmp_path / f"serve{n}") for n in (1, 2)]
     with ExitStack() as stack:
-        for n in range(COMPANIES - 1):
+        # Two `sfqb serve --workers` start while the companies are set up (read per call).
+        starting = [threading.Thread(target=serve.start) for serve in serves]
+        for serve, thread in zip(serves, starting, strict=True):
+            stack.callback(serve.stop)
+            thread.start()
+        for n in range(DIRECT):
             company = f"co{n:02d}"
             seeded[company] = _salesforce(stack, company, n, tmp_path)
             books[company] = tmp_path / f"{company}.json"
             ok("connect", "qbd", "--company", company, "--sandbox-file", str(books[company]))
+        for n, company in enumerate(WEB_CONNECTOR, DIRECT):
+            seeded[company] = _salesforce(stack, company, n, tmp_path)
+            store.create_company(company, company, "pw")
         qbo = stack.enter_context(QboSandbox(QboConfig(tls_dir=tmp_path / "qbo-tls")))
         for name, value in qbo_settings(qbo, "https://sfqb.example").items():
             monkeypatch.setenv(name, value)
         seeded[QBO_COMPANY] = _salesforce(stack, QBO_COMPANY, COMPANIES, tmp_path)
         connect_qbo(QBO_COMPANY, qbo.ca_path)
+        sessions: list[threading.Thread] = []
         try:
+            for thread in starting:
+                thread.join(timeout=120)
+            endpoints = [serve.endpoint for serve in serves]
+            assert all(endpoints), [p.read_text() for serve in serves for p in serve.logs]
+            connectors = {
+                company: WebConnectorRuns(company, endpoints, n)
+                for n, company in enumerate(WEB_CONNECTOR)
+            }
             log = tmp_path / "workers.log"
             workers.append(_worker("w1", log))
             deferred = ok("sync", "--defer")
@@ -140,15 +202,38 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
             killed_at = datetime.now(UTC)
             (killed,) = [r[0] for r in _runs(store) if r[2] is None]
             workers += [_worker("w2", log), _worker("w3", log)]
+            # The Web Connector runs while w2 and w3 read and queue the same companies' changes.
+            sessions = [
+                threading.Thread(target=runs.run, args=(SESSIONS,)) for runs in connectors.values()
+            ]
+            for session in sessions:
+                session.start()
 
             deadline = time.monotonic() + 240
             _wait(deadline, "every job done", lambda: _open_jobs(store) == 0)
+            for session in sessions:
+                session.join(timeout=max(1.0, deadline - time.monotonic()))
+            # A last run of each sends what the workers queued after its last cycle read.
+            sessions = [threading.Thread(target=runs.run) for runs in connectors.values()]
+            for session in sessions:
+                session.start()
+            for session in sessions:
+                session.join(timeout=max(1.0, deadline - time.monotonic()))
+            _wait(deadline, "every cycle ended", lambda: _unfinished(store) == [killed])
         finally:
             for process in workers[1:]:
                 process.send_signal(signal.SIGTERM)
             for process in workers:
                 process.wait(timeout=30)
         assert all(p.returncode == 0 for p in workers[1:]), log.read_text()
+
+    serve_logs = "\n".join(p.read_text() for serve in serves for p in serve.logs)
+    for runs in connectors.values():
+        assert runs.failure is None and len(runs.outcomes) == SESSIONS + 1, runs.failure
+        assert all(o in ENDED for o in runs.outcomes), (runs.outcomes, serve_logs[-3000:])
+        assert all(runs.client.served), runs.client.served  # both processes answered it
+        names = runs.names()
+        assert len(names) == len(set(names)) == len(seeded[runs.company].accounts), runs.company
 
     runs = _runs(store)
     assert {c for c, _, _, _ in runs} == set(seeded)
@@ -167,8 +252,9 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
         jobs = db.execute(text(CYCLE_JOBS)).all()
     assert {status for _, status in jobs} == {"succeeded"}  # the killed one retried
     # One finished run per job: none ran twice (the fleet's tick may have asked the QuickBooks
-    # Online company for a sweep of its own, a job of its own, after it).
-    for company in seeded:
+    # Online company for a sweep of its own, a job of its own, after it). A Web Connector
+    # company's job reads and queues; its runs are the cycles beside its sessions.
+    for company in set(seeded) - set(WEB_CONNECTOR):
         finished = sum(1 for c, _, f, _ in runs if c == company and f is not None)
         assert sum(1 for c, _ in jobs if c == company) == finished >= 1, company
     assert sum(1 for c, _ in jobs if c != QBO_COMPANY) == COMPANIES - 1

@@ -176,3 +176,28 @@ def test_a_cycle_serve_runs_takes_run_now_after_it(db: Store, clock: Clock) -> N
     assert answers == [True, RunKind.AFTER_CURRENT]  # Run now pressed while it ran
     later.work.pop()()
     assert backend.pushed == ["acme", "acme"] and not desk.busy("acme")
+
+
+def test_run_now_of_a_web_connector_company_is_refused_while_the_store_lock_is_held(
+    db: Store, clock: Clock
+) -> None:
+    backend = FakeBackend(pushes=False)
+    desk = RunDesk(backend, db, clock)
+    assert db.cycle_lock.take("acme")  # a cycle beside a session, here or in another process
+    with pytest.raises(RunInProgress):
+        desk.request("acme")
+    assert backend.gathered == []
+    db.cycle_lock.release("acme")
+    assert desk.request("acme").kind is RunKind.QUEUED
+    assert not db.cycle_lock.held("acme")  # the read let it go
+
+
+def test_a_pushed_cycle_holds_the_store_lock_while_it_runs(db: Store, clock: Clock) -> None:
+    backend, later = FakeBackend(pushes=True), Later()
+    desk = RunDesk(backend, db, clock, start=later)
+    seen: list[bool] = []
+    backend.during = lambda: seen.append(db.cycle_lock.held("acme"))
+    desk.request("acme")
+    later.work.pop()()
+    assert seen == [True] and backend.pushed == ["acme"]
+    assert not db.cycle_lock.held("acme")

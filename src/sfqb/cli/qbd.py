@@ -222,7 +222,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
             _ = services.config  # a broken SFQB_CONFIG is reported now, not at the first call
         except UserError as exc:
             raise fail(str(exc)) from None
-        work = served_work(services)
+        work = served_work(services, settings.max_cycle_threads)
         cycles, queue = serve_cycles(
             services, store, stop, schedule_seconds, watch_seconds, workers=workers
         )
@@ -322,11 +322,15 @@ class ServedWork:
         self._cycles.outage(company, status)
 
 
-def served_work(services: Services) -> ServedWork:
-    """Sync cycles over `services` (runner per company, catalog, circuit)."""
-    from sfqb.jobs.qbwc import CycleWorkSource
+def served_work(services: Services, max_threads: int | None = None) -> ServedWork:
+    """Sync cycles over `services` (runner per company, catalog, circuit), at most
+    `max_threads` at once, each under the store's cycle lock of its company."""
+    from sfqb.jobs.qbwc import MAX_THREADS, CycleWorkSource
 
-    cycles = CycleWorkSource(services.runner, services.catalog, circuit=services.circuit)
+    cycles = CycleWorkSource(
+        services.runner, services.catalog, circuit=services.circuit,
+        lock=services.store.cycle_lock, max_threads=max_threads or MAX_THREADS,
+    )  # fmt: skip
     return ServedWork(cycles, services.store)
 
 

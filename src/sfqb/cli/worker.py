@@ -130,6 +130,7 @@ def cycle_of(services: Services) -> Callable[[str], None]:
     """One job's cycle of a company, as `sfqb sync` runs it (logged in one line)."""
     from sfqb.cli.qbo import scheduled_companies
     from sfqb.services.sync import run_company
+    from sfqb.store.cycle_lock import holding
 
     companies = scheduled_companies(services)
 
@@ -137,8 +138,11 @@ def cycle_of(services: Services) -> Callable[[str], None]:
         from sfqb.cli.sync import report_line
         from sfqb.jobs.runner import CycleReport
 
-        companies.take_changes(company)  # webhook changes this cycle covers: no second one
-        done = run_company(services, services.store, company)
+        # The company's cycle lock, shared with `sfqb serve`'s cycles beside Web Connector
+        # sessions (procrastinate's lock covers jobs only): wait while one of them runs.
+        with holding(services.store.cycle_lock, company):
+            companies.take_changes(company)  # webhook changes this cycle covers: no second one
+            done = run_company(services, services.store, company)
         if isinstance(done, CycleReport):
             log.info("%s", report_line(done))
         else:

@@ -8,6 +8,10 @@ QuickBooks' answer to appear there (whichever process the Web Connector's call l
 recorded it), hands it to the engine, and goes on. The cycle finishes (Salesforce write-back,
 checkpoints) when the engine has nothing more to send, and marks the session's work done.
 
+A process runs at most `max_threads` cycles at once; a session whose cycle waits for a thread
+(or for the company's cycle lock, held by a worker or another process) hears "NoOp" meanwhile,
+as when the cycle is slow.
+
 If the session ends first (closed, taken over, QuickBooks unreachable), the cycle stops: its
 records stay queued or in flight, and the next cycle looks the unanswered ones up in QuickBooks
 before adding anything, so nothing is added twice. If this process dies, the session's work
@@ -30,14 +34,17 @@ from sfqb.connectors.qbd.qbxml import QbxmlParseError, RequestResult
 from sfqb.connectors.qbd.webconnector.ports import OutboxItem, OutboxStatus, WorkHandle
 from sfqb.domain.status import DecodedStatus, System
 from sfqb.jobs.circuit import Circuit
+from sfqb.jobs.cycle_threads import BoundedThreads
 from sfqb.jobs.runner import ActiveCycle, CycleReport, SyncRunner
 from sfqb.store.binding_cache import BindingsChanged
+from sfqb.store.cycle_lock import CompanyBusy, CycleLock, LocalCycleLock, holding
 from sfqb.sync.ops import QbResult, QuickBooksUnavailable
 
 log = logging.getLogger(__name__)
 POLL = 0.2  # seconds between looks at the store for an answer recorded by another process
 RENEW_EVERY = 5.0  # seconds between renewals of the claim while a batch is with QuickBooks
 PARSED_KEPT = 16  # decoded responses kept for cycles of this process, at most
+MAX_THREADS = 8  # cycles run at once when the caller gives no bound (max_cycle_threads)
 SESSION_ENDED = "the Web Connector session ended before the cycle finished"
 
 
@@ -60,30 +67,31 @@ class CycleWorkSource:
         version: str = "13.0",
         on_report: Callable[[CycleReport], None] = lambda report: None,
         circuit: Circuit | None = None,
+        lock: CycleLock | None = None,
+        max_threads: int = MAX_THREADS,
     ) -> None:
         self._runner_for = runner_for
         self._catalog = catalog
         self._version = version
         self._on_report = on_report
         self._circuit = circuit
+        self._lock = lock or LocalCycleLock()
+        self.threads = BoundedThreads(max_threads)
         self._changed = threading.Condition()
-        self._threads: dict[str, threading.Thread] = {}
+        self._ends: dict[str, threading.Event] = {}
         self._outages: dict[str, DecodedStatus] = {}
         # Responses this process's service decoded, by outbox item, until the cycle takes them.
         self._parsed: dict[int, tuple[RequestResult, ...]] = {}
 
     def begin(self, company: str, handle: WorkHandle) -> bool:
-        """Start the company's cycle on a thread; it first waits for an earlier one of the
-        company in this process to end, so two never overlap here."""
+        """Start the company's cycle on one of the bounded threads (it waits its turn while
+        they are all busy: the session hears "NoOp" meanwhile). It first takes the company's
+        cycle lock, so it never overlaps another cycle of the company, here or elsewhere."""
+        ended = threading.Event()
         with self._changed:
-            earlier = self._threads.get(company)
             self._outages.pop(company, None)
-            thread = threading.Thread(
-                target=self._run, args=(company, handle, earlier), name=f"sfqb-cycle-{company}",
-                daemon=True,
-            )  # fmt: skip
-            self._threads[company] = thread
-        thread.start()
+            self._ends[company] = ended
+        self.threads.submit(lambda: self._run(company, handle, ended))
         return True
 
     def wait(self, company: str, seconds: float) -> None:
@@ -92,11 +100,11 @@ class CycleWorkSource:
             self._changed.wait(seconds)
 
     def join(self, company: str, timeout: float | None = None) -> None:
-        """Wait for the company's cycle in this process to end (tests, shutdown)."""
+        """Wait for the company's latest cycle in this process to end (tests, shutdown)."""
         with self._changed:
-            thread = self._threads.get(company)
-        if thread is not None:
-            thread.join(timeout)
+            ended = self._ends.get(company)
+        if ended is not None:
+            ended.wait(timeout)
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         """QuickBooks' answer (or a failure) was recorded: wake the cycle waiting for it."""
@@ -124,12 +132,10 @@ class CycleWorkSource:
         with self._changed:
             self._changed.notify_all()
 
-    def _run(self, company: str, handle: WorkHandle, earlier: threading.Thread | None) -> None:
+    def _run(self, company: str, handle: WorkHandle, ended: threading.Event) -> None:
         error = ""
         try:
-            if earlier is not None:
-                earlier.join()
-            report = self._cycle(company, handle)
+            report = self._locked_cycle(company, handle)
             if report is not None:
                 log.info(
                     "cycle of %s (run %d) ended%s: %d Web Connector round trip(s), %d of them "
@@ -142,11 +148,25 @@ class CycleWorkSource:
             log.exception("the sync cycle of %s failed", company)
             error = str(exc) or type(exc).__name__
         finally:
-            handle.done(error)
-            with self._changed:
-                if self._threads.get(company) is threading.current_thread():
-                    del self._threads[company]
-                self._changed.notify_all()
+            try:
+                handle.done(error)
+            finally:
+                ended.set()
+                with self._changed:
+                    if self._ends.get(company) is ended:
+                        del self._ends[company]
+                    self._changed.notify_all()
+
+    def _locked_cycle(self, company: str, handle: WorkHandle) -> CycleReport | None:
+        """The cycle under the company's lock, taken while the session still waits for it."""
+        if not handle.renew():
+            return None  # the session ended while the cycle waited for a thread
+        try:
+            with holding(self._lock, company, handle.renew):
+                return self._cycle(company, handle)
+        except CompanyBusy:
+            log.info("%s: the session ended while a cycle elsewhere held the company", company)
+            return None
 
     def _cycle(self, company: str, handle: WorkHandle) -> CycleReport | None:
         runner = self._runner_for(company)

@@ -23,6 +23,7 @@ from sfqb.jobs.job_queue import InProcessQueue, JobQueue, Start, in_thread, one_
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
 from sfqb.store import Store
+from sfqb.store.cycle_lock import holding
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,8 @@ class RunDesk:
         return self._cycles.failure(company)
 
     def _push(self, company: str) -> None:
-        self._backend.push_cycle(company)
+        with holding(self._store.cycle_lock, company):  # never beside a cycle elsewhere
+            self._backend.push_cycle(company)
 
     def _ask(self, company: str) -> RunRequested:
         running = self.busy(company)
@@ -247,10 +249,14 @@ class RunDesk:
                 raise RunInProgress(running)
             if journal_running(self._store, company, self._clock()):
                 raise RunInProgress(running)
+            # The store's lock: a cycle beside a session, here or in another process.
+            if not self._store.cycle_lock.take(company):
+                raise RunInProgress(running)
             self._reading.add(company)
         try:
             return _queued(queue_changes(self._backend, self._store, company, flows))
         finally:
+            self._store.cycle_lock.release(company)
             with self._lock:
                 self._reading.discard(company)
 

@@ -29,6 +29,7 @@ from sfqb.store.checkpoints import Checkpoints
 from sfqb.store.circuits import Circuits
 from sfqb.store.common import Direction, StoreError
 from sfqb.store.connections import Connections
+from sfqb.store.cycle_lock import cycle_lock_for
 from sfqb.store.engine import create_engine_from_url
 from sfqb.store.flow_settings import FlowSettings
 from sfqb.store.journal import Journal
@@ -91,8 +92,8 @@ class Store(SessionRows, SessionWork):
     meter), `qbo_events` (webhook changes) and `qbo_batches` (batches whose answer may not be
     kept yet); the console's users, grants and API tokens in
     `people`; the policies saved from the console in `policies`; `flow_settings` (the flows
-    switched off). `secrets` encrypts connection secrets; without it, reading or writing a
-    secret raises SecretKeyMissing.
+    switched off); `cycle_lock`, held by whoever runs a company's cycle. `secrets` encrypts
+    connection secrets; without it, reading or writing a secret raises SecretKeyMissing.
     """
 
     def __init__(
@@ -122,6 +123,7 @@ class Store(SessionRows, SessionWork):
         self.people = People(self._sessions, clock)
         self.policies = Policies(self._sessions)
         self.flow_settings = FlowSettings(self._sessions, clock)
+        self.cycle_lock = cycle_lock_for(engine)
 
     @classmethod
     def from_url(cls, url: str, secrets: SecretBox | None = None) -> Store:

@@ -1,6 +1,7 @@
 """A stand-in for the QuickBooks Web Connector: drives any QBWC endpoint as QBWC does, via zeep.
 
-One run is one QBWC session:
+One run is one QBWC session (given several addresses, its calls go to each in turn, as through
+a load balancer in front of several sfqb processes):
 serverVersion, clientVersion, authenticate; then (for a ticket without none/nvu/busy) the
 HostQuery + CompanyQuery + PreferencesQuery of the company for the first sendRequestXML, and the
 sendRequestXML -> QuickBooks -> receiveResponseXML loop until 100 or a negative percent (then
@@ -20,6 +21,7 @@ Faults of the QuickBooks side map to what QBWC does:
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -109,7 +111,7 @@ class WebConnectorClient:
         wsdl: str,
         quickbooks: QuickBooksProcessor,
         *,
-        address: str | None = None,
+        address: str | Sequence[str] | None = None,
         version: str = QBWC_VERSION,
         company_file: str = DEFAULT_COMPANY_FILE,
         timeout: float = 30.0,
@@ -130,15 +132,19 @@ class WebConnectorClient:
         if binding is None:
             raise ValueError(f"{wsdl} has no SOAP 1.1 binding")
         self._client = client
-        self._service: Any = (
-            client.create_service(binding.name, address)  # type: ignore[no-untyped-call]
-            if address
-            else client.service
-        )
+        addresses = [address] if isinstance(address, str) else list(address or ())
+        self._services: list[Any] = [
+            client.create_service(binding.name, where)  # type: ignore[no-untyped-call]
+            for where in addresses
+        ] or [client.service]
+        self.served = [0] * len(self._services)  # calls per address
 
     def _call(self, result: RunResult, operation: str, *args: Any) -> Any:
         result.calls.append(operation)
-        return getattr(self._service, operation)(*args)
+        # Several addresses: a load balancer in front of them, each call to the next in turn.
+        turn = sum(self.served) % len(self._services)
+        self.served[turn] += 1
+        return getattr(self._services[turn], operation)(*args)
 
     def run(self, username: str, password: str) -> RunResult:
         """One full Web Connector session; returns what happened."""

@@ -30,6 +30,7 @@ class ServiceSettings:
     queue_seconds: float = 10.0
     body_read_seconds: float = 60.0
     answer_within: float = 2.0
+    max_cycle_threads: int = 8
 
 
 def _seconds(raw: dict[str, Any], key: str) -> timedelta:
@@ -62,6 +63,7 @@ def load_settings(**overrides: Any) -> ServiceSettings:
         "queue_seconds": float(raw["queue_seconds"]),
         "body_read_seconds": float(raw["body_read_seconds"]),
         "answer_within": float(raw["answer_within_seconds"]),
+        "max_cycle_threads": int(raw["max_cycle_threads"]),
     }
     values.update(overrides)
     return ServiceSettings(**values)
