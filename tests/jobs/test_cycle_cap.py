@@ -24,6 +24,11 @@ def _adds(ops: list[QbOp]) -> list[SfRef]:
     return [op.sf for op in ops if op.action is QbAction.ADD and op.sf is not None]
 
 
+def _change_reads(ops: list[QbOp]) -> int:
+    """Reads of QuickBooks' changes started (first pages)."""
+    return sum(op.action is QbAction.READ_CHANGED and op.cursor is None for op in ops)
+
+
 def _parents_first(world: World, adds: list[SfRef]) -> None:
     """Each opportunity's invoice went out after its account's customer."""
     position = {sf: n for n, sf in enumerate(adds)}
@@ -70,6 +75,9 @@ def test_more_due_than_the_cap_finishes_in_chained_cycles_parents_first(world: W
     world.advance(60)
     again, more_ops = world.recorded_cycle()  # nothing left: one cycle, nothing added
     assert again.chained == 0 and _adds(more_ops) == []
+    # QuickBooks' changes were read by the chain's first cycle only: no more reads than one
+    # cycle makes (the first ever reads fewer feeds: no checkpoint yet)
+    assert 0 < _change_reads(ops) <= _change_reads(more_ops)
 
 
 def test_a_web_connector_session_goes_on_to_the_next_chained_cycle(world: World) -> None:
