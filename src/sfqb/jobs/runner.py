@@ -203,7 +203,9 @@ class SyncRunner:
             unread = missing - set(queued)
             if unread:
                 self._gather.parents(company, unread)
-                queued |= self._builder.due_rows_of(company, self._clock(), unread, parents)
+                # due by the cycle's start, as before the cap: one read now (queued at a
+                # later time) is synced by the next cycle, its children wait till then
+                queued |= self._builder.due_rows_of(company, due_by, unread, parents)
             items.update(queued)
             cycle = self._build(company, items, clean, bindings, after is None)
         report = CycleReport(company, run.id, more=more, due_by=due_by)
