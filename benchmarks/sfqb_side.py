@@ -10,8 +10,12 @@ stops when its stdin closes.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
+import threading
+import time
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,9 +35,30 @@ from sfqb.web.app import WebServices, create_app
 from sfqb.web.server import running_server
 
 
+def _trace_peaks(path: Path, stop: threading.Event) -> None:
+    """Write the biggest allocation sites (tracemalloc, 12 frames) at each new peak of traced
+    memory to `path` (set SFQB_TRACEMALLOC=path): where memory grows with the data."""
+    peak = 0
+    while not stop.wait(0.5):
+        current, _ = tracemalloc.get_traced_memory()
+        if current <= peak * 1.05:
+            continue
+        peak = current
+        stats = tracemalloc.take_snapshot().statistics("traceback")[:15]
+        lines = [f"peak {current / 2**20:.1f} MiB at {time.strftime('%H:%M:%S')}"]
+        for stat in stats:
+            lines.append(f"{stat.size / 2**20:8.1f} MiB {stat.count:8d} blocks")
+            lines.extend(f"    {frame}" for frame in stat.traceback.format()[-24:])
+        path.write_text("\n".join(lines) + "\n")
+
+
 def main() -> None:
     """Serve sfqb's Web Connector endpoint until stdin closes."""
     config = json.loads(sys.argv[1])
+    trace, stop = os.environ.get("SFQB_TRACEMALLOC"), threading.Event()
+    if trace:
+        tracemalloc.start(12)
+        threading.Thread(target=_trace_peaks, args=(Path(trace), stop), daemon=True).start()
     clock = lambda: datetime.now(UTC)  # noqa: E731 - real time, as the sandboxes use
     catalog = load_catalog()
     store = Store.from_url(config["store_url"])
@@ -70,6 +95,7 @@ def main() -> None:
     with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
         print(f"{base}/qbwc", flush=True)
         sys.stdin.read()  # the driver closes stdin when it is done
+    stop.set()
     store.engine.dispose()
 
 

@@ -18,7 +18,7 @@ import pytest
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.entities import Role, SfObject, SfRef
-from sfqb.jobs.gateway import SalesforceGateway
+from sfqb.jobs.gateway import Page, SalesforceGateway
 from sfqb.jobs.runner import SyncRunner
 from sfqb.mapping import Mapper, load_flows
 from sfqb.mapping.company import read_fields
@@ -51,6 +51,17 @@ class RecordingGateway(SalesforceGateway):
     ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
         self.conditions.append((sobject, render(where) if where is not None else None))
         return super().read(sobject, since, where, settled=settled)
+
+    def read_pages(
+        self,
+        sobject: str,
+        since: Mapping[str, datetime],
+        where: Condition | None = None,
+        *,
+        settled: Collection[str] = (),
+    ) -> Iterator[Page]:
+        self.conditions.append((sobject, render(where) if where is not None else None))
+        yield from super().read_pages(sobject, since, where, settled=settled)
 
 
 def configure(world: World, *configs: FlowConfig) -> RecordingGateway:

@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from sfqb.connectors.qbd.webconnector import (
     load_settings,
 )
 from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
-from sfqb.jobs.gateway import SalesforceGateway
+from sfqb.jobs.gateway import Page, SalesforceGateway
 from sfqb.jobs.qbwc import CycleWorkSource
 from sfqb.jobs.runner import CycleReport, SyncRunner
 from sfqb.mapping import Mapper, load_flows
@@ -48,10 +49,17 @@ class HeldReads(SalesforceGateway):
         self.gate = threading.Event()
         self.reading = threading.Event()
 
-    def read(self, *args: Any, **kwargs: Any) -> Any:
+    def _hold(self) -> None:
         self.reading.set()
         assert self.gate.wait(HELD), "the test never let the Salesforce read go on"
+
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        self._hold()
         return super().read(*args, **kwargs)
+
+    def read_pages(self, *args: Any, **kwargs: Any) -> Iterator[Page]:
+        self._hold()
+        yield from super().read_pages(*args, **kwargs)
 
 
 def _connector(world: World) -> SalesforceConnector:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -28,7 +28,7 @@ from sfqb.cli.settings import companies, services_of
 from sfqb.codes.words import flow_text, status_label
 from sfqb.domain.status import System
 from sfqb.jobs.bindings import BindingDesk
-from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.gateway import Page, SalesforceSource, change_pages
 from sfqb.jobs.gather import select_flows
 from sfqb.jobs.preview import PreviewAction, PreviewItem, preview
 from sfqb.jobs.runner import CycleReport, Driver
@@ -118,6 +118,13 @@ class _ReportingSource:
     ) -> tuple[list[dict[str, Any]], Any]:
         self._phases.step(f"reading Salesforce's changed {sobject} records")
         return self._inner.read(sobject, since, where, settled=settled)
+
+    def read_pages(
+        self, sobject: str, since: Any, where: Condition | None = None, *, settled: Any = ()
+    ) -> Iterator[Page]:
+        for number, page in enumerate(change_pages(self._inner, sobject, since, where, settled)):
+            self._phases.step(f"reading Salesforce's changed {sobject} records, page {number + 1}")
+            yield page
 
     def read_ids(
         self, sobject: str, ids: Sequence[str], where: Condition | None = None

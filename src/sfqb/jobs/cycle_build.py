@@ -16,9 +16,10 @@ from sfqb.jobs.qb_checkpoint import qb_since
 from sfqb.mapping import Mapper
 from sfqb.store import QueueItem, QueueStatus, Store
 from sfqb.store.binding_cache import BindingCache
+from sfqb.store.queue import DUE
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import references
-from sfqb.sync.records import BindRequest, Direction, PendingChange, modstamp_of
+from sfqb.sync.records import BindRequest, Direction, PendingChange, flow_of, modstamp_of
 from sfqb.sync.target import TargetProfile
 
 
@@ -40,15 +41,44 @@ class CycleBuilder:
         self._persistence, self._clock, self._profile = persistence, clock, profile
         self._field_stream = field_stream
 
-    def open_rows(self, company: str, now: datetime, flows: set[str]) -> dict[SfRef, QueueItem]:
-        """The company's due Salesforce-to-QuickBooks rows of `flows`, and those in flight."""
-        rows = [r for r in self._store.queue.due(company, now) if r.direction is Direction.SF_TO_QB]
+    def open_rows(
+        self,
+        company: str,
+        now: datetime,
+        flows: set[str],
+        limit: int | None = None,
+        after: tuple[datetime, int] | None = None,
+    ) -> tuple[dict[SfRef, QueueItem], tuple[datetime, int] | None]:
+        """The company's Salesforce-to-QuickBooks rows of `flows` in flight, and those due by
+        `now` (past `after` in due order), earliest first, at most `limit` of them; and, when
+        the limit was reached, the (next attempt, id) of the last due row taken."""
+        rows = self._store.queue.due(
+            company, now, limit=limit, flows=flows, direction=Direction.SF_TO_QB, after=after
+        )
+        last = rows[-1] if rows and limit is not None and len(rows) >= limit else None
+        full = (
+            None
+            if last is None or last.next_attempt_at is None
+            else (last.next_attempt_at, last.id)
+        )
         rows += [
-            r
-            for r in self._store.queue.open_items(company)
-            if r.status is QueueStatus.INFLIGHT and r.direction is Direction.SF_TO_QB
+            r for r in self._store.queue.in_flight(company, Direction.SF_TO_QB) if r.flow in flows
         ]
-        return {r.source: r for r in rows if isinstance(r.source, SfRef) and r.flow in flows}
+        return {r.source: r for r in rows if isinstance(r.source, SfRef)}, full
+
+    def due_rows_of(
+        self, company: str, now: datetime, wanted: set[SfRef], flows: set[str]
+    ) -> dict[SfRef, QueueItem]:
+        """The queue rows of `wanted` records (in their flows among `flows`) due by `now`."""
+        pairs = [(f, ref) for ref in wanted if (f := flow_of(ref)) in flows]
+        return {
+            r.source: r
+            for r in self._store.queue.rows_of(company, pairs)
+            if isinstance(r.source, SfRef)
+            and r.status in DUE
+            and r.next_attempt_at is not None
+            and r.next_attempt_at <= now
+        }
 
     def build(
         self,
@@ -62,9 +92,11 @@ class CycleBuilder:
         flows_off: frozenset[str],
         sweep: bool = False,
         key_prefixes: Mapping[str, SfObject] | None = None,
+        read_qb: bool = True,
     ) -> Cycle:
         """The cycle over `items`; the bindings it will ask about are read ahead (a `sweep`
-        reads QuickBooks' whole change window)."""
+        reads QuickBooks' whole change window). Without `read_qb` it reads none of QuickBooks'
+        changes (a chained cycle: its chain's first cycle read them)."""
         overrides = self._store.overrides.of_company(company)
         changes = [
             PendingChange(
@@ -86,7 +118,7 @@ class CycleBuilder:
             self._store, company, self._profile, transaction_type=settings.transaction_type,
             overlap=settings.qb_overlap, fall_back=settings.qb_fall_back, now=self._clock(),
             sweep=sweep,
-        )  # fmt: skip
+        ) if read_qb else {}  # fmt: skip
         cycle = Cycle(
             company,
             changes,

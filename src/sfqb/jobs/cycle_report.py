@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from importlib import resources
 from typing import Any, Protocol
+
+import yaml
 
 from sfqb.codes import Catalog
 from sfqb.domain.entities import SfRef
@@ -22,6 +25,15 @@ from sfqb.sync.ops import QbOp, QbResult, QuickBooksUnavailable
 OPPORTUNITY_FLOW = "opportunity_to_invoice"  # its target kind is the runner's transaction type
 CONTACT_EVERY = timedelta(seconds=30)  # how often a cycle records its contact with QuickBooks
 FIELD_STREAM = ":binding-field:"  # target + this + the field in use ("" private): announced
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("sfqb.jobs").joinpath("data/cycle.yaml").read_text("utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+MAX_RECORDS_PER_CYCLE = int(_defaults()["max_records_per_cycle"])  # data/cycle.yaml
 
 
 class Circuit(Protocol):
@@ -51,6 +63,13 @@ class RunnerSettings:
     qb_fall_back: tuple[time, time] = FALL_BACK_HOURS
     transaction_type: str = "Invoice"
     qb_page_size: int = 100  # MaxReturned of each page of QuickBooks' changes
+    # The most due queue rows a cycle takes on (data/cycle.yaml); more due: the next cycle
+    # follows at once (`CycleReport.more`).
+    max_records_per_cycle: int = MAX_RECORDS_PER_CYCLE
+
+    def __post_init__(self) -> None:
+        if self.max_records_per_cycle < 1:
+            raise ValueError("max_records_per_cycle must be at least 1")
 
 
 @dataclass(slots=True)
@@ -69,6 +88,13 @@ class CycleReport:
     aborted: str = ""
     held: str = ""  # the company message that kept the cycle from running
     read_clean: bool = False  # QuickBooks' changes read in full and every write-back saved
+    # The cycle took as many due rows as it may (RunnerSettings.max_records_per_cycle), the
+    # last of them at `more` (its next attempt, id): more may be due. The next cycle of the
+    # chain takes rows due by `due_by` (the chain's start) past `more` in due order, so a row
+    # this chain put back, or left as it was, waits for the next chain (no chain runs forever).
+    more: tuple[datetime, int] | None = None
+    due_by: datetime | None = None
+    chained: int = 0  # cycles of the chain before this one (run_direct)
 
     @property
     def wrote_anything(self) -> bool:
@@ -86,6 +112,10 @@ class ActiveCycle:
     bindings: BindingCache
     read_ok: bool = True
     sweep: bool = False  # the nightly sweep: QuickBooks' whole change window read
+    # A chained cycle reads none of QuickBooks' changes (its chain's first cycle did, and the
+    # next chain's reads what this one wrote): it keeps the QuickBooks checkpoint as it is, and
+    # is clean when the cycle before it was (None: the cycle reads them).
+    clean_before: bool | None = None
 
 
 def run_counts(report: CycleReport) -> dict[str, int]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from sfqb.connectors.salesforce import (
     ChangeBatch,
@@ -73,6 +73,43 @@ class SalesforceSource(Protocol):
         ...
 
 
+Page = tuple[list[dict[str, Any]], dict[str, datetime]]  # payloads, each stream's mark so far
+
+
+@runtime_checkable
+class PagedSource(Protocol):
+    """A SalesforceSource that can hand a read's changes out a query page at a time."""
+
+    def read_pages(
+        self,
+        sobject: str,
+        since: Mapping[str, datetime],
+        where: Condition | None = None,
+        *,
+        settled: Collection[str] = (),
+    ) -> Iterator[Page]:
+        """`SalesforceSource.read` in pages: at least one; the next page is read only when the
+        caller takes it, and the last page's marks are the read's."""
+        ...
+
+
+def change_pages(
+    source: SalesforceSource,
+    sobject: str,
+    since: Mapping[str, datetime],
+    where: Condition | None = None,
+    settled: Collection[str] = (),
+) -> Iterator[Page]:
+    """A read's changes a page at a time when `source` can page them (else in one page). The
+    source is asked with `where` only when given, and with `settled` only when not empty."""
+    keywords: dict[str, Any] = {"settled": settled} if settled else {}
+    args = (sobject, since, where) if where else (sobject, since)
+    if isinstance(source, PagedSource):
+        yield from source.read_pages(*args, **keywords)
+    else:
+        yield source.read(*args, **keywords)
+
+
 class _Changes:
     """One read's change queries: each stream from its checkpoint, with the connector's overlap
     before it unless the stream is settled."""
@@ -89,6 +126,17 @@ class _Changes:
         stream = record_type.SOBJECT
         overlap = timedelta(0) if stream in self._settled else None
         return self._connector.read_changes(record_type, self._since[stream], overlap, where=where)
+
+    def pages(
+        self, record_type: type[R], highs: dict[str, datetime], where: Condition | None = None
+    ) -> Iterator[tuple[R, ...]]:
+        """The read's records a query page at a time; `highs` follows the stream's mark."""
+        stream = record_type.SOBJECT
+        overlap = timedelta(0) if stream in self._settled else None
+        since = self._since[stream]
+        for batch in self._connector.read_change_pages(record_type, since, overlap, where):
+            highs[stream] = batch.high_water_mark
+            yield batch.records
 
 
 class SalesforceGateway:
@@ -141,9 +189,70 @@ class SalesforceGateway:
             found = self._connector.read_records(SfProduct, others, where=where)
             changed.update((p.id, p) for p in found)
         ordered = sorted(changed.values(), key=lambda p: (p.system_modstamp, p.id))
-        payloads = self._priced(ordered, entries.records)
+        changed_entries = entries.records
+        known = {e.product_id for e in changed_entries}
+        payloads = self._priced(ordered, _prices(e.to_payload() for e in changed_entries), known)
         highs = {"Product2": products.high_water_mark, "PricebookEntry": entries.high_water_mark}
         return payloads, highs
+
+    def read_pages(
+        self,
+        sobject: str,
+        since: Mapping[str, datetime],
+        where: Condition | None = None,
+        *,
+        settled: Collection[str] = (),
+    ) -> Iterator[Page]:
+        """`read` a query page at a time (PagedSource), so no read holds every changed record.
+
+        The contact, contact role and price book entry streams are read first, keeping only
+        the Ids of the accounts or products they touch (and prices); after the pages of its
+        own stream, a record touched only through them is read by Id (200 a page).
+        """
+        if sobject not in _TYPES:
+            raise ValueError(f"sfqb does not read {sobject}")
+        changes = _Changes(self._connector, since, settled)
+        highs = {stream: since[stream] for stream in self.streams(sobject)}
+        if sobject == "Account":
+            touched = {c.account_id for p in changes.pages(SfContact, highs) for c in p}
+            touched |= {r.account_id for p in changes.pages(SfAccountContactRole, highs) for r in p}
+            accounts = changes.pages(SfAccount, highs, where)
+            for page in self._then_by_id(SfAccount, accounts, touched, where):
+                yield self._with_contacts(page), dict(highs)
+        elif sobject == "Product2":
+            prices: dict[str, Mapping[str, Any]] = {}
+            touched = set()
+            for entries in changes.pages(SfPricebookEntry, highs):
+                touched |= {e.product_id for e in entries}
+                for product, price in _prices(e.to_payload() for e in entries).items():
+                    prices.setdefault(product, price)  # the first active entry, as `_prices`
+            products = changes.pages(SfProduct, highs, where)
+            for priced in self._then_by_id(SfProduct, products, touched, where):
+                yield self._priced(priced, prices, touched), dict(highs)
+        else:
+            for records in changes.pages(_TYPES[sobject], highs, where):
+                kept = self._originals(records) if sobject == "Order" else records
+                yield [r.to_payload() for r in kept], dict(highs)
+
+    def _then_by_id(
+        self,
+        record_type: type[R],
+        pages: Iterator[tuple[R, ...]],
+        touched: set[str | None],
+        where: Condition | None,
+    ) -> Iterator[Sequence[R]]:
+        """`pages`, then the `touched` records (Ids) they did not hold, read by Id."""
+        seen: set[str] = set()
+        for page in pages:
+            seen.update(r.id for r in page)
+            yield page
+        left = sorted(i for i in touched if i and i not in seen)
+        for start in range(0, len(left), 200):
+            found = self._connector.read_records(
+                record_type, left[start : start + 200], where=where
+            )
+            if found:
+                yield sorted(found, key=lambda r: (r.system_modstamp, r.id))
 
     def read_ids(
         self, sobject: str, ids: Sequence[str], where: Condition | None = None
@@ -160,7 +269,7 @@ class SalesforceGateway:
             raise ValueError(f"sfqb does not read {sobject}")
         records = self._connector.read_records(_TYPES[sobject], list(ids), where=where)
         if sobject == "Product2":
-            return self._priced(records, ())
+            return self._priced(records)
         if sobject == "Account":
             return self._with_contacts(records)
         if sobject == "Order":
@@ -228,20 +337,23 @@ class SalesforceGateway:
         return sorted(kept.values(), key=lambda o: (o.system_modstamp, o.id))
 
     def _priced(
-        self, products: Sequence[SfProduct], entries: Sequence[SfPricebookEntry]
+        self,
+        products: Sequence[SfProduct],
+        prices: Mapping[str, Mapping[str, Any]] | None = None,
+        known: Collection[str | None] = (),
     ) -> list[dict[str, Any]]:
-        """Product payloads with their price: from `entries`, else read by Product2Id."""
-        found = list(entries)
-        known = {e.product_id for e in found}
+        """Product payloads with their price: from `prices` (of the changed price book entries,
+        which touched the products `known`), else read by Product2Id."""
         unpriced = sorted(p.id for p in products if p.id not in known)
+        found = prices or {}
         if unpriced:
-            found += self._connector.read_records(SfPricebookEntry, unpriced, by="Product2Id")
-        prices = _prices(e.to_payload() for e in found)
+            entries = self._connector.read_records(SfPricebookEntry, unpriced, by="Product2Id")
+            found = {**_prices(e.to_payload() for e in entries), **found}
         payloads = []
         for product in products:
             payload = product.to_payload()
-            if product.id in prices:
-                payload["PricebookEntry"] = prices[product.id]
+            if product.id in found:
+                payload["PricebookEntry"] = found[product.id]
             payloads.append(payload)
         return payloads
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sfqb.connectors.salesforce import SalesforceError
 from sfqb.domain.entities import Role, SfObject, SfRef
-from sfqb.jobs.gateway import SalesforceSource
+from sfqb.jobs.gateway import SalesforceSource, change_pages
 from sfqb.mapping.mapper import FlowRead
 from sfqb.mapping.soql import Condition
 from sfqb.store import QueueItem, QueueStatus, Store
@@ -67,26 +67,13 @@ class Gather:
         # flow -> the reads of its changes (Mapper.reads); by default one read, its filter.
         self._reads = reads or (lambda flow: (FlowRead(self._filters.get(flow)),))
 
-    def _read(
-        self,
-        where: Condition | None,
-        sobject: str,
-        since: Mapping[str, datetime],
-        settled: frozenset[str],
-    ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
-        # A source is asked with `where` only when the flow has a filter, and with `settled`
-        # only when a stream is.
-        if settled:
-            return self._sf.read(sobject, since, where, settled=settled)
-        return self._sf.read(sobject, since, where) if where else self._sf.read(sobject, since)
-
     def _read_ids(self, flow: str, sobject: str, ids: Sequence[str]) -> list[dict[str, Any]]:
         where = self._filters.get(flow)
         return self._sf.read_ids(sobject, ids, where) if where else self._sf.read_ids(sobject, ids)
 
     def changes(self, company: str, flows: Sequence[str] | None = None) -> int:
         """Queue every Salesforce record changed since its checkpoint (and inside its flow's
-        filter); returns how many.
+        filter), a Salesforce page at a time; returns how many.
 
         Reads with the same condition share one (Account: the vendor flow's read of the
         vendor rule is the customer flow's read of the vendors it keeps as customers), and
@@ -116,9 +103,12 @@ class Gather:
             # between is what the connector's overlap covers for any read.
             found: dict[str, list[datetime]] = {}
             for where, group in reads:
-                payloads, highs = self._read(where, sobject.value, since, settled)
-                for flow, bound_only in group:
-                    queued += self._queue(company, flow, sobject, payloads, bound_only)
+                highs: dict[str, datetime] = {}
+                # Queued a page at a time: the next page is read once this one is queued.
+                for payloads, marks in change_pages(self._sf, sobject.value, since, where, settled):
+                    for flow, bound_only in group:
+                        queued += self._queue(company, flow, sobject, payloads, bound_only)
+                    highs = marks  # the last page's are the read's
                 for stream, high in highs.items():
                     found.setdefault(stream, [])
                     if high != since.get(stream):

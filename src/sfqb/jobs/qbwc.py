@@ -137,13 +137,7 @@ class CycleWorkSource:
         try:
             report = self._locked_cycle(company, handle)
             if report is not None:
-                log.info(
-                    "cycle of %s (run %d) ended%s: %d Web Connector round trip(s), %d of them "
-                    "pages of reads", company, report.run_id,
-                    f" ({report.aborted or report.held})" if report.aborted or report.held else "",
-                    report.qb_batches, report.qb_pages,
-                )  # fmt: skip
-                self._on_report(report)
+                self._reported(company, report)
         except Exception as exc:  # the session hears of it through getLastError
             log.exception("the sync cycle of %s failed", company)
             error = str(exc) or type(exc).__name__
@@ -168,21 +162,37 @@ class CycleWorkSource:
             log.info("%s: the session ended while a cycle elsewhere held the company", company)
             return None
 
+    def _reported(self, company: str, report: CycleReport) -> None:
+        log.info(
+            "cycle of %s (run %d) ended%s: %d Web Connector round trip(s), %d of them "
+            "pages of reads", company, report.run_id,
+            f" ({report.aborted or report.held})" if report.aborted or report.held else "",
+            report.qb_batches, report.qb_pages,
+        )  # fmt: skip
+        self._on_report(report)
+
     def _cycle(self, company: str, handle: WorkHandle) -> CycleReport | None:
+        """The company's cycles for the session: one, and while a cycle took as many records
+        as it may (`CycleReport.more`), the next one at once, in the same session."""
         runner = self._runner_for(company)
         if (held := runner.preflight(company)) is not None:
             return held
         runner.gather(company)
-        if not handle.renew():
-            return None  # the session ended while Salesforce was read: the next one syncs
-        active = runner.start(company)
-        try:
-            return self._drive(company, runner, active, handle)
-        except BindingsChanged as exc:
-            return runner.dropped(active, exc)
-        except _Stop as stop:
-            handle.withdraw()  # a batch queued as the session ended is never sent
-            return runner.abort(active, QuickBooksUnavailable(stop.status))
+        report: CycleReport | None = None
+        while report is None or (report.more and not report.aborted):
+            if report is not None:
+                self._reported(company, report)
+            if not handle.renew():
+                return None  # the session ended meanwhile: the next one syncs the rest
+            active = runner.start(company, after=report)
+            try:
+                report = self._drive(company, runner, active, handle)
+            except BindingsChanged as exc:
+                return runner.dropped(active, exc)
+            except _Stop as stop:
+                handle.withdraw()  # a batch queued as the session ended is never sent
+                return runner.abort(active, QuickBooksUnavailable(stop.status))
+        return report
 
     def _drive(
         self, company: str, runner: SyncRunner, active: ActiveCycle, handle: WorkHandle

@@ -51,6 +51,7 @@ __all__ = [
     "Driver",
     "RunnerSettings",
     "SyncRunner",
+    "chain",
     "decode_outage",
 ]
 
@@ -118,11 +119,15 @@ class SyncRunner:
         if (held := self.preflight(company)) is not None:
             return held
         self.gather(company, flows)
-        active = self.start(company, flows)
-        try:
-            return self._drive(active, driver)
-        except BindingsChanged as exc:
-            return self.dropped(active, exc)
+        report: CycleReport | None = None
+        while report is None or (report.more and not report.aborted):
+            active = self.start(company, flows, after=report)
+            try:
+                done = self._drive(active, driver)
+            except BindingsChanged as exc:
+                done = self.dropped(active, exc)
+            report = done if report is None else chain(report, done)
+        return report
 
     def _drive(self, active: ActiveCycle, driver: Driver) -> CycleReport:
         company = active.report.company
@@ -179,28 +184,45 @@ class SyncRunner:
         file and not switched on in the console (a person's switch wins)."""
         return self._store.flow_settings.disabled(company, self._off_by_default)
 
-    def start(self, company: str, flows: Sequence[str] | None = None) -> ActiveCycle:
+    def start(
+        self, company: str, flows: Sequence[str] | None = None, *, after: CycleReport | None = None
+    ) -> ActiveCycle:
         """Open a run and build the cycle from the due queue rows (and any left in flight).
 
-        Parents the records reference but sfqb never saw (not bound, not queued) are read from
-        Salesforce and queued first, so the cycle syncs them before their children.
+        The cycle takes at most `settings.max_records_per_cycle` due rows, earliest due first;
+        `report.more` says when it took that many: the caller then starts the next cycle of
+        the chain at once, passing this report as `after` (see CycleReport.more).
+        Parents the records reference come along: queued ones due, and those sfqb never saw
+        (not bound, not queued) read from Salesforce and queued first, so the cycle syncs them
+        before their children.
         """
         now = self._clock()
+        due_by = now if after is None or after.due_by is None else min(after.due_by, now)
         chosen = set(self.flows_on(company, flows))
-        sweep = self.sweep_due(company, now)
+        # The nightly sweep is the first cycle of a chain: the chained ones read no QuickBooks.
+        sweep = after is None and self.sweep_due(company, now)
         kind = RunKind.CDC_SWEEP if sweep else RunKind.CYCLE
         run = self._store.journal.start_run(company, sorted(chosen), at=now, kind=kind)
-        items = self._builder.open_rows(company, now, chosen)
+        cap, past = self.settings.max_records_per_cycle, after.more if after else None
+        items, more = self._builder.open_rows(company, due_by, chosen, cap, past)
         clean = clean_before(self._store, company, run.id)
         bindings = self._store.binding_cache(company)  # read once per cycle, written per batch
-        cycle = self._build(company, items, clean, bindings, sweep)
+        cycle = self._build(company, items, clean, bindings, read_qb=after is None, sweep=sweep)
         missing = cycle.unsynced_parents()
         if missing:
-            self._gather.parents(company, missing)
-            parents = {f for f, _ in SF_FLOWS[:2]} - self.flows_off(company)
-            items = self._builder.open_rows(company, now, chosen | parents)
-            cycle = self._build(company, items, clean, bindings, sweep)
-        return ActiveCycle(CycleReport(company, run.id), cycle, items, bindings, sweep=sweep)
+            parents = chosen | ({f for f, _ in SF_FLOWS[:2]} - self.flows_off(company))
+            queued = self._builder.due_rows_of(company, due_by, missing, parents)
+            unread = missing - set(queued)
+            if unread:
+                self._gather.parents(company, unread)
+                # due by the cycle's start, as before the cap: one read now (queued at a
+                # later time) is synced by the next cycle, its children wait till then
+                queued |= self._builder.due_rows_of(company, due_by, unread, parents)
+            items.update(queued)
+            cycle = self._build(company, items, clean, bindings, read_qb=after is None, sweep=sweep)
+        report = CycleReport(company, run.id, more=more, due_by=due_by)
+        chained = None if after is None else after.read_clean
+        return ActiveCycle(report, cycle, items, bindings, sweep=sweep, clean_before=chained)
 
     def sweep_due(self, company: str, now: datetime) -> bool:
         """True when the company's next cycle is its daily sweep: sweeps are on, its change
@@ -219,12 +241,13 @@ class SyncRunner:
         items: dict[SfRef, QueueItem],
         clean: bool,
         bindings: BindingCache,
+        *,
+        read_qb: bool,
         sweep: bool,
     ) -> Cycle:
         return self._builder.build(
-            company, items, clean, bindings,
-            settings=self.settings, policy=self.policy, flows_off=self.flows_off(company),
-            sweep=sweep,
+            company, items, clean, bindings, settings=self.settings, policy=self.policy,
+            flows_off=self.flows_off(company), read_qb=read_qb, sweep=sweep,
             key_prefixes=self.key_prefixes(),
         )  # fmt: skip
 
@@ -293,8 +316,9 @@ class SyncRunner:
             and cycle.read_complete
             and report.failed_writes == 0
             and not cycle.writeback.held_back
+            and active.clean_before is not False
         )
-        if report.read_clean:
+        if report.read_clean and active.clean_before is None:
             newest = max(high.values(), default=None)
             save_qb_checkpoint(
                 self._store, report.company, self.profile, newest, sweep=active.sweep
@@ -317,3 +341,15 @@ class SyncRunner:
         report.aborted = str(exc)
         self._writedown.close(report, RunStatus.FAILED)
         return report
+
+
+def chain(earlier: CycleReport, later: CycleReport) -> CycleReport:
+    """The report of a chain of cycles so far: `later`'s, with `earlier`'s counts added."""
+    later.synced.update(earlier.synced)
+    later.states.update(earlier.states)
+    later.qb_batches += earlier.qb_batches
+    later.qb_pages += earlier.qb_pages
+    later.sf_writes += earlier.sf_writes
+    later.failed_writes += earlier.failed_writes
+    later.chained = earlier.chained + 1
+    return later

@@ -22,7 +22,7 @@ from sfqb.jobs.gateway import SalesforceSource
 from sfqb.jobs.job_queue import InProcessQueue, JobQueue, Start, in_thread, one_line
 from sfqb.jobs.runner import CycleReport, Driver
 from sfqb.jobs.salesforce_org import SalesforceOrg
-from sfqb.store import Store
+from sfqb.store import QueueStatus, Store
 from sfqb.store.cycle_lock import holding
 
 log = logging.getLogger(__name__)
@@ -130,9 +130,15 @@ def queue_changes(
     runner leaves out flows switched off); `held` says why nothing was read."""
     runner = backend.runner(company, source, org)
     if (held := runner.preflight(company)) is not None:
-        return Queued(company, 0, len(store.queue.open_items(company)), held.held)
+        return Queued(company, 0, _open(store, company), held.held)
     read = runner.gather(company, flows)
-    return Queued(company, read, len(store.queue.open_items(company)))
+    return Queued(company, read, _open(store, company))
+
+
+def _open(store: Store, company: str) -> int:
+    """How many of the company's queue rows are not done (counted, not read)."""
+    counts = store.queue.count_by_status(company)
+    return sum(n for status, n in counts.items() if status is not QueueStatus.DONE)
 
 
 def run_company(backend: SyncBackend, store: Store, company: str) -> CycleReport | Queued:

@@ -7,12 +7,12 @@ e.g. by a parent or a record in use; retried at next_attempt_at) and review (hel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, role_of_flow
@@ -237,9 +237,19 @@ class SyncQueue:
             return _item(row) if row else None
 
     def due(
-        self, company: str, now: datetime, flow: str | None = None, limit: int | None = None
+        self,
+        company: str,
+        now: datetime,
+        flow: str | None = None,
+        limit: int | None = None,
+        *,
+        flows: Collection[str] | None = None,
+        direction: Direction | None = None,
+        after: tuple[datetime, int] | None = None,
     ) -> list[QueueItem]:
-        """Pending, failed and waiting rows whose next attempt is due, earliest first."""
+        """Pending, failed and waiting rows whose next attempt is due, earliest first (at most
+        `limit`; only of `flows` and `direction`, and past `after` (next attempt, id) in that
+        order, when given)."""
         query = (
             select(QueueRow)
             .where(
@@ -252,8 +262,52 @@ class SyncQueue:
         )
         if flow is not None:
             query = query.where(QueueRow.flow == flow)
+        if flows is not None:
+            query = query.where(QueueRow.flow.in_(sorted(flows)))
+        if direction is not None:
+            query = query.where(QueueRow.direction == direction.value)
+        if after is not None:
+            at, row_id = require_aware(after[0], "after"), after[1]
+            query = query.where(
+                or_(
+                    QueueRow.next_attempt_at > at,
+                    and_(QueueRow.next_attempt_at == at, QueueRow.id > row_id),
+                )
+            )
         with self._sessions() as db:
             return [_item(r) for r in db.scalars(query)]
+
+    def in_flight(self, company: str, direction: Direction | None = None) -> list[QueueItem]:
+        """The company's rows in flight (sent, answer not known), oldest first."""
+        query = (
+            select(QueueRow)
+            .where(QueueRow.company == company, QueueRow.status == _S.INFLIGHT.value)
+            .order_by(QueueRow.id)
+        )
+        if direction is not None:
+            query = query.where(QueueRow.direction == direction.value)
+        with self._sessions() as db:
+            return [_item(r) for r in db.scalars(query)]
+
+    def rows_of(self, company: str, sources: Iterable[tuple[str, SfRef]]) -> list[QueueItem]:
+        """The rows of these (flow, Salesforce record) pairs that exist, by one query per flow
+        and sObject (500 Ids a query)."""
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for flow, ref in sources:
+            wanted.setdefault((flow, source_type(ref)), []).append(ref.id)
+        found: list[QueueItem] = []
+        with self._sessions() as db:
+            for (flow, kind), ids in sorted(wanted.items()):
+                ordered = sorted(set(ids))
+                for start in range(0, len(ordered), 500):
+                    query = select(QueueRow).where(
+                        QueueRow.company == company,
+                        QueueRow.flow == flow,
+                        QueueRow.source_type == kind,
+                        QueueRow.source_id.in_(ordered[start : start + 500]),
+                    )
+                    found += [_item(r) for r in db.scalars(query)]
+        return found
 
     def open_items(self, company: str, flow: str | None = None) -> list[QueueItem]:
         """Every row of a company that is not done, oldest first."""

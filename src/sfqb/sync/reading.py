@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -80,11 +80,8 @@ class Reading:
             # transactions' read.
             since = self._since.get(qb_type, self._since.get(cycle.transaction_type))
             if since is not None:
-                pairs.append(
-                    self._paged(
-                        QbOp("", QbAction.READ_CHANGED, qb_type, since=since), self._changed
-                    )
-                )
+                op = QbOp("", QbAction.READ_CHANGED, qb_type, since=since)
+                pairs.append(self._paged(op, self._changed, self._passed))
         pairs.extend(cycle.orders.reading_ops())  # the edition and kinds the orders need
         pairs.extend(cycle.inactive.ops())  # customers and items the transactions name
         pairs.extend(cycle.gone.ops(self._since.get(cycle.transaction_type)))
@@ -175,18 +172,30 @@ class Reading:
         scope = hierarchy.prefix(self._cycle, sf) or ""
         return [scope + name for name in self._all_names(sf)]
 
-    def _paged(self, first: QbOp, then: Then) -> Pair:
+    def _paged(
+        self, first: QbOp, then: Then, passed: Callable[[QbRecord], bool] | None = None
+    ) -> Pair:
         """A read of changes in pages; `then` gets every page's records at once, de-duplicated.
 
         The same record twice (a page boundary moved by an edit, or the overlap) keeps its
-        newest version (id and EditSequence), so it is taken once.
+        newest version (id and EditSequence), so it is taken once. A record `passed` over
+        (`_passed`) is let go as its page comes: only its version is kept, so a read of many
+        records sfqb has seen does not hold them all.
         """
         found: dict[str, QbRecord] = {}
+        versions: dict[str, QbRecord] = {}  # each record's newest version, without its fields
 
         def take(op: QbOp, result: QbResult) -> None:
             for record in result.records:
-                seen = found.get(record.id)
-                if seen is None or _newer(record, seen):
+                seen = versions.get(record.id)
+                if seen is not None and not _newer(record, seen):
+                    continue
+                versions[record.id] = QbRecord(
+                    record.qb_type, record.id, record.version, record.time_modified
+                )
+                if passed is not None and passed(record):
+                    found.pop(record.id, None)
+                else:
                     found[record.id] = record
             if result.ok and result.cursor and result.remaining > 0:
                 self.more.append((replace(op, op_id="", cursor=result.cursor), take))
@@ -231,6 +240,17 @@ class Reading:
             )
             if binding is not None:  # bound: its binding field is set if it lacks the Id
                 cycle.mark(binding.sf, record.qb_type, record.id, record)
+
+    def _passed(self, record: QbRecord) -> bool:
+        """True for a record `_changed` would pass over: of a kind sfqb neither binds nor
+        reads payments of, or seen (`_seen`: its time is noted now, as `_changed` would)."""
+        profile = self._cycle.profile
+        if not (record.qb_type == profile.payment_type or profile.binds(record.qb_type)):
+            return True
+        if self._seen(record):
+            self._cycle.inbound.note_time(record)
+            return True
+        return False
 
     def _seen(self, record: QbRecord) -> bool:
         """True for a bound record whose binding holds this very version and whose binding

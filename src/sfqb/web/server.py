@@ -14,7 +14,12 @@ from fastapi import FastAPI
 @contextmanager
 def running_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `app` on a real socket until the block ends; yields the base URL."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    # An idle connection is kept well past the Web Connector's 5 s NoOp pause: with uvicorn's
+    # default (5 s) the server closed it just as the stand-in sent its next call on it
+    # (RemoteDisconnected / connection reset in the benchmark on a loaded machine).
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="off", timeout_keep_alive=75
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="sfqb-uvicorn", daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -136,32 +137,42 @@ class SalesforceConnector:
         `sobject` is a record class (SfAccount ...) or its sObject name ("Account" ...);
         `where` a company's flow filter, AND-ed to the query.
         """
-        record_type = _record_type(sobject)
+        latest: dict[str, SfRecord] = {}
+        last: ChangeBatch[SfRecord] | None = None
+        for last in self.read_change_pages(_record_type(sobject), since, overlap, where):
+            for record in last.records:
+                seen = latest.get(record.id)
+                if seen is None or record.system_modstamp >= seen.system_modstamp:
+                    latest[record.id] = record
+        assert last is not None  # a query has a first page
+        records = tuple(sorted(latest.values(), key=lambda r: (r.system_modstamp, r.id)))
+        return replace(last, records=records)
+
+    def read_change_pages(
+        self, sobject: type[R], since: datetime, overlap: timedelta | None = None,
+        where: Condition | None = None,
+    ) -> Iterator[ChangeBatch[R]]:  # fmt: skip
+        """`read_changes` a query page at a time: the next page (queryMore) is asked for only
+        when the caller takes it. Each batch holds one page's records (in the query's order,
+        SystemModstamp then Id; a record saved again while the pages are read may come twice)
+        and the high-water mark so far; the last batch's is the read's."""
         if since.tzinfo is None:
             raise ValueError("since must be timezone-aware")
         lower = since - (self._settings.default_overlap if overlap is None else overlap)
-        extra = self._extra.get(record_type.SOBJECT, ())
-        soql = payloads.changes_query(record_type, lower, extra, where)
-        latest: dict[str, SfRecord] = {}
-        pages = 0
-        for page in self._pages(record_type, soql):
-            pages += 1
+        extra = self._extra.get(sobject.SOBJECT, ())
+        soql = payloads.changes_query(sobject, lower, extra, where)
+        high = since
+        for number, page in enumerate(self._pages(sobject, soql), 1):
+            latest: dict[str, Any] = {}
             for record in page:
                 if record.system_modstamp <= lower:
                     continue  # the SOQL literal is rounded down to the second
                 seen = latest.get(record.id)
                 if seen is None or record.system_modstamp >= seen.system_modstamp:
                     latest[record.id] = record
-        records = tuple(sorted(latest.values(), key=lambda r: (r.system_modstamp, r.id)))
-        high = max([since, *(r.system_modstamp for r in records)])
-        return ChangeBatch(
-            sobject=record_type.SOBJECT,
-            since=since,
-            overlap_from=lower,
-            high_water_mark=high,
-            records=records,
-            pages=pages,
-        )
+            records = tuple(sorted(latest.values(), key=lambda r: (r.system_modstamp, r.id)))
+            high = max([high, *(r.system_modstamp for r in records)])
+            yield ChangeBatch(sobject.SOBJECT, since, lower, high, records, number)
 
     def read_records(
         self, sobject: type[SfRecord] | str, ids: Sequence[str], *, by: str = "Id",
