@@ -209,7 +209,8 @@ class SalesforceGateway:
         the Ids of the accounts or products they touch (and prices); after the pages of its
         own stream, a record touched only through them is read by Id (200 a page).
         """
-        if sobject not in _TYPES:
+        custom = _custom(sobject)  # a company's custom object (a flow's `source:`)
+        if sobject not in _TYPES and not custom:
             raise ValueError(f"sfqb does not read {sobject}")
         changes = _Changes(self._connector, since, settled)
         highs = {stream: since[stream] for stream in self.streams(sobject)}
@@ -230,7 +231,8 @@ class SalesforceGateway:
             for priced in self._then_by_id(SfProduct, products, touched, where):
                 yield self._priced(priced, prices, touched), dict(highs)
         else:
-            for records in changes.pages(_TYPES[sobject], highs, where):
+            record_type = custom_record_type(sobject) if custom else _TYPES[sobject]
+            for records in changes.pages(record_type, highs, where):
                 kept = self._originals(records) if sobject == "Order" else records
                 yield [r.to_payload() for r in kept], dict(highs)
 
