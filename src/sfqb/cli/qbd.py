@@ -200,6 +200,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     from sfqb.cli.qbo import qbo_web
     from sfqb.cli.worker import serve_cycles
     from sfqb.web import WebServices, create_app
+    from sfqb.web.server import KEEP_ALIVE_SECONDS
 
     services = _services_of(ctx)
     try:
@@ -241,7 +242,9 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     typer.echo(f"Web Connector endpoint: {shown}/qbwc (WSDL at /qbwc?wsdl)")
     typer.echo(console_banner(store, shown))
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS
+        )
     finally:
         stop.set()
         if cycles is not None:

@@ -10,16 +10,19 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+# An idle connection is kept well past the Web Connector's 5 s NoOp pause: with uvicorn's
+# default (5 s) the server closed it just as the client sent its next call on it
+# (RemoteDisconnected / connection reset in the benchmark on a loaded machine).
+KEEP_ALIVE_SECONDS = 75
+
 
 @contextmanager
 def running_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `app` on a real socket until the block ends; yields the base URL."""
-    # An idle connection is kept well past the Web Connector's 5 s NoOp pause: with uvicorn's
-    # default (5 s) the server closed it just as the stand-in sent its next call on it
-    # (RemoteDisconnected / connection reset in the benchmark on a loaded machine).
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", lifespan="off", timeout_keep_alive=75
-    )
+        app, host=host, port=port, log_level="warning", lifespan="off",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="sfqb-uvicorn", daemon=True)
     thread.start()
