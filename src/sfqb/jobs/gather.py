@@ -280,7 +280,7 @@ def select_flows(
     every = sf_flows(sources)
     if not flows:
         return every
-    known = {f for f, _ in SF_FLOWS}
+    known = {f for f, _ in SF_FLOWS} | {f for f, _ in every}
     unknown = sorted(set(flows) - known)
     if unknown:
         raise UnknownFlow(

@@ -25,6 +25,7 @@ FLOW_NAMES = (
     "credit_to_opportunity",
     "account_to_vendor",
     "vendor_to_account",
+    "refund_to_credit_memo",
 )
 
 # The flow that writes a record's QuickBooks changes back to the object another flow reads.

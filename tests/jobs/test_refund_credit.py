@@ -1,0 +1,103 @@
+"""Credit memos from a custom object the company names (`source:` of refund_to_credit_memo in
+its config file): a Refund__c record becomes a QuickBooks Credit Memo against its Account's
+customer, on both targets, through the same engine and bindings as the Opportunity credits.
+
+qbXML 12.0 CreditMemoAdd (QuickBooks Desktop) and Intuit's CreditMemo entity (QuickBooks
+Online) take a CustomerRef and at least one line; a refund keeps one amount, so the credit has
+one line made from the record. The record's lookup to its Account (Salesforce Help, "Custom
+Field Types": Lookup Relationship) makes the customer a parent sent first.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from sfqb.codes import Catalog
+from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
+from sfqb.domain.entities import QbKind, SfObject, SfRef
+from sfqb.jobs.gateway import SalesforceGateway
+from sfqb.jobs.runner import SyncRunner
+from sfqb.jobs.salesforce_org import described_prefix
+from sfqb.mapping import Mapper, load_flows
+from sfqb.mapping.company import read_fields
+from sfqb.mapping.flowconfig import FlowConfig
+
+from .worlds import TargetWorld
+
+REFUND = SfObject("Refund__c")
+FLOW = "refund_to_credit_memo"
+# The company's map of its refund object, per target (the target's own field names): the
+# customer from the Account lookup, the date, a memo and the one line's item and amount.
+_MAPS: Mapping[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "qbd": (
+        {"CustomerRef": {"source": "Account__c", "ref": "Account"},
+         "TxnDate": {"source": "Refund_Date__c", "type": "date"},
+         "Memo": {"source": "Name", "max_length": 4095}},
+        {"ItemRef": {"source": "Product__c", "ref": "Product2"},
+         "Amount": {"source": "Amount__c", "type": "amount"}},
+    ),
+    "qbo": (
+        {"CustomerRef": {"source": "Account__c", "ref": "Account"},
+         "TxnDate": {"source": "Refund_Date__c", "type": "date"},
+         "PrivateNote": {"source": "Name", "max_length": 4000}},
+        {"SalesItemLineDetail/ItemRef": {"source": "Product__c", "ref": "Product2"},
+         "Amount": {"source": "Amount__c", "type": "amount"},
+         "SalesItemLineDetail/UnitPrice": {"source": "Amount__c", "type": "price"}},
+    ),
+}  # fmt: skip
+
+
+def use_refunds(world: TargetWorld) -> None:
+    """The world's runner with the refund flow reading Refund__c (the company's config file)."""
+    fields, lines = _MAPS[world.target]
+    config = FlowConfig(FLOW, fields=fields, lines=lines, sobject="Refund__c")
+    runner: SyncRunner = world.runner  # type: ignore[attr-defined]
+    catalog: Catalog = world.catalog  # type: ignore[attr-defined]
+    flows = load_flows(maps=world.profile.maps, company={config.flow: config})
+    connector = SalesforceConnector(
+        ExistingSession(world.sf.instance, world.sf.session_id), world.sf.requests_session(),
+        catalog, clock=world.clock, extra_fields=read_fields(flows.flows),  # type: ignore[attr-defined]
+    )  # fmt: skip
+    gateway, mapper = SalesforceGateway(connector), Mapper(flows, runner.policy)
+    world.runner = SyncRunner(  # type: ignore[attr-defined]
+        world.store, gateway, mapper, catalog, clock=world.clock, rng=random.Random(3),  # type: ignore[attr-defined]
+        profile=world.profile, policy=runner.policy, settings=runner.settings,
+        key_prefix=described_prefix(gateway),
+    )  # fmt: skip
+
+
+def refund(world: TargetWorld, account: str, amount: float, name: str = "RMA-1001") -> str:
+    """A Refund__c of `amount` to `account`, for a refunded product; its Id."""
+    org = world.sf.org
+    product = org.create("Product2", {"Name": "Widget", "ProductCode": "W-1", "IsActive": True})
+    made = org.create(
+        "Refund__c",
+        {"Name": name, "Account__c": account, "Product__c": product, "Amount__c": amount,
+         "Refund_Date__c": org.now().date().isoformat()},
+    )  # fmt: skip
+    return str(made)
+
+
+def test_a_refund_becomes_a_credit_memo_against_its_accounts_customer(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    use_refunds(world)
+    account = world.sf.org.create("Account", {"Name": "Juniper Cafe"})
+    made = refund(world, account, 45.5)
+    assert made.startswith("a0R")  # the custom object's key prefix
+    report = world.cycle()
+    # Parents first: the customer and the item went across in the same cycle.
+    log = world.store.journal.log("demo", limit=99)
+    assert report.synced[FLOW] == 1, [(a.flow, a.operation, a.code, a.message) for a in log]
+    customer = world.store.bindings.by_sf("demo", SfRef(SfObject.ACCOUNT, account))
+    binding = world.store.bindings.by_sf("demo", SfRef(REFUND, made))
+    assert customer is not None and binding is not None
+    assert binding.qb.kind is QbKind.CREDIT_MEMO
+    record = world.sf.org.get("Refund__c", made)
+    assert record["QuickBooks_ID__c"] == binding.qb.id
+    assert record["QuickBooks_Sync_Status__c"] == "Synced"
+    again = world.cycle()
+    assert not again.synced.get(FLOW)
