@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sfqb.codes import Catalog
@@ -24,7 +25,7 @@ from sfqb.mapping import Mapper, load_flows
 from sfqb.mapping.company import read_fields
 from sfqb.mapping.flowconfig import FlowConfig
 
-from .worlds import TargetWorld
+from .worlds import TargetWorld, won_deal
 
 REFUND = SfObject("Refund__c")
 FLOW = "refund_to_credit_memo"
@@ -101,3 +102,56 @@ def test_a_refund_becomes_a_credit_memo_against_its_accounts_customer(
     assert record["QuickBooks_Sync_Status__c"] == "Synced"
     again = world.cycle()
     assert not again.synced.get(FLOW)
+
+
+def _settle(world: TargetWorld) -> None:
+    for _ in range(4):
+        world.advance(10)
+        report = world.cycle()
+        if not report.synced and not report.sf_writes:
+            return
+
+
+def test_the_credit_applied_in_quickbooks_comes_back_to_the_refund(
+    target_world: TargetWorld,
+) -> None:
+    """The credit's total and what remains of it go back to the refund record (the
+    credit_to_refund map); a person applying part of it to an invoice lowers what remains."""
+    world = target_world
+    use_refunds(world)
+    account = world.sf.org.create("Account", {"Name": "Juniper Cafe"})
+    sale = won_deal(world.sf.org, account)
+    made = refund(world, account, 15.0)
+    _settle(world)
+    memo = world.store.bindings.by_sf("demo", SfRef(REFUND, made))
+    invoice = world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, sale))
+    assert memo is not None and invoice is not None
+    record = world.sf.org.get("Refund__c", made)
+    assert Decimal(str(record["QuickBooks_Credit_Total__c"])) == Decimal("15")
+    assert Decimal(str(record["QuickBooks_Credit_Remaining__c"])) == Decimal("15")
+    world.advance(10)
+    world.qb_apply_credit(memo.qb, invoice.qb, "6.00")
+    _settle(world)
+    record = world.sf.org.get("Refund__c", made)
+    assert Decimal(str(record["QuickBooks_Credit_Remaining__c"])) == Decimal("9")
+    assert Decimal(str(record["QuickBooks_Credit_Total__c"])) == Decimal("15")
+    # The Opportunity's credit fields are not the refund's: the sale keeps none.
+    assert world.sf.org.get("Opportunity", sale).get("QuickBooks_Credit_Remaining__c") is None
+
+
+def test_an_edited_refund_updates_its_credit_memo(target_world: TargetWorld) -> None:
+    world = target_world
+    use_refunds(world)
+    account = world.sf.org.create("Account", {"Name": "Juniper Cafe"})
+    made = refund(world, account, 20.0)
+    world.cycle()
+    world.advance(10)
+    world.sf.org.update("Refund__c", made, {"Amount__c": 32.5})
+    report = world.cycle()
+    assert report.synced[FLOW] == 1
+    _settle(world)
+    binding = world.store.bindings.by_sf("demo", SfRef(REFUND, made))
+    assert binding is not None
+    assert world.qb_count("creditmemo") == 1
+    record = world.sf.org.get("Refund__c", made)
+    assert Decimal(str(record["QuickBooks_Credit_Total__c"])) == Decimal("32.5")
