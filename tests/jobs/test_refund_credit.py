@@ -20,7 +20,7 @@ from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.entities import QbKind, SfObject, SfRef
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.runner import SyncRunner
-from sfqb.jobs.salesforce_org import described_prefix
+from sfqb.jobs.salesforce_org import OrgCheck, described_prefix
 from sfqb.mapping import Mapper, load_flows
 from sfqb.mapping.company import read_fields
 from sfqb.mapping.flowconfig import FlowConfig
@@ -62,9 +62,11 @@ def use_refunds(world: TargetWorld) -> None:
         catalog, clock=world.clock, extra_fields=read_fields(flows.flows),  # type: ignore[attr-defined]
     )  # fmt: skip
     gateway, mapper = SalesforceGateway(connector), Mapper(flows, runner.policy)
+    # The org's preflight describes the refund object and the fields sfqb reads and writes.
+    org_check = OrgCheck(world.store, catalog, gateway, mapper, clock=world.clock)  # type: ignore[attr-defined]
     world.runner = SyncRunner(  # type: ignore[attr-defined]
         world.store, gateway, mapper, catalog, clock=world.clock, rng=random.Random(3),  # type: ignore[attr-defined]
-        profile=world.profile, policy=runner.policy, settings=runner.settings,
+        profile=world.profile, policy=runner.policy, settings=runner.settings, org_check=org_check,
         key_prefix=described_prefix(gateway),
     )  # fmt: skip
 
@@ -90,6 +92,7 @@ def test_a_refund_becomes_a_credit_memo_against_its_accounts_customer(
     made = refund(world, account, 45.5)
     assert made.startswith("a0R")  # the custom object's key prefix
     report = world.cycle()
+    assert not report.held, report.held
     # Parents first: the customer and the item went across in the same cycle.
     log = world.store.journal.log("demo", limit=99)
     assert report.synced[FLOW] == 1, [(a.flow, a.operation, a.code, a.message) for a in log]
