@@ -50,10 +50,10 @@ _MAPS: Mapping[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }  # fmt: skip
 
 
-def use_refunds(world: TargetWorld) -> None:
-    """The world's runner with the refund flow reading Refund__c (the company's config file)."""
+def use_refunds(world: TargetWorld, source: str = "Refund__c") -> None:
+    """The world's runner with the refund flow reading `source` (the company's config file)."""
     fields, lines = _MAPS[world.target]
-    config = FlowConfig(FLOW, fields=fields, lines=lines, sobject="Refund__c")
+    config = FlowConfig(FLOW, fields=fields, lines=lines, sobject=source)
     runner: SyncRunner = world.runner  # type: ignore[attr-defined]
     catalog: Catalog = world.catalog  # type: ignore[attr-defined]
     flows = load_flows(maps=world.profile.maps, company={config.flow: config})
@@ -158,3 +158,16 @@ def test_an_edited_refund_updates_its_credit_memo(target_world: TargetWorld) -> 
     assert world.qb_count("creditmemo") == 1
     record = world.sf.org.get("Refund__c", made)
     assert Decimal(str(record["QuickBooks_Credit_Total__c"])) == Decimal("32.5")
+
+
+def test_a_refund_object_the_org_lacks_holds_the_company_with_one_message(
+    target_world: TargetWorld,
+) -> None:
+    world = target_world
+    use_refunds(world, "Credit_Note__c")
+    world.sf.org.create("Account", {"Name": "Juniper Cafe"})
+    report = world.cycle()
+    assert "cannot see the object Credit_Note__c (a flow's source: in the config file)" in (
+        report.held
+    )
+    assert report.qb_batches == 0 and world.qb_count("customer") == 0
