@@ -80,7 +80,7 @@ BAD = [
     (
         "      product_to_item:\n        source: Part__c\n        map: {Name: {source: Name}}\n",
         5,
-        "only account_to_vendor can read a custom object",
+        "only account_to_vendor, refund_to_credit_memo can read a custom object",
     ),
     # The map: missing, or not filling the record's name.
     ("      account_to_vendor:\n        source: Supplier__c\n", 5, "needs its own `map:`"),

@@ -106,6 +106,23 @@ def test_docs_custom_source_example_is_a_config_sfqb_loads(tmp_path: Path) -> No
     ]
 
 
+def test_docs_refund_example_is_a_config_sfqb_loads(tmp_path: Path) -> None:
+    """docs/flows.md's refund flow example, loaded as it is written."""
+    from sfqb.cli.settings import load_config
+    from sfqb.mapping import load_flows
+
+    doc = Path(__file__).parents[2] / "docs" / "flows.md"
+    text = doc.read_text(encoding="utf-8").split("### Credit memos from a custom object", 1)[1]
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "sfqb.yaml"
+    path.write_text(example, encoding="utf-8")
+    flows = load_flows(company=load_config(path).company("acme").flows)
+    refund = flows["refund_to_credit_memo"]
+    assert refund.source == "Refund__c" and refund.lines is not None
+    assert [s.target for s in refund.fields][-3:] == ["CustomerRef", "TxnDate", "Memo"]
+    assert flows["credit_to_refund"].kind == "Refund__c"
+
+
 def test_plan_shows_a_custom_source_and_the_suppliers_it_would_send(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

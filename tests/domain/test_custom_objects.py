@@ -57,10 +57,11 @@ def test_a_custom_object_is_one_member_a_name_apart_from_the_standard_ones() -> 
         SfObject("Contact")  # a standard object sfqb does not read
 
 
-def test_a_custom_objects_record_is_bound_as_a_vendor_only() -> None:
+def test_a_custom_objects_record_is_bound_as_a_vendor_or_a_credit_memo() -> None:
     ref = SfRef(sobject_named("Supplier__c"), "a0X000000000001AAA", Role.VENDOR)
     assert default_qb_kind(ref.sobject, Role.VENDOR) is QbKind.VENDOR
     assert str(ref) == "Supplier__c a0X000000000001AAA (as vendor)"
     assert SfRef(SfObject("Supplier__c"), ref.id, Role.VENDOR) == ref  # rebuilt from a row
-    with pytest.raises(InvalidRef, match="cannot be bound as main"):
-        SfRef(ref.sobject, ref.id)
+    # In the main role a custom object's record is the refund flow's: a credit memo.
+    main = SfRef(sobject_named("Refund__c"), "a0R000000000001AAA")
+    assert default_qb_kind(main.sobject) is QbKind.CREDIT_MEMO

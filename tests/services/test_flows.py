@@ -15,7 +15,7 @@ from sfqb.store import Direction, RunStatus, Store
 from .conftest import CATALOG, T0
 
 
-def test_the_nine_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
+def test_the_eleven_flows_in_order_on_but_refunds_with_no_run_yet(db: Store) -> None:
     flows = company_flows(db, "acme")
     assert [f.name for f in flows] == [
         "Accounts → Customers",
@@ -23,13 +23,18 @@ def test_the_nine_flows_in_order_all_on_with_no_run_yet(db: Store) -> None:
         "Opportunities → Invoices",
         "Orders → Sales orders, invoices or estimates",
         "Accounts → Vendors",
+        "Refunds (a custom object) → Credit memos",
         "Customers → Accounts",
         "Payments → Opportunities",
         "Vendors → Accounts",
         "Credit memos → Opportunities",
+        "Credit memos → Refunds (a custom object)",
     ]
-    assert [f.direction for f in flows] == ["sf_to_qb"] * 5 + ["qb_to_sf"] * 4
-    assert all(f.enabled and f.last_run is None for f in flows)
+    assert [f.direction for f in flows] == ["sf_to_qb"] * 6 + ["qb_to_sf"] * 5
+    assert all(f.last_run is None for f in flows)
+    # The refund flows read a custom object the config file names (source:): off without one.
+    off = {f.flow for f in flows if not f.enabled}
+    assert off == {"refund_to_credit_memo", "credit_to_refund"}
 
 
 def test_each_flow_shows_its_last_run_and_what_it_did(db: Store) -> None:
@@ -70,7 +75,7 @@ def test_a_switch_is_stored_with_who_and_an_unknown_flow_is_refused(db: Store) -
     state = switch_flow(db, "acme", "payment_to_opportunity", False, by="ops")
     assert not state.enabled and state.changed_by == "ops"
     assert db.flow_settings.disabled("acme") == {"payment_to_opportunity"}
-    assert all(f.enabled for f in company_flows(db, "beta"))
+    assert all(f.enabled for f in company_flows(db, "beta") if "refund" not in f.flow)
     with pytest.raises(UnknownFlow, match="flows are account_to_customer"):
         switch_flow(db, "acme", "invoice_to_opportunity", False)
     assert set(flow_ids()) >= set(db.flow_settings.for_company("acme"))

@@ -138,9 +138,10 @@ SF_TARGETS: Mapping[SfObject, tuple[QbKind, ...]] = MappingProxyType(
 
 
 # The QuickBooks kinds a Salesforce record may become in a role other than the main one.
-# A custom object may be the vendor flow's source (`source:`): its records are vendors.
+# A custom object may be the vendor flow's source (`source:`): its records are vendors; or
+# the refund flow's (refund_to_credit_memo): its records, in the main role, are credit memos.
 CUSTOM_ROLE_TARGETS: Mapping[Role, tuple[QbKind, ...]] = MappingProxyType(
-    {Role.VENDOR: (QbKind.VENDOR,)}
+    {Role.VENDOR: (QbKind.VENDOR,), Role.MAIN: (QbKind.CREDIT_MEMO,)}
 )
 ROLE_TARGETS: Mapping[tuple[SfObject, Role], tuple[QbKind, ...]] = MappingProxyType(
     {(SfObject.ACCOUNT, Role.VENDOR): (QbKind.VENDOR,)}

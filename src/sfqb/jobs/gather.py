@@ -23,6 +23,7 @@ from sfqb.sync.fields import to_plain
 from sfqb.sync.rebinding import person_edited
 from sfqb.sync.records import (
     FLOW_OF,
+    REFUND_FLOW,
     SF_FLOWS,
     BindOrigin,
     BindRequest,
@@ -270,7 +271,7 @@ def select_flows(
     every = sf_flows(sources)
     if not flows:
         return every
-    known = {f for f, _ in SF_FLOWS}
+    known = {f for f, _ in SF_FLOWS} | {REFUND_FLOW}  # it reads only with a source
     unknown = sorted(set(flows) - known)
     if unknown:
         raise UnknownFlow(

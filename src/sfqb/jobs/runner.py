@@ -177,7 +177,8 @@ class SyncRunner:
         """The Salesforce-to-QuickBooks flows asked for (all by default) less those switched
         off for the company."""
         off = self.flows_off(company)
-        return [f for f, _ in select_flows(flows) if f not in off]
+        chosen = select_flows(flows, flow_sources(self._mapper.flows))
+        return [f for f, _ in chosen if f not in off]
 
     def flows_off(self, company: str) -> frozenset[str]:
         """The company's flows that are off: switched off in the console, or off in its config

@@ -13,6 +13,7 @@ import yaml
 
 from sfqb.mapping.errors import MappingConfigError
 from sfqb.mapping.flowconfig import FlowConfig, source_problem
+from sfqb.mapping.flowmap import SELF
 from sfqb.mapping.marks import Marks, load_marked, yaml_problem
 from sfqb.mapping.sobjects import SObjects, salesforce_objects
 from sfqb.mapping.soql import FilterError, parse_condition
@@ -122,6 +123,8 @@ def check_sources(
     if flow.lines is not None:
         info = objects.get(flow.source)
         child = info.children.get(flow.lines.source, flow.lines.source) if info else ""
+        if flow.lines.source == SELF:
+            child = flow.source  # one line made from the record itself
         line_named = (override.get("lines") or {}).get("fields") or {}
         checks += [
             (child, spec, f"{key}.lines.fields")
@@ -156,6 +159,14 @@ def check_company_flows(override: Path | None, company: Mapping[str, FlowConfig]
     raise errors[0]
 
 
+# The field a custom source's records keep their QuickBooks Id in, by the flow reading it
+# (sync.writeback's: a vendor's apart from a customer's, a credit's the main one).
+CUSTOM_ID_FIELDS = {
+    "account_to_vendor": "QuickBooks_Vendor_ID__c",
+    "refund_to_credit_memo": "QuickBooks_ID__c",
+}
+
+
 def read_fields(
     flows: Mapping[str, FlowMap], switch: Callable[[str], bool] = lambda _: False
 ) -> dict[str, list[str]]:
@@ -168,7 +179,11 @@ def read_fields(
         if objects.get(flow.source) is None and not flow.source.endswith("__c"):
             continue  # a QuickBooks record's map
         specs = [s for s in flow.fields if s.enabled_by is None or switch(s.enabled_by)]
+        if flow.lines is not None and flow.lines.source == SELF:
+            specs += [s for s in flow.lines.fields if s.enabled_by is None or switch(s.enabled_by)]
         names = [*flow.require, *(s for spec in specs for s in spec.sources)]
+        if flow.source.endswith("__c") and flow.name in CUSTOM_ID_FIELDS:
+            names.insert(0, CUSTOM_ID_FIELDS[flow.name])
         wanted = found.setdefault(flow.source, [])
         wanted.extend(n for n in names if "." not in n and n not in wanted)
     return found

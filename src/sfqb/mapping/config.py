@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -25,10 +26,14 @@ FLOW_NAMES = (
     "credit_to_opportunity",
     "account_to_vendor",
     "vendor_to_account",
+    "refund_to_credit_memo",
+    "credit_to_refund",
 )
 
 # The flow that writes a record's QuickBooks changes back to the object another flow reads.
 BACK_FLOWS = {"account_to_vendor": "vendor_to_account"}
+# The flow that writes a credit memo's values back to the refund flow's object (its source:).
+REFUND_BACK = {"refund_to_credit_memo": "credit_to_refund"}
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,6 +74,10 @@ def load_flows(
     for out, back in BACK_FLOWS.items():
         if flows[out].source != defaults[out]["source"]:  # a custom object (`source:`)
             flows[back] = mirrored(flows[back], flows[out])
+    for out, back in REFUND_BACK.items():
+        source = flows[out].source
+        if source.endswith("__c"):  # the company's refund object: the credits' values go to it
+            flows[back] = replace(flows[back], kind=source, kinds=(source,))
     return FlowSet(MappingProxyType(flows))
 
 

@@ -21,7 +21,11 @@ from sfqb.mapping.soql import Compare, InList, parse_condition, render
 
 FLOW_KEYS = frozenset({"enabled", "filter", "target", "map", "source"})
 # Flows whose records may come from a custom object the company names (`source:`).
-CUSTOM_SOURCES = frozenset({"account_to_vendor"})
+CUSTOM_SOURCES = frozenset({"account_to_vendor", "refund_to_credit_memo"})
+# The flow that reads only a custom object (it has no object of its own), and the fields its
+# company map must fill: the credit's customer and its one line's amount.
+REFUND_FLOW = "refund_to_credit_memo"
+REFUND_NEEDS = ("CustomerRef", "lines.Amount")
 # Flows whose kind a company policy setting chooses, so one setting decides it.
 POLICY_KINDS = {"order_to_sales_order": "order_target"}
 LINES_KEY = "lines"  # under `map:`, the overrides of a transaction's line fields
@@ -127,6 +131,8 @@ def parse_flows(
             raise fail((flow, "target"), f"is the company's policy {setting} (policy: {setting}:)")
         sobject = _source(entry, flow, fail)
         fields, lines = _map(entry.get("map"), flow, fail)
+        if flow == REFUND_FLOW:
+            _refund_map(fields, lines, fail)
         found[flow] = FlowConfig(
             flow, enabled, text, target, fields, lines, source, (*path, flow), marks, sobject
         )
@@ -141,6 +147,10 @@ def _source(
     """The custom object a flow reads (`source:`), checked for its shape; None: the flow's own.
     The object's existence and fields are the org's: the preflight checks them (describe)."""
     if "source" not in entry:
+        if flow == REFUND_FLOW:
+            raise fail(
+                (flow,), "needs `source:`, the custom object whose records are credits (Refund__c)"
+            )
         return None
     value = entry["source"]
     if flow not in CUSTOM_SOURCES:
@@ -157,6 +167,22 @@ def _source(
             "a custom source needs its own `map:` (the default map reads the flow's own object)",
         )
     return value.strip()
+
+
+def _refund_map(
+    fields: Mapping[str, Any],
+    lines: Mapping[str, Any],
+    fail: Callable[[tuple[str, ...], str], MappingConfigError],
+) -> None:
+    """The refund flow's map fills the credit's customer and its line's amount."""
+    for need in REFUND_NEEDS:
+        given = lines.get(need.split(".")[1]) if "." in need else fields.get(need)
+        if given is None:
+            raise fail(
+                (REFUND_FLOW, "map"),
+                f"must fill {need} from a field of the refund object "
+                "(CustomerRef: {source: Account__c, ref: Account}; lines: {Amount: ...})",
+            )
 
 
 def _map(

@@ -74,6 +74,9 @@ class DiscountSpec:
     fields: tuple[FieldSpec, ...]
 
 
+SELF = "."  # a `lines: source:` that makes one line of the record itself (a refund)
+
+
 @dataclass(frozen=True)
 class LinesSpec:
     """Child records mapped to transaction lines."""

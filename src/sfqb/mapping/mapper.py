@@ -10,7 +10,7 @@ from decimal import Decimal
 from sfqb.domain.policy import CompanyPolicy, DiscountMode
 from sfqb.mapping.discounts import DISCOUNT_AMOUNT, price_line
 from sfqb.mapping.errors import MappingInputError, RecordNotEligible
-from sfqb.mapping.flowmap import FieldSpec, FlowMap, FlowSet, LinesSpec
+from sfqb.mapping.flowmap import SELF, FieldSpec, FlowMap, FlowSet, LinesSpec
 from sfqb.mapping.result import Mapped, MappingChange, Reference, fingerprint, freeze
 from sfqb.mapping.rules import AMOUNT_PLACES, PRICE_PLACES, apply_name_rule, quantize, truncate
 from sfqb.mapping.soql import Condition, Logic, Negation
@@ -188,7 +188,9 @@ class Mapper:
                     _put(line, field.target, value)
             lines.append(line)
 
-        for given in _children(lookup(record, spec.source)):
+        # `source: .`: one line made from the record itself (a refund's amount).
+        given_lines = [record] if spec.source == SELF else _children(lookup(record, spec.source))
+        for given in given_lines:
             child = given
             if discount is None:
                 add(spec.fields, child)

@@ -17,16 +17,24 @@ from sfqb.mapping import FlowSet
 from sfqb.mapping.soql import Condition, render
 from sfqb.store import Run, Store
 from sfqb.sync.credits import COUNTED_APART
-from sfqb.sync.inbound import CREDIT_FLOW, CUSTOMER_FLOW, PAYMENT_FLOW, VENDOR_BACK_FLOW
-from sfqb.sync.records import SF_FLOWS, Direction
+from sfqb.sync.inbound import (
+    CREDIT_FLOW,
+    CUSTOMER_FLOW,
+    PAYMENT_FLOW,
+    REFUND_BACK_FLOW,
+    VENDOR_BACK_FLOW,
+)
+from sfqb.sync.records import REFUND_FLOW, SF_FLOWS, Direction
 
 # Salesforce to QuickBooks first (parents before children), then QuickBooks to Salesforce.
 FLOWS: tuple[tuple[str, Direction], ...] = (
     *((flow, Direction.SF_TO_QB) for flow, _ in SF_FLOWS),
+    (REFUND_FLOW, Direction.SF_TO_QB),
     (CUSTOMER_FLOW, Direction.QB_TO_SF),
     (PAYMENT_FLOW, Direction.QB_TO_SF),
     (VENDOR_BACK_FLOW, Direction.QB_TO_SF),
     (CREDIT_FLOW, Direction.QB_TO_SF),
+    (REFUND_BACK_FLOW, Direction.QB_TO_SF),
 )
 _RUNS = 50  # how many of the newest runs are searched for a flow's last one
 _ATTEMPTS = 100_000
@@ -149,10 +157,14 @@ def company_flows(
     switches = store.flow_settings.for_company(company)
     runs = store.journal.runs(company, limit=_RUNS)
     found = []
+    refund = (setups or {}).get(REFUND_FLOW)
+    refunds = refund is not None and refund.source.endswith("__c")  # the config file's source:
     for flow, direction in FLOWS:
         switch = switches.get(flow)
         setup = (setups or {}).get(flow)
         by_default = setup.configured_on if setup is not None else True
+        if flow in (REFUND_FLOW, REFUND_BACK_FLOW):
+            by_default = by_default and refunds  # nothing to read without a source
         last = next((r for r in runs if _ran(r, flow, direction)), None)
         found.append(
             FlowState(

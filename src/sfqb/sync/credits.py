@@ -34,9 +34,13 @@ def sale_kind(
     return transaction_type
 
 
-def credit_feeds(policy: CompanyPolicy, feeds: tuple[str, ...]) -> tuple[str, ...]:
-    """The change feeds a cycle reads: the credit memos too when the company makes them."""
-    if policy.credit_memos.opportunity_type and CREDIT_TYPE not in feeds:
+def credit_feeds(
+    policy: CompanyPolicy, feeds: tuple[str, ...], refunds: bool = False
+) -> tuple[str, ...]:
+    """The change feeds a cycle reads: the credit memos too when the company makes them (of
+    credit Opportunities, or of its refund object: `refunds`)."""
+    makes = bool(policy.credit_memos.opportunity_type) or refunds
+    if makes and CREDIT_TYPE not in feeds:
         return (*feeds, CREDIT_TYPE)
     return feeds
 

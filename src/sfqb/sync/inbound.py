@@ -24,13 +24,17 @@ _NAME_FLOWS = {QbKind.CUSTOMER: CUSTOMER_FLOW, QbKind.VENDOR: VENDOR_BACK_FLOW}
 _OUTBOUND = {VENDOR_BACK_FLOW: "account_to_vendor"}  # the flow that names the record
 PAYMENT_FLOW = "payment_to_opportunity"
 CREDIT_FLOW = "credit_to_opportunity"  # a credit memo's total and remaining credit
+REFUND_BACK_FLOW = "credit_to_refund"  # the same, to the refund flow's custom object
 TRANSACTION_TYPES = ("Invoice", "SalesReceipt", "Estimate", "CreditMemo", "SalesOrder")
 _TRANSACTION_KINDS = (QbKind.INVOICE, QbKind.SALES_RECEIPT, QbKind.ESTIMATE, QbKind.CREDIT_MEMO)
 
 
-def back_flow(kind: QbKind) -> str:
-    """The flow that writes a bound transaction's QuickBooks values back to Salesforce."""
-    return CREDIT_FLOW if kind is QbKind.CREDIT_MEMO else PAYMENT_FLOW
+def back_flow(kind: QbKind, sf: SfRef | None = None) -> str:
+    """The flow that writes a bound transaction's QuickBooks values back to Salesforce (to
+    `sf`, its record: a custom object's is the refund flow's)."""
+    if kind is not QbKind.CREDIT_MEMO:
+        return PAYMENT_FLOW
+    return REFUND_BACK_FLOW if sf is not None and sf.sobject.custom else CREDIT_FLOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ class Inbound:
                 continue
             fields = dict(record.fields)
             fields["ReceivePayments"] = self._payments.get(record.id, [])
-            flow = back_flow(self.profile.kind_of(record.qb_type))
+            flow = back_flow(self.profile.kind_of(record.qb_type), binding.sf)
             self._add(flow, binding, fields, record.time_modified)
         self._transactions.clear()
 
@@ -128,11 +132,11 @@ class Inbound:
         the binding keeps its old fingerprint until Salesforce saves the values.
         """
         kind = self.profile.kind_of(record.qb_type)
-        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields)
+        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields, binding.sf)
         applied = record.fields.get("AppliedAmount")
         if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
-        flow = back_flow(kind)
+        flow = back_flow(kind, binding.sf)
         if self.mapper.flows[flow].kind != binding.sf.sobject.value:
             return fingerprint  # an Order's invoice: its payments stay in QuickBooks
         self._add(flow, binding, {**record.fields, "ReceivePayments": []}, None)
@@ -221,11 +225,14 @@ def read_from(
     return start
 
 
-def inbound_fingerprint(mapper: Mapper, kind: QbKind, fields: Mapping[str, Any]) -> str:
-    """The QuickBooks-side fingerprint of a record sfqb just wrote, so its echo is skipped."""
+def inbound_fingerprint(
+    mapper: Mapper, kind: QbKind, fields: Mapping[str, Any], sf: SfRef | None = None
+) -> str:
+    """The QuickBooks-side fingerprint of a record sfqb just wrote (to `sf`'s record), so its
+    echo is skipped."""
     if kind not in _NAME_FLOWS and kind not in _TRANSACTION_KINDS:
         return ""
-    flow = _NAME_FLOWS[kind] if kind in _NAME_FLOWS else back_flow(kind)
+    flow = _NAME_FLOWS[kind] if kind in _NAME_FLOWS else back_flow(kind, sf)
     values = dict(unsuffixed(mapper, flow, fields))
     if kind not in _NAME_FLOWS:
         values.setdefault("ReceivePayments", [])

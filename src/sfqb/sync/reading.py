@@ -16,7 +16,7 @@ from sfqb.sync.fields import found_binding, to_plain
 from sfqb.sync.inbound import TRANSACTION_TYPES, WALL_CLOCK_SPREAD
 from sfqb.sync.matching import matches, rule_for
 from sfqb.sync.ops import Pair, QbAction, QbOp, QbRecord, QbResult, Then
-from sfqb.sync.records import ItemState
+from sfqb.sync.records import REFUND_FLOW, ItemState, flow_sources
 from sfqb.sync.target import MarkerKind
 
 if TYPE_CHECKING:
@@ -74,7 +74,8 @@ class Reading:
             # The chart of accounts, so an item map's account QuickBooks lacks holds the
             # item adds for the company before any is sent (see preflight.missing_account).
             pairs.append((QbOp("", QbAction.READ_LIST, "Account"), self._accounts))
-        feeds = credit_feeds(cycle.policy, profile.change_feeds(cycle.transaction_type))
+        refunds = REFUND_FLOW in flow_sources(cycle.mapper.flows)
+        feeds = credit_feeds(cycle.policy, profile.change_feeds(cycle.transaction_type), refunds)
         for qb_type in feeds:
             # A feed the checkpoint does not name yet (credit memos turned on) starts with the
             # transactions' read.

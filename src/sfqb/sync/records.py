@@ -26,6 +26,9 @@ SF_FLOWS: tuple[tuple[str, SfObject], ...] = (
     ("order_to_sales_order", SfObject.ORDER),
     (VENDOR_FLOW, SfObject.ACCOUNT),
 )
+# A custom object the company names (`source:`, e.g. Refund__c) -> credit memos; it has no
+# object of its own, so it reads only for a company whose config file gives it one.
+REFUND_FLOW = "refund_to_credit_memo"
 ORDER_FLOW = "order_to_sales_order"  # its kind is the company's policy `order_target`
 # The main flow of each Salesforce object (an SfObject or its name, "Account", looks it up);
 # `flow_of` gives the flow of a ref in any role.
@@ -40,7 +43,7 @@ _FLOW_OF_ROLE = {Role.VENDOR: VENDOR_FLOW}
 def flow_of(sf: SfRef) -> str:
     """The Salesforce-to-QuickBooks flow a record in its role travels by."""
     if sf.role is Role.MAIN:
-        return FLOW_OF[sf.sobject]
+        return REFUND_FLOW if sf.sobject.custom else FLOW_OF[sf.sobject]
     return _FLOW_OF_ROLE[sf.role]
 
 
@@ -48,18 +51,24 @@ def sf_flows(sources: Mapping[str, str] | None = None) -> tuple[tuple[str, SfObj
     """The Salesforce-to-QuickBooks flows and the object each reads for a company whose
     flows read `sources` (flow -> object; a custom object of its config file's `source:`)."""
     given = sources or {}
-    return tuple((f, SfObject(given.get(f, o.value))) for f, o in SF_FLOWS)
+    every = tuple((f, SfObject(given.get(f, o.value))) for f, o in SF_FLOWS)
+    refund = given.get(REFUND_FLOW)
+    return every if refund is None else (*every, (REFUND_FLOW, SfObject(refund)))
 
 
 def flow_sources(flows: FlowSet) -> dict[str, str]:
     """Flow -> the object it reads, for the Salesforce-to-QuickBooks flows of a company's
     maps whose source is not their own (a custom object, the config file's `source:`)."""
     own = {f: o.value for f, o in SF_FLOWS}
-    return {
+    found = {
         name: flow.source
         for name, flow in flows.flows.items()
         if name in own and flow.source != own[name]
     }
+    refund = flows.flows.get(REFUND_FLOW)
+    if refund is not None and refund.source.endswith("__c"):
+        found[REFUND_FLOW] = refund.source
+    return found
 
 
 def sf_ref(flow: str, sobject: str, record_id: str) -> SfRef:

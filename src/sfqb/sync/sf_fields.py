@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 
 from sfqb.domain.entities import SfObject
-from sfqb.mapping.flowmap import FieldSpec, FlowSet, Owner
+from sfqb.mapping.flowmap import SELF, FieldSpec, FlowSet, Owner
 from sfqb.mapping.soql import fields_of
 from sfqb.sync.records import VENDOR_FLOW, flow_sources, sf_flows
 from sfqb.sync.writeback import QB_ID, QB_VENDOR_ID, SYNC_ERROR, SYNC_STATUS
@@ -68,6 +68,8 @@ def needed_fields(
                     need(flow.source, field, Access.READ)
             if flow.lines is not None:
                 child = _relationships().get(flow.lines.source, flow.lines.source)
+                if flow.lines.source == SELF:
+                    child = flow.source  # one line made from the record itself (refunds)
                 for field in _sources(flow.lines.fields, switched_on):
                     need(child, field, Access.READ)
         if flow.kind in sobjects or flow.kind.endswith("__c"):  # written back to it

@@ -14,6 +14,7 @@ from sfqb.mapping import Mapper, MappingInputError, RecordNotEligible
 from sfqb.sync.fields import to_plain
 from sfqb.sync.inbound import CUSTOMER_FLOW, VENDOR_BACK_FLOW, Inbound, InboundChange
 from sfqb.sync.records import (
+    REFUND_FLOW,
     Attempt,
     BindingRepository,
     Direction,
@@ -125,7 +126,7 @@ class WriteBack:
             key = (result.sobject, result.record_id)
             change = self._inbound.get(key)
             if not result.ok:
-                sf = _sf_ref(result.sobject, result.record_id)
+                sf = _sf_ref(result.sobject, result.record_id, self.mapper)
                 for status in result.statuses:
                     attempts.append(
                         Attempt(
@@ -190,13 +191,16 @@ def _second(binding: Binding, mapper: Mapper, flow: str) -> bool:
     return bool(suffix) and isinstance(name, str) and name.endswith(suffix)
 
 
-def _sf_ref(sobject: str, record_id: str) -> SfRef | None:
+def _sf_ref(sobject: str, record_id: str, mapper: Mapper) -> SfRef | None:
     try:
         named = SfObject(sobject)
-        # A custom object's records are the vendors of the flow that reads it (`source:`).
-        return SfRef(named, record_id, Role.VENDOR if named.custom else Role.MAIN)
     except ValueError:
         return None
+    # A custom object's records are the vendors of the flow that reads it (`source:`), or the
+    # credit memos of the refund flow when that flow reads it (its main role).
+    refund = mapper.flows.flows.get(REFUND_FLOW)
+    main = not named.custom or (refund is not None and refund.source == sobject)
+    return SfRef(named, record_id, Role.MAIN if main else Role.VENDOR)
 
 
 def _held(status: DecodedStatus) -> str:

@@ -16,10 +16,11 @@ from sfqb.connectors.salesforce.custom import SfCustomRecord, custom_record_type
 def test_a_custom_objects_query_selects_sfqbs_fields_and_the_maps() -> None:
     kind = _record_type("Supplier__c")
     assert kind is custom_record_type("Supplier__c") and issubclass(kind, SfCustomRecord)
-    soql = payloads.changes_query(kind, datetime(2026, 1, 1, tzinfo=UTC), ("Phone__c",))
+    extras = ("QuickBooks_Vendor_ID__c", "Phone__c")  # read_fields: its flow's Id field first
+    soql = payloads.changes_query(kind, datetime(2026, 1, 1, tzinfo=UTC), extras)
     assert soql.startswith(
-        "SELECT Id, SystemModstamp, Name, LastModifiedById, QuickBooks_Vendor_ID__c, "
-        "QuickBooks_Sync_Status__c, Phone__c FROM Supplier__c WHERE SystemModstamp > "
+        "SELECT Id, SystemModstamp, Name, LastModifiedById, QuickBooks_Sync_Status__c, "
+        "QuickBooks_Vendor_ID__c, Phone__c FROM Supplier__c WHERE SystemModstamp > "
     )
     record = kind.from_json(
         {"Id": "a0X000000000001AAA", "SystemModstamp": "2026-01-02T00:00:00.000+0000",

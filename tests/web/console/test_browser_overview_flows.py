@@ -23,7 +23,7 @@ def test_overview_then_flows_switch_and_run_now(
     shot(page, "overview-companies")
     row.get_by_role("link", name=COMPANY, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Flows of {COMPANY}")
-    expect(page.get_by_role("row")).to_have_count(10)  # the header and the nine flows
+    expect(page.get_by_role("row")).to_have_count(12)  # the header and the eleven flows
     shot(page, "flows")
     page.get_by_role("button", name="Switch off Products → Items").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("Products → Items is now off"))

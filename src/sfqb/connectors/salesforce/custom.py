@@ -13,12 +13,12 @@ from sfqb.connectors.salesforce.records import Sf, SfRecord
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SfCustomRecord(SfRecord):
     """A record of a custom object a company names as a flow's source (`source:`, e.g.
-    Supplier__c): the fields every custom object has, and sfqb's vendor binding and status
-    fields; the fields the company's map reads come as extras (the connector's extra fields)."""
+    Supplier__c): the fields every custom object has, and sfqb's status field; the field it
+    keeps the QuickBooks Id in (its flow's: a vendor's or a credit's) and the fields the
+    company's map reads come as extras (the connector's extra fields, mapping.read_fields)."""
 
     name: Annotated[str | None, Sf("Name")] = None
     last_modified_by: Annotated[str | None, Sf("LastModifiedById")] = None
-    quickbooks_vendor_id: Annotated[str | None, Sf("QuickBooks_Vendor_ID__c")] = None
     sync_status: Annotated[str | None, Sf("QuickBooks_Sync_Status__c")] = None
 
 
