@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import reduce
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,7 +19,7 @@ from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.domain.entities import QbRef
 from sfqb.domain.policy import CompanyPolicy
-from sfqb.jobs.runner import CycleReport
+from sfqb.jobs.runner import CycleReport, chain
 from sfqb.sandbox.demo import LOGIN, DemoOptions, DemoWorld, WorldSetup, demo_world, summarize
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
@@ -84,11 +86,15 @@ class DesktopEndToEnd(QbdWorldApi):
         return self.demo.quickbooks
 
     def cycle(self) -> CycleReport:
-        """One Web Connector session; its report."""
+        """One Web Connector session; its report (the chain's, when the session ran several
+        cycles of at most `max_records_per_cycle` records)."""
+        before = len(self.reports)
         session = self.client.run(*LOGIN)
         assert session.outcome is Outcome.DONE
-        self.exchanges[id(self.reports[-1])] = len(session.exchanges)
-        return self.reports[-1]
+        ran = [deepcopy(r) for r in self.reports[before:]] or [self.reports[-1]]
+        report = reduce(chain, ran)  # copies: `summary` counts each cycle's own report
+        self.exchanges[id(report)] = len(session.exchanges)
+        return report
 
     def round_trips(self, report: CycleReport) -> int:
         """The session's request/response exchanges."""

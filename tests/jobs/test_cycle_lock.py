@@ -158,11 +158,12 @@ def test_a_held_company_is_refused_elsewhere_and_other_companies_are_not(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(
+    "database_url", ["postgresql"], indirect=True
+)  # advisory locks are PostgreSQL's; SQLite runs one process
 def test_the_lock_of_a_process_that_died_is_free_at_once(
     database_url: str, db: Store, other: Store
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("advisory locks are PostgreSQL's; SQLite runs one process")
     assert db.cycle_lock.take("acme")
     assert not other.cycle_lock.take("acme")
     key = "hashtext(current_schema() || '/' || 'acme')"
@@ -210,12 +211,12 @@ class Noted:
 
 
 @pytest.mark.postgres
+# workers need PostgreSQL
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_worker_job_waits_for_a_cycle_of_the_company_held_in_another_process(
     database_url: str, db: Store, other: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The job `sfqb worker` runs (sfqb.cli.worker.job_queue) takes the lock before anything."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("workers need PostgreSQL")
     from sfqb.cli.context import Services
     from sfqb.cli.worker import job_queue
 
