@@ -28,6 +28,7 @@ from sfqb.domain.entities import (
     sobject_named,
 )
 from sfqb.jobs.bindings import BindingDesk
+from sfqb.sync.records import REFUND_FLOW, flow_sources
 
 _PREFIXES = {"001": SfObject.ACCOUNT, "01t": SfObject.PRODUCT2, "006": SfObject.OPPORTUNITY,
              "801": SfObject.ORDER}  # fmt: skip
@@ -137,6 +138,8 @@ def bind(  # noqa: PLR0917 - Typer arguments and options
         store = services.store
         companies(store, company)
         sf = salesforce_ref(sf_id, sobject)
+        if sf.sobject.custom and _refund_source(services, company) == sf.sobject.value:
+            sf = SfRef(sf.sobject, sf.id, Role.MAIN)  # the refund flow's records: credit memos
         kinds = [k.value for k in QbKind]
         if kind is not None and kind not in kinds:
             raise UserError(f"unknown --kind {kind!r}; use {', '.join(kinds)}")
@@ -162,6 +165,11 @@ def unbind(
         companies(services.store, company)
         match = _desk(services).unbind(company, record_id)
     typer.echo(f"unbound Salesforce {match.sf} from QuickBooks {match.qb} in {company}")
+
+
+def _refund_source(services: Services, company: str) -> str | None:
+    """The custom object the company's refund flow reads (config file `source:`), if any."""
+    return flow_sources(services.mapper(company).flows).get(REFUND_FLOW)
 
 
 def _desk(services: Services) -> BindingDesk:
