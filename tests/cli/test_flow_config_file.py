@@ -19,6 +19,16 @@ def write(tmp_path: Path, body: str, head: str = HEAD) -> Path:
     return path
 
 
+def assert_refused(tmp_path: Path, body: str, line: int, words: str) -> None:
+    """Loading a config with this `flows:` body fails in one line naming the file and line."""
+    path = write(tmp_path, body)
+    with pytest.raises(SettingsError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}:{line}: companies.acme.flows."), message
+    assert words in message and "\n" not in message
+
+
 def test_a_good_section_is_read(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -102,12 +112,7 @@ BAD = [
 def test_a_mistake_names_the_file_and_line(
     tmp_path: Path, body: str, line: int, words: str
 ) -> None:
-    path = write(tmp_path, body)
-    with pytest.raises(SettingsError) as raised:
-        load_config(path)
-    message = str(raised.value)
-    assert message.startswith(f"{path}:{line}: companies.acme.flows."), message
-    assert words in message and "\n" not in message
+    assert_refused(tmp_path, body, line, words)
 
 
 def test_a_map_the_mapping_file_changed_is_checked_with_it(tmp_path: Path) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.cli.test_flow_config_file import assert_refused, write
 
-from sfqb.cli.settings import SettingsError, load_config
+from sfqb.cli.settings import load_config
 from sfqb.mapping import load_flows
 from sfqb.mapping.mapper import Mapper
 from sfqb.mapping.mapsets import ONLINE_MAPS
 
-HEAD = "companies:\n  acme:\n    flows:\n"
 SUPPLIERS = (
     "      account_to_vendor:\n"
     "        source: Supplier__c\n"
@@ -23,12 +23,6 @@ SUPPLIERS = (
     "          Name: {source: Name}\n"
     "          Phone: {source: Phone__c, transforms: [phone], max_length: 21}\n"
 )
-
-
-def write(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "sfqb.yaml"
-    path.write_text(HEAD + body, encoding="utf-8")
-    return path
 
 
 def test_a_custom_source_reads_only_what_its_map_names(tmp_path: Path) -> None:
@@ -110,9 +104,4 @@ BAD = [
 def test_a_source_mistake_names_the_file_and_line(
     tmp_path: Path, body: str, line: int, words: str
 ) -> None:
-    path = write(tmp_path, body)
-    with pytest.raises(SettingsError) as raised:
-        load_config(path)
-    message = str(raised.value)
-    assert message.startswith(f"{path}:{line}: companies.acme.flows."), message
-    assert words in message and "\n" not in message
+    assert_refused(tmp_path, body, line, words)

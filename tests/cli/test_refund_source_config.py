@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.cli.test_flow_config_file import assert_refused, write
 
-from sfqb.cli.settings import SettingsError, load_config
+from sfqb.cli.settings import load_config
 from sfqb.mapping import load_flows
 from sfqb.mapping.mapsets import ONLINE_MAPS
 from sfqb.sync.records import flow_sources
 
-HEAD = "companies:\n  acme:\n    flows:\n"
 REFUNDS = (
     "      refund_to_credit_memo:\n"
     "        source: Refund__c\n"
@@ -23,12 +23,6 @@ REFUNDS = (
     "          lines:\n"
     "            Amount: {source: Amount__c, type: amount}\n"
 )
-
-
-def write(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "sfqb.yaml"
-    path.write_text(HEAD + body, encoding="utf-8")
-    return path
 
 
 def test_the_refund_flow_reads_its_source_and_its_credits_go_back_to_it(tmp_path: Path) -> None:
@@ -76,9 +70,4 @@ BAD = [
 def test_a_refund_flow_mistake_names_the_file_and_line(
     tmp_path: Path, body: str, line: int, words: str
 ) -> None:
-    path = write(tmp_path, body)
-    with pytest.raises(SettingsError) as raised:
-        load_config(path)
-    message = str(raised.value)
-    assert message.startswith(f"{path}:{line}: companies.acme.flows."), message
-    assert words in message and "\n" not in message
+    assert_refused(tmp_path, body, line, words)
