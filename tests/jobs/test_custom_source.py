@@ -58,6 +58,12 @@ def use_suppliers(
     and the org's preflight (describe) when `check`."""
     fields = {**_MAPS[world.target], **(more or {})}
     config = FlowConfig("account_to_vendor", filter=condition, fields=fields, sobject=source)
+    use_flow(world, config, check=check)
+
+
+def use_flow(world: TargetWorld, config: FlowConfig, *, check: bool) -> None:
+    """The world's runner with `config` in the company's config file, over a real connector,
+    and the org's preflight (describe) when `check`."""
     runner: SyncRunner = world.runner  # type: ignore[attr-defined]
     catalog: Catalog = world.catalog  # type: ignore[attr-defined]
     flows = load_flows(maps=world.profile.maps, company={config.flow: config})

@@ -10,21 +10,14 @@ Field Types": Lookup Relationship) makes the customer a parent sent first.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sfqb.codes import Catalog
-from sfqb.connectors.salesforce import ExistingSession, SalesforceConnector
 from sfqb.domain.entities import QbKind, SfObject, SfRef
-from sfqb.jobs.gateway import SalesforceGateway
-from sfqb.jobs.runner import SyncRunner
-from sfqb.jobs.salesforce_org import OrgCheck, described_prefix
-from sfqb.mapping import Mapper, load_flows
-from sfqb.mapping.company import read_fields
 from sfqb.mapping.flowconfig import FlowConfig
 
+from .test_custom_source import use_flow
 from .worlds import TargetWorld, won_deal
 
 REFUND = SfObject("Refund__c")
@@ -54,21 +47,8 @@ def use_refunds(world: TargetWorld, source: str = "Refund__c") -> None:
     """The world's runner with the refund flow reading `source` (the company's config file)."""
     fields, lines = _MAPS[world.target]
     config = FlowConfig(FLOW, fields=fields, lines=lines, sobject=source)
-    runner: SyncRunner = world.runner  # type: ignore[attr-defined]
-    catalog: Catalog = world.catalog  # type: ignore[attr-defined]
-    flows = load_flows(maps=world.profile.maps, company={config.flow: config})
-    connector = SalesforceConnector(
-        ExistingSession(world.sf.instance, world.sf.session_id), world.sf.requests_session(),
-        catalog, clock=world.clock, extra_fields=read_fields(flows.flows),  # type: ignore[attr-defined]
-    )  # fmt: skip
-    gateway, mapper = SalesforceGateway(connector), Mapper(flows, runner.policy)
     # The org's preflight describes the refund object and the fields sfqb reads and writes.
-    org_check = OrgCheck(world.store, catalog, gateway, mapper, clock=world.clock)  # type: ignore[attr-defined]
-    world.runner = SyncRunner(  # type: ignore[attr-defined]
-        world.store, gateway, mapper, catalog, clock=world.clock, rng=random.Random(3),  # type: ignore[attr-defined]
-        profile=world.profile, policy=runner.policy, settings=runner.settings, org_check=org_check,
-        key_prefix=described_prefix(gateway),
-    )  # fmt: skip
+    use_flow(world, config, check=True)
 
 
 def refund(world: TargetWorld, account: str, amount: float, name: str = "RMA-1001") -> str:
