@@ -9,7 +9,9 @@ import pytest
 from sfqb.domain.entities import SfObject, SfRef
 from sfqb.domain.status import System
 from sfqb.jobs.gather import UnknownFlow
-from sfqb.services.flows import company_flows, flow_ids, switch_flow
+from sfqb.mapping import load_flows
+from sfqb.mapping.flowconfig import FlowConfig
+from sfqb.services.flows import company_flows, flow_ids, flow_setups, switch_flow
 from sfqb.store import Direction, RunStatus, Store
 
 from .conftest import CATALOG, T0
@@ -79,3 +81,19 @@ def test_a_switch_is_stored_with_who_and_an_unknown_flow_is_refused(db: Store) -
     with pytest.raises(UnknownFlow, match="flows are account_to_customer"):
         switch_flow(db, "acme", "invoice_to_opportunity", False)
     assert set(flow_ids()) >= set(db.flow_settings.for_company("acme"))
+
+
+def test_the_refund_flows_say_they_need_a_source_until_the_config_names_one() -> None:
+    bundled = load_flows()
+    setups = flow_setups(bundled, bundled)
+    unnamed = {name for name, setup in setups.items() if setup.needs_source}
+    assert unnamed == {"refund_to_credit_memo", "credit_to_refund"}
+    config = FlowConfig(
+        "refund_to_credit_memo", sobject="Refund__c",
+        fields={"CustomerRef": {"source": "Account__c", "ref": "Account"}},
+        lines={"Amount": {"source": "Amount__c", "type": "amount"}},
+    )  # fmt: skip
+    named = flow_setups(load_flows(company={config.flow: config}), bundled)
+    assert not named["refund_to_credit_memo"].needs_source
+    assert named["refund_to_credit_memo"].source == "Refund__c"
+    assert not named["credit_to_refund"].needs_source

@@ -56,6 +56,10 @@ class FlowConfigProblem(ValueError):
     """The company's flow settings (config file, mapping file) cannot be used; one line."""
 
 
+UNNAMED = "none"  # the bundled source of a flow that reads the object `source:` names
+CUSTOM_OBJECT = "CustomObject"  # the bundled target of a flow that writes to that object
+
+
 @dataclass(frozen=True, slots=True)
 class FlowSetup:
     """How a company's config file sets up one flow, beside the bundled defaults."""
@@ -70,6 +74,12 @@ class FlowSetup:
     # The records of its source it leaves to another flow (the customer flow: the vendor
     # rule's Accounts), except those it has bound already; None when it leaves none.
     leaves: str | None = None
+
+    @property
+    def needs_source(self) -> bool:
+        """True for a flow of a custom object that the config file has not named yet (the
+        refund flows: their maps read and write no object until `source:` says which)."""
+        return self.source == UNNAMED or self.target == CUSTOM_OBJECT
 
     def reads(self) -> str:
         """What the flow reads, in words: its object, its filter and the records it leaves."""
