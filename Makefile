@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/hostile_bodies.py
 	$(BIN)/python benchmarks/hostile_bodies.py --operation receiveResponseXML
 	$(BIN)/python benchmarks/qbo_load.py
+	$(BIN)/python benchmarks/fleet_load.py --record BENCHMARKS.md
 
 docs: install
 	$(BIN)/sfqb codes --markdown > docs/codes.md

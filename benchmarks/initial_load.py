@@ -227,18 +227,24 @@ def machine() -> str:
     )
 
 
-def record(lines: list[dict[str, Any]], started: datetime, arguments: str) -> str:
-    """The runs as a Markdown section for BENCHMARKS.md."""
+def record(
+    lines: list[dict[str, Any]],
+    started: datetime,
+    arguments: str,
+    script: str = "initial_load.py",
+    columns: tuple[str, ...] = COLUMNS,
+) -> str:
+    """The runs (`columns` of each) as a Markdown section for BENCHMARKS.md."""
     head = [
-        f"\n### {started:%Y-%m-%d %H:%M} UTC: `benchmarks/initial_load.py {arguments}`\n",
+        f"\n### {started:%Y-%m-%d %H:%M} UTC: `benchmarks/{script} {arguments}`\n",
         f"Machine: {machine()}.\n",
-        "| " + " | ".join(COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
     ]
     rows = [
         "| " + " | ".join(
             f"{line['run']} {line['quiet_cycle']}" if key == "run" and "quiet_cycle" in line
-            else "–" if line.get(key) is None else str(line[key]) for key in COLUMNS
+            else "–" if line.get(key) is None else str(line[key]) for key in columns
         ) + " |"
         for line in lines
     ]  # fmt: skip

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from sfqb.sandbox.fleet import postgres_schema
 from sfqb.store import SecretBox, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,17 +68,8 @@ def isolated_url(database_url: str) -> Iterator[str]:
     if not database_url.startswith("postgresql"):
         yield database_url
         return
-    schema = f"sfqb_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in database_url else "?"
-    try:
-        yield f"{database_url}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(database_url, "sfqb_test_") as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,23 +3,19 @@ as a person on a machine without a browser would (the printed URL opened, the re
 
 from __future__ import annotations
 
-import os
 import random
-import ssl
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from tests.cli.cli_helpers import ok
 from tests.conftest import KEY
 
-from sfqb.sandbox.qbo import AUTHORIZE_PATH, TOKEN_PATH, QboConfig, QboSandbox
+from sfqb.sandbox.qbo import QboConfig, QboSandbox
+from sfqb.sandbox.qbo_connect import qbo_settings as sandbox_qbo_settings
 from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, SeedSummary, seed
 from sfqb.store import SecretBox, Store
 
@@ -41,45 +37,8 @@ class QboEnv:
 
 
 def qbo_settings(qbo: QboSandbox, public_url: str) -> dict[str, str]:
-    """The SFQB_* variables that point sfqb at the QuickBooks Online sandbox."""
-    config = qbo.config
-    return {
-        "SFQB_QBO_CLIENT_ID": config.client_id,
-        "SFQB_QBO_CLIENT_SECRET": config.client_secret,
-        "SFQB_QBO_AUTHORIZE_URL": qbo.base_url + AUTHORIZE_PATH,
-        "SFQB_QBO_TOKEN_URL": qbo.base_url + TOKEN_PATH,
-        "SFQB_QBO_API_URL": qbo.base_url,
-        "SFQB_QBO_CA_FILE": str(qbo.ca_path),
-        "SFQB_PUBLIC_URL": public_url,
-        "SFQB_SECRET_KEY": KEY,
-    }
-
-
-def connect_qbo(company: str, ca_file: Path) -> str:
-    """`sfqb connect qbo` in its own process, the redirect pasted back; its output."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from sfqb.cli.main import main; main()",
-         "connect", "qbo", "--company", company, "--environment", "sandbox"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )  # fmt: skip
-    assert process.stdout is not None and process.stdin is not None
-    seen: list[str] = []
-    for line in process.stdout:
-        seen.append(line)
-        if line.startswith("https://"):
-            break
-    else:
-        process.wait(timeout=30)
-        raise AssertionError("no authorization URL printed:\n" + "".join(seen))
-    with httpx.Client(verify=ssl.create_default_context(cafile=str(ca_file))) as http:
-        answer = http.get(line.strip(), follow_redirects=False)
-    assert answer.status_code == 302, answer.text
-    rest, _ = process.communicate(answer.headers["location"] + "\n", timeout=60)
-    output = "".join(seen) + rest
-    assert process.returncode == 0, output
-    assert "Traceback" not in output
-    return output
+    """The SFQB_* variables that point sfqb at the QuickBooks Online sandbox (the tests' key)."""
+    return sandbox_qbo_settings(qbo, public_url, KEY)
 
 
 @contextmanager

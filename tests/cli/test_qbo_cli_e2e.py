@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from tests.cli.cli_helpers import ok, run
-from tests.cli.qbo_helpers import COMPANY, QboEnv, connect_qbo, qbo_env
+from tests.cli.qbo_helpers import COMPANY, QboEnv, qbo_env
+
+from sfqb.sandbox.qbo_connect import connect_qbo
 
 
 @pytest.fixture

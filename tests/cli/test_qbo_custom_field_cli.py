@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from tests.cli.cli_helpers import run
-from tests.cli.qbo_helpers import COMPANY, connect_qbo, qbo_env
+from tests.cli.qbo_helpers import COMPANY, qbo_env
+
+from sfqb.sandbox.qbo_connect import connect_qbo
 
 
 def test_the_policy_in_force_puts_the_salesforce_id_in_the_custom_field(

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 import uvicorn
 from tests.cli.cli_helpers import ok
-from tests.cli.qbo_helpers import COMPANY, QboEnv, connect_qbo, qbo_env
+from tests.cli.qbo_helpers import COMPANY, QboEnv, qbo_env
 
 from sfqb.domain.entities import SfObject
+from sfqb.sandbox.qbo_connect import connect_qbo
 from sfqb.web.server import running_server
 
 VERIFIER = "sfqb-e2e-verifier"

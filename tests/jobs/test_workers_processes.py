@@ -22,7 +22,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,15 +32,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.cli.cli_helpers import ok
-from tests.cli.qbo_helpers import connect_qbo, qbo_settings
+from tests.cli.qbo_helpers import qbo_settings
 from tests.conftest import KEY, _postgres_url
 
 from sfqb.domain.entities import SfObject
-from sfqb.sandbox.chaos import Worker as Serve
+from sfqb.sandbox import fleet
+from sfqb.sandbox.fleet import ENDED, WebConnectorRuns
 from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
-from sfqb.sandbox.qbd.webconnector_client import Outcome, WebConnectorClient
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
-from sfqb.sandbox.salesforce import SalesforceSandbox, SandboxConfig, SeedSummary, seed
+from sfqb.sandbox.qbo_connect import connect_qbo
+from sfqb.sandbox.salesforce import SeedSummary
 from sfqb.store import SecretBox, Store
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(420)]
@@ -51,13 +51,11 @@ QBO_COMPANY = "qbo"  # the twentieth; sorted after the others, so never the kill
 WEB_CONNECTOR = [f"wc{n}" for n in range(4)]  # their QuickBooks pulls the work
 DIRECT = COMPANIES - 1 - len(WEB_CONNECTOR)
 SESSIONS = 2  # Web Connector runs per company while the workers work, before a last one
-ENDED = (Outcome.DONE, Outcome.NOTHING_SENT, Outcome.NO_WORK)
 ACCOUNTS = 6
 STALL_SECONDS = 4
 CYCLE_JOBS = (
     "SELECT args->>'company', status FROM procrastinate_jobs WHERE task_name = 'sfqb.cycle'"
 )
-SFQB = str(Path(sys.executable).with_name("sfqb"))
 
 
 @pytest.fixture
@@ -77,79 +75,16 @@ def store(isolated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]
     store.engine.dispose()
 
 
-def _worker(name: str, log: Path) -> subprocess.Popen[bytes]:
-    args = [SFQB, "worker", "--name", name, "--stall-seconds", str(STALL_SECONDS)]
-    args += ["--heartbeat-seconds", "0.5"]
-    with log.open("ab") as out:
-        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
-
-
-def _runs(store: Store) -> list[tuple[str, datetime, datetime | None, str]]:
-    with store.engine.connect() as db:
-        rows = db.execute(text("SELECT company, started_at, finished_at, status FROM runs"))
-        return [(r[0], r[1], r[2], str(r[3])) for r in rows]
-
-
-def _unfinished(store: Store) -> list[str]:
-    return [company for company, _, finished, _ in _runs(store) if finished is None]
-
-
-def _open_jobs(store: Store) -> int:
-    with store.engine.connect() as db:
-        sql = "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
-        return int(db.execute(text(sql)).scalar_one())
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _wait(until: float, what: str, check: object) -> None:
-    while time.monotonic() < until:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _salesforce(stack: ExitStack, company: str, n: int, tmp_path: Path) -> SeedSummary:
     """A Salesforce sandbox of its own for `company`, seeded and connected."""
-    sf = stack.enter_context(SalesforceSandbox(SandboxConfig(tls_dir=tmp_path / company)))
-    seeded = seed(sf.org, ACCOUNTS, random.Random(n))
-    ca = str(tmp_path / company / "ca.pem")
-    ok(
-        "connect", "salesforce", "--company", company, "--instance", sf.instance,
-        "--session-id", sf.session_id, "--ca-file", ca,
-    )  # fmt: skip
+    _, seeded = fleet.salesforce_company(
+        stack, ok, company, tmp_path / company, random.Random(n), ACCOUNTS
+    )
     return seeded
 
 
-class WebConnectorRuns:
-    """The stand-in's runs for one Web Connector company, each call to the next `sfqb serve`."""
-
-    def __init__(self, company: str, endpoints: list[str], n: int) -> None:
-        self.company = company
-        self.quickbooks = CompanyFile(SandboxSettings(), _now, random.Random(n))
-        self.client = WebConnectorClient(
-            f"{endpoints[0]}?wsdl", self.quickbooks, address=endpoints, noop_pause=0.2
-        )
-        self.outcomes: list[Outcome] = []
-        self.failure: BaseException | None = None
-
-    def run(self, times: int = 1) -> None:
-        try:
-            for _ in range(times):
-                self.outcomes.append(self.client.run(self.company, "pw").outcome)
-        except BaseException as exc:  # the test thread reports it
-            self.failure = exc
-
-    def names(self) -> list[str]:
-        return [str(r.fields.get("Name")) for r in self.quickbooks.customers()]
-
-
-def _serve(env: dict[str, str], workdir: Path) -> Serve:
-    workdir.mkdir()
-    return Serve(env, workdir, 600, ("--workers",))
+def _worker(name: str, log: Path) -> subprocess.Popen[bytes]:
+    return fleet.start_worker(name, log, STALL_SECONDS)
 
 
 def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
@@ -158,7 +93,7 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
     seeded: dict[str, SeedSummary] = {}
     books: dict[str, Path] = {}
     workers: list[subprocess.Popen[bytes]] = []
-    serves = [_serve(dict(os.environ), tmp_path / f"serve{n}") for n in (1, 2)]
+    serves = [fleet.serve_with_workers(dict(os.environ), tmp_path / f"serve{n}") for n in (1, 2)]
     with ExitStack() as stack:
         # Two `sfqb serve --workers` start while the companies are set up (read per call).
         starting = [threading.Thread(target=serve.start) for serve in serves]
@@ -196,11 +131,11 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
 
             # w1 alone: the first run row that opens is its cycle; kill it there.
             deadline = time.monotonic() + 90
-            _wait(deadline, "w1's first cycle", lambda: any(r[2] is None for r in _runs(store)))
+            fleet.wait_for(deadline, "w1's first cycle", lambda: bool(fleet.unfinished(store)))
             workers[0].send_signal(signal.SIGKILL)
             workers[0].wait()
             killed_at = datetime.now(UTC)
-            (killed,) = [r[0] for r in _runs(store) if r[2] is None]
+            (killed,) = fleet.unfinished(store)
             workers += [_worker("w2", log), _worker("w3", log)]
             # The Web Connector runs while w2 and w3 read and queue the same companies' changes.
             sessions = [
@@ -210,7 +145,7 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
                 session.start()
 
             deadline = time.monotonic() + 240
-            _wait(deadline, "every job done", lambda: _open_jobs(store) == 0)
+            fleet.wait_for(deadline, "every job done", lambda: fleet.open_jobs(store) == 0)
             for session in sessions:
                 session.join(timeout=max(1.0, deadline - time.monotonic()))
             # A last run of each sends what the workers queued after its last cycle read.
@@ -219,7 +154,9 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
                 session.start()
             for session in sessions:
                 session.join(timeout=max(1.0, deadline - time.monotonic()))
-            _wait(deadline, "every cycle ended", lambda: _unfinished(store) == [killed])
+            fleet.wait_for(
+                deadline, "every cycle ended", lambda: fleet.unfinished(store) == [killed]
+            )
         finally:
             for process in workers[1:]:
                 process.send_signal(signal.SIGTERM)
@@ -235,7 +172,7 @@ def test_killed_worker_cycle_completes_elsewhere_nothing_twice(
         names = runs.names()
         assert len(names) == len(set(names)) == len(seeded[runs.company].accounts), runs.company
 
-    runs = _runs(store)
+    runs = [run[:4] for run in fleet.runs(store)]  # company, started, finished, status
     assert {c for c, _, _, _ in runs} == set(seeded)
     for company in seeded:
         mine = sorted((s, f) for c, s, f, _ in runs if c == company)

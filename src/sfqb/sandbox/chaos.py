@@ -154,6 +154,12 @@ class Worker:
             return self._process is not None and self._process.poll() is None
 
     @property
+    def pid(self) -> int | None:
+        """The running process's id (None when stopped)."""
+        with self._lock:
+            return self._process.pid if self._process is not None else None
+
+    @property
     def generation(self) -> int:
         """Which start of the worker is running (1 for the first)."""
         return len(self.logs)
