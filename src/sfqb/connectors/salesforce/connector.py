@@ -387,7 +387,7 @@ class SalesforceConnector:
             session=self._http,
             version=self._settings.api_version,
             parse_float=Decimal,
-            object_pairs_hook=dict,
+            object_pairs_hook=None,  # plain dicts, decoded without a hook per object
         )
 
     def _call(self, what: str, action: Callable[[Salesforce], T]) -> T:
