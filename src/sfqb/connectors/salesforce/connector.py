@@ -166,7 +166,7 @@ class SalesforceConnector:
             latest: dict[str, Any] = {}
             for record in page:
                 if record.system_modstamp <= lower:
-                    continue  # the SOQL literal is rounded down to the second
+                    continue  # the SOQL literal is rounded down (an org may read it to the second)
                 seen = latest.get(record.id)
                 if seen is None or record.system_modstamp >= seen.system_modstamp:
                     latest[record.id] = record
