@@ -66,19 +66,17 @@ class CycleBuilder:
         ]
         return {r.source: r for r in rows if isinstance(r.source, SfRef)}, full
 
+    def rows_of(self, company: str, wanted: set[SfRef], flows: set[str]) -> dict[SfRef, QueueItem]:
+        """The queue rows, in any state, of `wanted` records (in their flows among `flows`)."""
+        pairs = [(f, ref) for ref in wanted if (f := flow_of(ref)) in flows]
+        rows = self._store.queue.rows_of(company, pairs)
+        return {r.source: r for r in rows if isinstance(r.source, SfRef)}
+
     def due_rows_of(
         self, company: str, now: datetime, wanted: set[SfRef], flows: set[str]
     ) -> dict[SfRef, QueueItem]:
         """The queue rows of `wanted` records (in their flows among `flows`) due by `now`."""
-        pairs = [(f, ref) for ref in wanted if (f := flow_of(ref)) in flows]
-        return {
-            r.source: r
-            for r in self._store.queue.rows_of(company, pairs)
-            if isinstance(r.source, SfRef)
-            and r.status in DUE
-            and r.next_attempt_at is not None
-            and r.next_attempt_at <= now
-        }
+        return due_rows(self.rows_of(company, wanted, flows), now)
 
     def build(
         self,
@@ -152,3 +150,12 @@ class CycleBuilder:
             return None if item is None else item.payload
 
         return lookup
+
+
+def due_rows(rows: Mapping[SfRef, QueueItem], now: datetime) -> dict[SfRef, QueueItem]:
+    """The rows of `rows` due by `now`."""
+    return {
+        ref: r
+        for ref, r in rows.items()
+        if r.status in DUE and r.next_attempt_at is not None and r.next_attempt_at <= now
+    }

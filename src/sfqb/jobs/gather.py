@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sfqb.jobs.gateway import SalesforceSource, change_pages
 from sfqb.mapping.mapper import FlowRead
 from sfqb.mapping.soql import Condition
 from sfqb.store import QueueItem, QueueStatus, Store
+from sfqb.store.common import to_jsonable
 from sfqb.store.work import Queued, StoreWork
 from sfqb.sync.cycle import Cycle
 from sfqb.sync.fields import to_plain
@@ -44,9 +46,31 @@ _VOLATILE = ("SystemModstamp", "LastModifiedById", "QuickBooks_")
 
 def payload_fingerprint(payload: Mapping[str, Any]) -> str:
     """A hash of a record's own fields, so re-reading an unchanged record queues nothing."""
-    kept = {k: v for k, v in payload.items() if not k.startswith(_VOLATILE)}
-    text = json.dumps(to_plain(kept), sort_keys=True, separators=(",", ":"), default=str)
+    return plain_fingerprint(to_plain(payload))
+
+
+def plain_fingerprint(plain: Mapping[str, Any]) -> str:
+    """`payload_fingerprint` of a payload already made plain (`to_plain`, `to_jsonable`)."""
+    kept = {k: v for k, v in plain.items() if not k.startswith(_VOLATILE)}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A record of a Salesforce page, made plain and fingerprinted once for every flow."""
+
+    payload: Mapping[str, Any]
+    plain: dict[str, Any]
+    fingerprint: str
+
+    @classmethod
+    def of(cls, payload: Mapping[str, Any]) -> _Read:
+        plain = to_jsonable(payload)
+        return cls(payload, plain, plain_fingerprint(plain))
+
+    def queued(self, ref: SfRef) -> Queued:
+        return Queued(ref, self.payload, self.fingerprint, self.plain)
 
 
 class Gather:
@@ -107,8 +131,9 @@ class Gather:
                 highs: dict[str, datetime] = {}
                 # Queued a page at a time: the next page is read once this one is queued.
                 for payloads, marks in change_pages(self._sf, sobject.value, since, where, settled):
+                    page = [_Read.of(p) for p in payloads]
                     for flow, bound_only in group:
-                        queued += self._queue(company, flow, sobject, payloads, bound_only)
+                        queued += self._queue(company, flow, sobject, page, bound_only)
                     highs = marks  # the last page's are the read's
                 for stream, high in highs.items():
                     found.setdefault(stream, [])
@@ -129,15 +154,15 @@ class Gather:
         company: str,
         flow: str,
         sobject: SfObject,
-        payloads: Sequence[Mapping[str, Any]],
+        reads: Sequence[_Read],
         bound_only: bool = False,
     ) -> int:
-        """Queue the records of `payloads` the flow takes (with `bound_only`, those bound in
-        its role: a vendor that is a customer already), one transaction a page; how many."""
+        """Queue the records of `reads` the flow takes (with `bound_only`, those bound in its
+        role: a vendor that is a customer already), one transaction a page; how many."""
         records = [
-            Queued(ref, p, payload_fingerprint(p))
-            for p in payloads
-            if (ref := sf_ref(flow, sobject, str(p["Id"]))) is not None
+            r.queued(ref)
+            for r in reads
+            if (ref := sf_ref(flow, sobject, str(r.payload["Id"]))) is not None
             and (not bound_only or self._store.bindings.by_sf(company, ref) is not None)
         ]
         for start in range(0, len(records), PAGE):
@@ -187,7 +212,7 @@ class Gather:
             ids = sorted(p.id for p in parents if p.sobject is sobject)
             flow = FLOW_OF[sobject]
             records = [
-                Queued(SfRef(sobject, str(p["Id"])), p, payload_fingerprint(p))
+                _Read.of(p).queued(SfRef(sobject, str(p["Id"])))
                 for p in self._read_ids(flow, sobject.value, ids)
             ]
             if records:  # one transaction for what was read

@@ -102,6 +102,19 @@ def _item(row: QueueRow) -> QueueItem:
     )
 
 
+def new_item(item_id: int, values: Mapping[str, Any]) -> QueueItem:
+    """The item of a row just inserted with `queue_rows.new_values`."""
+    direction = Direction(values["direction"])
+    return QueueItem(
+        id=item_id, company=values["company"], flow=values["flow"], direction=direction,
+        source=_source(direction, values["flow"], values["source_type"], values["source_id"]),
+        payload=dict(values["payload"]), fingerprint=values["fingerprint"],
+        status=QueueStatus(values["status"]), attempts=0, lock_waits=0,
+        next_attempt_at=values["next_attempt_at"], last_system=None, last_code=None,
+        last_error=None, outbox_id=None, updated_at=values["updated_at"],
+    )  # fmt: skip
+
+
 class SyncQueue:
     """The retry queue, unique on (company, flow, source record)."""
 

@@ -78,11 +78,29 @@ def new_row(
     now: datetime,
 ) -> QueueRow:
     """The row a source record's first enqueue inserts: pending, due `now`."""
-    return QueueRow(
-        company=company, flow=flow, direction=direction.value, source_type=source_type(source),
-        source_id=source.id, payload=plain, fingerprint=fingerprint, status=_S.PENDING.value,
-        attempts=0, lock_waits=0, next_attempt_at=now, updated_at=now,
-    )  # fmt: skip
+    values = new_values(
+        company, flow, direction, source, plain=plain, fingerprint=fingerprint, now=now
+    )
+    return QueueRow(**values)
+
+
+def new_values(
+    company: str,
+    flow: str,
+    direction: Direction,
+    source: SfRef | QbRef,
+    *,
+    plain: dict[str, Any],
+    fingerprint: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns of `new_row`, for a bulk insert."""
+    return {
+        "company": company, "flow": flow, "direction": direction.value,
+        "source_type": source_type(source), "source_id": source.id, "payload": plain,
+        "fingerprint": fingerprint, "status": _S.PENDING.value, "attempts": 0, "lock_waits": 0,
+        "next_attempt_at": now, "updated_at": now,
+    }  # fmt: skip
 
 
 def requeued(row: QueueRow, plain: dict[str, Any], fingerprint: str, now: datetime) -> None:

@@ -28,13 +28,13 @@ from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aw
 from sfqb.store.journal import Journal, NewAttempt, attempt_values
 from sfqb.store.models import AttemptRow, QueueRow, ReviewRow
 from sfqb.store.qbo_events import QboEvents
-from sfqb.store.queue import QueueItem, SyncQueue, _item
+from sfqb.store.queue import QueueItem, SyncQueue, _item, new_item
 from sfqb.store.queue_rows import (
     Move,
     QueueStatus,
     apply_move,
     check_source,
-    new_row,
+    new_values,
     requeued,
     source_type,
 )
@@ -63,6 +63,7 @@ class Queued:
     source: SfRef | QbRef
     payload: Mapping[str, Any]
     fingerprint: str
+    plain: dict[str, Any] | None = None  # `to_jsonable(payload)`, when the caller has it
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -160,7 +161,7 @@ class StoreWork:
         now = require_aware(now or self._clock(), "now")
         for record in records:
             check_source(direction, record.source)
-        plain = [to_jsonable(r.payload) for r in records]
+        plain = [r.plain if r.plain is not None else to_jsonable(r.payload) for r in records]
         rows: dict[tuple[str, str], QueueRow] = {}
         for kind in sorted({source_type(r.source) for r in records}):
             ids = sorted({r.source.id for r in records if source_type(r.source) == kind})
@@ -172,25 +173,34 @@ class StoreWork:
                 query = query.with_for_update().execution_options(populate_existing=True)
                 rows.update(((r.source_type, r.source_id), r) for r in self.db.scalars(query))
         before = {key: _item(row) for key, row in rows.items()}
+        # Records queued for the first time are inserted in one statement, without ORM objects
+        # (the first read of a company queues every record); a record twice in the page keeps
+        # its last payload, as a pending row requeued would.
+        fresh: dict[tuple[str, str], dict[str, Any]] = {}
         for record, payload in zip(records, plain, strict=True):
             key = (source_type(record.source), record.source.id)
             row = rows.get(key)
             if row is None:
-                rows[key] = row = new_row(
+                fresh[key] = new_values(
                     company, flow, direction, record.source, plain=payload,
                     fingerprint=record.fingerprint, now=now,
                 )  # fmt: skip
-                self.db.add(row)
             else:
                 inflight_at = row.updated_at if row.status == QueueStatus.INFLIGHT.value else None
                 requeued(row, payload, record.fingerprint, now)
                 if keep_inflight_time and inflight_at is not None:
                     row.updated_at = inflight_at
         self.db.flush()
+        items = {key: _item(row) for key, row in rows.items()}
+        if fresh:
+            values = list(fresh.values())
+            statement = insert(QueueRow).returning(QueueRow.id, sort_by_parameter_order=True)
+            made = self.db.scalars(statement, values).all()
+            items.update((k, new_item(i, v)) for k, i, v in zip(fresh, made, values, strict=True))
         out = []
         for record in records:
             key = (source_type(record.source), record.source.id)
-            out.append((before.get(key), _item(rows[key])))
+            out.append((before.get(key), items[key]))
         return out
 
     # -- the review list ---------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_query_pages_through_next_records_url_and_dedupes_by_id() -> None:
     assert batch.high_water_mark == datetime(2024, 3, 1, 12, 0, 5, 250000, tzinfo=UTC)
     assert batch.pages == 2
     soql = soql_of(responses.calls[0])
-    assert "FROM Account WHERE SystemModstamp > 2024-03-01T11:59:30Z" in soql
+    assert "FROM Account WHERE SystemModstamp > 2024-03-01T11:59:30.000Z" in soql
     assert soql.endswith("ORDER BY SystemModstamp, Id")
     assert "QuickBooks_ID__c" in soql
     assert responses.calls[0].request.headers["Sforce-Query-Options"] == "batchSize=2000"

@@ -166,7 +166,7 @@ class SalesforceConnector:
             latest: dict[str, Any] = {}
             for record in page:
                 if record.system_modstamp <= lower:
-                    continue  # the SOQL literal is rounded down to the second
+                    continue  # the SOQL literal is rounded down (an org may read it to the second)
                 seen = latest.get(record.id)
                 if seen is None or record.system_modstamp >= seen.system_modstamp:
                     latest[record.id] = record
@@ -387,7 +387,7 @@ class SalesforceConnector:
             session=self._http,
             version=self._settings.api_version,
             parse_float=Decimal,
-            object_pairs_hook=dict,
+            object_pairs_hook=None,  # plain dicts, decoded without a hook per object
         )
 
     def _call(self, what: str, action: Callable[[Salesforce], T]) -> T:

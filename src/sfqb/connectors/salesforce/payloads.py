@@ -33,10 +33,20 @@ LAST_PAYMENT_DATE = "QuickBooks_Last_Payment_Date__c"
 
 
 def soql_datetime(when: datetime) -> str:
-    """A SOQL dateTime literal in UTC, rounded down to the second (so it never skips a record)."""
+    """A SOQL dateTime literal in UTC, rounded down to the millisecond (never skips a record).
+
+    SystemModstamp carries milliseconds (2024-01-15T10:30:00.000+0000). Salesforce's date
+    formats page lists literals to the second, but orgs take a fraction too (a real org ran
+    `CreatedDate >= 2022-12-01T10:47:53.299852-06:00`: Illuminated Cloud issue 2283; clients
+    commonly send `...T00:00:00.000Z`). To the second, a read from a checkpoint read again every
+    record of the checkpoint's second: a bulk load saves thousands in one, and every quiet cycle
+    paged through them. The connector still drops records at or before the checkpoint itself,
+    for an org that reads the literal to the second only.
+    """
     if when.tzinfo is None:
         raise ValueError("a checkpoint must be timezone-aware")
-    return when.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = when.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 def _select(record_type: type[SfRecord], extra_fields: Sequence[str]) -> str:

@@ -8,7 +8,7 @@ are kept, read-only, in `extras`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -82,19 +82,15 @@ class SfRecord:
         """Build the record from one JSON object of a query result; raises RecordShapeError."""
         if not isinstance(raw, Mapping):
             raise RecordShapeError(f"a {cls.SOBJECT} record is not a JSON object")
-        consumed = {"attributes", "Id", "SystemModstamp", *cls.CHILDREN}
         values: dict[str, Any] = {
             "id": _require_str(raw, "Id", cls.SOBJECT),
             "system_modstamp": _datetime(raw.get("SystemModstamp"), "SystemModstamp"),
         }
-        for attribute, mark in mapped_fields(cls):
-            if mark.kind == "address":
-                parts = [mark.api_name + part for part in _ADDRESS_PARTS]
-                consumed.update(parts)
-                values[attribute] = SfAddress(*(_text(raw.get(p), p) for p in parts))
-            else:
-                consumed.add(mark.api_name)
-                values[attribute] = _CONVERTERS[mark.kind](raw.get(mark.api_name), mark.api_name)
+        consumed, fields, addresses = _parser(cast(Hashable, cls))
+        for attribute, name, convert in fields:
+            values[attribute] = convert(raw.get(name), name)
+        for attribute, parts in addresses:
+            values[attribute] = SfAddress(*(_text(raw.get(p), p) for p in parts))
         for relationship, child_type in cls.CHILDREN.items():
             values.update(cls._children(relationship, child_type, raw.get(relationship)))
         extras = {k: _freeze(v) for k, v in raw.items() if k not in consumed}
@@ -145,6 +141,30 @@ R = TypeVar("R", bound=SfRecord)
 def mapped_fields(cls: type[SfRecord]) -> tuple[tuple[str, Sf], ...]:
     """(attribute, Sf mark) of every mapped attribute of a record class, in field order."""
     return _mapped(cast(Hashable, cls))
+
+
+@cache
+def _parser(
+    key: Hashable,
+) -> tuple[
+    frozenset[str],
+    tuple[tuple[str, str, Callable[[Any, str], Any]], ...],
+    tuple[tuple[str, tuple[str, ...]], ...],
+]:
+    """What `from_json` reads for a record class, worked out once: the JSON keys it consumes,
+    (attribute, field, converter) of each plain field, (attribute, parts) of each address."""
+    cls = cast(type[SfRecord], key)
+    fields, addresses = [], []
+    consumed = {"attributes", "Id", "SystemModstamp", *cls.CHILDREN}
+    for attribute, mark in mapped_fields(cls):
+        if mark.kind == "address":
+            parts = tuple(mark.api_name + part for part in _ADDRESS_PARTS)
+            addresses.append((attribute, parts))
+            consumed.update(parts)
+        else:
+            fields.append((attribute, mark.api_name, _CONVERTERS[mark.kind]))
+            consumed.add(mark.api_name)
+    return frozenset(consumed), tuple(fields), tuple(addresses)
 
 
 @cache
