@@ -34,9 +34,12 @@ class BindingsChanged(StoreError):
     """Bindings a batch changed were changed by someone else since the cycle read them."""
 
 
-def _stored(binding: Binding) -> Binding:
-    """`binding` as the store gives it back: UTC time, JSON-plain values."""
-    values = to_jsonable(binding.sf_values) if binding.sf_values is not None else None
+def _stored(binding: Binding, old: Binding | None = None) -> Binding:
+    """`binding` as the store gives it back: UTC time, JSON-plain values (those of `old`, the
+    cache's own and plain already, when it kept them)."""
+    values = binding.sf_values
+    if values is not None and (old is None or values is not old.sf_values):
+        values = to_jsonable(values)
     return replace(
         binding, synced_at=require_aware(binding.synced_at, "synced_at"), sf_values=values
     )
@@ -199,7 +202,7 @@ class BindingCache:
         old = self.by_sf(binding.company, binding.sf)
         if old is None or old.qb != binding.qb:
             raise BindingNotFound(f"{binding.sf} is not bound to {binding.qb}")
-        stored = _stored(binding)
+        stored = _stored(binding, old)
         self._put(binding.sf, binding.qb, stored)
         return stored
 
@@ -253,7 +256,7 @@ class BindingCache:
         kept_sf = {final.sf for _, final in kept}
         for row, final in kept:
             if final != _binding(row):
-                _write(row, final)
+                _write(row, final, plain=True)  # the cache's bindings are plain (`_stored`)
         added = []
         for sf in sorted(
             self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id, r.role.value)
@@ -266,7 +269,7 @@ class BindingCache:
                     sf_id=sf.id,
                     sf_role=sf.role.value,
                 )
-                _write(row, final)
+                _write(row, final, plain=True)  # the cache's bindings are plain (`_stored`)
                 added.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
         db.flush()
         if added:  # one statement; the ids are not needed back

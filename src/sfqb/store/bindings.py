@@ -33,13 +33,18 @@ def _binding(row: BindingRow) -> Binding:
     )
 
 
-def _write(row: BindingRow, binding: Binding) -> None:
-    """Copy everything but the company and Salesforce side from `binding` into `row`."""
+def _write(row: BindingRow, binding: Binding, *, plain: bool = False) -> None:
+    """Copy everything but the company and Salesforce side from `binding` into `row` (its
+    values JSON-plain already when `plain`)."""
     row.qb_kind, row.qb_id = binding.qb.kind.value, binding.qb.id
     row.fingerprint = binding.fingerprint
     row.qb_fingerprint = binding.qb_fingerprint
     row.qb_version = binding.version
-    row.sf_values = to_jsonable(binding.sf_values) if binding.sf_values is not None else None
+    values = binding.sf_values
+    if values is not None:
+        row.sf_values = dict(values) if plain else to_jsonable(values)
+    else:
+        row.sf_values = None
     row.synced_at = require_aware(binding.synced_at, "synced_at")
 
 
