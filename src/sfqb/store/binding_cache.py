@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
 from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, targets_of
-from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, _write
+from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, written
 from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
 
@@ -254,25 +254,24 @@ class BindingCache:
                 db.delete(row)
         db.flush()
         kept_sf = {final.sf for _, final in kept}
-        for row, final in kept:
-            if final != _binding(row):
-                _write(row, final, plain=True)  # the cache's bindings are plain (`_stored`)
-        added = []
-        for sf in sorted(
-            self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id, r.role.value)
-        ):
-            final = self._sf[sf]
-            if final is not None:
-                row = BindingRow(
-                    company=self.company,
-                    sf_object=sf.sobject.value,
-                    sf_id=sf.id,
-                    sf_role=sf.role.value,
-                )
-                _write(row, final, plain=True)  # the cache's bindings are plain (`_stored`)
-                added.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
-        db.flush()
-        if added:  # one statement; the ids are not needed back
+        # Changed and new rows are written in one statement each (the cache's bindings are
+        # JSON-plain already: `_stored`).
+        changed = [
+            {"id": row.id, **written(final, plain=True)}
+            for row, final in kept
+            if final != _binding(row)
+        ]
+        added = [
+            {"company": self.company, "sf_object": sf.sobject.value, "sf_id": sf.id,
+             "sf_role": sf.role.value, **written(final, plain=True)}
+            for sf in sorted(
+                self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id, r.role.value)
+            )
+            if (final := self._sf[sf]) is not None
+        ]  # fmt: skip
+        if changed:
+            db.execute(update(BindingRow), changed)
+        if added:  # the ids are not needed back
             db.execute(insert(BindingRow), added)
 
     def _current(self, db: Session) -> list[BindingRow]:
