@@ -54,21 +54,22 @@ def freeze(value: object) -> object:
     return value
 
 
-def _plain(value: object) -> Any:
+def _tagged(value: object) -> Any:
+    """What json cannot encode itself: a read-only mapping, a tagged decimal or date."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return {str(k): v for k, v in value.items()}
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, datetime | date):
         return {"$date": value.isoformat()}
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def canonical_json(value: object) -> str:
     """JSON with sorted keys and tagged decimals/dates: equal values give equal text."""
-    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return json.dumps(
+        value, default=_tagged, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
 
 
 def fingerprint(kind: str, fields: Mapping[str, object]) -> str:

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
 from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, targets_of
-from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, _write
+from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, written
 from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
 
@@ -34,9 +34,12 @@ class BindingsChanged(StoreError):
     """Bindings a batch changed were changed by someone else since the cycle read them."""
 
 
-def _stored(binding: Binding) -> Binding:
-    """`binding` as the store gives it back: UTC time, JSON-plain values."""
-    values = to_jsonable(binding.sf_values) if binding.sf_values is not None else None
+def _stored(binding: Binding, old: Binding | None = None) -> Binding:
+    """`binding` as the store gives it back: UTC time, JSON-plain values (those of `old`, the
+    cache's own and plain already, when it kept them)."""
+    values = binding.sf_values
+    if values is not None and (old is None or values is not old.sf_values):
+        values = to_jsonable(values)
     return replace(
         binding, synced_at=require_aware(binding.synced_at, "synced_at"), sf_values=values
     )
@@ -199,7 +202,7 @@ class BindingCache:
         old = self.by_sf(binding.company, binding.sf)
         if old is None or old.qb != binding.qb:
             raise BindingNotFound(f"{binding.sf} is not bound to {binding.qb}")
-        stored = _stored(binding)
+        stored = _stored(binding, old)
         self._put(binding.sf, binding.qb, stored)
         return stored
 
@@ -251,25 +254,24 @@ class BindingCache:
                 db.delete(row)
         db.flush()
         kept_sf = {final.sf for _, final in kept}
-        for row, final in kept:
-            if final != _binding(row):
-                _write(row, final)
-        added = []
-        for sf in sorted(
-            self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id, r.role.value)
-        ):
-            final = self._sf[sf]
-            if final is not None:
-                row = BindingRow(
-                    company=self.company,
-                    sf_object=sf.sobject.value,
-                    sf_id=sf.id,
-                    sf_role=sf.role.value,
-                )
-                _write(row, final)
-                added.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
-        db.flush()
-        if added:  # one statement; the ids are not needed back
+        # Changed and new rows are written in one statement each (the cache's bindings are
+        # JSON-plain already: `_stored`).
+        changed = [
+            {"id": row.id, **written(final, plain=True)}
+            for row, final in kept
+            if final != _binding(row)
+        ]
+        added = [
+            {"company": self.company, "sf_object": sf.sobject.value, "sf_id": sf.id,
+             "sf_role": sf.role.value, **written(final, plain=True)}
+            for sf in sorted(
+                self._dirty_sf - kept_sf, key=lambda r: (r.sobject.value, r.id, r.role.value)
+            )
+            if (final := self._sf[sf]) is not None
+        ]  # fmt: skip
+        if changed:
+            db.execute(update(BindingRow), changed)
+        if added:  # the ids are not needed back
             db.execute(insert(BindingRow), added)
 
     def _current(self, db: Session) -> list[BindingRow]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,14 +34,24 @@ def _binding(row: BindingRow) -> Binding:
     )
 
 
-def _write(row: BindingRow, binding: Binding) -> None:
-    """Copy everything but the company and Salesforce side from `binding` into `row`."""
-    row.qb_kind, row.qb_id = binding.qb.kind.value, binding.qb.id
-    row.fingerprint = binding.fingerprint
-    row.qb_fingerprint = binding.qb_fingerprint
-    row.qb_version = binding.version
-    row.sf_values = to_jsonable(binding.sf_values) if binding.sf_values is not None else None
-    row.synced_at = require_aware(binding.synced_at, "synced_at")
+def _write(row: BindingRow, binding: Binding, *, plain: bool = False) -> None:
+    """Copy everything but the company and Salesforce side from `binding` into `row` (its
+    values JSON-plain already when `plain`)."""
+    for column, value in written(binding, plain=plain).items():
+        setattr(row, column, value)
+
+
+def written(binding: Binding, *, plain: bool = False) -> dict[str, Any]:
+    """The columns `_write` sets, for a bulk statement."""
+    values = binding.sf_values
+    if values is not None:
+        values = dict(values) if plain else to_jsonable(values)
+    return {
+        "qb_kind": binding.qb.kind.value, "qb_id": binding.qb.id,
+        "fingerprint": binding.fingerprint, "qb_fingerprint": binding.qb_fingerprint,
+        "qb_version": binding.version, "sf_values": values,
+        "synced_at": require_aware(binding.synced_at, "synced_at"),
+    }  # fmt: skip
 
 
 def _sf_is(company: str, sf: SfRef) -> ColumnElement[bool]:

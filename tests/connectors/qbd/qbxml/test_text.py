@@ -231,3 +231,15 @@ def test_amount_fields_use_decimal_kinds(schema_errors: Callable[[str], list[str
     assert root.findtext(".//Quantity") == "1.12345"
     assert root.findtext(".//Rate") == "99999.99999"
     assert root.findtext(".//Amount") == "0.10"
+
+
+def test_printable_ascii_passes_unchanged_unless_a_rule_transliterates_it() -> None:
+    # The bundled rules keep printable ASCII (Windows-1252 has it, no rule maps it), so plain
+    # text skips the pass per character; a rule mapping an ASCII character still applies.
+    assert RULES.keeps_printable_ascii
+    assert sanitize("Acme & Sons #4", "CustomerAdd/Name", RULES) == ("Acme & Sons #4", None)
+    document = {"encoding": "cp1252", "replacement": "?", "multiline": [],
+                "transliterate": {"&": "and"}}  # fmt: skip
+    rules = load_text_rules(document)
+    assert not rules.keeps_printable_ascii
+    assert sanitize("Acme & Sons", "CustomerAdd/Name", rules)[0] == "Acme and Sons"

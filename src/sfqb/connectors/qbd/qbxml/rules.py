@@ -61,7 +61,7 @@ class FieldRules:
         forbidden = _lookup(self.forbidden, path)
         if forbidden is not None and any(ch in value for ch in forbidden.characters):
             raise QbxmlFieldError(obj, field, value, forbidden.reason)
-        if _lookup(dict.fromkeys(self.not_blank, True), path) and not value.strip():
+        if not value.strip() and _lookup(dict.fromkeys(self.not_blank, True), path):
             raise QbxmlFieldError(obj, field, value, "is empty; QuickBooks needs a value")
 
 

@@ -50,6 +50,8 @@ class TextRules:
     replacement: str
     transliterate: Mapping[str, str]
     multiline: frozenset[str]
+    # Printable ASCII is sent as it is: the code page has it and no rule transliterates it.
+    keeps_printable_ascii: bool = False
 
     def storable(self, ch: str) -> bool:
         """True when QuickBooks' code page has the character (controls excluded)."""
@@ -74,7 +76,19 @@ def load_text_rules(document: Mapping[str, Any] | None = None) -> TextRules:
             {str(k): str(v) for k, v in document["transliterate"].items()}
         ),
         multiline=frozenset(str(x) for x in document["multiline"]),
+        keeps_printable_ascii=_keeps_printable_ascii(
+            str(document["encoding"]), document["transliterate"]
+        ),
     )
+
+
+def _keeps_printable_ascii(encoding: str, transliterate: Mapping[str, Any]) -> bool:
+    printable = "".join(chr(c) for c in range(0x20, 0x7F))
+    try:
+        stored = printable.encode(encoding).decode(encoding) == printable
+    except (UnicodeError, LookupError):
+        return False
+    return stored and not any(str(k).isascii() for k in transliterate)
 
 
 def _describe(ch: str) -> str:
@@ -115,6 +129,8 @@ def sanitize(value: str, field: str, rules: TextRules) -> tuple[str, TextChange 
     `field` is the element path (e.g. "CustomerAdd/Name"); its last element decides whether
     line breaks are kept.
     """
+    if value.isascii() and value.isprintable() and rules.keeps_printable_ascii:
+        return value, None  # most text: nothing to change, checked without a pass per character
     multiline = field.rsplit("/", 1)[-1] in rules.multiline
     reasons: list[str] = []
     normalized = unicodedata.normalize("NFC", value)
