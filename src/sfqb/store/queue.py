@@ -30,7 +30,7 @@ from sfqb.store.queue_rows import (
     apply_move,
     check_source,
     clear_errors,
-    new_row,
+    new_values,
     requeued,
     source_type,
 )
@@ -159,9 +159,11 @@ class SyncQueue:
                         .with_for_update()
                     )
                     if row is None:
-                        row = new_row(
-                            company, flow, direction, source, plain=plain,
-                            fingerprint=fingerprint, now=now,
+                        row = QueueRow(
+                            **new_values(
+                                company, flow, direction, source, plain=plain,
+                                fingerprint=fingerprint, now=now,
+                            )
                         )  # fmt: skip
                         db.add(row)
                     else:

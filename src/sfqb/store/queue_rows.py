@@ -67,23 +67,6 @@ def check_source(direction: Direction, source: SfRef | QbRef) -> None:
         raise StoreError(f"a {direction} flow reads {expected.__name__}s, got {source!r}")
 
 
-def new_row(
-    company: str,
-    flow: str,
-    direction: Direction,
-    source: SfRef | QbRef,
-    *,
-    plain: dict[str, Any],
-    fingerprint: str,
-    now: datetime,
-) -> QueueRow:
-    """The row a source record's first enqueue inserts: pending, due `now`."""
-    values = new_values(
-        company, flow, direction, source, plain=plain, fingerprint=fingerprint, now=now
-    )
-    return QueueRow(**values)
-
-
 def new_values(
     company: str,
     flow: str,
@@ -94,7 +77,7 @@ def new_values(
     fingerprint: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """The columns of `new_row`, for a bulk insert."""
+    """The columns of the row a source record's first enqueue inserts: pending, due `now`."""
     return {
         "company": company, "flow": flow, "direction": direction.value,
         "source_type": source_type(source), "source_id": source.id, "payload": plain,
