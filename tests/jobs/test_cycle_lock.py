@@ -2,13 +2,16 @@
 
 A worker's cycle job and a `sfqb serve` cycle beside a Web Connector session both read
 Salesforce and write the company's queue; procrastinate's lock covers only the jobs. Both take
-the store's cycle lock: a PostgreSQL advisory lock shared by every process on the database
-(each Store here has an engine of its own, as a process would), in memory on SQLite. No timing
-is asserted: Events and the order of what happened show who waited for whom.
+the store's cycle lock: a PostgreSQL advisory lock shared by every process on the database,
+file locks beside a SQLite file (each Store here has an engine and a lock of its own, as a
+process would). No timing is asserted: Events and the order of what happened show who waited
+for whom.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -29,11 +32,7 @@ HELD = 60.0  # a wait the test expects to end gives up after this long (fails, n
 
 @pytest.fixture
 def other(db: Store, isolated_url: str) -> Iterator[Store]:
-    """A second store over the same database: another process's view of it (SQLite is one
-    process's store: the same one)."""
-    if not isolated_url.startswith("postgresql"):
-        yield db
-        return
+    """A second store over the same database: another process's view of it."""
     store = Store.from_url(isolated_url)
     yield store
     store.engine.dispose()
@@ -247,3 +246,36 @@ def test_a_worker_job_waits_for_a_cycle_of_the_company_held_in_another_process(
     (why,) = failed  # it got as far as reading Salesforce, after the lock
     assert "has no Salesforce connection" in str(why)
     assert not db.cycle_lock.held("acme")
+
+
+HOLDER = """
+import sys
+from sfqb.store import Store
+store = Store.from_url(sys.argv[1])
+assert store.cycle_lock.take("acme")
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_sqlite_files_lock_is_shared_by_processes_and_freed_when_its_holder_dies(
+    database_url: str, db: Store
+) -> None:
+    # `sfqb sync` typed while `sfqb serve` runs a cycle of the company on the same file.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, database_url],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert db.cycle_lock.held("acme")
+        assert not db.cycle_lock.take("acme")
+        assert db.cycle_lock.take("globex")
+        db.cycle_lock.release("globex")
+    finally:
+        holder.kill()  # SIGKILL: the process never lets the lock go itself
+        holder.wait(timeout=HELD)
+    assert not db.cycle_lock.held("acme")
+    assert db.cycle_lock.take("acme")
+    db.cycle_lock.release("acme")

@@ -9,14 +9,21 @@ On PostgreSQL it is a session-level advisory lock keyed by the store's schema an
 held on a connection of its own (a small pool beside the store's) for as long as the cycle
 runs: PostgreSQL releases it when that connection ends, so the lock of a process that died
 (SIGKILL) is free at once and never waits for a lease to lapse. Two companies whose keys hash
-alike only wait for each other. On SQLite (one process) it is a lock in the process's memory.
+alike only wait for each other. On a SQLite file it is a file lock (flock) per company in a
+directory beside the database, so `sfqb sync` run by hand waits for `sfqb serve`'s cycle on
+the same file; the kernel frees the lock of a process that died. An in-memory SQLite database
+is one process's: a lock in its memory.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -101,6 +108,55 @@ class LocalCycleLock:
             return company in self._held
 
 
+class FileCycleLock:
+    """The lock as a file lock per company, shared by every process on one SQLite file."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._guard = threading.Lock()
+        self._held: dict[str, int] = {}  # company -> the descriptor holding its lock
+
+    def _open(self, company: str) -> int:
+        self._directory.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(company.encode()).hexdigest()[:32]  # any company name
+        return os.open(self._directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def take(self, company: str) -> bool:
+        """Hold the company's lock; False when any process (this one too) holds it."""
+        with self._guard:
+            if company in self._held:
+                return False
+            descriptor = self._open(company)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(descriptor)
+                return False
+            self._held[company] = descriptor
+            return True
+
+    def release(self, company: str) -> None:
+        """Let the company's lock go (closing the file lets it go too)."""
+        with self._guard:
+            descriptor = self._held.pop(company, None)
+        if descriptor is not None:
+            os.close(descriptor)
+
+    def held(self, company: str) -> bool:
+        """True while any process holds the company's lock."""
+        with self._guard:
+            if company in self._held:
+                return True
+        descriptor = self._open(company)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(descriptor)  # a shared lock taken to look is let go with it
+        return False
+
+
 class AdvisoryCycleLock:
     """The lock as a PostgreSQL advisory lock, shared by every process on the database."""
 
@@ -163,7 +219,11 @@ class AdvisoryCycleLock:
 
 
 def cycle_lock_for(engine: Engine) -> CycleLock:
-    """The advisory lock on PostgreSQL, the in-memory lock otherwise."""
+    """The advisory lock on PostgreSQL, file locks beside a SQLite file, else in memory."""
     if engine.dialect.name == "postgresql":
         return AdvisoryCycleLock(engine)
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        path = Path(database)
+        return FileCycleLock(path.with_name(f"{path.name}.locks"))
     return LocalCycleLock()
