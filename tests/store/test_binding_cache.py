@@ -59,3 +59,29 @@ def test_a_prefetch_answers_for_every_role_of_the_records_it_read(db: Store) -> 
     assert found is not None and found.qb == vendor
     assert cache.by_sf("acme", SfRef(SfObject.ACCOUNT, acct(3).id, Role.VENDOR)) is None
     assert cache.queries == queries
+
+
+def test_a_written_down_cache_beyond_its_limit_forgets_all_but_the_cycles_records(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cycle reading a whole company's QuickBooks records page by page (the read of its own
+    # writes after a first load) prefetched every page's bindings and kept them all: at 8x the
+    # settle cycle's peak memory was mostly this cache.
+    monkeypatch.setattr(binding_cache, "HELD", 6)
+    for i in range(10):
+        db.bindings.bind(Binding("acme", acct(i), cust(i), f"fp{i}", T0))
+    cache = db.binding_cache("acme")
+    cache.prefetch(qb=[cust(i) for i in range(2)])
+    assert cache.trim(keep=[acct(0)]) == 0  # within the limit: kept
+    cache.prefetch(qb=[cust(i) for i in range(10)])
+    cache.update(Binding("acme", acct(4), cust(4), "changed", T0))
+    assert cache.trim(keep=[acct(0)]) == 0  # a change not written down yet: kept
+    with db.work() as work:
+        work.bindings(cache)
+    assert cache.trim(keep=[acct(0)]) == 9
+    assert cache.held == 1
+    queries = cache.queries
+    assert cache.by_qb("acme", cust(0)) is not None and cache.queries == queries  # kept
+    again = cache.by_qb("acme", cust(4))  # forgotten: read again, as written down
+    assert again is not None and again.fingerprint == "changed"
+    assert cache.queries == queries + 1

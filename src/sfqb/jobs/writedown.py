@@ -75,6 +75,7 @@ class WriteDown:
                 report.company, cycle, active.items, final=final, work=work
             )
         report.attempts = len(cycle.attempts)
+        active.bindings.trim(active.items)  # written down: what later batches need is read again
         for outcome in outcomes:
             if outcome.state is ItemState.DONE:
                 made = cycle.bindings.by_sf(report.company, outcome.sf)

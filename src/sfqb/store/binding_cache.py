@@ -14,7 +14,7 @@ in flight, as after a crash, and the next cycle looks them up in QuickBooks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 
 from sqlalchemy import ColumnElement, insert, select, update
@@ -28,6 +28,7 @@ from sfqb.store.models import BindingRow
 
 CHUNK = 500  # ids per IN (...) of a prefetch
 PAGE = 500  # rows per page of `for_company`
+HELD = 2000  # written-down bindings a cache keeps beyond its cycle's own records (`trim`)
 
 
 class BindingsChanged(StoreError):
@@ -53,6 +54,7 @@ class BindingCache:
 
     def __init__(self, sessions: Sessions, company: str) -> None:
         self._sessions = sessions
+        self._limit = HELD
         self._store = Bindings(sessions)
         self.company = company
         self._sf: dict[SfRef, Binding | None] = {}  # what the cycle sees
@@ -220,6 +222,23 @@ class BindingCache:
     def held(self) -> int:
         """How many Salesforce records' bindings (or their absence) the cache holds."""
         return len(self._sf)
+
+    def trim(self, keep: Collection[SfRef] = ()) -> int:
+        """Forget the bindings read or written down so far, but those of `keep` (the cycle's
+        own records), once the cache holds more than its limit and nothing unwritten; a
+        binding asked for again is read again. A cycle reading QuickBooks' changes page by
+        page (a whole company's records, after a first load) holds a page's bindings, not
+        every one. Returns how many it forgot."""
+        if self.dirty or len(self._sf) + len(self._qb) <= self._limit:
+            return 0
+        kept = {sf for sf in keep if sf in self._sf}
+        kept_qb = {b.qb for sf in kept if (b := self._sf[sf]) is not None}
+        forgotten = len(self._sf) - len(kept)
+        self._sf = {sf: self._sf[sf] for sf in kept}
+        self._read_sf = {sf: self._read_sf[sf] for sf in kept if sf in self._read_sf}
+        self._qb = {qb: self._qb[qb] for qb in kept_qb if qb in self._qb}
+        self._read_qb = {qb: self._read_qb[qb] for qb in kept_qb if qb in self._read_qb}
+        return forgotten
 
     # -- writing down ------------------------------------------------------------------------
 
