@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -21,6 +21,7 @@ from sfqb.jobs.runner import Driver
 from sfqb.store import Store
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 
+from .conftest import World
 from .worlds import TargetWorld, won_deal
 
 HOUR = 3600.0
@@ -119,8 +120,11 @@ def test_a_quiet_cycle_costs_the_same_with_five_times_the_bound_records(
     settle(world)
     assert len(list(world.store.bindings)) == 30
     large = quiet_cost(world)
-    assert large == small
-    assert large.records_read == 0  # nothing read again
+    assert replace(large, records_read=0) == replace(small, records_read=0)
+    # Read again: only what QuickBooks stamped in the checkpoint's own second (a change saved
+    # later in that second has its time), passed over as seen; the world's clock moves 250 ms
+    # a reading, so at most 4 records, however many are bound.
+    assert large.records_read <= 4 and small.records_read <= 4
     # Salesforce: one query per change stream and read condition: Account twice (customers:
     # not the vendor rule; vendors: the rule), Contact and AccountContactRole with each Account
     # read (three pairs today: one more than the two conditions need, left for later),
@@ -133,16 +137,14 @@ def test_a_quiet_cycle_costs_the_same_with_five_times_the_bound_records(
     assert written <= {"runs", "checkpoints", "circuits", "qbo_api_calls", "qbo_tokens"}
 
 
-def test_a_parent_held_for_review_is_not_read_by_id_again_every_cycle(
-    target_world: TargetWorld,
-) -> None:
+def test_a_parent_held_for_review_is_not_read_by_id_again_every_cycle(world: World) -> None:
     # More products of one name than sfqb tries variants of, a later one refused by QuickBooks
     # (3100 in QuickBooks Desktop, the duplicate name in QuickBooks Online; every variant it
     # tries is bound to another product): sfqb holds it for a person, and the deal that sells
     # it waits. The held product's changes come through its change stream: reading it by Id
     # on every cycle (as before: 60 held products cost 4 Salesforce queries a cycle in the 16x
-    # benchmark) finds nothing new.
-    world = target_world
+    # benchmark) finds nothing new. (QuickBooks Desktop: in QuickBooks Online sfqb reads the
+    # names taken in time to name the last one "Widget (23)", and nothing is held.)
     org = world.sf.org
     for number in range(VARIANTS + 1):
         org.create("Product2", {"Name": "Widget", "ProductCode": f"W-{number}", "IsActive": True})

@@ -7,7 +7,7 @@ target's change feed reaches.
 The read starts `overlap` before the checkpoint, for a change saved late with an earlier time.
 Once a clean read has covered that span again and found nothing newer (the checkpoint did not
 move), the span is settled: a change saved late would have shown by then, and the next read
-starts just after the checkpoint. A quiet company then reads one page whatever the size of its
+starts at the checkpoint's own second. A quiet company then reads one page whatever the size of its
 last burst of changes, instead of the burst's last minutes on every cycle.
 
 Once a day (`cdc_sweep_at` of the company's policy, else of jobs/data/schedule.yaml; UTC) a
@@ -61,8 +61,11 @@ def qb_since(
         start = now.replace(tzinfo=None) - profile.lookback
         return dict.fromkeys(profile.change_feeds(transaction_type), start)
     if store.checkpoints.get(company, profile.stream + SETTLED) == since:
-        # Both targets stamp changes to the second: what is newer starts a second later.
-        since, overlap = since + timedelta(seconds=1), timedelta(0)
+        # From the checkpoint's own second, not the next: both targets stamp changes to the
+        # second, and a change saved later in that second than the read that settled it has
+        # the checkpoint's time (read from the next second, it was never read). The versions
+        # of that second sfqb has seen are passed over.
+        overlap = timedelta(0)
     # The target's own clock, sent without an offset (QuickBooks Desktop reads it as local time).
     start = read_from(since, overlap, fall_back)
     if profile.lookback is not None and now is not None:
