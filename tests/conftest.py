@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.store_templates import Isolated, StoreTemplates, throwaway_schema
 
-from sfqb.sandbox.fleet import postgres_schema
 from sfqb.store import SecretBox, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,20 +62,32 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _postgres_url()
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
+    """Migrated empty stores this test process copies into each `db` (tests/store_templates)."""
+    return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
 @pytest.fixture
-def isolated_url(database_url: str) -> Iterator[str]:
+def isolated(database_url: str) -> Iterator[Isolated]:
     """SQLite as given; on the shared PostgreSQL database, a throwaway schema of this test."""
     if not database_url.startswith("postgresql"):
-        yield database_url
+        yield Isolated(database_url, database_url)
         return
-    with postgres_schema(database_url, "sfqb_test_") as url:
-        yield url
+    with throwaway_schema(database_url) as isolated:
+        yield isolated
 
 
 @pytest.fixture
-def db(isolated_url: str) -> Iterator[Store]:
-    """A migrated store with a secret key, on each backend."""
-    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
-    store.migrate()
+def isolated_url(isolated: Isolated) -> str:
+    """The URL of this test's own, empty database (`isolated`)."""
+    return isolated.url
+
+
+@pytest.fixture
+def db(isolated: Isolated, store_templates: StoreTemplates) -> Iterator[Store]:
+    """A migrated store with a secret key, on each backend (a copy of a migrated template)."""
+    store_templates.fill(isolated)
+    store = Store.from_url(isolated.url, secrets=SecretBox(KEY))
     yield store
     store.engine.dispose()

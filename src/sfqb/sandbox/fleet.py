@@ -52,21 +52,33 @@ class Run(NamedTuple):
         return sum(int(n) for key, n in self.counts.items() if key.startswith("synced:"))
 
 
+def schema_url(url: str, schema: str) -> str:
+    """`url` with `schema` first on its connections' search path."""
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
 @contextmanager
-def postgres_schema(url: str, prefix: str) -> Iterator[str]:
+def new_schema(url: str, prefix: str) -> Iterator[tuple[str, str]]:
     """A throwaway schema (`prefix` and a random suffix) on the PostgreSQL database at `url`,
-    dropped afterwards; yields the URL whose connections use it."""
+    dropped afterwards; yields its name and the URL whose connections use it."""
     schema = f"{prefix}{uuid.uuid4().hex[:12]}"
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
     try:
-        yield f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+        yield schema, schema_url(url, schema)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_schema(url: str, prefix: str) -> Iterator[str]:
+    """`new_schema`, yielding its URL."""
+    with new_schema(url, prefix) as (_, scoped):
+        yield scoped
 
 
 def runs(store: Store) -> list[Run]:
