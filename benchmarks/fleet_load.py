@@ -273,7 +273,7 @@ def main() -> None:
         sys.exit(2)
     started = datetime.now(UTC)
     workdir = Path(tempfile.mkdtemp(prefix="sfqb-bench-fleet-"))
-    with fleet.postgres_schema(args.database_url, "sfqb_bench_fleet_") as url:
+    with fleet.new_schema(args.database_url, "sfqb_bench_fleet_") as (_, url):
         line = run_fleet(url, args.records_per_company, args.timeout, workdir)
     print(json.dumps(line), flush=True)
     if args.record is not None:

@@ -5,7 +5,7 @@ the data); the gateway's pages hold what its whole read holds."""
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,14 +15,14 @@ from sfqb.jobs.gather import EPOCH, Gather
 from sfqb.mapping.soql import Condition
 from sfqb.sandbox.salesforce import seed
 from sfqb.store import Store
-from sfqb.sync.records import SfWrite, SfWriteResult
 
 from .conftest import World
+from .test_settled_streams import ChangesOnly
 
 T1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class PagedAccounts:
+class PagedAccounts(ChangesOnly):
     """Salesforce's Account stream in pages of two; each page handed out is checked to be
     queued before the next one is read. A whole read (`read`) is refused."""
 
@@ -59,14 +59,6 @@ class PagedAccounts:
             high = max(high, page[-1]["SystemModstamp"])
             self.handed.append(len(page))
             yield page, {sobject: high}
-
-    def read_ids(
-        self, sobject: str, ids: Sequence[str], where: Condition | None = None
-    ) -> list[dict[str, Any]]:
-        return []
-
-    def write(self, writes: Sequence[SfWrite]) -> list[SfWriteResult]:
-        return []
 
 
 def test_gather_queues_each_salesforce_page_before_it_reads_the_next(db: Store) -> None:

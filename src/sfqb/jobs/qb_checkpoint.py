@@ -7,8 +7,8 @@ target's change feed reaches.
 The read starts `overlap` before the checkpoint, for a change saved late with an earlier time.
 Once a clean read has covered that span again and found nothing newer (the checkpoint did not
 move), the span is settled: a change saved late would have shown by then, and the next read
-starts at the checkpoint's own second. A quiet company then reads one page whatever the size of its
-last burst of changes, instead of the burst's last minutes on every cycle.
+starts at the checkpoint's own second. A quiet company then reads one page whatever the size
+of its last burst of changes, instead of the burst's last minutes on every cycle.
 
 Once a day (`cdc_sweep_at` of the company's policy, else of jobs/data/schedule.yaml; UTC) a
 company whose change feed reaches only so far back (QuickBooks Online's Change Data Capture:

@@ -74,13 +74,6 @@ def new_schema(url: str, prefix: str) -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
-@contextmanager
-def postgres_schema(url: str, prefix: str) -> Iterator[str]:
-    """`new_schema`, yielding its URL."""
-    with new_schema(url, prefix) as (_, scoped):
-        yield scoped
-
-
 def runs(store: Store) -> list[Run]:
     """Every run of every company, as the store holds them."""
     sql = "SELECT company, started_at, finished_at, status, counts FROM runs"

@@ -34,10 +34,9 @@ def _binding(row: BindingRow) -> Binding:
     )
 
 
-def _write(row: BindingRow, binding: Binding, *, plain: bool = False) -> None:
-    """Copy everything but the company and Salesforce side from `binding` into `row` (its
-    values JSON-plain already when `plain`)."""
-    for column, value in written(binding, plain=plain).items():
+def _write(row: BindingRow, binding: Binding) -> None:
+    """Copy everything but the company and Salesforce side from `binding` into `row`."""
+    for column, value in written(binding).items():
         setattr(row, column, value)
 
 

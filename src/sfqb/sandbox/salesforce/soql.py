@@ -105,6 +105,10 @@ class Query:
     offset: int | None = None
 
 
+# A dateTime literal may carry a fraction of a second. Salesforce's "Date Formats and Date
+# Literals in WHERE" page lists whole seconds only, but a real org ran `CreatedDate >=
+# 2022-12-01T10:47:53.299852-06:00` (Illuminated Cloud issue 2283) and clients send `.000Z`; the
+# sandbox takes it and compares with the fraction given (SystemModstamp carries milliseconds).
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))
