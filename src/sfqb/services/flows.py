@@ -201,7 +201,7 @@ def _not_set_up(company: str, flow: str) -> str:
     named_by = REFUND_FLOW if flow == REFUND_BACK_FLOW else flow
     return (
         f"{flow_text(flow)} is not set up, so it stays off: name your custom refund object "
-        f"as the refund flow's `source:` in the config file (companies.{company}.flows."
+        f"as the refund flow's source in the config file (companies.{company}.flows."
         f"{named_by}.source: Refund__c, say; see docs/flows.md), then switch it on."
     )
 

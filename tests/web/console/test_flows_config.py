@@ -155,7 +155,7 @@ def test_a_flow_not_set_up_offers_no_switch_on_and_a_posted_one_is_refused(
     assert answer.status_code == 409 and "Traceback" not in answer.text
     told = escape(
         "Refunds (a custom object) → Credit memos is not set up, so it stays off: name your "
-        "custom refund object as the refund flow's `source:` in the config file"
+        "custom refund object as the refund flow's source in the config file"
     )
     assert f'<p class="problem" role="alert">{told}' in answer.text
     api = client.put(
