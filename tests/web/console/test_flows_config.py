@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from tests.cli.test_refund_source_config import REFUNDS
 from tests.web.console.conftest import COMPANY, ConsoleWorld, SignIn, serve_app
 
 from sfqb.cli.context import Services
@@ -177,12 +178,7 @@ def test_a_flow_not_set_up_offers_no_switch_on_and_a_posted_one_is_refused(
 def test_a_refund_flow_set_up_in_the_file_can_be_switched_on(
     console_world: ConsoleWorld, tmp_path: Path, sign_in: SignIn
 ) -> None:
-    config = (
-        f"companies:\n  {COMPANY}:\n    flows:\n      refund_to_credit_memo:\n"
-        "        source: Refund__c\n        map:\n"
-        "          CustomerRef: {source: Account__c, ref: Account}\n"
-        "          lines: {Amount: {source: Amount__c, type: amount}}\n"
-    )
+    config = f"companies:\n  {COMPANY}:\n    flows:\n{REFUNDS}"  # the refund flow's source
     for client, store in client_with(console_world, tmp_path, config):
         csrf = sign_in(client, "operator", "operator-pw")
         store.flow_settings.set(COMPANY, "credit_to_refund", False, by="ops")
