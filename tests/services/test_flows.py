@@ -11,10 +11,23 @@ from sfqb.domain.status import System
 from sfqb.jobs.gather import UnknownFlow
 from sfqb.mapping import load_flows
 from sfqb.mapping.flowconfig import FlowConfig
-from sfqb.services.flows import company_flows, flow_ids, flow_setups, switch_flow
+from sfqb.services.flows import (
+    FlowNotSetUp,
+    company_flows,
+    flow_ids,
+    flow_setups,
+    switch_flow,
+)
 from sfqb.store import Direction, RunStatus, Store
 
 from .conftest import CATALOG, T0
+
+# The refund flow with the custom object it reads named (`source:`) and its map filled.
+REFUNDS = FlowConfig(
+    "refund_to_credit_memo", sobject="Refund__c",
+    fields={"CustomerRef": {"source": "Account__c", "ref": "Account"}},
+    lines={"Amount": {"source": "Amount__c", "type": "amount"}},
+)  # fmt: skip
 
 
 def test_the_eleven_flows_in_order_on_but_refunds_with_no_run_yet(db: Store) -> None:
@@ -88,12 +101,26 @@ def test_the_refund_flows_say_they_need_a_source_until_the_config_names_one() ->
     setups = flow_setups(bundled, bundled)
     unnamed = {name for name, setup in setups.items() if setup.needs_source}
     assert unnamed == {"refund_to_credit_memo", "credit_to_refund"}
-    config = FlowConfig(
-        "refund_to_credit_memo", sobject="Refund__c",
-        fields={"CustomerRef": {"source": "Account__c", "ref": "Account"}},
-        lines={"Amount": {"source": "Amount__c", "type": "amount"}},
-    )  # fmt: skip
-    named = flow_setups(load_flows(company={config.flow: config}), bundled)
+    named = flow_setups(load_flows(company={REFUNDS.flow: REFUNDS}), bundled)
     assert not named["refund_to_credit_memo"].needs_source
     assert named["refund_to_credit_memo"].source == "Refund__c"
     assert not named["credit_to_refund"].needs_source
+
+
+def test_a_flow_not_set_up_is_not_switched_on_and_the_refusal_says_what_to_do(
+    db: Store,
+) -> None:
+    bundled = load_flows()
+    setups = flow_setups(bundled, bundled)  # no `source:` for the refund flows
+    for flow in ("refund_to_credit_memo", "credit_to_refund"):
+        with pytest.raises(FlowNotSetUp) as refused:
+            switch_flow(db, "acme", flow, True, by="ops", setups=setups)
+        assert "is not set up, so it stays off" in str(refused.value)
+        # Both read the object the refund flow's `source:` names.
+        assert "companies.acme.flows.refund_to_credit_memo.source: Refund__c" in str(refused.value)
+    assert db.flow_settings.for_company("acme") == {}
+    # Off is always allowed (a flow switched on before it could be refused), and a flow set up
+    # is switched on as before.
+    assert not switch_flow(db, "acme", "credit_to_refund", False, setups=setups).enabled
+    named = flow_setups(load_flows(company={REFUNDS.flow: REFUNDS}), bundled)
+    assert switch_flow(db, "acme", "credit_to_refund", True, setups=named).enabled

@@ -56,6 +56,10 @@ class FlowConfigProblem(ValueError):
     """The company's flow settings (config file, mapping file) cannot be used; one line."""
 
 
+class FlowNotSetUp(ValueError):
+    """A flow the config file has not set up yet cannot be switched on; the text says how."""
+
+
 UNNAMED = "none"  # the bundled source of a flow that reads the object `source:` names
 CUSTOM_OBJECT = "CustomObject"  # the bundled target of a flow that writes to that object
 
@@ -192,11 +196,25 @@ def company_flows(
     return found
 
 
+def _not_set_up(company: str, flow: str) -> str:
+    # Both refund flows read the object the refund flow's `source:` names (docs/flows.md).
+    named_by = REFUND_FLOW if flow == REFUND_BACK_FLOW else flow
+    return (
+        f"{flow_text(flow)} is not set up, so it stays off: name your custom refund object "
+        f"as the refund flow's source in the config file (companies.{company}.flows."
+        f"{named_by}.source: Refund__c, say; see docs/flows.md), then switch it on."
+    )
+
+
 def switch_flow(
     store: Store, company: str, flow: str, enabled: bool, *, by: str | None = None,
     setups: Mapping[str, FlowSetup] | None = None,
 ) -> FlowState:  # fmt: skip
     """Switch a flow of the company on or off (the runner honours it from its next cycle,
-    over the config file's `enabled`); UnknownFlow for a flow that is not one of sfqb's."""
-    store.flow_settings.set(company, check_flow(flow), enabled, by=by)
+    over the config file's `enabled`); UnknownFlow for a flow that is not one of sfqb's,
+    FlowNotSetUp for switching on a flow whose setup (in `setups`) names no source yet."""
+    setup = (setups or {}).get(check_flow(flow))
+    if enabled and setup is not None and setup.needs_source:
+        raise FlowNotSetUp(_not_set_up(company, flow))
+    store.flow_settings.set(company, flow, enabled, by=by)
     return next(f for f in company_flows(store, company, setups) if f.flow == flow)

@@ -24,6 +24,10 @@ def test_overview_then_flows_switch_and_run_now(
     row.get_by_role("link", name=COMPANY, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Flows of {COMPANY}")
     expect(page.get_by_role("row")).to_have_count(12)  # the header and the eleven flows
+    # The refund flows name no object yet (no `source:` in the config file): no Switch on.
+    refunds = page.get_by_role("row").filter(has_text="Refunds (a custom object) → Credit memos")
+    expect(refunds).to_contain_text("Not set up")
+    expect(refunds.get_by_role("button")).to_have_count(0)
     shot(page, "flows")
     page.get_by_role("button", name="Switch off Products → Items").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("Products → Items is now off"))

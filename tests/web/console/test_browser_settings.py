@@ -54,9 +54,18 @@ def test_settings_page_policy_and_password(page: Page, world: AdminWorld, shot: 
     assert world.store.policies.get(COMPANY) is None
 
     page.get_by_label("Income account").fill("Services Income")
+    sweep = page.get_by_label("QuickBooks Online nightly sweep (UTC)")
+    sweep.fill("25:00")
+    page.get_by_role("button", name="Save policy").click()
+    expect(page.locator("#policy-cdc-sweep-at-problem")).to_contain_text('must be a time "HH:MM"')
+    shot(page, "settings-policy-sweep-refused")
+    assert world.store.policies.get(COMPANY) is None
+
+    page.get_by_label("QuickBooks Online nightly sweep (UTC)").fill("23:30")
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_role("status").first).to_contain_text("Saved the policy")
     assert world.services.policy(COMPANY).match_rule is MatchRule.NEVER
+    assert world.services.policy(COMPANY).cdc_sweep_at == "23:30"
 
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Rotate Web Connector password").click()

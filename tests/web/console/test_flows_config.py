@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from tests.cli.test_refund_source_config import REFUNDS
 from tests.web.console.conftest import COMPANY, ConsoleWorld, SignIn, serve_app
 
 from sfqb.cli.context import Services
@@ -131,3 +132,59 @@ def test_a_custom_source_shows_as_what_the_vendor_flow_reads(
         # The Accounts are all customers now: no vendor rule on Account.
         row = page[page.index("account_to_customer") :]
         assert "every record" in row[: row.index("</tr>")]
+
+
+def _switch(page: str, flow: str) -> str | None:
+    """The flow's switch form on the page, or None when the page offers none."""
+    start = page.find(f'action="{FLOWS}/{flow}"')
+    return None if start < 0 else page[start : page.index("</form>", start)]
+
+
+def test_a_flow_not_set_up_offers_no_switch_on_and_a_posted_one_is_refused(
+    configured: tuple[TestClient, Store], sign_in: SignIn
+) -> None:
+    """The file names no refund object (`source:`): the refund flows show "Not set up" with no
+    "Switch on", and a switch posted anyway (an old page, a script) is refused with what to do."""
+    client, store = configured
+    csrf = sign_in(client, "operator", "operator-pw")
+    page = client.get(FLOWS).text
+    assert _switch(page, "refund_to_credit_memo") is None and "Not set up" in page
+    assert _switch(page, "credit_to_refund") is None
+    assert "Switch on<span" in (_switch(page, "product_to_item") or "")  # off in the file
+    posted = {"enabled": "true", "csrf_token": csrf}
+    answer = client.post(f"{FLOWS}/refund_to_credit_memo", data=posted)
+    assert answer.status_code == 409 and "Traceback" not in answer.text
+    told = escape(
+        "Refunds (a custom object) → Credit memos is not set up, so it stays off: name your "
+        "custom refund object as the refund flow's source in the config file"
+    )
+    assert f'<p class="problem" role="alert">{told}' in answer.text
+    api = client.put(
+        f"/api/v1/companies/{COMPANY}/flows/credit_to_refund", json={"enabled": True},
+        headers={"X-CSRF-Token": csrf},
+    )  # fmt: skip
+    assert api.status_code == 409
+    assert "flows.refund_to_credit_memo.source: Refund__c" in api.json()["detail"]
+    assert store.flow_settings.for_company(COMPANY) == {}
+
+    # One switched on all the same (before this refusal) can still be switched off.
+    store.flow_settings.set(COMPANY, "credit_to_refund", True, by="ops")
+    assert "Switch off<span" in (_switch(client.get(FLOWS).text, "credit_to_refund") or "")
+    off = client.post(f"{FLOWS}/credit_to_refund", data={**posted, "enabled": "false"})
+    assert off.status_code == 303
+    assert store.flow_settings.disabled(COMPANY) == {"credit_to_refund"}
+
+
+def test_a_refund_flow_set_up_in_the_file_can_be_switched_on(
+    console_world: ConsoleWorld, tmp_path: Path, sign_in: SignIn
+) -> None:
+    config = f"companies:\n  {COMPANY}:\n    flows:\n{REFUNDS}"  # the refund flow's source
+    for client, store in client_with(console_world, tmp_path, config):
+        csrf = sign_in(client, "operator", "operator-pw")
+        store.flow_settings.set(COMPANY, "credit_to_refund", False, by="ops")
+        page = client.get(FLOWS).text
+        assert "Switch on<span" in (_switch(page, "credit_to_refund") or "")
+        assert "Not set up" not in page
+        posted = {"enabled": "true", "csrf_token": csrf}
+        assert client.post(f"{FLOWS}/credit_to_refund", data=posted).status_code == 303
+        assert store.flow_settings.disabled(COMPANY) == frozenset()

@@ -25,6 +25,7 @@ POLICY = replace(
     on_inactive=OnInactive.REACTIVATE,
     accounts=AccountSettings("Income:Services"),
     binding_definition_id="5",
+    cdc_sweep_at="23:05",
     alerts=AlertSettings(email_to=("a@x.example", "b@x.example"), webhook_url="https://h.example/"),
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,8 @@ from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.webconnector import NoWorkSource, WebConnectorService, verify_password
 from sfqb.domain.policy import MatchRule, OnDeleted
 from sfqb.jobs.health import recorded_schedule
+from sfqb.jobs.qb_checkpoint import default_sweep_at, sweep_at_of
+from sfqb.services.policy import PolicyError, parse_policy
 from sfqb.store import ConnectionSystem
 
 SETTINGS = f"/companies/{COMPANY}/settings"
@@ -79,6 +82,36 @@ def test_a_refused_policy_is_shown_by_the_field_and_nothing_is_saved(
     assert answer.status_code == 400
     assert "must be one of" in _problem(answer.text, "policy-match-rule")
     assert world.store.policies.get(COMPANY) is None
+
+
+def test_the_nightly_sweeps_time_is_checked_as_the_config_files_and_saved(
+    world: AdminWorld, admin: tuple[TestClient, str]
+) -> None:
+    browser, csrf = admin
+    page = browser.get(SETTINGS).text
+    assert '<label for="policy-cdc-sweep-at">QuickBooks Online nightly sweep (UTC)</label>' in page
+    default = default_sweep_at().strftime("%H:%M")
+    assert f"empty: the default, {default} UTC." in page
+    before = world.services.policy(COMPANY)
+    answer = browser.post(
+        f"{SETTINGS}/policy", data={**GOOD_POLICY, "cdc_sweep_at": "2:30", "csrf_token": csrf}
+    )
+    assert answer.status_code == 400
+    told = _problem(answer.text, "policy-cdc-sweep-at")
+    with pytest.raises(PolicyError) as checked:  # the config file's check, word for word
+        parse_policy({"cdc_sweep_at": "2:30"}, "sfqb.yaml")
+    assert told == checked.value.problem
+    assert 'value="2:30"' in answer.text  # the value kept to correct
+    assert world.store.policies.get(COMPANY) is None
+    assert world.services.policy(COMPANY) == before
+
+    posted = {**GOOD_POLICY, "cdc_sweep_at": " 23:05 ", "csrf_token": csrf}
+    assert browser.post(f"{SETTINGS}/policy", data=posted).status_code == 303
+    assert sweep_at_of(world.services.policy(COMPANY)) == time(23, 5)
+    assert 'id="policy-cdc-sweep-at" name="cdc_sweep_at" type="text" value="23:05"' in (
+        browser.get(SETTINGS).text
+    )
+    assert browser.post(f"{SETTINGS}/policy/reset", data={"csrf_token": csrf}).status_code == 303
 
 
 def test_a_saved_policy_is_what_the_next_cycle_reads(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sfqb.domain.people import Person
 from sfqb.jobs.gather import UnknownFlow
-from sfqb.services.flows import company_flows, switch_flow
+from sfqb.services.flows import FlowNotSetUp, company_flows, switch_flow
 from sfqb.services.people import visible_companies
 from sfqb.web.console import Console
 from sfqb.web.console.auth import (
@@ -44,6 +44,10 @@ Operated = Annotated[str, Depends(_operated)]
 REFUSED: dict[int | str, dict[str, Any]] = {
     **API_ERRORS,
     409: {"model": ErrorBody, "description": "A cycle is running, or the run cannot start"},
+}
+NOT_SET_UP: dict[int | str, dict[str, Any]] = {
+    **API_ERRORS,
+    409: {"model": ErrorBody, "description": "The flow is not set up yet: it stays off"},
 }
 
 
@@ -167,7 +171,7 @@ def routes(console: Console) -> APIRouter:
         found = company_flows(console.store, granted, setups_of(console, granted)[0])
         return [FlowOut.model_validate(f) for f in found]
 
-    @router.put("/companies/{company}/flows/{flow}", response_model=FlowOut, responses=API_ERRORS)
+    @router.put("/companies/{company}/flows/{flow}", response_model=FlowOut, responses=NOT_SET_UP)
     def switch(granted: Operated, flow: str, body: FlowSwitch, person: Operator) -> FlowOut:
         try:
             state = switch_flow(
@@ -176,6 +180,8 @@ def routes(console: Console) -> APIRouter:
             )  # fmt: skip
         except UnknownFlow:
             raise NotFound(f"There is no flow {flow!r}.") from None
+        except FlowNotSetUp as exc:
+            raise HTTPException(409, str(exc)) from None
         return FlowOut.model_validate(state)
 
     @router.post(

@@ -12,7 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfqb.domain.people import Person, Role
 from sfqb.jobs.gather import UnknownFlow
-from sfqb.services.flows import FlowConfigProblem, FlowSetup, company_flows, switch_flow
+from sfqb.services.flows import (
+    FlowConfigProblem,
+    FlowNotSetUp,
+    FlowSetup,
+    company_flows,
+    switch_flow,
+)
 from sfqb.web.console import Console
 from sfqb.web.console.auth import NotFound, company_or_404, operator, viewer
 from sfqb.web.console.company_views import (
@@ -106,6 +112,8 @@ def routes(console: Console) -> APIRouter:
             )
         except UnknownFlow:
             raise NotFound(f"There is no flow {flow!r}.") from None
+        except FlowNotSetUp as exc:
+            return _page(console, request, person, company, problem=str(exc), status=409)
         words = "on" if state.enabled else "off: the next cycles leave it out"
         request.session[NOTICE] = {"company": company, "text": f"{state.name} is now {words}."}
         return RedirectResponse(request.url_for("flows", company=company).path, 303)

@@ -3,8 +3,9 @@ values as a policy mapping.
 
 The form edits the settings a company's admin decides (match rule, what to do on a deleted or
 inactive record and on conflicts, the income account, QuickBooks Online's custom field for the
-Salesforce Id, the alert targets); the other settings stay the config file's (or the
-defaults). Every check is sfqb.services.policy's, the same as the config file's.
+Salesforce Id and the time of its nightly sweep, the alert targets); the other settings stay
+the config file's (or the defaults). Every check is sfqb.services.policy's, the same as the
+config file's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 
 from sfqb.domain.policy import CompanyPolicy, MatchRule, OnConflict, OnDeleted, OnInactive
+from sfqb.jobs.qb_checkpoint import default_sweep_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +47,12 @@ _ENUMS: dict[str, type[StrEnum]] = {
 
 def _load() -> tuple[PolicyField, ...]:
     text = resources.files("sfqb.web.console").joinpath("data/policy_form.yaml").read_text("utf-8")
+    sweep = default_sweep_at().strftime("%H:%M")
     return tuple(
         PolicyField(
             str(entry["setting"]),
             str(entry["label"]),
-            str(entry["help"]),
+            str(entry["help"]).replace("{default_sweep_at}", sweep),
             tuple(m.value for m in _ENUMS[entry["choices_of"]]) if "choices_of" in entry else (),
         )
         for entry in yaml.safe_load(text)
@@ -69,6 +72,7 @@ def values_of(policy: CompanyPolicy) -> dict[str, str]:
         "on_inactive": policy.on_inactive.value,
         "accounts.income_account": policy.accounts.income_account,
         "binding_definition_id": policy.binding_definition_id,
+        "cdc_sweep_at": policy.cdc_sweep_at,
         "alerts.email_to": ", ".join(policy.alerts.email_to),
         "alerts.webhook_url": policy.alerts.webhook_url,
     }
@@ -92,6 +96,7 @@ def to_mapping(values: Mapping[str, str]) -> dict[str, Any]:
         "on_inactive": values["on_inactive"],
         "accounts": {"income_account": values["accounts.income_account"]},
         "binding_definition_id": values["binding_definition_id"].strip(),
+        "cdc_sweep_at": values["cdc_sweep_at"].strip(),
         "alerts": alerts,
     }
 
