@@ -63,6 +63,7 @@ class BindingCache:
         self._read_qb: dict[QbRef, Binding | None] = {}
         self._dirty_sf: set[SfRef] = set()
         self._dirty_qb: set[QbRef] = set()
+        self._pinned: set[tuple[SfObject, str]] = set()  # kept by `trim` (every role)
         self.queries = 0  # reads of the store, for tests and benchmarks
 
     # -- loading ---------------------------------------------------------------------------
@@ -83,8 +84,17 @@ class BindingCache:
         self._read_qb.setdefault(qb, None)
         self._qb.setdefault(qb, None)
 
-    def prefetch(self, sf: Iterable[SfRef] = (), qb: Iterable[QbRef] = ()) -> None:
-        """Read the bindings of these records in a few queries (those not read yet)."""
+    def prefetch(
+        self, sf: Iterable[SfRef] = (), qb: Iterable[QbRef] = (), *, pin: bool = False
+    ) -> None:
+        """Read the bindings of these records in a few queries (those not read yet).
+
+        `pin`: `trim` never forgets those of `sf` (a cycle's records and the parents they
+        reference, asked for by every batch: forgotten, each was read again one by one).
+        """
+        sf = set(sf)
+        if pin:
+            self._pinned.update((r.sobject, r.id) for r in sf)
         want_sf = {r for r in sf if r not in self._sf}
         want_qb = {r for r in qb if r not in self._qb}
         with self._sessions() as db:
@@ -225,13 +235,14 @@ class BindingCache:
 
     def trim(self, keep: Collection[SfRef] = ()) -> int:
         """Forget the bindings read or written down so far, but those of `keep` (the cycle's
-        own records), once the cache holds more than its limit and nothing unwritten; a
-        binding asked for again is read again. A cycle reading QuickBooks' changes page by
-        page (a whole company's records, after a first load) holds a page's bindings, not
-        every one. Returns how many it forgot."""
+        own records) and those pinned by `prefetch`, once the cache holds more than its limit
+        and nothing unwritten; a binding asked for again is read again. A cycle reading
+        QuickBooks' changes page by page (a whole company's records, after a first load) holds
+        a page's bindings, not every one. Returns how many it forgot."""
         if self.dirty or len(self._sf) + len(self._qb) <= self._limit:
             return 0
         kept = {sf for sf in keep if sf in self._sf}
+        kept.update(sf for sf in self._sf if (sf.sobject, sf.id) in self._pinned)
         kept_qb = {b.qb for sf in kept if (b := self._sf[sf]) is not None}
         forgotten = len(self._sf) - len(kept)
         self._sf = {sf: self._sf[sf] for sf in kept}
