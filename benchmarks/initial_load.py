@@ -127,6 +127,8 @@ def _session(
         "api_calls": sf_calls + round_trips,
         "salesforce_calls": sf_calls,
         "webconnector_round_trips": round_trips,
+        # sendRequestXML found nothing ready yet ("NoOp"): the Web Connector waited 5 s each
+        "noop_pauses": session.pauses,
         "salesforce_writes": sum(r["sf_writes"] for r in reports),
         "wrote": any(r["wrote"] for r in reports),
         "cpu_seconds": round(cpu, 2),

@@ -84,9 +84,12 @@ def main() -> None:
     reports = Path(config["reports"])
 
     def report(done: CycleReport) -> None:
+        # `at` and `cpu_seconds` (the process's so far) tell early cycles of a load from late
+        # ones: a cost that grows with what is synced already shows as later cycles costing more.
         line = {"synced": sum(done.synced.values()), "qb_batches": done.qb_batches,
                 "sf_writes": done.sf_writes, "wrote": done.wrote_anything,
-                "aborted": done.aborted}  # fmt: skip
+                "aborted": done.aborted, "at": time.monotonic(),
+                "cpu_seconds": time.process_time()}  # fmt: skip
         with reports.open("a") as out:
             out.write(json.dumps(line) + "\n")
 

@@ -8,6 +8,7 @@ import pytest
 from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef
 from sfqb.store import Store, binding_cache
+from sfqb.store.binding_cache import BindingCache
 
 from .conftest import T0
 
@@ -61,16 +62,21 @@ def test_a_prefetch_answers_for_every_role_of_the_records_it_read(db: Store) -> 
     assert cache.queries == queries
 
 
+def ten_bound(db: Store, monkeypatch: pytest.MonkeyPatch, *, held: int) -> BindingCache:
+    """A cache of company acme, with ten accounts bound and a limit of `held` (`trim`)."""
+    monkeypatch.setattr(binding_cache, "HELD", held)
+    for i in range(10):
+        db.bindings.bind(Binding("acme", acct(i), cust(i), f"fp{i}", T0))
+    return db.binding_cache("acme")
+
+
 def test_a_written_down_cache_beyond_its_limit_forgets_all_but_the_cycles_records(
     db: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A cycle reading a whole company's QuickBooks records page by page (the read of its own
     # writes after a first load) prefetched every page's bindings and kept them all: at 8x the
     # settle cycle's peak memory was mostly this cache.
-    monkeypatch.setattr(binding_cache, "HELD", 6)
-    for i in range(10):
-        db.bindings.bind(Binding("acme", acct(i), cust(i), f"fp{i}", T0))
-    cache = db.binding_cache("acme")
+    cache = ten_bound(db, monkeypatch, held=6)
     cache.prefetch(qb=[cust(i) for i in range(2)])
     assert cache.trim(keep=[acct(0)]) == 0  # within the limit: kept
     cache.prefetch(qb=[cust(i) for i in range(10)])
@@ -85,3 +91,23 @@ def test_a_written_down_cache_beyond_its_limit_forgets_all_but_the_cycles_record
     again = cache.by_qb("acme", cust(4))  # forgotten: read again, as written down
     assert again is not None and again.fingerprint == "changed"
     assert cache.queries == queries + 1
+
+
+def test_a_trim_keeps_the_bindings_a_prefetch_pinned_for_every_role(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cycle pins its records and the parents they reference: every batch's Adds ask for the
+    # parents' bindings, and once a 16x load's cache passed its limit each was read again, one
+    # query a record (a fifth of sfqb's CPU in the Adds).
+    cache = ten_bound(db, monkeypatch, held=4)
+    cache.prefetch(sf=[acct(1), acct(2), acct(11)], pin=True)  # 11: not bound
+    cache.prefetch(sf=[acct(i) for i in range(3, 10)])
+    assert cache.trim(keep=[acct(3)]) > 0  # entries of each role an account can play
+    queries = cache.queries
+    assert cache.by_sf("acme", acct(1)) is not None and cache.by_qb("acme", cust(2)) is not None
+    assert cache.by_sf("acme", acct(11)) is None
+    vendor = SfRef(SfObject.ACCOUNT, acct(2).id, Role.VENDOR)
+    assert cache.by_sf("acme", vendor) is None  # its other role: known from the same read
+    assert cache.by_sf("acme", acct(3)) is not None
+    assert cache.queries == queries
+    assert cache.by_sf("acme", acct(4)) is not None and cache.queries == queries + 1

@@ -138,6 +138,30 @@ def test_moves_in_bulk_match_mark_one_by_one(db: Store) -> None:
     assert [moved[r.id].status for r in rows] == [S.DONE, S.PENDING, S.FAILED, S.WAITING]
 
 
+def test_moves_and_noted_payloads_store_what_they_return(db: Store) -> None:
+    rows = [after for _, after in db.queue_page("acme", FLOW, Direction.SF_TO_QB, page(3), now=T0)]
+    for row in rows:
+        db.queue.mark(row.id, S.INFLIGHT, now=T0)
+    renamed = [Queued(acct(i), {"Name": f"Acme {i} renamed"}, f"f2-{i}") for i in range(2)]
+    db.queue_page("acme", FLOW, Direction.SF_TO_QB, renamed, now=T0)  # sent ones kept aside
+    later = T0 + timedelta(minutes=1)
+    with db.work() as work:
+        noted = work.note_payloads({rows[0].id: {"QuickBooks_ID__c": "80-1"}})
+        moved = work.move(
+            [Move(rows[0].id, S.DONE, sent_fingerprint="f1-0"), Move(rows[2].id, S.DONE)],
+            now=later,
+        )
+    assert noted[rows[0].id].sent == {"Name": "Acme 0"}  # a noted field keeps the sent one
+    first = moved[rows[0].id]  # a newer payload arrived while in flight: pending, sent dropped
+    assert (first.status, first.sent, first.attempts) == (S.PENDING, None, 1)
+    assert first.payload == {"Name": "Acme 0 renamed", "QuickBooks_ID__c": "80-1"}
+    assert moved[rows[2].id].status is S.DONE
+    for item in moved.values():
+        assert db.queue.item(item.id) == item
+    untouched = db.queue.item(rows[1].id)  # not moved
+    assert untouched is not None and untouched.sent == {"Name": "Acme 1"}
+
+
 def test_a_failure_mid_batch_leaves_no_half_written_set(db: Store) -> None:
     rows = [after for _, after in db.queue_page("acme", FLOW, Direction.SF_TO_QB, page(3), now=T0)]
     done = db.queue.mark(rows[2].id, S.DONE, now=T0)

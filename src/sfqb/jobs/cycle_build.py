@@ -141,7 +141,7 @@ class CycleBuilder:
             key_prefixes=key_prefixes,
         )
         parents = {p for m in cycle.canonical.values() for p in references(m.fields)}
-        bindings.prefetch(sf=set(items) | parents)
+        bindings.prefetch(sf=set(items) | parents, pin=True)  # asked for by every batch
         return cycle
 
     def _last_payload(self, company: str) -> Callable[[str, SfRef], Mapping[str, Any] | None]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
@@ -28,6 +29,8 @@ from sfqb.store.models import BindingRow
 
 CHUNK = 500  # ids per IN (...) of a prefetch
 PAGE = 500  # rows per page of `for_company`
+# Read and written with Core statements: rows, not ORM instances (the cache keeps Bindings).
+_TABLE = cast(Table, BindingRow.__table__)
 HELD = 2000  # written-down bindings a cache keeps beyond its cycle's own records (`trim`)
 
 
@@ -63,11 +66,12 @@ class BindingCache:
         self._read_qb: dict[QbRef, Binding | None] = {}
         self._dirty_sf: set[SfRef] = set()
         self._dirty_qb: set[QbRef] = set()
+        self._pinned: set[tuple[SfObject, str]] = set()  # kept by `trim` (every role)
         self.queries = 0  # reads of the store, for tests and benchmarks
 
     # -- loading ---------------------------------------------------------------------------
 
-    def _seen(self, row: BindingRow) -> Binding:
+    def _seen(self, row: Row[Any]) -> Binding:
         binding = _binding(row)
         self._read_sf.setdefault(binding.sf, binding)
         self._read_qb.setdefault(binding.qb, binding)
@@ -83,8 +87,17 @@ class BindingCache:
         self._read_qb.setdefault(qb, None)
         self._qb.setdefault(qb, None)
 
-    def prefetch(self, sf: Iterable[SfRef] = (), qb: Iterable[QbRef] = ()) -> None:
-        """Read the bindings of these records in a few queries (those not read yet)."""
+    def prefetch(
+        self, sf: Iterable[SfRef] = (), qb: Iterable[QbRef] = (), *, pin: bool = False
+    ) -> None:
+        """Read the bindings of these records in a few queries (those not read yet).
+
+        `pin`: `trim` never forgets those of `sf` (a cycle's records and the parents they
+        reference, asked for by every batch: forgotten, each was read again one by one).
+        """
+        sf = set(sf)
+        if pin:
+            self._pinned.update((r.sobject, r.id) for r in sf)
         want_sf = {r for r in sf if r not in self._sf}
         want_qb = {r for r in qb if r not in self._qb}
         with self._sessions() as db:
@@ -110,11 +123,11 @@ class BindingCache:
     ) -> None:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            query = select(BindingRow).where(
+            query = select(_TABLE).where(
                 BindingRow.company == self.company, side, column.in_(chunk)
             )
             self.queries += 1
-            for row in db.scalars(query):
+            for row in db.execute(query):
                 self._seen(row)
 
     # -- reads -----------------------------------------------------------------------------
@@ -126,7 +139,7 @@ class BindingCache:
         if sf not in self._sf:
             with self._sessions() as db:
                 self.queries += 1
-                row = db.scalar(select(BindingRow).where(_sf_is(company, sf)))
+                row = db.execute(select(_TABLE).where(_sf_is(company, sf))).first()
                 if row is not None:
                     self._seen(row)
             self._absent_sf(sf)
@@ -139,7 +152,7 @@ class BindingCache:
         if qb not in self._qb:
             with self._sessions() as db:
                 self.queries += 1
-                row = db.scalar(select(BindingRow).where(_qb_is(company, qb)))
+                row = db.execute(select(_TABLE).where(_qb_is(company, qb))).first()
                 if row is not None:
                     self._seen(row)
             self._absent_qb(qb)
@@ -159,12 +172,12 @@ class BindingCache:
             with self._sessions() as db:
                 self.queries += 1
                 query = (
-                    select(BindingRow)
+                    select(_TABLE)
                     .where(BindingRow.company == company, BindingRow.id > after)
                     .order_by(BindingRow.id)
                     .limit(PAGE)
                 )
-                rows = list(db.scalars(query))
+                rows = list(db.execute(query))
             for row in rows:
                 stored = _binding(row)
                 # the cycle's own change of it (or its unbinding) stays in front
@@ -225,13 +238,14 @@ class BindingCache:
 
     def trim(self, keep: Collection[SfRef] = ()) -> int:
         """Forget the bindings read or written down so far, but those of `keep` (the cycle's
-        own records), once the cache holds more than its limit and nothing unwritten; a
-        binding asked for again is read again. A cycle reading QuickBooks' changes page by
-        page (a whole company's records, after a first load) holds a page's bindings, not
-        every one. Returns how many it forgot."""
+        own records) and those pinned by `prefetch`, once the cache holds more than its limit
+        and nothing unwritten; a binding asked for again is read again. A cycle reading
+        QuickBooks' changes page by page (a whole company's records, after a first load) holds
+        a page's bindings, not every one. Returns how many it forgot."""
         if self.dirty or len(self._sf) + len(self._qb) <= self._limit:
             return 0
         kept = {sf for sf in keep if sf in self._sf}
+        kept.update(sf for sf in self._sf if (sf.sobject, sf.id) in self._pinned)
         kept_qb = {b.qb for sf in kept if (b := self._sf[sf]) is not None}
         forgotten = len(self._sf) - len(kept)
         self._sf = {sf: self._sf[sf] for sf in kept}
@@ -263,20 +277,23 @@ class BindingCache:
         for qb in self._dirty_qb:
             row = by_qb.get((qb.kind.value, qb.id))
             self._check(self._read_qb.get(qb), row, f"QuickBooks {qb}")
-        kept: list[tuple[BindingRow, Binding]] = []
+        kept: list[tuple[Row[Any], Binding]] = []
+        gone: list[int] = []
         for row in rows:  # rows whose pair changes go first: the new pairs are unique then
             sf = SfRef(SfObject(row.sf_object), row.sf_id, Role(row.sf_role))
             final = self._sf.get(sf)
             if final is not None and final.qb == QbRef(QbKind(row.qb_kind), row.qb_id):
                 kept.append((row, final))
             else:
-                db.delete(row)
+                gone.append(row.id)
+        for start in range(0, len(gone), CHUNK):
+            db.execute(delete(_TABLE).where(_TABLE.c.id.in_(gone[start : start + CHUNK])))
         db.flush()
         kept_sf = {final.sf for _, final in kept}
         # Changed and new rows are written in one statement each (the cache's bindings are
         # JSON-plain already: `_stored`).
         changed = [
-            {"id": row.id, **written(final, plain=True)}
+            {"row_id": row.id, **written(final, plain=True)}
             for row, final in kept
             if final != _binding(row)
         ]
@@ -289,35 +306,35 @@ class BindingCache:
             if (final := self._sf[sf]) is not None
         ]  # fmt: skip
         if changed:
-            db.execute(update(BindingRow), changed)
+            db.execute(update(_TABLE).where(_TABLE.c.id == bindparam("row_id")), changed)
         if added:  # the ids are not needed back
-            db.execute(insert(BindingRow), added)
+            db.execute(insert(_TABLE), added)
 
-    def _current(self, db: Session) -> list[BindingRow]:
+    def _current(self, db: Session) -> list[Row[Any]]:
         """The store's rows of every record the cycle changed, locked for the write."""
-        found: dict[int, BindingRow] = {}
+        found: dict[int, Row[Any]] = {}
         for sobject in {r.sobject for r in self._dirty_sf}:
             ids = sorted(r.id for r in self._dirty_sf if r.sobject is sobject)
             for start in range(0, len(ids), CHUNK):
-                query = select(BindingRow).where(
+                query = select(_TABLE).where(
                     BindingRow.company == self.company,
                     BindingRow.sf_object == sobject.value,
                     BindingRow.sf_id.in_(ids[start : start + CHUNK]),
                 )
-                found.update((r.id, r) for r in db.scalars(query.with_for_update()))
+                found.update((r.id, r) for r in db.execute(query.with_for_update()))
         for kind in {r.kind for r in self._dirty_qb}:
             ids = sorted(r.id for r in self._dirty_qb if r.kind is kind)
             for start in range(0, len(ids), CHUNK):
-                query = select(BindingRow).where(
+                query = select(_TABLE).where(
                     BindingRow.company == self.company,
                     BindingRow.qb_kind == kind.value,
                     BindingRow.qb_id.in_(ids[start : start + CHUNK]),
                 )
-                found.update((r.id, r) for r in db.scalars(query.with_for_update()))
+                found.update((r.id, r) for r in db.execute(query.with_for_update()))
         return sorted(found.values(), key=lambda r: r.id)
 
     @staticmethod
-    def _check(read: Binding | None, row: BindingRow | None, what: str) -> None:
+    def _check(read: Binding | None, row: Row[Any] | None, what: str) -> None:
         now = _binding(row) if row is not None else None
         if now != read:
             raise BindingsChanged(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import ColumnElement, Row, and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
 
 
-def _binding(row: BindingRow) -> Binding:
+def _binding(row: BindingRow | Row[Any]) -> Binding:
     return Binding(
         company=row.company,
         sf=SfRef(SfObject(row.sf_object), row.sf_id, Role(row.sf_role)),

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sfqb.domain.entities import QbRef, SfRef
@@ -41,6 +42,12 @@ from sfqb.store.queue_rows import (
 from sfqb.store.review import SFQB, ReviewList, ReviewStatus
 
 CHUNK = 500  # ids per IN (...)
+_QUEUE = cast(Table, QueueRow.__table__)
+# The columns a move may change (and the payload, written only when a move changed it).
+_MOVED = (
+    "status", "next_attempt_at", "updated_at", "attempts", "lock_waits", "last_system",
+    "last_code", "last_error", "outbox_id",
+)  # fmt: skip
 
 
 class _Joined:
@@ -105,21 +112,30 @@ class StoreWork:
 
     # -- the queue ---------------------------------------------------------------------------
 
-    def _rows(self, ids: Iterable[int]) -> dict[int, QueueRow]:
+    def _rows(self, ids: Iterable[int]) -> dict[int, Any]:
+        """The rows of `ids`, locked, as plain objects (`QueueRow`'s attributes, no ORM
+        instance): `apply_move` changes them and `_write` stores what it changed."""
         wanted = sorted(set(ids))
-        found: dict[int, QueueRow] = {}
+        found: dict[int, Any] = {}
         for chunk in _chunks(wanted):
-            query = (
-                select(QueueRow)
-                .where(QueueRow.id.in_(chunk))
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-            found.update((r.id, r) for r in self.db.scalars(query))
+            query = select(_QUEUE).where(_QUEUE.c.id.in_(chunk)).with_for_update()
+            found.update((r.id, SimpleNamespace(**r._mapping)) for r in self.db.execute(query))
         missing = [i for i in wanted if i not in found]
         if missing:
             raise StoreError(f"no queue item {missing[0]}")
         return found
+
+    def _write(self, rows: Sequence[Any], columns: Sequence[str]) -> None:
+        """Store `columns` of `rows` (from `_rows`) in one statement."""
+        if not rows:
+            return
+        statement = (
+            update(_QUEUE)
+            .where(_QUEUE.c.id == bindparam("row_id"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        params = [{"row_id": r.id, **{c: getattr(r, c) for c in columns}} for r in rows]
+        self.db.execute(statement, params)
 
     def move(self, moves: Sequence[Move], now: datetime | None = None) -> dict[int, QueueItem]:
         """Move queue rows as `SyncQueue.mark` does, each in turn; the rows as they end.
@@ -128,9 +144,11 @@ class StoreWork:
         """
         now = require_aware(now or self._clock(), "now")
         rows = self._rows(m.item_id for m in moves)
+        payloads = {i: row.payload for i, row in rows.items()}
         for move in moves:
             apply_move(rows[move.item_id], move, now)
-        self.db.flush()
+        self._write(list(rows.values()), _MOVED)
+        self._write([r for i, r in rows.items() if r.payload is not payloads[i]], ("payload",))
         return {i: _item(rows[i]) for i in dict.fromkeys(m.item_id for m in moves)}
 
     def note_payloads(self, fields: Mapping[int, Mapping[str, Any]]) -> dict[int, QueueItem]:
@@ -139,7 +157,7 @@ class StoreWork:
         for item_id, values in fields.items():
             row = rows[item_id]
             row.payload = {**row.payload, **to_jsonable(dict(values))}  # SENT kept
-        self.db.flush()
+        self._write([rows[i] for i in fields], ("payload",))
         return {i: _item(rows[i]) for i in fields}
 
     def enqueue(

@@ -93,6 +93,26 @@ def test_unique_external_ids(org: Org) -> None:
     org.update("Account", first, {"QuickBooks_ID__c": "80000001-1"})
 
 
+def test_a_unique_value_is_free_again_once_its_record_lets_go_of_it(org: Org) -> None:
+    # The check reads an index of the values each record ever held; what a record no longer
+    # holds (changed, deleted, or written in a transaction rolled back) is free again.
+    first = org.create("Account", {"Name": "A", "QuickBooks_ID__c": "Q1"})
+    second = org.create("Account", {"Name": "B", "QuickBooks_ID__c": "Q2"})
+    assert error(lambda: org.update("Account", second, {"QuickBooks_ID__c": "q1"})).error_code == (
+        "DUPLICATE_VALUE"
+    )
+    org.update("Account", first, {"QuickBooks_ID__c": "Q3"})
+    org.update("Account", second, {"QuickBooks_ID__c": "Q1"})  # free once A let go of it
+    with pytest.raises(RuntimeError), org.transaction():
+        org.create("Account", {"Name": "C", "QuickBooks_ID__c": "Q4"})
+        raise RuntimeError("rolled back")
+    fourth = org.create("Account", {"Name": "D", "QuickBooks_ID__c": "Q4"})
+    org.delete("Account", fourth)
+    org.create("Account", {"Name": "E", "QuickBooks_ID__c": "Q4"})
+    exc = error(lambda: org.create("Account", {"Name": "F", "QuickBooks_ID__c": "Q3"}))
+    assert exc.message.endswith(f"id: {first}")
+
+
 def test_upsert_and_several_matches(org: Org) -> None:
     record_id, created = org.upsert("Account", "QuickBooks_ID__c", "Q1", {"Name": "A"})
     assert created

@@ -184,6 +184,25 @@ def test_relationship_fields_and_ids(org: Org) -> None:
     assert result.records[0]["Account"]["attributes"]["type"] == "Account"
 
 
+def test_id_lists_match_either_id_form_and_not_in_keeps_the_rest(org: Org) -> None:
+    acme, labs = (
+        org.match("Account", "Name", "Acme")[0],
+        org.match("Account", "Name", "acme labs")[0],
+    )
+    ids = f"'{acme[:15]}', '{labs}', '001000000000000AAA'"
+    soql = f"SELECT Name FROM Account WHERE Id IN ({ids}) ORDER BY Name"
+    assert names(org, soql) == ["Acme", "acme labs"]
+    assert names(org, f"SELECT Name FROM Account WHERE Id NOT IN ({ids})") == ["Beta & Co"]
+    org.create("Contact", {"LastName": "Hopper", "AccountId": acme})
+    org.create("Contact", {"LastName": "Lovelace"})
+    contacts = "SELECT Name FROM Contact WHERE AccountId {} ('{}')"
+    assert names(org, contacts.format("IN", acme[:15])) == ["Hopper"]
+    assert names(org, contacts.format("NOT IN", acme)) == ["Lovelace"]  # no account: not in
+    with pytest.raises(OrgError) as caught:
+        run_query(org, "SELECT Id FROM Account WHERE Id IN ('nope')", False, "59.0")
+    assert caught.value.error_code == "INVALID_QUERY_FILTER_OPERATOR"
+
+
 @pytest.mark.parametrize(
     ("soql", "code"),
     [

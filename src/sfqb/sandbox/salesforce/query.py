@@ -153,13 +153,25 @@ class _Runner:
                 (v := self.value(obj, ref, r)) is not None and bool(regex.fullmatch(str(v)))
             )
         if isinstance(cond, InList):
-            tests = [self.comparator(fdef, ref.text, "=", lit) for lit in cond.values]
-            if cond.negated:
-                return lambda r: not any(t(self.value(obj, ref, r)) for t in tests)
-            return lambda r: any(t(self.value(obj, ref, r)) for t in tests)
+            return self.in_list(obj, fdef, cond)
         assert isinstance(cond, Comparison)
         test = self.comparator(fdef, ref.text, cond.op, cond.value)
         return lambda r: test(self.value(obj, ref, r))
+
+    def in_list(self, obj: ObjectDef, fdef: FieldDef, cond: InList) -> Predicate:
+        """`field [NOT] IN (...)`: the field's value is read once a record, and a list of Ids
+        (a read of 200 records by Id) is one set lookup, not a test per Id."""
+        ref = cond.field
+        tests = [self.comparator(fdef, ref.text, "=", lit) for lit in cond.values]
+        ids = None
+        if fdef.type in _IDS and all(lit.kind == "string" for lit in cond.values):
+            ids = frozenset(self.operand(fdef, ref.text, lit) for lit in cond.values)
+
+        def found(record: Record) -> bool:
+            value = self.value(obj, ref, record)
+            return value in ids if ids is not None else any(t(value) for t in tests)
+
+        return (lambda r: not found(r)) if cond.negated else found
 
     def comparator(self, fdef: FieldDef, name: str, op: str, lit: Literal) -> Callable[[Any], bool]:
         if lit.kind == "null":
