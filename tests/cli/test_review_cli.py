@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text as sql
 from tests.cli.cli_helpers import fails, ok, run
 from tests.conftest import KEY
+from tests.jobs.worlds import won_deal
 from typer.testing import CliRunner
 
 from sfqb.cli import bindings as bindings_cli
@@ -309,6 +310,16 @@ def test_queue_lists_by_name_and_retry_by_record(env: Env) -> None:
     assert output.startswith("due now: #") and env.account in output, output
     assert "1 records are due again" in output
     assert "no open queue row is about 'Nobody'" in fails("retry", "Nobody")
+
+
+def test_queue_says_which_parent_a_waiting_deal_waits_for(env: Env) -> None:
+    deal = won_deal(env.sf.org, env.account)  # its account is held for review
+    ok("sync", "--company", "demo")
+    output = " ".join(run60("queue", "--company", "demo").split())
+    assert f"Opportunity {deal}" in output, output
+    assert f"until Account {env.account} is in QuickBooks (checked again by 20" in output, output
+    (row,) = [r for r in json.loads(ok("queue", "--json")) if r["record"].endswith(deal)]
+    assert row["status"] == "waiting" and row["waits_for"] == f"Account {env.account}"
 
 
 def test_the_review_screen_offers_no_rename_without_salesforce(env: Env) -> None:

@@ -17,8 +17,9 @@ from urllib.parse import unquote_plus
 
 from sqlalchemy import event
 
+from sfqb.domain.entities import SfObject, SfRef
 from sfqb.jobs.runner import Driver
-from sfqb.store import Store
+from sfqb.store import QueueStatus, Store
 from sfqb.sync.ops import QbAction, QbOp, QbResult
 
 from .conftest import World
@@ -159,3 +160,29 @@ def test_a_parent_held_for_review_is_not_read_by_id_again_every_cycle(world: Wor
         world.cycle()
         queries = [unquote_plus(c.query) for c in world.sf.calls]
         assert not [q for q in queries if "WHERE Id IN" in q], queries
+
+
+def test_a_deal_waiting_for_a_held_product_sleeps_until_the_product_is_bound(
+    world: World,
+) -> None:
+    # A waiting record was due again at once, so every quiet cycle planned it again (709 deals
+    # waiting on 60 held products in the 16x benchmark). Now it sleeps on the parent it waits
+    # for, and binding that parent wakes it.
+    org = world.sf.org
+    for number in range(VARIANTS + 1):
+        org.create("Product2", {"Name": "Widget", "ProductCode": f"W-{number}", "IsActive": True})
+    settle(world)
+    deal = won_deal(org, org.create("Account", {"Name": "Sleeping Parent Co"}))
+    settle(world)
+    [held] = world.store.review.items("demo")
+    waiting = [i for i in world.store.queue.of_company("demo") if i.status is QueueStatus.WAITING]
+    assert [i.source.id for i in waiting] == [deal]
+    assert waiting[0].waits_for == SfRef(SfObject.PRODUCT2, held.source_id)
+    cost = quiet_cost(world)  # asserts the cycle decided nothing and wrote no record's row
+    assert not {k for k in cost.statements if k.startswith("UPDATE sync_queue")}
+    # The person's fix: a name of its own in Salesforce. The product is bound, which wakes
+    # the deal, and the deal follows it into QuickBooks.
+    org.update("Product2", held.source_id, {"Name": "Widget Deluxe"})
+    settle(world)
+    assert world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, deal)) is not None
+    assert not [i for i in world.store.queue.of_company("demo") if i.status is QueueStatus.WAITING]

@@ -14,8 +14,9 @@ from sfqb.domain.status import System
 from sfqb.jobs.gateway import SalesforceGateway
 from sfqb.jobs.review import Evidence, RenameRefused, ReviewDesk, ReviewEntry, ReviewError
 from sfqb.store import QueueStatus, ReviewStatus
+from sfqb.sync.records import flow_of
 
-from .worlds import CODES, TargetWorld
+from .worlds import CODES, TargetWorld, won_deal
 
 World = TargetWorld
 
@@ -111,6 +112,23 @@ def test_bind_makes_the_next_cycle_modify_that_record_without_a_duplicate(world:
     assert customer is not None and customer.phone == SF_PHONE
     assert world.sf.org.get("Account", sf.id)["QuickBooks_ID__c"] == qb_id
     assert desk(world).entries(["demo"]) == []
+
+
+def test_binding_a_held_account_sends_the_deal_waiting_for_it_on_the_next_cycle(
+    world: World,
+) -> None:
+    # The deal sleeps while its account is held (it is not planned again every cycle); the
+    # person's binding, made outside any cycle, wakes it at the next cycle's start.
+    sf, qb_id, entry = name_taken(world)
+    deal = SfRef(SfObject.OPPORTUNITY, won_deal(world.sf.org, sf.id))
+    world.cycle()
+    row = world.store.queue.get("demo", flow_of(deal), deal)
+    assert row is not None and row.status is QueueStatus.WAITING
+    assert row.waits_for == sf
+    desk(world).bind(entry.item.id, qb_id, "demo")
+    world.cycle()
+    bound = world.store.bindings.by_sf("demo", deal)
+    assert bound is not None and world.qb_record(bound.qb) is not None
 
 
 def test_bind_to_a_record_bound_elsewhere_is_a_conflict_naming_both(world: World) -> None:

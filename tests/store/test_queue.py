@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
 from sfqb.domain.status import Severity, System
 from sfqb.store import Direction, InvalidTransition, QueueItem, QueueStatus, Store, StoreError
@@ -131,3 +132,42 @@ def test_qb_to_sf_rows(db: Store) -> None:
     )  # fmt: skip
     assert db.queue.item(item.id).source == cust
     assert db.queue.get("acme", "customers_to_accounts", cust) == item
+
+
+def test_a_row_waiting_for_a_parent_sleeps_until_a_cycle_finds_the_parent_bound(
+    db: Store,
+) -> None:
+    parent, other = SfRef(SfObject.ACCOUNT, "001P"), SfRef(SfObject.ACCOUNT, "001Q")
+    child = db.queue.enqueue(
+        "acme", "opportunities", Direction.SF_TO_QB, SfRef(SfObject.OPPORTUNITY, "006C"),
+        payload={"Name": "Deal"}, fingerprint="f", now=T0,
+    )  # fmt: skip
+    day = T0 + timedelta(days=1)
+    asleep = db.queue.mark(child.id, S.WAITING, now=T0, next_attempt_at=day, waits_for=parent)
+    assert asleep.waits_for == parent
+    later = T0 + timedelta(hours=1)
+    db.bindings.bind(Binding("acme", other, QbRef(QbKind.CUSTOMER, "80-1"), "fp", T0))
+    db.bindings.bind(Binding("other", parent, QbRef(QbKind.CUSTOMER, "80-2"), "fp", T0))
+    # another record bound, or the parent bound in another company: it sleeps on
+    assert db.queue.wake_bound("acme", later) == 0
+    assert db.queue.due("acme", later) == []
+    db.bindings.bind(Binding("acme", parent, QbRef(QbKind.CUSTOMER, "80-3"), "fp", T0))
+    assert db.queue.wake_bound("acme", later) == 1
+    [woken] = db.queue.due("acme", later)
+    assert (woken.id, woken.status, woken.next_attempt_at, woken.waits_for) == (
+        child.id, S.WAITING, later, None,
+    )  # fmt: skip
+    assert db.queue.wake_bound("acme", later) == 0  # once
+
+
+def test_a_waiting_row_that_moves_on_forgets_its_parent(db: Store) -> None:
+    parent = SfRef(SfObject.ACCOUNT, "001P")
+    child = _enqueue(db, "f1")
+    db.queue.mark(child.id, S.WAITING, now=T0, next_attempt_at=T0, waits_for=parent)
+    assert db.queue.mark(child.id, S.FAILED, now=T0).waits_for is None
+    db.queue.mark(child.id, S.WAITING, now=T0, next_attempt_at=T0, waits_for=parent)
+    assert db.queue.retry("acme", T0) == 1  # a person's retry
+    assert db.queue.get("acme", FLOW, ACCT).waits_for is None  # type: ignore[union-attr]
+    db.queue.mark(child.id, S.WAITING, now=T0, next_attempt_at=T0, waits_for=parent)
+    changed = _enqueue(db, "f2", name="Acme Inc", at=1)  # changed in Salesforce: due at once
+    assert (changed.status, changed.waits_for) == (S.PENDING, None)

@@ -39,7 +39,12 @@ def _row_state(row: QueueItem) -> str:
     state = f"{row.status.value}, {row.attempts} attempt(s)"
     if row.last_system is not None and row.last_code:
         state += f", last {row.last_system}:{row.last_code}"
-    if row.status.value in ("pending", "failed", "waiting") and row.next_attempt_at:
+    if row.waits_for is not None and row.next_attempt_at:
+        state += (
+            f", until {row.waits_for} is in QuickBooks"
+            f" (checked again by {row.next_attempt_at:%Y-%m-%d %H:%M} UTC)"
+        )
+    elif row.status.value in ("pending", "failed", "waiting") and row.next_attempt_at:
         state += f", due {row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
     return state
 
@@ -59,6 +64,7 @@ def queue(ctx: typer.Context, company: CompanyOpt = None, as_json: JsonOpt = Fal
                 "last_code": f"{r.last_system}:{r.last_code}" if r.last_system else None,
                 "last_error": r.last_error,
                 "next_attempt_at": r.next_attempt_at.isoformat() if r.next_attempt_at else None,
+                "waits_for": str(r.waits_for) if r.waits_for else None,
             }
             for r in rows
         ]  # fmt: skip

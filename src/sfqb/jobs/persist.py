@@ -13,6 +13,7 @@ from sfqb.domain.policy import AlertSettings, CompanyPolicy
 from sfqb.domain.status import Category
 from sfqb.jobs.backoff import Backoff
 from sfqb.jobs.bindings import BindingDesk, qb_of, sf_of
+from sfqb.jobs.schedule import waiting_recheck
 from sfqb.store import QueueItem, QueueStatus, ReviewItem, ReviewStatus, Store
 from sfqb.store.queue import Move
 from sfqb.store.work import StoreWork
@@ -96,15 +97,21 @@ class Persistence:
                 continue
             del cycle.outcomes[sf]
             target = _QUEUE_STATE[outcome.state]
-            if item.status is target and target is not QueueStatus.FAILED:
-                continue
+            awaits = self._awaits(company, cycle, outcome)
+            if (
+                item.status is target
+                and target is not QueueStatus.FAILED
+                and (target is not QueueStatus.WAITING or (awaits is None and not item.waits_for))
+            ):
+                continue  # a row waiting for an unbound parent sleeps again until it is bound
             moves.append(
                 Move(
-                    item.id, target, next_attempt_at=self._next(item, outcome),
+                    item.id, target, next_attempt_at=self._next(item, outcome, awaits),
                     decoded=outcome.status, error=outcome.reason if outcome.status else None,
                     sent_fingerprint=item.fingerprint if target is QueueStatus.DONE else None,
                     lock_wait=outcome.status is not None
                     and outcome.status.category is Category.IN_USE,
+                    waits_for=awaits,
                 )
             )  # fmt: skip
             written.append((sf, item, outcome))
@@ -117,13 +124,23 @@ class Persistence:
         work.resolve_records(company, done)
         return [outcome for _, _, outcome in written]
 
-    def _next(self, item: QueueItem, outcome: ItemOutcome) -> datetime | None:
+    def _next(self, item: QueueItem, outcome: ItemOutcome, awaits: SfRef | None) -> datetime | None:
         if outcome.state is ItemState.RETRY:
             counted = item.attempts - item.lock_waits  # waiting on a lock is not a failure
             return self._backoff.next_attempt(self._clock(), counted, self._rng)
+        if awaits is not None:  # woken once the parent is bound (queue_rows.wake_bound)
+            return self._clock() + waiting_recheck()
         if outcome.state in (ItemState.WAITING, ItemState.HELD):
             return self._clock()
         return None
+
+    @staticmethod
+    def _awaits(company: str, cycle: Cycle, outcome: ItemOutcome) -> SfRef | None:
+        """The unbound parent a waiting record sleeps on; None when it is due again at once
+        (held for the company, waiting on something else, or its parent got bound meanwhile)."""
+        if outcome.state is not ItemState.WAITING or outcome.awaits is None:
+            return None
+        return outcome.awaits if cycle.bindings.by_sf(company, outcome.awaits) is None else None
 
     def _hold_for_review(
         self, work: StoreWork, company: str, item: QueueItem, outcome: ItemOutcome

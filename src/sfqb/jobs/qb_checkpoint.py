@@ -22,12 +22,9 @@ sweep never moves the checkpoint back, and the versions sfqb has seen are passed
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from functools import cache
-from importlib import resources
-
-import yaml
 
 from sfqb.domain.policy import CompanyPolicy
+from sfqb.jobs.schedule import default_sweep_at
 from sfqb.store import RunKind, Store
 from sfqb.sync.inbound import read_from
 from sfqb.sync.target import TargetProfile
@@ -100,13 +97,6 @@ def clean_before(store: Store, company: str, run_id: int) -> bool:
     every write-back: a version its read took is then done with (see sync.reading.Reading)."""
     runs = [r for r in store.journal.runs(company, limit=2) if r.id != run_id]
     return bool(runs) and runs[0].counts.get("qb_read_clean", 0) == 1
-
-
-@cache
-def default_sweep_at() -> time:
-    """`cdc_sweep_at` of jobs/data/schedule.yaml: when the nightly sweeps run (UTC)."""
-    text = resources.files("sfqb.jobs").joinpath("data/schedule.yaml").read_text("utf-8")
-    return time.fromisoformat(str(yaml.safe_load(text)["cdc_sweep_at"]))
 
 
 def sweep_at_of(policy: CompanyPolicy) -> time:

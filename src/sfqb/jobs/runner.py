@@ -205,6 +205,7 @@ class SyncRunner:
         kind = RunKind.CDC_SWEEP if sweep else RunKind.CYCLE
         run = self._store.journal.start_run(company, sorted(chosen), at=now, kind=kind)
         cap, past = self.settings.max_records_per_cycle, after.more if after else None
+        self._store.queue.wake_bound(company, due_by)  # their parents were bound meanwhile
         items, more = self._builder.open_rows(company, due_by, chosen, cap, past)
         clean = clean_before(self._store, company, run.id)
         bindings = self._store.binding_cache(company)  # read once per cycle, written per batch

@@ -278,6 +278,9 @@ class QueueRow(Base):
     # A binding change asked for the record (QuickBooks_ID__c edited, review resolve --bind),
     # kept until a cycle has read the QuickBooks record and settled it.
     bind_request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The unbound parent a waiting row waits for (`queue_rows.waits_key`): binding it makes
+    # the row due (`queue_rows.wake`); None for a row due on its own time.
+    waits_for: Mapped[str | None] = mapped_column(String(160), nullable=True)
 
 
 class ReviewRow(Base):

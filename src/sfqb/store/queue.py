@@ -33,6 +33,8 @@ from sfqb.store.queue_rows import (
     new_values,
     requeued,
     source_type,
+    waited_for,
+    wake_bound,
 )
 
 __all__ = [
@@ -70,6 +72,7 @@ class QueueItem:
     updated_at: datetime
     bind_request: dict[str, Any] | None = None
     sent: dict[str, Any] | None = None  # the payload in flight when a newer one replaced it
+    waits_for: SfRef | None = None  # the unbound parent a waiting row sleeps on
 
 
 def _source(direction: Direction, flow: str, kind: str, ident: str) -> SfRef | QbRef:
@@ -99,6 +102,7 @@ def _item(row: QueueRow) -> QueueItem:
         updated_at=row.updated_at,
         bind_request=dict(row.bind_request) if row.bind_request else None,
         sent=dict(row.payload[SENT]) if SENT in row.payload else None,
+        waits_for=waited_for(row.waits_for),
     )
 
 
@@ -186,6 +190,7 @@ class SyncQueue:
         outbox_id: int | None = None,
         sent_fingerprint: str | None = None,
         lock_wait: bool = False,
+        waits_for: SfRef | None = None,
     ) -> QueueItem:
         """Move a row to `status` (InvalidTransition when TRANSITIONS forbids it).
 
@@ -193,12 +198,14 @@ class SyncQueue:
         record in use. `decoded` (and `error`) become last_system/last_code/last_error.
         DONE with a `sent_fingerprint` older than the row's makes it pending instead: a newer
         payload arrived while the old one was in flight. PENDING is due at `next_attempt_at`
-        or now; FAILED and WAITING at `next_attempt_at` (never when None).
+        or now; FAILED and WAITING at `next_attempt_at` (never when None). A WAITING row
+        with `waits_for` (an unbound parent) is also due once that parent is bound.
         """
         now = require_aware(now or self._clock(), "now")
         move = Move(
             item_id, status, next_attempt_at=next_attempt_at, decoded=decoded, error=error,
             outbox_id=outbox_id, sent_fingerprint=sent_fingerprint, lock_wait=lock_wait,
+            waits_for=waits_for,
         )  # fmt: skip
         with self._sessions.begin() as db:
             row = db.get(QueueRow, item_id, with_for_update=True)
@@ -370,7 +377,13 @@ class SyncQueue:
             rows = list(db.scalars(query.with_for_update()))
             for row in rows:
                 row.status, row.next_attempt_at, row.updated_at = _S.PENDING.value, now, now
+                row.waits_for = None
             return len(rows)
+
+    def wake_bound(self, company: str, now: datetime) -> int:
+        """Make rows waiting for a parent bound since due now (`queue_rows.wake_bound`)."""
+        with self._sessions.begin() as db:
+            return wake_bound(db, company, require_aware(now, "now"))
 
     def retry(self, company: str, now: datetime, ids: Iterable[int] | None = None) -> int:
         """Make failed, waiting and review rows (all, or those in `ids`) due now."""
@@ -393,6 +406,7 @@ class SyncQueue:
             row.attempts = row.lock_waits = 0
             clear_errors(row)
             row.status, row.next_attempt_at, row.updated_at = _S.PENDING.value, now, now
+            row.waits_for = None
             db.flush()
             return _item(row)
 

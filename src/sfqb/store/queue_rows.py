@@ -3,17 +3,23 @@ shared by `SyncQueue` (one row a call) and the bulk writes of `sfqb.store.work`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
-from sfqb.domain.entities import QbRef, SfRef
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sfqb.domain.entities import QbRef, Role, SfObject, SfRef
 from sfqb.domain.status import DecodedStatus
 from sfqb.store.common import Direction, StoreError, require_aware
-from sfqb.store.models import QueueRow
+from sfqb.store.models import BindingRow, QueueRow
+
+T = TypeVar("T")
+CHUNK = 500  # ids per IN (...)
 
 
 class QueueStatus(StrEnum):
@@ -34,7 +40,8 @@ TRANSITIONS: Mapping[QueueStatus, frozenset[QueueStatus]] = MappingProxyType(
         _S.PENDING: frozenset({_S.INFLIGHT, _S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW}),
         _S.INFLIGHT: frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW, _S.PENDING}),
         _S.FAILED: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.WAITING, _S.REVIEW}),
-        _S.WAITING: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.FAILED, _S.REVIEW}),
+        # waiting -> waiting: woken by its parent's binding, it waits again (for another parent)
+        _S.WAITING: frozenset({_S.INFLIGHT, _S.PENDING, _S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW}),
         _S.REVIEW: frozenset({_S.PENDING, _S.DONE}),
         _S.DONE: frozenset({_S.PENDING}),
     }
@@ -54,6 +61,58 @@ SENT = "__sfqb_sent__"
 
 def source_type(source: SfRef | QbRef) -> str:
     return source.sobject.value if isinstance(source, SfRef) else source.kind.value
+
+
+def waits_key(sf: SfRef) -> str:
+    """How `sync_queue.waits_for` names the parent a row waits for."""
+    return f"{sf.sobject.value}:{sf.id}:{sf.role.value}"
+
+
+def waited_for(key: str | None) -> SfRef | None:
+    """The parent a `waits_for` value names (None for None)."""
+    if key is None:
+        return None
+    sobject, ident, role = key.split(":")
+    return SfRef(SfObject(sobject), ident, Role(role))
+
+
+def wake_bound(db: Session, company: str, now: datetime) -> int:
+    """Make the company's rows waiting for a parent that is bound now due at `now`.
+
+    Run at a cycle's start, it sees every binding made since, by a cycle or by a person, and
+    reads only the waiting rows' parents (one look-up of the bindings, not one per row).
+    """
+    waiting = QueueRow.waits_for.is_not(None), QueueRow.status == _S.WAITING.value
+    keys = set(db.scalars(select(QueueRow.waits_for).where(QueueRow.company == company, *waiting)))
+    by_object: dict[str, set[str]] = {}
+    for key in keys:
+        sobject, ident, _role = str(key).split(":")
+        by_object.setdefault(sobject, set()).add(ident)
+    bound = set()
+    for sobject, ids in sorted(by_object.items()):
+        for chunk in chunks(sorted(ids)):
+            query = select(BindingRow.sf_object, BindingRow.sf_id, BindingRow.sf_role).where(
+                BindingRow.company == company,
+                BindingRow.sf_object == sobject,
+                BindingRow.sf_id.in_(chunk),
+            )
+            bound |= {f"{o}:{i}:{r}" for o, i, r in db.execute(query)} & keys
+    woken = 0
+    for chunk in chunks(sorted(bound)):
+        result = db.execute(
+            update(QueueRow)
+            .where(QueueRow.company == company, QueueRow.waits_for.in_(chunk), *waiting)
+            .values(next_attempt_at=require_aware(now, "now"), waits_for=None)
+            .execution_options(synchronize_session=False)
+        )
+        woken += int(result.rowcount)  # type: ignore[attr-defined]
+    return woken
+
+
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in runs of at most CHUNK (the ids of one IN (...))."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 def clear_errors(row: QueueRow) -> None:
@@ -98,7 +157,7 @@ def requeued(row: QueueRow, plain: dict[str, Any], fingerprint: str, now: dateti
             row.attempts = row.lock_waits = 0
             clear_errors(row)
         row.payload, row.fingerprint = plain, fingerprint
-        row.status, row.next_attempt_at = _S.PENDING.value, now
+        row.status, row.next_attempt_at, row.waits_for = _S.PENDING.value, now, None
         row.updated_at = now
 
 
@@ -114,6 +173,7 @@ class Move:
     outbox_id: int | None = None
     sent_fingerprint: str | None = None
     lock_wait: bool = False
+    waits_for: SfRef | None = None  # WAITING only: the unbound parent whose binding wakes it
 
 
 def apply_move(row: QueueRow, move: Move, now: datetime) -> None:
@@ -148,3 +208,5 @@ def apply_move(row: QueueRow, move: Move, now: datetime) -> None:
     if current is _S.INFLIGHT and status is not _S.INFLIGHT and SENT in row.payload:
         row.payload = {k: v for k, v in row.payload.items() if k != SENT}
     row.status, row.next_attempt_at, row.updated_at = status.value, next_attempt_at, now
+    waits = move.waits_for if status is _S.WAITING else None
+    row.waits_for = waits_key(waits) if waits is not None else None

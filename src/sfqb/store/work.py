@@ -35,18 +35,18 @@ from sfqb.store.queue_rows import (
     QueueStatus,
     apply_move,
     check_source,
+    chunks,
     new_values,
     requeued,
     source_type,
 )
 from sfqb.store.review import SFQB, ReviewList, ReviewStatus
 
-CHUNK = 500  # ids per IN (...)
 _QUEUE = cast(Table, QueueRow.__table__)
 # The columns a move may change (and the payload, written only when a move changed it).
 _MOVED = (
     "status", "next_attempt_at", "updated_at", "attempts", "lock_waits", "last_system",
-    "last_code", "last_error", "outbox_id",
+    "last_code", "last_error", "outbox_id", "waits_for",
 )  # fmt: skip
 
 
@@ -71,11 +71,6 @@ class Queued:
     payload: Mapping[str, Any]
     fingerprint: str
     plain: dict[str, Any] | None = None  # `to_jsonable(payload)`, when the caller has it
-
-
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
 
 
 class StoreWork:
@@ -117,7 +112,7 @@ class StoreWork:
         instance): `apply_move` changes them and `_write` stores what it changed."""
         wanted = sorted(set(ids))
         found: dict[int, Any] = {}
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             query = select(_QUEUE).where(_QUEUE.c.id.in_(chunk)).with_for_update()
             found.update((r.id, SimpleNamespace(**r._mapping)) for r in self.db.execute(query))
         missing = [i for i in wanted if i not in found]
@@ -183,7 +178,7 @@ class StoreWork:
         rows: dict[tuple[str, str], QueueRow] = {}
         for kind in sorted({source_type(r.source) for r in records}):
             ids = sorted({r.source.id for r in records if source_type(r.source) == kind})
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 query = select(QueueRow).where(
                     QueueRow.company == company, QueueRow.flow == flow,
                     QueueRow.source_type == kind, QueueRow.source_id.in_(chunk),
@@ -230,7 +225,7 @@ class StoreWork:
         if not wanted:
             return 0
         ids: list[int] = []
-        for chunk in _chunks(sorted({w[2] for w in wanted})):
+        for chunk in chunks(sorted({w[2] for w in wanted})):
             query = select(
                 ReviewRow.id, ReviewRow.flow, ReviewRow.source_type, ReviewRow.source_id
             ).where(
@@ -243,10 +238,10 @@ class StoreWork:
             "status": ReviewStatus.RESOLVED.value, "resolution": "synced by sfqb",
             "resolved_at": self._clock(), "resolved_by": SFQB,
         }  # fmt: skip
-        for chunk in _chunks(ids):
+        for part in chunks(ids):
             self.db.execute(
                 update(ReviewRow)
-                .where(ReviewRow.id.in_(chunk), ReviewRow.status == ReviewStatus.OPEN.value)
+                .where(ReviewRow.id.in_(part), ReviewRow.status == ReviewStatus.OPEN.value)
                 .values(**closed)
             )
         return len(ids)

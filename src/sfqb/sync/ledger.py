@@ -16,7 +16,7 @@ from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import Category, DecodedStatus, System
 from sfqb.mapping import Mapped
-from sfqb.sync.fields import to_plain
+from sfqb.sync.fields import references, to_plain
 from sfqb.sync.plan import Operation, Plan
 from sfqb.sync.records import (
     Attempt,
@@ -99,9 +99,16 @@ class Ledger:
     def parent_missing(self, sf: SfRef, reason: str) -> None:
         """`sf` references a parent that is not in QuickBooks: it waits (tried next cycle)."""
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", reason)
-        self.outcome(sf, ItemState.WAITING, status, reason)
+        self.outcome(sf, ItemState.WAITING, status, reason, awaits=self.awaited(sf))
         if self.changes[sf].last_code != status.code:
             self.log(sf, "wait", status, "waits for its parent")
+
+    def awaited(self, sf: SfRef) -> SfRef | None:
+        """The first parent `sf` references that is not bound (None: every one is bound, and
+        it waits on something else, such as a parent whose update failed)."""
+        mapped = self.canonical.get(sf)
+        parents = references(mapped.fields) if mapped is not None else []
+        return next((p for p in parents if self.bindings.by_sf(self.company, p) is None), None)
 
     def outcome(
         self,
@@ -110,12 +117,16 @@ class Ledger:
         status: DecodedStatus | None,
         reason: str,
         details: Mapping[str, Any] | None = None,
+        *,
+        awaits: SfRef | None = None,
     ) -> None:
         """Set the state `sf` ends this cycle in; records that depend on it wait if it failed."""
         if state not in (ItemState.DONE, ItemState.SKIPPED) and status is not None:
             self._plan = self._plan.after_failure(sf, status)
         change = self.changes[sf]
-        self.outcomes[sf] = ItemOutcome(change.flow, sf, state, status, reason, dict(details or {}))
+        self.outcomes[sf] = ItemOutcome(
+            change.flow, sf, state, status, reason, dict(details or {}), awaits
+        )
 
     def log(  # noqa: PLR0917 - the log line's parts, in the order a reader expects
         self,
@@ -156,6 +167,6 @@ class Ledger:
 
     def _wait(self, op: Operation) -> None:
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", op.reason)
-        self.outcome(op.sf, ItemState.WAITING, status, op.reason)
+        self.outcome(op.sf, ItemState.WAITING, status, op.reason, awaits=self.awaited(op.sf))
         if self.changes[op.sf].last_code != status.code:  # one log line while it keeps waiting
             self.log(op.sf, "wait", status, "waits for its parent")

@@ -218,6 +218,7 @@ class ItemOutcome:
     status: DecodedStatus | None = None
     reason: str = ""
     details: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    awaits: SfRef | None = None  # WAITING: the unbound parent it waits for (None: not known)
 
 
 class BindingRepository(Protocol):

@@ -21,7 +21,8 @@ from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.webconnector import NoWorkSource, WebConnectorService, verify_password
 from sfqb.domain.policy import MatchRule, OnDeleted
 from sfqb.jobs.health import recorded_schedule
-from sfqb.jobs.qb_checkpoint import default_sweep_at, sweep_at_of
+from sfqb.jobs.qb_checkpoint import sweep_at_of
+from sfqb.jobs.schedule import default_sweep_at
 from sfqb.services.policy import PolicyError, parse_policy
 from sfqb.store import ConnectionSystem
 

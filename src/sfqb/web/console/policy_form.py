@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from sfqb.domain.policy import CompanyPolicy, MatchRule, OnConflict, OnDeleted, OnInactive
-from sfqb.jobs.qb_checkpoint import default_sweep_at
+from sfqb.jobs.schedule import default_sweep_at
 
 
 @dataclass(frozen=True, slots=True)
