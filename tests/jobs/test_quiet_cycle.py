@@ -97,6 +97,7 @@ def quiet_cost(world: TargetWorld) -> Cost:
     world.advance(HOUR)
     world.cycle()
     world.advance(HOUR)
+    world.qb_notify()  # QuickBooks Online's webhooks of the load are in before the count
     world.sf.clear_calls()
     reads: list[Reads] = []
 

@@ -138,6 +138,7 @@ class TargetWorld(Protocol):
     def qb_delete_as_user(self, ref: QbRef) -> None: ...
     def qb_receive_payment(self, invoice: QbRef, amount: str) -> None: ...
     def qb_lose_next_replies(self, count: int = 1) -> None: ...
+    def qb_notify(self) -> None: ...
     def qb_fail_next(self, count: int = 1) -> None: ...
 
 
@@ -258,6 +259,9 @@ class QbdWorldApi:
     def qb_fail_next(self, count: int = 1) -> None:
         """The next `count` connections to QuickBooks fail (a transient failure)."""
         self.qb.faults.connector_down_next(count)
+
+    def qb_notify(self) -> None:
+        """QuickBooks Desktop sends no notifications: nothing to wait for."""
 
 
 # -- QuickBooks Online ---------------------------------------------------------------------
@@ -466,6 +470,11 @@ class QboTestWorld:
     def qb_lose_next_replies(self, count: int = 1) -> None:
         """The next `count` API requests are done but their replies are lost."""
         self.qb.faults.lose_next_replies(count)
+
+    def qb_notify(self) -> None:
+        """Deliver the webhook notifications of every change so far (the sandbox's ticker
+        sends them within a second; a test counting a cycle's statements waits for them)."""
+        self.qb.webhooks.flush()
 
     def qb_fail_next(self, count: int = 1) -> None:
         """The next `count` API requests answer 503 (a transient failure)."""

@@ -8,32 +8,31 @@ e.g. by a parent or a record in use; retried at next_attempt_at) and review (hel
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef, role_of_flow
-from sfqb.domain.status import DecodedStatus, System
+from sfqb.domain.entities import QbRef, SfRef
+from sfqb.domain.status import DecodedStatus
 from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
 from sfqb.store.models import QueueRow
 from sfqb.store.queue_rows import (
     DUE,
     OUTCOMES,
-    SENT,
     TRANSITIONS,
     InvalidTransition,
     Move,
+    QueueItem,
     QueueStatus,
     apply_move,
     check_source,
     clear_errors,
+    item_of,
     new_values,
     requeued,
     source_type,
-    waited_for,
     wake_bound,
 )
 
@@ -48,75 +47,6 @@ __all__ = [
     "SyncQueue",
 ]
 _S = QueueStatus
-
-
-@dataclass(frozen=True, slots=True)
-class QueueItem:
-    """One queued source record and its retry state."""
-
-    id: int
-    company: str
-    flow: str
-    direction: Direction
-    source: SfRef | QbRef
-    payload: dict[str, Any]
-    fingerprint: str
-    status: QueueStatus
-    attempts: int
-    lock_waits: int
-    next_attempt_at: datetime | None
-    last_system: System | None
-    last_code: str | None
-    last_error: str | None
-    outbox_id: int | None
-    updated_at: datetime
-    bind_request: dict[str, Any] | None = None
-    sent: dict[str, Any] | None = None  # the payload in flight when a newer one replaced it
-    waits_for: SfRef | None = None  # the unbound parent a waiting row sleeps on
-
-
-def _source(direction: Direction, flow: str, kind: str, ident: str) -> SfRef | QbRef:
-    if direction is Direction.SF_TO_QB:
-        return SfRef(SfObject(kind), ident, role_of_flow(flow))
-    return QbRef(QbKind(kind), ident)
-
-
-def _item(row: QueueRow) -> QueueItem:
-    direction = Direction(row.direction)
-    return QueueItem(
-        id=row.id,
-        company=row.company,
-        flow=row.flow,
-        direction=direction,
-        source=_source(direction, row.flow, row.source_type, row.source_id),
-        payload={k: v for k, v in row.payload.items() if k != SENT},
-        fingerprint=row.fingerprint,
-        status=QueueStatus(row.status),
-        attempts=row.attempts,
-        lock_waits=row.lock_waits,
-        next_attempt_at=row.next_attempt_at,
-        last_system=System(row.last_system) if row.last_system else None,
-        last_code=row.last_code,
-        last_error=row.last_error,
-        outbox_id=row.outbox_id,
-        updated_at=row.updated_at,
-        bind_request=dict(row.bind_request) if row.bind_request else None,
-        sent=dict(row.payload[SENT]) if SENT in row.payload else None,
-        waits_for=waited_for(row.waits_for),
-    )
-
-
-def new_item(item_id: int, values: Mapping[str, Any]) -> QueueItem:
-    """The item of a row just inserted with `queue_rows.new_values`."""
-    direction = Direction(values["direction"])
-    return QueueItem(
-        id=item_id, company=values["company"], flow=values["flow"], direction=direction,
-        source=_source(direction, values["flow"], values["source_type"], values["source_id"]),
-        payload=dict(values["payload"]), fingerprint=values["fingerprint"],
-        status=QueueStatus(values["status"]), attempts=0, lock_waits=0,
-        next_attempt_at=values["next_attempt_at"], last_system=None, last_code=None,
-        last_error=None, outbox_id=None, updated_at=values["updated_at"],
-    )  # fmt: skip
 
 
 class SyncQueue:
@@ -173,7 +103,7 @@ class SyncQueue:
                     else:
                         requeued(row, plain, fingerprint, now)
                     db.flush()
-                    return _item(row)
+                    return item_of(row)
             except IntegrityError:
                 continue
         raise StoreError(f"could not queue {source} for flow {flow!r} of {company!r}")
@@ -213,7 +143,7 @@ class SyncQueue:
                 raise StoreError(f"no queue item {item_id}")
             apply_move(row, move, now)
             db.flush()
-            return _item(row)
+            return item_of(row)
 
     def set_bind_request(self, item_id: int, request: Mapping[str, Any] | None) -> QueueItem:
         """Keep a binding change asked for the row's record (None: nothing is asked any more)."""
@@ -223,7 +153,7 @@ class SyncQueue:
                 raise StoreError(f"no queue item {item_id}")
             row.bind_request = to_jsonable(dict(request)) if request is not None else None
             db.flush()
-            return _item(row)
+            return item_of(row)
 
     def note_payload(self, item_id: int, fields: Mapping[str, Any]) -> QueueItem:
         """Record fields of the source record as they now are, leaving state and fingerprint.
@@ -237,7 +167,7 @@ class SyncQueue:
                 raise StoreError(f"no queue item {item_id}")
             row.payload = {**row.payload, **to_jsonable(dict(fields))}  # SENT kept
             db.flush()
-            return _item(row)
+            return item_of(row)
 
     def get(self, company: str, flow: str, source: SfRef | QbRef) -> QueueItem | None:
         """The row of a source record in a flow, or None."""
@@ -250,13 +180,13 @@ class SyncQueue:
                     QueueRow.source_id == source.id,
                 )
             )
-            return _item(row) if row else None
+            return item_of(row) if row else None
 
     def item(self, item_id: int) -> QueueItem | None:
         """One row by id."""
         with self._sessions() as db:
             row = db.get(QueueRow, item_id)
-            return _item(row) if row else None
+            return item_of(row) if row else None
 
     def due(
         self,
@@ -297,7 +227,7 @@ class SyncQueue:
                 )
             )
         with self._sessions() as db:
-            return [_item(r) for r in db.scalars(query)]
+            return [item_of(r) for r in db.scalars(query)]
 
     def in_flight(self, company: str, direction: Direction | None = None) -> list[QueueItem]:
         """The company's rows in flight (sent, answer not known), oldest first."""
@@ -309,7 +239,7 @@ class SyncQueue:
         if direction is not None:
             query = query.where(QueueRow.direction == direction.value)
         with self._sessions() as db:
-            return [_item(r) for r in db.scalars(query)]
+            return [item_of(r) for r in db.scalars(query)]
 
     def rows_of(self, company: str, sources: Iterable[tuple[str, SfRef]]) -> list[QueueItem]:
         """The rows of these (flow, Salesforce record) pairs that exist, by one query per flow
@@ -328,7 +258,7 @@ class SyncQueue:
                         QueueRow.source_type == kind,
                         QueueRow.source_id.in_(ordered[start : start + 500]),
                     )
-                    found += [_item(r) for r in db.scalars(query)]
+                    found += [item_of(r) for r in db.scalars(query)]
         return found
 
     def open_items(self, company: str, flow: str | None = None) -> list[QueueItem]:
@@ -341,13 +271,13 @@ class SyncQueue:
         if flow is not None:
             query = query.where(QueueRow.flow == flow)
         with self._sessions() as db:
-            return [_item(r) for r in db.scalars(query)]
+            return [item_of(r) for r in db.scalars(query)]
 
     def of_company(self, company: str) -> list[QueueItem]:
         """Every row of a company, done or not, oldest first (names as last read)."""
         query = select(QueueRow).where(QueueRow.company == company).order_by(QueueRow.id)
         with self._sessions() as db:
-            return [_item(r) for r in db.scalars(query)]
+            return [item_of(r) for r in db.scalars(query)]
 
     def count_by_status(self, company: str | None = None) -> dict[QueueStatus, int]:
         """How many rows are in each state (states without rows are left out)."""
@@ -408,7 +338,7 @@ class SyncQueue:
             row.status, row.next_attempt_at, row.updated_at = _S.PENDING.value, now, now
             row.waits_for = None
             db.flush()
-            return _item(row)
+            return item_of(row)
 
     def requeue_inflight(self, company: str, now: datetime, outbox_id: int | None = None) -> int:
         """Make inflight rows (all, or those of one outbox message) pending: crash recovery."""

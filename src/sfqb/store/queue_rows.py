@@ -1,5 +1,6 @@
-"""How a queue row changes: the states, the moves `mark` makes and the upsert `enqueue` makes,
-shared by `SyncQueue` (one row a call) and the bulk writes of `sfqb.store.work`."""
+"""How a queue row changes: the states, the item a row reads as, the moves `mark` makes, the
+upsert `enqueue` makes and the wake of rows waiting for a parent, shared by `SyncQueue` (one
+row a call) and the bulk writes of `sfqb.store.work`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sfqb.domain.entities import QbRef, Role, SfObject, SfRef
-from sfqb.domain.status import DecodedStatus
+from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, role_of_flow
+from sfqb.domain.status import DecodedStatus, System
 from sfqb.store.common import Direction, StoreError, require_aware
 from sfqb.store.models import BindingRow, QueueRow
 
@@ -48,6 +49,76 @@ TRANSITIONS: Mapping[QueueStatus, frozenset[QueueStatus]] = MappingProxyType(
 )
 DUE = (_S.PENDING, _S.FAILED, _S.WAITING)
 OUTCOMES = frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.REVIEW})
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One queued source record and its retry state."""
+
+    id: int
+    company: str
+    flow: str
+    direction: Direction
+    source: SfRef | QbRef
+    payload: dict[str, Any]
+    fingerprint: str
+    status: QueueStatus
+    attempts: int
+    lock_waits: int
+    next_attempt_at: datetime | None
+    last_system: System | None
+    last_code: str | None
+    last_error: str | None
+    outbox_id: int | None
+    updated_at: datetime
+    bind_request: dict[str, Any] | None = None
+    sent: dict[str, Any] | None = None  # the payload in flight when a newer one replaced it
+    waits_for: SfRef | None = None  # the unbound parent a waiting row sleeps on
+
+
+def _source(direction: Direction, flow: str, kind: str, ident: str) -> SfRef | QbRef:
+    if direction is Direction.SF_TO_QB:
+        return SfRef(SfObject(kind), ident, role_of_flow(flow))
+    return QbRef(QbKind(kind), ident)
+
+
+def item_of(row: QueueRow) -> QueueItem:
+    """The item of a stored row (the sent payload kept apart)."""
+    direction = Direction(row.direction)
+    return QueueItem(
+        id=row.id,
+        company=row.company,
+        flow=row.flow,
+        direction=direction,
+        source=_source(direction, row.flow, row.source_type, row.source_id),
+        payload={k: v for k, v in row.payload.items() if k != SENT},
+        fingerprint=row.fingerprint,
+        status=QueueStatus(row.status),
+        attempts=row.attempts,
+        lock_waits=row.lock_waits,
+        next_attempt_at=row.next_attempt_at,
+        last_system=System(row.last_system) if row.last_system else None,
+        last_code=row.last_code,
+        last_error=row.last_error,
+        outbox_id=row.outbox_id,
+        updated_at=row.updated_at,
+        bind_request=dict(row.bind_request) if row.bind_request else None,
+        sent=dict(row.payload[SENT]) if SENT in row.payload else None,
+        waits_for=waited_for(row.waits_for),
+    )
+
+
+def new_item(item_id: int, values: Mapping[str, Any]) -> QueueItem:
+    """The item of a row just inserted with `queue_rows.new_values`."""
+    direction = Direction(values["direction"])
+    return QueueItem(
+        id=item_id, company=values["company"], flow=values["flow"], direction=direction,
+        source=_source(direction, values["flow"], values["source_type"], values["source_id"]),
+        payload=dict(values["payload"]), fingerprint=values["fingerprint"],
+        status=QueueStatus(values["status"]), attempts=0, lock_waits=0,
+        next_attempt_at=values["next_attempt_at"], last_system=None, last_code=None,
+        last_error=None, outbox_id=None, updated_at=values["updated_at"],
+    )  # fmt: skip
 
 
 class InvalidTransition(StoreError):

@@ -29,13 +29,16 @@ from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aw
 from sfqb.store.journal import Journal, NewAttempt, attempt_values
 from sfqb.store.models import AttemptRow, QueueRow, ReviewRow
 from sfqb.store.qbo_events import QboEvents
-from sfqb.store.queue import QueueItem, SyncQueue, _item, new_item
+from sfqb.store.queue import SyncQueue
 from sfqb.store.queue_rows import (
     Move,
+    QueueItem,
     QueueStatus,
     apply_move,
     check_source,
     chunks,
+    item_of,
+    new_item,
     new_values,
     requeued,
     source_type,
@@ -144,7 +147,7 @@ class StoreWork:
             apply_move(rows[move.item_id], move, now)
         self._write(list(rows.values()), _MOVED)
         self._write([r for i, r in rows.items() if r.payload is not payloads[i]], ("payload",))
-        return {i: _item(rows[i]) for i in dict.fromkeys(m.item_id for m in moves)}
+        return {i: item_of(rows[i]) for i in dict.fromkeys(m.item_id for m in moves)}
 
     def note_payloads(self, fields: Mapping[int, Mapping[str, Any]]) -> dict[int, QueueItem]:
         """`SyncQueue.note_payload` for many rows: fields as they now are in Salesforce."""
@@ -153,7 +156,7 @@ class StoreWork:
             row = rows[item_id]
             row.payload = {**row.payload, **to_jsonable(dict(values))}  # SENT kept
         self._write([rows[i] for i in fields], ("payload",))
-        return {i: _item(rows[i]) for i in fields}
+        return {i: item_of(rows[i]) for i in fields}
 
     def enqueue(
         self,
@@ -185,7 +188,7 @@ class StoreWork:
                 )  # fmt: skip
                 query = query.with_for_update().execution_options(populate_existing=True)
                 rows.update(((r.source_type, r.source_id), r) for r in self.db.scalars(query))
-        before = {key: _item(row) for key, row in rows.items()}
+        before = {key: item_of(row) for key, row in rows.items()}
         # Records queued for the first time are inserted in one statement, without ORM objects
         # (the first read of a company queues every record); a record twice in the page keeps
         # its last payload, as a pending row requeued would.
@@ -204,7 +207,7 @@ class StoreWork:
                 if keep_inflight_time and inflight_at is not None:
                     row.updated_at = inflight_at
         self.db.flush()
-        items = {key: _item(row) for key, row in rows.items()}
+        items = {key: item_of(row) for key, row in rows.items()}
         if fresh:
             values = list(fresh.values())
             statement = insert(QueueRow).returning(QueueRow.id, sort_by_parameter_order=True)

@@ -67,6 +67,7 @@ class Webhooks:
         self.lost: list[Change] = []
         self._pending: list[tuple[Change, int]] = []
         self._lock = threading.Lock()
+        self._sending = threading.Lock()  # one flush at a time (the ticker's or a test's)
         self._send = sender or self._http
 
     def on_change(self, change: Change) -> None:
@@ -80,7 +81,15 @@ class Webhooks:
                 self._pending.append((change, 0))
 
     def flush(self) -> int:
-        """Send what is queued as one notification; returns how many changes it carried."""
+        """Send what is queued as one notification; returns how many changes it carried.
+
+        Flushes take turns: one returns once a flush under way has been answered too, so
+        everything queued before it has been delivered (or failed).
+        """
+        with self._sending:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             batch, self._pending = self._pending, []
             lose = self.lose_next > 0 and bool(batch)
