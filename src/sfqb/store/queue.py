@@ -2,7 +2,9 @@
 
 States: pending (due at next_attempt_at), inflight (sent, waiting for the answer), done,
 failed (an error; retried at next_attempt_at, or never when that is empty), waiting (blocked,
-e.g. by a parent or a record in use; retried at next_attempt_at) and review (held for a person).
+e.g. by a parent or a record in use; retried at next_attempt_at, or, when it waits for an
+unbound parent (waits_for), once a cycle finds that parent bound) and review (held for a
+person).
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ class Ledger:
         self.outcome(sf, ItemState.HELD, status, reason)
 
     def parent_missing(self, sf: SfRef, reason: str) -> None:
-        """`sf` references a parent that is not in QuickBooks: it waits (tried next cycle)."""
+        """`sf` references a parent that is not in QuickBooks: it waits (for `awaited`)."""
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", reason)
         self.outcome(sf, ItemState.WAITING, status, reason, awaits=self.awaited(sf))
         if self.changes[sf].last_code != status.code:
