@@ -24,10 +24,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sfqb.domain.bindings import Binding, BindingConflict, BindingNotFound
 from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, targets_of
 from sfqb.store.bindings import Bindings, _binding, _qb_is, _sf_is, written
-from sfqb.store.common import Sessions, StoreError, require_aware, to_jsonable
+from sfqb.store.common import Sessions, StoreError, chunks, require_aware, to_jsonable
 from sfqb.store.models import BindingRow
 
-CHUNK = 500  # ids per IN (...) of a prefetch
 PAGE = 500  # rows per page of `for_company`
 # Read and written with Core statements: rows, not ORM instances (the cache keeps Bindings).
 _TABLE = cast(Table, BindingRow.__table__)
@@ -121,8 +120,7 @@ class BindingCache:
         side: ColumnElement[bool],
         column: InstrumentedAttribute[str],
     ) -> None:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
+        for chunk in chunks(ids):
             query = select(_TABLE).where(
                 BindingRow.company == self.company, side, column.in_(chunk)
             )
@@ -286,8 +284,8 @@ class BindingCache:
                 kept.append((row, final))
             else:
                 gone.append(row.id)
-        for start in range(0, len(gone), CHUNK):
-            db.execute(delete(_TABLE).where(_TABLE.c.id.in_(gone[start : start + CHUNK])))
+        for part in chunks(gone):
+            db.execute(delete(_TABLE).where(_TABLE.c.id.in_(part)))
         db.flush()
         kept_sf = {final.sf for _, final in kept}
         # Changed and new rows are written in one statement each (the cache's bindings are
@@ -315,20 +313,20 @@ class BindingCache:
         found: dict[int, Row[Any]] = {}
         for sobject in {r.sobject for r in self._dirty_sf}:
             ids = sorted(r.id for r in self._dirty_sf if r.sobject is sobject)
-            for start in range(0, len(ids), CHUNK):
+            for chunk in chunks(ids):
                 query = select(_TABLE).where(
                     BindingRow.company == self.company,
                     BindingRow.sf_object == sobject.value,
-                    BindingRow.sf_id.in_(ids[start : start + CHUNK]),
+                    BindingRow.sf_id.in_(chunk),
                 )
                 found.update((r.id, r) for r in db.execute(query.with_for_update()))
         for kind in {r.kind for r in self._dirty_qb}:
             ids = sorted(r.id for r in self._dirty_qb if r.kind is kind)
-            for start in range(0, len(ids), CHUNK):
+            for chunk in chunks(ids):
                 query = select(_TABLE).where(
                     BindingRow.company == self.company,
                     BindingRow.qb_kind == kind.value,
-                    BindingRow.qb_id.in_(ids[start : start + CHUNK]),
+                    BindingRow.qb_id.in_(chunk),
                 )
                 found.update((r.id, r) for r in db.execute(query.with_for_update()))
         return sorted(found.values(), key=lambda r: r.id)

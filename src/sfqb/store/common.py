@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,16 @@ Clock = Callable[[], datetime]
 
 class StoreError(ValueError):
     """A store operation that cannot be done as asked; the text says why."""
+
+
+T = TypeVar("T")
+CHUNK = 500  # values per IN (...)
+
+
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in runs of at most CHUNK (the values of one IN (...))."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 def utc_now() -> datetime:

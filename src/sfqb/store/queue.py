@@ -18,7 +18,15 @@ from sqlalchemy.exc import IntegrityError
 
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.status import DecodedStatus
-from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
+from sfqb.store.common import (
+    Clock,
+    Direction,
+    Sessions,
+    StoreError,
+    chunks,
+    require_aware,
+    to_jsonable,
+)
 from sfqb.store.models import QueueRow
 from sfqb.store.queue_rows import (
     DUE,
@@ -253,12 +261,12 @@ class SyncQueue:
         with self._sessions() as db:
             for (flow, kind), ids in sorted(wanted.items()):
                 ordered = sorted(set(ids))
-                for start in range(0, len(ordered), 500):
+                for chunk in chunks(ordered):
                     query = select(QueueRow).where(
                         QueueRow.company == company,
                         QueueRow.flow == flow,
                         QueueRow.source_type == kind,
-                        QueueRow.source_id.in_(ordered[start : start + 500]),
+                        QueueRow.source_id.in_(chunk),
                     )
                     found += [item_of(r) for r in db.scalars(query)]
         return found

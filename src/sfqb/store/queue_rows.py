@@ -4,23 +4,20 @@ row a call) and the bulk writes of `sfqb.store.work`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sfqb.domain.entities import QbKind, QbRef, Role, SfObject, SfRef, role_of_flow
 from sfqb.domain.status import DecodedStatus, System
-from sfqb.store.common import Direction, StoreError, require_aware
+from sfqb.store.common import Direction, StoreError, chunks, require_aware
 from sfqb.store.models import BindingRow, QueueRow
-
-T = TypeVar("T")
-CHUNK = 500  # ids per IN (...)
 
 
 class QueueStatus(StrEnum):
@@ -157,9 +154,10 @@ def wake_bound(db: Session, company: str, now: datetime) -> int:
     keys = set(db.scalars(select(QueueRow.waits_for).where(QueueRow.company == company, *waiting)))
     by_object: dict[str, set[str]] = {}
     for key in keys:
-        sobject, ident, _role = str(key).split(":")
-        by_object.setdefault(sobject, set()).add(ident)
-    bound = set()
+        parent = waited_for(key)
+        assert parent is not None
+        by_object.setdefault(parent.sobject.value, set()).add(parent.id)
+    bound: set[str] = set()
     for sobject, ids in sorted(by_object.items()):
         for chunk in chunks(sorted(ids)):
             query = select(BindingRow.sf_object, BindingRow.sf_id, BindingRow.sf_role).where(
@@ -167,7 +165,8 @@ def wake_bound(db: Session, company: str, now: datetime) -> int:
                 BindingRow.sf_object == sobject,
                 BindingRow.sf_id.in_(chunk),
             )
-            bound |= {f"{o}:{i}:{r}" for o, i, r in db.execute(query)} & keys
+            found = {waits_key(SfRef(SfObject(o), i, Role(r))) for o, i, r in db.execute(query)}
+            bound |= found & keys
     woken = 0
     for chunk in chunks(sorted(bound)):
         result = db.execute(
@@ -178,12 +177,6 @@ def wake_bound(db: Session, company: str, now: datetime) -> int:
         )
         woken += int(result.rowcount)  # type: ignore[attr-defined]
     return woken
-
-
-def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
-    """`values` in runs of at most CHUNK (the ids of one IN (...))."""
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
 
 
 def clear_errors(row: QueueRow) -> None:

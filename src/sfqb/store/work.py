@@ -25,7 +25,15 @@ from sqlalchemy.orm import Session
 
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.store.binding_cache import BindingCache
-from sfqb.store.common import Clock, Direction, Sessions, StoreError, require_aware, to_jsonable
+from sfqb.store.common import (
+    Clock,
+    Direction,
+    Sessions,
+    StoreError,
+    chunks,
+    require_aware,
+    to_jsonable,
+)
 from sfqb.store.journal import Journal, NewAttempt, attempt_values
 from sfqb.store.models import AttemptRow, QueueRow, ReviewRow
 from sfqb.store.qbo_events import QboEvents
@@ -36,7 +44,6 @@ from sfqb.store.queue_rows import (
     QueueStatus,
     apply_move,
     check_source,
-    chunks,
     item_of,
     new_item,
     new_values,
