@@ -5,10 +5,15 @@ each other record once, in its newest version, however the pages repeat it."""
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sfqb.codes import load_catalog
+from sfqb.connectors.qbd.profile import QBD_PROFILE
+from sfqb.domain.entities import SfObject, SfRef
+from sfqb.domain.policy import CompanyPolicy
 from sfqb.domain.status import System
+from sfqb.sync.marking import Marking
 from sfqb.sync.ops import QbAction, QbOp, QbRecord, QbResult
 from sfqb.sync.reading import Reading
 
@@ -63,3 +68,20 @@ def test_a_record_passed_over_in_its_newest_version_is_not_handed_on() -> None:
     op2, take2 = reading.more.pop()
     take2(op2, _page([_rec("1", "11")], 0))  # ...until its newest version is one sfqb saw
     assert handed[0].records == ()
+
+
+def test_marking_keeps_a_read_records_binding_field_not_its_fields() -> None:
+    """The marker writes wait for the cycle's Adds and Mods: a cycle that read a whole
+    company's bound records (after a first load) keeps their markers until then, not every
+    record's fields."""
+    cycle = SimpleNamespace(policy=CompanyPolicy(), profile=QBD_PROFILE)
+    marking = Marking(cast(Any, cycle), frozenset())
+    sf = SfRef(SfObject.OPPORTUNITY, "006000000000001AAA")
+    read = QbRecord("Invoice", "7", "70", MODIFIED, marker="006OTHER", fields={"Memo": "x" * 1000})
+    marking.mark(sf, "Invoice", "7", read)
+
+    kept = marking._pending[sf].record
+    assert kept is not None and not kept.fields
+    assert (kept.id, kept.version, kept.marker, kept.custom) == ("7", "70", "006OTHER", {})
+    [(op, _)] = marking.next_ops()
+    assert (op.action, op.qb_id, op.marker) == (QbAction.SET_MARKER, "7", sf.id)

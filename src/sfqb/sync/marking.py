@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from sfqb.domain.entities import QbRef, SfRef
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 # as a customer does.
 LISTS = ("Customer", "Vendor", "Item")
 _NAMES = {"Customer": "customers", "Vendor": "vendors", "Item": "items"}
+_NONE: Mapping[str, object] = MappingProxyType({})
 
 
 def list_of(profile: TargetProfile, qb_type: str) -> str | None:
@@ -202,7 +204,10 @@ class Marking:
         the record is read first to see what it holds.
         """
         if sf not in self._pending:
-            self._pending[sf] = _Mark(sf, qb_type, qb_id, record, known)
+            # Only its binding field's values are looked at (`_writes`): a cycle that read a
+            # whole company's records keeps their markers until the writes, not their fields.
+            slim = replace(record, fields=_NONE) if record is not None and record.fields else record
+            self._pending[sf] = _Mark(sf, qb_type, qb_id, slim, known)
 
     def shows(self, record: QbRecord, sf_id: str) -> bool:
         """True when the record's binding field (visible, else private) already holds `sf_id`."""

@@ -98,7 +98,7 @@ def test_query_pages_through_next_records_url_and_dedupes_by_id() -> None:
     assert "FROM Account WHERE SystemModstamp > 2024-03-01T11:59:30.000Z" in soql
     assert soql.endswith("ORDER BY SystemModstamp, Id")
     assert "QuickBooks_ID__c" in soql
-    assert responses.calls[0].request.headers["Sforce-Query-Options"] == "batchSize=2000"
+    assert responses.calls[0].request.headers["Sforce-Query-Options"] == "batchSize=500"
     assert responses.calls[0].request.headers["Authorization"] == "Bearer SESSION"
     usage = connector.api_usage
     assert usage is not None

@@ -38,6 +38,23 @@ def test_paging_through_next_records_url(sandbox: SalesforceSandbox, sf: Salesfo
     assert [r["Name"] for r in second["records"]] == [f"Account {n:02d}" for n in range(5, 10)]
     everything = sf.query_all("SELECT Id FROM Account ORDER BY Name")
     assert [r["Id"] for r in everything["records"]] == ids
+
+
+def test_batch_size_option_sets_the_page(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
+    """Sforce-Query-Options: batchSize=N pages by N (200 at least), as Salesforce does: sfqb
+    asks for pages of 500 so a read holds 500 records at a time, not the org's 2000."""
+    sandbox.api.page_size = 2000
+    for n in range(450):
+        sandbox.org.create("Account", {"Name": f"Account {n:03d}"})
+    soql = "SELECT Id, Name FROM Account ORDER BY Name"
+    headers = {"Sforce-Query-Options": "batchSize=200"}
+    first = sf.query(soql, headers=headers)
+    assert len(first["records"]) == 200 and first["nextRecordsUrl"].endswith("-200")
+    second = sf.query_more(first["nextRecordsUrl"], identifier_is_url=True, headers=headers)
+    assert [r["Name"] for r in second["records"]] == [f"Account {n:03d}" for n in range(200, 400)]
+    tiny = sf.query(soql, headers={"Sforce-Query-Options": "batchSize=10"})  # 200 at least
+    assert len(tiny["records"]) == 200
+    assert sf.query(soql)["done"]  # no option: the org's page size
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.query_more("/services/data/v59.0/query/01gNOPE-5", identifier_is_url=True)
     assert caught.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"

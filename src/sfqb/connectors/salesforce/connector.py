@@ -197,7 +197,10 @@ class SalesforceConnector:
         content = self._call("the query", lambda sf: sf.query(soql, headers=headers, **self._kw()))
         while True:
             rows, done, next_url = self._shape(partial(payloads.query_page, content))
-            yield [self._shape(partial(self._record, record_type, row)) for row in rows]
+            page = [self._shape(partial(self._record, record_type, row)) for row in rows]
+            # The page's JSON goes before the caller works on its records (not two copies).
+            content, rows = None, []
+            yield page
             if done or next_url is None:
                 return
             content = self._query_more(next_url, headers)

@@ -19,7 +19,7 @@ class ApiSettings:
     collection_size: int = 200
     deleted_window_days: int = 15
     default_overlap_seconds: float = 5.0
-    query_batch_size: int = 2000
+    query_batch_size: int = 500
     request_timeout_seconds: float = 60.0
     error_text_max: int = 32768
     shrink_max_calls: int = 40

@@ -175,6 +175,7 @@ class RestApi:
         raise not_found()
 
     def _query(self, request: Request, version: str, endpoint: str, rest: list[str]) -> Response:
+        size = self._batch_size(request)
         if rest:
             cursor, _, offset = rest[0].rpartition("-")
             with self._lock:
@@ -183,12 +184,12 @@ class RestApi:
                     self._cursors.move_to_end(cursor)
             if records is None or not offset.isdigit():
                 raise OrgError("INVALID_QUERY_LOCATOR", "invalid query locator")
-            return self._page(version, endpoint, cursor, records, int(offset))
+            return self._page(version, endpoint, cursor, records, int(offset), size=size)
         text = request.param("q")
         if not text:
             raise OrgError("MALFORMED_QUERY", "A query string has to be specified")
         result = run_query(self.org, text, endpoint == "queryAll", version)
-        if len(result.records) <= self.page_size:
+        if len(result.records) <= size:
             return Response(
                 200, {"totalSize": result.total_size, "done": True, "records": result.records}
             )
@@ -197,12 +198,28 @@ class RestApi:
             self._cursors[cursor] = result.records
             while len(self._cursors) > _MAX_CURSORS:
                 self._cursors.popitem(last=False)
-        return self._page(version, endpoint, cursor, result.records, 0)
+        return self._page(version, endpoint, cursor, result.records, 0, size=size)
+
+    def _batch_size(self, request: Request) -> int:
+        """Records per page: the request's `Sforce-Query-Options: batchSize=N` (200-2000, as
+        Salesforce takes it) when smaller than the org's page size."""
+        for option in request.headers.get("sforce-query-options", "").split(","):
+            name, _, value = option.partition("=")
+            if name.strip() == "batchSize" and value.strip().isdigit():
+                return min(self.page_size, max(200, min(2000, int(value))))
+        return self.page_size
 
     def _page(
-        self, version: str, endpoint: str, cursor: str, records: list[dict[str, Any]], offset: int
+        self,
+        version: str,
+        endpoint: str,
+        cursor: str,
+        records: list[dict[str, Any]],
+        offset: int,
+        *,
+        size: int,
     ) -> Response:
-        end = offset + self.page_size
+        end = offset + size
         body: dict[str, Any] = {
             "totalSize": len(records),
             "done": end >= len(records),
