@@ -139,6 +139,8 @@ class _Builder:
                     child.text = self.text(item, kind, child_path)
 
     def text(self, value: object, kind: Kind, path: str) -> str:
+        if type(value) is str:  # most values: the type checks below are for the others
+            return self._str(value, kind, path)
         obj, _, name = path.partition("/")
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -154,6 +156,10 @@ class _Builder:
             return value.isoformat()
         if not isinstance(value, str):
             raise QbxmlFieldError(obj, name, repr(value), f"cannot be written as {kind.value}")
+        return self._str(value, kind, path)
+
+    def _str(self, value: str, kind: Kind, path: str) -> str:
+        obj, _, name = path.partition("/")
         if kind is Kind.GUID:
             if not _GUID.match(value):
                 raise QbxmlFieldError(obj, name, value, "is not 0 or a GUID like {8-4-4-4-12}")
