@@ -63,7 +63,8 @@ def _placeholder(value: Mapping[Any, Any]) -> bool:
 # cycle walks every record's values several times a cycle.
 _MAPPINGS = (dict, MappingProxyType)
 _SEQUENCES = (list, tuple)
-_SCALARS = (str, int, float, bool, Decimal, date, datetime, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON as they are
+_SCALARS = _PLAIN | {Decimal, date, datetime}
 
 
 def references(fields: Mapping[str, Any]) -> list[SfRef]:
@@ -114,6 +115,8 @@ def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) 
 
 def qb_refs(value: object) -> set[QbRef]:
     """Every resolved reference in a write's fields."""
+    if type(value) in _SCALARS:
+        return set()
     if isinstance(value, QbRef):
         return {value}
     if isinstance(value, Mapping):
@@ -130,6 +133,8 @@ def qb_refs(value: object) -> set[QbRef]:
 
 def to_plain(value: object) -> Any:
     """A JSON-ready copy: mappings to dicts, tuples to lists, Decimal and dates to strings."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, QbRef):
         return {"kind": value.kind.value, "id": value.id}
     if isinstance(value, Mapping):
