@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.sfid import same_id
 from sfqb.domain.status import Category
-from sfqb.sync.inbound import inbound_fingerprint
 from sfqb.sync.ops import Pair, QbAction, QbOp, QbRecord, QbResult, Then
 from sfqb.sync.slots import full_list
 from sfqb.sync.target import TargetProfile
@@ -318,8 +317,7 @@ class Marking:
             )
             if binding is None or record.version is None:
                 continue
-            kind = profile.kind_of(record.qb_type)
-            fingerprint = inbound_fingerprint(cycle.mapper, kind, record.fields)
+            fingerprint = cycle.inbound.fingerprint(record)
             if fingerprint == binding.qb_fingerprint:  # only sfqb's marker changed it
                 cycle.bindings.update(replace(binding, version=record.version))
 
