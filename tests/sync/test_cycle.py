@@ -116,6 +116,7 @@ def test_a_transaction_is_mapped_once_a_cycle(h: Harness, monkeypatch: pytest.Mo
     assert mapped.count("account_to_customer") == 2  # a name made unique when it is sent
     if h.target.marks:  # the invoice read back once its marker is set: its fields unchanged
         assert mapped.count("payment_to_opportunity") == 2  # its fingerprint, its balance
+    assert not cycle.inbound._wrote  # each record's fields kept only until it is read back
     invoice = h.view_of(opportunity(1, 1, 1)["Id"])
     assert invoice.customer == h.bound(account(1)["Id"]).id
 

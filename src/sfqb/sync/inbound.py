@@ -15,7 +15,7 @@ from sfqb.sync.fields import changed_fields
 from sfqb.sync.ops import APPLIED_TO, QbRecord
 from sfqb.sync.ownership import newer, writable
 from sfqb.sync.records import BindingRepository
-from sfqb.sync.target import TargetProfile
+from sfqb.sync.target import MarkerKind, TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
 VENDOR_BACK_FLOW = "vendor_to_account"  # a bound vendor's changes -> its Account
@@ -62,8 +62,8 @@ class Inbound:
     _payments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _transactions: list[QbRecord] = field(default_factory=list)
     _changed_at: dict[SfRef, datetime | None] = field(default_factory=dict)
-    # The fingerprint of each record the cycle wrote, with the fields it was taken of: the
-    # record read back after its marker was set maps the same when its fields are the same.
+    # The fingerprint of each record the cycle wrote, with the fields it was taken of, until
+    # it is read back after its marker is set (`refreshed`): the same fields map the same.
     _wrote: dict[tuple[str, str, str], tuple[Mapping[str, Any], str]] = field(default_factory=dict)
 
     def take(self, records: Sequence[QbRecord]) -> None:
@@ -135,7 +135,7 @@ class Inbound:
         the binding keeps its old fingerprint until Salesforce saves the values.
         """
         kind = self.profile.kind_of(record.qb_type)
-        fingerprint = self.fingerprint(record, binding.sf)
+        fingerprint = self._fingerprint(record, binding.sf)
         applied = record.fields.get("AppliedAmount")
         if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
@@ -145,17 +145,24 @@ class Inbound:
         self._add(flow, binding, {**record.fields, "ReceivePayments": []}, None)
         return binding.qb_fingerprint
 
-    def fingerprint(self, record: QbRecord, sf: SfRef | None = None) -> str:
-        """`inbound_fingerprint` of a record (written to `sf`'s record), mapped once a cycle
-        for the same fields."""
+    def _fingerprint(self, record: QbRecord, sf: SfRef | None) -> str:
+        """`inbound_fingerprint` of a record sfqb just wrote (to `sf`'s record); kept, with the
+        fields it was taken of, until the record is read back after its marker is set."""
         kind = self.profile.kind_of(record.qb_type)
-        key = (kind.value, record.id, _fingerprint_flow(kind, sf))
-        seen = self._wrote.get(key)
+        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields, sf)
+        if self.profile.marker is not MarkerKind.NONE:
+            key = (kind.value, record.id, _fingerprint_flow(kind, sf))
+            self._wrote[key] = (record.fields, fingerprint)
+        return fingerprint
+
+    def refreshed(self, record: QbRecord) -> str:
+        """`inbound_fingerprint` of a record read back after sfqb set its marker: the one
+        taken when sfqb wrote it if its fields are unchanged (it is not mapped again)."""
+        kind = self.profile.kind_of(record.qb_type)
+        seen = self._wrote.pop((kind.value, record.id, _fingerprint_flow(kind, None)), None)
         if seen is not None and seen[0] == record.fields:
             return seen[1]
-        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields, sf)
-        self._wrote[key] = (record.fields, fingerprint)
-        return fingerprint
+        return inbound_fingerprint(self.mapper, kind, record.fields)
 
     def note_time(self, record: QbRecord) -> None:
         """Move the high-water mark of the record's type to its modification time if newer.

@@ -317,7 +317,7 @@ class Marking:
             )
             if binding is None or record.version is None:
                 continue
-            fingerprint = cycle.inbound.fingerprint(record)
+            fingerprint = cycle.inbound.refreshed(record)
             if fingerprint == binding.qb_fingerprint:  # only sfqb's marker changed it
                 cycle.bindings.update(replace(binding, version=record.version))
 
