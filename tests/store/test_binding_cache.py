@@ -111,3 +111,20 @@ def test_a_trim_keeps_the_bindings_a_prefetch_pinned_for_every_role(
     assert cache.by_sf("acme", acct(3)) is not None
     assert cache.queries == queries
     assert cache.by_sf("acme", acct(4)) is not None and cache.queries == queries + 1
+
+
+def test_a_cycle_whose_own_records_pass_the_limit_is_not_trimmed_after_every_batch(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each batch's trim rebuilt the whole cache to forget the few bindings read since the last
+    # one: a 16x load's cycles keep more than the limit (their records and parents), so every
+    # batch paid for a trim that freed almost nothing.
+    cache = ten_bound(db, monkeypatch, held=4)
+    # An account read is 3 entries: its customer and vendor roles, and its customer.
+    cache.prefetch(sf=[acct(i) for i in range(6)], pin=True)  # 18 entries kept: over the limit
+    assert cache.trim() == 0  # nothing beyond the pinned to forget
+    cache.prefetch(sf=[acct(6)])
+    assert cache.trim() == 0  # 21 entries: within the limit (4) beyond the 18 kept
+    cache.prefetch(sf=[acct(7), acct(8)])
+    assert cache.trim() == 6  # 27: past it; both roles of the three not pinned are forgotten
+    assert cache.held == 12

@@ -89,6 +89,14 @@ def test_a_page_is_queued_in_one_commit_like_enqueue_one_by_one(db: Store) -> No
     with counted(db) as seen:
         rows = db.queue_page("acme", FLOW, Direction.SF_TO_QB, page(300), now=T0)
     assert seen["commits"] == 1
+    # a look for existing rows and one insert a chunk: asked for the ids in the rows' order,
+    # SQLAlchemy sent SQLite an INSERT a row
+    assert seen["statements"] <= 4
+    assert [after.source for _, after in rows] == [acct(i) for i in range(300)]
+    assert len({after.id for _, after in rows}) == 300
+    for i in (0, 7, 299):  # each item carries its own row's id
+        stored = db.queue.get("acme", FLOW, acct(i))
+        assert stored is not None and stored.id == rows[i][1].id
     assert all(before is None and after.status is S.PENDING for before, after in rows)
     one = db.queue.enqueue(
         "acme", "other", Direction.SF_TO_QB, acct(0), payload={"Name": "Acme 0"},

@@ -98,6 +98,29 @@ def test_parents_go_in_earlier_batches_than_their_children(h: Harness) -> None:
     assert len(h.bindings) == 3
 
 
+def test_a_transaction_is_mapped_once_a_cycle(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Add of a record without a name to make unique (an invoice) mapped the deal a second
+    # time, with the names taken, which only a name rule reads.
+    mapped: list[str] = []
+    real = Mapper.map
+
+    def counting(self: Mapper, flow: str, record: Any, *args: Any, **kwargs: Any) -> Any:
+        mapped.append(flow)
+        return real(self, flow, record, *args, **kwargs)
+
+    monkeypatch.setattr(Mapper, "map", counting)
+    changes = [h.change(opportunity(1, 1, 1)), h.change(account(1)), h.change(product(1))]
+    cycle = h.run(changes)
+    assert {o.state for o in cycle.outcomes.values()} == {ItemState.DONE}
+    assert mapped.count("opportunity_to_invoice") == 1
+    assert mapped.count("account_to_customer") == 2  # a name made unique when it is sent
+    if h.target.marks:  # the invoice read back once its marker is set: its fields unchanged
+        assert mapped.count("payment_to_opportunity") == 2  # its fingerprint, its balance
+    assert not cycle.inbound._wrote  # each record's fields kept only until it is read back
+    invoice = h.view_of(opportunity(1, 1, 1)["Id"])
+    assert invoice.customer == h.bound(account(1)["Id"]).id
+
+
 @pytest.mark.desktop_only("QuickBooks Online keeps no marker (MarkerKind.NONE): the binding "
                           "lives in the store and in QuickBooks_ID__c")  # fmt: skip
 def test_each_record_carries_the_salesforce_id_it_is_bound_to() -> None:

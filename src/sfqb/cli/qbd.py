@@ -312,9 +312,10 @@ class ServedWork:
             return False
         return self._cycles.begin(company, handle)
 
-    def wait(self, company: str, seconds: float) -> None:
-        """Until the company's cycle queued or finished something, or `seconds` passed."""
-        self._cycles.wait(company, seconds)
+    def wait(self, company: str, seconds: float) -> bool:
+        """Until the company's cycle queued or finished something, or `seconds` passed; True
+        while that cycle is at work."""
+        return self._cycles.wait(company, seconds)
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         """An answered message set: to the cycle, and the circuit hears of the contact."""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 
 
@@ -160,6 +161,7 @@ def role_of_flow(flow: str) -> Role:
     return FLOW_ROLES.get(flow, Role.MAIN)
 
 
+@cache  # asked by every SfRef made (its check), a few dozen a record a cycle
 def targets_of(sobject: SfObject, role: Role) -> tuple[QbKind, ...]:
     """The QuickBooks kinds a Salesforce object may become in `role` (empty: none)."""
     if sobject.custom:

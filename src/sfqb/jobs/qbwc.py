@@ -94,10 +94,12 @@ class CycleWorkSource:
         self.threads.submit(lambda: self._run(company, handle, ended))
         return True
 
-    def wait(self, company: str, seconds: float) -> None:
-        """Block until a cycle of this process queued or finished something, or `seconds`."""
+    def wait(self, company: str, seconds: float) -> bool:
+        """Block until a cycle of this process queued or finished something, or `seconds`;
+        True while the company's cycle of this process is at work."""
         with self._changed:
             self._changed.wait(seconds)
+            return company in self._ends
 
     def join(self, company: str, timeout: float | None = None) -> None:
         """Wait for the company's latest cycle in this process to end (tests, shutdown)."""

@@ -40,7 +40,7 @@ def lookup(record: Mapping[str, object], path: str) -> object:
     """The value at a dotted path ("PricebookEntry.UnitPrice"); None when any part is missing."""
     value: object = record
     for part in path.split("."):
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(part)
     return value

@@ -45,8 +45,13 @@ class Mapped:
     fingerprint: str
 
 
+_SCALARS = frozenset({str, int, float, bool, Decimal, date, datetime, type(None)})
+
+
 def freeze(value: object) -> object:
     """Make nested dicts read-only and lists tuples, so a Mapped cannot be altered."""
+    if type(value) in _SCALARS:  # most values: by type, before the Mapping ABC's check
+        return value
     if isinstance(value, Mapping):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):

@@ -66,6 +66,7 @@ class BindingCache:
         self._dirty_sf: set[SfRef] = set()
         self._dirty_qb: set[QbRef] = set()
         self._pinned: set[tuple[SfObject, str]] = set()  # kept by `trim` (every role)
+        self._floor = 0  # entries `trim` kept last time: it trims again once `_limit` beyond
         self.queries = 0  # reads of the store, for tests and benchmarks
 
     # -- loading ---------------------------------------------------------------------------
@@ -237,10 +238,12 @@ class BindingCache:
     def trim(self, keep: Collection[SfRef] = ()) -> int:
         """Forget the bindings read or written down so far, but those of `keep` (the cycle's
         own records) and those pinned by `prefetch`, once the cache holds more than its limit
-        and nothing unwritten; a binding asked for again is read again. A cycle reading
-        QuickBooks' changes page by page (a whole company's records, after a first load) holds
-        a page's bindings, not every one. Returns how many it forgot."""
-        if self.dirty or len(self._sf) + len(self._qb) <= self._limit:
+        beyond what the last trim kept, and nothing unwritten; a binding asked for again is
+        read again. A cycle reading QuickBooks' changes page by page (a whole company's
+        records, after a first load) holds a page's bindings, not every one; a cycle whose own
+        records alone pass the limit is not trimmed again after every batch. Returns how many
+        it forgot."""
+        if self.dirty or len(self._sf) + len(self._qb) <= self._floor + self._limit:
             return 0
         kept = {sf for sf in keep if sf in self._sf}
         kept.update(sf for sf in self._sf if (sf.sobject, sf.id) in self._pinned)
@@ -250,6 +253,7 @@ class BindingCache:
         self._read_sf = {sf: self._read_sf[sf] for sf in kept if sf in self._read_sf}
         self._qb = {qb: self._qb[qb] for qb in kept_qb if qb in self._qb}
         self._read_qb = {qb: self._read_qb[qb] for qb in kept_qb if qb in self._read_qb}
+        self._floor = len(self._sf) + len(self._qb)
         return forgotten
 
     # -- writing down ------------------------------------------------------------------------

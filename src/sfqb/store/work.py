@@ -216,10 +216,14 @@ class StoreWork:
         self.db.flush()
         items = {key: item_of(row) for key, row in rows.items()}
         if fresh:
-            values = list(fresh.values())
-            statement = insert(QueueRow).returning(QueueRow.id, sort_by_parameter_order=True)
-            made = self.db.scalars(statement, values).all()
-            items.update((k, new_item(i, v)) for k, i, v in zip(fresh, made, values, strict=True))
+            # Each new row's id comes back with its key, not in the rows' order: asked to keep
+            # the order, SQLAlchemy sends SQLite one INSERT a row (a 16x load: 16,000).
+            statement = insert(QueueRow).returning(
+                QueueRow.id, QueueRow.source_type, QueueRow.source_id
+            )
+            made = self.db.execute(statement, list(fresh.values())).all()
+            made_ids = {(kind, ident): row_id for row_id, kind, ident in made}
+            items.update((k, new_item(made_ids[k], v)) for k, v in fresh.items())
         out = []
         for record in records:
             key = (source_type(record.source), record.source.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from sfqb.domain.bindings import Binding
@@ -51,28 +52,43 @@ def found_binding(
 
 def is_reference(value: object) -> bool:
     """True for a mapping placeholder {"ref": sobject, "sf_id": id}."""
-    return isinstance(value, Mapping) and set(value) == {"ref", "sf_id"}
+    return isinstance(value, Mapping) and _placeholder(value)
+
+
+def _placeholder(value: Mapping[Any, Any]) -> bool:
+    return len(value) == 2 and "ref" in value and "sf_id" in value
+
+
+# The shapes mapped values come in, tested by type first: an ABC's isinstance is slow, and a
+# cycle walks every record's values several times a cycle.
+_MAPPINGS = (dict, MappingProxyType)
+_SEQUENCES = (list, tuple)
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON as they are
+_SCALARS = _PLAIN | {Decimal, date, datetime}
 
 
 def references(fields: Mapping[str, Any]) -> list[SfRef]:
     """Every Salesforce record the mapped values reference, in order, without repeats."""
-    found: list[SfRef] = []
+    found: dict[SfRef, None] = {}
 
     def walk(value: object) -> None:
-        if is_reference(value):
+        kind = type(value)
+        if kind in _SCALARS:
+            return
+        if kind in _MAPPINGS or (kind not in _SEQUENCES and isinstance(value, Mapping)):
             assert isinstance(value, Mapping)
-            ref = SfRef(SfObject(str(value["ref"])), str(value["sf_id"]))
-            if ref not in found:
-                found.append(ref)
-        elif isinstance(value, Mapping):
+            if _placeholder(value):
+                found.setdefault(SfRef(SfObject(str(value["ref"])), str(value["sf_id"])))
+                return
             for item in value.values():
                 walk(item)
-        elif isinstance(value, list | tuple):
+        elif kind in _SEQUENCES or isinstance(value, list | tuple):
+            assert isinstance(value, list | tuple)
             for item in value:
                 walk(item)
 
     walk(fields)
-    return found
+    return list(found)
 
 
 def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) -> dict[str, Any]:
@@ -99,6 +115,8 @@ def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) 
 
 def qb_refs(value: object) -> set[QbRef]:
     """Every resolved reference in a write's fields."""
+    if type(value) in _SCALARS:
+        return set()
     if isinstance(value, QbRef):
         return {value}
     if isinstance(value, Mapping):
@@ -115,6 +133,8 @@ def qb_refs(value: object) -> set[QbRef]:
 
 def to_plain(value: object) -> Any:
     """A JSON-ready copy: mappings to dicts, tuples to lists, Decimal and dates to strings."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, QbRef):
         return {"kind": value.kind.value, "id": value.id}
     if isinstance(value, Mapping):

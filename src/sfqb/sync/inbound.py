@@ -15,7 +15,7 @@ from sfqb.sync.fields import changed_fields
 from sfqb.sync.ops import APPLIED_TO, QbRecord
 from sfqb.sync.ownership import newer, writable
 from sfqb.sync.records import BindingRepository
-from sfqb.sync.target import TargetProfile
+from sfqb.sync.target import MarkerKind, TargetProfile
 
 CUSTOMER_FLOW = "customer_to_account"
 VENDOR_BACK_FLOW = "vendor_to_account"  # a bound vendor's changes -> its Account
@@ -62,6 +62,9 @@ class Inbound:
     _payments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _transactions: list[QbRecord] = field(default_factory=list)
     _changed_at: dict[SfRef, datetime | None] = field(default_factory=dict)
+    # The fingerprint of each record the cycle wrote, with the fields it was taken of, until
+    # it is read back after its marker is set (`refreshed`): the same fields map the same.
+    _wrote: dict[tuple[str, str, str], tuple[Mapping[str, Any], str]] = field(default_factory=dict)
 
     def take(self, records: Sequence[QbRecord]) -> None:
         """Note what a read returned: names in use, payments, edit sequences, changes."""
@@ -132,7 +135,7 @@ class Inbound:
         the binding keeps its old fingerprint until Salesforce saves the values.
         """
         kind = self.profile.kind_of(record.qb_type)
-        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields, binding.sf)
+        fingerprint = self._fingerprint(record, binding.sf)
         applied = record.fields.get("AppliedAmount")
         if kind not in _TRANSACTION_KINDS or (applied is not None and applied != 0):
             return fingerprint  # the payments are read with the next changes
@@ -141,6 +144,25 @@ class Inbound:
             return fingerprint  # an Order's invoice: its payments stay in QuickBooks
         self._add(flow, binding, {**record.fields, "ReceivePayments": []}, None)
         return binding.qb_fingerprint
+
+    def _fingerprint(self, record: QbRecord, sf: SfRef | None) -> str:
+        """`inbound_fingerprint` of a record sfqb just wrote (to `sf`'s record); kept, with the
+        fields it was taken of, until the record is read back after its marker is set."""
+        kind = self.profile.kind_of(record.qb_type)
+        fingerprint = inbound_fingerprint(self.mapper, kind, record.fields, sf)
+        if self.profile.marker is not MarkerKind.NONE:
+            key = (kind.value, record.id, _fingerprint_flow(kind, sf))
+            self._wrote[key] = (record.fields, fingerprint)
+        return fingerprint
+
+    def refreshed(self, record: QbRecord) -> str:
+        """`inbound_fingerprint` of a record read back after sfqb set its marker: the one
+        taken when sfqb wrote it if its fields are unchanged (it is not mapped again)."""
+        kind = self.profile.kind_of(record.qb_type)
+        seen = self._wrote.pop((kind.value, record.id, _fingerprint_flow(kind, None)), None)
+        if seen is not None and seen[0] == record.fields:
+            return seen[1]
+        return inbound_fingerprint(self.mapper, kind, record.fields)
 
     def note_time(self, record: QbRecord) -> None:
         """Move the high-water mark of the record's type to its modification time if newer.
@@ -230,9 +252,9 @@ def inbound_fingerprint(
 ) -> str:
     """The QuickBooks-side fingerprint of a record sfqb just wrote (to `sf`'s record), so its
     echo is skipped."""
-    if kind not in _NAME_FLOWS and kind not in _TRANSACTION_KINDS:
+    flow = _fingerprint_flow(kind, sf)
+    if not flow:
         return ""
-    flow = _NAME_FLOWS[kind] if kind in _NAME_FLOWS else back_flow(kind, sf)
     values = dict(unsuffixed(mapper, flow, fields))
     if kind not in _NAME_FLOWS:
         values.setdefault("ReceivePayments", [])
@@ -240,6 +262,13 @@ def inbound_fingerprint(
         return mapper.map(flow, values).fingerprint
     except (RecordNotEligible, MappingInputError):
         return ""
+
+
+def _fingerprint_flow(kind: QbKind, sf: SfRef | None) -> str:
+    """The inbound flow a record of `kind` maps back through ("" for none)."""
+    if kind in _NAME_FLOWS:
+        return _NAME_FLOWS[kind]
+    return back_flow(kind, sf) if kind in _TRANSACTION_KINDS else ""
 
 
 def unsuffixed(mapper: Mapper, flow: str, fields: Mapping[str, Any]) -> Mapping[str, Any]:

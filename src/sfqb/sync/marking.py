@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from sfqb.domain.entities import QbRef, SfRef
 from sfqb.domain.sfid import same_id
 from sfqb.domain.status import Category
-from sfqb.sync.inbound import inbound_fingerprint
 from sfqb.sync.ops import Pair, QbAction, QbOp, QbRecord, QbResult, Then
 from sfqb.sync.slots import full_list
 from sfqb.sync.target import TargetProfile
@@ -323,8 +322,7 @@ class Marking:
             )
             if binding is None or record.version is None:
                 continue
-            kind = profile.kind_of(record.qb_type)
-            fingerprint = inbound_fingerprint(cycle.mapper, kind, record.fields)
+            fingerprint = cycle.inbound.refreshed(record)
             if fingerprint == binding.qb_fingerprint:  # only sfqb's marker changed it
                 cycle.bindings.update(replace(binding, version=record.version))
 

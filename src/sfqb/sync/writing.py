@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sfqb.domain.bindings import Binding, BindingError
 from sfqb.domain.entities import QbKind, QbRef, SfRef
 from sfqb.domain.status import System
-from sfqb.mapping import MappingChange, Owner
+from sfqb.mapping import Mapped, MappingChange, Owner
 from sfqb.sync import hierarchy
 from sfqb.sync.existing import own_names
 from sfqb.sync.fields import UnresolvedReference, changed_fields, resolve
@@ -67,6 +67,11 @@ class Writing:
         change, canonical = cycle.changes[sf], cycle.canonical[sf]
         kind = cycle.profile.kind_of(canonical.kind)
         taken = cycle.inbound.names.setdefault(kind, set())
+        scope = hierarchy.prefix(cycle, sf) if cycle.profile.sibling_names else ""
+        if cycle.mapper.flows[change.flow].name_rule is None:
+            # No name to make unique (a transaction): the names taken change nothing, so the
+            # record maps as it did when the cycle was built.
+            return self._add(sf, canonical, taken, scope or "")
         # Customers and vendors share one name space in QuickBooks (3100 / Online 6240).
         space = taken
         if kind in _NAME_SPACE:
@@ -79,25 +84,30 @@ class Writing:
             own = {held.casefold() for _o, _b, held in own_names(cycle, sf)}
             if own:
                 space = set(space) - own
-        scope = hierarchy.prefix(cycle, sf) if cycle.profile.sibling_names else ""
         if cycle.profile.sibling_names:  # a job's name is unique only among its siblings
             space = hierarchy.sibling_names(space, scope)
+        mapped = cycle.mapper.map(
+            change.flow,
+            change.payload,
+            taken=space,
+            kind=cycle.kind_for(change),
+            overrides=change.overrides,
+            second=cycle.second_name(change),
+        )
+        return self._add(sf, mapped, taken, scope or "")
+
+    def _add(self, sf: SfRef, mapped: Mapped, taken: set[str], scope: str) -> QbOp | None:
+        """The Add of `mapped`, its references resolved; its name joins `taken` (with its
+        scope, the parent's "Name:")."""
+        cycle = self._cycle
         try:
-            mapped = cycle.mapper.map(
-                change.flow,
-                change.payload,
-                taken=space,
-                kind=cycle.kind_for(change),
-                overrides=change.overrides,
-                second=cycle.second_name(change),
-            )
             fields = resolve(mapped.fields, self._qb_of)
         except UnresolvedReference as exc:
             cycle.parent_missing(sf, str(exc))
             return None
         name = cycle.mapped_name(sf, mapped.fields)
         if name is not None:
-            taken.add(((scope or "") + name).casefold())
+            taken.add((scope + name).casefold())
         self._note_changes(sf, mapped.changes, set(fields))
         return QbOp("", QbAction.ADD, mapped.kind, sf=sf, fields=fields)
 

@@ -53,6 +53,7 @@ from sfqb.domain.status import System
 from sfqb.mapping.soql import Condition
 
 T = TypeVar("T")
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None), list})  # never a subquery result
 Clock = Callable[[], datetime]
 
 READABLE: tuple[type[SfRecord], ...] = (
@@ -214,7 +215,11 @@ class SalesforceConnector:
             return row
         out = dict(row)
         for key, value in row.items():
-            if not (isinstance(value, Mapping) and "records" in value and "done" in value):
+            if type(value) is not dict and (
+                type(value) in _JSON_SCALARS or not isinstance(value, Mapping)
+            ):
+                continue  # by type first: an ABC's isinstance for every field of every record
+            if not ("records" in value and "done" in value):
                 continue
             children: list[Any] = []
             page: Any = value

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -25,6 +27,9 @@ from sfqb.domain.status import System
 from sfqb.sandbox.qbd import CompanyFile, LostReply
 from sfqb.sync.ops import QbAction, QbOp
 
+# the module, not the function the package exports under the same name
+compose_module = importlib.import_module("sfqb.connectors.qbd.operations.compose")
+build_module = importlib.import_module("sfqb.connectors.qbd.qbxml.build")
 OPP = SfRef(SfObject.OPPORTUNITY, "006000000000009AAA")
 LINE = {"ItemRef": {"ListID": "80000001-1"}, "Quantity": "1", "Rate": "2"}
 
@@ -294,3 +299,24 @@ def test_merge_and_reactivation_requests_validate(
     assert rq(xml, "s").find("ActiveStatus") is None  # by ListID: inactive ones come back too
     assert rq(xml, "c").findtext("CustomerMod/IsActive") == "true"
     assert rq(xml, "i").findtext("ItemServiceMod/IsActive") == "true"
+
+
+def test_each_request_is_built_once(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The set is assembled from the requests built while checking them, not built again."""
+    built: list[str] = []
+    real = compose_module.build_request
+
+    def counting(request: Any, request_id: str, *rules: Any) -> Any:
+        built.append(request_id)
+        return real(request, request_id, *rules)
+
+    monkeypatch.setattr(compose_module, "build_request", counting)
+    monkeypatch.setattr(build_module, "build_request", counting)  # compose_message_set's
+    ops = [QbOp(f"o{i}", QbAction.ADD, "Customer", fields={"Name": f"C {i}"}) for i in range(3)]
+    composed = compose(ops, "13.0", catalog=catalog)
+    assert built == ["o0", "o1", "o2"]
+    assert [rq(composed.xml, f"o{i}").findtext("CustomerAdd/Name") for i in range(3)] == [
+        "C 0",
+        "C 1",
+        "C 2",
+    ]

@@ -73,6 +73,7 @@ from sfqb.connectors.qbd.qbxml import (
     continue_query,
     format_datetime,
     format_decimal,
+    message_set_of,
     public_field_definition,
     read_message_set,
     salesforce_id_definition,
@@ -697,3 +698,17 @@ def test_any_fitting_amount_quantity_and_free_text_validate(
     assert len(built.all_changes) == (
         0 if sanitize(text, "X/Memo", DEFAULT_RULES.text)[1] is None else 2
     )
+
+
+def test_a_set_of_requests_built_already_is_the_set_composed_from_them() -> None:
+    requests = {"a": CustomerAdd(name="Acme"), "b": CustomerAdd(name="“Smart” Café")}
+    built = [build_request(request, rid) for rid, request in requests.items()]
+    assembled = message_set_of(built, "13.0")
+    composed = compose_message_set(requests, "13.0")
+    assert assembled == composed
+    with pytest.raises(QbxmlRequestError, match="appears twice"):
+        message_set_of([build_request(CustomerAdd(name="A"), "a")] * 2, "13.0")
+    with pytest.raises(QbxmlRequestError, match="at least one"):
+        message_set_of([], "13.0")
+    with pytest.raises(QbxmlRequestError, match="of the form"):
+        message_set_of([build_request(CustomerAdd(name="A"), "a")], "13")

@@ -41,8 +41,9 @@ class RecordingWork:
             handle.enqueue(message_set)
         return False
 
-    def wait(self, company: str, seconds: float) -> None:
+    def wait(self, company: str, seconds: float) -> bool:
         """Nothing runs beside the session."""
+        return False
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         self.delivered.append(item)

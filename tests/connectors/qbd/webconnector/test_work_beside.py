@@ -3,6 +3,8 @@ and queues when the test says (no threads, no timing: `answer_within` is 0)."""
 
 from __future__ import annotations
 
+import pytest
+
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.webconnector import (
     NoWorkSource,
@@ -34,8 +36,10 @@ class HeldWork:
         self.handles.append(handle)
         return True
 
-    def wait(self, company: str, seconds: float) -> None:
-        """Nothing to wait for: the test moves the cycle."""
+    def wait(self, company: str, seconds: float) -> bool:
+        """Nothing to wait for: the test moves the cycle (and says through the store whether
+        it runs)."""
+        return False
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         self.delivered.append(item)
@@ -148,3 +152,34 @@ def test_the_answer_is_delivered_decoded_so_the_cycle_does_not_parse_it_again(
     assert [r.request_type for r in delivered.parsed] == ["CustomerAdd"]
     stored = store.item(delivered.id)
     assert stored is not None and stored.parsed is None  # the store keeps the text only
+
+
+class BusyWork(HeldWork):
+    """A cycle of this process at work: `wait` says so, and on its third call it queues."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits = 0
+
+    def wait(self, company: str, seconds: float) -> bool:
+        self.waits += 1
+        if self.waits == 3:
+            self.handles[0].enqueue(message_set("CustomerAddRq"))
+        return True
+
+
+def test_a_call_waiting_on_a_cycle_of_its_own_process_does_not_look_it_up_again(
+    store: Store, catalog: Catalog, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each look at the store while the cycle decides its next batch was three queries; once
+    # the session's cycle is seen held here, and this process hears it still at work, the
+    # queue is the only thing to look at.
+    work = BusyWork()
+    service = WebConnectorService(store, work, catalog, clock, load_settings(answer_within=60))
+    looked: list[str] = []
+    real = store.session_work
+    monkeypatch.setattr(store, "session_work", lambda key: looked.append(key) or real(key))
+    ticket, verdict = service.authenticate("acme", "s3cret")  # starts the cycle, waits for it
+    assert verdict == "" and work.waits == 3
+    assert len(looked) == 2  # none yet (so it began), then held here: no look after a wait
+    assert "CustomerAddRq" in _send(service, ticket, HOST)

@@ -16,13 +16,13 @@ from sfqb.connectors.qbd.operations.errors import (
 )
 from sfqb.connectors.qbd.operations.requests import to_request
 from sfqb.connectors.qbd.qbxml import (
+    BuiltRequest,
     OnError,
     QbxmlFieldError,
     QbxmlRequestError,
-    Request,
     TextChange,
     build_request,
-    compose_message_set,
+    message_set_of,
 )
 from sfqb.domain.status import DecodedStatus
 from sfqb.sync.ops import QbOp
@@ -73,28 +73,27 @@ def compose(
         if op.op_id in seen:
             raise OperationsError(f"op_id {op.op_id!r} appears more than once in the set")
         seen.add(op.op_id)
-    requests: dict[str, Request] = {}
+    requests: list[BuiltRequest] = []  # each built once: the set is assembled from them
     own_changes: dict[str, tuple[TextChange, ...]] = {}
     refused: dict[str, DecodedStatus] = {}
     for op in ops:
         try:
-            built = to_request(op)
-            build_request(built.request, op.op_id)
+            made = to_request(op)
+            requests.append(build_request(made.request, op.op_id))
         except QbxmlRequestError as exc:
             refused[op.op_id] = _refusal(exc, catalog)
             continue
-        requests[op.op_id] = built.request
-        own_changes[op.op_id] = built.changes
+        own_changes[op.op_id] = made.changes
     xml: str | None = None
     changes: dict[str, tuple[TextChange, ...]] = {}
     if requests:
-        message_set = compose_message_set(requests, version, on_error)
+        message_set = message_set_of(requests, version, on_error)
         xml = message_set.xml
-        changes = {rid: own_changes[rid] + message_set.changes[rid] for rid in requests}
+        changes = {rid: own_changes[rid] + message_set.changes[rid] for rid in own_changes}
     return ComposedSet(
         xml=xml,
         op_ids=tuple(op.op_id for op in ops),
-        sent_ids=tuple(requests),
+        sent_ids=tuple(own_changes),
         ops=MappingProxyType({op.op_id: op for op in ops}),
         changes=MappingProxyType(changes),
         refused=MappingProxyType(refused),

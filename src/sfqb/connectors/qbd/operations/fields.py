@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from sfqb.connectors.qbd.operations.errors import AMOUNT, BOOLEAN, DATE, OpRefused
@@ -105,14 +106,23 @@ def _unwrap_optional(hint: Any) -> Any:
     return hint
 
 
-def _convert(hint: Any, kind: Kind, value: Any, path: str) -> Any:
+@cache
+def _shape(hint: Any) -> tuple[Any, Any, bool]:
+    """What a field's hint asks for, read once per hint: the type (Optional unwrapped), a
+    tuple's item hint (else None), and whether the type is a codec dataclass."""
     target = _unwrap_optional(hint)
     if get_origin(target) is tuple:
-        item_type = get_args(target)[0]
+        return target, get_args(target)[0], False
+    return target, None, isinstance(target, type) and dataclasses.is_dataclass(target)
+
+
+def _convert(hint: Any, kind: Kind, value: Any, path: str) -> Any:
+    target, item_type, codec = _shape(hint)
+    if item_type is not None:
         if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
             raise OpRefused(f"{path} must be a list, not {type(value).__name__}")
         return tuple(_convert(item_type, kind, v, f"{path}[{i}]") for i, v in enumerate(value))
-    if isinstance(target, type) and dataclasses.is_dataclass(target):
+    if codec:
         if isinstance(value, target):
             return value
         if not isinstance(value, Mapping):

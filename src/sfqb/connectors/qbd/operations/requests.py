@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -61,6 +63,8 @@ from sfqb.connectors.qbd.qbxml import (
 )
 from sfqb.domain.entities import QbRef
 from sfqb.sync.ops import QbAction, QbOp
+
+_SCALARS = frozenset({str, int, float, bool, Decimal, date, datetime, type(None)})
 
 MEMO = "Memo"
 
@@ -166,6 +170,8 @@ def _write(op: QbOp) -> OpRequest:
 
 def encode_refs(value: Any) -> Any:
     """A write's fields with every resolved reference (`QbRef`) as qbXML's {"ListID": id}."""
+    if type(value) in _SCALARS:  # most values: by type, before the isinstance checks
+        return value
     if isinstance(value, QbRef):
         return {"ListID": value.id}
     if isinstance(value, Mapping):

@@ -17,6 +17,7 @@ from sfqb.connectors.qbd.qbxml.build import (
     compose_message_set,
     format_datetime,
     format_decimal,
+    message_set_of,
 )
 from sfqb.connectors.qbd.qbxml.dataext import (
     PUBLIC_OWNER_ID,
@@ -248,6 +249,7 @@ __all__ = [
     "load_field_rules",
     "load_text_rules",
     "match_responses",
+    "message_set_of",
     "negotiate_version",
     "parse_response",
     "public_field_definition",

@@ -139,6 +139,8 @@ class _Builder:
                     child.text = self.text(item, kind, child_path)
 
     def text(self, value: object, kind: Kind, path: str) -> str:
+        if type(value) is str:  # most values: the type checks below are for the others
+            return self._str(value, kind, path)
         obj, _, name = path.partition("/")
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -154,6 +156,10 @@ class _Builder:
             return value.isoformat()
         if not isinstance(value, str):
             raise QbxmlFieldError(obj, name, repr(value), f"cannot be written as {kind.value}")
+        return self._str(value, kind, path)
+
+    def _str(self, value: str, kind: Kind, path: str) -> str:
+        obj, _, name = path.partition("/")
         if kind is Kind.GUID:
             if not _GUID.match(value):
                 raise QbxmlFieldError(obj, name, value, "is not 0 or a GUID like {8-4-4-4-12}")
@@ -200,12 +206,7 @@ def compose_message_set(
 
     Nothing is returned unless every request builds: one bad field fails the whole set.
     """
-    if not _VERSION.match(version):
-        raise QbxmlRequestError(f"qbXML version {version!r} is not of the form X.Y")
-    try:
-        policy = OnError(on_error)
-    except ValueError:
-        raise QbxmlRequestError(f"onError {on_error!r} is not one of {list(OnError)}") from None
+    policy = _check_set(version, on_error)
     if not requests:
         raise QbxmlRequestError("a message set needs at least one request")
     named = (
@@ -213,23 +214,47 @@ def compose_message_set(
         if isinstance(requests, Mapping)
         else {str(i): r for i, r in enumerate(requests, start=1)}
     )
+    built = [build_request(request, request_id, rules) for request_id, request in named.items()]
+    return message_set_of(built, version, policy)
+
+
+def message_set_of(
+    built: Sequence[BuiltRequest], version: str, on_error: OnError | str = OnError.CONTINUE
+) -> MessageSet:
+    """The message set of requests built already (`build_request`), in their order.
+
+    Each request's element is moved into the set: build it again to send it twice.
+    """
+    policy = _check_set(version, on_error)
+    if not built:
+        raise QbxmlRequestError("a message set needs at least one request")
     root = etree.Element("QBXML")
     root.addprevious(etree.ProcessingInstruction("qbxml", f'version="{version}"'))
     msgs = etree.SubElement(root, "QBXMLMsgsRq", onError=policy.value)
     changes: dict[str, tuple[TextChange, ...]] = {}
     types: dict[str, str] = {}
-    for request_id, request in named.items():
-        built = build_request(request, request_id, rules)
-        msgs.append(built.element)
-        changes[request_id] = built.changes
-        types[request_id] = built.request_type
+    for request in built:
+        if request.request_id in types:
+            raise QbxmlRequestError(f"requestID {request.request_id!r} appears twice in the set")
+        msgs.append(request.element)
+        changes[request.request_id] = request.changes
+        types[request.request_id] = request.request_type
     body = etree.tostring(root.getroottree(), encoding="unicode")
     return MessageSet(
         xml=XML_DECLARATION + body,
-        request_ids=tuple(named),
+        request_ids=tuple(types),
         request_types=MappingProxyType(types),
         changes=MappingProxyType(changes),
     )
+
+
+def _check_set(version: str, on_error: OnError | str) -> OnError:
+    if not _VERSION.match(version):
+        raise QbxmlRequestError(f"qbXML version {version!r} is not of the form X.Y")
+    try:
+        return OnError(on_error)
+    except ValueError:
+        raise QbxmlRequestError(f"onError {on_error!r} is not one of {list(OnError)}") from None
 
 
 def build_message_set(

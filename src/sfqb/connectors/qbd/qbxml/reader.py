@@ -32,7 +32,7 @@ class Reader:
     def _find(self, path: str) -> etree._Element | None:
         """element.find(path); a bare child name is looked up in a map of the first child of
         each name, built once (a record's readers ask for dozens of children)."""
-        if "/" in path or "[" in path or "{" in path or "*" in path or "." in path:
+        if not path.isalnum():  # a path ("Ref/ListID"), not one child's plain name
             return self.element.find(path)
         if self._first is None:
             self._first = {}

@@ -237,9 +237,13 @@ class WorkSource(Protocol):
         nothing to run (the session then ends once its queue is drained)."""
         ...
 
-    def wait(self, company: str, seconds: float) -> None:
+    def wait(self, company: str, seconds: float) -> bool:
         """Block until this source queued or finished something for `company`, or for at
-        most `seconds` (a source in another process is not heard: return at the latest then)."""
+        most `seconds` (a source in another process is not heard: return at the latest then).
+
+        True when a cycle this source began for `company` is still at work: the caller knows
+        then, without a look at the store, that the work it saw running still runs.
+        """
         ...
 
     def deliver(self, company: str, item: OutboxItem) -> None:
@@ -258,8 +262,9 @@ class NoWorkSource:
         """Nothing to run."""
         return False
 
-    def wait(self, company: str, seconds: float) -> None:
+    def wait(self, company: str, seconds: float) -> bool:
         """Nothing ever comes: return at once."""
+        return False
 
     def deliver(self, company: str, item: OutboxItem) -> None:
         """Answers stay in the outbox for whoever reads it."""

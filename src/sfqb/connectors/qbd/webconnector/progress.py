@@ -93,25 +93,32 @@ class WorkTracker:
         is done. Starts the cycle when none holds the session; waits for it at most
         `answer_within` seconds, so no call waits on Salesforce."""
         deadline = time.monotonic() + self.settings.answer_within
+        running = False  # the session's cycle, seen held by this process, still at work here
         while True:
             if self._store.count_queued(company_id):
                 return Progress.READY
-            session = self._store.get_session(key)
-            if session is None or session.closed:
-                return Progress.DONE
-            work = self._store.session_work(key)
-            if work is not None and work.done:  # queued before done: look once more
-                return Progress.READY if self._store.count_queued(company_id) else Progress.DONE
-            # A cycle of this process always marks itself done; one of another process is
-            # taken over once its lease lapsed (that process died).
-            lapsed = work is not None and work.owner != self.owner and _lapsed(work, self._clock())
-            if work is None or lapsed:
-                self._begin(session, company)
-                continue  # it may have had nothing to run
+            if not running:  # else nothing to look up in the store: its next set is awaited
+                session = self._store.get_session(key)
+                if session is None or session.closed:
+                    return Progress.DONE
+                work = self._store.session_work(key)
+                if work is not None and work.done:  # queued before done: look once more
+                    queued = self._store.count_queued(company_id)
+                    return Progress.READY if queued else Progress.DONE
+                # A cycle of this process always marks itself done; one of another process is
+                # taken over once its lease lapsed (that process died).
+                lapsed = (
+                    work is not None and work.owner != self.owner and _lapsed(work, self._clock())
+                )
+                if work is None or lapsed:
+                    self._begin(session, company)
+                    continue  # it may have had nothing to run
             left = deadline - time.monotonic()
             if left <= 0:
                 return Progress.WORKING
-            self._work.wait(company, min(left, WORK_POLL))
+            # Only a cycle of this process is heard ending: one of another is looked up again.
+            mine = running or (work is not None and work.owner == self.owner)
+            running = self._work.wait(company, min(left, WORK_POLL)) and mine
 
     def _begin(self, session: SessionState, company: str) -> None:
         """Claim the session's cycle (none yet, or its process stopped) and start it."""
