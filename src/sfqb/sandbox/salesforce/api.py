@@ -202,7 +202,12 @@ class RestApi:
 
     def _batch_size(self, request: Request) -> int:
         """Records per page: the request's `Sforce-Query-Options: batchSize=N` (200-2000, as
-        Salesforce takes it) when smaller than the org's page size."""
+        Salesforce takes it) when smaller than the org's page size.
+
+        Salesforce REST API Developer Guide, "Query Options Header": default 2,000, minimum
+        200, maximum 2,000, and no guarantee the batch is that size. Salesforce also counts a
+        relationship query's child records toward the batch; the sandbox counts parents only.
+        """
         for option in request.headers.get("sforce-query-options", "").split(","):
             name, _, value = option.partition("=")
             if name.strip() == "batchSize" and value.strip().isdigit():
