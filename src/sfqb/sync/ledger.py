@@ -100,7 +100,7 @@ class Ledger:
         """`sf` references a parent that is not in QuickBooks: it waits (for `awaited`)."""
         status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", reason)
         self.outcome(sf, ItemState.WAITING, status, reason, awaits=self.awaited(sf))
-        if self.changes[sf].last_code != status.code:
+        if self.changes[sf].last_code != status.code:  # one log line while it keeps waiting
             self.log(sf, "wait", status, "waits for its parent")
 
     def awaited(self, sf: SfRef) -> SfRef | None:
@@ -166,7 +166,4 @@ class Ledger:
         self.hold(op.sf, parent.status, f"waits for {held}, {parent.reason}")
 
     def _wait(self, op: Operation) -> None:
-        status = self.catalog.decode(System.TRANSPORT, "PARENT_NOT_SYNCED", op.reason)
-        self.outcome(op.sf, ItemState.WAITING, status, op.reason, awaits=self.awaited(op.sf))
-        if self.changes[op.sf].last_code != status.code:  # one log line while it keeps waiting
-            self.log(op.sf, "wait", status, "waits for its parent")
+        self.parent_missing(op.sf, op.reason)
