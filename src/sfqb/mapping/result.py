@@ -45,12 +45,14 @@ class Mapped:
     fingerprint: str
 
 
-_SCALARS = frozenset({str, int, float, bool, Decimal, date, datetime, type(None)})
+# The types of a mapped or written value's leaves: the walks over values return these by type,
+# before the slower Mapping and sequence checks (an ABC's isinstance for every leaf).
+SCALARS = frozenset({str, int, float, bool, Decimal, date, datetime, type(None)})
 
 
 def freeze(value: object) -> object:
     """Make nested dicts read-only and lists tuples, so a Mapped cannot be altered."""
-    if type(value) in _SCALARS:  # most values: by type, before the Mapping ABC's check
+    if type(value) in SCALARS:
         return value
     if isinstance(value, Mapping):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})

@@ -10,6 +10,7 @@ from typing import Any
 
 from sfqb.domain.bindings import Binding
 from sfqb.domain.entities import QbKind, QbRef, SfObject, SfRef
+from sfqb.mapping.result import SCALARS
 from sfqb.sync.ops import QbRecord
 
 
@@ -64,7 +65,6 @@ def _placeholder(value: Mapping[Any, Any]) -> bool:
 _MAPPINGS = (dict, MappingProxyType)
 _SEQUENCES = (list, tuple)
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON as they are
-_SCALARS = _PLAIN | {Decimal, date, datetime}
 
 
 def references(fields: Mapping[str, Any]) -> list[SfRef]:
@@ -73,7 +73,7 @@ def references(fields: Mapping[str, Any]) -> list[SfRef]:
 
     def walk(value: object) -> None:
         kind = type(value)
-        if kind in _SCALARS:
+        if kind in SCALARS:
             return
         if kind in _MAPPINGS or (kind not in _SEQUENCES and isinstance(value, Mapping)):
             assert isinstance(value, Mapping)
@@ -115,7 +115,7 @@ def resolve(fields: Mapping[str, Any], lookup: Callable[[SfRef], QbRef | None]) 
 
 def qb_refs(value: object) -> set[QbRef]:
     """Every resolved reference in a write's fields."""
-    if type(value) in _SCALARS:
+    if type(value) in SCALARS:
         return set()
     if isinstance(value, QbRef):
         return {value}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -62,9 +60,8 @@ from sfqb.connectors.qbd.qbxml import (
     set_salesforce_id,
 )
 from sfqb.domain.entities import QbRef
+from sfqb.mapping.result import SCALARS
 from sfqb.sync.ops import QbAction, QbOp
-
-_SCALARS = frozenset({str, int, float, bool, Decimal, date, datetime, type(None)})
 
 MEMO = "Memo"
 
@@ -170,7 +167,7 @@ def _write(op: QbOp) -> OpRequest:
 
 def encode_refs(value: Any) -> Any:
     """A write's fields with every resolved reference (`QbRef`) as qbXML's {"ListID": id}."""
-    if type(value) in _SCALARS:  # most values: by type, before the isinstance checks
+    if type(value) in SCALARS:  # most values: by type, before the isinstance checks
         return value
     if isinstance(value, QbRef):
         return {"ListID": value.id}
