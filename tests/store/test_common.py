@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfqb.store.common import StoreError, to_jsonable
@@ -60,6 +60,7 @@ _values = st.recursive(
 )
 
 
+@settings(deadline=None)  # no timing asserted: the machines are shared and noisy
 @given(_values)
 def test_a_plain_value_reads_back_as_stored(value: Any) -> None:
     plain = to_jsonable(value)
