@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 
+from sfqb.cli.serving import freeze_startup_objects
 from sfqb.codes import load_catalog
 from sfqb.connectors.qbd.profile import QBD_PROFILE
 from sfqb.connectors.qbd.webconnector import SoapEndpoint, WebConnectorService
@@ -95,7 +96,9 @@ def main() -> None:
 
     source = CycleWorkSource(lambda company: runner, catalog, on_report=report)
     service = WebConnectorService(store, source, catalog, clock)
-    with running_server(create_app(WebServices(SoapEndpoint(service)))) as base:
+    app = create_app(WebServices(SoapEndpoint(service)))
+    freeze_startup_objects()  # as `sfqb serve` does
+    with running_server(app) as base:
         print(f"{base}/qbwc", flush=True)
         sys.stdin.read()  # the driver closes stdin when it is done
     stop.set()

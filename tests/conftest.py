@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,14 @@ def specs() -> Path:
     if not (path / "qbxmlops120.xsd").is_file():
         pytest.skip(f"Intuit's spec files are not at {path} (set SFQB_SPECS_DIR)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    """A test that ran `sfqb serve` or `sfqb worker` in this process froze its objects
+    (freeze_startup_objects): they go back to the garbage collector after it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -24,7 +24,13 @@ from sfqb.cli.serve_limits import (
     trusted_proxies,
     with_login_limits,
 )
-from sfqb.cli.serving import DatabaseOpt, PublicUrlOpt, checked_public_url, open_store
+from sfqb.cli.serving import (
+    DatabaseOpt,
+    PublicUrlOpt,
+    checked_public_url,
+    freeze_startup_objects,
+    open_store,
+)
 from sfqb.cli.worker import WorkersOpt
 from sfqb.codes import Catalog
 from sfqb.connectors.qbd.qbxml import (
@@ -241,6 +247,7 @@ def _serve(  # noqa: PLR0917 - serve's options, checked
     shown = public or f"http://{host}:{port}"
     typer.echo(f"Web Connector endpoint: {shown}/qbwc (WSDL at /qbwc?wsdl)")
     typer.echo(console_banner(store, shown))
+    freeze_startup_objects()
     try:
         uvicorn.run(
             app, host=host, port=port, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS

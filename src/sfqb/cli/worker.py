@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sfqb.cli.errors import fail
-from sfqb.cli.serving import DatabaseOpt, open_store
+from sfqb.cli.serving import DatabaseOpt, freeze_startup_objects, open_store
 from sfqb.cli.settings import services_of
 from sfqb.store import SecretKeyError, Store
 
@@ -203,7 +203,9 @@ def worker(  # noqa: PLR0917 - Typer options
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     typer.echo(f"sfqb worker {name or ''} started; SIGTERM stops it cleanly".replace("  ", " "))
     try:
-        job_queue(services, options).run_worker(name)
+        queue = job_queue(services, options)
+        freeze_startup_objects()
+        queue.run_worker(name)
     finally:
         store.engine.dispose()
     typer.echo("sfqb worker stopped")
