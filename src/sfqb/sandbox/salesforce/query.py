@@ -106,6 +106,21 @@ class _Runner:
             raise _no_column(ref.text, obj.name)
         return found
 
+    def getter(self, obj: ObjectDef, ref: FieldRef) -> Callable[[Record], Any]:
+        """How a filter or sort reads `ref` off each record: a field of the record itself is
+        one look-up, its path resolved once (a change query tests every record of a table)."""
+        path = (
+            ref.path[1:]
+            if len(ref.path) > 1 and ref.path[0].lower() == obj.name.lower()
+            else ref.path
+        )
+        if len(path) == 1:
+            found = obj.field(path[0])
+            assert found is not None
+            name = found.name
+            return lambda record: record.get(name)
+        return lambda record: self.value(obj, ref, record)
+
     def value(self, obj: ObjectDef, ref: FieldRef, record: Record | None) -> Any:
         path = list(ref.path)
         if len(path) > 1 and path[0].lower() == obj.name.lower():
@@ -126,8 +141,10 @@ class _Runner:
     def sort_key(
         self, obj: ObjectDef, ref: FieldRef, nulls_high: bool
     ) -> Callable[[Record], tuple[int, Any]]:
+        get = self.getter(obj, ref)
+
         def key(record: Record) -> tuple[int, Any]:
-            value = self.value(obj, ref, record)
+            value = get(record)
             if value is None:
                 return (1 if nulls_high else -1, 0)
             return (0, value.lower() if isinstance(value, str) else value)
@@ -149,14 +166,13 @@ class _Runner:
             if fdef.numeric or fdef.type in ("boolean", "date", "datetime"):
                 raise OrgError("MALFORMED_QUERY", f"invalid operator on field {ref.text}: LIKE")
             regex = like_regex(cond.pattern)
-            return lambda r: (
-                (v := self.value(obj, ref, r)) is not None and bool(regex.fullmatch(str(v)))
-            )
+            get = self.getter(obj, ref)
+            return lambda r: (v := get(r)) is not None and bool(regex.fullmatch(str(v)))
         if isinstance(cond, InList):
             return self.in_list(obj, fdef, cond)
         assert isinstance(cond, Comparison)
-        test = self.comparator(fdef, ref.text, cond.op, cond.value)
-        return lambda r: test(self.value(obj, ref, r))
+        test, get = self.comparator(fdef, ref.text, cond.op, cond.value), self.getter(obj, ref)
+        return lambda r: test(get(r))
 
     def in_list(self, obj: ObjectDef, fdef: FieldDef, cond: InList) -> Predicate:
         """`field [NOT] IN (...)`: the field's value is read once a record, and a list of Ids
@@ -167,8 +183,10 @@ class _Runner:
         if fdef.type in _IDS and all(lit.kind == "string" for lit in cond.values):
             ids = frozenset(self.operand(fdef, ref.text, lit) for lit in cond.values)
 
+        get = self.getter(obj, ref)
+
         def found(record: Record) -> bool:
-            value = self.value(obj, ref, record)
+            value = get(record)
             return value in ids if ids is not None else any(t(value) for t in tests)
 
         return (lambda r: not found(r)) if cond.negated else found
