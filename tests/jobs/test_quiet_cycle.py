@@ -187,3 +187,44 @@ def test_a_deal_waiting_for_a_held_product_sleeps_until_the_product_is_bound(
     settle(world)
     assert world.store.bindings.by_sf("demo", SfRef(SfObject.OPPORTUNITY, deal)) is not None
     assert not [i for i in world.store.queue.of_company("demo") if i.status is QueueStatus.WAITING]
+
+
+def test_a_new_deal_selling_a_held_product_builds_its_cycle_once(
+    world: World, monkeypatch: Any
+) -> None:
+    # The cycle found the deal's product unsynced and looked for its queue row; the row is
+    # held for review (not due), so it brought nothing to the cycle, which was built (every
+    # record mapped) a second time all the same: each cycle of deals in the 16x benchmark.
+    from sfqb.jobs.cycle_build import CycleBuilder
+
+    org = world.sf.org
+    for number in range(VARIANTS + 1):
+        org.create("Product2", {"Name": "Widget", "ProductCode": f"W-{number}", "IsActive": True})
+    settle(world)
+    buyer = org.create("Account", {"Name": "Buyer Co"})
+    won_deal(org, buyer)
+    settle(world)
+    [held] = world.store.review.items("demo")
+    builds = Counter[str]()
+    build = CycleBuilder.build
+
+    def counted(self: CycleBuilder, company: str, *args: Any, **kwargs: Any) -> Any:
+        builds[company] += 1
+        return build(self, company, *args, **kwargs)
+
+    monkeypatch.setattr(CycleBuilder, "build", counted)
+    world.advance(HOUR)
+    [entry] = [e["Id"] for e in org.records("PricebookEntry") if e["Product2Id"] == held.source_id]
+    deal = org.create(
+        "Opportunity",
+        {"Name": "April order", "AccountId": buyer, "StageName": "Closed Won",
+         "CloseDate": org.now().date().isoformat(), "Pricebook2Id": org.standard_pricebook_id},
+    )  # fmt: skip
+    org.create(
+        "OpportunityLineItem", {"OpportunityId": deal, "PricebookEntryId": entry, "Quantity": 1}
+    )
+    world.cycle()
+    assert builds["demo"] == 1
+    waiting = {i.source.id: i for i in world.store.queue.of_company("demo")}[deal]
+    assert waiting.status is QueueStatus.WAITING  # it waits for the held product, as before
+    assert waiting.waits_for == SfRef(SfObject.PRODUCT2, held.source_id)

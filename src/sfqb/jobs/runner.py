@@ -224,8 +224,14 @@ class SyncRunner:
                 # due by the cycle's start, as before the cap: one read now (queued at a
                 # later time) is synced by the next cycle, its children wait till then
                 queued |= self._builder.due_rows_of(company, due_by, unread, parents)
-            items.update(queued)
-            cycle = self._build(company, items, clean, bindings, read_qb=after is None, sweep=sweep)
+            # A parent held for review (not due) brings nothing: the cycle is built as it was,
+            # so it is not built twice (the 16x load: each cycle of deals, one of them selling
+            # a held product, was mapped twice).
+            if queued.keys() - items.keys():
+                items.update(queued)
+                cycle = self._build(
+                    company, items, clean, bindings, read_qb=after is None, sweep=sweep
+                )
         report = CycleReport(company, run.id, more=more, due_by=due_by)
         chained = None if after is None else after.read_clean
         return ActiveCycle(report, cycle, items, bindings, sweep=sweep, clean_before=chained)
