@@ -178,10 +178,11 @@ class _Runner:
         """`field [NOT] IN (...)`: the field's value is read once a record, and a list of Ids
         (a read of 200 records by Id) is one set lookup, not a test per Id."""
         ref = cond.field
-        tests = [self.comparator(fdef, ref.text, "=", lit) for lit in cond.values]
-        ids = None
+        ids, tests = None, []
         if fdef.type in _IDS and all(lit.kind == "string" for lit in cond.values):
             ids = frozenset(self.operand(fdef, ref.text, lit) for lit in cond.values)
+        else:
+            tests = [self.comparator(fdef, ref.text, "=", lit) for lit in cond.values]
 
         get = self.getter(obj, ref)
 

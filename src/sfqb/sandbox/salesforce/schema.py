@@ -80,6 +80,9 @@ class ObjectDef:
 
     def child(self, name: str) -> ChildRelationship | None:
         """The child relationship called `name` (case-insensitive)."""
+        found = self.children.get(name)  # spelt as described: one look-up a record's subquery
+        if found is not None:
+            return found
         lowered = name.lower()
         return next((c for c in self.children.values() if c.name.lower() == lowered), None)
 
