@@ -141,7 +141,10 @@ class Writer:
                 raise _RollBack
 
         try:
-            with self.org.transaction():
+            # allOrNone false: "continue with the independent creation of other objects in
+            # the request" (sObject Collections, REST API Developer Guide): each record stands
+            # alone, nothing is rolled back, so the org is not copied for every request.
+            with self.org.transaction(restore=all_or_none):
                 apply()
         except _RollBack:
             outcomes = [
