@@ -8,7 +8,9 @@ The read starts `overlap` before the checkpoint, for a change saved late with an
 Once a clean read has covered that span again and found nothing newer (the checkpoint did not
 move), the span is settled: a change saved late would have shown by then, and the next read
 starts at the checkpoint's own second. A quiet company then reads one page whatever the size
-of its last burst of changes, instead of the burst's last minutes on every cycle.
+of its last burst of changes, instead of the burst's last minutes on every cycle. When the
+settling read began after that second was over in the target (CLOSED_AFTER), the second is
+closed too and the next read starts at the second after it: nothing is read again.
 
 Once a day (`cdc_sweep_at` of the company's policy, else of jobs/data/schedule.yaml; UTC) a
 company whose change feed reaches only so far back (QuickBooks Online's Change Data Capture:
@@ -30,6 +32,13 @@ from sfqb.sync.inbound import read_from
 from sfqb.sync.target import TargetProfile
 
 SETTLED = ":settled"  # the stream's checkpoint whose overlap a clean read covered again
+# The settled checkpoint's second was over in the target before the read that settled it.
+CLOSED = ":closed"
+MOVED = ":moved"  # when (sfqb's clock) the read that moved the checkpoint had been answered
+# How long after that a read must begin for the checkpoint's second to be over in the target:
+# the target's clock had reached that second when it answered, and both clocks run at the same
+# rate; one second more than the stamp's resolution.
+CLOSED_AFTER = timedelta(seconds=2)
 
 
 def qb_since(
@@ -57,7 +66,12 @@ def qb_since(
     if sweep and profile.lookback is not None and now is not None:
         start = now.replace(tzinfo=None) - profile.lookback
         return dict.fromkeys(profile.change_feeds(transaction_type), start)
-    if store.checkpoints.get(company, profile.stream + SETTLED) == since:
+    if store.checkpoints.get(company, profile.stream + CLOSED) == since:
+        # The read that settled it began once the checkpoint's second was over in the target:
+        # every change of that second was there to be read, and was. From the next second, a
+        # quiet company reads nothing again (not its last burst's final second every cycle).
+        since, overlap = since + timedelta(seconds=1), timedelta(0)
+    elif store.checkpoints.get(company, profile.stream + SETTLED) == since:
         # From the checkpoint's own second, not the next: both targets stamp changes to the
         # second, and a change saved later in that second than the read that settled it has
         # the checkpoint's time (read from the next second, it was never read). The versions
@@ -77,19 +91,25 @@ def save_qb_checkpoint(
     high: datetime | None,
     *,
     sweep: bool = False,
+    read_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> None:
     """After a clean read whose newest new change is `high` (None: it brought only versions
-    sfqb had seen): the stream's new checkpoint, or the checkpoint settled when the read found
-    nothing newer. A sweep only ever moves the checkpoint forward."""
+    sfqb had seen): the stream's new checkpoint, noted as moved `now`; or the checkpoint
+    settled when the read found nothing newer, and its second closed when the read began
+    (`read_at`; sfqb's clock, as `now`) at least CLOSED_AFTER after the checkpoint moved. A
+    sweep only ever moves the checkpoint forward."""
     current = store.checkpoints.get(company, profile.stream)
-    if sweep:
-        if high is not None and (current is None or high > current):
-            store.checkpoints.set(company, profile.stream, high)
-        return
-    if high is not None and high != current:
+    # A sweep only moves it forward; a cycle's read moves it wherever its newest change is.
+    if high is not None and (current is None or (high > current if sweep else high != current)):
         store.checkpoints.set(company, profile.stream, high)
-    elif current is not None:
+        if now is not None:
+            store.checkpoints.set(company, profile.stream + MOVED, now, force=True)
+    elif not sweep and current is not None:
         store.checkpoints.set(company, profile.stream + SETTLED, current)
+        moved = store.checkpoints.get(company, profile.stream + MOVED)
+        if read_at is not None and moved is not None and read_at - moved >= CLOSED_AFTER:
+            store.checkpoints.set(company, profile.stream + CLOSED, current)
 
 
 def clean_before(store: Store, company: str, run_id: int) -> bool:

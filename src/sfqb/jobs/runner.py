@@ -332,9 +332,10 @@ class SyncRunner:
         )
         if report.read_clean and active.clean_before is None:
             newest = max(high.values(), default=None)
-            save_qb_checkpoint(
-                self._store, report.company, self.profile, newest, sweep=active.sweep
-            )
+            save_qb_checkpoint(  # the chain's first cycle read QuickBooks: due_by, its start
+                self._store, report.company, self.profile, newest, sweep=active.sweep,
+                read_at=report.due_by, now=self._clock(),
+            )  # fmt: skip
         status = RunStatus.SUCCEEDED if not report.states.get("failed") else RunStatus.PARTIAL
         self._writedown.close(report, status)
         return report
