@@ -38,7 +38,7 @@ class Cycles:
     failing: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def run(self, company: str) -> None:
+    def run(self, company: str, keep_waiting: Callable[[], bool] = lambda: True) -> None:
         start = time.monotonic()
         action = self.during.pop(company, None)
         if action is not None:

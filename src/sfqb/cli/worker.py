@@ -115,7 +115,8 @@ def embedded_cycles(services: Services) -> EmbeddedCycles:
     from sfqb.jobs.embedded import EmbeddedCycles
 
     tick = fleet_tick(services, lambda: None)
-    return EmbeddedCycles(cycle_of(services), tick, services.clock)
+    run = cycle_of(services)  # waits for the company's lock as long as it takes
+    return EmbeddedCycles(lambda company: run(company, lambda: True), tick, services.clock)
 
 
 def fleet_tick(services: Services, checks: Callable[[], object]) -> FleetTick:
@@ -126,21 +127,22 @@ def fleet_tick(services: Services, checks: Callable[[], object]) -> FleetTick:
     return FleetTick(services.store, scheduled_companies(services), checks)
 
 
-def cycle_of(services: Services) -> Callable[[str], None]:
-    """One job's cycle of a company, as `sfqb sync` runs it (logged in one line)."""
+def cycle_of(services: Services) -> Callable[[str, Callable[[], bool]], None]:
+    """One job's cycle of a company, as `sfqb sync` runs it (logged in one line); it waits
+    for the company's lock while `keep_waiting` says so (else CompanyBusy)."""
     from sfqb.cli.qbo import scheduled_companies
     from sfqb.services.sync import run_company
     from sfqb.store.cycle_lock import holding
 
     companies = scheduled_companies(services)
 
-    def run_cycle(company: str) -> None:
+    def run_cycle(company: str, keep_waiting: Callable[[], bool]) -> None:
         from sfqb.cli.sync import report_line
         from sfqb.jobs.runner import CycleReport
 
         # The company's cycle lock, shared with `sfqb serve`'s cycles beside Web Connector
         # sessions (procrastinate's lock covers jobs only): wait while one of them runs.
-        with holding(services.store.cycle_lock, company):
+        with holding(services.store.cycle_lock, company, keep_waiting):
             companies.take_changes(company)  # webhook changes this cycle covers: no second one
             done = run_company(services, services.store, company)
         if isinstance(done, CycleReport):

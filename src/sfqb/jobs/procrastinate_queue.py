@@ -21,10 +21,12 @@ from typing import Any
 
 import procrastinate
 from procrastinate import exceptions as procrastinate_errors
+from procrastinate.job_context import JobContext
 from procrastinate.jobs import Job
 from sqlalchemy.engine import URL, make_url
 
 from sfqb.store import Store
+from sfqb.store.cycle_lock import CompanyBusy
 from sfqb.store.work import StoreWork
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,10 @@ class WorkerOptions:
     heartbeat_seconds: float = 10.0  # procrastinate's heartbeat of a live worker
     stall_seconds: int = 30  # no heartbeat for this long: the worker is dead, its job retried
     stall_check_seconds: int = 15  # how often stalled jobs are looked for
-    shutdown_seconds: float | None = None  # on SIGTERM, wait this long for running cycles
+    # On SIGTERM, after this long a cycle still waiting for its company's lock (held by
+    # `sfqb serve` beside a Web Connector session) gives its turn back to the queue; a running
+    # cycle finishes whatever this is (sfqb's cycles do not stop half-way).
+    shutdown_seconds: float = 0.0
 
 
 def company_key(company: str) -> str:
@@ -66,7 +71,7 @@ class ProcrastinateQueue:
     def __init__(
         self,
         store: Store,
-        run_cycle: Callable[[str], object],
+        run_cycle: Callable[[str, Callable[[], bool]], object],
         tick: Callable[[datetime], list[str]],
         *,
         clock: Callable[[], datetime],
@@ -76,11 +81,11 @@ class ProcrastinateQueue:
         self.options = options or WorkerOptions()
         info = conninfo(store.engine.url)
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=info))
-        self.app.task(name=CYCLE_TASK)(self._cycle)
+        self.app.task(name=CYCLE_TASK, pass_context=True)(self._cycle)
         # Defers run on the store's (sync) connection, also from a worker's job threads, where
         # the worker's async connector would not take it: a sync app of their own, never opened.
         deferrer = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=info))
-        self._cycle_task = deferrer.task(name=CYCLE_TASK)(self._cycle)
+        self._cycle_task = deferrer.task(name=CYCLE_TASK, pass_context=True)(self._cycle)
         self._register_periodic()
 
     # -- the port ----------------------------------------------------------------------------
@@ -117,8 +122,17 @@ class ProcrastinateQueue:
 
     # -- the jobs ----------------------------------------------------------------------------
 
-    def _cycle(self, company: str) -> None:
-        self._run_cycle(company)
+    def _cycle(self, context: JobContext, company: str) -> None:
+        """Run the company's cycle; `run_cycle` waits for the company's lock only while the
+        worker is not stopping (procrastinate asks its jobs to abort on SIGTERM)."""
+        try:
+            self._run_cycle(company, lambda: not context.should_abort())
+        except CompanyBusy:
+            # Stopping while another process runs the company's cycle: the worker would wait
+            # for that cycle to end. The company's turn goes back to the queue, for another
+            # worker or this one's next start.
+            log.info("%s: the worker stops while its cycle runs elsewhere; queued again", company)
+            self.defer_cycle(company)
 
     def _register_periodic(self) -> None:
         options = self.options
