@@ -215,14 +215,7 @@ def test_a_new_deal_selling_a_held_product_builds_its_cycle_once(
     monkeypatch.setattr(CycleBuilder, "build", counted)
     world.advance(HOUR)
     [entry] = [e["Id"] for e in org.records("PricebookEntry") if e["Product2Id"] == held.source_id]
-    deal = org.create(
-        "Opportunity",
-        {"Name": "April order", "AccountId": buyer, "StageName": "Closed Won",
-         "CloseDate": org.now().date().isoformat(), "Pricebook2Id": org.standard_pricebook_id},
-    )  # fmt: skip
-    org.create(
-        "OpportunityLineItem", {"OpportunityId": deal, "PricebookEntryId": entry, "Quantity": 1}
-    )
+    deal = won_deal(org, buyer, entry)  # sells the held product
     world.cycle()
     assert builds["demo"] == 1
     waiting = {i.source.id: i for i in world.store.queue.of_company("demo")}[deal]

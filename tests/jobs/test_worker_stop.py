@@ -8,39 +8,21 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from tests.conftest import KEY, _postgres_url
+from tests.jobs.worker_fixtures import postgres_url, worker_store  # noqa: F401 - fixtures
 
 from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
 from sfqb.sandbox import fleet
-from sfqb.store import SecretBox, Store
+from sfqb.store import Store
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(180)]
 
 WAIT = 60.0  # seconds; only a worker that waits on the lock takes this long
 JOBS = "SELECT status FROM procrastinate_jobs WHERE task_name = 'sfqb.cycle' ORDER BY id"
-
-
-@pytest.fixture
-def database_url() -> str:
-    """Workers need PostgreSQL (isolated_url makes it a throwaway schema)."""
-    return _postgres_url()
-
-
-@pytest.fixture
-def store(isolated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.setenv("SFQB_DATABASE_URL", isolated_url)
-    monkeypatch.setenv("SFQB_SECRET_KEY", KEY)
-    monkeypatch.delenv("SFQB_CONFIG", raising=False)
-    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
-    store.migrate()
-    yield store
-    store.engine.dispose()
 
 
 def _statuses(store: Store) -> list[str]:

@@ -24,7 +24,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ import pytest
 from sqlalchemy import text
 from tests.cli.cli_helpers import ok
 from tests.cli.qbo_helpers import qbo_settings
-from tests.conftest import KEY, _postgres_url
+from tests.jobs.worker_fixtures import postgres_url, worker_store  # noqa: F401 - fixtures
 
 from sfqb.domain.entities import SfObject
 from sfqb.sandbox import fleet
@@ -42,7 +41,7 @@ from sfqb.sandbox.qbd import CompanyFile, SandboxSettings
 from sfqb.sandbox.qbo import QboConfig, QboSandbox
 from sfqb.sandbox.qbo_connect import connect_qbo
 from sfqb.sandbox.salesforce import SeedSummary
-from sfqb.store import SecretBox, Store
+from sfqb.store import Store
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(420)]
 
@@ -56,23 +55,6 @@ STALL_SECONDS = 4
 CYCLE_JOBS = (
     "SELECT args->>'company', status FROM procrastinate_jobs WHERE task_name = 'sfqb.cycle'"
 )
-
-
-@pytest.fixture
-def database_url() -> str:
-    """Workers need PostgreSQL (isolated_url makes it a throwaway schema)."""
-    return _postgres_url()
-
-
-@pytest.fixture
-def store(isolated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    monkeypatch.setenv("SFQB_DATABASE_URL", isolated_url)
-    monkeypatch.setenv("SFQB_SECRET_KEY", KEY)
-    monkeypatch.delenv("SFQB_CONFIG", raising=False)
-    store = Store.from_url(isolated_url, secrets=SecretBox(KEY))
-    store.migrate()
-    yield store
-    store.engine.dispose()
 
 
 def _salesforce(stack: ExitStack, company: str, n: int, tmp_path: Path) -> SeedSummary:

@@ -512,14 +512,16 @@ def qbo_test_world(
         yield QboTestWorld(world, world.salesforce, world.store, world.runner, clock, catalog)
 
 
-def won_deal(org: Any, account_id: str) -> str:
-    """A Closed Won opportunity of the account, with one line of a new product; its Id."""
-    product = org.create("Product2", {"Name": "Widget", "ProductCode": "W-1", "IsActive": True})
-    entry = org.create(
-        "PricebookEntry",
-        {"Pricebook2Id": org.standard_pricebook_id, "Product2Id": product, "UnitPrice": 10.0,
-         "IsActive": True},
-    )  # fmt: skip
+def won_deal(org: Any, account_id: str, entry: str | None = None) -> str:
+    """A Closed Won opportunity of the account, with one line of a new product (or of the
+    price book entry `entry`); its Id."""
+    if entry is None:
+        product = org.create("Product2", {"Name": "Widget", "ProductCode": "W-1", "IsActive": True})
+        entry = org.create(
+            "PricebookEntry",
+            {"Pricebook2Id": org.standard_pricebook_id, "Product2Id": product,
+             "UnitPrice": 10.0, "IsActive": True},
+        )  # fmt: skip
     opp = org.create(
         "Opportunity",
         {"Name": "March order", "AccountId": account_id, "StageName": "Closed Won",
