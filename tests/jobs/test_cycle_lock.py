@@ -230,7 +230,7 @@ def test_a_worker_job_waits_for_a_cycle_of_the_company_held_in_another_process(
 
     def job() -> None:
         try:
-            queue._run_cycle("acme")  # what the procrastinate task calls
+            queue._run_cycle("acme", lambda: True)  # what the procrastinate task calls
         except Exception as exc:  # acme has no Salesforce connection: it fails, once inside
             failed.append(exc)
 
