@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 
 from lxml import etree
 
@@ -183,14 +184,28 @@ class TxnHandlers:
                     else:
                         missing.append(ref)
                 return found, missing
-        return [r for r in books.records((kind.name,)) if self._matches(r, request)], missing
-
-    def _matches(self, record: Record, request: etree._Element) -> bool:
-        books = self._books
-        modified = date_range(
-            books, request.find("ModifiedDateRangeFilter"), "FromModifiedDate", "ToModifiedDate"
+        # The request's modified-date bounds, read once (at its first record, as before), not
+        # again for each of the company's transactions.
+        modified = cache(
+            lambda: date_range(
+                books,
+                request.find("ModifiedDateRangeFilter"),
+                "FromModifiedDate",
+                "ToModifiedDate",
+            )
         )
-        if not in_range(record.time_modified, modified):
+        return [
+            r for r in books.records((kind.name,)) if self._matches(r, request, modified)
+        ], missing
+
+    def _matches(
+        self,
+        record: Record,
+        request: etree._Element,
+        modified: Callable[[], tuple[datetime | None, datetime | None]],
+    ) -> bool:
+        books = self._books
+        if not in_range(record.time_modified, modified()):
             return False
         dates = request.find("TxnDateRangeFilter")
         if dates is not None:
