@@ -91,9 +91,7 @@ class _Runner:
 
     def resolve(self, obj: ObjectDef, ref: FieldRef) -> FieldDef:
         """The field a (possibly dotted) path names; INVALID_FIELD when there is none."""
-        path = list(ref.path)
-        if len(path) > 1 and path[0].lower() == obj.name.lower():
-            path = path[1:]
+        path = _own_path(obj, ref)
         current = obj
         for rel in path[:-1]:
             ref_field = current.parent_field(rel)
@@ -109,11 +107,7 @@ class _Runner:
     def getter(self, obj: ObjectDef, ref: FieldRef) -> Callable[[Record], Any]:
         """How a filter or sort reads `ref` off each record: a field of the record itself is
         one look-up, its path resolved once (a change query tests every record of a table)."""
-        path = (
-            ref.path[1:]
-            if len(ref.path) > 1 and ref.path[0].lower() == obj.name.lower()
-            else ref.path
-        )
+        path = _own_path(obj, ref)
         if len(path) == 1:
             found = obj.field(path[0])
             assert found is not None
@@ -122,9 +116,7 @@ class _Runner:
         return lambda record: self.value(obj, ref, record)
 
     def value(self, obj: ObjectDef, ref: FieldRef, record: Record | None) -> Any:
-        path = list(ref.path)
-        if len(path) > 1 and path[0].lower() == obj.name.lower():
-            path = path[1:]
+        path = _own_path(obj, ref)
         current = obj
         for rel in path[:-1]:
             ref_field = current.parent_field(rel)
@@ -263,9 +255,7 @@ class _Runner:
         return {"type": sobject, "url": url}
 
     def put(self, obj: ObjectDef, ref: FieldRef, record: Record, out: dict[str, Any]) -> None:
-        path = list(ref.path)
-        if len(path) > 1 and path[0].lower() == obj.name.lower():
-            path = path[1:]
+        path = _own_path(obj, ref)
         current, target_out, rec = obj, out, record
         for rel in path[:-1]:
             ref_field = current.parent_field(rel)
@@ -321,6 +311,12 @@ class _Runner:
             return None
         shaped = [self.shape(child_def, sub, r) for r in rows]
         return {"totalSize": len(shaped), "done": True, "records": shaped}
+
+
+def _own_path(obj: ObjectDef, ref: FieldRef) -> list[str]:
+    """`ref`'s path from `obj`, without the object's own name in front (Account.Name)."""
+    path = list(ref.path)
+    return path[1:] if len(path) > 1 and path[0].lower() == obj.name.lower() else path
 
 
 def _no_column(name: str, sobject: str) -> OrgError:
