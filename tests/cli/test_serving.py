@@ -10,15 +10,10 @@ from typing import Any
 
 import pytest
 from tests.cli.cli_helpers import ok
-from tests.conftest import KEY, _postgres_url
+from tests.conftest import KEY
+from tests.worker_fixtures import postgres_url  # noqa: F401 - fixture: sfqb worker refuses SQLite
 
 from sfqb.cli import qbd, serving, worker
-
-
-@pytest.fixture
-def database_url() -> str:
-    """PostgreSQL only: `sfqb worker` refuses SQLite (isolated_url: a throwaway schema)."""
-    return _postgres_url()
 
 
 class _Node:

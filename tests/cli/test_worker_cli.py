@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from tests.cli.cli_helpers import fails
-from tests.conftest import KEY, _postgres_url
+from tests.conftest import KEY
+from tests.worker_fixtures import postgres_url  # noqa: F401 - fixture: workers need PostgreSQL
 
 from sfqb.cli.worker import NEEDS_POSTGRES
 
@@ -39,12 +40,6 @@ def test_deferred_sync_runs_whole_cycles() -> None:
 
 def test_serve_with_workers_needs_postgresql() -> None:
     assert fails("serve", "--workers") == f"sfqb: {NEEDS_POSTGRES}"
-
-
-@pytest.fixture
-def database_url() -> str:
-    """PostgreSQL (isolated_url makes it a throwaway schema)."""
-    return _postgres_url()
 
 
 def test_serve_with_workers_starts_no_scheduler_and_defers(isolated_url: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from tests.jobs.worker_fixtures import postgres_url, worker_store  # noqa: F401 - fixtures
+from tests.worker_fixtures import postgres_url, worker_store  # noqa: F401 - fixtures
 
 from sfqb.jobs.procrastinate_queue import ProcrastinateQueue
 from sfqb.sandbox import fleet

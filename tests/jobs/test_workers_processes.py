@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import text
 from tests.cli.cli_helpers import ok
 from tests.cli.qbo_helpers import qbo_settings
-from tests.jobs.worker_fixtures import postgres_url, worker_store  # noqa: F401 - fixtures
+from tests.worker_fixtures import postgres_url, worker_store  # noqa: F401 - fixtures
 
 from sfqb.domain.entities import SfObject
 from sfqb.sandbox import fleet

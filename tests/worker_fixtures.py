@@ -1,4 +1,4 @@
-"""Fixtures of the tests that run `sfqb worker` processes: PostgreSQL only, and a migrated
+"""Fixtures of the tests of `sfqb worker`: PostgreSQL only (`database_url`), and a migrated
 store in a throwaway schema whose URL and secret key the processes inherit."""
 
 from __future__ import annotations
